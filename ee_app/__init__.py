@@ -1,0 +1,1 @@
+"""ee-app: employee experience for beauty and medical-aesthetic chains."""

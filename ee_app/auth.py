@@ -1,0 +1,93 @@
+"""Roles, permissions and unit scopes: who may do what, and see which units.
+
+Services call :func:`require` before they act and :meth:`Actor.unit_filter` (or
+:func:`ee_app.services.org.scope_unit_ids`) before they read, so a check never depends on
+which pages a screen happens to show. Pages only decide what to *offer*.
+
+A manager's scope is a set of units *with everything beneath them*; admins and HR see the
+whole chain; a mystery shopper sees no org data at all, only their own visits.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from ee_app.errors import N_, PermissionDenied
+from ee_app.models import UserRole
+
+__all__ = ["Actor", "Permission", "can", "require", "system_actor"]
+
+
+class Permission(enum.StrEnum):
+    VIEW_ORG = "view_org"  # the unit tree and the staff of units in scope
+    IMPORT_ROSTER = "import_roster"
+    MANAGE_ORG = "manage_org"  # create and rename units
+    MANAGE_USERS = "manage_users"  # roles and scopes of app users
+    VIEW_AUDIT = "view_audit"
+    LOAD_DEMO = "load_demo"
+
+
+_GRANTS: dict[UserRole, frozenset[Permission]] = {
+    UserRole.ADMIN: frozenset(Permission),
+    UserRole.HR: frozenset(
+        {
+            Permission.VIEW_ORG,
+            Permission.IMPORT_ROSTER,
+            Permission.MANAGE_ORG,
+            Permission.VIEW_AUDIT,
+        }
+    ),
+    UserRole.MANAGER: frozenset({Permission.VIEW_ORG}),
+    UserRole.SHOPPER: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person on whose behalf a service acts.
+
+    ``scope`` holds the ids of every unit the actor may see (already expanded to the units
+    beneath the ones they were given), or ``None`` for the whole chain.
+    """
+
+    email: str
+    role: UserRole
+    scope: frozenset[int] | None = None
+    user_id: int | None = None
+    name: str = ""
+    grants: frozenset[Permission] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "grants", _GRANTS[self.role])
+        if self.role in (UserRole.ADMIN, UserRole.HR):
+            object.__setattr__(self, "scope", None)
+        elif self.scope is None:
+            # Managers and shoppers without an explicit scope see nothing, never everything.
+            object.__setattr__(self, "scope", frozenset())
+
+    @property
+    def sees_all(self) -> bool:
+        return self.scope is None
+
+    def may_see_unit(self, unit_id: int) -> bool:
+        return self.scope is None or unit_id in self.scope
+
+
+def can(actor: Actor, permission: Permission) -> bool:
+    return permission in actor.grants
+
+
+def require(actor: Actor, permission: Permission) -> None:
+    """Raise :class:`PermissionDenied` unless ``actor`` holds ``permission``."""
+    if permission not in actor.grants:
+        raise PermissionDenied(
+            N_("Your role ({role}) does not allow this ({permission})."),
+            role=actor.role.value,
+            permission=permission.value,
+        )
+
+
+def system_actor(label: str = "ee-app") -> Actor:
+    """The actor of the command line when no ``--as`` is given: whoever has shell access."""
+    return Actor(email=label, role=UserRole.ADMIN)

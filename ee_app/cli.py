@@ -1,0 +1,265 @@
+"""The ``ee-app`` admin command.
+
+Every sub-command opens the database named by ``EE_DATABASE_URL``, acts through the same
+services as the app, and on a user error prints one clear message per problem (row and column
+for files) and exits with status 1, leaving the database unchanged. ``--as EMAIL`` makes a
+command see only what that user may see; without it the command acts as an administrator,
+since whoever runs it already holds the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from ee_app.config import SETTINGS, Settings
+from ee_app.errors import N_, EeError, NotFound
+from ee_app.i18n import translator
+from ee_app.models import UserRole
+
+__all__ = ["main"]
+
+Gettext = Callable[[str], str]
+
+
+class _Context:
+    def __init__(self, settings: Settings) -> None:
+        from ee_app.db import make_engine
+
+        self.settings = settings
+        self.gettext: Gettext = translator(settings.lang)
+        self.engine = make_engine(settings.database_url)
+
+    def migrate(self) -> None:
+        from ee_app.db import upgrade
+
+        upgrade(self.engine)
+
+    def actor(self, email: str | None):  # type: ignore[no-untyped-def]
+        from ee_app.auth import system_actor
+        from ee_app.db import read_session
+        from ee_app.services.users import actor_for_email
+
+        if not email:
+            return system_actor("cli")
+        with read_session(self.engine) as session:
+            actor = actor_for_email(session, email)
+        if actor is None:
+            raise NotFound(N_("No active user “{email}”."), email=email)
+        return actor
+
+    def say(self, message: str, **params: object) -> None:
+        print(self.gettext(message).format(**params))
+
+
+def _db_upgrade(ctx: _Context, _args: argparse.Namespace) -> int:
+    ctx.migrate()
+    ctx.say(N_("The database is at the newest schema."))
+    return 0
+
+
+def _demo_load(ctx: _Context, args: argparse.Namespace) -> int:
+    from ee_app.db import write_session
+    from ee_app.services.demo import load_demo
+
+    ctx.migrate()
+    with write_session(ctx.engine) as session:
+        demo = load_demo(
+            session,
+            ctx.actor(None),
+            seed=args.seed,
+            size=args.size,
+            production=ctx.settings.production,
+        )
+    ctx.say(
+        N_("Loaded the {size} demo: {units} units, {staff} staff, {users} users."),
+        size=args.size,
+        units=len(demo.chain.units),
+        staff=len(demo.chain.staff),
+        users=len(demo.chain.users),
+    )
+    return 0
+
+
+def _import_roster(ctx: _Context, args: argparse.Namespace) -> int:
+    from ee_app.db import write_session
+    from ee_app.services.roster import import_roster
+
+    ctx.migrate()
+    path = Path(args.file)
+    data = _read_file(path)
+    with write_session(ctx.engine) as session:
+        result = import_roster(
+            session,
+            ctx.actor(args.as_email),
+            data,
+            path.name,
+            dry_run=args.dry_run,
+            effective=args.effective,
+        )
+    ctx.say(
+        N_(
+            "Checked {rows} rows: {inserted} new, {updated} updated, {moved} moved, "
+            "{unchanged} unchanged."
+        ),
+        rows=result.rows,
+        inserted=result.inserted,
+        updated=result.updated,
+        moved=result.moved,
+        unchanged=result.unchanged,
+    )
+    if result.dry_run:
+        ctx.say(N_("Dry run: nothing was written."))
+    elif not result.changed:
+        ctx.say(N_("Nothing to change: the roster is already up to date."))
+    return 0
+
+
+def _read_file(path: Path) -> bytes:
+    from ee_app.errors import ImportRejected
+
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ImportRejected(
+            N_("Cannot read {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
+        ) from exc
+
+
+def _users_add(ctx: _Context, args: argparse.Namespace) -> int:
+    from ee_app.db import write_session
+    from ee_app.services.users import save_user
+
+    ctx.migrate()
+    with write_session(ctx.engine) as session:
+        user = save_user(
+            session,
+            ctx.actor(args.as_email),
+            args.email,
+            role=UserRole(args.role),
+            name=args.name or "",
+            unit_codes=args.unit or (),
+        )
+    ctx.say(N_("Saved {email} as {role}."), email=user.email, role=user.role.value)
+    return 0
+
+
+def _users_list(ctx: _Context, args: argparse.Namespace) -> int:
+    from ee_app.db import read_session
+    from ee_app.services.users import list_users
+
+    ctx.migrate()
+    with read_session(ctx.engine) as session:
+        for user in list_users(session, ctx.actor(args.as_email)):
+            state = "" if user.active else " (inactive)"
+            units = ",".join(user.unit_codes) or "-"
+            print(f"{user.email}\t{user.role.value}\t{units}\t{user.name}{state}")
+    return 0
+
+
+def _staff_list(ctx: _Context, args: argparse.Namespace) -> int:
+    from ee_app.db import read_session
+    from ee_app.services.org import get_unit, list_staff
+
+    ctx.migrate()
+    actor = ctx.actor(args.as_email)
+    with read_session(ctx.engine) as session:
+        unit_id = get_unit(session, actor, args.unit).id if args.unit else None
+        rows = list_staff(session, actor, unit_id=unit_id, search=args.search or "")
+    for row in rows:
+        print(f"{row.employee_no}\t{row.name}\t{row.role.value}\t{row.store_code}\t{row.unit_code}")
+    return 0
+
+
+def _config_show(_ctx: _Context | None, _args: argparse.Namespace) -> int:
+    import os
+
+    for setting in SETTINGS:
+        value = os.environ.get(setting.name, "")
+        print(f"{setting.name}={value or setting.default}\n    {setting.help}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ee-app",
+        description="Administer ee-app: database, demo data, imports, users.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(
+        parent: argparse._SubParsersAction, name: str, help_: str
+    ) -> argparse._SubParsersAction:
+        group = parent.add_parser(name, help=help_)
+        return group.add_subparsers(dest=f"{name}_command", required=True, metavar="ACTION")
+
+    def as_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--as", dest="as_email", metavar="EMAIL", help="act as this app user")
+
+    db = command(sub, "db", "database schema")
+    db.add_parser("upgrade", help="create or migrate the schema").set_defaults(fn=_db_upgrade)
+
+    demo = command(sub, "demo", "demo data")
+    load = demo.add_parser("load", help="load the demo chain into an empty database")
+    load.add_argument("--seed", type=int, default=7)
+    load.add_argument("--size", choices=("small", "chain"), default="small")
+    load.set_defaults(fn=_demo_load)
+
+    imp = command(sub, "import", "import files")
+    roster = imp.add_parser("roster", help="import the staff roster (.xlsx or .csv)")
+    roster.add_argument("file")
+    roster.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    roster.add_argument(
+        "--effective",
+        type=date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the day moves take effect (default: today)",
+    )
+    as_option(roster)
+    roster.set_defaults(fn=_import_roster)
+
+    users = command(sub, "users", "app users and their roles")
+    add = users.add_parser("add", help="create or update a user")
+    add.add_argument("email")
+    add.add_argument("--role", required=True, choices=[r.value for r in UserRole])
+    add.add_argument("--name")
+    add.add_argument("--unit", action="append", metavar="CODE", help="unit in a manager's scope")
+    as_option(add)
+    add.set_defaults(fn=_users_add)
+    ls = users.add_parser("list", help="list users")
+    as_option(ls)
+    ls.set_defaults(fn=_users_list)
+
+    staff = command(sub, "staff", "the roster")
+    staff_ls = staff.add_parser("list", help="list current staff in scope")
+    staff_ls.add_argument("--unit", metavar="CODE")
+    staff_ls.add_argument("--search")
+    as_option(staff_ls)
+    staff_ls.set_defaults(fn=_staff_list)
+
+    config = command(sub, "config", "settings")
+    config.add_parser("show", help="print the settings and their help").set_defaults(
+        fn=_config_show, no_db=True
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    gettext: Gettext = translator("en")
+    try:
+        settings = Settings.from_env()
+        gettext = translator(settings.lang)
+        ctx = None if getattr(args, "no_db", False) else _Context(settings)
+        return args.fn(ctx, args)
+    except EeError as exc:
+        print(exc.render(gettext), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

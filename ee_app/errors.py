@@ -1,0 +1,127 @@
+"""The one exception tree of ee-app.
+
+Every error a user can cause derives from :class:`EeError`. Pages catch ``EeError`` and show
+its message with ``st.error``; the command line prints it and exits non-zero. Library errors
+(SQLAlchemy, openpyxl, codecs) are translated at the boundary with ``raise ... from exc`` so
+that nothing above the service layer needs to know which library failed.
+
+Messages are English format strings marked for translation with ``N_``; ``render(gettext)``
+gives the message in the reader's language, ``str(error)`` the English one (for logs)::
+
+    EeError
+    ├── ConfigError         the app is configured wrongly (missing secret, bad URL)
+    ├── PermissionDenied    the actor's role or scope does not allow this
+    ├── NotFound            the object does not exist, or is outside the actor's scope
+    ├── Conflict            the action clashes with the current state (already used, locked)
+    └── ValidationError     input was wrong; carries one Problem per wrong cell or row
+        └── ImportRejected  a file was refused as a whole; nothing was written
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "N_",
+    "ConfigError",
+    "Conflict",
+    "EeError",
+    "ImportRejected",
+    "NotFound",
+    "PermissionDenied",
+    "Problem",
+    "ValidationError",
+]
+
+Gettext = Callable[[str], str]
+
+
+def N_(message: str) -> str:
+    """Mark a string for translation without translating it now (gettext's convention)."""
+    return message
+
+
+def _identity(message: str) -> str:
+    return message
+
+
+def _format(template: str, params: Mapping[str, Any]) -> str:
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        # A translated template that lost a placeholder must not hide the original error.
+        return template
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as the user sees it.
+
+    ``row`` is the spreadsheet row number (the header is row 1), ``column`` the header as it
+    appears in the user's file. Both are ``None`` when the problem concerns the whole file.
+    """
+
+    message: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    row: int | None = None
+    column: str | None = None
+
+    def render(self, gettext: Gettext = _identity) -> str:
+        text = _format(gettext(self.message), self.params)
+        where = []
+        if self.row is not None:
+            where.append(gettext(N_("row {row}")).format(row=self.row))
+        if self.column is not None:
+            where.append(gettext(N_("column “{column}”")).format(column=self.column))
+        return f"{', '.join(where)}: {text}" if where else text
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class EeError(Exception):
+    """Base of every error a user of ee-app can cause or meet."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        self.message = message
+        self.params = params
+        super().__init__(_format(message, params))
+
+    def render(self, gettext: Gettext = _identity) -> str:
+        return _format(gettext(self.message), self.params)
+
+
+class ConfigError(EeError):
+    """The installation is configured wrongly; the message says which setting to fix."""
+
+
+class PermissionDenied(EeError):
+    """The actor's role or unit scope does not allow the action."""
+
+
+class NotFound(EeError):
+    """The object does not exist or lies outside the actor's scope (never say which)."""
+
+
+class Conflict(EeError):
+    """The action clashes with the current state, e.g. a survey link already used."""
+
+
+class ValidationError(EeError):
+    """Input was wrong. ``problems`` lists each wrong row or cell."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None, **params: Any):
+        super().__init__(message, **params)
+        self.problems: list[Problem] = list(problems or [])
+
+    def render(self, gettext: Gettext = _identity) -> str:
+        head = super().render(gettext)
+        if not self.problems:
+            return head
+        return "\n".join([head, *("- " + p.render(gettext) for p in self.problems)])
+
+
+class ImportRejected(ValidationError):
+    """A file was refused as a whole; the database is exactly as it was before."""

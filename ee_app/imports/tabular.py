@@ -1,0 +1,154 @@
+"""Bytes in, a header and rows out: .xlsx through openpyxl, .csv in UTF-8 (with or without BOM),
+GBK/GB18030 (what Chinese Excel writes) or UTF-16 (Excel's "Unicode text").
+
+Row numbers are the ones the user sees in Excel: the header is row 1. Blank rows are skipped
+but keep their numbering, so a message about row 40 points at row 40 of the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from ee_app.errors import N_, ImportRejected, Problem
+
+__all__ = ["MAX_BYTES", "Table", "decode_text", "problems_limit", "read_table"]
+
+MAX_BYTES = 200 * 1024 * 1024
+_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A header and the non-blank rows under it, each with its row number in the file."""
+
+    header: list[str]
+    rows: list[tuple[int, tuple[Any, ...]]]
+    encoding: str | None = None  # for CSV: the encoding it was read with
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode CSV bytes, trying UTF-8 (with BOM), UTF-16 (by its BOM), then GB18030 (⊇ GBK)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    for encoding in _ENCODINGS:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise ImportRejected(
+        N_(
+            "The file's text encoding could not be recognised. Save it from Excel as "
+            "“CSV UTF-8” or as .xlsx and try again."
+        )
+    )
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _read_csv(data: bytes) -> Table:
+    text, encoding = decode_text(data)
+    sample = text[:8192]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportRejected(N_("The file is empty.")) from None
+    except csv.Error as exc:
+        raise ImportRejected(N_("The file is not valid CSV: {reason}"), reason=str(exc)) from exc
+    rows: list[tuple[int, tuple[Any, ...]]] = []
+    try:
+        for number, record in enumerate(reader, start=2):
+            if all(_blank(v) for v in record):
+                continue
+            rows.append((number, tuple(record)))
+    except csv.Error as exc:
+        raise ImportRejected(
+            N_("The file is not valid CSV near row {row}: {reason}"),
+            row=reader.line_num,
+            reason=str(exc),
+        ) from exc
+    return Table(header=[h.strip() for h in header], rows=rows, encoding=encoding)
+
+
+def _iter_xlsx(data: bytes) -> Iterator[tuple[Any, ...]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ImportRejected(
+            N_("The file is not a readable .xlsx workbook: {reason}"), reason=str(exc)
+        ) from exc
+    try:
+        sheet = book.worksheets[0]
+        yield from sheet.iter_rows(values_only=True)
+    finally:
+        book.close()
+
+
+def _read_xlsx(data: bytes) -> Table:
+    records = _iter_xlsx(data)
+    header: list[str] | None = None
+    rows: list[tuple[int, tuple[Any, ...]]] = []
+    for number, record in enumerate(records, start=1):
+        if header is None:
+            if all(_blank(v) for v in record):
+                raise ImportRejected(N_("The first row of the first sheet must be the header."))
+            header = ["" if v is None else str(v).strip() for v in record]
+            continue
+        if all(_blank(v) for v in record):
+            continue
+        rows.append((number, record))
+    if header is None:
+        raise ImportRejected(N_("The file is empty."))
+    # Excel often reports trailing formatted-but-empty columns; drop unnamed trailing ones.
+    while header and not header[-1]:
+        header.pop()
+    return Table(header=header, rows=rows)
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    """Read an uploaded file; raise :class:`ImportRejected` saying what to do if it cannot be."""
+    if len(data) > MAX_BYTES:
+        raise ImportRejected(
+            N_("The file is larger than {limit} MB; split it and import the parts."),
+            limit=MAX_BYTES // (1024 * 1024),
+        )
+    if not data.strip():
+        raise ImportRejected(N_("The file is empty."))
+    suffix = PurePath(filename).suffix.lower()
+    if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
+        return _read_xlsx(data)
+    if suffix == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ImportRejected(
+            N_("Old .xls workbooks are not supported: open it in Excel and save as .xlsx.")
+        )
+    if suffix in (".csv", ".txt", ".tsv", ""):
+        return _read_csv(data)
+    raise ImportRejected(N_("Unsupported file type “{suffix}”: use .xlsx or .csv."), suffix=suffix)
+
+
+def problems_limit(problems: list[Problem], limit: int = 500) -> list[Problem]:
+    """Keep the first ``limit`` problems and say how many more there were."""
+    if len(problems) <= limit:
+        return problems
+    more = Problem(N_("… and {count} more problems."), {"count": len(problems) - limit})
+    return [*problems[:limit], more]

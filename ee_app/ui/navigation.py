@@ -1,0 +1,69 @@
+"""Which pages exist and which roles may open them.
+
+The list is data so that the app shell, the home page and the tests all read the same thing.
+Showing a page is not the permission check: services check again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ee_app.errors import N_
+from ee_app.models import UserRole
+
+__all__ = ["PAGES", "PUBLIC_PAGES", "PageSpec", "pages_for"]
+
+ALL = frozenset(UserRole)
+OFFICE = frozenset({UserRole.ADMIN, UserRole.HR})
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # relative to the repository root, where streamlit_app.py lives
+    title: str  # English, marked for translation
+    icon: str
+    url_path: str
+    roles: frozenset[UserRole]
+    section: str = N_("Overview")
+    summary: str = ""  # one line for the home page
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("ee_app/pages/home.py", N_("Home"), ":material/home:", "home", ALL),
+    PageSpec(
+        "ee_app/pages/org.py",
+        N_("Org and staff"),
+        ":material/account_tree:",
+        "org",
+        frozenset({UserRole.ADMIN, UserRole.HR, UserRole.MANAGER}),
+        N_("Organisation"),
+        N_("See the stores and teams you manage and who works in them; HR imports the roster."),
+    ),
+    PageSpec(
+        "ee_app/pages/users.py",
+        N_("Users and roles"),
+        ":material/admin_panel_settings:",
+        "users",
+        frozenset({UserRole.ADMIN}),
+        N_("Administration"),
+        N_("Give people a role and the units they may see."),
+    ),
+    PageSpec(
+        "ee_app/pages/audit.py",
+        N_("Audit log"),
+        ":material/history:",
+        "audit",
+        OFFICE,
+        N_("Administration"),
+        N_("Who changed what, and when."),
+    ),
+)
+
+#: Pages anyone may open from a personal link, without signing in (added by later features).
+PUBLIC_PAGES: tuple[PageSpec, ...] = ()
+
+
+def pages_for(role: UserRole | None) -> list[PageSpec]:
+    if role is None:
+        return []
+    return [p for p in PAGES if role in p.roles]

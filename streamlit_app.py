@@ -1,0 +1,76 @@
+"""ee-app: the Streamlit entry point.
+
+It sets up the page, works out who the user is (OpenID Connect through ``st.login``, or a demo
+identity when no provider is configured), and hands ``st.navigation`` only the pages that
+user's role may open. Pages render; the services below them check permissions again.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ee_app.errors import EeError
+from ee_app.i18n import LANGUAGE_NAMES
+from ee_app.ui import context, keys
+from ee_app.ui.identity import demo_identity, signed_in_identity
+from ee_app.ui.labels import user_role_label
+from ee_app.ui.navigation import PUBLIC_PAGES, pages_for
+
+st.set_page_config(page_title="ee-app", page_icon=":material/spa:", layout="wide")
+
+if keys.LANG not in st.session_state:
+    st.session_state[keys.LANG] = context.settings().lang
+st.sidebar.selectbox(
+    "Language / 语言", list(LANGUAGE_NAMES), format_func=LANGUAGE_NAMES.__getitem__, key=keys.LANG
+)
+_ = context.gettext()
+
+try:
+    settings = context.settings()
+    demo_mode = not context.auth_configured()
+    if demo_mode and settings.production:
+        st.error(
+            _(
+                "ee-app refuses to start: EE_ENV=production but no sign-in provider is "
+                "configured. Add an [auth] section to .streamlit/secrets.toml (see "
+                ".streamlit/secrets.toml.example), or unset EE_ENV to run the demo."
+            )
+        )
+        st.stop()
+    context.engine()  # migrate; in demo mode, load the demo into an empty database
+    actor = demo_identity() if demo_mode else signed_in_identity()
+except EeError as error:
+    context.show_error(error)
+    st.stop()
+st.session_state[keys.ACTOR] = actor
+
+if demo_mode:
+    st.warning(
+        _(
+            "Demo mode: no sign-in provider is configured, so anyone can pick any identity. "
+            "The people and numbers are invented."
+        ),
+        icon=":material/science:",
+    )
+
+if actor is None:
+    landing = "ee_app/pages/no_access.py"
+    if not demo_mode and not st.user.is_logged_in:
+        landing = "ee_app/pages/signin.py"
+    pages = [st.Page(landing, title=_("Sign in"), icon=":material/login:", default=True)]
+else:
+    pages = [
+        st.Page(p.path, title=_(p.title), icon=p.icon, url_path=p.url_path, default=i == 0)
+        for i, p in enumerate(pages_for(actor.role))
+    ]
+    with st.sidebar:
+        role = user_role_label(actor.role, _)
+        st.caption(_("Signed in as {name} ({role})").format(name=actor.name, role=role))
+        if not demo_mode and st.button(_("Sign out"), icon=":material/logout:"):
+            st.logout()
+
+public = [
+    st.Page(p.path, title=_(p.title), icon=p.icon, url_path=p.url_path, visibility="hidden")
+    for p in PUBLIC_PAGES
+]
+st.navigation(pages + public).run()
