@@ -251,6 +251,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     gettext: Gettext = translator("en")
+    ctx: _Context | None = None
     try:
         settings = Settings.from_env()
         gettext = translator(settings.lang)
@@ -259,6 +260,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EeError as exc:
         print(exc.render(gettext), file=sys.stderr)
         return 1
+    finally:
+        if ctx is not None:
+            ctx.engine.dispose()
 
 
 if __name__ == "__main__":

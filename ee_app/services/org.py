@@ -232,4 +232,4 @@ def headcounts(session: Session, actor: Actor) -> dict[int, int]:
         .group_by(StaffAssignment.unit_id)
     )
     stmt = _visible(actor, stmt, StaffAssignment.unit_id)
-    return dict(session.execute(stmt).tuples().all())
+    return {unit_id: count for unit_id, count in session.execute(stmt)}

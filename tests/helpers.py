@@ -1,0 +1,81 @@
+"""Helpers the tests share: building files as users make them, and snapshots of the database."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from sqlalchemy import Engine, select
+
+from ee_app.models import Base
+
+
+def csv_file(rows: Sequence[Sequence[Any]], encoding: str = "utf-8") -> bytes:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def xlsx_file(rows: Sequence[Sequence[Any]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, sorted: two equal snapshots mean an unchanged database."""
+    result: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            rows = conn.execute(select(table)).all()
+            result[table.name] = sorted((tuple(r) for r in rows), key=repr)
+    return result
+
+
+def libreoffice_csv(xlsx: bytes, tmp_path, sheet: int = 1) -> list[list[str]]:
+    """Open a workbook in LibreOffice, as an office user would, and read back one sheet.
+
+    Fails (or skips outside CI) when LibreOffice is not installed; ``scripts/test`` installs it.
+    """
+    import shutil
+    import subprocess
+
+    from tests.conftest import require_or_skip
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        require_or_skip("LibreOffice (soffice) is not installed")
+    source = tmp_path / "book.xlsx"
+    source.write_bytes(xlsx)
+    out = tmp_path / "lo-out"
+    out.mkdir(exist_ok=True)
+    # Filter options: separator 44 (,), quote 34 ("), charset 76 (UTF-8), first line 1,
+    # cell format 1, ..., and the sheet number to export.
+    options = f"csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,{sheet}"
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+            "--convert-to",
+            options,
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    produced = sorted(out.glob("*.csv"))
+    assert produced, "LibreOffice wrote no CSV"
+    with produced[0].open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))

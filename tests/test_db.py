@@ -1,0 +1,44 @@
+"""The schema: migrations match the models, upgrade and downgrade cleanly, SQLite is set up
+for concurrent use."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from ee_app.db import make_engine, schema_is_current, upgrade
+from ee_app.errors import ConfigError
+from ee_app.models import Base
+
+
+def test_migrations_match_the_models(engine):
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+    assert diff == []
+    assert schema_is_current(engine)
+
+
+def test_downgrade_to_base_and_up_again(engine):
+    from alembic import command
+
+    from ee_app.db import _alembic_config
+
+    command.downgrade(_alembic_config(engine), "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    upgrade(engine)
+    assert {t.name for t in Base.metadata.sorted_tables} <= set(inspect(engine).get_table_names())
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'sub' / 'x.db'}")  # the folder is created
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+
+
+@pytest.mark.parametrize("url", ["not a url", "postgresql+psycopg://nobody@127.0.0.1:1/none"])
+def test_bad_database_urls_are_config_errors(url):
+    with pytest.raises(ConfigError):
+        upgrade(make_engine(url))
