@@ -16,7 +16,7 @@ from ee_app.ui.identity import demo_identity, signed_in_identity
 from ee_app.ui.labels import user_role_label
 from ee_app.ui.navigation import PUBLIC_PAGES, pages_for
 
-st.set_page_config(page_title="ee-app", page_icon=":material/spa:", layout="wide")
+st.set_page_config(page_title="ee-app", page_icon="🌸", layout="wide")
 
 if keys.LANG not in st.session_state:
     st.session_state[keys.LANG] = context.settings().lang

@@ -169,8 +169,8 @@ def generate_chain(seed: int = 7, size: str = "small", today: date | None = None
     first_region = units[1].code
     users = (
         DemoUser("admin@demo.example", "管理员 Admin", UserRole.ADMIN),
-        DemoUser("hr@demo.example", "王敏 (HR)", UserRole.HR),
-        DemoUser("hr2@demo.example", "李娜 (HR)", UserRole.HR),
+        DemoUser("hr@demo.example", "王敏", UserRole.HR),
+        DemoUser("hr2@demo.example", "李娜", UserRole.HR),
         DemoUser(
             f"manager.{first_store.lower()}@demo.example",
             "张店长",

@@ -7,9 +7,11 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 from ee_app.errors import N_, Problem
+from ee_app.imports.cells import CellError
 
 __all__ = ["Column", "RowReader", "map_columns", "normalise_header", "unknown_headers"]
 
@@ -33,6 +35,7 @@ class Column:
         return {normalise_header(s) for s in (self.key, self.en, self.zh, *self.aliases)}
 
 
+@lru_cache(maxsize=4096)
 def normalise_header(header: str) -> str:
     """Full-width to half-width, lower case, no hints in brackets, no spaces or separators."""
     text = unicodedata.normalize("NFKC", str(header)).strip().lower()
@@ -116,8 +119,6 @@ class RowReader:
 
     def read(self, key: str, parser: Callable[..., T], **kwargs: object) -> T | None:
         """``parser(cell)``, or ``None`` with a problem recorded if the cell is wrong."""
-        from ee_app.imports.cells import CellError
-
         try:
             return parser(self.raw(key), **kwargs)
         except CellError as exc:

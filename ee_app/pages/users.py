@@ -35,7 +35,7 @@ st.dataframe(
         {
             _("E-mail"): [u.email for u in users],
             _("Name"): [u.name for u in users],
-            _("Role"): [user_role_label(u.role, _) for u in users],
+            _("Access role"): [user_role_label(u.role, _) for u in users],
             _("Units in scope"): [", ".join(u.unit_codes) for u in users],
             _("Active"): [u.active for u in users],
         }
@@ -62,7 +62,7 @@ with st.form("user_form"):
     name = st.text_input(_("Name"), value=current.name if current else "")
     roles = list(UserRole)
     role = st.selectbox(
-        _("Role"),
+        _("Access role"),
         roles,
         index=roles.index(current.role) if current else roles.index(UserRole.MANAGER),
         format_func=lambda r: user_role_label(r, _),

@@ -6,7 +6,7 @@ writes its part with bulk statements, so even the 10,000-staff ``chain`` size lo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ee_app.auth import Actor, Permission, require
 from ee_app.demo.chain import DemoChain, generate_chain
 from ee_app.errors import N_, ConfigError, Conflict
-from ee_app.models import AppUser, OrgUnit, Staff, StaffAssignment, UserScope
+from ee_app.models import AppUser, OrgUnit, Staff, StaffAssignment, UserScope, utcnow
 from ee_app.services import audit
 
 __all__ = ["STEPS", "DemoContext", "database_is_empty", "load_demo"]
@@ -44,8 +44,8 @@ def _org(session: Session, ctx: DemoContext) -> None:
     by_depth = sorted(ctx.chain.units, key=lambda u: u.level.depth)
     for depth in sorted({u.level.depth for u in by_depth}):
         layer = [u for u in by_depth if u.level.depth == depth]
-        ids = session.scalars(
-            insert(OrgUnit).returning(OrgUnit.id, sort_by_parameter_order=True),
+        session.execute(
+            insert(OrgUnit.__table__),
             [
                 {
                     "code": u.code,
@@ -53,11 +53,14 @@ def _org(session: Session, ctx: DemoContext) -> None:
                     "level": u.level,
                     "parent_id": ctx.unit_ids.get(u.parent_code or ""),
                     "path": "",
+                    "active": True,
                 }
                 for u in layer
             ],
-        ).all()
-        ctx.unit_ids.update({u.code: i for u, i in zip(layer, ids, strict=True)})
+        )
+        codes = [u.code for u in layer]
+        stmt = select(OrgUnit.code, OrgUnit.id).where(OrgUnit.code.in_(codes))
+        ctx.unit_ids.update({code: uid for code, uid in session.execute(stmt)})
     paths: dict[str, str] = {}
     for unit in by_depth:
         parent = paths.get(unit.parent_code or "", "/")
@@ -67,22 +70,26 @@ def _org(session: Session, ctx: DemoContext) -> None:
 
 
 def _staff(session: Session, ctx: DemoContext) -> None:
+    from ee_app.services.roster import staff_ids
+
     people = ctx.chain.staff
-    ids = session.scalars(
-        insert(Staff).returning(Staff.id, sort_by_parameter_order=True),
+    now = utcnow()
+    session.execute(
+        insert(Staff.__table__),
         [
             {
                 "employee_no": s.employee_no,
                 "name": s.name,
                 "hire_date": s.hire_date,
                 "leave_date": s.leave_date,
+                "updated_at": now,
             }
             for s in people
         ],
-    ).all()
-    ctx.staff_ids.update({s.employee_no: i for s, i in zip(people, ids, strict=True)})
+    )
+    ctx.staff_ids.update(staff_ids(session))
     session.execute(
-        insert(StaffAssignment),
+        insert(StaffAssignment.__table__),
         [
             {
                 "staff_id": ctx.staff_ids[s.employee_no],
@@ -105,11 +112,11 @@ def _users(session: Session, ctx: DemoContext) -> None:
     session.flush()
 
 
-#: The demo, part by part; later parts of the product append their own steps.
-STEPS: list[tuple[str, Step]] = [
-    (N_("Org tree"), _org),
-    (N_("Staff"), _staff),
-    (N_("Users"), _users),
+#: The demo, part by part (name, label, step); later parts of the product append theirs.
+STEPS: list[tuple[str, str, Step]] = [
+    ("org", N_("Org tree"), _org),
+    ("staff", N_("Staff"), _staff),
+    ("users", N_("Users"), _users),
 ]
 
 
@@ -121,9 +128,13 @@ def load_demo(
     size: str = "small",
     today: date | None = None,
     production: bool = False,
+    parts: Collection[str] | None = None,
     progress: Callable[[float, str], None] | None = None,
 ) -> DemoContext:
-    """Generate the demo for ``seed`` and write it, all steps in one transaction."""
+    """Generate the demo for ``seed`` and write it, all steps in one transaction.
+
+    ``parts`` limits the load to the named steps (benchmarks load only the org tree, say).
+    """
     require(actor, Permission.LOAD_DEMO)
     if production:
         raise ConfigError(N_("Demo data is never loaded when EE_ENV=production."))
@@ -134,9 +145,10 @@ def load_demo(
     today = today or date.today()
     ctx = DemoContext(generate_chain(seed, size, today), seed, today, {}, {})
     try:
-        for index, (label, step) in enumerate(STEPS):
+        steps = [(label, step) for name, label, step in STEPS if parts is None or name in parts]
+        for index, (label, step) in enumerate(steps):
             if progress:
-                progress(index / len(STEPS), label)
+                progress(index / len(steps), label)
             step(session, ctx)
         audit.record(session, actor, "demo.load", "database", None, seed=seed, size=size)
         session.commit()

@@ -129,10 +129,12 @@ def create_unit(
             raise ValidationError(N_("Parent unit “{code}” not found."), code=parent_code or "")
         if parent.level.depth != level.depth - 1:
             raise ValidationError(
-                N_("A {level} must sit under a {parent_level}, not under a {actual}."),
-                level=level.value,
-                parent_level=list(UnitLevel)[level.depth - 1].value,
-                actual=parent.level.value,
+                N_(
+                    "Unit “{code}” cannot go under “{parent}”: each unit sits directly under "
+                    "the level above it (brand → region → store → team)."
+                ),
+                code=code,
+                parent=parent.code,
             )
     unit = OrgUnit(code=code, name=name, level=level, parent_id=parent.id if parent else None)
     session.add(unit)

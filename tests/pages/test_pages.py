@@ -16,8 +16,20 @@ IDENTITIES = {
 
 def texts(at) -> str:
     """Everything the page shows as text, tables included."""
-    parts = [e.value for kind in ("title", "markdown", "caption", "info", "warning", "error",
-                                  "success", "subheader") for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in (
+            "title",
+            "markdown",
+            "caption",
+            "info",
+            "warning",
+            "error",
+            "success",
+            "subheader",
+        )
+        for e in getattr(at, kind)
+    ]
     for frame in at.dataframe:
         parts.append(frame.value.to_csv())
     return "\n".join(str(p) for p in parts)

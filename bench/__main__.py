@@ -1,0 +1,53 @@
+"""Run every benchmark, print Markdown rows, save bench/out/results.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import roster_import
+
+BENCHMARKS = {"roster_import": roster_import.run}
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def main(names: list[str]) -> None:
+    chosen = names or list(BENCHMARKS)
+    rows = []
+    for name in chosen:
+        rows.extend(BENCHMARKS[name]())
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"Machine: {machine()}; run at {stamp}\n")
+    print("| benchmark | ee-app (s) | reference | reference (s) | ratio |")
+    print("|---|---:|---|---:|---:|")
+    for r in rows:
+        print(
+            f"| {r['benchmark']} | {r['ours_s']} | {r['reference']} | {r['reference_s']} "
+            f"| {r['ratio']}× |"
+        )
+    out = Path(__file__).parent / "out"
+    out.mkdir(exist_ok=True)
+    (out / "results.json").write_text(
+        json.dumps(
+            {"machine": machine(), "at": stamp, "results": rows}, indent=2, ensure_ascii=False
+        )
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

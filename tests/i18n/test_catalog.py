@@ -1,0 +1,55 @@
+"""Every string the app shows has a Chinese translation with the same placeholders, and the
+glossary's words are used for the glossary's things."""
+
+import re
+
+import pytest
+
+from ee_app.i18n import catalog, translator
+from ee_app.i18n.refresh import extracted
+
+PLACEHOLDER = re.compile(r"\{\w*\}")
+
+
+def test_every_marked_string_is_translated():
+    missing = sorted(extracted() - set(catalog()))
+    assert missing == [], f"run scripts/i18n and translate: {missing[:20]}"
+
+
+def test_placeholders_survive_translation():
+    wrong = {
+        msgid: text
+        for msgid, text in catalog().items()
+        if sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(text))
+    }
+    assert wrong == {}
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        ("Employee number", "员工编号"),
+        ("Name", "姓名"),
+        ("Store", "门店"),
+        ("Team", "团队"),
+        ("Hire date", "入职日期"),
+        ("Beautician", "美容师"),
+        ("Consultant", "咨询师"),
+        ("Doctor", "医生"),
+        ("Nurse", "护士"),
+        ("Front desk", "前台"),
+        ("Store manager", "店长"),
+        ("Mystery shopper", "神秘顾客"),
+        ("Region", "区域"),
+        ("Brand", "品牌"),
+        ("Audit log", "操作日志"),
+    ],
+)
+def test_glossary_terms(english, chinese):
+    assert translator("zh-CN")(english) == chinese
+
+
+def test_english_is_the_source():
+    assert translator("en")("Org and staff") == "Org and staff"
+    with pytest.raises(ValueError):
+        translator("fr")
