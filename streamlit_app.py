@@ -11,6 +11,7 @@ import streamlit as st
 
 from ee_app.errors import EeError
 from ee_app.i18n import LANGUAGE_NAMES
+from ee_app.services.users import set_language
 from ee_app.ui import context, keys
 from ee_app.ui.identity import demo_identity, signed_in_identity
 from ee_app.ui.labels import user_role_label
@@ -18,10 +19,25 @@ from ee_app.ui.navigation import PUBLIC_PAGES, pages_for
 
 st.set_page_config(page_title="ee-app", page_icon="🌸", layout="wide")
 
+
+def _remember_language() -> None:
+    """Save the choice for the signed-in user (demo identities included)."""
+    actor = st.session_state.get(keys.ACTOR)
+    if actor is not None:
+        with context.write_session() as session:
+            set_language(session, actor, st.session_state[keys.LANG])
+
+
+if keys.LANG_PENDING in st.session_state:  # the saved choice of a user who just arrived
+    st.session_state[keys.LANG] = st.session_state.pop(keys.LANG_PENDING)
 if keys.LANG not in st.session_state:
     st.session_state[keys.LANG] = context.settings().lang
 st.sidebar.selectbox(
-    "Language / 语言", list(LANGUAGE_NAMES), format_func=LANGUAGE_NAMES.__getitem__, key=keys.LANG
+    "Language / 语言",
+    list(LANGUAGE_NAMES),
+    format_func=LANGUAGE_NAMES.__getitem__,
+    key=keys.LANG,
+    on_change=_remember_language,
 )
 _ = context.gettext()
 
@@ -43,6 +59,11 @@ except EeError as error:
     context.show_error(error)
     st.stop()
 st.session_state[keys.ACTOR] = actor
+if actor is not None and not st.session_state.get(keys.LANG_LOADED):
+    st.session_state[keys.LANG_LOADED] = True
+    if actor.language and actor.language != st.session_state[keys.LANG]:
+        st.session_state[keys.LANG_PENDING] = actor.language
+        st.rerun()
 
 if demo_mode:
     st.warning(

@@ -56,6 +56,7 @@ class Actor:
     scope: frozenset[int] | None = None
     user_id: int | None = None
     name: str = ""
+    language: str | None = None  # the interface language the user chose last time
     grants: frozenset[Permission] = field(init=False)
 
     def __post_init__(self) -> None:

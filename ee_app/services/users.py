@@ -36,7 +36,14 @@ class UserRow:
 
 def _actor(session: Session, user: AppUser) -> Actor:
     scope = expand_scope(session, [s.unit_id for s in user.scopes])
-    return Actor(email=user.email, role=user.role, scope=scope, user_id=user.id, name=user.name)
+    return Actor(
+        email=user.email,
+        role=user.role,
+        scope=scope,
+        user_id=user.id,
+        name=user.name,
+        language=user.language,
+    )
 
 
 def actor_for_email(
@@ -132,7 +139,11 @@ def save_user(
 
 @transactional
 def set_language(session: Session, actor: Actor, language: str) -> None:
-    """Remember the interface language the user chose."""
+    """Remember the interface language the user chose, for their next visit."""
+    from ee_app.config import LANGUAGES
+
+    if language not in LANGUAGES:
+        raise ValidationError(N_("Unknown language “{value}”."), value=language)
     if actor.user_id is None:
         return
     user = session.get(AppUser, actor.user_id)

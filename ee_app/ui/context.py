@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from ee_app.auth import Actor
 from ee_app.config import Settings
-from ee_app.db import make_engine, upgrade, write_session
+from ee_app.db import make_engine, upgrade
 from ee_app.db import read_session as read_session_for
+from ee_app.db import write_session as write_session_for
 from ee_app.errors import EeError
 from ee_app.i18n import translator
 from ee_app.ui import keys
@@ -33,6 +34,7 @@ __all__ = [
     "read_session",
     "settings",
     "show_error",
+    "write_session",
 ]
 
 
@@ -44,7 +46,7 @@ def _engine(url: str, load_demo_if_empty: bool) -> Engine:
         from ee_app.auth import system_actor
         from ee_app.services.demo import database_is_empty, load_demo
 
-        with write_session(engine) as session:
+        with write_session_for(engine) as session:
             if database_is_empty(session):
                 load_demo(session, system_actor("demo-start"))
     return engine
@@ -80,6 +82,10 @@ def read_session() -> Session:
     return read_session_for(engine())
 
 
+def write_session() -> Session:
+    return write_session_for(engine())
+
+
 def gettext() -> Callable[[str], str]:
     return translator(language())
 
@@ -103,7 +109,7 @@ class PageContext:
         return read_session_for(self.engine)
 
     def write(self) -> Session:
-        return write_session(self.engine)
+        return write_session_for(self.engine)
 
 
 def page() -> PageContext:

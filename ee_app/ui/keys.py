@@ -1,6 +1,8 @@
 """Session-state keys, in one place so two components never fight over one entry."""
 
 LANG = "ee_lang"
+LANG_PENDING = "ee_lang_pending"
+LANG_LOADED = "ee_lang_loaded"  # the signed-in user's saved language was applied
 DEMO_USER = "ee_demo_user"
 ACTOR = "ee_actor"
 ROSTER_UPLOAD = "ee_roster_upload"

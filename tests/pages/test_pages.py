@@ -143,3 +143,14 @@ def test_admin_emails_become_admins_on_first_sign_in(make_app, monkeypatch):
     at.run()
     assert not at.exception
     assert "boss@x.example" in texts(at)
+
+
+def test_language_choice_is_remembered_for_the_next_visit(make_app):
+    at = make_app("manager.sh01@demo.example", "en")
+    at.run()
+    at.selectbox(key="ee_lang").set_value("zh-CN").run()
+    assert at.title[0].value.startswith("您好")
+    later = make_app("manager.sh01@demo.example", "en")  # a new session, English by default
+    later.session_state["ee_lang_loaded"] = False
+    later.run()
+    assert later.title[0].value.startswith("您好")
