@@ -74,6 +74,19 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def make_demo_database(template: Path, path: Path) -> str:
+    """Copy the migrated template to ``path`` and load the small demo; returns the URL."""
+    from ee_app.services.demo import load_demo
+
+    shutil.copy(template, path)
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    with write_session(engine) as session:
+        load_demo(session, system_actor("test"), seed=DEMO_SEED, today=DEMO_TODAY)
+    engine.dispose()
+    return url
+
+
 def _truncate_all(engine: Engine) -> None:
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:

@@ -29,11 +29,7 @@ def imported_roots(path: Path) -> set[str]:
     return roots
 
 
-CASES = [
-    (layer, path)
-    for layer in FORBIDDEN
-    for path in sorted((PACKAGE / layer).rglob("*.py"))
-]
+CASES = [(layer, path) for layer in FORBIDDEN for path in sorted((PACKAGE / layer).rglob("*.py"))]
 
 
 @pytest.mark.parametrize(("layer", "path"), CASES, ids=lambda v: getattr(v, "name", v))

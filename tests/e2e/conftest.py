@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -23,10 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from ee_app.auth import system_actor
-from ee_app.db import make_engine, write_session
-from ee_app.services.demo import load_demo
-from tests.conftest import DEMO_SEED, DEMO_TODAY, require_or_skip
+from tests.conftest import make_demo_database, require_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -128,13 +124,7 @@ def start_app(tmp_path, sqlite_template) -> Iterator[Callable[..., App]]:
 
     def start(*, oidc: str | None = None, env: dict[str, str] | None = None) -> App:
         port = free_port()
-        db = tmp_path / f"app-{port}.db"
-        shutil.copy(sqlite_template, db)
-        database_url = f"sqlite:///{db}"
-        engine = make_engine(database_url)
-        with write_session(engine) as session:
-            load_demo(session, system_actor("test"), seed=DEMO_SEED, today=DEMO_TODAY)
-        engine.dispose()
+        database_url = make_demo_database(sqlite_template, tmp_path / f"app-{port}.db")
         args = [
             sys.executable,
             "-m",

@@ -8,10 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ee_app.auth import system_actor
-from ee_app.db import make_engine, write_session
-from ee_app.services.demo import load_demo
-from tests.conftest import DEMO_SEED, DEMO_TODAY
+from tests.conftest import make_demo_database
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 
@@ -19,15 +16,7 @@ APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 @pytest.fixture
 def app_db(tmp_path, monkeypatch, sqlite_template) -> str:
     """A demo database for the app (built for DEMO_TODAY so tests never drift)."""
-    import shutil
-
-    path = tmp_path / "app.db"
-    shutil.copy(sqlite_template, path)
-    url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    with write_session(engine) as session:
-        load_demo(session, system_actor("test"), seed=DEMO_SEED, today=DEMO_TODAY)
-    engine.dispose()
+    url = make_demo_database(sqlite_template, tmp_path / "app.db")
     monkeypatch.setenv("EE_DATABASE_URL", url)
     monkeypatch.setenv("EE_LANG", "en")
     monkeypatch.delenv("EE_ENV", raising=False)
