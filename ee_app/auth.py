@@ -26,6 +26,8 @@ class Permission(enum.StrEnum):
     MANAGE_USERS = "manage_users"  # roles and scopes of app users
     VIEW_AUDIT = "view_audit"
     LOAD_DEMO = "load_demo"
+    MANAGE_SURVEYS = "manage_surveys"  # instruments, waves, personal links
+    VIEW_PARTICIPATION = "view_participation"  # response rates of units in scope
 
 
 _GRANTS: dict[UserRole, frozenset[Permission]] = {
@@ -36,9 +38,11 @@ _GRANTS: dict[UserRole, frozenset[Permission]] = {
             Permission.IMPORT_ROSTER,
             Permission.MANAGE_ORG,
             Permission.VIEW_AUDIT,
+            Permission.MANAGE_SURVEYS,
+            Permission.VIEW_PARTICIPATION,
         }
     ),
-    UserRole.MANAGER: frozenset({Permission.VIEW_ORG}),
+    UserRole.MANAGER: frozenset({Permission.VIEW_ORG, Permission.VIEW_PARTICIPATION}),
     UserRole.SHOPPER: frozenset(),
 }
 

@@ -178,8 +178,10 @@ def _config_show(_ctx: _Context | None, _args: argparse.Namespace) -> int:
     import os
 
     for setting in SETTINGS:
-        value = os.environ.get(setting.name, "")
-        print(f"{setting.name}={value or setting.default}\n    {setting.help}")
+        value = os.environ.get(setting.name, "") or setting.default
+        if setting.secret and value:
+            value = "(set, not shown)"
+        print(f"{setting.name}={value}\n    {setting.help}")
     return 0
 
 

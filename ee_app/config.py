@@ -26,6 +26,7 @@ class Setting:
     name: str
     default: str
     help: str
+    secret: bool = False
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -51,6 +52,14 @@ SETTINGS: tuple[Setting, ...] = (
         "EE_PUBLIC_URL",
         "http://127.0.0.1:8501",
         "The address staff use to reach the app; personal survey and training links start with it.",
+    ),
+    Setting(
+        "EE_SECRET_KEY",
+        "",
+        "At least 32 random bytes (hex or base64) that sign personal links and key customer "
+        "hashes. Required in production and shared by all replicas; in development a key is "
+        "created in data/secret.key.",
+        secret=True,
     ),
     Setting(
         "EE_DATA_DIR",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,11 +32,14 @@ __all__ = [
     "schema_is_current",
     "upgrade",
     "write_session",
+    "writer",
 ]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _BEGIN_OPTION = "ee_begin"
+_BEGIN_SQL = {"DEFERRED": "BEGIN DEFERRED", "IMMEDIATE": "BEGIN IMMEDIATE"}
 _upgrade_lock = threading.Lock()
+_writers: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -72,7 +76,9 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
         mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        # Straight to the driver: this runs for every transaction, and a full SQLAlchemy
+        # execute here cost as much as the survey submission it begins.
+        conn.connection.dbapi_connection.execute(_BEGIN_SQL[mode])
 
 
 def read_session(engine: Engine) -> Session:
@@ -80,10 +86,20 @@ def read_session(engine: Engine) -> Session:
     return Session(engine, expire_on_commit=False)
 
 
+def writer(engine: Engine) -> Engine:
+    """The engine whose transactions take SQLite's write lock at BEGIN (made once per engine:
+    building it costs as much as a short transaction)."""
+    if not is_sqlite(engine):
+        return engine
+    immediate = _writers.get(engine)
+    if immediate is None:
+        immediate = _writers[engine] = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+    return immediate
+
+
 def write_session(engine: Engine) -> Session:
     """A session whose transactions take SQLite's write lock at BEGIN (no effect elsewhere)."""
-    bind = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}) if is_sqlite(engine) else engine
-    return Session(bind, expire_on_commit=False)
+    return Session(writer(engine), expire_on_commit=False)
 
 
 @contextmanager

@@ -29,6 +29,7 @@ __all__ = [
     "list_staff",
     "list_units",
     "staff_history",
+    "store_id_of",
 ]
 
 
@@ -175,7 +176,7 @@ def list_staff(
         .join(unit, unit.c.id == StaffAssignment.unit_id)
         .join(
             store,
-            store.c.id == _store_id_expr(unit),
+            store.c.id == store_id_of(unit),
         )
     )
     if on is None:
@@ -200,8 +201,9 @@ def list_staff(
     return [StaffRow(*r) for r in rows]
 
 
-def _store_id_expr(unit):  # type: ignore[no-untyped-def]
-    """A team's store is its parent; a store is its own store."""
+def store_id_of(unit):  # type: ignore[no-untyped-def]
+    """SQL for the store of a unit row (an alias of ``org_unit``): a team's store is its
+    parent, a store is its own store."""
     from sqlalchemy import case
 
     return case((unit.c.level == UnitLevel.TEAM.value, unit.c.parent_id), else_=unit.c.id)

@@ -1,37 +1,19 @@
-"""SQLAlchemy 2.0 typed models: the database schema of ee-app.
-
-Schema changes go through Alembic (``ee_app/migrations``); this module and the newest
-migration must agree, which ``tests/test_migrations.py`` checks.
-
-Time columns hold UTC. Enumerations are stored as short strings with a CHECK constraint so
-that SQLite and PostgreSQL hold the same values.
-"""
+"""The org tree, staff with their assignment history, app users, the audit log, imports."""
 
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Date,
-    DateTime,
-    Enum,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    text,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ee_app.models.base import Base, str_enum, utcnow
 
 __all__ = [
     "AppUser",
     "AuditLog",
-    "Base",
     "ImportBatch",
     "OrgUnit",
     "Staff",
@@ -40,37 +22,7 @@ __all__ = [
     "UnitLevel",
     "UserRole",
     "UserScope",
-    "utcnow",
 ]
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar = {dict[str, Any]: JSON, datetime: DateTime(timezone=True)}
-
-
-def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=16,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class UnitLevel(enum.StrEnum):
@@ -112,7 +64,7 @@ class OrgUnit(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
-    level: Mapped[UnitLevel] = mapped_column(_enum(UnitLevel, "unit_level"))
+    level: Mapped[UnitLevel] = mapped_column(str_enum(UnitLevel, "unit_level"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     path: Mapped[str] = mapped_column(String(255), index=True, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -158,7 +110,7 @@ class StaffAssignment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
-    role: Mapped[StaffRole] = mapped_column(_enum(StaffRole, "staff_role"))
+    role: Mapped[StaffRole] = mapped_column(str_enum(StaffRole, "staff_role"))
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
 
@@ -178,7 +130,7 @@ class AppUser(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(100), default="")
-    role: Mapped[UserRole] = mapped_column(_enum(UserRole, "user_role"))
+    role: Mapped[UserRole] = mapped_column(str_enum(UserRole, "user_role"))
     language: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,181 @@
+"""Survey submissions per second and p95 latency through the service layer, against the
+driver (sqlite3 / psycopg) doing the same writes in the same run: claim the invitation with
+a conditional UPDATE … RETURNING, insert the response, commit. Target (issue 3): at least half
+the raw throughput, p95 under 10 ms."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+from bench.chain import TODAY
+from ee_app.auth import system_actor
+from ee_app.config import Settings
+from ee_app.db import make_engine, read_session, upgrade, write_session, writer
+from ee_app.keys import hash_token
+from ee_app.services import answering, waves
+from ee_app.services.demo import load_demo
+
+N = 2000
+ANSWERS = {f"a{i:02d}": 1 + (i % 5) for i in range(1, 13)}
+
+
+def _prepare(url: str, settings: Settings, code: str) -> list[str]:
+    engine = make_engine(url)
+    upgrade(engine)
+    actor = system_actor("bench")
+    with write_session(engine) as session:
+        load_demo(session, actor, seed=7, size="chain", today=TODAY, parts={"org", "staff"})
+    for wave in (f"{code}-a", f"{code}-b"):
+        with write_session(engine) as session:
+            waves.create_wave(
+                session,
+                actor,
+                code=wave,
+                name=wave,
+                unit_codes=["LM"],
+                opens_on=TODAY,
+                closes_on=date(2026, 12, 31),
+            )
+        with write_session(engine) as session:
+            waves.open_wave(session, actor, wave, settings, today=TODAY)
+    tokens = {}
+    with read_session(engine) as session:
+        for wave in (f"{code}-a", f"{code}-b"):
+            links = waves.invitation_links(session, actor, wave, settings)
+            tokens[wave] = [parse_qs(urlparse(x.link).query)["t"][0] for x in links][:N]
+    engine.dispose()
+    return tokens[f"{code}-a"], tokens[f"{code}-b"]
+
+
+def _service(url: str, tokens: list[str]) -> list[float]:
+    engine = writer(make_engine(url))
+    times = []
+    for token in tokens:
+        start = time.perf_counter()
+        with engine.connect() as conn:
+            answering.submit(conn, token, ANSWERS, 8, None, today=TODAY)
+        times.append(time.perf_counter() - start)
+    engine.dispose()
+    return times
+
+
+CLAIM = (
+    "UPDATE survey_invitation SET responded = {yes} WHERE token_hash = {p} AND responded = {no} "
+    "AND wave_id IN (SELECT id FROM survey_wave WHERE status = 'open' AND opens_on <= {p} "
+    "AND closes_on >= {p}) RETURNING wave_id, staff_id, report_unit_id, report_role, "
+    "report_band, comment_unit_id, (SELECT mode FROM survey_wave w WHERE w.id = "
+    "survey_invitation.wave_id)"
+)
+COLUMNS = ["id", "wave_id", "unit_id", "role", "band", *ANSWERS, "enps"]
+
+
+def _raw_sqlite(path: str, tokens: list[str]) -> list[float]:
+    import sqlite3
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    claim = CLAIM.format(yes=1, no=0, p="?")
+    insert = (
+        f"INSERT INTO survey_response ({', '.join(COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(COLUMNS))})"
+    )
+    today = TODAY.isoformat()
+    times = []
+    for token in tokens:
+        start = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        row = conn.execute(claim, (hash_token(token), today, today)).fetchone()
+        conn.execute(
+            insert, (secrets.token_hex(16), row[0], row[2], row[3], row[4], *ANSWERS.values(), 8)
+        )
+        conn.execute("COMMIT")
+        times.append(time.perf_counter() - start)
+    conn.close()
+    return times
+
+
+def _raw_postgres(url: str, tokens: list[str]) -> list[float]:
+    import psycopg
+
+    conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+    claim = CLAIM.format(yes="true", no="false", p="%s")
+    insert = (
+        f"INSERT INTO survey_response ({', '.join(COLUMNS)}) "
+        f"VALUES ({', '.join(['%s'] * len(COLUMNS))})"
+    )
+    times = []
+    for token in tokens:
+        start = time.perf_counter()
+        with conn.transaction():
+            row = conn.execute(claim, (hash_token(token), TODAY, TODAY)).fetchone()
+            conn.execute(
+                insert,
+                (secrets.token_hex(16), row[0], row[2], row[3], row[4], *ANSWERS.values(), 8),
+            )
+        times.append(time.perf_counter() - start)
+    conn.close()
+    return times
+
+
+def _summary(label: str, ours: list[float], raw: list[float], reference: str) -> dict:
+    ours_rate, raw_rate = len(ours) / sum(ours), len(raw) / sum(raw)
+    p95 = statistics.quantiles(ours, n=20)[18] * 1000
+    return {
+        "benchmark": f"survey submissions, {label} ({len(ours)} sequential; p95 {p95:.2f} ms)",
+        "ours_s": round(ours_rate),
+        "reference": reference,
+        "reference_s": round(raw_rate),
+        "ratio": round(ours_rate / raw_rate, 2),
+        "unit": "submissions/s",
+        "p95_ms": round(p95, 2),
+        "raw_p95_ms": round(statistics.quantiles(raw, n=20)[18] * 1000, 2),
+    }
+
+
+def run() -> list[dict]:
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ.setdefault("EE_SECRET_KEY", "cd" * 32)
+        settings = Settings.from_env()
+        path = Path(tmp) / "bench.db"
+        url = f"sqlite:///{path}"
+        ours_tokens, raw_tokens = _prepare(url, settings, "s")
+        raw = _raw_sqlite(str(path), raw_tokens)
+        ours = _service(url, ours_tokens)
+        results.append(_summary("SQLite", ours, raw, "sqlite3, same statements"))
+    pg = os.environ.get("EE_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    try:
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(pg, isolation_level="AUTOCOMMIT")
+        name = f"ee_bench_{secrets.token_hex(3)}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        print(f"PostgreSQL not available, skipped: {exc}")
+        return results
+    url = pg.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        ours_tokens, raw_tokens = _prepare(url, settings, "p")
+        raw = _raw_postgres(url, raw_tokens)
+        ours = _service(url, ours_tokens)
+        results.append(_summary("PostgreSQL", ours, raw, "psycopg, same statements"))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return results
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)

@@ -1,0 +1,59 @@
+"""SQLAlchemy 2.0 typed models: the database schema of ee-app, one module per area.
+
+Schema changes go through Alembic (``ee_app/migrations``); the models and the newest migration
+must agree, which ``tests/test_db.py`` checks on SQLite and PostgreSQL. Time columns hold UTC.
+Enumerations are stored as short strings with a CHECK constraint.
+"""
+
+from ee_app.models.base import Base, utcnow
+from ee_app.models.org import (
+    AppUser,
+    AuditLog,
+    ImportBatch,
+    OrgUnit,
+    Staff,
+    StaffAssignment,
+    StaffRole,
+    UnitLevel,
+    UserRole,
+    UserScope,
+)
+from ee_app.models.survey import (
+    ANSWER_SLOTS,
+    InstrumentVersion,
+    SurveyComment,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveyResponseLink,
+    SurveyWave,
+    SurveyWaveUnit,
+    TenureBand,
+    WaveMode,
+    WaveStatus,
+)
+
+__all__ = [
+    "ANSWER_SLOTS",
+    "AppUser",
+    "AuditLog",
+    "Base",
+    "ImportBatch",
+    "InstrumentVersion",
+    "OrgUnit",
+    "Staff",
+    "StaffAssignment",
+    "StaffRole",
+    "SurveyComment",
+    "SurveyInvitation",
+    "SurveyResponse",
+    "SurveyResponseLink",
+    "SurveyWave",
+    "SurveyWaveUnit",
+    "TenureBand",
+    "UnitLevel",
+    "UserRole",
+    "UserScope",
+    "WaveMode",
+    "WaveStatus",
+    "utcnow",
+]

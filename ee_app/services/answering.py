@@ -1,0 +1,210 @@
+"""Answering a pulse survey from a personal link: the public, anonymous path.
+
+:func:`open_link` tells the page what to show for a token; :func:`submit` records one set of
+answers. Submission is a single transaction: a conditional ``UPDATE`` claims the invitation
+(it matches only an unused token of an open wave, so two simultaneous submits with one token
+record one response: the second finds nothing to claim), then the answers are inserted with a
+random id and the invitation's pooled attributes, and nothing else. Nothing is logged.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from ee_app.errors import N_, Conflict, NotFound, ValidationError
+from ee_app.instruments.pulse import PulseInstrument
+from ee_app.keys import hash_token
+from ee_app.models import (
+    ANSWER_SLOTS,
+    InstrumentVersion,
+    SurveyInvitation,
+    SurveyWave,
+    WaveMode,
+    WaveStatus,
+)
+from ee_app.services.instruments import pulse_instrument
+
+__all__ = ["COMMENT_LIMIT", "LinkState", "SurveyView", "open_link", "submit"]
+
+COMMENT_LIMIT = 1000
+
+
+class LinkState(enum.StrEnum):
+    READY = "ready"
+    UNKNOWN = "unknown"
+    USED = "used"
+    NOT_YET_OPEN = "not_yet_open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class SurveyView:
+    state: LinkState
+    wave_name: str = ""
+    language: str = "zh-CN"
+    mode: WaveMode = WaveMode.ANONYMOUS
+    opens_on: date | None = None
+    closes_on: date | None = None
+    instrument: PulseInstrument | None = None
+
+
+def _state(
+    responded: bool, status: WaveStatus, opens: date, closes: date, today: date
+) -> LinkState:
+    if responded:
+        return LinkState.USED
+    if status is WaveStatus.CLOSED or today > closes:
+        return LinkState.CLOSED
+    if status is WaveStatus.DRAFT or today < opens:
+        return LinkState.NOT_YET_OPEN
+    return LinkState.READY
+
+
+def open_link(session: Session, token: str, *, today: date | None = None) -> SurveyView:
+    """What the survey page should show for ``token``; reads only, records nothing."""
+    today = today or date.today()
+    if not token or len(token) > 64:
+        return SurveyView(LinkState.UNKNOWN)
+    row = session.execute(
+        select(SurveyInvitation.responded, SurveyWave, InstrumentVersion)
+        .join(SurveyWave, SurveyWave.id == SurveyInvitation.wave_id)
+        .join(InstrumentVersion, InstrumentVersion.id == SurveyWave.instrument_id)
+        .where(SurveyInvitation.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        return SurveyView(LinkState.UNKNOWN)
+    responded, wave, instrument = row
+    state = _state(responded, wave.status, wave.opens_on, wave.closes_on, today)
+    return SurveyView(
+        state,
+        wave.name,
+        wave.language,
+        wave.mode,
+        wave.opens_on,
+        wave.closes_on,
+        pulse_instrument(instrument) if state is LinkState.READY else None,
+    )
+
+
+# The hot path runs two statements per submission; they are written once per paramstyle and
+# executed on the session's connection, bypassing SQL compilation (still parameterised).
+_RESPONSE_COLUMNS = ("id", "wave_id", "unit_id", "role", "band", *ANSWER_SLOTS, "enps")
+_SQL = {
+    "claim": (
+        "UPDATE survey_invitation SET responded = {yes} "
+        "WHERE token_hash = {p} AND responded = {no} AND wave_id IN ("
+        " SELECT id FROM survey_wave WHERE status = 'open'"
+        " AND opens_on <= {p} AND closes_on >= {p}) "
+        "RETURNING wave_id, staff_id, report_unit_id, report_role, report_band, "
+        "comment_unit_id, (SELECT mode FROM survey_wave w WHERE w.id = survey_invitation.wave_id)"
+    ),
+    "response": (
+        f"INSERT INTO survey_response ({', '.join(_RESPONSE_COLUMNS)}) "  # noqa: S608 - constants
+        f"VALUES ({', '.join(['{p}'] * len(_RESPONSE_COLUMNS))})"
+    ),
+    "comment": "INSERT INTO survey_comment (id, wave_id, unit_id, text) "
+    "VALUES ({p}, {p}, {p}, {p})",
+    "link": "INSERT INTO survey_response_link (response_id, staff_id) VALUES ({p}, {p})",
+}
+_DIALECTS = {
+    "sqlite": {"p": "?", "yes": "1", "no": "0"},
+    "postgresql": {"p": "%s", "yes": "true", "no": "false"},
+}
+_STATEMENTS = {
+    dialect: {
+        name: sql.replace("{p}", marks["p"]).format(yes=marks["yes"], no=marks["no"])
+        for name, sql in _SQL.items()
+    }
+    for dialect, marks in _DIALECTS.items()
+}
+_STATE = (
+    select(SurveyInvitation.responded, SurveyWave.status, SurveyWave.opens_on, SurveyWave.closes_on)
+    .join(SurveyWave, SurveyWave.id == SurveyInvitation.wave_id)
+    .where(SurveyInvitation.token_hash == bindparam("token_hash"))
+)
+
+
+def _clean(answers: Mapping[str, int | None], enps: int | None, comment: str | None):  # type: ignore[no-untyped-def]
+    values: dict[str, int | None] = dict.fromkeys(ANSWER_SLOTS)
+    for slot, value in answers.items():
+        if slot not in values:
+            raise ValidationError(N_("Unknown question “{slot}”."), slot=slot)
+        if value is not None and (isinstance(value, bool) or value not in (1, 2, 3, 4, 5)):
+            raise ValidationError(N_("Answers must be on the 1–5 scale."))
+        values[slot] = value
+    if enps is not None and (isinstance(enps, bool) or enps not in range(11)):
+        raise ValidationError(N_("The recommendation score must be from 0 to 10."))
+    text_ = (comment or "").strip()
+    if len(text_) > COMMENT_LIMIT:
+        raise ValidationError(
+            N_("The comment is longer than {limit} characters."), limit=COMMENT_LIMIT
+        )
+    return values, enps, text_
+
+
+def submit(
+    conn: Connection,
+    token: str,
+    answers: Mapping[str, int | None],
+    enps: int | None = None,
+    comment: str | None = None,
+    *,
+    today: date | None = None,
+) -> None:
+    """Record one anonymous response for ``token`` in one transaction, or raise and record
+    nothing.
+
+    Takes a Core ``Connection`` (from :func:`ee_app.db.writer`), not a Session: this is the
+    hottest path of the app and a Session's bookkeeping cost more than the two statements it
+    runs (docs/benchmarks.md). Items may be skipped (``None``). Raises :class:`NotFound` for an
+    unknown link and :class:`Conflict` for a used link or a wave that is not open.
+    """
+    values, enps, comment_text = _clean(answers, enps, comment)
+    today = today or date.today()
+    token_hash = hash_token(token or "")
+    sql = _STATEMENTS[conn.dialect.name]
+    day = today.isoformat() if conn.dialect.name == "sqlite" else today
+    with conn.begin() as transaction:  # BEGIN IMMEDIATE on SQLite
+        # The driver's cursor inside SQLAlchemy's transaction: two statements on the hot path.
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(sql["claim"], (token_hash, day, day))
+            claimed = cursor.fetchone()
+            if claimed is not None:
+                wave_id, staff_id, unit_id, role, band, comment_unit_id, mode = claimed
+                response_id = secrets.token_hex(16)
+                answers_in_order = (values[slot] for slot in ANSWER_SLOTS)
+                cursor.execute(
+                    sql["response"],
+                    (response_id, wave_id, unit_id, role, band, *answers_in_order, enps),
+                )
+                if comment_text:
+                    cursor.execute(
+                        sql["comment"],
+                        (secrets.token_hex(16), wave_id, comment_unit_id, comment_text),
+                    )
+                if mode == WaveMode.CONFIDENTIAL.value:
+                    cursor.execute(sql["link"], (response_id, staff_id))
+        finally:
+            cursor.close()
+        if claimed is None:
+            state = conn.execute(_STATE, {"token_hash": token_hash}).first()
+            transaction.rollback()
+    if claimed is not None:
+        return
+    if state is None:
+        raise NotFound(N_("This survey link is not valid."))
+    reason = _state(*state, today)
+    if reason is LinkState.USED:
+        raise Conflict(N_("This link has already been used to answer the survey."))
+    if reason is LinkState.NOT_YET_OPEN:
+        raise Conflict(N_("This survey is not open yet."))
+    raise Conflict(N_("This survey is closed."))

@@ -1,0 +1,543 @@
+"""Pulse survey waves: create, open (issue personal links), close, and see participation.
+
+Opening a wave decides, once, where each invitee's answers will be stored: their team, role
+and tenure band where at least k invitees share them, pooled upwards otherwise
+(:func:`ee_app.analysis.disclosure.pool_small_groups`). Closing a wave rewrites its responses
+under new random ids in random order, so nothing physical (row order, PostgreSQL's
+transaction ids) can later tie an answer to the moment, and so the person, who sent it.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Integer, delete, func, insert, or_, select, text
+from sqlalchemy.orm import Session
+
+from ee_app.analysis.disclosure import MIN_K, pool_small_groups, suppress
+from ee_app.auth import Actor, Permission, require
+from ee_app.config import LANGUAGES, Settings
+from ee_app.errors import N_, Conflict, NotFound, Problem, ValidationError
+from ee_app.keys import hash_token, link_token, secret_key
+from ee_app.models import (
+    ANSWER_SLOTS,
+    OrgUnit,
+    Staff,
+    StaffAssignment,
+    SurveyComment,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveyResponseLink,
+    SurveyWave,
+    SurveyWaveUnit,
+    TenureBand,
+    UnitLevel,
+    WaveMode,
+    WaveStatus,
+)
+from ee_app.services import audit
+from ee_app.services._tx import transactional
+from ee_app.services.instruments import ensure_default_pulse
+from ee_app.services.org import expand_scope, store_id_of
+
+__all__ = [
+    "InvitationLink",
+    "ParticipationRow",
+    "WaveRow",
+    "close_wave",
+    "create_wave",
+    "get_wave",
+    "invitation_links",
+    "list_waves",
+    "open_wave",
+    "participation",
+    "survey_token",
+]
+
+LINK_PURPOSE = "survey-link"
+
+
+@dataclass(frozen=True)
+class WaveRow:
+    id: int
+    code: str
+    name: str
+    status: WaveStatus
+    mode: WaveMode
+    opens_on: date
+    closes_on: date
+    k: int
+    k_comments: int
+    language: str
+    instrument_id: int
+    unit_codes: tuple[str, ...]
+    invited: int
+    responded: int
+
+
+@dataclass(frozen=True)
+class InvitationLink:
+    employee_no: str
+    name: str
+    store: str
+    unit: str
+    link: str
+    responded: bool
+
+
+@dataclass(frozen=True)
+class ParticipationRow:
+    unit_id: int
+    code: str
+    name: str
+    level: UnitLevel
+    depth: int
+    invited: int
+    responded: int | None  # None when hidden (fewer than k invited, or to protect a sibling)
+
+    @property
+    def hidden(self) -> bool:
+        return self.responded is None
+
+    @property
+    def rate(self) -> float | None:
+        return None if self.responded is None or not self.invited else self.responded / self.invited
+
+
+def survey_token(key: bytes, wave_id: int, staff_id: int, generation: int) -> str:
+    return link_token(key, LINK_PURPOSE, wave_id, staff_id, generation)
+
+
+def _wave(session: Session, wave: int | str) -> SurveyWave:
+    column = SurveyWave.id if isinstance(wave, int) else SurveyWave.code
+    row = session.scalar(select(SurveyWave).where(column == wave))
+    if row is None:
+        raise NotFound(N_("No survey wave “{wave}”."), wave=wave)
+    return row
+
+
+def _row(session: Session, wave: SurveyWave) -> WaveRow:
+    codes = session.scalars(
+        select(OrgUnit.code)
+        .join(SurveyWaveUnit, SurveyWaveUnit.unit_id == OrgUnit.id)
+        .where(SurveyWaveUnit.wave_id == wave.id)
+        .order_by(OrgUnit.code)
+    ).all()
+    invited, responded = session.execute(
+        select(
+            func.count(), func.coalesce(func.sum(SurveyInvitation.responded.cast(Integer)), 0)
+        ).where(SurveyInvitation.wave_id == wave.id)
+    ).one()
+    return WaveRow(
+        wave.id,
+        wave.code,
+        wave.name,
+        wave.status,
+        wave.mode,
+        wave.opens_on,
+        wave.closes_on,
+        wave.k,
+        wave.k_comments,
+        wave.language,
+        wave.instrument_id,
+        tuple(codes),
+        int(invited),
+        int(responded),
+    )
+
+
+def list_waves(session: Session, actor: Actor) -> list[WaveRow]:
+    """Every wave for HR; for a manager, the waves whose audience touches their scope."""
+    require(actor, Permission.VIEW_PARTICIPATION)
+    waves = session.scalars(select(SurveyWave).order_by(SurveyWave.opens_on.desc())).all()
+    rows = [_row(session, w) for w in waves]
+    if actor.scope is None:
+        return rows
+    visible = []
+    for wave in waves:
+        audience = expand_scope(
+            session,
+            session.scalars(
+                select(SurveyWaveUnit.unit_id).where(SurveyWaveUnit.wave_id == wave.id)
+            ),
+        )
+        if audience & actor.scope:
+            visible.append(next(r for r in rows if r.id == wave.id))
+    return visible
+
+
+def get_wave(session: Session, actor: Actor, wave: int | str) -> WaveRow:
+    rows = {r.code: r for r in list_waves(session, actor)}
+    found = _wave(session, wave)
+    if found.code not in rows:
+        raise NotFound(N_("No survey wave “{wave}”."), wave=wave)
+    return rows[found.code]
+
+
+@transactional
+def create_wave(
+    session: Session,
+    actor: Actor,
+    *,
+    code: str,
+    name: str,
+    unit_codes: Sequence[str],
+    opens_on: date,
+    closes_on: date,
+    mode: WaveMode = WaveMode.ANONYMOUS,
+    k: int = 5,
+    k_comments: int | None = None,
+    language: str = "zh-CN",
+    instrument_id: int | None = None,
+) -> WaveRow:
+    """A draft wave; nothing is sent until it is opened. ``k_comments`` defaults to k."""
+    require(actor, Permission.MANAGE_SURVEYS)
+    k_comments = k if k_comments is None else k_comments
+    code, name = code.strip(), name.strip()
+    problems = []
+    if not code or len(code) > 32:
+        problems.append(N_("A wave needs a short code (at most 32 characters)."))
+    if not name:
+        problems.append(N_("A wave needs a name."))
+    if closes_on < opens_on:
+        problems.append(N_("The closing date is before the opening date."))
+    if k < MIN_K:
+        problems.append(N_("The anonymity threshold must be at least 3."))
+    if k_comments < k:
+        problems.append(N_("The comment threshold cannot be below the anonymity threshold."))
+    if language not in LANGUAGES:
+        problems.append(N_("Unknown language."))
+    if problems:
+        raise ValidationError(N_("The wave was not created."), [Problem(p) for p in problems])
+    if session.scalar(select(SurveyWave.id).where(SurveyWave.code == code)) is not None:
+        raise Conflict(N_("A wave with code “{code}” exists already."), code=code)
+    units = session.scalars(select(OrgUnit).where(OrgUnit.code.in_(list(unit_codes)))).all()
+    missing = sorted(set(unit_codes) - {u.code for u in units})
+    if missing or not units:
+        raise ValidationError(
+            N_("Choose the audience: unknown or missing units {codes}."),
+            codes=", ".join(missing) or "-",
+        )
+    instrument = ensure_default_pulse(session) if instrument_id is None else None
+    wave = SurveyWave(
+        code=code,
+        name=name,
+        instrument_id=instrument.id if instrument else instrument_id,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        mode=mode,
+        k=k,
+        k_comments=k_comments,
+        language=language,
+        status=WaveStatus.DRAFT,
+        created_by=actor.email,
+    )
+    wave.units = [SurveyWaveUnit(unit_id=u.id) for u in units]
+    session.add(wave)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "wave.create",
+        "survey_wave",
+        wave.id,
+        code=code,
+        units=sorted(u.code for u in units),
+        mode=mode.value,
+        k=k,
+    )
+    return _row(session, wave)
+
+
+@dataclass(frozen=True)
+class _Invitee:
+    staff_id: int
+    unit_id: int
+    role: str
+    band: str
+
+
+def _audience(session: Session, wave: SurveyWave, on: date) -> list[_Invitee]:
+    roots = session.scalars(
+        select(SurveyWaveUnit.unit_id).where(SurveyWaveUnit.wave_id == wave.id)
+    ).all()
+    units = expand_scope(session, roots)
+    rows = session.execute(
+        select(Staff.id, StaffAssignment.unit_id, StaffAssignment.role, Staff.hire_date)
+        .join(StaffAssignment, StaffAssignment.staff_id == Staff.id)
+        .where(
+            StaffAssignment.valid_to.is_(None),
+            StaffAssignment.unit_id.in_(units),
+            or_(Staff.leave_date.is_(None), Staff.leave_date > on),
+        )
+    ).all()
+    return [
+        _Invitee(sid, uid, role.value, TenureBand.of(min(hired, on), on).value)
+        for sid, uid, role, hired in rows
+    ]
+
+
+def _unit_parents(session: Session, unit_ids: Iterable[int]) -> dict[int, int | None]:
+    """Parent map of the given units and all their ancestors."""
+    paths = session.scalars(select(OrgUnit.path).where(OrgUnit.id.in_(list(unit_ids)))).all()
+    needed = {int(p) for path in paths for p in path.strip("/").split("/") if p}
+    rows = session.execute(select(OrgUnit.id, OrgUnit.parent_id).where(OrgUnit.id.in_(needed)))
+    return {uid: parent for uid, parent in rows}
+
+
+def _pool(invitees: list[_Invitee], parents: dict[int, int | None], k: int, k_c: int):  # type: ignore[no-untyped-def]
+    """Reporting unit, role and band for each invitee, and the comment unit."""
+    sitting = Counter(i.unit_id for i in invitees)
+    unit_bucket = pool_small_groups(parents, sitting, k)
+    comment_bucket = pool_small_groups(parents, sitting, k_c)
+    tree: dict[tuple, tuple | None] = {}
+    leaf_sitting: Counter[tuple] = Counter()
+    for inv in invitees:
+        u = unit_bucket[inv.unit_id]
+        top, mid, leaf = ("u", u), ("r", u, inv.role), ("b", u, inv.role, inv.band)
+        tree[top], tree[mid], tree[leaf] = None, top, mid
+        leaf_sitting[leaf] += 1
+    attr_bucket = pool_small_groups(tree, leaf_sitting, k)
+    result = {}
+    for inv in invitees:
+        u = unit_bucket[inv.unit_id]
+        bucket = attr_bucket[("b", u, inv.role, inv.band)]
+        role = bucket[2] if bucket[0] in ("r", "b") else None
+        band = bucket[3] if bucket[0] == "b" else None
+        result[inv.staff_id] = (u, role, band, comment_bucket[inv.unit_id])
+    return result
+
+
+@transactional
+def open_wave(
+    session: Session,
+    actor: Actor,
+    wave_code: int | str,
+    settings: Settings,
+    *,
+    today: date | None = None,
+) -> WaveRow:
+    """Issue one invitation per person in the audience and open the wave for answers."""
+    require(actor, Permission.MANAGE_SURVEYS)
+    wave = _wave(session, wave_code)
+    if wave.status is not WaveStatus.DRAFT:
+        raise Conflict(
+            N_("Wave “{code}” is {status}; only a draft can be opened."),
+            code=wave.code,
+            status=wave.status.value,
+        )
+    on = max(today or date.today(), wave.opens_on)
+    invitees = _audience(session, wave, on)
+    if len(invitees) < wave.k:
+        raise ValidationError(
+            N_(
+                "The audience has {count} people; a wave needs at least {k} (the anonymity "
+                "threshold)."
+            ),
+            count=len(invitees),
+            k=wave.k,
+        )
+    parents = _unit_parents(session, {i.unit_id for i in invitees})
+    pooled = _pool(invitees, parents, wave.k, wave.k_comments)
+    key = secret_key(settings)
+    session.execute(
+        insert(SurveyInvitation.__table__),
+        [
+            {
+                "wave_id": wave.id,
+                "staff_id": inv.staff_id,
+                "unit_id": inv.unit_id,
+                "role": inv.role,
+                "token_hash": hash_token(survey_token(key, wave.id, inv.staff_id, 1)),
+                "generation": 1,
+                "responded": False,
+                "report_unit_id": pooled[inv.staff_id][0],
+                "report_role": pooled[inv.staff_id][1],
+                "report_band": pooled[inv.staff_id][2],
+                "comment_unit_id": pooled[inv.staff_id][3],
+            }
+            for inv in invitees
+        ],
+    )
+    wave.status = WaveStatus.OPEN
+    audit.record(session, actor, "wave.open", "survey_wave", wave.id, invited=len(invitees))
+    session.flush()
+    return _row(session, wave)
+
+
+@transactional
+def close_wave(session: Session, actor: Actor, wave_code: int | str) -> WaveRow:
+    """Stop accepting answers and rewrite the wave's responses in random order."""
+    require(actor, Permission.MANAGE_SURVEYS)
+    wave = _wave(session, wave_code)
+    if wave.status is not WaveStatus.OPEN:
+        raise Conflict(
+            N_("Wave “{code}” is {status}; only an open wave can be closed."),
+            code=wave.code,
+            status=wave.status.value,
+        )
+    wave.status = WaveStatus.CLOSED
+    reshuffle(session, wave.id)
+    audit.record(session, actor, "wave.close", "survey_wave", wave.id)
+    session.flush()
+    return _row(session, wave)
+
+
+def reshuffle(session: Session, wave_id: int) -> None:
+    """Give every response and comment of the wave a new random id and rewrite them in random
+    order (keeping confidential links), within the caller's transaction."""
+    rng = random.SystemRandom()
+    columns = ["unit_id", "role", "band", *ANSWER_SLOTS, "enps"]
+    table = SurveyResponse.__table__
+    rows = session.execute(
+        select(table.c.id, *(table.c[c] for c in columns)).where(table.c.wave_id == wave_id)
+    ).all()
+    links = {
+        response_id: staff_id
+        for response_id, staff_id in session.execute(
+            select(SurveyResponseLink.response_id, SurveyResponseLink.staff_id)
+            .join(SurveyResponse, SurveyResponse.id == SurveyResponseLink.response_id)
+            .where(SurveyResponse.wave_id == wave_id)
+        )
+    }
+    comments = session.execute(
+        select(SurveyComment.unit_id, SurveyComment.text).where(SurveyComment.wave_id == wave_id)
+    ).all()
+    session.execute(delete(SurveyResponse).where(SurveyResponse.wave_id == wave_id))
+    session.execute(delete(SurveyComment).where(SurveyComment.wave_id == wave_id))
+    rows = list(rows)
+    rng.shuffle(rows)
+    new_links = []
+    fresh = []
+    for row in rows:
+        new_id = secrets.token_hex(16)
+        fresh.append({"id": new_id, "wave_id": wave_id, **dict(zip(columns, row[1:], strict=True))})
+        if row[0] in links:
+            new_links.append({"response_id": new_id, "staff_id": links[row[0]]})
+    if fresh:
+        session.execute(insert(table), fresh)
+    if new_links:
+        session.execute(insert(SurveyResponseLink.__table__), new_links)
+    comments = list(comments)
+    rng.shuffle(comments)
+    if comments:
+        session.execute(
+            insert(SurveyComment.__table__),
+            [
+                {"id": secrets.token_hex(16), "wave_id": wave_id, "unit_id": u, "text": t}
+                for u, t in comments
+            ],
+        )
+
+
+def vacuum_after_close(engine) -> None:  # type: ignore[no-untyped-def]
+    """Drop the old row versions a reshuffle left behind (PostgreSQL) or checkpoint the WAL
+    (SQLite, whose deleted pages are zeroed by ``secure_delete``). Best effort, no transaction."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM survey_response, survey_comment, survey_response_link"))
+    elif engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def invitation_links(
+    session: Session,
+    actor: Actor,
+    wave_code: int | str,
+    settings: Settings,
+    *,
+    pending_only: bool = False,
+) -> list[InvitationLink]:
+    """The personal links of a wave (HR only), to send over WeCom/WeChat or print as slips."""
+    require(actor, Permission.MANAGE_SURVEYS)
+    wave = _wave(session, wave_code)
+    if wave.status is WaveStatus.DRAFT:
+        raise Conflict(N_("Open the wave first: links are issued when it opens."))
+    unit = OrgUnit.__table__.alias("unit")
+    store = OrgUnit.__table__.alias("store")
+    stmt = (
+        select(
+            Staff.employee_no,
+            Staff.name,
+            store.c.name,
+            unit.c.name,
+            Staff.id,
+            SurveyInvitation.generation,
+            SurveyInvitation.responded,
+        )
+        .join(Staff, Staff.id == SurveyInvitation.staff_id)
+        .join(unit, unit.c.id == SurveyInvitation.unit_id)
+        .join(store, store.c.id == store_id_of(unit))
+        .where(SurveyInvitation.wave_id == wave.id)
+        .order_by(store.c.name, Staff.employee_no)
+    )
+    if pending_only:
+        stmt = stmt.where(SurveyInvitation.responded.is_(False))
+    key = secret_key(settings)
+    base = f"{settings.public_url}/survey?t="
+    return [
+        InvitationLink(
+            no,
+            name,
+            store_name,
+            unit_name,
+            base + survey_token(key, wave.id, staff_id, generation),
+            responded,
+        )
+        for no, name, store_name, unit_name, staff_id, generation, responded in session.execute(
+            stmt
+        )
+    ]
+
+
+def participation(session: Session, actor: Actor, wave_code: int | str) -> list[ParticipationRow]:
+    """Invited and responded per unit (with everything beneath it), in the actor's scope.
+
+    Counts are hidden for units with fewer than k invited and, by secondary suppression, for
+    the smallest siblings needed so no hidden unit can be derived from its parent.
+    """
+    require(actor, Permission.VIEW_PARTICIPATION)
+    wave = _wave(session, wave_code)
+    per_unit = session.execute(
+        select(
+            SurveyInvitation.unit_id,
+            func.count(),
+            func.sum(SurveyInvitation.responded.cast(Integer)),
+        )
+        .where(SurveyInvitation.wave_id == wave.id)
+        .group_by(SurveyInvitation.unit_id)
+    ).all()
+    if not per_unit:
+        return []
+    parents = _unit_parents(session, [u for u, _, _ in per_unit])
+    invited: Counter[int] = Counter()
+    responded: Counter[int] = Counter()
+    units = {u.id: u for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(parents)))}
+    for unit_id, n, r in per_unit:
+        for ancestor in (int(p) for p in units[unit_id].path.strip("/").split("/")):
+            invited[ancestor] += n
+            responded[ancestor] += int(r or 0)
+    hidden = suppress(invited, parents, wave.k)
+    rows = []
+    for uid in sorted(invited, key=lambda u: units[u].path):
+        if actor.scope is not None and uid not in actor.scope:
+            continue
+        unit = units[uid]
+        rows.append(
+            ParticipationRow(
+                uid,
+                unit.code,
+                unit.name,
+                unit.level,
+                unit.path.count("/") - 2,
+                invited[uid],
+                None if uid in hidden else responded[uid],
+            )
+        )
+    return rows

@@ -1,0 +1,294 @@
+"""Pulse survey waves and anonymous answering, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from sqlalchemy import func, select
+
+from ee_app.config import Settings
+from ee_app.db import read_session, write_session, writer
+from ee_app.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from ee_app.models import (
+    AuditLog,
+    InstrumentVersion,
+    SurveyComment,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveyResponseLink,
+    WaveMode,
+)
+from ee_app.services import answering, waves
+from ee_app.services.instruments import add_custom_items, ensure_default_pulse, pulse_instrument
+from ee_app.services.users import actor_for_email
+
+TODAY = date(2026, 11, 2)
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("EE_SECRET_KEY", "ab" * 32)
+    monkeypatch.setenv("EE_DATA_DIR", str(tmp_path))
+    return Settings.from_env()
+
+
+def open_wave(
+    engine, hr, settings, units=("SH01", "SH02"), mode=WaveMode.ANONYMOUS, k=5, code="2026-11"
+):
+    with write_session(engine) as session:
+        waves.create_wave(
+            session,
+            hr,
+            code=code,
+            name="十一月脉搏",
+            unit_codes=list(units),
+            opens_on=TODAY,
+            closes_on=date(2026, 11, 20),
+            mode=mode,
+            k=k,
+        )
+    with write_session(engine) as session:
+        return waves.open_wave(session, hr, code, settings, today=TODAY)
+
+
+def tokens(engine, hr, settings, code="2026-11", pending=False):
+    with read_session(engine) as session:
+        links = waves.invitation_links(session, hr, code, settings, pending_only=pending)
+    return [parse_qs(urlparse(link.link).query)["t"][0] for link in links]
+
+
+def answer(engine, token, value=4, comment=None, enps=9):
+    with writer(engine).connect() as conn:
+        answering.submit(
+            conn, token, {"a01": value, "a02": None, "a03": 5}, enps, comment, today=TODAY
+        )
+
+
+def test_opening_issues_one_link_per_person_stored_as_hash(engine, demo, hr, settings):
+    wave = open_wave(engine, hr, settings)
+    people = [
+        s
+        for s in demo.chain.staff
+        if s.periods[-1][0].split("-")[0] in ("SH01", "SH02") and s.leave_date is None
+    ]
+    assert wave.invited == len(people)
+    links = tokens(engine, hr, settings)
+    assert len(set(links)) == len(people)
+    with read_session(engine) as session:
+        hashes = set(session.scalars(select(SurveyInvitation.token_hash)))
+    assert not hashes & set(links)  # only hashes are stored
+    # Downloading again gives the same links: they are derived, not stored.
+    assert tokens(engine, hr, settings) == links
+
+
+def test_answer_once_then_the_link_is_refused(engine, demo, hr, settings):
+    open_wave(engine, hr, settings)
+    token = tokens(engine, hr, settings)[0]
+    with read_session(engine) as session:
+        view = answering.open_link(session, token, today=TODAY)
+    assert view.state is answering.LinkState.READY and len(view.instrument.items) == 12
+    answer(engine, token, comment="前台很忙，希望多排一个人")
+    with read_session(engine) as session:
+        assert answering.open_link(session, token, today=TODAY).state is answering.LinkState.USED
+        assert session.scalar(select(func.count()).select_from(SurveyResponse)) == 1
+        assert session.scalar(select(SurveyComment.text)) == "前台很忙，希望多排一个人"
+        assert session.scalar(select(func.count()).select_from(SurveyResponseLink)) == 0
+    with pytest.raises(Conflict, match="already been used"):
+        answer(engine, token)
+    assert len(tokens(engine, hr, settings, pending=True)) == len(tokens(engine, hr, settings)) - 1
+
+
+@pytest.mark.parametrize(
+    ("token", "today", "error"),
+    [
+        ("nonsense", TODAY, NotFound),
+        (None, date(2026, 11, 1), Conflict),  # before the wave opens
+        (None, date(2026, 11, 21), Conflict),  # after it closes
+    ],
+)
+def test_bad_links_record_nothing(engine, demo, hr, settings, token, today, error):
+    open_wave(engine, hr, settings)
+    token = token or tokens(engine, hr, settings)[0]
+    with writer(engine).connect() as conn, pytest.raises(error):
+        answering.submit(conn, token, {"a01": 3}, today=today)
+    with read_session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(SurveyResponse)) == 0
+        assert not any(session.scalars(select(SurveyInvitation.responded)))
+
+
+@pytest.mark.parametrize(
+    ("answers", "enps"),
+    [
+        ({"a01": 6}, None),
+        ({"a01": 0}, None),
+        ({"zz": 3}, None),
+        ({"a01": 3}, 11),
+        ({"a01": True}, None),
+    ],
+)
+def test_out_of_range_answers_are_refused(engine, demo, hr, settings, answers, enps):
+    open_wave(engine, hr, settings)
+    token = tokens(engine, hr, settings)[0]
+    with writer(engine).connect() as conn, pytest.raises(ValidationError):
+        answering.submit(conn, token, answers, enps, today=TODAY)
+    with read_session(engine) as session:
+        assert answering.open_link(session, token, today=TODAY).state is answering.LinkState.READY
+
+
+def test_200_concurrent_submissions_over_150_tokens_record_150(engine, demo, hr, settings):
+    """Some tokens are submitted twice at the same moment; each is recorded once."""
+    open_wave(engine, hr, settings, units=("LM",))
+    links = tokens(engine, hr, settings)[:150]
+    attempts = links + links[:50]  # 50 tokens twice
+    barrier = threading.Barrier(8)
+
+    def one(token: str) -> str:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=5)
+        try:
+            answer(engine, token)
+        except Conflict:
+            return "refused"
+        return "ok"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = Counter(pool.map(one, attempts))
+    assert outcomes == {"ok": 150, "refused": 50}
+    with read_session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(SurveyResponse)) == 150
+        responded = session.scalar(select(func.count()).where(SurveyInvitation.responded.is_(True)))
+    assert responded == 150
+
+
+def test_confidential_wave_keeps_the_link_apart(engine, demo, hr, settings):
+    open_wave(engine, hr, settings, mode=WaveMode.CONFIDENTIAL)
+    token = tokens(engine, hr, settings)[0]
+    answer(engine, token)
+    with read_session(engine) as session:
+        link = session.execute(select(SurveyResponseLink)).scalar_one()
+        response = session.execute(select(SurveyResponse)).scalar_one()
+        assert link.response_id == response.id
+
+
+def test_closing_reshuffles_ids_and_keeps_answers(engine, demo, hr, settings):
+    open_wave(engine, hr, settings, mode=WaveMode.CONFIDENTIAL)
+    for value, token in zip((1, 2, 3, 4, 5, 4, 3), tokens(engine, hr, settings), strict=False):
+        answer(engine, token, value=value, comment=f"c{value}")
+    with read_session(engine) as session:
+        before_ids = set(session.scalars(select(SurveyResponse.id)))
+        before = sorted(session.scalars(select(SurveyResponse.a01)))
+        linked = sorted(session.scalars(select(SurveyResponseLink.staff_id)))
+    with write_session(engine) as session:
+        waves.close_wave(session, hr, "2026-11")
+    with read_session(engine) as session:
+        after_ids = set(session.scalars(select(SurveyResponse.id)))
+        assert sorted(session.scalars(select(SurveyResponse.a01))) == before
+        assert sorted(session.scalars(select(SurveyResponseLink.staff_id))) == linked
+        assert len(session.scalars(select(SurveyComment.id)).all()) == 7
+    assert not before_ids & after_ids
+    token = tokens(engine, hr, settings, pending=True)[0]
+    with writer(engine).connect() as conn, pytest.raises(Conflict, match="closed"):
+        answering.submit(conn, token, {"a01": 3}, today=TODAY)
+
+
+def test_small_teams_are_pooled_at_storage(engine, demo, hr, settings):
+    """Every stored (unit, role, band) combination matches at least k invitees."""
+    open_wave(engine, hr, settings, units=("LM",), k=5)
+    with read_session(engine) as session:
+        rows = session.execute(
+            select(
+                SurveyInvitation.report_unit_id,
+                SurveyInvitation.report_role,
+                SurveyInvitation.report_band,
+                SurveyInvitation.comment_unit_id,
+            )
+        ).all()
+    combos = Counter((u, r, b) for u, r, b, _ in rows)
+    units = Counter(u for u, _, _, _ in rows)
+    comments = Counter(c for _, _, _, c in rows)
+    assert min(combos.values()) >= 5
+    assert min(units.values()) >= 5
+    assert min(comments.values()) >= 5
+    assert any(r is not None for _, r, _ in combos)  # roles survive where groups are large
+
+
+def test_participation_hides_small_units(engine, demo, hr, settings):
+    open_wave(engine, hr, settings, units=("LM",), k=5)
+    for token in tokens(engine, hr, settings)[:40]:
+        answer(engine, token)
+    with read_session(engine) as session:
+        rows = waves.participation(session, hr, "2026-11")
+    by_code = {r.code: r for r in rows}
+    assert by_code["LM"].responded == 40
+    assert all(r.hidden for r in rows if r.invited < 5)
+    # Within each parent, hidden invitees are none or at least k (no derivation by subtraction).
+    manager = None
+    with read_session(engine) as session:
+        manager = actor_for_email(session, "manager.sh01@demo.example")
+        mine = waves.participation(session, manager, "2026-11")
+    assert {r.code for r in mine} <= {c for c in demo.unit_ids if c.startswith("SH01")}
+
+
+def test_only_hr_manages_waves(engine, demo, settings):
+    with read_session(engine) as session:
+        manager = actor_for_email(session, "manager.sh01@demo.example")
+        shopper = actor_for_email(session, "shopper@demo.example")
+    with write_session(engine) as session, pytest.raises(PermissionDenied):
+        waves.create_wave(
+            session,
+            manager,
+            code="x",
+            name="x",
+            unit_codes=["SH01"],
+            opens_on=TODAY,
+            closes_on=TODAY,
+        )
+    with read_session(engine) as session, pytest.raises(PermissionDenied):
+        waves.list_waves(session, shopper)
+
+
+def test_wave_needs_k_people(engine, demo, hr, settings):
+    with write_session(engine) as session:
+        waves.create_wave(
+            session,
+            hr,
+            code="tiny",
+            name="tiny",
+            unit_codes=["SH01-F"],
+            opens_on=TODAY,
+            closes_on=TODAY,
+            k=10,
+        )
+    with write_session(engine) as session, pytest.raises(ValidationError, match="at least 10"):
+        waves.open_wave(session, hr, "tiny", settings, today=TODAY)
+
+
+def test_custom_items_make_a_new_version_and_the_old_stays(engine, demo, hr, settings):
+    open_wave(engine, hr, settings)
+    with write_session(engine) as session:
+        v1 = ensure_default_pulse(session)
+        before = (v1.sha256, dict(v1.definition))
+        v2 = add_custom_items(session, hr, v1.id, [("Booking works well.", "预约系统好用。")])
+    with read_session(engine) as session:
+        rows = session.scalars(select(InstrumentVersion).order_by(InstrumentVersion.version)).all()
+        assert [r.version for r in rows] == [1, 2]
+        assert (rows[0].sha256, rows[0].definition) == before
+        assert len(pulse_instrument(rows[1]).custom_items) == 1
+        assert v2.version == 2
+    with write_session(engine) as session, pytest.raises(ValidationError):
+        add_custom_items(session, hr, v1.id, [("a", "甲")] * 6)
+
+
+def test_audit_log_never_records_who_responded(engine, demo, hr, settings):
+    open_wave(engine, hr, settings)
+    for token in tokens(engine, hr, settings)[:6]:
+        answer(engine, token)
+    with read_session(engine) as session:
+        actions = set(session.scalars(select(AuditLog.action)))
+    assert not any("respon" in a or "submit" in a for a in actions)
