@@ -32,6 +32,33 @@ if keys.LANG_PENDING in st.session_state:  # the saved choice of a user who just
     st.session_state[keys.LANG] = st.session_state.pop(keys.LANG_PENDING)
 if keys.LANG not in st.session_state:
     st.session_state[keys.LANG] = context.settings().lang
+_ = context.gettext()
+
+public = [
+    st.Page(p.path, title=_(p.title), icon=p.icon, url_path=p.url_path, visibility="hidden")
+    for p in PUBLIC_PAGES
+]
+if context.settings().production and not context.auth_configured():
+    st.error(
+        _(
+            "ee-app refuses to start: EE_ENV=production but no sign-in provider is "
+            "configured. Add an [auth] section to .streamlit/secrets.toml (see "
+            ".streamlit/secrets.toml.example), or unset EE_ENV to run the demo."
+        )
+    )
+    st.stop()
+if "t" in st.query_params:
+    # A personal link (survey, assessment): no sign-in, no identity, no menu. The page checks
+    # the token itself; nothing here looks at who the visitor might be.
+    try:
+        context.engine()
+    except EeError as error:
+        context.show_error(error)
+        st.stop()
+    st.session_state[keys.ACTOR] = None
+    st.navigation(public, position="hidden").run()
+    st.stop()
+
 st.sidebar.selectbox(
     "Language / 语言",
     list(LANGUAGE_NAMES),
@@ -41,18 +68,8 @@ st.sidebar.selectbox(
 )
 _ = context.gettext()
 
+demo_mode = not context.auth_configured()
 try:
-    settings = context.settings()
-    demo_mode = not context.auth_configured()
-    if demo_mode and settings.production:
-        st.error(
-            _(
-                "ee-app refuses to start: EE_ENV=production but no sign-in provider is "
-                "configured. Add an [auth] section to .streamlit/secrets.toml (see "
-                ".streamlit/secrets.toml.example), or unset EE_ENV to run the demo."
-            )
-        )
-        st.stop()
     context.engine()  # migrate; in demo mode, load the demo into an empty database
     actor = demo_identity() if demo_mode else signed_in_identity()
 except EeError as error:
@@ -90,8 +107,4 @@ else:
         if not demo_mode and st.button(_("Sign out"), icon=":material/logout:"):
             st.logout()
 
-public = [
-    st.Page(p.path, title=_(p.title), icon=p.icon, url_path=p.url_path, visibility="hidden")
-    for p in PUBLIC_PAGES
-]
 st.navigation(pages + public).run()

@@ -54,6 +54,8 @@ class SurveyView:
     opens_on: date | None = None
     closes_on: date | None = None
     instrument: PulseInstrument | None = None
+    k: int = 5
+    k_comments: int = 5
 
 
 def _state(
@@ -91,6 +93,8 @@ def open_link(session: Session, token: str, *, today: date | None = None) -> Sur
         wave.opens_on,
         wave.closes_on,
         pulse_instrument(instrument) if state is LinkState.READY else None,
+        wave.k,
+        wave.k_comments,
     )
 
 

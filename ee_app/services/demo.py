@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ee_app.auth import Actor, Permission, require
+from ee_app.config import Settings
 from ee_app.demo.chain import DemoChain, generate_chain
 from ee_app.errors import N_, ConfigError, Conflict
 from ee_app.models import AppUser, OrgUnit, Staff, StaffAssignment, UserScope, utcnow
@@ -31,6 +32,8 @@ class DemoContext:
     today: date
     unit_ids: dict[str, int]
     staff_ids: dict[str, int]
+    settings: Settings  # for the secret key that personal links are derived from
+    size: str = "small"
 
 
 Step = Callable[[Session, DemoContext], None]
@@ -129,6 +132,7 @@ def load_demo(
     today: date | None = None,
     production: bool = False,
     parts: Collection[str] | None = None,
+    settings: Settings | None = None,
     progress: Callable[[float, str], None] | None = None,
 ) -> DemoContext:
     """Generate the demo for ``seed`` and write it, all steps in one transaction.
@@ -143,7 +147,8 @@ def load_demo(
             N_("The database already holds an org tree; demo data loads only into an empty one.")
         )
     today = today or date.today()
-    ctx = DemoContext(generate_chain(seed, size, today), seed, today, {}, {})
+    settings = settings or Settings.from_env()
+    ctx = DemoContext(generate_chain(seed, size, today), seed, today, {}, {}, settings, size)
     try:
         steps = [(label, step) for name, label, step in STEPS if parts is None or name in parts]
         for index, (label, step) in enumerate(steps):

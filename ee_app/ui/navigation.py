@@ -40,6 +40,15 @@ PAGES: tuple[PageSpec, ...] = (
         N_("See the stores and teams you manage and who works in them; HR imports the roster."),
     ),
     PageSpec(
+        "ee_app/pages/surveys.py",
+        N_("Pulse surveys"),
+        ":material/favorite:",
+        "surveys",
+        frozenset({UserRole.ADMIN, UserRole.HR, UserRole.MANAGER}),
+        N_("Engagement"),
+        N_("Run pulse survey waves, send personal links and follow participation."),
+    ),
+    PageSpec(
         "ee_app/pages/users.py",
         N_("Users and roles"),
         ":material/admin_panel_settings:",
@@ -59,8 +68,10 @@ PAGES: tuple[PageSpec, ...] = (
     ),
 )
 
-#: Pages anyone may open from a personal link, without signing in (added by later features).
-PUBLIC_PAGES: tuple[PageSpec, ...] = ()
+#: Pages anyone may open from a personal link (``?t=TOKEN``), without signing in.
+PUBLIC_PAGES: tuple[PageSpec, ...] = (
+    PageSpec("ee_app/pages/survey.py", N_("Survey"), ":material/edit_note:", "survey", ALL),
+)
 
 
 def pages_for(role: UserRole | None) -> list[PageSpec]:

@@ -1,0 +1,135 @@
+"""The pulse survey, answered from a personal link (``/survey?t=TOKEN``) on a phone.
+
+No sign-in. The page first says plainly what is anonymous (or, in a confidential wave, what is
+linked and who can never see it), lets every question be skipped, and records one response per
+link. It stores nothing about the visitor in the session beyond the answers being typed, and
+forgets those once they are sent.
+"""
+
+import streamlit as st
+
+from ee_app.errors import N_, EeError
+from ee_app.i18n import translator
+from ee_app.services.answering import COMMENT_LIMIT, LinkState, open_link, submit
+from ee_app.ui import context
+
+st.set_page_config(page_title="ee-app", page_icon="🌸", layout="centered")
+
+DONE = "ee_survey_done"
+LANGUAGE = "ee_survey_lang"
+token = str(st.query_params.get("t", ""))
+
+with context.read_session() as session:
+    view = open_link(session, token)
+
+if LANGUAGE not in st.session_state:
+    st.session_state[LANGUAGE] = view.language
+st.segmented_control(
+    "Language / 语言",
+    ["zh-CN", "en"],
+    format_func={"zh-CN": "中文", "en": "English"}.__getitem__,
+    key=LANGUAGE,
+    label_visibility="collapsed",
+)
+language = st.session_state[LANGUAGE] or view.language
+_ = translator(language)
+if not context.auth_configured():
+    st.caption(_("Demo mode: the people and numbers are invented."))
+
+MESSAGES = {
+    LinkState.UNKNOWN: N_(
+        "This link is not valid. Check that you opened the whole link, or ask HR for yours."
+    ),
+    LinkState.USED: N_("This link has already been used: the survey was answered. Thank you!"),
+    LinkState.NOT_YET_OPEN: N_("This survey opens on {date}. Please come back then."),
+    LinkState.CLOSED: N_("This survey closed on {date}. Thank you for your interest."),
+}
+
+if st.session_state.get(DONE) == token and token:
+    st.title(_("Thank you!"))
+    st.success(
+        _("Your answers have been recorded. This link cannot be used again."),
+        icon=":material/check_circle:",
+    )
+    st.write(_("You can close this page."))
+    st.stop()
+
+if view.state is not LinkState.READY or view.instrument is None:
+    st.title(view.wave_name or _("Pulse survey"))
+    day = view.opens_on if view.state is LinkState.NOT_YET_OPEN else view.closes_on
+    st.info(
+        _(MESSAGES[view.state]).format(date=day.isoformat() if day else ""), icon=":material/info:"
+    )
+    st.stop()
+
+instrument = view.instrument
+st.title(view.wave_name)
+if view.mode == "confidential":
+    st.warning(
+        _(
+            "This survey is confidential, not anonymous. Your answers are linked to your "
+            "employee record only so that HR can study, as statistics over at least 20 "
+            "people, how engagement relates to customer results. No one (not your manager, "
+            "not HR) can see your individual answers, and they never affect your pay."
+        ),
+        icon=":material/shield_person:",
+    )
+else:
+    st.info(
+        _(
+            "Your answers are anonymous. We record only that this link has been used, never "
+            "which answers came from it: answers are stored without your name, your link or "
+            "the time. Results are shown only for groups of at least {k} people, comments "
+            "only for groups of at least {k_c}, and the answers never affect anyone's pay."
+        ).format(k=view.k, k_c=view.k_comments),
+        icon=":material/lock:",
+    )
+st.caption(_("About 3 minutes. You may skip any question."))
+
+labels = {
+    value: f"{value} · {text.get(language)}" for value, text in enumerate(instrument.scale, 1)
+}
+with st.form("survey", border=False):
+    answers = {}
+    for number, item in enumerate(instrument.items, start=1):
+        answers[item.slot] = st.radio(
+            f"**{number}.** {item.text.get(language)}",
+            options=list(labels),
+            format_func=labels.__getitem__,
+            index=None,
+            key=f"ee_q_{item.slot}",
+        )
+    st.markdown(f"**{len(instrument.items) + 1}.** {instrument.enps.get(language)}")
+    st.caption(
+        f"0 = {instrument.enps_low.get(language)} · 10 = {instrument.enps_high.get(language)}"
+    )
+    enps = st.pills(
+        instrument.enps.get(language),
+        options=list(range(11)),
+        selection_mode="single",
+        key="ee_q_enps",
+        label_visibility="collapsed",
+    )
+    comment = st.text_area(
+        instrument.comment.get(language),
+        max_chars=COMMENT_LIMIT,
+        help=instrument.comment_hint.get(language),
+        placeholder=instrument.comment_hint.get(language),
+        key="ee_q_comment",
+    )
+    sent = st.form_submit_button(_("Submit my answers"), type="primary", width="stretch")
+
+if sent:
+    if all(v is None for v in answers.values()) and enps is None and not (comment or "").strip():
+        st.warning(_("Please answer at least one question before submitting."))
+        st.stop()
+    try:
+        with context.writer_connection() as conn:
+            submit(conn, token, answers, enps, comment)
+    except EeError as error:  # a used or closed link, a value out of range
+        st.error(error.render(_))
+        st.stop()
+    for key in [k for k in st.session_state if str(k).startswith("ee_q_")]:
+        del st.session_state[key]
+    st.session_state[DONE] = token
+    st.rerun()
