@@ -136,22 +136,28 @@ _STATE = (
 )
 
 
-def _clean(answers: Mapping[str, int | None], enps: int | None, comment: str | None):  # type: ignore[no-untyped-def]
-    values: dict[str, int | None] = dict.fromkeys(ANSWER_SLOTS)
-    for slot, value in answers.items():
-        if slot not in values:
-            raise ValidationError(N_("Unknown question “{slot}”."), slot=slot)
-        if value is not None and (isinstance(value, bool) or value not in (1, 2, 3, 4, 5)):
+_SLOTS = frozenset(ANSWER_SLOTS)
+_SCALE = frozenset(range(1, 6))
+
+
+def _clean(
+    answers: Mapping[str, int | None], enps: int | None, comment: str | None
+) -> tuple[tuple[int | None, ...], int | None, str]:
+    """The answers in slot order, checked; raises ValidationError and records nothing."""
+    unknown = answers.keys() - _SLOTS
+    if unknown:
+        raise ValidationError(N_("Unknown question “{slot}”."), slot=sorted(unknown)[0])
+    for value in answers.values():
+        if value is not None and (type(value) is not int or value not in _SCALE):
             raise ValidationError(N_("Answers must be on the 1–5 scale."))
-        values[slot] = value
-    if enps is not None and (isinstance(enps, bool) or enps not in range(11)):
+    if enps is not None and (type(enps) is not int or not 0 <= enps <= 10):
         raise ValidationError(N_("The recommendation score must be from 0 to 10."))
     text_ = (comment or "").strip()
     if len(text_) > COMMENT_LIMIT:
         raise ValidationError(
             N_("The comment is longer than {limit} characters."), limit=COMMENT_LIMIT
         )
-    return values, enps, text_
+    return tuple(answers.get(slot) for slot in ANSWER_SLOTS), enps, text_
 
 
 def submit(
@@ -185,10 +191,8 @@ def submit(
             if claimed is not None:
                 wave_id, staff_id, unit_id, role, band, comment_unit_id, mode = claimed
                 response_id = secrets.token_hex(16)
-                answers_in_order = (values[slot] for slot in ANSWER_SLOTS)
                 cursor.execute(
-                    sql["response"],
-                    (response_id, wave_id, unit_id, role, band, *answers_in_order, enps),
+                    sql["response"], (response_id, wave_id, unit_id, role, band, *values, enps)
                 )
                 if comment_text:
                     cursor.execute(

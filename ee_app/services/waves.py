@@ -2,9 +2,10 @@
 
 Opening a wave decides, once, where each invitee's answers will be stored: their team, role
 and tenure band where at least k invitees share them, pooled upwards otherwise
-(:func:`ee_app.analysis.disclosure.pool_small_groups`). Closing a wave rewrites its responses
-under new random ids in random order, so nothing physical (row order, PostgreSQL's
-transaction ids) can later tie an answer to the moment, and so the person, who sent it.
+(:func:`ee_app.analysis.disclosure.pool_small_groups`). Closing a wave (:func:`seal`) pools the
+stored attributes again by *respondents*, and rewrites every response under a new random id
+in random order, so neither the list of who responded nor anything physical (row order,
+PostgreSQL's transaction ids) can tie an answer to the person who sent it.
 """
 
 from __future__ import annotations
@@ -290,27 +291,55 @@ def _unit_parents(session: Session, unit_ids: Iterable[int]) -> dict[int, int | 
     return {uid: parent for uid, parent in rows}
 
 
+Combo = tuple[int, str | None, str | None]  # (unit id, role, tenure band); None = pooled
+
+
+def pool_attributes(
+    groups: Counter[Combo], parents: dict[int, int | None], k: int
+) -> dict[Combo, Combo]:
+    """Where each (unit, role, band) group is stored so that every stored combination holds
+    no one or at least ``k`` people: units pool up the org tree first, then, within each
+    unit, tenure bands and roles are dropped where their groups are too small."""
+    by_unit: Counter[int] = Counter()
+    for (unit, _role, _band), count in groups.items():
+        by_unit[unit] += count
+    unit_bucket = pool_small_groups(parents, by_unit, k)
+    tree: dict[tuple, tuple | None] = {}
+    sitting: Counter[tuple] = Counter()
+    node_of: dict[Combo, tuple] = {}
+    for combo, count in groups.items():
+        unit, role, band = combo
+        top = ("u", unit_bucket[unit])
+        tree[top] = None
+        node: tuple = top
+        if role is not None:
+            node = ("r", top[1], role)
+            tree[node] = top
+            if band is not None:
+                leaf = ("b", top[1], role, band)
+                tree[leaf] = node
+                node = leaf
+        node_of[combo] = node
+        sitting[node] += count
+    bucket = pool_small_groups(tree, sitting, k)
+    result: dict[Combo, Combo] = {}
+    for combo, node in node_of.items():
+        target = bucket.get(node, node)
+        role = target[2] if target[0] in ("r", "b") else None
+        band = target[3] if target[0] == "b" else None
+        result[combo] = (target[1], role, band)
+    return result
+
+
 def _pool(invitees: list[_Invitee], parents: dict[int, int | None], k: int, k_c: int):  # type: ignore[no-untyped-def]
     """Reporting unit, role and band for each invitee, and the comment unit."""
-    sitting = Counter(i.unit_id for i in invitees)
-    unit_bucket = pool_small_groups(parents, sitting, k)
-    comment_bucket = pool_small_groups(parents, sitting, k_c)
-    tree: dict[tuple, tuple | None] = {}
-    leaf_sitting: Counter[tuple] = Counter()
-    for inv in invitees:
-        u = unit_bucket[inv.unit_id]
-        top, mid, leaf = ("u", u), ("r", u, inv.role), ("b", u, inv.role, inv.band)
-        tree[top], tree[mid], tree[leaf] = None, top, mid
-        leaf_sitting[leaf] += 1
-    attr_bucket = pool_small_groups(tree, leaf_sitting, k)
-    result = {}
-    for inv in invitees:
-        u = unit_bucket[inv.unit_id]
-        bucket = attr_bucket[("b", u, inv.role, inv.band)]
-        role = bucket[2] if bucket[0] in ("r", "b") else None
-        band = bucket[3] if bucket[0] == "b" else None
-        result[inv.staff_id] = (u, role, band, comment_bucket[inv.unit_id])
-    return result
+    groups: Counter[Combo] = Counter((i.unit_id, i.role, i.band) for i in invitees)
+    attributes = pool_attributes(groups, parents, k)
+    comment_bucket = pool_small_groups(parents, Counter(i.unit_id for i in invitees), k_c)
+    return {
+        i.staff_id: (*attributes[(i.unit_id, i.role, i.band)], comment_bucket[i.unit_id])
+        for i in invitees
+    }
 
 
 @transactional
@@ -382,54 +411,98 @@ def close_wave(session: Session, actor: Actor, wave_code: int | str) -> WaveRow:
             status=wave.status.value,
         )
     wave.status = WaveStatus.CLOSED
-    reshuffle(session, wave.id)
+    seal(session, wave)
     audit.record(session, actor, "wave.close", "survey_wave", wave.id)
     session.flush()
     return _row(session, wave)
 
 
-def reshuffle(session: Session, wave_id: int) -> None:
-    """Give every response and comment of the wave a new random id and rewrite them in random
-    order (keeping confidential links), within the caller's transaction."""
+def seal(session: Session, wave: SurveyWave) -> None:
+    """Make a closing wave's stored answers safe against the list of who responded.
+
+    At opening, attributes were pooled by *invitees*; but HR may know who responded, and a
+    group of five invitees with one respondent would give that person's answers away. So the
+    attributes are pooled again by *respondents* (k for answers, k_c for comments), and every
+    response and comment is rewritten under a new random id in random order (confidential
+    links follow their responses), within the caller's transaction.
+    """
     rng = random.SystemRandom()
-    columns = ["unit_id", "role", "band", *ANSWER_SLOTS, "enps"]
     table = SurveyResponse.__table__
-    rows = session.execute(
-        select(table.c.id, *(table.c[c] for c in columns)).where(table.c.wave_id == wave_id)
-    ).all()
+    columns = ["unit_id", "role", "band", *ANSWER_SLOTS, "enps"]
+    rows = list(
+        session.execute(
+            select(table.c.id, *(table.c[c] for c in columns)).where(table.c.wave_id == wave.id)
+        )
+    )
     links = {
         response_id: staff_id
         for response_id, staff_id in session.execute(
             select(SurveyResponseLink.response_id, SurveyResponseLink.staff_id)
             .join(SurveyResponse, SurveyResponse.id == SurveyResponseLink.response_id)
-            .where(SurveyResponse.wave_id == wave_id)
+            .where(SurveyResponse.wave_id == wave.id)
         )
     }
-    comments = session.execute(
-        select(SurveyComment.unit_id, SurveyComment.text).where(SurveyComment.wave_id == wave_id)
-    ).all()
-    session.execute(delete(SurveyResponse).where(SurveyResponse.wave_id == wave_id))
-    session.execute(delete(SurveyComment).where(SurveyComment.wave_id == wave_id))
-    rows = list(rows)
+    comments = list(
+        session.execute(
+            select(SurveyComment.unit_id, SurveyComment.text).where(
+                SurveyComment.wave_id == wave.id
+            )
+        )
+    )
+    respondents_by_comment_unit: Counter[int] = Counter(
+        {
+            unit: count
+            for unit, count in session.execute(
+                select(SurveyInvitation.comment_unit_id, func.count())
+                .where(SurveyInvitation.wave_id == wave.id, SurveyInvitation.responded)
+                .group_by(SurveyInvitation.comment_unit_id)
+            )
+        }
+    )
+    groups: Counter[Combo] = Counter((r.unit_id, r.role, r.band) for r in rows)
+    parents = _unit_parents(session, {u for u, _, _ in groups} | set(respondents_by_comment_unit))
+    attributes = pool_attributes(groups, parents, wave.k) if groups else {}
+    comment_unit = (
+        pool_small_groups(parents, respondents_by_comment_unit, wave.k_comments)
+        if respondents_by_comment_unit
+        else {}
+    )
+
+    session.execute(delete(SurveyResponse).where(SurveyResponse.wave_id == wave.id))
+    session.execute(delete(SurveyComment).where(SurveyComment.wave_id == wave.id))
     rng.shuffle(rows)
-    new_links = []
-    fresh = []
+    fresh, new_links = [], []
     for row in rows:
         new_id = secrets.token_hex(16)
-        fresh.append({"id": new_id, "wave_id": wave_id, **dict(zip(columns, row[1:], strict=True))})
-        if row[0] in links:
-            new_links.append({"response_id": new_id, "staff_id": links[row[0]]})
+        values = dict(zip(columns, row[1:], strict=True))
+        unit, role, band = attributes[(row.unit_id, row.role, row.band)]
+        fresh.append(
+            {
+                **values,
+                "id": new_id,
+                "wave_id": wave.id,
+                "unit_id": unit,
+                "role": role,
+                "band": band,
+            }
+        )
+        if row.id in links:
+            new_links.append({"response_id": new_id, "staff_id": links[row.id]})
     if fresh:
         session.execute(insert(table), fresh)
     if new_links:
         session.execute(insert(SurveyResponseLink.__table__), new_links)
-    comments = list(comments)
     rng.shuffle(comments)
     if comments:
         session.execute(
             insert(SurveyComment.__table__),
             [
-                {"id": secrets.token_hex(16), "wave_id": wave_id, "unit_id": u, "text": t}
+                {
+                    "id": secrets.token_hex(16),
+                    "wave_id": wave.id,
+                    "unit_id": comment_unit.get(u, u),
+                    "text": t,
+                }
                 for u, t in comments
             ],
         )

@@ -18,6 +18,7 @@ from ee_app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ee_app.models import (
     AuditLog,
     InstrumentVersion,
+    OrgUnit,
     SurveyComment,
     SurveyInvitation,
     SurveyResponse,
@@ -176,7 +177,7 @@ def test_confidential_wave_keeps_the_link_apart(engine, demo, hr, settings):
         assert link.response_id == response.id
 
 
-def test_closing_reshuffles_ids_and_keeps_answers(engine, demo, hr, settings):
+def test_closing_rewrites_ids_and_keeps_answers(engine, demo, hr, settings):
     open_wave(engine, hr, settings, mode=WaveMode.CONFIDENTIAL)
     for value, token in zip((1, 2, 3, 4, 5, 4, 3), tokens(engine, hr, settings), strict=False):
         answer(engine, token, value=value, comment=f"c{value}")
@@ -292,3 +293,39 @@ def test_audit_log_never_records_who_responded(engine, demo, hr, settings):
     with read_session(engine) as session:
         actions = set(session.scalars(select(AuditLog.action)))
     assert not any("respon" in a or "submit" in a for a in actions)
+
+
+def test_closing_pools_by_respondents_so_the_responded_list_gives_nothing_away(
+    engine, demo, hr, settings
+):
+    """A group of invitees with a single respondent must not keep its own attributes: HR knows
+    who responded, so that response would be theirs. After closing, every stored combination
+    holds at least k responses and every comment unit at least k_c respondents."""
+    open_wave(engine, hr, settings, units=("LM",), k=5)
+    links = tokens(engine, hr, settings)
+    for n, token in enumerate(links[::3]):  # a third respond: many groups get 1 or 2
+        answer(engine, token, value=1 + n % 5, comment="说点什么" if n % 4 == 0 else None)
+    with read_session(engine) as session:
+        before = Counter(
+            session.execute(
+                select(SurveyResponse.unit_id, SurveyResponse.role, SurveyResponse.band)
+            ).all()
+        )
+    assert min(before.values()) < 5  # the risk is real while the wave is open
+    with write_session(engine) as session:
+        waves.close_wave(session, hr, "2026-11")
+    with read_session(engine) as session:
+        after = Counter(
+            session.execute(
+                select(SurveyResponse.unit_id, SurveyResponse.role, SurveyResponse.band)
+            ).all()
+        )
+        assert sum(after.values()) == sum(before.values())
+        assert min(after.values()) >= 5
+        units = {u.id: u.path for u in session.scalars(select(OrgUnit))}
+        responded_units = session.scalars(
+            select(SurveyInvitation.comment_unit_id).where(SurveyInvitation.responded)
+        ).all()
+        for unit in set(session.scalars(select(SurveyComment.unit_id))):
+            inside = sum(1 for u in responded_units if units[u].startswith(units[unit]))
+            assert inside >= 5
