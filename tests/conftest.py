@@ -33,6 +33,14 @@ DEMO_TODAY = date(2026, 11, 2)
 DEMO_SEED = 7
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A fixed secret key and a scratch data folder, so no test writes data/ in the checkout."""
+    import tempfile
+
+    os.environ.setdefault("EE_SECRET_KEY", "5e" * 32)
+    os.environ.setdefault("EE_DATA_DIR", tempfile.mkdtemp(prefix="ee-test-data-"))
+
+
 def require_or_skip(reason: str) -> None:
     """Skip locally, fail loudly under CI: a missing real part must never pass silently."""
     if IN_CI:

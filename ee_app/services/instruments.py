@@ -27,7 +27,13 @@ from ee_app.models import InstrumentVersion
 from ee_app.services import audit
 from ee_app.services._tx import transactional
 
-__all__ = ["add_custom_items", "ensure_default_pulse", "list_pulse_versions", "pulse_instrument"]
+__all__ = [
+    "add_custom_items",
+    "ensure_default_pulse",
+    "ensure_reference_data",
+    "list_pulse_versions",
+    "pulse_instrument",
+]
 
 
 @lru_cache(maxsize=64)
@@ -71,10 +77,16 @@ def ensure_default_pulse(session: Session) -> InstrumentVersion:
     return row
 
 
-def list_pulse_versions(session: Session, actor: Actor) -> list[InstrumentVersion]:
-    require(actor, Permission.MANAGE_SURVEYS)
+def ensure_reference_data(session: Session) -> None:
+    """Create the shipped instrument versions if missing; run once at start-up (app and CLI)
+    after the schema upgrade, so that reading pages never need to write."""
     ensure_default_pulse(session)
     session.commit()
+
+
+def list_pulse_versions(session: Session, actor: Actor) -> list[InstrumentVersion]:
+    """Every pulse version, oldest first (version 1 exists once start-up has run)."""
+    require(actor, Permission.MANAGE_SURVEYS)
     stmt = select(InstrumentVersion).where(InstrumentVersion.kind == "pulse")
     return list(session.scalars(stmt.order_by(InstrumentVersion.version)))
 

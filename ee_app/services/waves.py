@@ -10,6 +10,7 @@ PostgreSQL's transaction ids) can tie an answer to the person who sent it.
 
 from __future__ import annotations
 
+import logging
 import random
 import secrets
 from collections import Counter
@@ -18,10 +19,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Integer, delete, func, insert, or_, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ee_app.analysis.disclosure import MIN_K, pool_small_groups, suppress
-from ee_app.auth import Actor, Permission, require
+from ee_app.auth import Actor, Permission, require, system_actor
 from ee_app.config import LANGUAGES, Settings
 from ee_app.errors import N_, Conflict, NotFound, Problem, ValidationError
 from ee_app.keys import hash_token, link_token, secret_key
@@ -50,6 +53,7 @@ __all__ = [
     "InvitationLink",
     "ParticipationRow",
     "WaveRow",
+    "audience_size",
     "close_wave",
     "create_wave",
     "get_wave",
@@ -57,10 +61,14 @@ __all__ = [
     "list_waves",
     "open_wave",
     "participation",
+    "pool_attributes",
+    "seal",
     "survey_token",
+    "vacuum_after_close",
 ]
 
 LINK_PURPOSE = "survey-link"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,7 @@ class WaveRow:
     instrument_id: int
     unit_codes: tuple[str, ...]
     invited: int
-    responded: int
+    responded: int | None  # None for a manager whose scope has fewer than k invited
 
 
 @dataclass(frozen=True)
@@ -98,8 +106,10 @@ class ParticipationRow:
     name: str
     level: UnitLevel
     depth: int
-    invited: int
-    responded: int | None  # None when hidden (fewer than k invited, or to protect a sibling)
+    # Both None when hidden (fewer than k invited, or hidden to protect a smaller sibling):
+    # nothing about a hidden unit leaves the service.
+    invited: int | None
+    responded: int | None
 
     @property
     def hidden(self) -> bool:
@@ -107,7 +117,9 @@ class ParticipationRow:
 
     @property
     def rate(self) -> float | None:
-        return None if self.responded is None or not self.invited else self.responded / self.invited
+        if self.responded is None or not self.invited:
+            return None
+        return self.responded / self.invited
 
 
 def survey_token(key: bytes, wave_id: int, staff_id: int, generation: int) -> str:
@@ -122,62 +134,90 @@ def _wave(session: Session, wave: int | str) -> SurveyWave:
     return row
 
 
-def _row(session: Session, wave: SurveyWave) -> WaveRow:
-    codes = session.scalars(
-        select(OrgUnit.code)
-        .join(SurveyWaveUnit, SurveyWaveUnit.unit_id == OrgUnit.id)
-        .where(SurveyWaveUnit.wave_id == wave.id)
+def _rows(session: Session, actor: Actor, waves: Sequence[SurveyWave]) -> list[WaveRow]:
+    """Wave rows with invitation counts: the whole wave for HR; for a manager, only the
+    invitations in their scope (responded hidden when fewer than k of them were invited)."""
+    if not waves:
+        return []
+    ids = [w.id for w in waves]
+    codes: dict[int, list[str]] = {i: [] for i in ids}
+    for wave_id, code in session.execute(
+        select(SurveyWaveUnit.wave_id, OrgUnit.code)
+        .join(OrgUnit, OrgUnit.id == SurveyWaveUnit.unit_id)
+        .where(SurveyWaveUnit.wave_id.in_(ids))
         .order_by(OrgUnit.code)
-    ).all()
-    invited, responded = session.execute(
-        select(
-            func.count(), func.coalesce(func.sum(SurveyInvitation.responded.cast(Integer)), 0)
-        ).where(SurveyInvitation.wave_id == wave.id)
-    ).one()
-    return WaveRow(
-        wave.id,
-        wave.code,
-        wave.name,
-        wave.status,
-        wave.mode,
-        wave.opens_on,
-        wave.closes_on,
-        wave.k,
-        wave.k_comments,
-        wave.language,
-        wave.instrument_id,
-        tuple(codes),
-        int(invited),
-        int(responded),
+    ):
+        codes[wave_id].append(code)
+    counts = select(
+        SurveyInvitation.wave_id,
+        func.count(),
+        func.coalesce(func.sum(SurveyInvitation.responded.cast(Integer)), 0),
+    ).where(SurveyInvitation.wave_id.in_(ids))
+    if actor.scope is not None:
+        counts = counts.where(SurveyInvitation.unit_id.in_(actor.scope))
+    totals = {
+        w: (int(n), int(r))
+        for w, n, r in session.execute(counts.group_by(SurveyInvitation.wave_id))
+    }
+    rows = []
+    for wave in waves:
+        invited, responded = totals.get(wave.id, (0, 0))
+        rows.append(
+            WaveRow(
+                wave.id,
+                wave.code,
+                wave.name,
+                wave.status,
+                wave.mode,
+                wave.opens_on,
+                wave.closes_on,
+                wave.k,
+                wave.k_comments,
+                wave.language,
+                wave.instrument_id,
+                tuple(codes[wave.id]),
+                invited,
+                responded if actor.scope is None or invited >= wave.k else None,
+            )
+        )
+    return rows
+
+
+def _row(session: Session, wave: SurveyWave) -> WaveRow:
+    return _rows(session, system_actor(), [wave])[0]
+
+
+def _visible_to(session: Session, actor: Actor, waves: Sequence[SurveyWave]) -> list[SurveyWave]:
+    """HR sees every wave; a manager the opened waves with someone invited in their scope."""
+    if actor.scope is None:
+        return list(waves)
+    if not actor.scope:
+        return []
+    touching = set(
+        session.scalars(
+            select(SurveyInvitation.wave_id)
+            .where(SurveyInvitation.unit_id.in_(actor.scope))
+            .distinct()
+        )
     )
+    return [w for w in waves if w.id in touching]
 
 
 def list_waves(session: Session, actor: Actor) -> list[WaveRow]:
-    """Every wave for HR; for a manager, the waves whose audience touches their scope."""
+    """Waves, newest first: all of them for HR; for a manager, those reaching their scope,
+    with counts of their scope only."""
     require(actor, Permission.VIEW_PARTICIPATION)
     waves = session.scalars(select(SurveyWave).order_by(SurveyWave.opens_on.desc())).all()
-    rows = [_row(session, w) for w in waves]
-    if actor.scope is None:
-        return rows
-    visible = []
-    for wave in waves:
-        audience = expand_scope(
-            session,
-            session.scalars(
-                select(SurveyWaveUnit.unit_id).where(SurveyWaveUnit.wave_id == wave.id)
-            ),
-        )
-        if audience & actor.scope:
-            visible.append(next(r for r in rows if r.id == wave.id))
-    return visible
+    return _rows(session, actor, _visible_to(session, actor, waves))
 
 
 def get_wave(session: Session, actor: Actor, wave: int | str) -> WaveRow:
-    rows = {r.code: r for r in list_waves(session, actor)}
-    found = _wave(session, wave)
-    if found.code not in rows:
+    """One wave as :func:`list_waves` shows it; NotFound if the actor may not see it."""
+    require(actor, Permission.VIEW_PARTICIPATION)
+    found = _visible_to(session, actor, [_wave(session, wave)])
+    if not found:
         raise NotFound(N_("No survey wave “{wave}”."), wave=wave)
-    return rows[found.code]
+    return _rows(session, actor, found)[0]
 
 
 @transactional
@@ -281,6 +321,15 @@ def _audience(session: Session, wave: SurveyWave, on: date) -> list[_Invitee]:
         _Invitee(sid, uid, role.value, TenureBand.of(min(hired, on), on).value)
         for sid, uid, role, hired in rows
     ]
+
+
+def audience_size(
+    session: Session, actor: Actor, wave_code: int | str, *, today: date | None = None
+) -> int:
+    """How many people opening the wave would invite now (for the confirmation)."""
+    require(actor, Permission.MANAGE_SURVEYS)
+    wave = _wave(session, wave_code)
+    return len(_audience(session, wave, max(today or date.today(), wave.opens_on)))
 
 
 def _unit_parents(session: Session, unit_ids: Iterable[int]) -> dict[int, int | None]:
@@ -508,15 +557,21 @@ def seal(session: Session, wave: SurveyWave) -> None:
         )
 
 
-def vacuum_after_close(engine) -> None:  # type: ignore[no-untyped-def]
-    """Drop the old row versions a reshuffle left behind (PostgreSQL) or checkpoint the WAL
-    (SQLite, whose deleted pages are zeroed by ``secure_delete``). Best effort, no transaction."""
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM survey_response, survey_comment, survey_response_link"))
-    elif engine.dialect.name == "sqlite":
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+def vacuum_after_close(engine: Engine) -> bool:
+    """Drop the old row versions :func:`seal` left behind (PostgreSQL) or checkpoint the WAL
+    (SQLite, whose deleted pages are zeroed by ``secure_delete``). Best effort, outside any
+    transaction: returns False (and logs why, without data) if the database refused."""
+    try:
+        if engine.dialect.name == "postgresql":
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM survey_response, survey_comment, survey_response_link"))
+        elif engine.dialect.name == "sqlite":
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except SQLAlchemyError as exc:
+        logger.warning("vacuum after closing a wave failed: %s", type(exc).__name__)
+        return False
+    return True
 
 
 def invitation_links(
@@ -577,6 +632,8 @@ def participation(session: Session, actor: Actor, wave_code: int | str) -> list[
     """
     require(actor, Permission.VIEW_PARTICIPATION)
     wave = _wave(session, wave_code)
+    if not _visible_to(session, actor, [wave]):
+        raise NotFound(N_("No survey wave “{wave}”."), wave=wave_code)
     per_unit = session.execute(
         select(
             SurveyInvitation.unit_id,
@@ -602,6 +659,7 @@ def participation(session: Session, actor: Actor, wave_code: int | str) -> list[
         if actor.scope is not None and uid not in actor.scope:
             continue
         unit = units[uid]
+        shown = uid not in hidden
         rows.append(
             ParticipationRow(
                 uid,
@@ -609,8 +667,8 @@ def participation(session: Session, actor: Actor, wave_code: int | str) -> list[
                 unit.name,
                 unit.level,
                 unit.path.count("/") - 2,
-                invited[uid],
-                None if uid in hidden else responded[uid],
+                invited[uid] if shown else None,
+                responded[uid] if shown else None,
             )
         )
     return rows

@@ -44,6 +44,10 @@ __all__ = [
 def _engine(url: str, load_demo_if_empty: bool) -> Engine:
     engine = make_engine(url)
     upgrade(engine)
+    from ee_app.services.instruments import ensure_reference_data
+
+    with write_session_for(engine) as session:
+        ensure_reference_data(session)
     if load_demo_if_empty:
         from ee_app.auth import system_actor
         from ee_app.services.demo import database_is_empty, load_demo
