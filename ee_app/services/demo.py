@@ -2,23 +2,47 @@
 
 Each part of the product adds a step to :data:`STEPS`; a step receives the generated chain and
 writes its part with bulk statements, so even the 10,000-staff ``chain`` size loads in seconds.
+The whole load is one transaction: steps that go through a service call it without the
+service's own commit (:func:`inspect.unwrap` of its ``@transactional``), so a failure midway
+leaves an empty database, not half a demo.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+import inspect
+import random
+import secrets
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ee_app.auth import Actor, Permission, require
+from ee_app.auth import Actor, Permission, require, system_actor
 from ee_app.config import Settings
 from ee_app.demo.chain import DemoChain, generate_chain
+from ee_app.demo.engagement import DemoResponse, DemoWave, Seat, audience, demo_waves, respond
 from ee_app.errors import N_, ConfigError, Conflict
-from ee_app.models import AppUser, OrgUnit, Staff, StaffAssignment, UserScope, utcnow
-from ee_app.services import audit
+from ee_app.instruments.pulse import CORE_SLOTS
+from ee_app.keys import hash_token, secret_key
+from ee_app.models import (
+    AppUser,
+    OrgUnit,
+    Staff,
+    StaffAssignment,
+    SurveyComment,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveyWave,
+    TenureBand,
+    UnitLevel,
+    UserScope,
+    WaveMode,
+    WaveStatus,
+    utcnow,
+)
+from ee_app.services import audit, waves
 
 __all__ = ["STEPS", "DemoContext", "database_is_empty", "load_demo"]
 
@@ -34,6 +58,7 @@ class DemoContext:
     staff_ids: dict[str, int]
     settings: Settings  # for the secret key that personal links are derived from
     size: str = "small"
+    actor: Actor | None = None  # who loads the demo; the steps act on their behalf
 
 
 Step = Callable[[Session, DemoContext], None]
@@ -115,11 +140,185 @@ def _users(session: Session, ctx: DemoContext) -> None:
     session.flush()
 
 
+#: The demo's waves: anonymous, k = k_c = 5, the whole chain invited.
+DEMO_K = 5
+#: Invitation ids per UPDATE ... WHERE id IN (...): under SQLite's limit of 32,766 parameters.
+_IDS_PER_UPDATE = 10_000
+
+#: An invitation's id and the pooled unit, role, band and comment unit its answers carry.
+_Pooled = tuple[int, int, str | None, str | None, int]
+
+
+def _waves(session: Session, ctx: DemoContext) -> None:
+    """Monthly pulse waves with answers: the earlier ones closed, the latest open (today in
+    its dates) with about 60% responded so far, so a demo user can still answer.
+
+    Waves are created, opened and closed through the wave services. The latest is opened by
+    :func:`~ee_app.services.waves.open_wave` itself (today's roster) and its respondents are
+    marked with bulk UPDATEs; earlier ones invite the staff at work when they opened, in the
+    unit they were in then (the chain's assignment history), pooled exactly as ``open_wave``
+    pools, with the respondents' invitations written as responded. Answers go in with their
+    invitation's pooled attributes, under random ids, in random order; closing then seals
+    them as it seals any wave.
+    """
+    actor = ctx.actor or system_actor("demo")
+    create = inspect.unwrap(waves.create_wave)
+    open_ = inspect.unwrap(waves.open_wave)
+    close = inspect.unwrap(waves.close_wave)
+    brand = next(u.code for u in ctx.chain.units if u.level is UnitLevel.BRAND)
+    for plan in demo_waves(ctx.size, ctx.today):
+        wave_id = create(
+            session,
+            actor,
+            code=plan.code,
+            name=plan.name,
+            unit_codes=[brand],
+            opens_on=plan.opens_on,
+            closes_on=plan.closes_on,
+            mode=WaveMode.ANONYMOUS,
+            k=DEMO_K,
+            k_comments=DEMO_K,
+        ).id
+        if plan.is_open:
+            open_(session, actor, wave_id, ctx.settings, today=ctx.today)
+            invitations = _invitations(session, wave_id)
+            seats = audience(ctx.chain, max(ctx.today, plan.opens_on))
+            seats = [s for s in seats if ctx.staff_ids[s.employee_no] in invitations]
+            answers = respond(ctx.seed, plan, seats)
+            _mark_responded(
+                session, [invitations[ctx.staff_ids[a.employee_no]][0] for a in answers]
+            )
+        else:
+            seats = audience(ctx.chain, plan.opens_on)
+            answers = respond(ctx.seed, plan, seats)
+            responded = {ctx.staff_ids[a.employee_no] for a in answers}
+            _invite_as_then(session, ctx, actor, wave_id, plan, seats, responded)
+            invitations = _invitations(session, wave_id)
+        _store_answers(session, ctx, wave_id, answers, invitations)
+        if not plan.is_open:
+            close(session, actor, wave_id)
+
+
+def _invitations(session: Session, wave_id: int) -> dict[int, _Pooled]:
+    """Staff id → the invitation's id and the pooled attributes its answers must carry."""
+    stmt = select(
+        SurveyInvitation.staff_id,
+        SurveyInvitation.id,
+        SurveyInvitation.report_unit_id,
+        SurveyInvitation.report_role,
+        SurveyInvitation.report_band,
+        SurveyInvitation.comment_unit_id,
+    ).where(SurveyInvitation.wave_id == wave_id)
+    return {
+        staff_id: (invitation_id, unit, role, band, comment_unit)
+        for staff_id, invitation_id, unit, role, band, comment_unit in session.execute(stmt)
+    }
+
+
+def _invite_as_then(
+    session: Session,
+    ctx: DemoContext,
+    actor: Actor,
+    wave_id: int,
+    plan: DemoWave,
+    seats: Sequence[Seat],
+    responded: set[int],
+) -> None:
+    """What ``open_wave`` does, for the staff at work when a past wave opened (and with
+    the invitations of ``responded`` staff already used)."""
+    invitees = [
+        waves._Invitee(
+            ctx.staff_ids[s.employee_no],
+            ctx.unit_ids[s.unit_code],
+            s.role.value,
+            TenureBand.of(s.hire_date, plan.opens_on).value,
+        )
+        for s in seats
+    ]
+    parents = waves._unit_parents(session, {i.unit_id for i in invitees})
+    pooled = waves._pool(invitees, parents, DEMO_K, DEMO_K)
+    key = secret_key(ctx.settings)
+    session.execute(
+        insert(SurveyInvitation.__table__),
+        [
+            {
+                "wave_id": wave_id,
+                "staff_id": inv.staff_id,
+                "unit_id": inv.unit_id,
+                "role": inv.role,
+                "token_hash": hash_token(waves.survey_token(key, wave_id, inv.staff_id, 1)),
+                "generation": 1,
+                "responded": inv.staff_id in responded,
+                "report_unit_id": pooled[inv.staff_id][0],
+                "report_role": pooled[inv.staff_id][1],
+                "report_band": pooled[inv.staff_id][2],
+                "comment_unit_id": pooled[inv.staff_id][3],
+            }
+            for inv in invitees
+        ],
+    )
+    session.execute(
+        update(SurveyWave).where(SurveyWave.id == wave_id).values(status=WaveStatus.OPEN)
+    )
+    audit.record(session, actor, "wave.open", "survey_wave", wave_id, invited=len(invitees))
+
+
+def _mark_responded(session: Session, invitation_ids: list[int]) -> None:
+    for start in range(0, len(invitation_ids), _IDS_PER_UPDATE):
+        session.execute(
+            update(SurveyInvitation.__table__)
+            .where(SurveyInvitation.id.in_(invitation_ids[start : start + _IDS_PER_UPDATE]))
+            .values(responded=True)
+        )
+
+
+def _store_answers(
+    session: Session,
+    ctx: DemoContext,
+    wave_id: int,
+    answers: Sequence[DemoResponse],
+    invitations: dict[int, _Pooled],
+) -> None:
+    """Responses and comments the anonymous way: the invitation's pooled attributes, random
+    ids, random order, and nothing that leads back to the invitation."""
+    responses, comments = [], []
+    for answer in answers:
+        _, unit, role, band, comment_unit = invitations[ctx.staff_ids[answer.employee_no]]
+        responses.append(
+            {
+                "id": secrets.token_hex(16),
+                "wave_id": wave_id,
+                "unit_id": unit,
+                "role": role,
+                "band": band,
+                **dict(zip(CORE_SLOTS, answer.answers, strict=True)),
+                "enps": answer.enps,
+            }
+        )
+        if answer.comment:
+            comments.append(
+                {
+                    "id": secrets.token_hex(16),
+                    "wave_id": wave_id,
+                    "unit_id": comment_unit,
+                    "text": answer.comment,
+                }
+            )
+    shuffle = random.SystemRandom().shuffle
+    shuffle(responses)
+    shuffle(comments)
+    if responses:
+        session.execute(insert(SurveyResponse.__table__), responses)
+    if comments:
+        session.execute(insert(SurveyComment.__table__), comments)
+
+
 #: The demo, part by part (name, label, step); later parts of the product append theirs.
 STEPS: list[tuple[str, str, Step]] = [
     ("org", N_("Org tree"), _org),
     ("staff", N_("Staff"), _staff),
     ("users", N_("Users"), _users),
+    ("waves", N_("Survey waves"), _waves),
 ]
 
 
@@ -148,7 +347,8 @@ def load_demo(
         )
     today = today or date.today()
     settings = settings or Settings.from_env()
-    ctx = DemoContext(generate_chain(seed, size, today), seed, today, {}, {}, settings, size)
+    chain = generate_chain(seed, size, today)
+    ctx = DemoContext(chain, seed, today, {}, {}, settings, size, actor)
     try:
         steps = [(label, step) for name, label, step in STEPS if parts is None or name in parts]
         for index, (label, step) in enumerate(steps):

@@ -198,7 +198,7 @@ def test_the_chart_leaves_hidden_stores_out(make_app, engine):
     (dataset,) = chart.datasets
     bars = pa.ipc.open_stream(dataset.data.data).read_pandas()
     assert list(bars["store"]) == [row_of(frame, "SH02")["Unit"].strip().split(" · ")[0]]
-    assert list(bars["label"]) == ["n = 0"]
+    assert list(bars["n"]) == [0]
 
 
 def test_the_page_renders_in_chinese(make_app, engine):

@@ -33,6 +33,23 @@ TODAY = date(2026, 11, 2)
 
 
 @pytest.fixture
+def demo(engine):
+    """The demo chain without its own survey waves: these tests count every survey row."""
+    from ee_app.auth import system_actor
+    from ee_app.services.demo import load_demo
+    from tests.conftest import DEMO_SEED
+
+    with write_session(engine) as session:
+        return load_demo(
+            session,
+            system_actor("test"),
+            seed=DEMO_SEED,
+            today=TODAY,
+            parts={"org", "staff", "users"},
+        )
+
+
+@pytest.fixture
 def settings(tmp_path, monkeypatch):
     monkeypatch.setenv("EE_SECRET_KEY", "ab" * 32)
     monkeypatch.setenv("EE_DATA_DIR", str(tmp_path))
