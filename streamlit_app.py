@@ -56,7 +56,10 @@ if "t" in st.query_params:
         context.show_error(error)
         st.stop()
     st.session_state[keys.ACTOR] = None
-    st.navigation(public, position="hidden").run()
+    # A default page of its own: Streamlit gives the default page the root path, so a public
+    # page must not be the default or its own URL would not find it.
+    landing = st.Page("ee_app/pages/link_landing.py", title=_("Personal link"), default=True)
+    st.navigation([landing, *public], position="hidden").run()
     st.stop()
 
 st.sidebar.selectbox(

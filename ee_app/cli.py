@@ -330,13 +330,14 @@ def _wave_participation(ctx: _Context, args: argparse.Namespace) -> int:
     if wave.status is WaveStatus.DRAFT:
         ctx.say(N_("Wave {code} is a draft: nobody is invited yet."), code=wave.code)
         return 0
-    fewer = ctx.gettext(N_("fewer than {k}")).format(k=wave.k)
-    shielding = ctx.gettext(N_("hidden to protect a smaller group"))
+    hidden = ctx.gettext(N_("hidden: fewer than {k}, or protecting a smaller group")).format(
+        k=wave.k
+    )
     top = min((r.depth for r in rows), default=0)
     for r in rows:
         indent = "  " * (r.depth - top)
-        if r.responded is None or r.rate is None:
-            counts = f"{r.invited}\t{fewer if r.invited < wave.k else shielding}"
+        if r.hidden or r.rate is None:
+            counts = hidden  # nothing about a hidden unit is printed, not even its size
         else:
             counts = f"{r.invited}\t{r.responded}\t{r.rate:.0%}"
         print(f"{indent}{r.code}\t{r.name}\t{counts}")

@@ -100,8 +100,15 @@ def test_submitting_logs_nothing(engine, demo, hr, tmp_path, monkeypatch, caplog
     monkeypatch.setenv("EE_DATA_DIR", str(tmp_path))
     settings = Settings.from_env()
     with write_session(engine) as session:
-        waves.create_wave(session, hr, code="w", name="w", unit_codes=["SH01"],
-                          opens_on=DEMO_TODAY, closes_on=DEMO_TODAY)
+        waves.create_wave(
+            session,
+            hr,
+            code="w",
+            name="w",
+            unit_codes=["SH01"],
+            opens_on=DEMO_TODAY,
+            closes_on=DEMO_TODAY,
+        )
     with write_session(engine) as session:
         waves.open_wave(session, hr, "w", settings, today=DEMO_TODAY)
     with read_session(engine) as session:

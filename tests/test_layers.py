@@ -38,6 +38,8 @@ def test_layer_imports(layer, path):
 
 
 def test_core_modules_do_not_import_streamlit():
-    core = [PACKAGE / n for n in ("db.py", "auth.py", "config.py", "errors.py", "cli.py", "keys.py")]
+    core = [
+        PACKAGE / n for n in ("db.py", "auth.py", "config.py", "errors.py", "cli.py", "keys.py")
+    ]
     for path in [*core, *sorted((PACKAGE / "models").glob("*.py"))]:
         assert "streamlit" not in imported_roots(path), path.name

@@ -22,8 +22,9 @@ token = str(st.query_params.get("t", ""))
 with context.read_session() as session:
     view = open_link(session, token)
 
-if LANGUAGE not in st.session_state:
-    st.session_state[LANGUAGE] = view.language
+if LANGUAGE not in st.session_state:  # the wave's language; for an unknown link, the app's
+    known = view.state is not LinkState.UNKNOWN
+    st.session_state[LANGUAGE] = view.language if known else context.language()
 st.segmented_control(
     "Language / 语言",
     ["zh-CN", "en"],

@@ -477,7 +477,7 @@ def new_wave_form(
 def item_list(instrument: PulseInstrument) -> None:
     lines = [
         f"{number}. {item.text.get(ctx.language)}"
-        + (f" *({_('own item')})*" if item.theme is None else "")
+        + (" *({})*".format(_("own item")) if item.theme is None else "")
         for number, item in enumerate(instrument.items, start=1)
     ]
     st.markdown("\n".join(lines))

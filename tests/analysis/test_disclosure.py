@@ -96,8 +96,16 @@ CASES = [
     ),
     (
         "a hidden team inside a hidden store",
-        {"R": None, "S1": "R", "S2": "R", "S3": "R", "T1": "S1", "T2": "S1", "T3": "S2",
-         "T4": "S2"},
+        {
+            "R": None,
+            "S1": "R",
+            "S2": "R",
+            "S3": "R",
+            "T1": "S1",
+            "T2": "S1",
+            "T3": "S2",
+            "T4": "S2",
+        },
         {"T1": 2, "T2": 2, "T3": 5, "T4": 5, "S3": 8},
         5,
         {"S1", "T1", "T2", "S3"},
@@ -119,8 +127,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("case", "parent", "direct", "k", "expected"), CASES,
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("case", "parent", "direct", "k", "expected"), CASES, ids=[c[0] for c in CASES]
+)
 def test_suppression_cases(case, parent, direct, k, expected):
     counts = tree_counts(direct, parent)
     hidden = suppress(counts, parent, k)

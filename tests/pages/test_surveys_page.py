@@ -214,6 +214,8 @@ def test_the_page_renders_in_chinese(make_app, engine):
 def survey(make_app, token, language="en"):
     at = make_app(None, language)
     at.query_params["t"] = token
+    at.run()  # lands on the personal-link page; a browser's /survey path selects the survey
+    at.switch_page("ee_app/pages/survey.py")
     at.run()
     assert not at.exception, at.exception
     return at

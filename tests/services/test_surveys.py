@@ -244,7 +244,15 @@ def test_participation_hides_small_units(engine, demo, hr, settings):
         rows = waves.participation(session, hr, "2026-11")
     by_code = {r.code: r for r in rows}
     assert by_code["LM"].responded == 40
-    assert all(r.hidden for r in rows if r.invited < 5)
+    assert all(r.invited is None for r in rows if r.hidden)  # nothing leaves about hidden units
+    with read_session(engine) as session:
+        paths = {u.id: u.path for u in session.scalars(select(OrgUnit))}
+        direct = Counter(session.scalars(select(SurveyInvitation.unit_id)))
+    subtree = {
+        u: sum(n for d, n in direct.items() if paths[d].startswith(p)) for u, p in paths.items()
+    }
+    small = {u for u, n in subtree.items() if 0 < n < 5}
+    assert small and all(r.hidden for r in rows if r.unit_id in small)
     # Within each parent, hidden invitees are none or at least k (no derivation by subtraction).
     manager = None
     with read_session(engine) as session:
