@@ -92,7 +92,7 @@ def test_submitting_logs_nothing(engine, demo, hr, tmp_path, monkeypatch, caplog
     from urllib.parse import parse_qs, urlparse
 
     from ee_app.config import Settings
-    from ee_app.db import read_session, write_session, writer
+    from ee_app.db import read_session, write_session
     from ee_app.services import answering, waves
     from tests.conftest import DEMO_TODAY
 
@@ -116,6 +116,5 @@ def test_submitting_logs_nothing(engine, demo, hr, tmp_path, monkeypatch, caplog
     token = parse_qs(urlparse(link).query)["t"][0]
     caplog.set_level(logging.DEBUG)
     caplog.clear()
-    with writer(engine).connect() as conn:
-        answering.submit(conn, token, {"a01": 5}, 10, "很好", today=DEMO_TODAY)
+    answering.submit(engine, token, {"a01": 5}, 10, "很好", today=DEMO_TODAY)
     assert caplog.records == []

@@ -10,7 +10,6 @@ import pytest
 from openpyxl import load_workbook
 
 from ee_app.cli import main
-from ee_app.db import writer
 from ee_app.services import answering
 from tests.helpers import snapshot
 
@@ -92,8 +91,7 @@ def test_a_monthly_wave_from_create_to_close(demo_cli, engine, tmp_path, capsys)
 
     # One person answers; the reminder list leaves them out.
     token = parse_qs(urlparse(rows[0][4]).query)["t"][0]
-    with writer(engine).connect() as conn:
-        answering.submit(conn, token, {"a01": 4}, 9, None, today=TODAY)
+    answering.submit(engine, token, {"a01": 4}, 9, None, today=TODAY)
     reminders = tmp_path / "reminders.xlsx"
     assert main(["wave", "invite", "2026-11", "--pending", "--out", str(reminders)]) == 0
     assert f"Wrote {invited - 1} personal links of people who have not answered" in out(capsys)

@@ -125,8 +125,7 @@ if sent:
         st.warning(_("Please answer at least one question before submitting."))
         st.stop()
     try:
-        with context.writer_connection() as conn:
-            submit(conn, token, answers, enps, comment)
+        submit(context.engine(), token, answers, enps, comment)
     except EeError as error:  # a used or closed link, a value out of range
         st.error(error.render(_))
         st.stop()

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 from sqlalchemy import Engine
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ee_app.auth import Actor
 from ee_app.config import Settings
-from ee_app.db import make_engine, upgrade, writer
+from ee_app.db import make_engine, upgrade
 from ee_app.db import read_session as read_session_for
 from ee_app.db import write_session as write_session_for
 from ee_app.errors import EeError
@@ -36,7 +35,6 @@ __all__ = [
     "settings",
     "show_error",
     "write_session",
-    "writer_connection",
 ]
 
 
@@ -86,11 +84,6 @@ def language() -> str:
 
 def read_session() -> Session:
     return read_session_for(engine())
-
-
-def writer_connection() -> Connection:
-    """A Core connection whose transactions take SQLite's write lock (the submission path)."""
-    return writer(engine()).connect()
 
 
 def write_session() -> Session:

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from ee_app.auth import system_actor
 from ee_app.config import Settings
-from ee_app.db import read_session, write_session, writer
+from ee_app.db import read_session, write_session
 from ee_app.demo.chain import generate_chain
 from ee_app.demo.engagement import DemoWave, Seat, audience, demo_waves, respond
 from ee_app.demo.params import ENGAGEMENT, store_engagement
@@ -366,8 +366,7 @@ def test_the_open_wave_can_still_be_answered_and_closed_ones_cannot(engine, demo
             answering.LinkState.CLOSED
         )
         before = session.scalar(select(func.count()).where(SurveyResponse.wave_id == latest.id))
-    with writer(engine).connect() as conn:
-        answering.submit(conn, token, {"a01": 4}, 8, today=DEMO_TODAY)
+    answering.submit(engine, token, {"a01": 4}, 8, today=DEMO_TODAY)
     with read_session(engine) as session:
         after = session.scalar(select(func.count()).where(SurveyResponse.wave_id == latest.id))
     assert after == before + 1

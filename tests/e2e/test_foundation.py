@@ -106,6 +106,7 @@ def test_manager_sees_only_their_store_and_unknown_people_get_no_access(
     expect(page.get_by_test_id("stSidebarNav").get_by_text("Users and roles")).to_have_count(0)
     open_page(page, "Org and staff")
     page.get_by_role("tab", name="Org tree").click()
+    expect(page.get_by_test_id("stMain")).to_contain_text("(SH01-B)")
     body = page.get_by_test_id("stMain").inner_text()  # table cells are drawn on a canvas
     assert "SH01" in body and "BJ01" not in body and "SH02" not in body
     screenshot(page, "06-manager-org")

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ee_app.config import Settings
-from ee_app.db import read_session, write_session, writer
+from ee_app.db import read_session, write_session
 from ee_app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ee_app.models import (
     AuditLog,
@@ -82,10 +82,9 @@ def tokens(engine, hr, settings, code="2026-11", pending=False):
 
 
 def answer(engine, token, value=4, comment=None, enps=9):
-    with writer(engine).connect() as conn:
-        answering.submit(
-            conn, token, {"a01": value, "a02": None, "a03": 5}, enps, comment, today=TODAY
-        )
+    answering.submit(
+        engine, token, {"a01": value, "a02": None, "a03": 5}, enps, comment, today=TODAY
+    )
 
 
 def test_opening_issues_one_link_per_person_stored_as_hash(engine, demo, hr, settings):
@@ -133,8 +132,8 @@ def test_answer_once_then_the_link_is_refused(engine, demo, hr, settings):
 def test_bad_links_record_nothing(engine, demo, hr, settings, token, today, error):
     open_wave(engine, hr, settings)
     token = token or tokens(engine, hr, settings)[0]
-    with writer(engine).connect() as conn, pytest.raises(error):
-        answering.submit(conn, token, {"a01": 3}, today=today)
+    with pytest.raises(error):
+        answering.submit(engine, token, {"a01": 3}, today=today)
     with read_session(engine) as session:
         assert session.scalar(select(func.count()).select_from(SurveyResponse)) == 0
         assert not any(session.scalars(select(SurveyInvitation.responded)))
@@ -153,8 +152,8 @@ def test_bad_links_record_nothing(engine, demo, hr, settings, token, today, erro
 def test_out_of_range_answers_are_refused(engine, demo, hr, settings, answers, enps):
     open_wave(engine, hr, settings)
     token = tokens(engine, hr, settings)[0]
-    with writer(engine).connect() as conn, pytest.raises(ValidationError):
-        answering.submit(conn, token, answers, enps, today=TODAY)
+    with pytest.raises(ValidationError):
+        answering.submit(engine, token, answers, enps, today=TODAY)
     with read_session(engine) as session:
         assert answering.open_link(session, token, today=TODAY).state is answering.LinkState.READY
 
@@ -211,8 +210,8 @@ def test_closing_rewrites_ids_and_keeps_answers(engine, demo, hr, settings):
         assert len(session.scalars(select(SurveyComment.id)).all()) == 7
     assert not before_ids & after_ids
     token = tokens(engine, hr, settings, pending=True)[0]
-    with writer(engine).connect() as conn, pytest.raises(Conflict, match="closed"):
-        answering.submit(conn, token, {"a01": 3}, today=TODAY)
+    with pytest.raises(Conflict, match="closed"):
+        answering.submit(engine, token, {"a01": 3}, today=TODAY)
 
 
 def test_small_teams_are_pooled_at_storage(engine, demo, hr, settings):
