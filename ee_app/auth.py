@@ -28,6 +28,8 @@ class Permission(enum.StrEnum):
     LOAD_DEMO = "load_demo"
     MANAGE_SURVEYS = "manage_surveys"  # instruments, waves, personal links
     VIEW_PARTICIPATION = "view_participation"  # response rates of units in scope
+    VIEW_RESULTS = "view_results"  # engagement results of units in scope
+    MANAGE_ACTIONS = "manage_actions"  # action plans for units in scope
 
 
 _GRANTS: dict[UserRole, frozenset[Permission]] = {
@@ -40,9 +42,18 @@ _GRANTS: dict[UserRole, frozenset[Permission]] = {
             Permission.VIEW_AUDIT,
             Permission.MANAGE_SURVEYS,
             Permission.VIEW_PARTICIPATION,
+            Permission.VIEW_RESULTS,
+            Permission.MANAGE_ACTIONS,
         }
     ),
-    UserRole.MANAGER: frozenset({Permission.VIEW_ORG, Permission.VIEW_PARTICIPATION}),
+    UserRole.MANAGER: frozenset(
+        {
+            Permission.VIEW_ORG,
+            Permission.VIEW_PARTICIPATION,
+            Permission.VIEW_RESULTS,
+            Permission.MANAGE_ACTIONS,
+        }
+    ),
     UserRole.SHOPPER: frozenset(),
 }
 

@@ -13,16 +13,21 @@ Two rules protect anonymous answers, both pure functions over counts in a tree o
   hidden part of every parent, including people attached to the parent itself, holds at least
   ``k``, so no hidden group can be derived by subtracting the shown ones from the parent.
 
-:func:`filter_allowed` is the exclusion rule for filtered views (a role within a store).
+:func:`filter_allowed` is the exclusion rule for filtered views (a role within a store), and
+:func:`publishable_slices` applies it, with a subtraction audit, to a store's roles or tenure
+bands (filtered views are offered for stores only, so slices never chain across units).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from typing import TypeVar
 
-__all__ = ["MIN_K", "filter_allowed", "pool_small_groups", "suppress"]
+import numpy as np
+
+__all__ = ["MIN_K", "filter_allowed", "pool_small_groups", "publishable_slices", "suppress"]
 
 MIN_K = 3
 Node = TypeVar("Node", bound=Hashable)
@@ -158,3 +163,71 @@ def filter_allowed(filtered: int, parent_total: int, k: int) -> bool:
     """
     _check_k(k)
     return filtered >= k and parent_total - filtered >= k
+
+
+def publishable_slices(
+    atoms: Mapping[tuple[Hashable, str], Mapping[str, int]],
+    shown_nodes: Mapping[Hashable, frozenset[Hashable]],
+    store_counts: Mapping[str, int],
+    k: int,
+) -> set[str]:
+    """Which values of one demographic (a role, a tenure band) may be shown for one store.
+
+    ``atoms`` maps (stored unit under the store, value) to its counts per metric (``"n"`` for
+    respondents, one key per answer slot for answers); ``shown_nodes`` maps each unit of the
+    store's subtree that the unfiltered view shows to the stored units beneath it (itself
+    included); ``store_counts`` gives respondents per value for the whole store; the value
+    ``""`` (pooled, no role or band kept) is never offered.
+
+    A value is kept only if (1) it has at least k respondents and so has the rest of the
+    store (the exclusion rule); (2) the values not kept, together, hold none or at least k;
+    and (3) an exact audit finds no set of atoms holding fewer than k people (respondents, or
+    answers to any one question) whose total lies in the linear span of the published totals
+    (the store's and teams' unfiltered totals and the kept slices). Team totals and a store's
+    slices can give a person away even when every published number rests on k people — a
+    team of five nurses and one doctor beside a team of doctors: the store's nurses are that
+    team's nurses, and the team minus them is one doctor — which is why the audit exists.
+    When it finds a leak the smallest kept value is dropped and the audit runs again.
+    """
+    _check_k(k)
+    total = sum(store_counts.values())
+    kept = {v for v, n in store_counts.items() if v != "" and n >= k and total - n >= k}
+    atom_keys = sorted(atoms, key=repr)
+    metrics = sorted({m for counts in atoms.values() for m in counts})
+    base_rows = [
+        [1.0 if a[0] in members else 0.0 for a in atom_keys] for members in shown_nodes.values()
+    ]
+
+    def residual_ok(values: set[str]) -> bool:
+        rest = total - sum(store_counts[v] for v in values)
+        return rest == 0 or rest >= k
+
+    def leaks(values: set[str]) -> bool:
+        rows = base_rows + [[1.0 if a[1] == v else 0.0 for a in atom_keys] for v in sorted(values)]
+        return _derivable_small_set(np.array(rows), atom_keys, atoms, metrics, k)
+
+    while kept and (not residual_ok(kept) or leaks(kept)):
+        kept.discard(min(kept, key=lambda v: (store_counts[v], v)))
+    return kept
+
+
+def _derivable_small_set(equations, atom_keys, atoms, metrics, k) -> bool:  # type: ignore[no-untyped-def]
+    """True if some union of atoms with 1..k-1 people (for some metric) is a linear
+    combination of the equations: its indicator is orthogonal to their null space."""
+    from scipy.linalg import null_space
+
+    null = null_space(equations) if len(equations) else np.eye(len(atom_keys))
+    for metric in metrics:
+        weight = [atoms[a].get(metric, 0) for a in atom_keys]
+        small = [i for i, w in enumerate(weight) if 0 < w < k]
+        free = [i for i, w in enumerate(weight) if w == 0]
+        extras = [()] + [(i,) for i in free] + list(itertools.combinations(free, 2))
+        for size in range(1, len(small) + 1):
+            for subset in itertools.combinations(small, size):
+                if sum(weight[i] for i in subset) >= k:
+                    continue
+                for extra in extras:
+                    vector = null[list(subset) + list(extra)].sum(axis=0)
+                    if not vector.size or np.allclose(vector, 0.0, atol=1e-9):
+                        return True
+    return False

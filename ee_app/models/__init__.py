@@ -18,6 +18,14 @@ from ee_app.models.org import (
     UserRole,
     UserScope,
 )
+from ee_app.models.results import (
+    RESULT_SUMS,
+    ActionItem,
+    ActionPlan,
+    ActionStatus,
+    SurveyResult,
+    SurveyWaveResult,
+)
 from ee_app.models.survey import (
     ANSWER_SLOTS,
     InstrumentVersion,
@@ -34,6 +42,10 @@ from ee_app.models.survey import (
 
 __all__ = [
     "ANSWER_SLOTS",
+    "RESULT_SUMS",
+    "ActionItem",
+    "ActionPlan",
+    "ActionStatus",
     "AppUser",
     "AuditLog",
     "Base",
@@ -47,7 +59,9 @@ __all__ = [
     "SurveyInvitation",
     "SurveyResponse",
     "SurveyResponseLink",
+    "SurveyResult",
     "SurveyWave",
+    "SurveyWaveResult",
     "SurveyWaveUnit",
     "TenureBand",
     "UnitLevel",

@@ -461,6 +461,10 @@ def close_wave(session: Session, actor: Actor, wave_code: int | str) -> WaveRow:
         )
     wave.status = WaveStatus.CLOSED
     seal(session, wave)
+    session.flush()
+    from ee_app.services.results import build_results
+
+    build_results(session, wave)
     audit.record(session, actor, "wave.close", "survey_wave", wave.id)
     session.flush()
     return _row(session, wave)

@@ -49,6 +49,15 @@ PAGES: tuple[PageSpec, ...] = (
         N_("Run pulse survey waves, send personal links and follow participation."),
     ),
     PageSpec(
+        "ee_app/pages/results.py",
+        N_("Engagement results"),
+        ":material/monitoring:",
+        "results",
+        frozenset({UserRole.ADMIN, UserRole.HR, UserRole.MANAGER}),
+        N_("Engagement"),
+        N_("See how engaged your teams are, what changed and what staff say; plan actions."),
+    ),
+    PageSpec(
         "ee_app/pages/users.py",
         N_("Users and roles"),
         ":material/admin_panel_settings:",

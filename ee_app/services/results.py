@@ -1,0 +1,555 @@
+"""Engagement results: built once when a wave closes, read by every screen, export and command.
+
+:func:`build_results` sums a closed wave's responses per unit (everything beneath included)
+and per store slice (role, tenure band, only the slices that pass
+:func:`~ee_app.analysis.disclosure.publishable_slices`), and computes the scale's reliability.
+:func:`engagement_view` turns those rows into what a reader may see: scores with intervals,
+the hidden ones replaced by nothing (primary and secondary suppression, per metric), change
+against the previous wave, the percentile among units of the same level, the actor's scope
+only. Results exist for closed waves only: an open wave's numbers would change with each
+answer, and comparing two moments would reveal the answers in between.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from ee_app.analysis.disclosure import publishable_slices, suppress
+from ee_app.analysis.engagement import (
+    SUM_COLUMNS,
+    change_ci,
+    cronbach_alpha,
+    percentile_rank,
+    roll_up,
+    scores,
+    sum_responses,
+    theme_scores,
+)
+from ee_app.auth import Actor, Permission, require
+from ee_app.errors import N_, Conflict, NotFound, ValidationError
+from ee_app.instruments.pulse import CORE_SLOTS
+from ee_app.models import (
+    ANSWER_SLOTS,
+    OrgUnit,
+    SurveyComment,
+    SurveyResponse,
+    SurveyResult,
+    SurveyWave,
+    SurveyWaveResult,
+    UnitLevel,
+    WaveStatus,
+)
+
+__all__ = [
+    "DIMENSIONS",
+    "EngagementView",
+    "build_results",
+    "comments_for",
+    "engagement_view",
+    "trend_for",
+]
+
+DIMENSIONS = ("role", "band")
+_CACHE_SIZE = 64
+_cache: OrderedDict[tuple, object] = OrderedDict()
+
+
+# Writing, when a wave closes ---------------------------------------------------------------
+
+
+def _units(session: Session) -> dict[int, OrgUnit]:
+    return {u.id: u for u in session.scalars(select(OrgUnit))}
+
+
+def _ancestors(units: Mapping[int, OrgUnit]) -> dict[int, list[int]]:
+    return {uid: [int(p) for p in u.path.strip("/").split("/") if p] for uid, u in units.items()}
+
+
+def _store_of(unit: OrgUnit, units: Mapping[int, OrgUnit]) -> int | None:
+    if unit.level is UnitLevel.STORE:
+        return unit.id
+    if unit.level is UnitLevel.TEAM and unit.parent_id is not None:
+        return unit.parent_id
+    return None
+
+
+def build_results(session: Session, wave: SurveyWave) -> None:
+    """(Re)write the result rows of a closed wave within the caller's transaction."""
+    columns = ["unit_id", "role", "band", *ANSWER_SLOTS, "enps"]
+    table = SurveyResponse.__table__
+    responses = pd.DataFrame(
+        session.execute(
+            select(*(table.c[c] for c in columns)).where(table.c.wave_id == wave.id)
+        ).all(),
+        columns=columns,
+    )
+    session.execute(delete(SurveyResult).where(SurveyResult.wave_id == wave.id))
+    units = _units(session)
+    ancestors = _ancestors(units)
+    rows: list[dict] = []
+    if len(responses):
+        responses["role"] = responses["role"].fillna("")
+        responses["band"] = responses["band"].fillna("")
+        by_unit = sum_responses(responses, ["unit_id"])
+        totals = roll_up(by_unit, "unit_id", ancestors)
+        rows += [
+            {"wave_id": wave.id, "dim": "", "value": "", **_native(r)}
+            for r in totals.to_dict("records")
+        ]
+        rows += _slices(responses, totals, units, ancestors, wave.k, wave.id)
+    if rows:
+        session.execute(insert(SurveyResult.__table__), rows)
+    alpha = (
+        cronbach_alpha(responses[list(CORE_SLOTS)]) if len(responses) else (math.nan,) * 3 + (0,)
+    )
+    result = session.get(SurveyWaveResult, wave.id)
+    if result is None:
+        result = SurveyWaveResult(wave_id=wave.id, version=0)
+        session.add(result)
+    result.version = (result.version or 0) + 1
+    result.respondents = len(responses)
+    result.alpha, result.alpha_low, result.alpha_high = (
+        None if math.isnan(v) else v for v in alpha[:3]
+    )
+    result.alpha_n = alpha[3]
+    session.flush()
+
+
+def _native(record: Mapping) -> dict:
+    return {k: (v.item() if hasattr(v, "item") else v) for k, v in record.items()}
+
+
+def _slices(
+    responses: pd.DataFrame,
+    totals: pd.DataFrame,
+    units: Mapping[int, OrgUnit],
+    ancestors: Mapping[int, list[int]],
+    k: int,
+    wave_id: int,
+) -> list[dict]:
+    """Per store, the role and tenure-band slices that may be published."""
+    counts = dict(zip(totals["unit_id"], totals["n"], strict=True))
+    parent = {u.id: u.parent_id for u in units.values() if u.id in counts}
+    hidden = suppress({u: int(n) for u, n in counts.items()}, parent, k)
+    responses = responses.assign(store=[_store_of(units[u], units) for u in responses["unit_id"]])
+    rows: list[dict] = []
+    located = responses.dropna(subset=["store"]).astype({"store": int})
+    per_atom = {dim: sum_responses(located, ["store", "unit_id", dim]) for dim in DIMENSIONS}
+    per_value = {dim: sum_responses(located, ["store", dim]) for dim in DIMENSIONS}
+    for store in sorted(set(located["store"])):
+        if store in hidden:
+            continue
+        members = {u for u in units if store in ancestors[u]}
+        shown = {
+            node: frozenset(m for m in members if node in ancestors[m])
+            for node in members
+            if node in counts and node not in hidden
+        }
+        for dim in DIMENSIONS:
+            atoms_frame = per_atom[dim][per_atom[dim]["store"] == store]
+            atoms = {
+                (int(r["unit_id"]), r[dim]): {
+                    "n": int(r["n"]),
+                    **{m: int(r[f"{m}_n"]) for m in (*ANSWER_SLOTS, "enps")},
+                }
+                for r in atoms_frame.to_dict("records")
+            }
+            by_value = per_value[dim][per_value[dim]["store"] == store]
+            store_counts = dict(zip(by_value[dim], by_value["n"].astype(int), strict=True))
+            keep = publishable_slices(atoms, shown, store_counts, k)
+            for r in by_value[by_value[dim].isin(keep)].drop(columns="store").to_dict("records"):
+                value = r.pop(dim)
+                rows.append(
+                    {"wave_id": wave_id, "unit_id": store, "dim": dim, "value": value, **_native(r)}
+                )
+    return rows
+
+
+# Reading -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _WaveData:
+    """One closed wave's result rows and, for each metric, the units that must stay hidden."""
+
+    frame: pd.DataFrame  # every result row of the wave
+    units: pd.DataFrame  # dim == "": one row per unit, indexed by unit id
+    hidden: dict[str, frozenset[int]]  # metric ("n", a slot, "enps") → hidden unit ids
+
+
+def _wave_data(session: Session, wave: SurveyWave) -> _WaveData:
+    """Cached per database, wave and results version: computed once, then only read."""
+    version = session.scalar(
+        select(SurveyWaveResult.version).where(SurveyWaveResult.wave_id == wave.id)
+    )
+    if version is None:
+        raise Conflict(N_("Results of wave “{code}” have not been computed."), code=wave.code)
+    bind = session.get_bind()
+    key = (bind.url.render_as_string(hide_password=True), wave.id, version)
+    if key in _cache:
+        _cache.move_to_end(key)
+        return _cache[key]  # type: ignore[return-value]
+    table = SurveyResult.__table__
+    frame = pd.DataFrame(
+        session.execute(select(table).where(table.c.wave_id == wave.id)).mappings().all()
+    )
+    if frame.empty:
+        frame = pd.DataFrame(columns=[c.name for c in table.columns])
+    units = frame[frame["dim"] == ""].set_index("unit_id")
+    parents = {
+        uid: parent
+        for uid, parent in session.execute(
+            select(OrgUnit.id, OrgUnit.parent_id).where(OrgUnit.id.in_(units.index.tolist()))
+        )
+    }
+    parents = {u: (p if p in parents else None) for u, p in parents.items()}
+    hidden: dict[str, frozenset[int]] = {}
+    base = (
+        suppress({u: int(n) for u, n in units["n"].items()}, parents, wave.k)
+        if len(units)
+        else set()
+    )
+    hidden["n"] = frozenset(base)
+    for metric in (*ANSWER_SLOTS, "enps"):
+        counts = {u: int(n) for u, n in units[f"{metric}_n"].items()}
+        answered = {u: n for u, n in counts.items() if n > 0} or counts
+        extra = suppress(answered, {u: parents[u] for u in answered}, wave.k) if answered else set()
+        hidden[metric] = frozenset(base | extra | {u for u, n in counts.items() if n < wave.k})
+    data = _WaveData(frame, units, hidden)
+    _cache[key] = data
+    if len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
+    return data
+
+
+@dataclass(frozen=True)
+class EngagementView:
+    """What one reader may see of one wave at one level (and optionally one slice)."""
+
+    wave_code: str
+    wave_name: str
+    k: int
+    k_comments: int
+    level: UnitLevel
+    dim: str | None
+    value: str | None
+    previous_wave: str | None
+    alpha: tuple[float, float, float, int] | None
+    rows: pd.DataFrame  # one row per unit: scores, or NaN with hidden=True
+    themes: pd.DataFrame  # unit × theme: n, mean, interval, favourable; hidden rows blank
+    headline: pd.DataFrame = field(default_factory=pd.DataFrame)  # the scope's top units
+
+
+def _closed_wave(session: Session, actor: Actor, wave_code: int | str) -> SurveyWave:
+    from ee_app.services.waves import _visible_to, _wave
+
+    wave = _wave(session, wave_code)
+    if not _visible_to(session, actor, [wave]):
+        raise NotFound(N_("No survey wave “{wave}”."), wave=wave_code)
+    if wave.status is not WaveStatus.CLOSED:
+        raise Conflict(
+            N_(
+                "Results are shown once wave “{code}” closes: while it is open, comparing two "
+                "moments would reveal the answers given in between."
+            ),
+            code=wave.code,
+        )
+    return wave
+
+
+def _previous(session: Session, wave: SurveyWave) -> SurveyWave | None:
+    return session.scalar(
+        select(SurveyWave)
+        .where(SurveyWave.status == WaveStatus.CLOSED, SurveyWave.opens_on < wave.opens_on)
+        .order_by(SurveyWave.opens_on.desc())
+        .limit(1)
+    )
+
+
+def _in_scope(actor: Actor, unit_ids: Iterable[int]) -> list[int]:
+    return [u for u in unit_ids if actor.scope is None or u in actor.scope]
+
+
+def _slice_rows(data: _WaveData, dim: str, value: str) -> pd.DataFrame:
+    frame = data.frame
+    return frame[(frame["dim"] == dim) & (frame["value"] == value)].set_index("unit_id")
+
+
+def engagement_view(
+    session: Session,
+    actor: Actor,
+    wave_code: int | str,
+    *,
+    level: UnitLevel = UnitLevel.STORE,
+    dim: str | None = None,
+    value: str | None = None,
+) -> EngagementView:
+    """Scores per unit of ``level`` in the wave's audience and the actor's scope, as
+    everybody may see them. Cached per wave version, scope and view: a warm call is a
+    dictionary lookup."""
+    require(actor, Permission.VIEW_RESULTS)
+    if dim is not None and (dim not in DIMENSIONS or not value):
+        raise ValidationError(N_("Filter by role or tenure band, with one value."))
+    if dim is not None and level is not UnitLevel.STORE:
+        raise ValidationError(
+            N_(
+                "Filters by role or tenure band are shown per store only, so that no small "
+                "group can be found by subtracting one filtered total from another."
+            )
+        )
+    wave = _closed_wave(session, actor, wave_code)
+    data = _wave_data(session, wave)
+    key = ("view", id(data), actor.scope, level, dim, value)
+    if key in _cache:
+        _cache.move_to_end(key)
+        return _cache[key]  # type: ignore[return-value]
+    view = _compute_view(session, actor, wave, data, level, dim, value)
+    _cache[key] = view
+    if len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
+    return view
+
+
+def _audience_units(session: Session, wave: SurveyWave, level: UnitLevel) -> list[OrgUnit]:
+    from ee_app.models import SurveyWaveUnit
+    from ee_app.services.org import expand_scope
+
+    roots = session.scalars(
+        select(SurveyWaveUnit.unit_id).where(SurveyWaveUnit.wave_id == wave.id)
+    ).all()
+    audience = expand_scope(session, roots)
+    return list(
+        session.scalars(
+            select(OrgUnit)
+            .where(OrgUnit.id.in_(audience), OrgUnit.level == level)
+            .order_by(OrgUnit.path)
+        )
+    )
+
+
+def _compute_view(
+    session: Session,
+    actor: Actor,
+    wave: SurveyWave,
+    data: _WaveData,
+    level: UnitLevel,
+    dim: str | None,
+    value: str | None,
+) -> EngagementView:
+    at_level = _audience_units(session, wave, level)
+    units = {u.id: u for u in session.scalars(select(OrgUnit))}
+    visible = _in_scope(actor, (u.id for u in at_level))
+    source = _slice_rows(data, dim, value) if dim else data.units
+
+    def hidden(metric: str) -> frozenset[int]:
+        if dim:  # only publishable slices were stored
+            return frozenset(u for u in visible if u not in source.index)
+        return data.hidden[metric] | frozenset(u for u in visible if u not in source.index)
+
+    shown_ids = [u for u in visible if u not in hidden("n")]
+    scored = None
+    if shown_ids:
+        sums = source.loc[shown_ids, list(SUM_COLUMNS)].reset_index()
+        scored = scores(sums).set_index(sums["unit_id"].to_numpy())
+
+    previous = _previous(session, wave)
+    before = _wave_data(session, previous) if previous is not None else None
+    before_source = None
+    if before is not None:
+        before_source = _slice_rows(before, dim, value) if dim else before.units
+    peers = _level_index(data, units, level, dim, value)
+
+    records = []
+    for uid in visible:
+        unit = units[uid]
+        record: dict = {
+            "unit_id": uid,
+            "code": unit.code,
+            "name": unit.name,
+            "level": unit.level.value,
+            "hidden": uid not in shown_ids,
+        }
+        if scored is not None and not record["hidden"]:
+            record.update(scored.loc[uid].to_dict())
+            if uid in hidden("enps"):
+                for column in ("enps", "enps_low", "enps_high", "promoters", "detractors"):
+                    record[column] = math.nan
+                record["enps_n"] = 0
+            record["percentile"] = percentile_rank(list(peers.values()), peers.get(uid, math.nan))
+            record.update(_change(source.loc[uid], before, before_source, uid, dim))
+        records.append(record)
+    rows = pd.DataFrame.from_records(records)
+    result = session.get(SurveyWaveResult, wave.id)
+    alpha = None
+    if result is not None and result.alpha is not None:
+        alpha = (result.alpha, result.alpha_low, result.alpha_high, result.alpha_n or 0)
+    return EngagementView(
+        wave.code,
+        wave.name,
+        wave.k,
+        wave.k_comments,
+        level,
+        dim,
+        value,
+        previous.code if previous is not None else None,
+        alpha,
+        rows,
+        _themes(source, shown_ids, hidden, visible),
+        _headline(session, actor, data, units),
+    )
+
+
+def _level_index(data: _WaveData, units, level, dim, value) -> dict[int, float]:  # type: ignore[no-untyped-def]
+    """The chain's own distribution: the index of every shown unit of the same level."""
+    source = _slice_rows(data, dim, value) if dim else data.units
+    values = {}
+    for uid, row in source.iterrows():
+        unit = units.get(uid)
+        if unit is None or unit.level is not level:
+            continue
+        if not dim and uid in data.hidden["n"]:
+            continue
+        if row["idx_n"]:
+            values[uid] = row["idx_sum"] / row["idx_n"]
+    return values
+
+
+def _change(row, before, before_source, uid, dim) -> dict:  # type: ignore[no-untyped-def]
+    empty = {"change": math.nan, "change_low": math.nan, "change_high": math.nan}
+    if before is None or before_source is None or uid not in before_source.index:
+        return empty
+    if not dim and uid in before.hidden["n"]:
+        return empty
+    old = before_source.loc[uid]
+    diff, low, high = change_ci(
+        (old["idx_n"], old["idx_sum"], old["idx_sumsq"]),
+        (row["idx_n"], row["idx_sum"], row["idx_sumsq"]),
+    )
+    return {"change": diff, "change_low": low, "change_high": high}
+
+
+def _themes(source: pd.DataFrame, shown_ids, hidden, visible) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    frame = source.loc[[u for u in visible if u in source.index]].reset_index()
+    if frame.empty:
+        return pd.DataFrame(
+            columns=[
+                "unit_id",
+                "theme",
+                "slot",
+                "n",
+                "mean",
+                "mean_low",
+                "mean_high",
+                "favourable",
+                "hidden",
+            ]
+        )
+    themes = theme_scores(frame, "unit_id")
+    themes["hidden"] = [
+        unit not in shown_ids or unit in hidden(slot)
+        for unit, slot in zip(themes["unit_id"], themes["slot"], strict=True)
+    ]
+    for column in ("n", "mean", "mean_low", "mean_high", "favourable"):
+        themes[column] = themes[column].where(~themes["hidden"])
+    return themes
+
+
+def _headline(session: Session, actor: Actor, data: _WaveData, units) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """Scores of the actor's top units (the brand for HR; a manager's own units)."""
+    if actor.scope is None:
+        tops = [u for u in units.values() if u.parent_id is None]
+    else:
+        tops = [u for u in units.values() if u.id in actor.scope and u.parent_id not in actor.scope]
+    shown = [u.id for u in tops if u.id not in data.hidden["n"]]
+    if not shown:
+        return pd.DataFrame()
+    sums = data.units.loc[shown, list(SUM_COLUMNS)].reset_index()
+    frame = scores(sums).assign(unit_id=sums["unit_id"].to_numpy())
+    frame["code"] = [units[u].code for u in frame["unit_id"]]
+    frame["name"] = [units[u].name for u in frame["unit_id"]]
+    return frame
+
+
+def trend_for(
+    session: Session,
+    actor: Actor,
+    unit_code: str,
+    *,
+    dim: str | None = None,
+    value: str | None = None,
+) -> pd.DataFrame:
+    """The unit's engagement index in every closed wave, oldest first; hidden waves blank."""
+    require(actor, Permission.VIEW_RESULTS)
+    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
+    if unit is None or not actor.may_see_unit(unit.id):
+        raise NotFound(N_("No unit with code “{code}” in your scope."), code=unit_code)
+    waves = session.scalars(
+        select(SurveyWave)
+        .join(SurveyWaveResult, SurveyWaveResult.wave_id == SurveyWave.id)
+        .where(SurveyWave.status == WaveStatus.CLOSED)
+        .order_by(SurveyWave.opens_on)
+    ).all()
+    records = []
+    for wave in waves:
+        data = _wave_data(session, wave)
+        source = _slice_rows(data, dim, value) if dim else data.units
+        record = {
+            "wave": wave.code,
+            "name": wave.name,
+            "opens_on": wave.opens_on,
+            "hidden": True,
+            "n": math.nan,
+            "index": math.nan,
+            "index_low": math.nan,
+            "index_high": math.nan,
+        }
+        if unit.id in source.index and (dim or unit.id not in data.hidden["n"]):
+            row = scores(source.loc[[unit.id], list(SUM_COLUMNS)].reset_index()).iloc[0]
+            record.update(
+                hidden=False,
+                n=int(row["n"]),
+                index=row["index"],
+                index_low=row["index_low"],
+                index_high=row["index_high"],
+            )
+        elif unit.id not in source.index:
+            continue  # the unit was not in that wave's audience
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def comments_for(
+    session: Session, actor: Actor, wave_code: int | str, unit_code: str
+) -> tuple[bool, list[str]]:
+    """The comments of a unit's respondents, shuffled, if at least k_c of them answered.
+
+    Returns (allowed, comments); comments are stored pooled by at least k_c respondents, so
+    the comments of a unit are those stored at it or beneath it.
+    """
+    require(actor, Permission.VIEW_RESULTS)
+    wave = _closed_wave(session, actor, wave_code)
+    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
+    if unit is None or not actor.may_see_unit(unit.id):
+        raise NotFound(N_("No unit with code “{code}” in your scope."), code=unit_code)
+    data = _wave_data(session, wave)
+    if unit.id not in data.units.index or unit.id in data.hidden["n"]:
+        return (False, [])
+    if int(data.units.loc[unit.id, "n"]) < wave.k_comments:
+        return (False, [])
+    texts = list(
+        session.scalars(
+            select(SurveyComment.text)
+            .join(OrgUnit, OrgUnit.id == SurveyComment.unit_id)
+            .where(SurveyComment.wave_id == wave.id, OrgUnit.path.startswith(unit.path))
+        )
+    )
+    random.SystemRandom().shuffle(texts)
+    return (True, texts)
