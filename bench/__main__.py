@@ -9,9 +9,13 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import roster_import, submissions
+from bench import results, roster_import, submissions
 
-BENCHMARKS = {"roster_import": roster_import.run, "submissions": submissions.run}
+BENCHMARKS = {
+    "roster_import": roster_import.run,
+    "submissions": submissions.run,
+    "results": results.run,
+}
 
 
 def machine() -> str:
@@ -37,9 +41,10 @@ def main(names: list[str]) -> None:
     print("|---|---:|---|---:|---:|")
     for r in rows:
         unit = r.get("unit", "s")
+        ratio = f"{r['ratio']}×" if r["ratio"] != "-" else "-"
         print(
             f"| {r['benchmark']} | {r['ours_s']} {unit} | {r['reference']} | "
-            f"{r['reference_s']} {unit} | {r['ratio']}× |"
+            f"{r['reference_s']} {unit} | {ratio} |"
         )
     out = Path(__file__).parent / "out"
     out.mkdir(exist_ok=True)

@@ -9,7 +9,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-__all__ = ["rate_bars"]
+__all__ = ["rate_bars", "share_bar", "theme_heatmap", "trend_band"]
+
+HIDDEN_FILL = "#d9d9d9"  # hidden cells: grey, never a colour of the scale
+HIDDEN_TEXT = "#595959"
 
 
 def rate_bars(
@@ -34,3 +37,174 @@ def rate_bars(
     bars = base.mark_bar()
     texts = base.mark_text(align="left", dx=4).encode(text="_text:N")
     return (bars + texts).properties(height=alt.Step(24))
+
+
+def theme_heatmap(
+    frame: pd.DataFrame,
+    *,
+    unit: str,
+    theme: str,
+    value: str,
+    n: str,
+    hidden: str,
+    unit_title: str,
+    theme_title: str,
+    value_title: str,
+    hidden_mark: str,
+    value_format: str = ".1f",
+    domain: tuple[float, float] = (1.0, 5.0),
+    units: list[str] | None = None,
+    themes: list[str] | None = None,
+) -> alt.LayerChart:
+    """Units (rows) × themes (columns) coloured by ``value`` on a diverging scale centred in
+    ``domain``; each cell shows its value. Cells where ``hidden`` is true are grey and show
+    ``hidden_mark`` instead, so that hidden never looks like low.
+
+    ``units`` and ``themes`` give the order of the rows and columns (default: as they come).
+    """
+    data = frame.assign(_hidden=frame[hidden].astype(bool), _mark=hidden_mark)
+    low, high = domain
+    middle = (low + high) / 2
+    base = alt.Chart(data).encode(
+        x=alt.X(
+            f"{theme}:N",
+            sort=themes or list(dict.fromkeys(frame[theme])),
+            title=None,
+            axis=alt.Axis(orient="top", labelAngle=-40, labelOverlap=False, labelLimit=180),
+        ),
+        y=alt.Y(
+            f"{unit}:N",
+            sort=units or list(dict.fromkeys(frame[unit])),
+            title=None,
+            axis=alt.Axis(labelLimit=300),
+        ),
+    )
+    shown = base.transform_filter("!datum._hidden")
+    cells = shown.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=alt.Color(
+            f"{value}:Q",
+            title=value_title,
+            scale=alt.Scale(scheme="redyellowblue", domain=[low, high], domainMid=middle),
+            legend=alt.Legend(format=value_format, orient="bottom"),
+        ),
+        tooltip=[
+            alt.Tooltip(f"{unit}:N", title=unit_title),
+            alt.Tooltip(f"{theme}:N", title=theme_title),
+            alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
+            alt.Tooltip(f"{n}:Q", title="n"),
+        ],
+    )
+    strong = f"abs(datum['{value}'] - {middle}) > {0.32 * (high - low)}"
+    numbers = shown.mark_text(fontSize=11).encode(
+        text=alt.Text(f"{value}:Q", format=value_format),
+        color=alt.condition(strong, alt.value("white"), alt.value("black")),
+    )
+    covered = base.transform_filter("datum._hidden")
+    blanks = covered.mark_rect(fill=HIDDEN_FILL, stroke="white", strokeWidth=1).encode(
+        tooltip=[
+            alt.Tooltip(f"{unit}:N", title=unit_title),
+            alt.Tooltip(f"{theme}:N", title=theme_title),
+            alt.Tooltip("_mark:N", title=value_title),
+        ]
+    )
+    marks = covered.mark_text(fontSize=10, fontStyle="italic", color=HIDDEN_TEXT).encode(
+        text="_mark:N"
+    )
+    return (cells + numbers + blanks + marks).properties(height=alt.Step(24))
+
+
+def trend_band(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    low: str,
+    high: str,
+    n: str,
+    hidden: str,
+    mark: str,
+    x_title: str,
+    y_title: str,
+    low_title: str = "low",
+    high_title: str = "high",
+) -> alt.LayerChart:
+    """A line over ordered points (e.g. waves, in the frame's order) with its interval as a
+    band, each point labelled "n = …". Rows where ``hidden`` is true leave a gap in the line
+    and the band and show the text of column ``mark`` at the top of the chart instead.
+    """
+    data = frame.assign(
+        _hidden=frame[hidden].astype(bool),
+        _text=[
+            "" if hide or pd.isna(count) else f"n = {int(count)}"
+            for hide, count in zip(frame[hidden], frame[n], strict=True)
+        ],
+    )
+    order = list(dict.fromkeys(frame[x]))
+    base = alt.Chart(data).encode(
+        x=alt.X(f"{x}:O", sort=order, title=x_title, axis=alt.Axis(labelAngle=0))
+    )
+    scale = alt.Scale(zero=False, nice=True)
+    band = base.mark_area(opacity=0.18).encode(
+        y=alt.Y(f"{low}:Q", title=y_title, scale=scale), y2=alt.Y2(f"{high}:Q")
+    )
+    tooltip = [
+        alt.Tooltip(f"{x}:O", title=x_title),
+        alt.Tooltip(f"{y}:Q", title=y_title, format=".2f"),
+        alt.Tooltip(f"{low}:Q", title=low_title, format=".2f"),
+        alt.Tooltip(f"{high}:Q", title=high_title, format=".2f"),
+        alt.Tooltip(f"{n}:Q", title="n"),
+    ]
+    line = base.mark_line(point=alt.OverlayMarkDef(size=50)).encode(
+        y=alt.Y(f"{y}:Q", scale=scale), tooltip=tooltip
+    )
+    labels = base.mark_text(dy=-12, fontSize=11).encode(y=alt.Y(f"{y}:Q"), text="_text:N")
+    gaps = (
+        base.transform_filter("datum._hidden")
+        .mark_text(fontSize=11, fontStyle="italic", color=HIDDEN_TEXT)
+        .encode(y=alt.value(10), text=f"{mark}:N")
+    )
+    return (band + line + labels + gaps).properties(height=260)
+
+
+def share_bar(
+    frame: pd.DataFrame,
+    *,
+    part: str,
+    share: str,
+    colors: dict[str, str],
+    title: str,
+    part_title: str,
+    share_title: str,
+) -> alt.LayerChart:
+    """One horizontal bar split into parts (e.g. promoters, passives, detractors) in the order
+    of ``colors``; each part wide enough is labelled with its share. ``title`` carries the n."""
+    order = {name: position for position, name in enumerate(colors)}
+    data = frame.assign(_order=[order.get(p, len(order)) for p in frame[part]], _row="")
+    base = (
+        alt.Chart(data, title=alt.Title(title, anchor="start", fontSize=13, fontWeight="normal"))
+        .transform_stack(stack=share, as_=["_x0", "_x1"], groupby=[], sort=[{"field": "_order"}])
+        .transform_calculate(_mid="(datum._x0 + datum._x1) / 2")
+        .encode(y=alt.Y("_row:N", axis=None, title=None))
+    )
+    bars = base.mark_bar().encode(
+        x=alt.X("_x0:Q", title=None, scale=alt.Scale(domain=[0, 1]), axis=None),
+        x2="_x1:Q",
+        color=alt.Color(
+            f"{part}:N",
+            title=None,
+            sort=list(colors),
+            scale=alt.Scale(domain=list(colors), range=list(colors.values())),
+            legend=alt.Legend(orient="bottom", direction="vertical", title=None),
+        ),
+        tooltip=[
+            alt.Tooltip(f"{part}:N", title=part_title),
+            alt.Tooltip(f"{share}:Q", title=share_title, format=".0%"),
+        ],
+    )
+    texts = (
+        base.transform_filter(f"datum['{share}'] >= 0.08")
+        .mark_text(color="white", fontWeight="bold")
+        .encode(x="_mid:Q", text=alt.Text(f"{share}:Q", format=".0%"))
+    )
+    # A band step, not a fixed height: the bar keeps its size and the legend its room.
+    return (bars + texts).properties(height=alt.Step(32))

@@ -344,6 +344,76 @@ def _wave_participation(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
+_REPORT_FORMATS = (".xlsx", ".csv")
+
+
+def _parse_filter(text: str | None) -> tuple[str | None, str | None]:
+    """``role=beautician`` → ("role", "beautician"); the service checks the rest."""
+    from ee_app.models import StaffRole, TenureBand
+
+    if text is None:
+        return None, None
+    key, sep, value = (part.strip() for part in text.partition("="))
+    if not sep or not key or not value:
+        raise ValidationError(
+            N_("Write the filter as role=VALUE or band=VALUE, not “{text}”."), text=text
+        )
+    choices = {"role": StaffRole, "band": TenureBand}.get(key)
+    if choices is not None and value not in {c.value for c in choices}:
+        raise ValidationError(
+            N_("Unknown {key} “{value}”: use one of {choices}."),
+            key=key,
+            value=value,
+            choices=", ".join(c.value for c in choices),
+        )
+    return key, value
+
+
+def _report_engagement(ctx: _Context, args: argparse.Namespace) -> int:
+    from ee_app.db import read_session
+    from ee_app.exports.engagement import engagement_csv, engagement_xlsx
+    from ee_app.models import UnitLevel
+    from ee_app.services.results import engagement_view
+
+    path = Path(args.out)
+    suffix = path.suffix.lower()
+    if suffix not in _REPORT_FORMATS:
+        raise ValidationError(
+            N_(
+                "Cannot write “{suffix}”: use .xlsx (results, themes and how to read them) or "
+                ".csv (the results table)."
+            ),
+            suffix=path.suffix or path.name,
+        )
+    dim, value = _parse_filter(args.filter)
+    ctx.migrate()
+    actor = ctx.actor(args.as_email)
+    with read_session(ctx.engine) as session:
+        view = engagement_view(
+            session, actor, args.wave, level=UnitLevel(args.by), dim=dim, value=value
+        )
+    language = args.language or ctx.settings.lang
+    if suffix == ".xlsx":
+        data = engagement_xlsx(view, language, date.today())
+    else:
+        data = engagement_csv(view, language)
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise ValidationError(
+            N_("Cannot write {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
+        ) from exc
+    hidden = int(view.rows["hidden"].sum()) if len(view.rows) else 0
+    ctx.say(N_("Wrote the results of wave {code} to {path}."), code=view.wave_code, path=str(path))
+    ctx.say(
+        N_("Units: {units}; hidden: {hidden} (fewer than {k}, or protecting a smaller group)."),
+        units=len(view.rows),
+        hidden=hidden,
+        k=view.k,
+    )
+    return 0
+
+
 def _config_show(_ctx: _Context | None, _args: argparse.Namespace) -> int:
     import os
 
@@ -358,7 +428,7 @@ def _config_show(_ctx: _Context | None, _args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ee-app",
-        description="Administer ee-app: database, demo data, imports, users, survey waves.",
+        description="Administer ee-app: database, demo data, imports, users, surveys, results.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -464,6 +534,26 @@ def _parser() -> argparse.ArgumentParser:
     part.add_argument("wave", metavar="WAVE", help="the wave's code")
     as_option(part)
     part.set_defaults(fn=_wave_participation)
+
+    report = command(sub, "report", "results of closed survey waves")
+    engagement = report.add_parser(
+        "engagement", help="engagement results per unit as .xlsx or .csv, as the app shows them"
+    )
+    engagement.add_argument("--wave", required=True, metavar="WAVE", help="a closed wave's code")
+    engagement.add_argument(
+        "--by", required=True, choices=("region", "store", "team"), help="one row per unit of"
+    )
+    engagement.add_argument(
+        "--filter",
+        metavar="KEY=VALUE",
+        help="role=VALUE or band=VALUE, with --by store only (e.g. role=beautician)",
+    )
+    engagement.add_argument(
+        "--language", choices=LANGUAGES, help="language of the file (default: EE_LANG)"
+    )
+    engagement.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.csv")
+    as_option(engagement)
+    engagement.set_defaults(fn=_report_engagement)
 
     config = command(sub, "config", "settings")
     config.add_parser("show", help="print the settings and their help").set_defaults(

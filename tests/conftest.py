@@ -16,13 +16,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from ee_app.auth import Actor, system_actor
 from ee_app.db import make_engine, upgrade, write_session
-from ee_app.models import Base, UserRole
+from ee_app.models import UserRole
 
 PG_SERVER = os.environ.get(
     "EE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -48,9 +48,7 @@ def require_or_skip(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for this test session (one per xdist worker)."""
+def _pg_admin():  # type: ignore[no-untyped-def]
     admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -58,21 +56,46 @@ def pg_database() -> Iterator[str]:
     except Exception as exc:
         admin.dispose()
         require_or_skip(f"PostgreSQL is not reachable at {PG_SERVER}: {exc}")
-    name = f"ee_test_{secrets.token_hex(4)}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
+    return admin
+
+
+def _pg_url(name: str) -> str:
+    return make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
+
+
+def _load_demo(url: str) -> None:
+    from ee_app.services.demo import load_demo
+
     engine = make_engine(url)
-    upgrade(engine)
+    with write_session(engine) as session:
+        load_demo(session, system_actor("test"), seed=DEMO_SEED, today=DEMO_TODAY)
     engine.dispose()
-    yield url
+
+
+@pytest.fixture(scope="session")
+def pg_templates() -> Iterator[dict[str, str]]:
+    """Two PostgreSQL template databases for this test session (one set per xdist worker):
+    migrated and empty, and migrated with the small demo. Each test gets its own copy."""
+    admin = _pg_admin()
+    names = {"empty": f"ee_tpl_{secrets.token_hex(4)}", "demo": f"ee_tpl_{secrets.token_hex(4)}"}
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        for name in names.values():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    for name in names.values():
+        engine = make_engine(_pg_url(name))
+        upgrade(engine)
+        engine.dispose()
+    _load_demo(_pg_url(names["demo"]))
+    yield names
+    with admin.connect() as conn:
+        for name in names.values():
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite database to copy."""
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
@@ -82,38 +105,46 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def make_demo_database(template: Path, path: Path) -> str:
-    """Copy the migrated template to ``path`` and load the small demo; returns the URL."""
-    from ee_app.services.demo import load_demo
-
-    shutil.copy(template, path)
-    url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    with write_session(engine) as session:
-        load_demo(session, system_actor("test"), seed=DEMO_SEED, today=DEMO_TODAY)
+@pytest.fixture(scope="session")
+def sqlite_demo_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
+    """A migrated SQLite database with the small demo, built once per test session."""
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    shutil.copy(sqlite_template, path)
+    _load_demo(f"sqlite:///{path}")
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
-    return url
+    return path
 
 
-def _truncate_all(engine: Engine) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+def make_demo_database(template: Path, path: Path) -> str:
+    """A copy of the demo template at ``path`` (``template`` is the demo template); the URL."""
+    shutil.copy(template, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The URL of an empty, migrated database: a copy of the SQLite template, or the session's
-    PostgreSQL database emptied."""
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of this test's own migrated database, on SQLite and on PostgreSQL: a copy of
+    the demo template when the test asks for ``demo``, of the empty template otherwise."""
+    with_demo = "demo" in request.fixturenames
     if request.param == "sqlite":
+        template = "sqlite_demo_template" if with_demo else "sqlite_template"
         path = tmp_path / "ee_app.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
-    url = request.getfixturevalue("pg_database")
-    engine = make_engine(url)
-    _truncate_all(engine)
-    engine.dispose()
-    return url
+        shutil.copy(request.getfixturevalue(template), path)
+        yield f"sqlite:///{path}"
+        return
+    templates = request.getfixturevalue("pg_templates")
+    name = f"ee_t_{secrets.token_hex(4)}"
+    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        source = templates["demo" if with_demo else "empty"]
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
+    yield _pg_url(name)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture
@@ -141,8 +172,15 @@ def hr() -> Actor:
 
 @pytest.fixture
 def demo(engine: Engine):  # type: ignore[no-untyped-def]
-    """The small demo chain, built for :data:`DEMO_TODAY`."""
-    from ee_app.services.demo import load_demo
+    """The small demo chain built for :data:`DEMO_TODAY` (the database is a copy of the demo
+    template, see ``db_url``); returns the same context ``load_demo`` does."""
+    from ee_app.config import Settings
+    from ee_app.demo.chain import generate_chain
+    from ee_app.models import OrgUnit, Staff
+    from ee_app.services.demo import DemoContext
 
     with write_session(engine) as session:
-        return load_demo(session, system_actor("test"), seed=DEMO_SEED, today=DEMO_TODAY)
+        units = {c: i for c, i in session.execute(select(OrgUnit.code, OrgUnit.id))}
+        staff = {n: i for n, i in session.execute(select(Staff.employee_no, Staff.id))}
+    chain = generate_chain(DEMO_SEED, "small", DEMO_TODAY)
+    return DemoContext(chain, DEMO_SEED, DEMO_TODAY, units, staff, Settings.from_env(), "small")

@@ -109,8 +109,12 @@ def create_plan(
     """A plan for one unit after one closed wave, on one to three themes."""
     require(actor, Permission.MANAGE_ACTIONS)
     unit = _unit_in_scope(session, actor, unit_code)
+    from ee_app.services.waves import _visible_to
+
     wave = session.scalar(select(SurveyWave).where(SurveyWave.code == wave_code))
-    if wave is None or wave.status is not WaveStatus.CLOSED:
+    if wave is None or not _visible_to(session, actor, [wave]):
+        raise NotFound(N_("No survey wave “{wave}”."), wave=wave_code)
+    if wave.status is not WaveStatus.CLOSED:
         raise ValidationError(N_("Plans start from a closed wave's results."))
     problems = []
     unique = list(dict.fromkeys(themes))
@@ -200,19 +204,14 @@ def list_plans(session: Session, actor: Actor, unit_code: str | None = None) -> 
         u.id: u
         for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_({p.unit_id for p in plans})))
     }
-    waves = (
-        dict(
-            session.execute(
-                select(SurveyWave.id, SurveyWave.code).where(
-                    SurveyWave.id.in_({p.wave_id for p in plans})
-                )
+    waves = {
+        wave_id: code
+        for wave_id, code in session.execute(
+            select(SurveyWave.id, SurveyWave.code).where(
+                SurveyWave.id.in_({p.wave_id for p in plans})
             )
-            .tuples()
-            .all()
         )
-        if plans
-        else {}
-    )
+    }
     return [_row(p, units, waves) for p in plans]
 
 

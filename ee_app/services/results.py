@@ -46,10 +46,12 @@ from ee_app.models import (
     SurveyWaveResult,
     UnitLevel,
     WaveStatus,
+    utcnow,
 )
 
 __all__ = [
     "DIMENSIONS",
+    "ROW_COLUMNS",
     "EngagementView",
     "build_results",
     "comments_for",
@@ -58,6 +60,31 @@ __all__ = [
 ]
 
 DIMENSIONS = ("role", "band")
+#: The columns of ``EngagementView.rows``, present even when every unit is hidden.
+ROW_COLUMNS = (
+    "unit_id",
+    "code",
+    "name",
+    "level",
+    "hidden",
+    "n",
+    "index",
+    "index_low",
+    "index_high",
+    "favourable",
+    "favourable_low",
+    "favourable_high",
+    "enps_n",
+    "enps",
+    "enps_low",
+    "enps_high",
+    "promoters",
+    "detractors",
+    "percentile",
+    "change",
+    "change_low",
+    "change_high",
+)
 _CACHE_SIZE = 64
 _cache: OrderedDict[tuple, object] = OrderedDict()
 
@@ -115,6 +142,7 @@ def build_results(session: Session, wave: SurveyWave) -> None:
         result = SurveyWaveResult(wave_id=wave.id, version=0)
         session.add(result)
     result.version = (result.version or 0) + 1
+    result.computed_at = utcnow()
     result.respondents = len(responses)
     result.alpha, result.alpha_low, result.alpha_high = (
         None if math.isnan(v) else v for v in alpha[:3]
@@ -180,6 +208,7 @@ def _slices(
 class _WaveData:
     """One closed wave's result rows and, for each metric, the units that must stay hidden."""
 
+    key: tuple  # what the cache knows it by
     frame: pd.DataFrame  # every result row of the wave
     units: pd.DataFrame  # dim == "": one row per unit, indexed by unit id
     hidden: dict[str, frozenset[int]]  # metric ("n", a slot, "enps") → hidden unit ids
@@ -192,8 +221,12 @@ def _wave_data(session: Session, wave: SurveyWave) -> _WaveData:
     )
     if version is None:
         raise Conflict(N_("Results of wave “{code}” have not been computed."), code=wave.code)
+    computed_at = session.scalar(
+        select(SurveyWaveResult.computed_at).where(SurveyWaveResult.wave_id == wave.id)
+    )
     bind = session.get_bind()
-    key = (bind.url.render_as_string(hide_password=True), wave.id, version)
+    # The computation time tells a database that was reset (same URL, same ids) from before.
+    key = (bind.url.render_as_string(hide_password=True), wave.id, version, str(computed_at))
     if key in _cache:
         _cache.move_to_end(key)
         return _cache[key]  # type: ignore[return-value]
@@ -223,7 +256,7 @@ def _wave_data(session: Session, wave: SurveyWave) -> _WaveData:
         answered = {u: n for u, n in counts.items() if n > 0} or counts
         extra = suppress(answered, {u: parents[u] for u in answered}, wave.k) if answered else set()
         hidden[metric] = frozenset(base | extra | {u for u, n in counts.items() if n < wave.k})
-    data = _WaveData(frame, units, hidden)
+    data = _WaveData(key, frame, units, hidden)
     _cache[key] = data
     if len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
@@ -307,7 +340,7 @@ def engagement_view(
         )
     wave = _closed_wave(session, actor, wave_code)
     data = _wave_data(session, wave)
-    key = ("view", id(data), actor.scope, level, dim, value)
+    key = ("view", data.key, actor.scope, level, dim, value)
     if key in _cache:
         _cache.move_to_end(key)
         return _cache[key]  # type: ignore[return-value]
@@ -386,7 +419,7 @@ def _compute_view(
             record["percentile"] = percentile_rank(list(peers.values()), peers.get(uid, math.nan))
             record.update(_change(source.loc[uid], before, before_source, uid, dim))
         records.append(record)
-    rows = pd.DataFrame.from_records(records)
+    rows = pd.DataFrame.from_records(records).reindex(columns=ROW_COLUMNS)
     result = session.get(SurveyWaveResult, wave.id)
     alpha = None
     if result is not None and result.alpha is not None:
@@ -498,9 +531,12 @@ def trend_for(
         .order_by(SurveyWave.opens_on)
     ).all()
     records = []
+    ancestors = {int(p) for p in unit.path.strip("/").split("/") if p}
     for wave in waves:
         data = _wave_data(session, wave)
         source = _slice_rows(data, dim, value) if dim else data.units
+        if not ancestors & set(data.units.index):
+            continue  # nobody in or above this unit was asked in that wave
         record = {
             "wave": wave.code,
             "name": wave.name,
@@ -520,10 +556,9 @@ def trend_for(
                 index_low=row["index_low"],
                 index_high=row["index_high"],
             )
-        elif unit.id not in source.index:
-            continue  # the unit was not in that wave's audience
         records.append(record)
-    return pd.DataFrame.from_records(records)
+    columns = ["wave", "name", "opens_on", "hidden", "n", "index", "index_low", "index_high"]
+    return pd.DataFrame.from_records(records, columns=columns)
 
 
 def comments_for(

@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ee_app.errors import N_
-from ee_app.models import StaffRole, UnitLevel, UserRole
+from ee_app.instruments.pulse import THEMES as THEME_KEYS
+from ee_app.models import ActionStatus, StaffRole, TenureBand, UnitLevel, UserRole
 
-__all__ = ["level_label", "staff_role_label", "user_role_label"]
+__all__ = [
+    "action_status_label",
+    "level_label",
+    "staff_role_label",
+    "tenure_band_label",
+    "theme_label",
+    "user_role_label",
+]
 
 USER_ROLES = {
     UserRole.ADMIN: N_("Admin"),
@@ -30,6 +38,35 @@ LEVELS = {
     UnitLevel.TEAM: N_("Team"),
 }
 
+TENURE_BANDS = {
+    TenureBand.UNDER_1: N_("under 1 year"),
+    TenureBand.ONE_TO_3: N_("1–3 years"),
+    TenureBand.THREE_TO_5: N_("3–5 years"),
+    TenureBand.OVER_5: N_("5 years or more"),
+}
+#: Short names of the twelve engagement themes (维度), in the questionnaire's order.
+THEMES = {
+    "expectations": N_("Clear expectations"),
+    "resources": N_("Tools and materials"),
+    "strengths": N_("Using strengths"),
+    "recognition": N_("Recognition"),
+    "care": N_("Someone cares"),
+    "development": N_("Development"),
+    "voice": N_("Opinions count"),
+    "purpose": N_("Meaningful work"),
+    "quality": N_("Quality-minded colleagues"),
+    "friendship": N_("Close colleague"),
+    "progress": N_("Progress talks"),
+    "growth": N_("Learning and growth"),
+}
+if tuple(THEMES) != THEME_KEYS:  # a new theme needs a name here
+    raise ValueError("ee_app.ui.labels.THEMES must name the instrument's themes in order.")
+ACTION_STATUSES = {
+    ActionStatus.TODO: N_("To do"),
+    ActionStatus.DOING: N_("In progress"),
+    ActionStatus.DONE: N_("Done"),
+}
+
 
 def user_role_label(role: UserRole, gettext: Callable[[str], str]) -> str:
     return gettext(USER_ROLES[role])
@@ -41,3 +78,16 @@ def staff_role_label(role: StaffRole, gettext: Callable[[str], str]) -> str:
 
 def level_label(level: UnitLevel, gettext: Callable[[str], str]) -> str:
     return gettext(LEVELS[level])
+
+
+def tenure_band_label(band: TenureBand, gettext: Callable[[str], str]) -> str:
+    return gettext(TENURE_BANDS[band])
+
+
+def theme_label(theme: str, gettext: Callable[[str], str]) -> str:
+    """The short name of an engagement theme; an unknown key is shown as it is."""
+    return gettext(THEMES[theme]) if theme in THEMES else theme
+
+
+def action_status_label(status: ActionStatus, gettext: Callable[[str], str]) -> str:
+    return gettext(ACTION_STATUSES[status])

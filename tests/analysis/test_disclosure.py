@@ -15,7 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ee_app.analysis.disclosure import filter_allowed, pool_small_groups, suppress
+from ee_app.analysis.disclosure import (
+    filter_allowed,
+    pool_small_groups,
+    publishable_slices,
+    suppress,
+)
 
 
 def tree_counts(direct: dict[str, int], parent: dict[str, str | None]) -> dict[str, int]:
@@ -202,3 +207,112 @@ def test_filtered_views_need_k_on_both_sides(filtered, parent_total, k, allowed)
 def test_k_below_three_is_refused(k):
     with pytest.raises(ValueError, match="at least 3"):
         suppress({"a": 1}, {"a": None}, k)
+
+
+# Store slices (a role or tenure band within a store) ----------------------------------------
+
+
+def _slice_setup(cells, k):
+    """cells: {(team, value): people}; teams hang under store "S" (team "S" = the store's own
+    people). Returns atoms, the unfiltered shown nodes and the store's counts per value."""
+    teams = sorted({t for t, _ in cells} - {"S"})
+    parent = {"S": None, **dict.fromkeys(teams, "S")}
+    direct = {}
+    for (team, _), n in cells.items():
+        direct[team] = direct.get(team, 0) + n
+    counts = tree_counts(direct, parent)
+    hidden = suppress(counts, parent, k)
+    shown = {
+        node: frozenset({node} if node != "S" else {"S", *teams})
+        for node in parent
+        if node not in hidden and counts[node] > 0
+    }
+    atoms = {cell: {"n": n} for cell, n in cells.items() if n > 0}
+    by_value = {}
+    for (_, value), n in cells.items():
+        by_value[value] = by_value.get(value, 0) + n
+    return atoms, shown, by_value, hidden
+
+
+def slice_leaks(cells, kept, k):
+    """Exact attacker: any union of atoms with 1..k-1 people in the span of everything shown."""
+    atoms, shown, _, _ = _slice_setup(cells, k)
+    keys = sorted(atoms)
+    rows = [[1.0 if a[0] in members else 0.0 for a in keys] for members in shown.values()]
+    rows += [[1.0 if a[1] == v else 0.0 for a in keys] for v in sorted(kept)]
+    base = np.array(rows) if rows else np.zeros((0, len(keys)))
+    rank = np.linalg.matrix_rank(base) if rows else 0
+    found = []
+    for size in range(1, len(keys) + 1):
+        for subset in combinations(keys, size):
+            people = sum(atoms[a]["n"] for a in subset)
+            if not 0 < people < k:
+                continue
+            v = np.array([[1.0 if a in subset else 0.0 for a in keys]])
+            if np.linalg.matrix_rank(np.vstack([base, v]) if rows else v) == rank:
+                found.append(subset)
+    return found
+
+
+SLICE_CASES = [
+    (
+        "a team of five nurses and one doctor beside a team of doctors",
+        {("T1", "nurse"): 5, ("T1", "doctor"): 1, ("T2", "doctor"): 6},
+        5,
+        set(),
+    ),
+    (
+        "both roles in both teams, all large",
+        {("T1", "nurse"): 5, ("T1", "doctor"): 5, ("T2", "doctor"): 6, ("T2", "nurse"): 5},
+        5,
+        {"nurse", "doctor"},
+    ),
+    (
+        "the rest of the store is too small (exclusion rule)",
+        {("S", "nurse"): 9, ("S", "doctor"): 3},
+        5,
+        set(),
+    ),
+    (
+        "a pooled remainder below k hides one more value, so the rest reaches k",
+        {("S", "nurse"): 6, ("S", "doctor"): 6, ("S", ""): 2},
+        5,
+        {"nurse"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "cells", "k", "expected"), SLICE_CASES, ids=[c[0] for c in SLICE_CASES]
+)
+def test_store_slices(case, cells, k, expected):
+    atoms, shown, by_value, _ = _slice_setup(cells, k)
+    kept = publishable_slices(atoms, shown, by_value, k)
+    assert kept == expected
+    assert slice_leaks(cells, kept, k) == []
+
+
+@st.composite
+def stores(draw):
+    teams = ["S", *[f"T{i}" for i in range(draw(st.integers(0, 3)))]]
+    values = ["a", "b", "c", ""]
+    cells = {}
+    for team in teams:
+        for value in values:
+            if draw(st.booleans()):
+                cells[(team, value)] = draw(st.integers(1, 9))
+    if not cells:
+        cells[("S", "a")] = 5
+    return cells, draw(st.integers(3, 6))
+
+
+@settings(max_examples=200, deadline=None)
+@given(stores())
+def test_kept_slices_never_reveal_a_small_group(store):
+    cells, k = store
+    atoms, shown, by_value, hidden = _slice_setup(cells, k)
+    if "S" in hidden:
+        return  # a hidden store publishes no slices at all
+    kept = publishable_slices(atoms, shown, by_value, k)
+    assert all(by_value[v] >= k and sum(by_value.values()) - by_value[v] >= k for v in kept)
+    assert slice_leaks(cells, kept, k) == []

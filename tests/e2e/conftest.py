@@ -118,13 +118,13 @@ class App:
 
 
 @pytest.fixture
-def start_app(tmp_path, sqlite_template) -> Iterator[Callable[..., App]]:
+def start_app(tmp_path, sqlite_demo_template) -> Iterator[Callable[..., App]]:
     """Start ``streamlit run streamlit_app.py`` on a free port with a demo database."""
     with_stack: list = []
 
     def start(*, oidc: str | None = None, env: dict[str, str] | None = None) -> App:
         port = free_port()
-        database_url = make_demo_database(sqlite_template, tmp_path / f"app-{port}.db")
+        database_url = make_demo_database(sqlite_demo_template, tmp_path / f"app-{port}.db")
         args = [
             sys.executable,
             "-m",

@@ -14,9 +14,9 @@ APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 
 
 @pytest.fixture
-def app_db(tmp_path, monkeypatch, sqlite_template) -> str:
+def app_db(tmp_path, monkeypatch, sqlite_demo_template) -> str:
     """A demo database for the app (built for DEMO_TODAY so tests never drift)."""
-    url = make_demo_database(sqlite_template, tmp_path / "app.db")
+    url = make_demo_database(sqlite_demo_template, tmp_path / "app.db")
     monkeypatch.setenv("EE_DATABASE_URL", url)
     monkeypatch.setenv("EE_LANG", "en")
     monkeypatch.delenv("EE_ENV", raising=False)

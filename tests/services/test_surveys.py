@@ -33,7 +33,7 @@ TODAY = date(2026, 11, 2)
 
 
 @pytest.fixture
-def demo(engine):
+def chain(engine):
     """The demo chain without its own survey waves: these tests count every survey row."""
     from ee_app.auth import system_actor
     from ee_app.services.demo import load_demo
@@ -87,11 +87,11 @@ def answer(engine, token, value=4, comment=None, enps=9):
     )
 
 
-def test_opening_issues_one_link_per_person_stored_as_hash(engine, demo, hr, settings):
+def test_opening_issues_one_link_per_person_stored_as_hash(engine, chain, hr, settings):
     wave = open_wave(engine, hr, settings)
     people = [
         s
-        for s in demo.chain.staff
+        for s in chain.chain.staff
         if s.periods[-1][0].split("-")[0] in ("SH01", "SH02") and s.leave_date is None
     ]
     assert wave.invited == len(people)
@@ -104,7 +104,7 @@ def test_opening_issues_one_link_per_person_stored_as_hash(engine, demo, hr, set
     assert tokens(engine, hr, settings) == links
 
 
-def test_answer_once_then_the_link_is_refused(engine, demo, hr, settings):
+def test_answer_once_then_the_link_is_refused(engine, chain, hr, settings):
     open_wave(engine, hr, settings)
     token = tokens(engine, hr, settings)[0]
     with read_session(engine) as session:
@@ -129,7 +129,7 @@ def test_answer_once_then_the_link_is_refused(engine, demo, hr, settings):
         (None, date(2026, 11, 21), Conflict),  # after it closes
     ],
 )
-def test_bad_links_record_nothing(engine, demo, hr, settings, token, today, error):
+def test_bad_links_record_nothing(engine, chain, hr, settings, token, today, error):
     open_wave(engine, hr, settings)
     token = token or tokens(engine, hr, settings)[0]
     with pytest.raises(error):
@@ -149,7 +149,7 @@ def test_bad_links_record_nothing(engine, demo, hr, settings, token, today, erro
         ({"a01": True}, None),
     ],
 )
-def test_out_of_range_answers_are_refused(engine, demo, hr, settings, answers, enps):
+def test_out_of_range_answers_are_refused(engine, chain, hr, settings, answers, enps):
     open_wave(engine, hr, settings)
     token = tokens(engine, hr, settings)[0]
     with pytest.raises(ValidationError):
@@ -158,7 +158,7 @@ def test_out_of_range_answers_are_refused(engine, demo, hr, settings, answers, e
         assert answering.open_link(session, token, today=TODAY).state is answering.LinkState.READY
 
 
-def test_200_concurrent_submissions_over_150_tokens_record_150(engine, demo, hr, settings):
+def test_200_concurrent_submissions_over_150_tokens_record_150(engine, chain, hr, settings):
     """Some tokens are submitted twice at the same moment; each is recorded once."""
     open_wave(engine, hr, settings, units=("LM",))
     links = tokens(engine, hr, settings)[:150]
@@ -183,7 +183,7 @@ def test_200_concurrent_submissions_over_150_tokens_record_150(engine, demo, hr,
     assert responded == 150
 
 
-def test_confidential_wave_keeps_the_link_apart(engine, demo, hr, settings):
+def test_confidential_wave_keeps_the_link_apart(engine, chain, hr, settings):
     open_wave(engine, hr, settings, mode=WaveMode.CONFIDENTIAL)
     token = tokens(engine, hr, settings)[0]
     answer(engine, token)
@@ -193,7 +193,7 @@ def test_confidential_wave_keeps_the_link_apart(engine, demo, hr, settings):
         assert link.response_id == response.id
 
 
-def test_closing_rewrites_ids_and_keeps_answers(engine, demo, hr, settings):
+def test_closing_rewrites_ids_and_keeps_answers(engine, chain, hr, settings):
     open_wave(engine, hr, settings, mode=WaveMode.CONFIDENTIAL)
     for value, token in zip((1, 2, 3, 4, 5, 4, 3), tokens(engine, hr, settings), strict=False):
         answer(engine, token, value=value, comment=f"c{value}")
@@ -214,7 +214,7 @@ def test_closing_rewrites_ids_and_keeps_answers(engine, demo, hr, settings):
         answering.submit(engine, token, {"a01": 3}, today=TODAY)
 
 
-def test_small_teams_are_pooled_at_storage(engine, demo, hr, settings):
+def test_small_teams_are_pooled_at_storage(engine, chain, hr, settings):
     """Every stored (unit, role, band) combination matches at least k invitees."""
     open_wave(engine, hr, settings, units=("LM",), k=5)
     with read_session(engine) as session:
@@ -235,7 +235,7 @@ def test_small_teams_are_pooled_at_storage(engine, demo, hr, settings):
     assert any(r is not None for _, r, _ in combos)  # roles survive where groups are large
 
 
-def test_participation_hides_small_units(engine, demo, hr, settings):
+def test_participation_hides_small_units(engine, chain, hr, settings):
     open_wave(engine, hr, settings, units=("LM",), k=5)
     for token in tokens(engine, hr, settings)[:40]:
         answer(engine, token)
@@ -257,10 +257,10 @@ def test_participation_hides_small_units(engine, demo, hr, settings):
     with read_session(engine) as session:
         manager = actor_for_email(session, "manager.sh01@demo.example")
         mine = waves.participation(session, manager, "2026-11")
-    assert {r.code for r in mine} <= {c for c in demo.unit_ids if c.startswith("SH01")}
+    assert {r.code for r in mine} <= {c for c in chain.unit_ids if c.startswith("SH01")}
 
 
-def test_only_hr_manages_waves(engine, demo, settings):
+def test_only_hr_manages_waves(engine, chain, settings):
     with read_session(engine) as session:
         manager = actor_for_email(session, "manager.sh01@demo.example")
         shopper = actor_for_email(session, "shopper@demo.example")
@@ -278,7 +278,7 @@ def test_only_hr_manages_waves(engine, demo, settings):
         waves.list_waves(session, shopper)
 
 
-def test_wave_needs_k_people(engine, demo, hr, settings):
+def test_wave_needs_k_people(engine, chain, hr, settings):
     with write_session(engine) as session:
         waves.create_wave(
             session,
@@ -294,7 +294,7 @@ def test_wave_needs_k_people(engine, demo, hr, settings):
         waves.open_wave(session, hr, "tiny", settings, today=TODAY)
 
 
-def test_custom_items_make_a_new_version_and_the_old_stays(engine, demo, hr, settings):
+def test_custom_items_make_a_new_version_and_the_old_stays(engine, chain, hr, settings):
     open_wave(engine, hr, settings)
     with write_session(engine) as session:
         v1 = ensure_default_pulse(session)
@@ -310,7 +310,7 @@ def test_custom_items_make_a_new_version_and_the_old_stays(engine, demo, hr, set
         add_custom_items(session, hr, v1.id, [("a", "甲")] * 6)
 
 
-def test_audit_log_never_records_who_responded(engine, demo, hr, settings):
+def test_audit_log_never_records_who_responded(engine, chain, hr, settings):
     open_wave(engine, hr, settings)
     for token in tokens(engine, hr, settings)[:6]:
         answer(engine, token)
@@ -320,7 +320,7 @@ def test_audit_log_never_records_who_responded(engine, demo, hr, settings):
 
 
 def test_closing_pools_by_respondents_so_the_responded_list_gives_nothing_away(
-    engine, demo, hr, settings
+    engine, chain, hr, settings
 ):
     """A group of invitees with a single respondent must not keep its own attributes: HR knows
     who responded, so that response would be theirs. After closing, every stored combination

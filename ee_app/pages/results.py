@@ -1,0 +1,1069 @@
+"""Engagement results: how engaged each unit was in a closed wave, what changed since the wave
+before, what staff said, and the action plans that follow.
+
+Every number comes from :mod:`ee_app.services.results` and :mod:`ee_app.services.actions`,
+which have already hidden whatever could single someone out (primary and secondary
+suppression, the exclusion rule for role and tenure filters, the comment threshold). The page
+formats and draws: it marks a hidden group "fewer than k" and computes nothing about it.
+Open waves are never offered: their numbers would change with every answer.
+"""
+
+import importlib
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ee_app import charts
+from ee_app.auth import Permission, can
+from ee_app.errors import N_, EeError
+from ee_app.instruments.pulse import THEMES
+from ee_app.models import ActionStatus, StaffRole, TenureBand, UnitLevel, WaveStatus
+from ee_app.services.actions import (
+    MAX_THEMES,
+    ActionRow,
+    PlanRow,
+    add_action,
+    create_plan,
+    list_plans,
+    plan_effects,
+    set_action_status,
+)
+from ee_app.services.org import UnitRow, list_units
+from ee_app.services.results import (
+    DIMENSIONS,
+    EngagementView,
+    comments_for,
+    engagement_view,
+    trend_for,
+)
+from ee_app.services.waves import WaveRow, list_waves
+from ee_app.ui import context, keys
+from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
+from ee_app.ui.labels import (
+    action_status_label,
+    level_label,
+    staff_role_label,
+    tenure_band_label,
+    theme_label,
+)
+
+LEVELS = (UnitLevel.REGION, UnitLevel.STORE, UnitLevel.TEAM)
+EVERYONE = "all"
+FILTERS = {EVERYONE: N_("Everyone"), "role": N_("Role"), "band": N_("Tenure band")}
+BETTER_THAN = {
+    UnitLevel.REGION: N_("Better than (% of regions)"),
+    UnitLevel.STORE: N_("Better than (% of stores)"),
+    UnitLevel.TEAM: N_("Better than (% of teams)"),
+}
+BETTER_THAN_HELP = {
+    UnitLevel.REGION: N_("The region's index is higher than that of this share of all regions."),
+    UnitLevel.STORE: N_("The store's index is higher than that of this share of all stores."),
+    UnitLevel.TEAM: N_("The team's index is higher than that of this share of all teams."),
+}
+HEAT_METRICS = {"mean": N_("Mean (1–5)"), "favourable": N_("% favourable")}
+ALPHA_GOOD = 0.7
+ENPS_COLOURS = ("#2e7d32", "#9e9e9e", "#c62828")  # promoters, passives, detractors
+SCORES = (
+    "n",
+    "index",
+    "index_low",
+    "index_high",
+    "favourable",
+    "favourable_low",
+    "favourable_high",
+    "enps_n",
+    "enps",
+    "enps_low",
+    "enps_high",
+    "promoters",
+    "detractors",
+    "change",
+    "change_low",
+    "change_high",
+    "percentile",
+)
+MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+EXPORTS = "ee_app.exports.engagement"
+
+ctx = context.page()
+_ = ctx.gettext
+actor = ctx.actor
+manages = can(actor, Permission.MANAGE_ACTIONS)
+
+
+# Small pieces ---------------------------------------------------------------------------------
+
+
+def flash(message: str) -> None:
+    """Confirm an action after the rerun that follows it (a toast: the reader is usually far
+    down the page, next to the plan they changed)."""
+    st.session_state[keys.RESULTS_FLASH] = message
+
+
+def show_flash() -> None:
+    """The confirmation of the last action, or the error a widget callback kept."""
+    message = st.session_state.pop(keys.RESULTS_FLASH, None)
+    if message:
+        st.toast(message, icon=":material/check_circle:")
+    error = st.session_state.pop(keys.RESULTS_ERROR, None)
+    if error is not None:
+        error_box(error, _)
+
+
+def fewer(k: int) -> str:
+    return _("fewer than {k}").format(k=k)
+
+
+def blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value: Any, scale: float = 1.0) -> float | None:
+    return None if blank(value) else float(value) * scale
+
+
+def interval(low: Any, high: Any, spec: str = ".2f") -> str | None:
+    if blank(low) or blank(high):
+        return None
+    return f"[{low:{spec}}, {high:{spec}}]".replace("-", "−")
+
+
+def direction(low: Any, high: Any) -> str | None:
+    """A word for a change: up or down when its interval excludes 0."""
+    if blank(low) or blank(high):
+        return None
+    if low > 0:
+        return _("up")
+    if high < 0:
+        return _("down")
+    return _("no clear change")
+
+
+def signed(value: float, spec: str) -> str:
+    return f"{value:{spec}}".replace("-", "−")
+
+
+def plain(text: str) -> str:
+    """User text (a note, an owner) shown literally, never as Markdown."""
+    return MARKDOWN.sub(r"\\\1", text)
+
+
+def unit_name(record: Mapping[str, Any]) -> str:
+    return f"{record['name']} ({record['code']})"
+
+
+def scored(view: EngagementView) -> list[dict[str, Any]]:
+    """The view's rows as records with every score column (NaN where hidden)."""
+    if view.rows.empty:
+        return []
+    columns = list(dict.fromkeys([*view.rows.columns, *SCORES]))
+    return view.rows.reindex(columns=columns).to_dict("records")
+
+
+# Choosing a wave ------------------------------------------------------------------------------
+
+
+def no_results_yet(waves: Sequence[WaveRow]) -> None:
+    message = _(
+        "Results appear when a wave closes: then every unit with enough respondents gets its "
+        "scores, its change since the wave before, and its staff's comments."
+    )
+    if any(w.status is WaveStatus.OPEN for w in waves):
+        message += " " + _("A wave is open now; its results appear here once it closes.")
+    st.info(message, icon=":material/hourglass_empty:")
+
+
+def wave_picker(closed: Sequence[WaveRow], waves: Sequence[WaveRow]) -> WaveRow:
+    """Closed waves only, newest first (the default)."""
+    by_code = {w.code: w for w in closed}
+    if st.session_state.get(keys.RESULTS_WAVE) not in by_code:
+        st.session_state[keys.RESULTS_WAVE] = closed[0].code
+    code = st.selectbox(
+        _("Wave"),
+        list(by_code),
+        format_func=lambda c: f"{by_code[c].name} ({c})",
+        key=keys.RESULTS_WAVE,
+    )
+    if any(w.status is WaveStatus.OPEN for w in waves):
+        st.caption(
+            _(
+                "Open waves are not listed: while a wave is open, comparing two moments would "
+                "reveal the answers given in between."
+            )
+        )
+    return by_code[code]
+
+
+# Headline -------------------------------------------------------------------------------------
+
+
+def metric_card(column: Any, label: str, value: str, notes: Sequence[str], help_text: str) -> None:
+    """A headline number with its notes (n, interval) on their own lines beneath it."""
+    with column:
+        st.metric(label, value, help=help_text, border=True)
+        st.caption("  \n".join(notes))
+
+
+def estimate_notes(n: int, low: Any, high: Any, spec: str) -> list[str]:
+    return [f"n = {n}", _("95% interval {interval}").format(interval=interval(low, high, spec))]
+
+
+def headline_cards(record: Mapping[str, Any], columns: Sequence[Any], k: int) -> None:
+    n = int(record["n"])
+    metric_card(
+        columns[0],
+        _("Engagement index"),
+        f"{record['index']:.2f}",
+        estimate_notes(n, record["index_low"], record["index_high"], ".2f"),
+        _(
+            "Mean agreement with the twelve items, from 1 (strongly disagree) to 5 "
+            "(strongly agree)."
+        ),
+    )
+    metric_card(
+        columns[1],
+        _("% favourable"),
+        f"{record['favourable']:.0%}",
+        estimate_notes(n, record["favourable_low"], record["favourable_high"], ".0%"),
+        _("Share of “agree” and “strongly agree” answers over the twelve items."),
+    )
+    enps_help = _("% promoters (9–10) minus % detractors (0–6), from −100 to 100.")
+    if blank(record.get("enps")):
+        metric_card(columns[2], "eNPS", "–", [fewer(k)], enps_help)
+    else:
+        metric_card(
+            columns[2],
+            "eNPS",
+            signed(record["enps"], "+.0f"),
+            estimate_notes(int(record["enps_n"]), record["enps_low"], record["enps_high"], ".0f"),
+            enps_help,
+        )
+    metric_card(
+        columns[3],
+        _("Respondents"),
+        str(n),
+        [unit_name(record)],
+        _("People who answered this wave in the unit."),
+    )
+
+
+def alpha_card(column: Any, alpha: tuple[float, float, float, int] | None) -> None:
+    label = _("Reliability")
+    help_text = _(
+        "Cronbach's alpha of the twelve items over the whole wave: how consistently they "
+        "measure one thing (0.7 or more is good)."
+    )
+    if alpha is None:
+        metric_card(column, label, "–", [_("Not enough answers to compute.")], help_text)
+        return
+    value, low, high, n = alpha
+    reading = (
+        _("The 12 items measure one thing well.")
+        if value >= ALPHA_GOOD
+        else ":orange[{}]".format(
+            _(
+                "Caution: the 12 items agree less than usual (alpha below 0.7); read "
+                "differences between themes with care."
+            )
+        )
+    )
+    notes = [_("Cronbach's alpha, whole wave"), *estimate_notes(n, low, high, ".2f"), reading]
+    metric_card(column, label, f"{value:.2f}", notes, help_text)
+
+
+def headline(view: EngagementView) -> None:
+    records = view.headline.to_dict("records")
+    if not records:
+        st.info(
+            _(
+                "Your units are hidden in this wave: they, or a smaller unit beside them, had "
+                "fewer than {k} respondents."
+            ).format(k=view.k),
+            icon=":material/visibility_off:",
+        )
+    for position, record in enumerate(records or [None]):
+        if len(records) > 1 and record is not None:
+            st.markdown(f"**{plain(unit_name(record))}**")
+        columns = st.columns(5)
+        if record is not None:
+            headline_cards(record, columns, view.k)
+        if position == 0:
+            alpha_card(columns[4], view.alpha)
+
+
+# Filters --------------------------------------------------------------------------------------
+
+
+def level_picker(levels: Sequence[UnitLevel]) -> UnitLevel:
+    if st.session_state.get(keys.RESULTS_LEVEL) not in levels:
+        st.session_state[keys.RESULTS_LEVEL] = (
+            UnitLevel.STORE if UnitLevel.STORE in levels else levels[0]
+        )
+    return st.segmented_control(
+        _("Unit level"),
+        list(levels),
+        format_func=lambda level: level_label(level, _),
+        required=True,
+        key=keys.RESULTS_LEVEL,
+    )
+
+
+def slice_picker(k: int) -> tuple[str | None, str | None]:
+    """An optional role or tenure-band filter (stores only); (None, None) for everyone."""
+    options = [EVERYONE, *DIMENSIONS]
+    if st.session_state.get(keys.RESULTS_FILTER) not in options:
+        st.session_state[keys.RESULTS_FILTER] = EVERYONE
+    left, right = st.columns([1, 2], vertical_alignment="bottom")
+    with left:
+        dim = st.segmented_control(
+            _("Filter"),
+            options,
+            format_func=lambda d: _(FILTERS[d]),
+            required=True,
+            key=keys.RESULTS_FILTER,
+        )
+    value = None
+    if dim == "role":
+        value = right.selectbox(
+            _("Role"),
+            [r.value for r in StaffRole],
+            format_func=lambda r: staff_role_label(StaffRole(r), _),
+            key=keys.RESULTS_ROLE,
+        )
+    elif dim == "band":
+        value = right.selectbox(
+            _("Tenure band"),
+            [b.value for b in TenureBand],
+            format_func=lambda b: tenure_band_label(TenureBand(b), _),
+            key=keys.RESULTS_BAND,
+        )
+    if dim != EVERYONE:
+        st.caption(
+            _(
+                "A store is shown for this filter only when both the group and the rest of the "
+                "store have at least {k} respondents, and no smaller group can be worked out "
+                "from the published numbers; otherwise it is marked “fewer than {k}”."
+            ).format(k=k)
+        )
+    return (None, None) if dim == EVERYONE else (dim, value)
+
+
+# The table of units ---------------------------------------------------------------------------
+
+
+def units_frame(view: EngagementView) -> pd.DataFrame:
+    """One row per unit; a hidden one shows "fewer than k" as its n and nothing else."""
+    records = scored(view)
+
+    def column(pick: Callable[[dict[str, Any]], Any], dtype: str | None = None) -> Any:
+        values = [None if r["hidden"] else pick(r) for r in records]
+        return pd.array(values, dtype) if dtype else values
+
+    better = _(BETTER_THAN[view.level])
+    return pd.DataFrame(
+        {
+            _("Unit"): [unit_name(r) for r in records],
+            "n": [fewer(view.k) if r["hidden"] else str(int(r["n"])) for r in records],
+            _("Index"): column(lambda r: number(r["index"]), "Float64"),
+            _("Index 95% interval"): column(lambda r: interval(r["index_low"], r["index_high"])),
+            _("% favourable"): column(lambda r: number(r["favourable"], 100), "Float64"),
+            "eNPS": column(lambda r: number(r["enps"]), "Float64"),
+            _("eNPS 95% interval"): column(
+                lambda r: interval(r["enps_low"], r["enps_high"], ".0f")
+            ),
+            _("Change"): column(lambda r: number(r["change"]), "Float64"),
+            _("Change 95% interval"): column(lambda r: interval(r["change_low"], r["change_high"])),
+            _("Direction"): column(lambda r: direction(r["change_low"], r["change_high"])),
+            better: column(lambda r: number(r["percentile"]), "Float64"),
+        }
+    )
+
+
+def units_table(view: EngagementView) -> None:
+    frame = units_frame(view)
+    ci = _("95% interval")
+    number_column = st.column_config.NumberColumn
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        height=min(len(frame), 15) * 35 + 38,
+        placeholder="",
+        column_config={
+            _("Unit"): st.column_config.TextColumn(pinned=True),
+            "n": st.column_config.TextColumn(
+                alignment="right", help=_("Respondents in the unit (or in the filtered group).")
+            ),
+            _("Index"): number_column(
+                width="small", format="%.2f", help=_("Engagement index, from 1 to 5.")
+            ),
+            _("Index 95% interval"): st.column_config.TextColumn(ci),
+            _("% favourable"): number_column(
+                format="%.0f%%", help=_("Share of “agree” and “strongly agree” answers.")
+            ),
+            "eNPS": number_column(width="small", format="%+.0f", help=_("From −100 to 100.")),
+            _("eNPS 95% interval"): st.column_config.TextColumn(ci),
+            _("Change"): number_column(
+                width="small",
+                format="%+.2f",
+                help=_("Engagement index now minus in the previous wave."),
+            ),
+            _("Change 95% interval"): st.column_config.TextColumn(ci),
+            _(BETTER_THAN[view.level]): number_column(
+                _("Better than"),
+                format="%.0f%%",
+                help=_(BETTER_THAN_HELP[view.level]),
+            ),
+        },
+    )
+    if view.previous_wave:
+        compared = _(
+            "Change: against wave {previous}; “no clear change” when its 95% interval includes 0."
+        ).format(previous=view.previous_wave)
+    else:
+        compared = _("No earlier closed wave to compare with.")
+    st.caption(
+        compared
+        + " "
+        + _(
+            "“Fewer than {k}” marks a group hidden to protect anonymity: it, or a smaller group "
+            "beside it, has fewer than {k} respondents."
+        ).format(k=view.k)
+    )
+
+
+# The heatmap of themes ------------------------------------------------------------------------
+
+
+def heat_frame(view: EngagementView, metric: str) -> pd.DataFrame:
+    """Units × the twelve themes; a cell the service left blank is marked hidden."""
+    themes = view.themes.set_index(["unit_id", "theme"]) if len(view.themes) else None
+    cells = []
+    for record in scored(view):
+        size = fewer(view.k) if record["hidden"] else f"n = {int(record['n'])}"
+        label = f"{unit_name(record)} · {size}"
+        for theme in THEMES:
+            key = (record["unit_id"], theme)
+            found = themes is not None and key in themes.index
+            cell = themes.loc[key] if found else None
+            hidden = cell is None or bool(cell["hidden"]) or blank(cell[metric])
+            cells.append(
+                {
+                    "unit": label,
+                    "theme": theme_label(theme, _),
+                    "value": None if hidden else float(cell[metric]),
+                    "n": None if hidden else int(cell["n"]),
+                    "hidden": hidden,
+                }
+            )
+    return pd.DataFrame.from_records(cells)
+
+
+def heatmap(view: EngagementView) -> None:
+    if view.rows.empty:
+        return
+    if st.session_state.get(keys.RESULTS_HEAT_METRIC) not in HEAT_METRICS:
+        st.session_state[keys.RESULTS_HEAT_METRIC] = "mean"
+    metric = st.segmented_control(
+        _("Colour by"),
+        list(HEAT_METRICS),
+        format_func=lambda m: _(HEAT_METRICS[m]),
+        required=True,
+        key=keys.RESULTS_HEAT_METRIC,
+    )
+    frame = heat_frame(view, metric)
+    favourable = metric == "favourable"
+    chart = charts.theme_heatmap(
+        frame,
+        unit="unit",
+        theme="theme",
+        value="value",
+        n="n",
+        hidden="hidden",
+        unit_title=_("Unit"),
+        theme_title=_("Theme"),
+        value_title=_(HEAT_METRICS[metric]),
+        hidden_mark=_("<{k}").format(k=view.k),
+        value_format=".0%" if favourable else ".1f",
+        domain=(0.0, 1.0) if favourable else (1.0, 5.0),
+        units=list(dict.fromkeys(frame["unit"])),
+        themes=[theme_label(t, _) for t in THEMES],
+    )
+    st.altair_chart(chart, width="stretch")
+    st.caption(
+        _(
+            "Grey cells marked “<{k}” are hidden to protect anonymity (fewer than {k} answers "
+            "there or beside them); they are not low scores."
+        ).format(k=view.k)
+    )
+
+
+# Downloads ------------------------------------------------------------------------------------
+
+
+def exports_available() -> bool:
+    try:
+        importlib.import_module(EXPORTS)
+    except (ImportError, SyntaxError):
+        return False
+    return True
+
+
+def export_file(view: EngagementView, kind: str) -> Callable[[], bytes]:
+    """Build the file only when it is downloaded."""
+
+    def make() -> bytes:
+        exports = importlib.import_module(EXPORTS)
+        if kind == "xlsx":
+            return exports.engagement_xlsx(view, ctx.language, date.today())
+        return exports.engagement_csv(view, ctx.language)
+
+    return make
+
+
+def downloads(view: EngagementView) -> None:
+    available = exports_available()
+    parts = ("engagement", view.wave_code, view.level.value, view.dim, view.value)
+    stem = "-".join(part for part in parts if part)
+    row = st.container(horizontal=True)
+    row.download_button(
+        _("Results (Excel)"),
+        data=export_file(view, "xlsx"),
+        file_name=f"{stem}.xlsx",
+        mime=XLSX_MIME,
+        icon=":material/download:",
+        on_click="ignore",
+        disabled=not available,
+        key=keys.RESULTS_XLSX,
+    )
+    row.download_button(
+        _("Results (CSV)"),
+        data=export_file(view, "csv"),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        disabled=not available,
+        key=keys.RESULTS_CSV,
+    )
+    if available:
+        st.caption(
+            _(
+                "The files hold what this page shows for the chosen level and filter; hidden "
+                "groups stay hidden."
+            )
+        )
+    else:
+        st.caption(_("Downloads are not available in this installation yet."))
+
+
+# One unit in detail ---------------------------------------------------------------------------
+
+
+def known_units(views: Mapping[UnitLevel, EngagementView]) -> dict[str, dict[str, Any]]:
+    """Every unit of the wave in the actor's scope, by code, with its scores and themes."""
+    known: dict[str, dict[str, Any]] = {}
+    for view in views.values():
+        for record in scored(view):
+            themes = view.themes[view.themes["unit_id"] == record["unit_id"]]
+            known[record["code"]] = {**record, "themes": themes}
+    return known
+
+
+def unit_picker(
+    units: Sequence[UnitRow], known: Mapping[str, dict[str, Any]], view: EngagementView
+) -> str | None:
+    """Units of the wave in scope, in tree order; the scope's top unit by default."""
+    rows = {u.code: u for u in units if u.code in known}
+    if not rows:
+        return None
+    tops = [c for c in view.headline.get("code", []) if c in rows]
+    if st.session_state.get(keys.RESULTS_UNIT) not in rows:
+        st.session_state[keys.RESULTS_UNIT] = tops[0] if tops else next(iter(rows))
+
+    def label(code: str) -> str:
+        text = unit_option_label(rows[code], _)
+        return f"{text} · {fewer(view.k)}" if known[code]["hidden"] else text
+
+    return st.selectbox(_("Unit"), list(rows), format_func=label, key=keys.RESULTS_UNIT)
+
+
+def trend_frame(trend: pd.DataFrame, closed: Sequence[WaveRow]) -> pd.DataFrame:
+    """One row per closed wave, oldest first. A wave where the unit was hidden is a gap marked
+    "fewer than k"; one the service has no row for (the unit was not surveyed, or its answers
+    were stored with a larger unit) is a gap marked "no result"."""
+    found = {r["wave"]: r for r in trend.to_dict("records")} if len(trend) else {}
+    waves = {w.code: (w.opens_on, w.k) for w in closed}
+    for code, record in found.items():
+        waves.setdefault(code, (record["opens_on"], closed[0].k))
+    records = []
+    for code, (_opens, k) in sorted(waves.items(), key=lambda item: item[1][0]):
+        record = found.get(code)
+        hidden = record is None or bool(record["hidden"])
+        records.append(
+            {
+                "wave": code,
+                "index": None if hidden else record["index"],
+                "low": None if hidden else record["index_low"],
+                "high": None if hidden else record["index_high"],
+                "n": None if hidden else int(record["n"]),
+                "hidden": hidden,
+                "mark": fewer(k) if record is not None else _("no result"),
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def trend_section(unit_code: str, closed: Sequence[WaveRow]) -> None:
+    st.markdown("**{}**".format(_("Engagement index over the waves")))
+    with ctx.read() as session:
+        trend = trend_for(session, actor, unit_code)
+    frame = trend_frame(trend, closed)
+    if frame["hidden"].all():
+        st.info(
+            _(
+                "No wave has a result for this unit: it was hidden to protect anonymity, or "
+                "its answers were counted with a larger unit."
+            ),
+            icon=":material/visibility_off:",
+        )
+        return
+    chart = charts.trend_band(
+        frame,
+        x="wave",
+        y="index",
+        low="low",
+        high="high",
+        n="n",
+        hidden="hidden",
+        mark="mark",
+        x_title=_("Wave"),
+        y_title=_("Engagement index"),
+        low_title=_("95% interval, low"),
+        high_title=_("95% interval, high"),
+    )
+    st.altair_chart(chart, width="stretch")
+    note = _("The band is the 95% interval.")
+    if frame["hidden"].any():
+        note += " " + _(
+            "A gap is a wave without a result for this unit: hidden to protect anonymity "
+            "(“fewer than k”), or not surveyed on its own (“no result”)."
+        )
+    st.caption(note)
+
+
+def enps_section(record: Mapping[str, Any], k: int) -> None:
+    st.markdown("**{}**".format(_("eNPS: promoters, passives, detractors")))
+    if record["hidden"] or blank(record.get("enps")):
+        st.info(
+            _("Hidden to protect anonymity ({mark}).").format(mark=fewer(k)),
+            icon=":material/visibility_off:",
+        )
+        return
+    promoters, detractors = float(record["promoters"]), float(record["detractors"])
+    parts = {
+        _("Promoters (9–10)"): promoters,
+        _("Passives (7–8)"): max(1.0 - promoters - detractors, 0.0),
+        _("Detractors (0–6)"): detractors,
+    }
+    frame = pd.DataFrame({"part": list(parts), "share": list(parts.values())})
+    title = _("eNPS {enps} · n = {n}").format(
+        enps=signed(record["enps"], "+.0f"), n=int(record["enps_n"])
+    )
+    st.altair_chart(
+        charts.share_bar(
+            frame,
+            part="part",
+            share="share",
+            colors=dict(zip(parts, ENPS_COLOURS, strict=True)),
+            title=title,
+            part_title=_("Group"),
+            share_title=_("Share"),
+        ),
+        width="stretch",
+    )
+
+
+def theme_lines(themes: pd.DataFrame) -> str:
+    return "\n".join(
+        "- {label} — {mean:.2f} {interval} · n = {n}".format(
+            label=theme_label(t["theme"], _),
+            mean=t["mean"],
+            interval=interval(t["mean_low"], t["mean_high"]) or "",
+            n=int(t["n"]),
+        )
+        for t in themes.to_dict("records")
+    )
+
+
+def ranked_themes(themes: pd.DataFrame) -> pd.DataFrame:
+    """The unit's shown themes, strongest first (hidden ones left out)."""
+    if themes.empty:
+        return themes
+    shown = themes[~themes["hidden"].astype(bool)]
+    return shown.sort_values("mean", ascending=False, kind="stable")
+
+
+def themes_section(themes: pd.DataFrame, k: int) -> None:
+    ranked = ranked_themes(themes)
+    if ranked.empty:
+        st.info(
+            _("Theme scores are hidden for this unit ({mark}).").format(mark=fewer(k)),
+            icon=":material/visibility_off:",
+        )
+        return
+    strong, weak = st.columns(2)
+    top, bottom = min(3, (len(ranked) + 1) // 2), min(3, len(ranked) // 2)
+    strong.markdown("**{}**".format(_("Strongest themes")))
+    strong.markdown(theme_lines(ranked.head(top)))
+    if bottom:
+        weak.markdown("**{}**".format(_("Weakest themes")))
+        weak.markdown(theme_lines(ranked.tail(bottom).iloc[::-1]))
+    hidden = len(themes) - len(ranked)
+    if hidden:
+        st.caption(_("{count} themes hidden ({mark} answers).").format(count=hidden, mark=fewer(k)))
+    else:
+        st.caption(_("Mean from 1 to 5, its 95% interval, and the number of answers."))
+
+
+def comments_section(wave: WaveRow, unit_code: str) -> None:
+    st.markdown("**{}**".format(_("Comments")))
+    with ctx.read() as session:
+        allowed, texts = comments_for(session, actor, wave.code, unit_code)
+    if not allowed:
+        st.info(
+            _("Comments are shown for groups of at least {k_c} respondents.").format(
+                k_c=wave.k_comments
+            ),
+            icon=":material/lock:",
+        )
+        return
+    if not texts:
+        st.caption(_("No comments in this wave."))
+        return
+    st.caption(_("{count} comments, in random order and without dates.").format(count=len(texts)))
+    st.dataframe(
+        pd.DataFrame({_("Comment"): texts}),
+        hide_index=True,
+        width="stretch",
+        column_config={_("Comment"): st.column_config.TextColumn(width="large")},
+    )
+
+
+def unit_detail(
+    wave: WaveRow, closed: Sequence[WaveRow], record: Mapping[str, Any], k: int
+) -> None:
+    trend, side = st.columns([3, 2], gap="large")
+    with trend:
+        trend_section(record["code"], closed)
+    with side:
+        enps_section(record, k)
+    themes_section(record["themes"], k)
+    comments_section(wave, record["code"])
+
+
+# Action plans ---------------------------------------------------------------------------------
+
+
+def save_status(action: ActionRow, key: str) -> None:
+    """On change of a status selector: save it, then confirm (or keep the error to show)."""
+    status = st.session_state[key]
+    try:
+        with ctx.write() as session:
+            set_action_status(session, actor, action.id, status)
+    except EeError as error:
+        st.session_state[keys.RESULTS_ERROR] = error
+        return
+    flash(
+        _("“{action}” is now: {status}.").format(
+            action=action.description, status=action_status_label(status, _)
+        )
+    )
+
+
+def status_control(column: Any, action: ActionRow) -> None:
+    """A selector that saves the action's status as soon as someone changes it."""
+    if not manages:
+        column.write(action_status_label(action.status, _))
+        return
+    key = f"{keys.ACTION_STATUS}_{action.id}"
+    st.session_state[key] = action.status  # the saved status, whoever changed it last
+    column.selectbox(
+        _("Status"),
+        list(ActionStatus),
+        format_func=lambda s: action_status_label(s, _),
+        key=key,
+        label_visibility="collapsed",
+        on_change=save_status,
+        args=(action, key),
+    )
+
+
+def actions_list(plan: PlanRow) -> None:
+    if not plan.actions:
+        st.caption(_("No actions yet."))
+        return
+    widths = [2, 4, 2, 2, 2]
+    for column, title in zip(
+        st.columns(widths),
+        (_("Theme"), _("Planned action"), _("Owner"), _("Due on"), _("Status")),
+        strict=True,
+    ):
+        column.caption(title)
+    for action in plan.actions:
+        theme, text, owner, due, status = st.columns(widths, vertical_alignment="center")
+        theme.write(theme_label(action.theme, _))
+        text.markdown(plain(action.description))
+        owner.markdown(plain(action.owner))
+        if action.overdue:
+            due.markdown(":red[{} · {}]".format(action.due_on.isoformat(), _("overdue")))
+        else:
+            due.write(action.due_on.isoformat())
+        status_control(status, action)
+
+
+def effects_table(effects: pd.DataFrame, k: int) -> None:
+    if effects.empty:
+        return
+    records = effects.to_dict("records")
+    frame = pd.DataFrame(
+        {
+            _("Theme"): [theme_label(r["theme"], _) for r in records],
+            _("Before: mean"): pd.array([number(r["before_mean"]) for r in records], "Float64"),
+            _("Before: n"): pd.array([number(r["before_n"]) for r in records], "Float64"),
+            _("After: mean"): pd.array([number(r["after_mean"]) for r in records], "Float64"),
+            _("After: n"): pd.array([number(r["after_n"]) for r in records], "Float64"),
+            _("Change"): pd.array([number(r["change"]) for r in records], "Float64"),
+            _("95% interval"): [interval(r["change_low"], r["change_high"]) for r in records],
+            _("Direction"): [direction(r["change_low"], r["change_high"]) for r in records],
+        }
+    )
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        placeholder="",
+        column_config={
+            _("Before: mean"): st.column_config.NumberColumn(format="%.2f"),
+            _("Before: n"): st.column_config.NumberColumn(format="%d"),
+            _("After: mean"): st.column_config.NumberColumn(format="%.2f"),
+            _("After: n"): st.column_config.NumberColumn(format="%d"),
+            _("Change"): st.column_config.NumberColumn(format="%+.2f"),
+        },
+    )
+    first = records[0]
+    if first["after_wave"]:
+        note = _("Before: wave {before}; after: wave {after}.").format(
+            before=first["before_wave"], after=first["after_wave"]
+        )
+    else:
+        note = _("The change shows once the next wave after {before} closes.").format(
+            before=first["before_wave"]
+        )
+    st.caption(
+        note
+        + " "
+        + _("A blank is hidden to protect anonymity ({mark}) or not known yet.").format(
+            mark=fewer(k)
+        )
+    )
+
+
+def new_action_form(plan: PlanRow) -> None:
+    prefix = f"{keys.ACTION_FORM}_{plan.id}"
+    with st.expander(_("Add an action"), icon=":material/add_task:"), st.form(prefix):
+        left, right = st.columns([1, 2])
+        theme = left.selectbox(
+            _("Theme"),
+            list(plan.themes),
+            format_func=lambda t: theme_label(t, _),
+            key=f"{prefix}_theme",
+        )
+        description = right.text_input(
+            _("Planned action"),
+            placeholder=_("e.g. Weekly stock check before the weekend"),
+            key=f"{prefix}_text",
+        )
+        left, right = st.columns([1, 2])
+        due_on = left.date_input(
+            _("Due on"), value=date.today() + timedelta(days=30), key=f"{prefix}_due"
+        )
+        owner = right.text_input(_("Owner"), key=f"{prefix}_owner")
+        sent = st.form_submit_button(_("Add action"), icon=":material/add:")
+    if not sent:
+        return
+    try:
+        with ctx.write() as session:
+            add_action(
+                session,
+                actor,
+                plan.id,
+                theme=theme,
+                description=description,
+                owner=owner,
+                due_on=due_on,
+            )
+    except EeError as error:
+        error_box(error, _)
+        return
+    for field in ("text", "owner"):
+        st.session_state.pop(f"{prefix}_{field}", None)
+    flash(_("Action added."))
+    st.rerun()
+
+
+def plan_card(plan: PlanRow, effects: pd.DataFrame, k: int) -> None:
+    with st.container(border=True):
+        themes = ", ".join(theme_label(t, _) for t in plan.themes)
+        st.markdown(
+            "**{}** · {}".format(_("Plan after wave {wave}").format(wave=plan.wave_code), themes)
+        )
+        byline = _("By {email}").format(email=plan.created_by)
+        st.caption(plain(byline + (" · " + plan.note if plan.note else "")))
+        done = sum(a.status is ActionStatus.DONE for a in plan.actions)
+        st.progress(
+            plan.progress,
+            text=_("{done} of {total} actions done").format(done=done, total=len(plan.actions)),
+        )
+        actions_list(plan)
+        effects_table(effects, k)
+        if manages:
+            new_action_form(plan)
+
+
+def new_plan_form(wave: WaveRow, unit_code: str, suggested: Sequence[str]) -> None:
+    with st.form(f"{keys.PLAN_FORM}_{unit_code}"):
+        st.markdown("**{}**".format(_("New action plan")))
+        themes = st.multiselect(
+            _("Themes to work on (up to {count})").format(count=MAX_THEMES),
+            list(THEMES),
+            default=list(suggested),
+            format_func=lambda t: theme_label(t, _),
+            key=f"{keys.PLAN_THEMES}_{unit_code}",
+            help=_("Suggested: the unit's weakest themes in this wave."),
+        )
+        note = st.text_area(
+            _("Note"),
+            placeholder=_("What the team agreed, and why these themes."),
+            key=f"{keys.PLAN_NOTE}_{unit_code}",
+        )
+        sent = st.form_submit_button(_("Create plan"), type="primary", icon=":material/flag:")
+    if not sent:
+        return
+    try:
+        with ctx.write() as session:
+            create_plan(session, actor, unit_code, wave.code, list(themes), note)
+    except EeError as error:
+        error_box(error, _)
+        return
+    st.session_state.pop(f"{keys.PLAN_NOTE}_{unit_code}", None)
+    flash(_("Action plan created for wave {wave}.").format(wave=wave.code))
+    st.rerun()
+
+
+def plans_section(wave: WaveRow, record: Mapping[str, Any], k: int) -> None:
+    unit_code = record["code"]
+    try:
+        with ctx.read() as session:
+            plans = list_plans(session, actor, unit_code)
+            effects = {p.id: plan_effects(session, actor, p.id) for p in plans}
+    except EeError as error:
+        error_box(error, _)
+        return
+    if not plans:
+        st.caption(_("No action plans for this unit yet."))
+    for plan in plans:
+        plan_card(plan, effects[plan.id], k)
+    if manages:
+        weakest = ranked_themes(record["themes"]).tail(MAX_THEMES)["theme"].tolist()[::-1]
+        new_plan_form(wave, unit_code, weakest)
+
+
+# The page -------------------------------------------------------------------------------------
+
+
+def level_views(wave_code: str) -> dict[UnitLevel, EngagementView]:
+    with ctx.read() as session:
+        return {
+            level: engagement_view(session, actor, wave_code, level=level) for level in UnitLevel
+        }
+
+
+def sliced_view(wave_code: str, dim: str, value: str) -> EngagementView:
+    with ctx.read() as session:
+        return engagement_view(
+            session, actor, wave_code, level=UnitLevel.STORE, dim=dim, value=value
+        )
+
+
+st.title(_("Engagement results"))
+st.caption(
+    _(
+        "Scores of each unit after a closed pulse survey wave, with their 95% intervals and "
+        "the number of respondents they rest on. Groups too small to keep everyone anonymous "
+        "are marked, never shown."
+    )
+)
+show_flash()
+try:
+    with ctx.read() as session:
+        waves = list_waves(session, actor)
+        units = list_units(session, actor)
+except EeError as error:
+    error_box(error, _)
+    st.stop()
+
+closed = [w for w in waves if w.status is WaveStatus.CLOSED]
+if not closed:
+    no_results_yet(waves)
+    st.stop()
+
+wave = wave_picker(closed, waves)
+try:
+    views = level_views(wave.code)
+except EeError as error:
+    error_box(error, _)
+    st.stop()
+overview = views[UnitLevel.STORE]
+
+st.subheader(_("Headline"))
+headline(overview)
+
+st.subheader(_("Units"))
+levels = [level for level in LEVELS if not views[level].rows.empty]
+if not levels:
+    st.info(_("No unit in your scope took part in this wave."), icon=":material/info:")
+else:
+    level = level_picker(levels)
+    dim, value = slice_picker(wave.k) if level is UnitLevel.STORE else (None, None)
+    view = views[level]
+    if dim is not None and value is not None:
+        try:
+            view = sliced_view(wave.code, dim, value)
+        except EeError as error:
+            error_box(error, _)
+            st.stop()
+    units_table(view)
+    st.markdown("**{}**".format(_("Themes")))
+    heatmap(view)
+    downloads(view)
+
+st.subheader(_("Unit detail"))
+known = known_units(views)
+unit_code = unit_picker(units, known, overview)
+if unit_code is None:
+    st.info(_("No unit in your scope took part in this wave."), icon=":material/info:")
+    st.stop()
+record = known[unit_code]
+try:
+    unit_detail(wave, closed, record, wave.k)
+except EeError as error:
+    error_box(error, _)
+
+st.subheader(_("Action plans"))
+plans_section(wave, record, wave.k)
