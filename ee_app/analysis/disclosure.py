@@ -21,7 +21,7 @@ bands (filtered views are offered for stores only, so slices never chain across 
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Hashable, Iterable, Mapping
 from typing import TypeVar
 
@@ -133,24 +133,28 @@ def suppress(counts: Mapping[Node, int], parent: Mapping[Node, Node | None], k: 
             hidden.add(current)
             stack.extend(kids.get(current, []))
 
-    changed = True
-    while changed:
-        changed = False
-        for node in list(counts):
-            children = [c for c in kids.get(node, []) if c in counts]
-            if not children or node in hidden:
-                continue
-            direct = counts[node] - sum(counts[c] for c in children)
-            hidden_part = direct + sum(counts[c] for c in children if c in hidden)
-            while 0 < hidden_part < k:
-                visible = sorted(
-                    (c for c in children if c not in hidden), key=lambda c: (counts[c], repr(c))
-                )
-                if not visible:
+    # One pass from the roots down: a node's children can only be hidden by primary
+    # suppression, by the node's own secondary suppression, or together with the node itself
+    # (and then the node is skipped), so every parent is settled when it is reached.
+    roots = [n for n in counts if parent.get(n) not in counts]
+    queue = deque(roots)
+    while queue:
+        node = queue.popleft()
+        children = [c for c in kids.get(node, []) if c in counts]
+        queue.extend(children)
+        if not children or node in hidden:
+            continue
+        direct = counts[node] - sum(counts[c] for c in children)
+        hidden_part = direct + sum(counts[c] for c in children if c in hidden)
+        if 0 < hidden_part < k:
+            visible = sorted(
+                (c for c in children if c not in hidden), key=lambda c: (counts[c], repr(c))
+            )
+            for child in visible:
+                hide_subtree(child)
+                hidden_part += counts[child]
+                if hidden_part >= k:
                     break
-                hide_subtree(visible[0])
-                hidden_part += counts[visible[0]]
-                changed = True
     return hidden
 
 

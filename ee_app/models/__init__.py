@@ -19,6 +19,7 @@ from ee_app.models.org import (
     UserScope,
 )
 from ee_app.models.results import (
+    HIDDEN_METRICS,
     RESULT_SUMS,
     ActionItem,
     ActionPlan,
@@ -42,6 +43,7 @@ from ee_app.models.survey import (
 
 __all__ = [
     "ANSWER_SLOTS",
+    "HIDDEN_METRICS",
     "RESULT_SUMS",
     "ActionItem",
     "ActionPlan",

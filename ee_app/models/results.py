@@ -21,6 +21,7 @@ from ee_app.models.base import Base, str_enum, utcnow
 from ee_app.models.survey import ANSWER_SLOTS
 
 __all__ = [
+    "HIDDEN_METRICS",
     "RESULT_SUMS",
     "ActionItem",
     "ActionPlan",
@@ -28,6 +29,9 @@ __all__ = [
     "SurveyResult",
     "SurveyWaveResult",
 ]
+
+#: The metrics a result row can hide, in the order of the bits of ``SurveyResult.hidden``.
+HIDDEN_METRICS: tuple[str, ...] = ("n", *ANSWER_SLOTS, "enps")
 
 #: The summed columns of a result row, besides its key.
 RESULT_SUMS: tuple[str, ...] = (
@@ -63,6 +67,9 @@ class SurveyResult(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
     dim: Mapped[str] = mapped_column(String(8), primary_key=True, default="")
     value: Mapped[str] = mapped_column(String(16), primary_key=True, default="")
+    # Which metrics must not be shown (bit 0 respondents, then one bit per HIDDEN_METRICS),
+    # decided once when the wave closes, by the same rules for every reader.
+    hidden: Mapped[int] = mapped_column(Integer, default=0)
 
 
 # Declarative classes accept columns added after the class body; 75 near-identical lines

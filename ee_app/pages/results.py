@@ -9,10 +9,8 @@ Open waves are never offered: their numbers would change with every answer.
 """
 
 import importlib
-import math
-import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -22,16 +20,9 @@ from ee_app import charts
 from ee_app.auth import Permission, can
 from ee_app.errors import N_, EeError
 from ee_app.instruments.pulse import THEMES
-from ee_app.models import ActionStatus, StaffRole, TenureBand, UnitLevel, WaveStatus
+from ee_app.models import StaffRole, TenureBand, UnitLevel, WaveStatus
 from ee_app.services.actions import (
     MAX_THEMES,
-    ActionRow,
-    PlanRow,
-    add_action,
-    create_plan,
-    list_plans,
-    plan_effects,
-    set_action_status,
 )
 from ee_app.services.org import UnitRow, list_units
 from ee_app.services.results import (
@@ -43,9 +34,11 @@ from ee_app.services.results import (
 )
 from ee_app.services.waves import WaveRow, list_waves
 from ee_app.ui import context, keys
+from ee_app.ui.action_plans import plans_section
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
+from ee_app.ui.feedback import show_flash
+from ee_app.ui.formatting import blank, direction, fewer, interval, number, plain, signed
 from ee_app.ui.labels import (
-    action_status_label,
     level_label,
     staff_role_label,
     tenure_band_label,
@@ -87,70 +80,12 @@ SCORES = (
     "change_high",
     "percentile",
 )
-MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
 EXPORTS = "ee_app.exports.engagement"
 
 ctx = context.page()
 _ = ctx.gettext
 actor = ctx.actor
 manages = can(actor, Permission.MANAGE_ACTIONS)
-
-
-# Small pieces ---------------------------------------------------------------------------------
-
-
-def flash(message: str) -> None:
-    """Confirm an action after the rerun that follows it (a toast: the reader is usually far
-    down the page, next to the plan they changed)."""
-    st.session_state[keys.RESULTS_FLASH] = message
-
-
-def show_flash() -> None:
-    """The confirmation of the last action, or the error a widget callback kept."""
-    message = st.session_state.pop(keys.RESULTS_FLASH, None)
-    if message:
-        st.toast(message, icon=":material/check_circle:")
-    error = st.session_state.pop(keys.RESULTS_ERROR, None)
-    if error is not None:
-        error_box(error, _)
-
-
-def fewer(k: int) -> str:
-    return _("fewer than {k}").format(k=k)
-
-
-def blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def number(value: Any, scale: float = 1.0) -> float | None:
-    return None if blank(value) else float(value) * scale
-
-
-def interval(low: Any, high: Any, spec: str = ".2f") -> str | None:
-    if blank(low) or blank(high):
-        return None
-    return f"[{low:{spec}}, {high:{spec}}]".replace("-", "−")
-
-
-def direction(low: Any, high: Any) -> str | None:
-    """A word for a change: up or down when its interval excludes 0."""
-    if blank(low) or blank(high):
-        return None
-    if low > 0:
-        return _("up")
-    if high < 0:
-        return _("down")
-    return _("no clear change")
-
-
-def signed(value: float, spec: str) -> str:
-    return f"{value:{spec}}".replace("-", "−")
-
-
-def plain(text: str) -> str:
-    """User text (a note, an owner) shown literally, never as Markdown."""
-    return MARKDOWN.sub(r"\\\1", text)
 
 
 def unit_name(record: Mapping[str, Any]) -> str:
@@ -234,7 +169,7 @@ def headline_cards(record: Mapping[str, Any], columns: Sequence[Any], k: int) ->
     )
     enps_help = _("% promoters (9–10) minus % detractors (0–6), from −100 to 100.")
     if blank(record.get("enps")):
-        metric_card(columns[2], "eNPS", "–", [fewer(k)], enps_help)
+        metric_card(columns[2], "eNPS", "–", [fewer(k, _)], enps_help)
     else:
         metric_card(
             columns[2],
@@ -368,7 +303,7 @@ def units_frame(view: EngagementView) -> pd.DataFrame:
     return pd.DataFrame(
         {
             _("Unit"): [unit_name(r) for r in records],
-            "n": [fewer(view.k) if r["hidden"] else str(int(r["n"])) for r in records],
+            "n": [fewer(view.k, _) if r["hidden"] else str(int(r["n"])) for r in records],
             _("Index"): column(lambda r: number(r["index"]), "Float64"),
             _("Index 95% interval"): column(lambda r: interval(r["index_low"], r["index_high"])),
             _("% favourable"): column(lambda r: number(r["favourable"], 100), "Float64"),
@@ -378,7 +313,7 @@ def units_frame(view: EngagementView) -> pd.DataFrame:
             ),
             _("Change"): column(lambda r: number(r["change"]), "Float64"),
             _("Change 95% interval"): column(lambda r: interval(r["change_low"], r["change_high"])),
-            _("Direction"): column(lambda r: direction(r["change_low"], r["change_high"])),
+            _("Direction"): column(lambda r: direction(r["change_low"], r["change_high"], _)),
             better: column(lambda r: number(r["percentile"]), "Float64"),
         }
     )
@@ -445,7 +380,7 @@ def heat_frame(view: EngagementView, metric: str) -> pd.DataFrame:
     themes = view.themes.set_index(["unit_id", "theme"]) if len(view.themes) else None
     cells = []
     for record in scored(view):
-        size = fewer(view.k) if record["hidden"] else f"n = {int(record['n'])}"
+        size = fewer(view.k, _) if record["hidden"] else f"n = {int(record['n'])}"
         label = f"{unit_name(record)} · {size}"
         for theme in THEMES:
             key = (record["unit_id"], theme)
@@ -588,7 +523,7 @@ def unit_picker(
 
     def label(code: str) -> str:
         text = unit_option_label(rows[code], _)
-        return f"{text} · {fewer(view.k)}" if known[code]["hidden"] else text
+        return f"{text} · {fewer(view.k, _)}" if known[code]["hidden"] else text
 
     return st.selectbox(_("Unit"), list(rows), format_func=label, key=keys.RESULTS_UNIT)
 
@@ -613,7 +548,7 @@ def trend_frame(trend: pd.DataFrame, closed: Sequence[WaveRow]) -> pd.DataFrame:
                 "high": None if hidden else record["index_high"],
                 "n": None if hidden else int(record["n"]),
                 "hidden": hidden,
-                "mark": fewer(k) if record is not None else _("no result"),
+                "mark": fewer(k, _) if record is not None else _("no result"),
             }
         )
     return pd.DataFrame.from_records(records)
@@ -661,7 +596,7 @@ def enps_section(record: Mapping[str, Any], k: int) -> None:
     st.markdown("**{}**".format(_("eNPS: promoters, passives, detractors")))
     if record["hidden"] or blank(record.get("enps")):
         st.info(
-            _("Hidden to protect anonymity ({mark}).").format(mark=fewer(k)),
+            _("Hidden to protect anonymity ({mark}).").format(mark=fewer(k, _)),
             icon=":material/visibility_off:",
         )
         return
@@ -713,7 +648,7 @@ def themes_section(themes: pd.DataFrame, k: int) -> None:
     ranked = ranked_themes(themes)
     if ranked.empty:
         st.info(
-            _("Theme scores are hidden for this unit ({mark}).").format(mark=fewer(k)),
+            _("Theme scores are hidden for this unit ({mark}).").format(mark=fewer(k, _)),
             icon=":material/visibility_off:",
         )
         return
@@ -726,7 +661,9 @@ def themes_section(themes: pd.DataFrame, k: int) -> None:
         weak.markdown(theme_lines(ranked.tail(bottom).iloc[::-1]))
     hidden = len(themes) - len(ranked)
     if hidden:
-        st.caption(_("{count} themes hidden ({mark} answers).").format(count=hidden, mark=fewer(k)))
+        st.caption(
+            _("{count} themes hidden ({mark} answers).").format(count=hidden, mark=fewer(k, _))
+        )
     else:
         st.caption(_("Mean from 1 to 5, its 95% interval, and the number of answers."))
 
@@ -767,223 +704,6 @@ def unit_detail(
     comments_section(wave, record["code"])
 
 
-# Action plans ---------------------------------------------------------------------------------
-
-
-def save_status(action: ActionRow, key: str) -> None:
-    """On change of a status selector: save it, then confirm (or keep the error to show)."""
-    status = st.session_state[key]
-    try:
-        with ctx.write() as session:
-            set_action_status(session, actor, action.id, status)
-    except EeError as error:
-        st.session_state[keys.RESULTS_ERROR] = error
-        return
-    flash(
-        _("“{action}” is now: {status}.").format(
-            action=action.description, status=action_status_label(status, _)
-        )
-    )
-
-
-def status_control(column: Any, action: ActionRow) -> None:
-    """A selector that saves the action's status as soon as someone changes it."""
-    if not manages:
-        column.write(action_status_label(action.status, _))
-        return
-    key = f"{keys.ACTION_STATUS}_{action.id}"
-    st.session_state[key] = action.status  # the saved status, whoever changed it last
-    column.selectbox(
-        _("Status"),
-        list(ActionStatus),
-        format_func=lambda s: action_status_label(s, _),
-        key=key,
-        label_visibility="collapsed",
-        on_change=save_status,
-        args=(action, key),
-    )
-
-
-def actions_list(plan: PlanRow) -> None:
-    if not plan.actions:
-        st.caption(_("No actions yet."))
-        return
-    widths = [2, 4, 2, 2, 2]
-    for column, title in zip(
-        st.columns(widths),
-        (_("Theme"), _("Planned action"), _("Owner"), _("Due on"), _("Status")),
-        strict=True,
-    ):
-        column.caption(title)
-    for action in plan.actions:
-        theme, text, owner, due, status = st.columns(widths, vertical_alignment="center")
-        theme.write(theme_label(action.theme, _))
-        text.markdown(plain(action.description))
-        owner.markdown(plain(action.owner))
-        if action.overdue:
-            due.markdown(":red[{} · {}]".format(action.due_on.isoformat(), _("overdue")))
-        else:
-            due.write(action.due_on.isoformat())
-        status_control(status, action)
-
-
-def effects_table(effects: pd.DataFrame, k: int) -> None:
-    if effects.empty:
-        return
-    records = effects.to_dict("records")
-    frame = pd.DataFrame(
-        {
-            _("Theme"): [theme_label(r["theme"], _) for r in records],
-            _("Before: mean"): pd.array([number(r["before_mean"]) for r in records], "Float64"),
-            _("Before: n"): pd.array([number(r["before_n"]) for r in records], "Float64"),
-            _("After: mean"): pd.array([number(r["after_mean"]) for r in records], "Float64"),
-            _("After: n"): pd.array([number(r["after_n"]) for r in records], "Float64"),
-            _("Change"): pd.array([number(r["change"]) for r in records], "Float64"),
-            _("95% interval"): [interval(r["change_low"], r["change_high"]) for r in records],
-            _("Direction"): [direction(r["change_low"], r["change_high"]) for r in records],
-        }
-    )
-    st.dataframe(
-        frame,
-        hide_index=True,
-        width="stretch",
-        placeholder="",
-        column_config={
-            _("Before: mean"): st.column_config.NumberColumn(format="%.2f"),
-            _("Before: n"): st.column_config.NumberColumn(format="%d"),
-            _("After: mean"): st.column_config.NumberColumn(format="%.2f"),
-            _("After: n"): st.column_config.NumberColumn(format="%d"),
-            _("Change"): st.column_config.NumberColumn(format="%+.2f"),
-        },
-    )
-    first = records[0]
-    if first["after_wave"]:
-        note = _("Before: wave {before}; after: wave {after}.").format(
-            before=first["before_wave"], after=first["after_wave"]
-        )
-    else:
-        note = _("The change shows once the next wave after {before} closes.").format(
-            before=first["before_wave"]
-        )
-    st.caption(
-        note
-        + " "
-        + _("A blank is hidden to protect anonymity ({mark}) or not known yet.").format(
-            mark=fewer(k)
-        )
-    )
-
-
-def new_action_form(plan: PlanRow) -> None:
-    prefix = f"{keys.ACTION_FORM}_{plan.id}"
-    with st.expander(_("Add an action"), icon=":material/add_task:"), st.form(prefix):
-        left, right = st.columns([1, 2])
-        theme = left.selectbox(
-            _("Theme"),
-            list(plan.themes),
-            format_func=lambda t: theme_label(t, _),
-            key=f"{prefix}_theme",
-        )
-        description = right.text_input(
-            _("Planned action"),
-            placeholder=_("e.g. Weekly stock check before the weekend"),
-            key=f"{prefix}_text",
-        )
-        left, right = st.columns([1, 2])
-        due_on = left.date_input(
-            _("Due on"), value=date.today() + timedelta(days=30), key=f"{prefix}_due"
-        )
-        owner = right.text_input(_("Owner"), key=f"{prefix}_owner")
-        sent = st.form_submit_button(_("Add action"), icon=":material/add:")
-    if not sent:
-        return
-    try:
-        with ctx.write() as session:
-            add_action(
-                session,
-                actor,
-                plan.id,
-                theme=theme,
-                description=description,
-                owner=owner,
-                due_on=due_on,
-            )
-    except EeError as error:
-        error_box(error, _)
-        return
-    for field in ("text", "owner"):
-        st.session_state.pop(f"{prefix}_{field}", None)
-    flash(_("Action added."))
-    st.rerun()
-
-
-def plan_card(plan: PlanRow, effects: pd.DataFrame, k: int) -> None:
-    with st.container(border=True):
-        themes = ", ".join(theme_label(t, _) for t in plan.themes)
-        st.markdown(
-            "**{}** · {}".format(_("Plan after wave {wave}").format(wave=plan.wave_code), themes)
-        )
-        byline = _("By {email}").format(email=plan.created_by)
-        st.caption(plain(byline + (" · " + plan.note if plan.note else "")))
-        done = sum(a.status is ActionStatus.DONE for a in plan.actions)
-        st.progress(
-            plan.progress,
-            text=_("{done} of {total} actions done").format(done=done, total=len(plan.actions)),
-        )
-        actions_list(plan)
-        effects_table(effects, k)
-        if manages:
-            new_action_form(plan)
-
-
-def new_plan_form(wave: WaveRow, unit_code: str, suggested: Sequence[str]) -> None:
-    with st.form(f"{keys.PLAN_FORM}_{unit_code}"):
-        st.markdown("**{}**".format(_("New action plan")))
-        themes = st.multiselect(
-            _("Themes to work on (up to {count})").format(count=MAX_THEMES),
-            list(THEMES),
-            default=list(suggested),
-            format_func=lambda t: theme_label(t, _),
-            key=f"{keys.PLAN_THEMES}_{unit_code}",
-            help=_("Suggested: the unit's weakest themes in this wave."),
-        )
-        note = st.text_area(
-            _("Note"),
-            placeholder=_("What the team agreed, and why these themes."),
-            key=f"{keys.PLAN_NOTE}_{unit_code}",
-        )
-        sent = st.form_submit_button(_("Create plan"), type="primary", icon=":material/flag:")
-    if not sent:
-        return
-    try:
-        with ctx.write() as session:
-            create_plan(session, actor, unit_code, wave.code, list(themes), note)
-    except EeError as error:
-        error_box(error, _)
-        return
-    st.session_state.pop(f"{keys.PLAN_NOTE}_{unit_code}", None)
-    flash(_("Action plan created for wave {wave}.").format(wave=wave.code))
-    st.rerun()
-
-
-def plans_section(wave: WaveRow, record: Mapping[str, Any], k: int) -> None:
-    unit_code = record["code"]
-    try:
-        with ctx.read() as session:
-            plans = list_plans(session, actor, unit_code)
-            effects = {p.id: plan_effects(session, actor, p.id) for p in plans}
-    except EeError as error:
-        error_box(error, _)
-        return
-    if not plans:
-        st.caption(_("No action plans for this unit yet."))
-    for plan in plans:
-        plan_card(plan, effects[plan.id], k)
-    if manages:
-        weakest = ranked_themes(record["themes"]).tail(MAX_THEMES)["theme"].tolist()[::-1]
-        new_plan_form(wave, unit_code, weakest)
-
-
 # The page -------------------------------------------------------------------------------------
 
 
@@ -1009,7 +729,7 @@ st.caption(
         "are marked, never shown."
     )
 )
-show_flash()
+show_flash(keys.RESULTS_FLASH, keys.RESULTS_ERROR, _)
 try:
     with ctx.read() as session:
         waves = list_waves(session, actor)
@@ -1066,4 +786,5 @@ except EeError as error:
     error_box(error, _)
 
 st.subheader(_("Action plans"))
-plans_section(wave, record, wave.k)
+weakest = ranked_themes(record["themes"]).tail(MAX_THEMES)["theme"].tolist()[::-1]
+plans_section(ctx, wave, record["code"], wave.k, weakest)

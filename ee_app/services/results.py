@@ -27,6 +27,7 @@ from ee_app.analysis.engagement import (
     SUM_COLUMNS,
     change_ci,
     cronbach_alpha,
+    mean_ci,
     percentile_rank,
     roll_up,
     scores,
@@ -38,6 +39,7 @@ from ee_app.errors import N_, Conflict, NotFound, ValidationError
 from ee_app.instruments.pulse import CORE_SLOTS
 from ee_app.models import (
     ANSWER_SLOTS,
+    HIDDEN_METRICS,
     OrgUnit,
     SurveyComment,
     SurveyResponse,
@@ -127,8 +129,15 @@ def build_results(session: Session, wave: SurveyWave) -> None:
         responses["band"] = responses["band"].fillna("")
         by_unit = sum_responses(responses, ["unit_id"])
         totals = roll_up(by_unit, "unit_id", ancestors)
+        masks = _hidden_masks(totals, units, wave.k)
         rows += [
-            {"wave_id": wave.id, "dim": "", "value": "", **_native(r)}
+            {
+                "wave_id": wave.id,
+                "dim": "",
+                "value": "",
+                "hidden": masks[r["unit_id"]],
+                **_native(r),
+            }
             for r in totals.to_dict("records")
         ]
         rows += _slices(responses, totals, units, ancestors, wave.k, wave.id)
@@ -149,6 +158,42 @@ def build_results(session: Session, wave: SurveyWave) -> None:
     )
     result.alpha_n = alpha[3]
     session.flush()
+
+
+def _hidden_masks(totals: pd.DataFrame, units: Mapping[int, OrgUnit], k: int) -> dict[int, int]:
+    """For every unit, the bit mask of metrics that must stay hidden: primary and secondary
+    suppression on respondents, and again on each question's answers (skipped questions
+    make those counts smaller), all hidden where the respondents are."""
+    present = set(totals["unit_id"].astype(int))
+    parents = {u: (units[u].parent_id if units[u].parent_id in present else None) for u in present}
+    respondents = {int(u): int(n) for u, n in zip(totals["unit_id"], totals["n"], strict=True)}
+    base = suppress(respondents, parents, k)
+    masks = dict.fromkeys(present, 0)
+    for bit, metric in enumerate(HIDDEN_METRICS):
+        if metric == "n":
+            hidden = base
+        else:
+            counts = {
+                int(u): int(n)
+                for u, n in zip(totals["unit_id"], totals[f"{metric}_n"], strict=True)
+            }
+            answered = {u: n for u, n in counts.items() if n > 0}
+            tree = {u: (parents[u] if parents[u] in answered else None) for u in answered}
+            hidden = base | {u for u, n in counts.items() if n < k}
+            if answered:
+                hidden |= suppress(answered, tree, k)
+        for unit in hidden:
+            masks[unit] |= 1 << bit
+    return masks
+
+
+def _slice_mask(row: Mapping, k: int) -> int:
+    """A published slice shows all its metrics but those answered by fewer than k."""
+    mask = 0
+    for bit, metric in enumerate(HIDDEN_METRICS):
+        if metric != "n" and row[f"{metric}_n"] < k:
+            mask |= 1 << bit
+    return mask
 
 
 def _native(record: Mapping) -> dict:
@@ -196,7 +241,14 @@ def _slices(
             for r in by_value[by_value[dim].isin(keep)].drop(columns="store").to_dict("records"):
                 value = r.pop(dim)
                 rows.append(
-                    {"wave_id": wave_id, "unit_id": store, "dim": dim, "value": value, **_native(r)}
+                    {
+                        "wave_id": wave_id,
+                        "unit_id": store,
+                        "dim": dim,
+                        "value": value,
+                        "hidden": _slice_mask(r, k),
+                        **_native(r),
+                    }
                 )
     return rows
 
@@ -237,25 +289,7 @@ def _wave_data(session: Session, wave: SurveyWave) -> _WaveData:
     if frame.empty:
         frame = pd.DataFrame(columns=[c.name for c in table.columns])
     units = frame[frame["dim"] == ""].set_index("unit_id")
-    parents = {
-        uid: parent
-        for uid, parent in session.execute(
-            select(OrgUnit.id, OrgUnit.parent_id).where(OrgUnit.id.in_(units.index.tolist()))
-        )
-    }
-    parents = {u: (p if p in parents else None) for u, p in parents.items()}
-    hidden: dict[str, frozenset[int]] = {}
-    base = (
-        suppress({u: int(n) for u, n in units["n"].items()}, parents, wave.k)
-        if len(units)
-        else set()
-    )
-    hidden["n"] = frozenset(base)
-    for metric in (*ANSWER_SLOTS, "enps"):
-        counts = {u: int(n) for u, n in units[f"{metric}_n"].items()}
-        answered = {u: n for u, n in counts.items() if n > 0} or counts
-        extra = suppress(answered, {u: parents[u] for u in answered}, wave.k) if answered else set()
-        hidden[metric] = frozenset(base | extra | {u for u, n in counts.items() if n < wave.k})
+    hidden = _mask_sets(units)
     data = _WaveData(key, frame, units, hidden)
     _cache[key] = data
     if len(_cache) > _CACHE_SIZE:
@@ -309,6 +343,15 @@ def _previous(session: Session, wave: SurveyWave) -> SurveyWave | None:
 
 def _in_scope(actor: Actor, unit_ids: Iterable[int]) -> list[int]:
     return [u for u in unit_ids if actor.scope is None or u in actor.scope]
+
+
+def _mask_sets(rows: pd.DataFrame) -> dict[str, frozenset[int]]:
+    """Metric → ids of the rows whose ``hidden`` bit for it is set."""
+    masks = rows["hidden"].astype(int)
+    return {
+        metric: frozenset(masks.index[(masks & (1 << bit)) != 0].tolist())
+        for bit, metric in enumerate(HIDDEN_METRICS)
+    }
 
 
 def _slice_rows(data: _WaveData, dim: str, value: str) -> pd.DataFrame:
@@ -382,10 +425,11 @@ def _compute_view(
     visible = _in_scope(actor, (u.id for u in at_level))
     source = _slice_rows(data, dim, value) if dim else data.units
 
+    masked = _mask_sets(source) if dim else data.hidden
+    absent = frozenset(u for u in visible if u not in source.index)  # pooled, or unpublished
+
     def hidden(metric: str) -> frozenset[int]:
-        if dim:  # only publishable slices were stored
-            return frozenset(u for u in visible if u not in source.index)
-        return data.hidden[metric] | frozenset(u for u in visible if u not in source.index)
+        return masked[metric] | absent
 
     shown_ids = [u for u in visible if u not in hidden("n")]
     scored = None
@@ -519,43 +563,54 @@ def trend_for(
     dim: str | None = None,
     value: str | None = None,
 ) -> pd.DataFrame:
-    """The unit's engagement index in every closed wave, oldest first; hidden waves blank."""
+    """The unit's engagement index in every closed wave that asked its people, oldest first;
+    waves where it is hidden (or was pooled into a larger unit) are marked hidden."""
     require(actor, Permission.VIEW_RESULTS)
     unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
     if unit is None or not actor.may_see_unit(unit.id):
         raise NotFound(N_("No unit with code “{code}” in your scope."), code=unit_code)
-    waves = session.scalars(
-        select(SurveyWave)
+    ancestors = [int(p) for p in unit.path.strip("/").split("/") if p]
+    asked = set(
+        session.scalars(
+            select(SurveyResult.wave_id)
+            .where(SurveyResult.unit_id.in_(ancestors), SurveyResult.dim == "")
+            .distinct()
+        )
+    )
+    waves = session.execute(
+        select(SurveyWave.id, SurveyWave.code, SurveyWave.name, SurveyWave.opens_on)
         .join(SurveyWaveResult, SurveyWaveResult.wave_id == SurveyWave.id)
-        .where(SurveyWave.status == WaveStatus.CLOSED)
+        .where(SurveyWave.status == WaveStatus.CLOSED, SurveyWave.id.in_(asked))
         .order_by(SurveyWave.opens_on)
     ).all()
+    table = SurveyResult.__table__
+    found = {
+        row.wave_id: row
+        for row in session.execute(
+            select(table.c.wave_id, table.c.hidden, *(table.c[c] for c in SUM_COLUMNS)).where(
+                table.c.unit_id == unit.id,
+                table.c.dim == (dim or ""),
+                table.c.value == (value or ""),
+                table.c.wave_id.in_([w.id for w in waves]),
+            )
+        )
+    }
     records = []
-    ancestors = {int(p) for p in unit.path.strip("/").split("/") if p}
-    for wave in waves:
-        data = _wave_data(session, wave)
-        source = _slice_rows(data, dim, value) if dim else data.units
-        if not ancestors & set(data.units.index):
-            continue  # nobody in or above this unit was asked in that wave
+    for wave_id, code, name, opens_on in waves:
         record = {
-            "wave": wave.code,
-            "name": wave.name,
-            "opens_on": wave.opens_on,
+            "wave": code,
+            "name": name,
+            "opens_on": opens_on,
             "hidden": True,
             "n": math.nan,
             "index": math.nan,
             "index_low": math.nan,
             "index_high": math.nan,
         }
-        if unit.id in source.index and (dim or unit.id not in data.hidden["n"]):
-            row = scores(source.loc[[unit.id], list(SUM_COLUMNS)].reset_index()).iloc[0]
-            record.update(
-                hidden=False,
-                n=int(row["n"]),
-                index=row["index"],
-                index_low=row["index_low"],
-                index_high=row["index_high"],
-            )
+        row = found.get(wave_id)
+        if row is not None and not row.hidden & 1:
+            n, index, low, high = int(row.n), *mean_ci(row.idx_n, row.idx_sum, row.idx_sumsq)
+            record.update(hidden=False, n=n, index=index, index_low=low, index_high=high)
         records.append(record)
     columns = ["wave", "name", "opens_on", "hidden", "n", "index", "index_low", "index_high"]
     return pd.DataFrame.from_records(records, columns=columns)

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-26 20:30:22.145537
+Create Date: 2026-11-26 21:05:49.747610
 """
 
 from collections.abc import Sequence
@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("unit_id", sa.Integer(), nullable=False),
         sa.Column("dim", sa.String(length=8), nullable=False),
         sa.Column("value", sa.String(length=16), nullable=False),
+        sa.Column("hidden", sa.Integer(), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("idx_n", sa.Integer(), nullable=False),
         sa.Column("idx_sum", sa.Float(), nullable=False),
