@@ -1,8 +1,9 @@
 """The results page's data for the chain demo (≈10,000 staff, 24 monthly waves), cold and
 warm, against DuckDB computing the same aggregation from the raw answers in the same run.
 
-"The same aggregation": for the newest closed wave, per store, respondents, engagement index,
-% favourable, eNPS and the twelve theme means; and the chain's index in every closed wave
+"The same aggregation": for the newest closed wave, per store, respondents, engagement index
+with its standard deviation, % favourable, eNPS and the twelve theme means; the same per
+store for the previous wave (for the change); and the chain's index in every closed wave
 (the trend). ee-app reads its per-unit sums written when each wave closed, applies the
 disclosure rules and computes intervals; DuckDB scans every answer row, in memory, with no
 disclosure control and no intervals. Target (issue 4): no slower than DuckDB, and under
@@ -65,7 +66,7 @@ def _duckdb_frames(engine) -> dict[str, pd.DataFrame]:  # type: ignore[no-untype
     return {"answers": answers, "units": units, "waves": waves}
 
 
-def _duckdb_query(con, wave_id: int) -> None:  # type: ignore[no-untyped-def]
+def _duckdb_query(con, wave_id: int, previous_id: int) -> None:  # type: ignore[no-untyped-def]
     index = (
         "("
         + " + ".join(f"coalesce({s}, 0)" for s in CORE_SLOTS)
@@ -79,14 +80,15 @@ def _duckdb_query(con, wave_id: int) -> None:  # type: ignore[no-untyped-def]
     store = "CASE WHEN u.level = 'team' THEN u.parent_id WHEN u.level = 'store' THEN u.id END"
     con.execute(
         f"""
-        SELECT {store} AS store, count(*) AS n, avg({index}) AS engagement,
+        SELECT a.wave_id, {store} AS store, count(*) AS n, avg({index}) AS engagement,
+               stddev_samp({index}) AS spread,
                sum({favourable}) / sum({answered}) AS favourable,
                100.0 * (avg((enps >= 9)::INT) - avg((enps <= 6)::INT)) AS enps, {themes}
         FROM answers a JOIN units u ON u.id = a.unit_id
-        WHERE a.wave_id = ? AND {store} IS NOT NULL
-        GROUP BY 1
+        WHERE a.wave_id IN (?, ?) AND {store} IS NOT NULL
+        GROUP BY 1, 2
         """,
-        [wave_id],
+        [wave_id, previous_id],
     ).fetchall()
     con.execute(
         f"SELECT w.code, count(*), avg({index}) FROM answers a JOIN waves w ON w.id = a.wave_id "
@@ -102,7 +104,8 @@ def run() -> list[dict[str, object]]:
         url, load_time = _chain_database(Path(tmp))
         engine = make_engine(url)
         frames = _duckdb_frames(engine)
-        newest = frames["waves"].sort_values("opens_on").iloc[-1]
+        ordered = frames["waves"].sort_values("opens_on")
+        newest, previous = ordered.iloc[-1], ordered.iloc[-2]
         con = duckdb.connect()
         for name, frame in frames.items():
             con.register(name, frame)
@@ -116,7 +119,7 @@ def run() -> list[dict[str, object]]:
             _page_data(engine, newest["code"])
             warm.append(time.perf_counter() - start)
             start = time.perf_counter()
-            _duckdb_query(con, int(newest["id"]))
+            _duckdb_query(con, int(newest["id"]), int(previous["id"]))
             reference.append(time.perf_counter() - start)
         engine.dispose()
         rows = len(frames["answers"])

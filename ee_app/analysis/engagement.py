@@ -25,10 +25,12 @@ from ee_app.instruments.pulse import CORE_SLOTS, THEMES
 __all__ = [
     "SUM_COLUMNS",
     "change_ci",
+    "change_frame",
     "cronbach_alpha",
     "enps_ci",
     "mean_ci",
     "percentile_rank",
+    "percentile_ranks",
     "roll_up",
     "scores",
     "sum_responses",
@@ -105,16 +107,22 @@ def sum_responses(responses: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
 
 def roll_up(sums: pd.DataFrame, unit: str, ancestors: Mapping[int, Sequence[int]]) -> pd.DataFrame:
     """Sums per unit *including everything beneath it*: each row counts for its own unit and
-    for every ancestor (``ancestors[u]`` lists u and its ancestors)."""
-    pieces = []
-    for own, group in sums.groupby(unit):
-        for ancestor in ancestors[own]:
-            pieces.append(group.assign(**{unit: ancestor}))
-    if not pieces:
-        return sums.iloc[0:0]
-    stacked = pd.concat(pieces, ignore_index=True)
+    for every ancestor (``ancestors[u]`` lists u and its ancestors).
+
+    One row per (row, ancestor) pair is taken at once and summed in a single group-by.
+    """
     keys = [c for c in sums.columns if c not in SUM_COLUMNS]
-    return stacked.groupby(keys, dropna=False, sort=True)[list(SUM_COLUMNS)].sum().reset_index()
+    rows: list[int] = []
+    targets: list[int] = []
+    for position, own in enumerate(sums[unit].to_numpy()):
+        for ancestor in ancestors[own]:
+            rows.append(position)
+            targets.append(ancestor)
+    if not rows:
+        return sums.iloc[0:0]
+    expanded = sums.iloc[rows].reset_index(drop=True)
+    expanded[unit] = targets
+    return expanded.groupby(keys, dropna=False, sort=True)[list(SUM_COLUMNS)].sum().reset_index()
 
 
 def mean_ci(
@@ -253,26 +261,86 @@ def scores(sums: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     )
 
 
-def theme_scores(sums: pd.DataFrame, key: str) -> pd.DataFrame:
-    """One row per (``key``, theme): answers n, mean with its interval, favourable share."""
-    records = []
-    for _, row in sums.iterrows():
-        for slot, theme in zip(CORE_SLOTS, THEMES, strict=True):
-            n = row[f"{slot}_n"]
-            mean, low, high = mean_ci(n, row[f"{slot}_sum"], row[f"{slot}_sumsq"])
-            records.append(
+def theme_scores(sums: pd.DataFrame, key: str, level: float = 0.95) -> pd.DataFrame:
+    """One row per (``key``, theme): answers n, mean with its t interval, favourable share."""
+    pieces = []
+    for slot, theme in zip(CORE_SLOTS, THEMES, strict=True):
+        n = sums[f"{slot}_n"].to_numpy(float)
+        mean, low, high = _t_intervals(
+            n, sums[f"{slot}_sum"].to_numpy(float), sums[f"{slot}_sumsq"].to_numpy(float), level
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            favourable = np.where(n > 0, sums[f"{slot}_fav"].to_numpy(float) / n, np.nan)
+        pieces.append(
+            pd.DataFrame(
                 {
-                    key: row[key],
+                    key: sums[key].to_numpy(),
                     "theme": theme,
                     "slot": slot,
-                    "n": int(n),
+                    "n": n.astype(int),
                     "mean": mean,
                     "mean_low": low,
                     "mean_high": high,
-                    "favourable": row[f"{slot}_fav"] / n if n else math.nan,
+                    "favourable": favourable,
                 }
             )
-    return pd.DataFrame.from_records(records)
+        )
+    frame = pd.concat(pieces, ignore_index=True)
+    order = {k: i for i, k in enumerate(sums[key].tolist())}
+    frame["_order"] = frame[key].map(order)
+    return (
+        frame.sort_values(["_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
+    )
+
+
+def _t_intervals(n, total, squares, level):  # type: ignore[no-untyped-def]
+    """Vectorised :func:`mean_ci`: means and t intervals (NaN where n < 2)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, total / n, np.nan)
+        variance = np.maximum((squares - n * mean * mean) / (n - 1), 0.0)
+        t = stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
+        half = np.where(n >= 2, t * np.sqrt(variance / n), np.nan)
+    return mean, mean - half, mean + half
+
+
+def change_frame(before: pd.DataFrame, after: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Vectorised :func:`change_ci` over aligned rows of index sums (``idx_n``, ``idx_sum``,
+    ``idx_sumsq``): after − before and Welch's interval; NaN where either side has n < 2."""
+    n1, s1, q1 = (before[c].to_numpy(float) for c in ("idx_n", "idx_sum", "idx_sumsq"))
+    n2, s2, q2 = (after[c].to_numpy(float) for c in ("idx_n", "idx_sum", "idx_sumsq"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m1, m2 = s1 / n1, s2 / n2
+        v1 = np.maximum((q1 - n1 * m1 * m1) / (n1 - 1), 0.0) / n1
+        v2 = np.maximum((q2 - n2 * m2 * m2) / (n2 - 1), 0.0) / n2
+        diff = m2 - m1
+        dof = (v1 + v2) ** 2 / (v1 * v1 / (n1 - 1) + v2 * v2 / (n2 - 1))
+        t = stats.t.ppf(0.5 + level / 2, np.where(np.isfinite(dof) & (dof > 0), dof, 1.0))
+        half = np.where(v1 + v2 > 0, t * np.sqrt(v1 + v2), 0.0)
+        valid = (n1 >= 2) & (n2 >= 2)
+    return pd.DataFrame(
+        {
+            "change": np.where(valid, diff, np.nan),
+            "change_low": np.where(valid, diff - half, np.nan),
+            "change_high": np.where(valid, diff + half, np.nan),
+        },
+        index=after.index,
+    )
+
+
+def percentile_ranks(peers: Sequence[float], values: Sequence[float]) -> np.ndarray:
+    """Vectorised :func:`percentile_rank` of each value among ``peers``.
+
+    >>> percentile_ranks([1, 2, 3, 4], [3, 4]).tolist()
+    [62.5, 87.5]
+    """
+    ordered = np.sort(np.asarray([p for p in peers if not math.isnan(p)], dtype=float))
+    values = np.asarray(values, dtype=float)
+    if not len(ordered):
+        return np.full(len(values), np.nan)
+    below = np.searchsorted(ordered, values, side="left")
+    upto = np.searchsorted(ordered, values, side="right")
+    ranks = 100 * (below + 0.5 * (upto - below)) / len(ordered)
+    return np.where(np.isnan(values), np.nan, ranks)
 
 
 def cronbach_alpha(answers: pd.DataFrame, level: float = 0.95) -> tuple[float, float, float, int]:

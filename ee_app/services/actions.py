@@ -218,7 +218,7 @@ def list_plans(session: Session, actor: Actor, unit_code: str | None = None) -> 
 def plan_effects(session: Session, actor: Actor, plan_id: int) -> pd.DataFrame:
     """For each theme of the plan: the mean in the plan's wave and in the next closed wave,
     and the change with its interval; blank where either is hidden for anonymity."""
-    from ee_app.services.results import _wave_data  # the same suppressed rows as the page
+    from ee_app.services.results import unit_data  # the same suppressed rows as the page
 
     require(actor, Permission.VIEW_RESULTS)
     plan = _plan(session, actor, plan_id)
@@ -230,8 +230,8 @@ def plan_effects(session: Session, actor: Actor, plan_id: int) -> pd.DataFrame:
         .limit(1)
     )
     records = []
-    before = _wave_data(session, base)
-    after = _wave_data(session, following) if following is not None else None
+    before = unit_data(session, base, [plan.unit_id])
+    after = unit_data(session, following, [plan.unit_id]) if following is not None else None
     for theme in plan.themes:
         slot = SLOT_OF[theme]
         record = {

@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -25,10 +26,10 @@ from sqlalchemy.orm import Session
 from ee_app.analysis.disclosure import publishable_slices, suppress
 from ee_app.analysis.engagement import (
     SUM_COLUMNS,
-    change_ci,
+    change_frame,
     cronbach_alpha,
     mean_ci,
-    percentile_rank,
+    percentile_ranks,
     roll_up,
     scores,
     sum_responses,
@@ -59,6 +60,7 @@ __all__ = [
     "comments_for",
     "engagement_view",
     "trend_for",
+    "unit_data",
 ]
 
 DIMENSIONS = ("role", "band")
@@ -125,20 +127,15 @@ def build_results(session: Session, wave: SurveyWave) -> None:
     ancestors = _ancestors(units)
     rows: list[dict] = []
     if len(responses):
-        responses["role"] = responses["role"].fillna("")
-        responses["band"] = responses["band"].fillna("")
+        # Plain Python strings: pandas' Arrow-backed strings made every per-store step slow.
+        responses["role"] = responses["role"].fillna("").astype(object)
+        responses["band"] = responses["band"].fillna("").astype(object)
         by_unit = sum_responses(responses, ["unit_id"])
         totals = roll_up(by_unit, "unit_id", ancestors)
         masks = _hidden_masks(totals, units, wave.k)
         rows += [
-            {
-                "wave_id": wave.id,
-                "dim": "",
-                "value": "",
-                "hidden": masks[r["unit_id"]],
-                **_native(r),
-            }
-            for r in totals.to_dict("records")
+            {"wave_id": wave.id, "dim": "", "value": "", "hidden": masks[r["unit_id"]], **r}
+            for r in _records(totals, ["unit_id", *SUM_COLUMNS])
         ]
         rows += _slices(responses, totals, units, ancestors, wave.k, wave.id)
     if rows:
@@ -196,8 +193,21 @@ def _slice_mask(row: Mapping, k: int) -> int:
     return mask
 
 
-def _native(record: Mapping) -> dict:
-    return {k: (v.item() if hasattr(v, "item") else v) for k, v in record.items()}
+def _arrays(frame: pd.DataFrame, columns: list[str]):  # type: ignore[no-untyped-def]
+    """The columns as lists, and each store's (first, last) row range (rows sorted by store)."""
+    ordered = frame.sort_values("store", kind="stable")
+    values = {c: ordered[c].tolist() for c in columns}
+    ranges: dict[int, tuple[int, int]] = {}
+    for position, store in enumerate(values["store"]):
+        first, _ = ranges.get(store, (position, position))
+        ranges[store] = (first, position + 1)
+    return values, ranges
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    """Rows as dicts of plain Python values (``DataFrame.to_dict`` was the slowest step)."""
+    values = [frame[c].tolist() for c in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def _slices(
@@ -217,39 +227,63 @@ def _slices(
     located = responses.dropna(subset=["store"]).astype({"store": int})
     per_atom = {dim: sum_responses(located, ["store", "unit_id", dim]) for dim in DIMENSIONS}
     per_value = {dim: sum_responses(located, ["store", dim]) for dim in DIMENSIONS}
+    # Columns as arrays and each store's rows as a range of them: filtering the frames per
+    # store was quadratic at chain size.
+    metrics = ("n", *(f"{m}_n" for m in (*ANSWER_SLOTS, "enps")))
+    names = tuple("n" if m == "n" else m.removesuffix("_n") for m in metrics)
+    atom_arrays = {
+        dim: _arrays(per_atom[dim], ["store", "unit_id", dim, *metrics]) for dim in DIMENSIONS
+    }
+    value_arrays = {dim: _arrays(per_value[dim], ["store", dim, "n"]) for dim in DIMENSIONS}
+    children: dict[int, list[int]] = {}
+    for unit in units.values():
+        if unit.parent_id is not None:
+            children.setdefault(unit.parent_id, []).append(unit.id)
+    kept: dict[str, set[tuple[int, str]]] = {dim: set() for dim in DIMENSIONS}
     for store in sorted(set(located["store"])):
         if store in hidden:
             continue
-        members = {u for u in units if store in ancestors[u]}
+        members = {store, *children.get(store, [])}
         shown = {
-            node: frozenset(m for m in members if node in ancestors[m])
+            node: frozenset({node} if node != store else members)
             for node in members
             if node in counts and node not in hidden
         }
         for dim in DIMENSIONS:
-            atoms_frame = per_atom[dim][per_atom[dim]["store"] == store]
+            columns, ranges = atom_arrays[dim]
+            first, last = ranges.get(store, (0, 0))
             atoms = {
-                (int(r["unit_id"]), r[dim]): {
-                    "n": int(r["n"]),
-                    **{m: int(r[f"{m}_n"]) for m in (*ANSWER_SLOTS, "enps")},
+                (columns["unit_id"][i], str(columns[dim][i])): {
+                    name: columns[m][i] for name, m in zip(names, metrics, strict=True)
                 }
-                for r in atoms_frame.to_dict("records")
+                for i in range(first, last)
             }
-            by_value = per_value[dim][per_value[dim]["store"] == store]
-            store_counts = dict(zip(by_value[dim], by_value["n"].astype(int), strict=True))
-            keep = publishable_slices(atoms, shown, store_counts, k)
-            for r in by_value[by_value[dim].isin(keep)].drop(columns="store").to_dict("records"):
-                value = r.pop(dim)
-                rows.append(
-                    {
-                        "wave_id": wave_id,
-                        "unit_id": store,
-                        "dim": dim,
-                        "value": value,
-                        "hidden": _slice_mask(r, k),
-                        **_native(r),
-                    }
-                )
+            columns, ranges = value_arrays[dim]
+            first, last = ranges.get(store, (0, 0))
+            store_counts = {str(columns[dim][i]): columns["n"][i] for i in range(first, last)}
+            kept[dim] |= {
+                (store, value) for value in publishable_slices(atoms, shown, store_counts, k)
+            }
+    for dim in DIMENSIONS:
+        frame = per_value[dim]
+        chosen = frame[
+            [
+                (int(st_), str(v)) in kept[dim]
+                for st_, v in zip(frame["store"], frame[dim], strict=True)
+            ]
+        ]
+        for record in _records(chosen, ["store", dim, *SUM_COLUMNS]):
+            store, value = int(record.pop("store")), str(record.pop(dim))
+            rows.append(
+                {
+                    "wave_id": wave_id,
+                    "unit_id": store,
+                    "dim": dim,
+                    "value": value,
+                    "hidden": _slice_mask(record, k),
+                    **record,
+                }
+            )
     return rows
 
 
@@ -258,43 +292,75 @@ def _slices(
 
 @dataclass(frozen=True)
 class _WaveData:
-    """One closed wave's result rows and, for each metric, the units that must stay hidden."""
+    """Some of one closed wave's result rows and, per metric, the units that must stay hidden."""
 
     key: tuple  # what the cache knows it by
-    frame: pd.DataFrame  # every result row of the wave
+    frame: pd.DataFrame  # the rows loaded (unit rows and, for stores, their slices)
     units: pd.DataFrame  # dim == "": one row per unit, indexed by unit id
     hidden: dict[str, frozenset[int]]  # metric ("n", a slot, "enps") → hidden unit ids
 
 
-def _wave_data(session: Session, wave: SurveyWave) -> _WaveData:
-    """Cached per database, wave and results version: computed once, then only read."""
-    version = session.scalar(
-        select(SurveyWaveResult.version).where(SurveyWaveResult.wave_id == wave.id)
-    )
-    if version is None:
+def _version_key(session: Session, wave: SurveyWave) -> tuple:
+    row = session.execute(
+        select(SurveyWaveResult.version, SurveyWaveResult.computed_at).where(
+            SurveyWaveResult.wave_id == wave.id
+        )
+    ).first()
+    if row is None:
         raise Conflict(N_("Results of wave “{code}” have not been computed."), code=wave.code)
-    computed_at = session.scalar(
-        select(SurveyWaveResult.computed_at).where(SurveyWaveResult.wave_id == wave.id)
-    )
     bind = session.get_bind()
     # The computation time tells a database that was reset (same URL, same ids) from before.
-    key = (bind.url.render_as_string(hide_password=True), wave.id, version, str(computed_at))
+    return (bind.url.render_as_string(hide_password=True), wave.id, row[0], str(row[1]))
+
+
+def _load(session: Session, key: tuple, wave: SurveyWave, condition) -> _WaveData:  # type: ignore[no-untyped-def]
+    table = SurveyResult.__table__
+    numbers = ["unit_id", "hidden", *SUM_COLUMNS]
+    rows = (
+        session.connection()
+        .execute(
+            select(table.c.dim, table.c.value, *(table.c[c] for c in numbers))
+            .join(OrgUnit, OrgUnit.id == table.c.unit_id)
+            .where(table.c.wave_id == wave.id, condition)
+        )
+        .all()
+    )
+    # One float block and two text columns: letting pandas infer 80 mixed columns row by
+    # row was most of a cold read.
+    block = np.array([r[2:] for r in rows], dtype=float).reshape(len(rows), len(numbers))
+    frame = pd.DataFrame(block, columns=numbers)
+    frame["unit_id"] = frame["unit_id"].astype(int)
+    frame["hidden"] = frame["hidden"].astype(int)
+    frame["dim"] = [r[0] for r in rows]
+    frame["value"] = [r[1] for r in rows]
+    units = frame[frame["dim"] == ""].set_index("unit_id")
+    return _WaveData(key, frame, units, _mask_sets(units))
+
+
+def _wave_data(session: Session, wave: SurveyWave, level: UnitLevel) -> _WaveData:
+    """The rows of one level of a closed wave (with the store slices when the level is the
+    store), cached per database, wave, results version and level. Only the rows a view needs
+    are read: the whole wave is a few thousand wide rows at chain size."""
+    key = (*_version_key(session, wave), level)
     if key in _cache:
         _cache.move_to_end(key)
         return _cache[key]  # type: ignore[return-value]
     table = SurveyResult.__table__
-    frame = pd.DataFrame(
-        session.execute(select(table).where(table.c.wave_id == wave.id)).mappings().all()
-    )
-    if frame.empty:
-        frame = pd.DataFrame(columns=[c.name for c in table.columns])
-    units = frame[frame["dim"] == ""].set_index("unit_id")
-    hidden = _mask_sets(units)
-    data = _WaveData(key, frame, units, hidden)
+    condition = OrgUnit.level == level
+    if level is not UnitLevel.STORE:
+        condition = condition & (table.c.dim == "")
+    data = _load(session, key, wave, condition)
     _cache[key] = data
     if len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
     return data
+
+
+def unit_data(session: Session, wave: SurveyWave, unit_ids: Iterable[int]) -> _WaveData:
+    """The unit rows of a few units of a closed wave (not cached: a small read)."""
+    key = (*_version_key(session, wave), "units")
+    table = SurveyResult.__table__
+    return _load(session, key, wave, table.c.unit_id.in_(list(unit_ids)) & (table.c.dim == ""))
 
 
 @dataclass(frozen=True)
@@ -382,8 +448,8 @@ def engagement_view(
             )
         )
     wave = _closed_wave(session, actor, wave_code)
-    data = _wave_data(session, wave)
-    key = ("view", data.key, actor.scope, level, dim, value)
+    data = _wave_data(session, wave, level)
+    key = ("view", data.key, actor.scope, dim, value)
     if key in _cache:
         _cache.move_to_end(key)
         return _cache[key]  # type: ignore[return-value]
@@ -394,21 +460,18 @@ def engagement_view(
     return view
 
 
-def _audience_units(session: Session, wave: SurveyWave, level: UnitLevel) -> list[OrgUnit]:
+def _audience_units(
+    session: Session, wave: SurveyWave, level: UnitLevel, units: Mapping[int, _Unit]
+) -> list[_Unit]:
+    """Units of ``level`` in the wave's audience (its units and everything beneath them)."""
     from ee_app.models import SurveyWaveUnit
-    from ee_app.services.org import expand_scope
 
     roots = session.scalars(
         select(SurveyWaveUnit.unit_id).where(SurveyWaveUnit.wave_id == wave.id)
     ).all()
-    audience = expand_scope(session, roots)
-    return list(
-        session.scalars(
-            select(OrgUnit)
-            .where(OrgUnit.id.in_(audience), OrgUnit.level == level)
-            .order_by(OrgUnit.path)
-        )
-    )
+    prefixes = tuple(session.scalars(select(OrgUnit.path).where(OrgUnit.id.in_(roots))))
+    chosen = [u for u in units.values() if u.level is level and u.path.startswith(prefixes)]
+    return sorted(chosen, key=lambda u: u.path)
 
 
 def _compute_view(
@@ -420,16 +483,15 @@ def _compute_view(
     dim: str | None,
     value: str | None,
 ) -> EngagementView:
-    at_level = _audience_units(session, wave, level)
-    units = {u.id: u for u in session.scalars(select(OrgUnit))}
+    units = _unit_rows(session, OrgUnit.__table__.c.level == level.value)
+    at_level = _audience_units(session, wave, level, units)
     visible = _in_scope(actor, (u.id for u in at_level))
     source = _slice_rows(data, dim, value) if dim else data.units
 
     masked = _mask_sets(source) if dim else data.hidden
     absent = frozenset(u for u in visible if u not in source.index)  # pooled, or unpublished
-
-    def hidden(metric: str) -> frozenset[int]:
-        return masked[metric] | absent
+    hidden_sets = {metric: masked[metric] | absent for metric in HIDDEN_METRICS}
+    hidden = hidden_sets.__getitem__
 
     shown_ids = [u for u in visible if u not in hidden("n")]
     scored = None
@@ -438,32 +500,39 @@ def _compute_view(
         scored = scores(sums).set_index(sums["unit_id"].to_numpy())
 
     previous = _previous(session, wave)
-    before = _wave_data(session, previous) if previous is not None else None
+    before = _wave_data(session, previous, level) if previous is not None else None
     before_source = None
     if before is not None:
         before_source = _slice_rows(before, dim, value) if dim else before.units
     peers = _level_index(data, units, level, dim, value)
 
-    records = []
-    for uid in visible:
-        unit = units[uid]
-        record: dict = {
-            "unit_id": uid,
-            "code": unit.code,
-            "name": unit.name,
-            "level": unit.level.value,
-            "hidden": uid not in shown_ids,
+    rows = pd.DataFrame(
+        {
+            "unit_id": visible,
+            "code": [units[u].code for u in visible],
+            "name": [units[u].name for u in visible],
+            "level": [units[u].level.value for u in visible],
+            "hidden": [u not in shown_ids for u in visible],
         }
-        if scored is not None and not record["hidden"]:
-            record.update(scored.loc[uid].to_dict())
-            if uid in hidden("enps"):
-                for column in ("enps", "enps_low", "enps_high", "promoters", "detractors"):
-                    record[column] = math.nan
-                record["enps_n"] = 0
-            record["percentile"] = percentile_rank(list(peers.values()), peers.get(uid, math.nan))
-            record.update(_change(source.loc[uid], before, before_source, uid, dim))
-        records.append(record)
-    rows = pd.DataFrame.from_records(records).reindex(columns=ROW_COLUMNS)
+    )
+    if scored is not None:
+        shown = scored.copy()
+        no_enps = shown.index.isin(list(hidden("enps")))
+        shown.loc[no_enps, ["enps", "enps_low", "enps_high", "promoters", "detractors"]] = math.nan
+        shown.loc[no_enps, "enps_n"] = 0
+        own = [peers.get(u, math.nan) for u in shown.index]
+        shown["percentile"] = percentile_ranks(list(peers.values()), own)
+        comparable = [
+            u
+            for u in shown.index
+            if before_source is not None
+            and u in before_source.index
+            and (dim or u not in before.hidden["n"])
+        ]
+        if comparable:
+            shown = shown.join(change_frame(before_source.loc[comparable], source.loc[comparable]))
+        rows = rows.join(shown, on="unit_id")
+    rows = rows.reindex(columns=ROW_COLUMNS)
     result = session.get(SurveyWaveResult, wave.id)
     alpha = None
     if result is not None and result.alpha is not None:
@@ -480,37 +549,51 @@ def _compute_view(
         alpha,
         rows,
         _themes(source, shown_ids, hidden, visible),
-        _headline(session, actor, data, units),
+        _headline(session, actor, wave),
     )
 
 
 def _level_index(data: _WaveData, units, level, dim, value) -> dict[int, float]:  # type: ignore[no-untyped-def]
     """The chain's own distribution: the index of every shown unit of the same level."""
     source = _slice_rows(data, dim, value) if dim else data.units
-    values = {}
-    for uid, row in source.iterrows():
-        unit = units.get(uid)
-        if unit is None or unit.level is not level:
-            continue
-        if not dim and uid in data.hidden["n"]:
-            continue
-        if row["idx_n"]:
-            values[uid] = row["idx_sum"] / row["idx_n"]
-    return values
+    ids = source.index.to_numpy()
+    keep = np.array([u in units and units[u].level is level for u in ids], dtype=bool)
+    if not dim:
+        keep &= ~np.isin(ids, list(data.hidden["n"]))
+    n = source["idx_n"].to_numpy(float)
+    keep &= n > 0
+    means = source["idx_sum"].to_numpy(float)[keep] / n[keep]
+    return dict(zip(ids[keep].tolist(), means.tolist(), strict=True))
 
 
-def _change(row, before, before_source, uid, dim) -> dict:  # type: ignore[no-untyped-def]
-    empty = {"change": math.nan, "change_low": math.nan, "change_high": math.nan}
-    if before is None or before_source is None or uid not in before_source.index:
-        return empty
-    if not dim and uid in before.hidden["n"]:
-        return empty
-    old = before_source.loc[uid]
-    diff, low, high = change_ci(
-        (old["idx_n"], old["idx_sum"], old["idx_sumsq"]),
-        (row["idx_n"], row["idx_sum"], row["idx_sumsq"]),
+@dataclass(frozen=True)
+class _Unit:
+    id: int
+    code: str
+    name: str
+    level: UnitLevel
+    parent_id: int | None
+    path: str
+
+
+def _unit_rows(session: Session, condition) -> dict[int, _Unit]:  # type: ignore[no-untyped-def]
+    """Units as light tuples (reading thousands of ORM objects took longest cold)."""
+    table = OrgUnit.__table__
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                table.c.id,
+                table.c.code,
+                table.c.name,
+                table.c.level,
+                table.c.parent_id,
+                table.c.path,
+            ).where(condition)
+        )
+        .all()
     )
-    return {"change": diff, "change_low": low, "change_high": high}
+    return {r[0]: _Unit(r[0], r[1], r[2], UnitLevel(r[3]), r[4], r[5]) for r in rows}
 
 
 def _themes(source: pd.DataFrame, shown_ids, hidden, visible) -> pd.DataFrame:  # type: ignore[no-untyped-def]
@@ -530,22 +613,27 @@ def _themes(source: pd.DataFrame, shown_ids, hidden, visible) -> pd.DataFrame:  
             ]
         )
     themes = theme_scores(frame, "unit_id")
-    themes["hidden"] = [
-        unit not in shown_ids or unit in hidden(slot)
-        for unit, slot in zip(themes["unit_id"], themes["slot"], strict=True)
-    ]
+    hidden_rows = ~themes["unit_id"].isin(shown_ids).to_numpy()
+    for slot in CORE_SLOTS:
+        in_slot = (themes["slot"] == slot).to_numpy()
+        hidden_rows |= in_slot & themes["unit_id"].isin(list(hidden(slot))).to_numpy()
+    themes["hidden"] = hidden_rows
     for column in ("n", "mean", "mean_low", "mean_high", "favourable"):
         themes[column] = themes[column].where(~themes["hidden"])
     return themes
 
 
-def _headline(session: Session, actor: Actor, data: _WaveData, units) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _headline(session: Session, actor: Actor, wave: SurveyWave) -> pd.DataFrame:
     """Scores of the actor's top units (the brand for HR; a manager's own units)."""
+    table = OrgUnit.__table__
     if actor.scope is None:
-        tops = [u for u in units.values() if u.parent_id is None]
+        tops = list(_unit_rows(session, table.c.parent_id.is_(None)).values())
     else:
-        tops = [u for u in units.values() if u.id in actor.scope and u.parent_id not in actor.scope]
-    shown = [u.id for u in tops if u.id not in data.hidden["n"]]
+        mine = _unit_rows(session, table.c.id.in_(list(actor.scope)))
+        tops = [u for u in mine.values() if u.parent_id not in actor.scope]
+    units = {u.id: u for u in tops}
+    data = unit_data(session, wave, [u.id for u in tops])
+    shown = [u.id for u in tops if u.id in data.units.index and u.id not in data.hidden["n"]]
     if not shown:
         return pd.DataFrame()
     sums = data.units.loc[shown, list(SUM_COLUMNS)].reset_index()
@@ -629,7 +717,7 @@ def comments_for(
     unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
     if unit is None or not actor.may_see_unit(unit.id):
         raise NotFound(N_("No unit with code “{code}” in your scope."), code=unit_code)
-    data = _wave_data(session, wave)
+    data = unit_data(session, wave, [unit.id])
     if unit.id not in data.units.index or unit.id in data.hidden["n"]:
         return (False, [])
     if int(data.units.loc[unit.id, "n"]) < wave.k_comments:
