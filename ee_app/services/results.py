@@ -225,6 +225,8 @@ def _slices(
     responses = responses.assign(store=[_store_of(units[u], units) for u in responses["unit_id"]])
     rows: list[dict] = []
     located = responses.dropna(subset=["store"]).astype({"store": int})
+    if located.empty:
+        return []
     per_atom = {dim: sum_responses(located, ["store", "unit_id", dim]) for dim in DIMENSIONS}
     per_value = {dim: sum_responses(located, ["store", dim]) for dim in DIMENSIONS}
     # Columns as arrays and each store's rows as a range of them: filtering the frames per

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import make_demo_database, require_or_skip
 
@@ -47,6 +48,10 @@ OIDC_USERS = [
 ]
 
 pytestmark = pytest.mark.e2e
+
+# Pages rerun on the server for every interaction; on a busy two-core machine running the
+# suite in parallel, five seconds (Playwright's default for expectations) is not enough.
+expect.set_options(timeout=20_000)
 
 
 def free_port() -> int:
