@@ -30,6 +30,8 @@ class Permission(enum.StrEnum):
     VIEW_PARTICIPATION = "view_participation"  # response rates of units in scope
     VIEW_RESULTS = "view_results"  # engagement results of units in scope
     MANAGE_ACTIONS = "manage_actions"  # action plans for units in scope
+    IMPORT_OUTCOMES = "import_outcomes"  # CSAT and sales from the CRM/POS; undo batches
+    VIEW_OUTCOMES = "view_outcomes"  # per-staff CSAT and repurchase of units in scope
 
 
 _GRANTS: dict[UserRole, frozenset[Permission]] = {
@@ -44,6 +46,8 @@ _GRANTS: dict[UserRole, frozenset[Permission]] = {
             Permission.VIEW_PARTICIPATION,
             Permission.VIEW_RESULTS,
             Permission.MANAGE_ACTIONS,
+            Permission.IMPORT_OUTCOMES,
+            Permission.VIEW_OUTCOMES,
         }
     ),
     UserRole.MANAGER: frozenset(
@@ -52,6 +56,7 @@ _GRANTS: dict[UserRole, frozenset[Permission]] = {
             Permission.VIEW_PARTICIPATION,
             Permission.VIEW_RESULTS,
             Permission.MANAGE_ACTIONS,
+            Permission.VIEW_OUTCOMES,
         }
     ),
     UserRole.SHOPPER: frozenset(),

@@ -18,6 +18,7 @@ from ee_app.models.org import (
     UserRole,
     UserScope,
 )
+from ee_app.models.outcomes import CsatRecord, Sale, SaleStaff, Touchpoint
 from ee_app.models.results import (
     HIDDEN_METRICS,
     RESULT_SUMS,
@@ -51,9 +52,12 @@ __all__ = [
     "AppUser",
     "AuditLog",
     "Base",
+    "CsatRecord",
     "ImportBatch",
     "InstrumentVersion",
     "OrgUnit",
+    "Sale",
+    "SaleStaff",
     "Staff",
     "StaffAssignment",
     "StaffRole",
@@ -66,6 +70,7 @@ __all__ = [
     "SurveyWaveResult",
     "SurveyWaveUnit",
     "TenureBand",
+    "Touchpoint",
     "UnitLevel",
     "UserRole",
     "UserScope",

@@ -1,0 +1,101 @@
+"""Column-wise cell parsing for large imports: the same rules as :mod:`ee_app.imports.cells`
+(dates, amounts, full-width digits, thousands separators), applied to whole pandas columns.
+
+Each parser returns the parsed values and a boolean mask of the cells it could not read, so
+the caller can report them by row and column without a Python call per cell.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["blank", "parse_amounts", "parse_dates", "parse_ints", "parse_texts"]
+
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Cells as normalised text (NFKC: full-width digits and letters become ASCII), None
+    where empty; numbers Excel stored as 1024.0 become "1024"."""
+
+    def one(value: object) -> str | None:
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value)
+
+    text = values.map(one).astype(object)
+    normalised = text.str.normalize("NFKC").str.strip()
+    return normalised.where(normalised != "", None)
+
+
+def blank(values: pd.Series) -> np.ndarray:
+    return _text(values).isna().to_numpy()
+
+
+def parse_texts(values: pd.Series, max_length: int) -> tuple[pd.Series, np.ndarray]:
+    """Text cells; the mask marks those longer than ``max_length``."""
+    text = _text(values)
+    too_long = text.str.len().fillna(0).to_numpy() > max_length
+    return text, too_long
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Dates from date cells, Excel serial numbers, or text as 2026-03-05, 2026/3/5, 2026.3.5,
+    20260305 or 2026年3月5日 (a time after the date is ignored). Returns datetime64 values and
+    the mask of non-empty cells that are not dates."""
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    is_date = values.map(lambda v: isinstance(v, datetime | date))
+    if is_date.any():
+        result[is_date] = pd.to_datetime(
+            values[is_date].map(
+                lambda v: v if isinstance(v, datetime) else datetime(v.year, v.month, v.day)
+            )
+        )
+    is_number = values.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+    text = _text(values.where(~(is_date | is_number), None))
+    numeric_text = text.str.fullmatch(r"\d{5}").fillna(False).astype(bool)
+    serial = pd.to_numeric(values.where(is_number, None), errors="coerce")
+    serial = serial.where(serial.notna(), pd.to_numeric(text.where(numeric_text), errors="coerce"))
+    in_range = serial.between(1, 2958465)
+    if in_range.any():
+        result[in_range] = _EXCEL_EPOCH + pd.to_timedelta(serial[in_range].astype(int), unit="D")
+    remaining = text.notna() & result.isna() & ~numeric_text
+    cleaned = text.where(remaining).str.replace(
+        r"[T\s]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", regex=True
+    )
+    cleaned = cleaned.str.replace(r"(?<=\D)(\d)(?=\D|$)", r"0\1", regex=True)  # 3 → 03
+    for fmt in _DATE_FORMATS:
+        todo = remaining & result.isna()
+        if not todo.any():
+            break
+        result[todo] = pd.to_datetime(cleaned[todo], format=fmt, errors="coerce")
+    bad = (~blank(values)) & result.isna().to_numpy()
+    return result, bad
+
+
+def parse_amounts(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Numbers, allowing ¥/￥/元, thousands separators, spaces and (accounting) minus."""
+    is_number = values.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+    text = _text(values.where(~is_number, None))
+    cleaned = text.str.replace(r"[,¥元\s]", "", regex=True)
+    negative = cleaned.str.fullmatch(r"\(.*\)").fillna(False).astype(bool)
+    cleaned = cleaned.where(~negative, "-" + cleaned.str.slice(1, -1))
+    parsed = pd.to_numeric(cleaned, errors="coerce")
+    numbers = pd.to_numeric(values.where(is_number, None), errors="coerce")
+    result = numbers.where(is_number, parsed).astype(float)
+    result = result.where(np.isfinite(result))
+    bad = (~blank(values)) & result.isna().to_numpy()
+    return result, bad
+
+
+def parse_ints(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Whole numbers; the mask marks cells that are not numbers or not whole."""
+    numbers, bad = parse_amounts(values)
+    fractional = numbers.notna().to_numpy() & (numbers.fillna(0) % 1 != 0).to_numpy()
+    return numbers.where(~fractional), bad | fractional

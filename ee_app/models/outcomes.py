@@ -1,0 +1,89 @@
+"""Customer outcomes imported from the clinic's CRM and POS: satisfaction answers and sales.
+
+Every row keeps the ``source_id`` it had in the clinic's system (so importing the same file
+again adds nothing), the import batch it came with (so a batch can be undone as a whole) and
+a short hash of its content (so a source id arriving again with different values is refused,
+not silently overwritten). Customers are stored only as a keyed hash of their reference
+(often a phone number): never the reference itself.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ee_app.models.base import Base, str_enum
+
+__all__ = ["CsatRecord", "Sale", "SaleStaff", "Touchpoint"]
+
+
+class Touchpoint(enum.StrEnum):
+    BOOKING = "booking"
+    RECEPTION = "reception"
+    TREATMENT = "treatment"
+    FEEDBACK = "feedback"
+    AFTERCARE = "aftercare"
+    OTHER = "other"
+
+
+class CsatRecord(Base):
+    """One answer to the post-service questionnaire, with the staff member who served."""
+
+    __tablename__ = "csat_record"
+    __table_args__ = (
+        CheckConstraint(
+            "(scale = 5 AND score BETWEEN 1 AND 5) OR (scale = 10 AND score BETWEEN 0 AND 10)",
+            name="score_on_scale",
+        ),
+        Index("ix_csat_record_staff_date", "staff_id", "service_date"),
+        Index("ix_csat_record_store_date", "store_id", "service_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(64), unique=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    row_hash: Mapped[str] = mapped_column(String(16))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    store_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    service_date: Mapped[date] = mapped_column(Date)
+    score: Mapped[int] = mapped_column(SmallInteger)
+    scale: Mapped[int] = mapped_column(SmallInteger)
+    touchpoint: Mapped[Touchpoint] = mapped_column(str_enum(Touchpoint, "touchpoint"))
+    customer: Mapped[str | None] = mapped_column(String(64))
+
+
+class Sale(Base):
+    """One transaction from the POS (``transaction`` is an SQL keyword, hence the name)."""
+
+    __tablename__ = "sale"
+    __table_args__ = (
+        Index("ix_sale_customer_date", "customer", "sold_on"),
+        Index("ix_sale_store_date", "store_id", "sold_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(64), unique=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    row_hash: Mapped[str] = mapped_column(String(16))
+    customer: Mapped[str] = mapped_column(String(64))
+    store_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    sold_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    item: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[str] = mapped_column(String(100), default="")
+    owner_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+
+class SaleStaff(Base):
+    """A staff member who served a sale (a sale may have several)."""
+
+    __tablename__ = "sale_staff"
+
+    sale_id: Mapped[int] = mapped_column(
+        ForeignKey("sale.id", ondelete="CASCADE"), primary_key=True
+    )
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True, index=True)

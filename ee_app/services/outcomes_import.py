@@ -1,0 +1,460 @@
+"""Importing the CRM's satisfaction answers and the POS's sales: checked first, then one
+transaction, idempotent by source id, undoable by batch.
+
+A file is read and checked as a whole (:mod:`ee_app.imports.outcomes`); any problem refuses
+it with every problem listed and writes nothing. Rows whose source id was imported before
+with the same content are skipped, so importing a file again adds nothing (and records no
+batch); a source id that comes back with different values is a problem, not an overwrite.
+Customer references are replaced by a keyed hash before anything is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ee_app.auth import Actor, Permission, require
+from ee_app.config import Settings
+from ee_app.db import bulk_insert
+from ee_app.errors import N_, Conflict, ImportRejected, NotFound, Problem
+from ee_app.imports.outcomes import Lookups, Parsed, parse_csat, parse_sales
+from ee_app.imports.tabular import read_frame
+from ee_app.keys import derive, secret_key
+from ee_app.models import CsatRecord, ImportBatch, Sale, SaleStaff, Staff, utcnow
+from ee_app.services import audit
+from ee_app.services.roster import unit_index
+
+__all__ = [
+    "KINDS",
+    "BatchRow",
+    "OutcomeImport",
+    "customer_hasher",
+    "import_csat",
+    "import_history",
+    "import_sales",
+    "undo_batch",
+]
+
+KINDS = ("csat", "sales")
+Progress = Callable[[float, str], None]
+_CHUNK = 5_000
+
+
+@dataclass
+class OutcomeImport:
+    kind: str
+    rows: int
+    new: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+    batch_id: int | None = None
+    detected_scale: int | None = None
+    first_date: date | None = None
+    last_date: date | None = None
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    id: int
+    kind: str
+    file_name: str
+    created_at: datetime
+    actor: str
+    rows: int
+    inserted: int
+    unchanged: int
+    undone_at: datetime | None
+
+
+def customer_hasher(settings: Settings) -> Callable[[str | None], str | None]:
+    """The keyed hash that stands in for a customer reference everywhere in the database.
+
+    References are normalised first (full-width to ASCII, spaces and dashes removed, lower
+    case), so "138-0013-8000" and "13800138000" are the same customer.
+    """
+    key = derive(secret_key(settings), "customer")
+    cache: dict[str, str] = {}
+
+    def hashed(reference: str | None) -> str | None:
+        if reference is None:
+            return None
+        found = cache.get(reference)
+        if found is None:
+            clean = unicodedata.normalize("NFKC", reference).replace(" ", "").replace("-", "")
+            found = hmac.new(key, clean.lower().encode(), hashlib.sha256).hexdigest()[:32]
+            cache[reference] = found
+        return found
+
+    return hashed
+
+
+def _lookups(session: Session) -> Lookups:
+    staff = {no: sid for no, sid in session.execute(select(Staff.employee_no, Staff.id))}
+    return Lookups(staff=staff, stores=unit_index(session).stores)
+
+
+def _text(value: object) -> str | None:
+    """A text cell, or None for a missing one (pandas writes missing text as NaN)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return str(value)
+
+
+def _canonical(value: object) -> str:
+    """The same text for the same value whatever column type pandas chose (1 and 1.0)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _row_hash(values: Iterable[object]) -> str:
+    text = "\x1f".join(_canonical(v) for v in values)
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def _existing(session: Session, model, source_ids: list[str]) -> dict[str, tuple[str, int]]:  # type: ignore[no-untyped-def]
+    """source id → (row hash, batch id) for the ids already in the database."""
+    found: dict[str, tuple[str, int]] = {}
+    for start in range(0, len(source_ids), _CHUNK):
+        chunk = source_ids[start : start + _CHUNK]
+        for source_id, row_hash, batch_id in session.execute(
+            select(model.source_id, model.row_hash, model.batch_id).where(
+                model.source_id.in_(chunk)
+            )
+        ):
+            found[source_id] = (row_hash, batch_id)
+    return found
+
+
+def _reject(parsed: Parsed, what: str) -> None:
+    if parsed.problems:
+        raise ImportRejected(
+            N_("The {what} file was not imported: {count} problems. Nothing was changed."),
+            parsed.problems,
+            what=what,
+            count=parsed.problem_count,
+        )
+
+
+def _split_known(
+    session: Session, model, rows: pd.DataFrame, hashes: list[str], header: str, what: str
+) -> pd.Series:  # type: ignore[no-untyped-def]
+    """Which rows are new; a problem for each source id already stored with other values."""
+    existing = _existing(session, model, rows["source_id"].tolist())
+    changed = [
+        Problem(
+            N_(
+                "“{value}” was imported before (batch {batch}) with different values; undo that "
+                "batch first to replace it"
+            ),
+            {"value": source_id, "batch": existing[source_id][1]},
+            int(row),
+            header,
+        )
+        for source_id, row_hash, row in zip(rows["source_id"], hashes, rows["row"], strict=True)
+        if source_id in existing and existing[source_id][0] != row_hash
+    ]
+    if changed:
+        raise ImportRejected(
+            N_("The {what} file was not imported: {count} problems. Nothing was changed."),
+            changed[:500],
+            what=what,
+            count=len(changed),
+        )
+    return ~rows["source_id"].isin(list(existing))
+
+
+def _new_batch(
+    session: Session, actor: Actor, kind: str, filename: str, data: bytes, rows: int, new: int
+) -> ImportBatch:
+    batch = ImportBatch(
+        kind=kind,
+        file_name=filename[:255],
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        actor=actor.email,
+        rows=rows,
+        inserted=new,
+        unchanged=rows - new,
+    )
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def _none_progress(_fraction: float, _label: str) -> None:
+    pass
+
+
+def import_csat(
+    session: Session,
+    actor: Actor,
+    data: bytes,
+    filename: str,
+    settings: Settings,
+    *,
+    dry_run: bool = False,
+    mapping: Mapping[str, str] | None = None,
+    scale: int | None = None,
+    progress: Progress = _none_progress,
+) -> OutcomeImport:
+    """Import satisfaction answers (see the module docstring for the rules)."""
+    require(actor, Permission.IMPORT_OUTCOMES)
+    progress(0.05, N_("Reading the file"))
+    frame = read_frame(data, filename)
+    progress(0.3, N_("Checking every row"))
+    parsed = parse_csat(frame, _lookups(session), mapping, scale)
+    _reject(parsed, "satisfaction")
+    rows = parsed.rows
+    hashed = customer_hasher(settings)
+    rows["customer"] = pd.Series(
+        [hashed(_text(c)) for c in rows["customer"].tolist()], index=rows.index, dtype=object
+    )
+    values = ["staff_id", "store_id", "service_date", "score", "scale", "touchpoint", "customer"]
+    hashes = [_row_hash(r) for r in rows[values].itertuples(index=False, name=None)]
+    progress(0.5, N_("Comparing with what was imported before"))
+    header = parsed.headers["source_id"]
+    new = _split_known(session, CsatRecord, rows, hashes, header, "satisfaction").to_numpy()
+    result = OutcomeImport(
+        "csat",
+        len(rows),
+        int(new.sum()),
+        int((~new).sum()),
+        dry_run,
+        detected_scale=parsed.detected_scale,
+        first_date=min(rows["service_date"]),
+        last_date=max(rows["service_date"]),
+    )
+    if dry_run or not result.new:
+        session.rollback()
+        progress(1.0, N_("Done"))
+        return result
+    try:
+        progress(0.7, N_("Saving"))
+        batch = _new_batch(session, actor, "csat", filename, data, result.rows, result.new)
+        fresh = rows[new]
+        bulk_insert(
+            session,
+            "csat_record",
+            ["source_id", "batch_id", "row_hash", *values],
+            (
+                (
+                    r[0],
+                    batch.id,
+                    h,
+                    int(r[1]),
+                    int(r[2]),
+                    r[3],
+                    int(r[4]),
+                    int(r[5]),
+                    r[6],
+                    _text(r[7]),
+                )
+                for r, h in zip(
+                    fresh[["source_id", *values]].itertuples(index=False, name=None),
+                    [h for h, keep in zip(hashes, new, strict=True) if keep],
+                    strict=True,
+                )
+            ),
+        )
+        audit.record(
+            session,
+            actor,
+            "csat.import",
+            "import_batch",
+            batch.id,
+            file=filename,
+            inserted=result.new,
+            unchanged=result.unchanged,
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    result.batch_id = batch.id
+    progress(1.0, N_("Done"))
+    return result
+
+
+def import_sales(
+    session: Session,
+    actor: Actor,
+    data: bytes,
+    filename: str,
+    settings: Settings,
+    *,
+    dry_run: bool = False,
+    mapping: Mapping[str, str] | None = None,
+    progress: Progress = _none_progress,
+) -> OutcomeImport:
+    """Import sales with the staff who served them (see the module docstring for the rules)."""
+    require(actor, Permission.IMPORT_OUTCOMES)
+    progress(0.05, N_("Reading the file"))
+    frame = read_frame(data, filename)
+    progress(0.3, N_("Checking every row"))
+    parsed = parse_sales(frame, _lookups(session), mapping)
+    _reject(parsed, "sales")
+    rows, links = parsed.rows, parsed.links
+    hashed = customer_hasher(settings)
+    rows["customer"] = [hashed(c) for c in rows["customer"].tolist()]
+    staff_of = links.groupby("position")["staff_id"].apply(lambda s: ",".join(map(str, sorted(s))))
+    rows["staff"] = [staff_of.get(i, "") for i in range(len(rows))]
+    values = ["customer", "store_id", "sold_on", "amount", "item", "category", "owner_staff_id"]
+    hashes = [_row_hash(r) for r in rows[[*values, "staff"]].itertuples(index=False, name=None)]
+    progress(0.5, N_("Comparing with what was imported before"))
+    header = parsed.headers["source_id"]
+    new = _split_known(session, Sale, rows, hashes, header, "sales").to_numpy()
+    result = OutcomeImport(
+        "sales",
+        len(rows),
+        int(new.sum()),
+        int((~new).sum()),
+        dry_run,
+        first_date=min(rows["sold_on"]),
+        last_date=max(rows["sold_on"]),
+    )
+    if dry_run or not result.new:
+        session.rollback()
+        progress(1.0, N_("Done"))
+        return result
+    try:
+        progress(0.65, N_("Saving"))
+        batch = _new_batch(session, actor, "sales", filename, data, result.rows, result.new)
+        positions = [i for i, keep in enumerate(new) if keep]
+        fresh = rows.iloc[positions]
+        owner = fresh["owner_staff_id"].tolist()
+        bulk_insert(
+            session,
+            "sale",
+            ["source_id", "batch_id", "row_hash", *values],
+            (
+                (
+                    r[0],
+                    batch.id,
+                    hashes[p],
+                    r[1],
+                    int(r[2]),
+                    r[3],
+                    float(r[4]),
+                    r[5],
+                    r[6],
+                    None if o is None or o != o else int(o),
+                )
+                for p, r, o in zip(
+                    positions,
+                    fresh[["source_id", *values[:-1]]].itertuples(index=False, name=None),
+                    owner,
+                    strict=True,
+                )
+            ),
+        )
+        progress(0.85, N_("Saving who served each sale"))
+        ids = {
+            source_id: sale_id
+            for source_id, sale_id in session.execute(
+                select(Sale.source_id, Sale.id).where(Sale.batch_id == batch.id)
+            )
+        }
+        source_of = rows["source_id"].tolist()
+        keep = set(positions)
+        bulk_insert(
+            session,
+            "sale_staff",
+            ["sale_id", "staff_id"],
+            (
+                (ids[source_of[p]], int(s))
+                for p, s in zip(links["position"], links["staff_id"], strict=True)
+                if p in keep
+            ),
+        )
+        audit.record(
+            session,
+            actor,
+            "sales.import",
+            "import_batch",
+            batch.id,
+            file=filename,
+            inserted=result.new,
+            unchanged=result.unchanged,
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    result.batch_id = batch.id
+    progress(1.0, N_("Done"))
+    return result
+
+
+def import_history(session: Session, actor: Actor, limit: int = 100) -> list[BatchRow]:
+    """Recent CSAT and sales batches, newest first (undone ones included, marked)."""
+    require(actor, Permission.IMPORT_OUTCOMES)
+    stmt = (
+        select(ImportBatch)
+        .where(ImportBatch.kind.in_(KINDS))
+        .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc())
+        .limit(limit)
+    )
+    return [
+        BatchRow(
+            b.id,
+            b.kind,
+            b.file_name,
+            b.created_at,
+            b.actor,
+            b.rows,
+            b.inserted,
+            b.unchanged,
+            b.undone_at,
+        )
+        for b in session.scalars(stmt)
+    ]
+
+
+def undo_batch(session: Session, actor: Actor, batch_id: int) -> BatchRow:
+    """Remove exactly the rows one batch added, in one transaction; the batch stays in the
+    history, marked undone."""
+    require(actor, Permission.IMPORT_OUTCOMES)
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None or batch.kind not in KINDS:
+        raise NotFound(N_("No import batch {batch}."), batch=batch_id)
+    if batch.undone_at is not None:
+        raise Conflict(N_("Batch {batch} was undone already."), batch=batch_id)
+    try:
+        if batch.kind == "sales":
+            sales = select(Sale.id).where(Sale.batch_id == batch.id)
+            session.execute(delete(SaleStaff).where(SaleStaff.sale_id.in_(sales)))
+            removed = session.execute(delete(Sale).where(Sale.batch_id == batch.id)).rowcount
+        else:
+            removed = session.execute(
+                delete(CsatRecord).where(CsatRecord.batch_id == batch.id)
+            ).rowcount
+        batch.undone_at = utcnow()
+        audit.record(
+            session, actor, f"{batch.kind}.undo", "import_batch", batch.id, removed=removed
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return BatchRow(
+        batch.id,
+        batch.kind,
+        batch.file_name,
+        batch.created_at,
+        batch.actor,
+        batch.rows,
+        batch.inserted,
+        batch.unchanged,
+        batch.undone_at,
+    )
