@@ -121,6 +121,101 @@ def _import_roster(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _mapping(pairs: list[str]) -> dict[str, str]:
+    from ee_app.errors import ValidationError
+
+    mapping = {}
+    for pair in pairs:
+        field, separator, header = pair.partition("=")
+        if not separator or not field.strip() or not header.strip():
+            raise ValidationError(N_("--map takes FIELD=HEADER, not “{value}”."), value=pair)
+        mapping[field.strip()] = header.strip()
+    return mapping
+
+
+def _import_outcomes(ctx: _Context, args: argparse.Namespace) -> int:
+    from ee_app.db import write_session
+    from ee_app.services import outcomes_import
+
+    ctx.migrate()
+    path = Path(args.file)
+    data = _read_file(path)
+    actor = ctx.actor(args.as_email)
+    with write_session(ctx.engine) as session:
+        if args.kind == "csat":
+            result = outcomes_import.import_csat(
+                session,
+                actor,
+                data,
+                path.name,
+                ctx.settings,
+                dry_run=args.dry_run,
+                mapping=_mapping(args.map),
+                scale=args.scale,
+            )
+        else:
+            result = outcomes_import.import_sales(
+                session,
+                actor,
+                data,
+                path.name,
+                ctx.settings,
+                dry_run=args.dry_run,
+                mapping=_mapping(args.map),
+            )
+    ctx.say(
+        N_("Checked {rows} rows from {first} to {last}: {new} new, {unchanged} already imported."),
+        rows=result.rows,
+        first=result.first_date,
+        last=result.last_date,
+        new=result.new,
+        unchanged=result.unchanged,
+    )
+    if result.detected_scale:
+        ctx.say(N_("Scores read on the {scale}-point scale."), scale=result.detected_scale)
+    if result.dry_run:
+        ctx.say(N_("Dry run: nothing was written."))
+    elif result.batch_id is None:
+        ctx.say(N_("Nothing new: every row was imported before."))
+    else:
+        ctx.say(
+            N_("Imported as batch {batch}; undo it with: ee-app import undo {batch}"),
+            batch=result.batch_id,
+        )
+    return 0
+
+
+def _import_history(ctx: _Context, args: argparse.Namespace) -> int:
+    from ee_app.db import read_session
+    from ee_app.services.outcomes_import import import_history
+
+    ctx.migrate()
+    with read_session(ctx.engine) as session:
+        batches = import_history(session, ctx.actor(args.as_email))
+    for b in batches:
+        state = f"undone {b.undone_at:%Y-%m-%d %H:%M}" if b.undone_at else "active"
+        print(
+            f"{b.id}\t{b.kind}\t{b.created_at:%Y-%m-%d %H:%M}\t{b.inserted}/{b.rows}\t"
+            f"{state}\t{b.actor}\t{b.file_name}"
+        )
+    return 0
+
+
+def _import_undo(ctx: _Context, args: argparse.Namespace) -> int:
+    from ee_app.db import write_session
+    from ee_app.services.outcomes_import import undo_batch
+
+    ctx.migrate()
+    with write_session(ctx.engine) as session:
+        batch = undo_batch(session, ctx.actor(args.as_email), args.batch)
+    ctx.say(
+        N_("Undid batch {batch}: its {count} rows were removed."),
+        batch=batch.id,
+        count=batch.inserted,
+    )
+    return 0
+
+
 def _read_file(path: Path) -> bytes:
     from ee_app.errors import ImportRejected
 
@@ -463,6 +558,39 @@ def _parser() -> argparse.ArgumentParser:
     )
     as_option(roster)
     roster.set_defaults(fn=_import_roster)
+
+    for kind, help_ in (
+        ("csat", "import satisfaction answers from the CRM (.xlsx or .csv)"),
+        ("transactions", "import sales from the POS (.xlsx or .csv)"),
+    ):
+        outcome = imp.add_parser(kind, help=help_)
+        outcome.add_argument("file")
+        outcome.add_argument(
+            "--dry-run", action="store_true", help="check and count, write nothing"
+        )
+        outcome.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="FIELD=HEADER",
+            help="read FIELD from the column headed HEADER (e.g. source_id=ID)",
+        )
+        if kind == "csat":
+            outcome.add_argument(
+                "--scale",
+                type=int,
+                choices=(5, 10),
+                help="the score scale (default: 10 if any score is above 5)",
+            )
+        as_option(outcome)
+        outcome.set_defaults(fn=_import_outcomes, kind=kind)
+    history = imp.add_parser("history", help="list CSAT and sales import batches")
+    as_option(history)
+    history.set_defaults(fn=_import_history)
+    undo = imp.add_parser("undo", help="remove everything one CSAT or sales batch added")
+    undo.add_argument("batch", type=int)
+    as_option(undo)
+    undo.set_defaults(fn=_import_undo)
 
     users = command(sub, "users", "app users and their roles")
     add = users.add_parser("add", help="create or update a user")
