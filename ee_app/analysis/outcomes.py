@@ -11,7 +11,8 @@ small CSAT samples are shrunk toward their store before money depends on them. D
 * repurchase: of the customers a staff member (or a store) served in a period, those who
   bought again within ``window_days`` after the last service (:func:`repurchase`,
   :func:`repurchase_by_store`); customers whose window has not ended by the end of the data
-  are *pending*, neither returned nor lost.
+  are *pending*, neither returned nor lost, even if they are already back (those are counted
+  apart as ``pending_returned``): the rate is computed on decided customers only.
 """
 
 from __future__ import annotations
@@ -73,7 +74,10 @@ def fit_beta_prior(
     total = n.sum()
     mu = float(x.sum() / total)
     observed = float(np.sum(n * (x / n - mu) ** 2) / total)
-    noise = mu * (1 - mu) * float(np.mean(1 / n))
+    # The n-weighted variance of rates carries binomial noise of about μ(1−μ)·k/Σn (k units);
+    # the unweighted mean(1/n) overstated it whenever some units had few answers, and the
+    # prior then swamped even staff with hundreds of answers.
+    noise = mu * (1 - mu) * len(n) / total
     between = observed - noise
     if between <= 0:
         strength = float(max_strength)
@@ -211,8 +215,10 @@ def repurchase(
       second purchase the same day is no return. With ``same_staff`` only a transaction on which
       s served counts. As the first transaction after t is the return, under "last_served" s
       is the last staff member who served c before the repeat purchase.
-    * *pending*: not returned and t + w later than ``data_end`` (the window is still open);
-      reported apart, not as lost. *Lost*: neither returned nor pending.
+    * *pending*: t + w later than ``data_end`` (the window is still open), whether or not
+      the customer is already back (``pending_returned`` counts those); reported apart, not
+      as lost or returned, so that early returners of open windows do not flatter the rate.
+      *Returned* and *lost* are the decided customers: back within the window, or not.
     * repeat value: the sum of the amounts of c's transactions in (t, t + w] (with
       ``same_staff`` those s served), summed over s's customers. A transaction served by two
       staff members counts in full for each of them.
@@ -460,7 +466,11 @@ def _summary(
     name: str,
 ) -> pd.DataFrame:
     """Customers, returned, lost, pending, rate with its interval and value per unit."""
-    pending = ~returned & (t + sales.window > sales.last)
+    # Only customers whose whole window lies inside the data are decided: counting the early
+    # returners of an open window, but not those still to come, would flatter the rate.
+    pending = t + sales.window > sales.last
+    early = returned & pending
+    returned = returned & ~pending
     lost = ~returned & ~pending
     size = len(ids)
     customers = np.bincount(unit, minlength=size)
@@ -468,6 +478,7 @@ def _summary(
         "returned": np.bincount(unit, weights=returned, minlength=size).astype(np.int64),
         "lost": np.bincount(unit, weights=lost, minlength=size).astype(np.int64),
         "pending": np.bincount(unit, weights=pending, minlength=size).astype(np.int64),
+        "pending_returned": np.bincount(unit, weights=early, minlength=size).astype(np.int64),
     }
     decided = (counts["returned"] + counts["lost"]).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -496,8 +507,11 @@ def _wilson(successes: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndar
         denominator = 1 + z * z / n
         centre = (p + z * z / (2 * n)) / denominator
         half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    # at p = 0 (or 1) the bound is 0 (or 1) exactly; rounding would leave it a hair off
+    low = np.where(successes <= 0, 0.0, centre - half)
+    high = np.where(successes >= n, 1.0, centre + half)
     valid = n > 0
-    return np.where(valid, centre - half, np.nan), np.where(valid, centre + half, np.nan)
+    return np.where(valid, low, np.nan), np.where(valid, high, np.nan)
 
 
 def _most_frequent(records: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
@@ -533,9 +547,9 @@ def _day_number(value: date) -> int:
 def _day_numbers(values: pd.Series) -> np.ndarray:
     """Days since 1970-01-01 of a column of dates or datetimes (times of day are dropped)."""
     try:
-        stamps = pd.to_datetime(values)
+        stamps = pd.to_datetime(values, format="ISO8601")
     except (TypeError, ValueError) as exc:
-        raise ValueError("date must hold dates, e.g. 2025-01-31.") from exc
+        raise ValueError("date must hold dates (text as ISO 8601, e.g. 2025-01-31).") from exc
     if getattr(stamps.dt, "tz", None) is not None:
         stamps = stamps.dt.tz_localize(None)
     if stamps.isna().any():

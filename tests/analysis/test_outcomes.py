@@ -143,9 +143,9 @@ def test_csat_bad_input(records, message):
     ("successes", "trials", "alpha", "beta"),
     [
         # μ = 20/40 = .5; rates .1, .5, .9; s² = (10·.4² + 20·0 + 10·.4²)/40 = 3.2/40 = .08;
-        # mean(1/n) = (.1 + .05 + .1)/3 = .08333; noise = .25·.08333 = .020833;
-        # σ² = .08 − .020833 = .059167; α + β = .25/.059167 − 1 = 3.22535 → α = β = 1.61268
-        ([1, 10, 9], [10, 20, 10], 1.61268, 1.61268),
+        # noise = μ(1−μ)·k/Σn = .25·3/40 = .01875; σ² = .08 − .01875 = .06125;
+        # α + β = .25/.06125 − 1 = 3.08163 → α = β = 1.54082
+        ([1, 10, 9], [10, 20, 10], 1.54082, 1.54082),
         # everyone alike: rates .5, .5, .5 → s² = 0 ≤ noise → α + β = 1000, α = β = 500
         ([5, 5, 5], [10, 10, 10], 500.0, 500.0),
         # far apart: μ = .5, s² = .25, noise .025, σ² = .225 → .25/.225 − 1 = .111 → clipped to 2
@@ -344,9 +344,10 @@ def test_repurchase_rate_and_interval_by_hand():
         ({"window_days": 31}, "s1", (5, 5, 0, 0, 580)),
         # data to 31 Mar: c4's window (to 1 Mar) has closed without a return → lost
         ({"data_end": date(2025, 3, 31)}, "s2", (3, 1, 2, 0, 30)),
-        # data to 4 Feb: later rows are ignored; c1, c5, c6, c7 have not come back yet and
-        # their windows are open → pending; c2's (to 4 Feb) has closed → lost
-        ({"data_end": date(2025, 2, 4)}, "s1", (5, 1, 1, 3, 120)),
+        # data to 4 Feb: later rows are ignored. c5 (1 Feb: 80), c6 (3 Feb: 110) and c7
+        # (2 Feb: 120) are back already; c1 (window to 9 Feb) is pending; c2's window closed on
+        # 4 Feb → lost. 3 returned, 80 + 110 + 120 = 310.
+        ({"data_end": date(2025, 2, 4)}, "s1", (5, 3, 1, 1, 310)),
     ],
 )
 def test_repurchase_window_and_data_end(changes, staff, expected):
@@ -524,6 +525,6 @@ def test_repurchase_is_fast_and_every_customer_is_counted_once():
     for frame in (table, owner, stores):
         assert (frame["returned"] + frame["lost"] + frame["pending"] == frame["customers"]).all()
         assert frame["rate"].between(frame["rate_low"], frame["rate_high"]).all()
-    # every customer who bought in the period is served at exactly one store per store visited
+    # one served customer per (store, customer) pair with a sale in the period
     inside = sales[sales["date"].between("2025-04-01", "2025-09-30")]
     assert stores["customers"].sum() == len(inside.drop_duplicates(["store_id", "customer"]))

@@ -1,0 +1,298 @@
+"""Per-staff CSAT and repurchase contribution for a period, for the actor's scope.
+
+The statistics live in :mod:`ee_app.analysis.outcomes`; this module reads the rows they need
+(one period of answers; the period's sales and the window after it), adds names, codes and
+roles, and keeps to the actor's scope: a manager sees the staff and stores of their units
+only (the computations run on the whole chain, so a store's prior and a customer's return to
+another store are the same whoever looks).
+"""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ee_app.analysis.outcomes import csat_by_staff, repurchase, repurchase_by_store
+from ee_app.auth import Actor, Permission, require
+from ee_app.errors import N_, ValidationError
+from ee_app.models import CsatRecord, OrgUnit, Sale, SaleStaff, Staff, StaffAssignment
+
+__all__ = [
+    "ATTRIBUTIONS",
+    "WINDOWS",
+    "DataRange",
+    "csat_table",
+    "data_range",
+    "month_bounds",
+    "repurchase_table",
+    "store_summary",
+]
+
+WINDOWS = (30, 60, 90, 120)
+ATTRIBUTIONS = ("last_served", "owner")
+
+
+@dataclass(frozen=True)
+class DataRange:
+    csat_first: date | None
+    csat_last: date | None
+    sales_first: date | None
+    sales_last: date | None
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """ "2026-10" → (2026-10-01, 2026-10-31)."""
+    try:
+        year, number = (int(p) for p in month.split("-"))
+        return date(year, number, 1), date(year, number, monthrange(year, number)[1])
+    except (ValueError, TypeError):
+        raise ValidationError(
+            N_("A period is a month written as 2026-10, not “{value}”."), value=month
+        ) from None
+
+
+def data_range(session: Session, actor: Actor) -> DataRange:
+    require(actor, Permission.VIEW_OUTCOMES)
+    csat = session.execute(
+        select(func.min(CsatRecord.service_date), func.max(CsatRecord.service_date))
+    ).one()
+    sales = session.execute(select(func.min(Sale.sold_on), func.max(Sale.sold_on))).one()
+    return DataRange(*csat, *sales)
+
+
+def _staff_frame(session: Session) -> pd.DataFrame:
+    """Every staff member with their current unit, store and role."""
+    unit = OrgUnit.__table__.alias("unit")
+    rows = session.execute(
+        select(
+            Staff.id,
+            Staff.employee_no,
+            Staff.name,
+            StaffAssignment.role,
+            unit.c.id,
+            unit.c.code,
+            unit.c.level,
+            unit.c.parent_id,
+        )
+        .join(StaffAssignment, StaffAssignment.staff_id == Staff.id)
+        .join(unit, unit.c.id == StaffAssignment.unit_id)
+        .where(StaffAssignment.valid_to.is_(None))
+    ).all()
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "staff_id",
+            "employee_no",
+            "name",
+            "role",
+            "unit_id",
+            "unit_code",
+            "level",
+            "parent_id",
+        ],
+    )
+    frame["role"] = [getattr(r, "value", r) for r in frame["role"]]
+    return frame.drop(columns=["level", "parent_id"])
+
+
+def _stores(session: Session) -> pd.DataFrame:
+    rows = session.execute(
+        select(OrgUnit.id, OrgUnit.code, OrgUnit.name).where(OrgUnit.level == "store")
+    ).all()
+    return pd.DataFrame(rows, columns=["store_id", "store_code", "store_name"])
+
+
+def _in_scope(actor: Actor, frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    if actor.scope is None:
+        return frame.reset_index(drop=True)
+    return frame[frame[column].isin(list(actor.scope))].reset_index(drop=True)
+
+
+def csat_table(
+    session: Session,
+    actor: Actor,
+    start: date,
+    end: date,
+    *,
+    by_touchpoint: bool = False,
+    prior_by: str = "store",
+    min_n: int = 10,
+) -> pd.DataFrame:
+    """Per staff member (and touchpoint) over [start, end]: n, mean on 1–5, top-2 count and
+    rate with its Wilson interval, the shrunken rate, and the min-n flag; store in scope."""
+    require(actor, Permission.VIEW_OUTCOMES)
+    if prior_by not in ("store", "role"):
+        raise ValidationError(N_("Shrink toward the store or the role."))
+    rows = session.execute(
+        select(
+            CsatRecord.staff_id,
+            CsatRecord.store_id,
+            CsatRecord.touchpoint,
+            CsatRecord.score,
+            CsatRecord.scale,
+        ).where(CsatRecord.service_date.between(start, end))
+    ).all()
+    staff = _staff_frame(session)
+    records = pd.DataFrame(rows, columns=["staff_id", "store_id", "touchpoint", "score", "scale"])
+    columns = [
+        "staff_id",
+        "employee_no",
+        "name",
+        "role",
+        "store_id",
+        "store_code",
+        "store_name",
+        *(["touchpoint"] if by_touchpoint else []),
+        "n",
+        "mean5",
+        "top2",
+        "top2_rate",
+        "top2_low",
+        "top2_high",
+        "shrunk",
+        "below_min",
+    ]
+    if records.empty:
+        return pd.DataFrame(columns=columns)
+    records["touchpoint"] = [getattr(t, "value", t) for t in records["touchpoint"]]
+    records = records.merge(staff[["staff_id", "role"]], on="staff_id", how="left")
+    records["role"] = records["role"].fillna("")
+    table = csat_by_staff(
+        records,
+        by=("staff_id", "touchpoint") if by_touchpoint else ("staff_id",),
+        prior_by="store_id" if prior_by == "store" else "role",
+        min_n=min_n,
+    )
+    table = table.drop(columns=["role"], errors="ignore").merge(
+        staff[["staff_id", "employee_no", "name", "role"]], on="staff_id", how="left"
+    )
+    table = table.merge(_stores(session), on="store_id", how="left")
+    return _in_scope(actor, table, "store_id")[columns]
+
+
+def _sales(session: Session, start: date, until: date) -> pd.DataFrame:
+    rows = session.execute(
+        select(
+            Sale.id,
+            Sale.customer,
+            Sale.sold_on,
+            Sale.amount,
+            Sale.store_id,
+            SaleStaff.staff_id,
+            Sale.owner_staff_id,
+        )
+        .outerjoin(SaleStaff, SaleStaff.sale_id == Sale.id)
+        .where(Sale.sold_on.between(start, until))
+    ).all()
+    frame = pd.DataFrame(
+        rows, columns=["tx_id", "customer", "date", "amount", "store_id", "staff_id", "owner_id"]
+    )
+    frame["amount"] = frame["amount"].astype(float)
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
+
+
+def _window_args(window_days: int, attribution: str) -> None:
+    if window_days not in WINDOWS:
+        raise ValidationError(N_("The window is 30, 60, 90 or 120 days."))
+    if attribution not in ATTRIBUTIONS:
+        raise ValidationError(
+            N_(
+                "Attribute to the last staff member who served, or to the "
+                "customer's designated owner."
+            )
+        )
+
+
+def repurchase_table(
+    session: Session,
+    actor: Actor,
+    start: date,
+    end: date,
+    *,
+    window_days: int = 90,
+    attribution: str = "last_served",
+    same_staff: bool = False,
+) -> pd.DataFrame:
+    """Per staff member: customers served in [start, end], returned within the window,
+    lost, pending (window still open at the end of the data), rate with its Wilson
+    interval, and the value of the repeat purchases."""
+    require(actor, Permission.VIEW_OUTCOMES)
+    _window_args(window_days, attribution)
+    last = session.scalar(select(func.max(Sale.sold_on)))
+    columns = [
+        "staff_id",
+        "employee_no",
+        "name",
+        "role",
+        "unit_id",
+        "unit_code",
+        "customers",
+        "returned",
+        "lost",
+        "pending",
+        "pending_returned",
+        "rate",
+        "rate_low",
+        "rate_high",
+        "repeat_value",
+    ]
+    if last is None:
+        return pd.DataFrame(columns=columns)
+    sales = _sales(session, start, end + timedelta(days=window_days))
+    if sales.empty:
+        return pd.DataFrame(columns=columns)
+    table = repurchase(
+        sales,
+        period_start=start,
+        period_end=end,
+        window_days=window_days,
+        attribution=attribution,
+        same_staff=same_staff,
+        data_end=last,
+    )
+    table = table.merge(_staff_frame(session), on="staff_id", how="left")
+    scoped = _in_scope(actor, table, "unit_id")
+    return scoped.reindex(columns=columns)
+
+
+def store_summary(
+    session: Session,
+    actor: Actor,
+    start: date,
+    end: date,
+    *,
+    window_days: int = 90,
+) -> pd.DataFrame:
+    """Per store in scope: CSAT answers, top-2 rate with its interval, and repurchase."""
+    require(actor, Permission.VIEW_OUTCOMES)
+    _window_args(window_days, "last_served")
+    stores = _stores(session)
+    csat = session.execute(
+        select(CsatRecord.store_id, CsatRecord.score, CsatRecord.scale).where(
+            CsatRecord.service_date.between(start, end)
+        )
+    ).all()
+    answers = pd.DataFrame(csat, columns=["store_id", "score", "scale"])
+    if not answers.empty:
+        # The same counts and intervals as for staff, with the store standing in for a person.
+        answers = answers.assign(staff_id=answers["store_id"], touchpoint="", role="")
+        per_store = csat_by_staff(answers, by=("staff_id",), prior_by=None, min_n=1)
+        per_store = per_store.rename(columns={"staff_id": "store_key"})[
+            ["store_key", "n", "top2_rate", "top2_low", "top2_high", "mean5"]
+        ].rename(columns={"store_key": "store_id", "n": "csat_n"})
+        stores = stores.merge(per_store, on="store_id", how="left")
+    last = session.scalar(select(func.max(Sale.sold_on)))
+    if last is not None:
+        sales = _sales(session, start, end + timedelta(days=window_days))
+        if not sales.empty:
+            by_store = repurchase_by_store(
+                sales, period_start=start, period_end=end, window_days=window_days, data_end=last
+            )
+            stores = stores.merge(by_store, on="store_id", how="left")
+    return _in_scope(actor, stores, "store_id")
