@@ -38,13 +38,14 @@ def fit_beta_prior(
 ) -> tuple[float, float]:
     """Beta prior (α, β) for per-unit rates by the method of moments of a beta-binomial.
 
-    With x_i successes of n_i trials per unit and N = Σn_i:
+    With x_i successes of n_i trials per unit, k units and N = Σn_i:
 
     * pooled mean μ = Σx_i / N;
     * observed variance of the rates p_i = x_i / n_i, weighted by n_i:
       s² = Σ n_i (p_i − μ)² / N;
-    * true (between-unit) variance σ² = s² − μ(1 − μ)·mean(1/n_i), the observed variance
-      less the average binomial noise;
+    * true (between-unit) variance σ² = s² − μ(1 − μ)·k/N, the observed variance less its
+      binomial noise: were all units alike, each n_i (p_i − μ)² would average about μ(1 − μ),
+      whatever n_i, so s² would be about μ(1 − μ)·k/N;
     * prior strength α + β = μ(1 − μ)/σ² − 1 clipped to [2, ``max_strength``], or
       ``max_strength`` when σ² ≤ 0 (the units differ no more than chance: all alike);
     * α = μ·(α + β), β = (1 − μ)·(α + β).
@@ -52,7 +53,7 @@ def fit_beta_prior(
     The posterior mean of a unit is then (x + α) / (n + α + β): its own rate, pulled toward μ
     the more the smaller its n is against α + β.
 
-    >>> # μ = 10/20 = .5; s² = (10·.3² + 10·.3²)/20 = .09; noise = .25·(1/10) = .025;
+    >>> # μ = 10/20 = .5; s² = (10·.3² + 10·.3²)/20 = .09; noise = μ(1−μ)·k/N = .25·2/20 = .025;
     >>> # σ² = .065; α + β = .25/.065 − 1 = 2.846; α = β = 1.423
     >>> [round(v, 3) for v in fit_beta_prior(np.array([2, 8]), np.array([10, 10]))]
     [1.423, 1.423]
@@ -223,9 +224,10 @@ def repurchase(
       ``same_staff`` those s served), summed over s's customers. A transaction served by two
       staff members counts in full for each of them.
 
-    Returns one row per staff member with customers, sorted by ``staff_id``: ``customers``,
-    ``returned``, ``lost``, ``pending``, ``rate`` = returned / (returned + lost) (NaN when 0),
-    its 95% Wilson interval ``rate_low``, ``rate_high``, and ``repeat_value``.
+    Returns one row per staff member with customers, sorted by ``staff_id``: ``customers`` =
+    ``returned`` + ``lost`` + ``pending``, ``pending_returned`` (the pending customers already
+    back), ``rate`` = returned / (returned + lost) (NaN when 0), its 95% Wilson interval
+    ``rate_low``, ``rate_high``, and ``repeat_value``.
 
     >>> sales = pd.DataFrame({
     ...     "tx_id": [1, 2, 3, 4], "customer": ["c1", "c1", "c2", "c3"],
@@ -280,19 +282,28 @@ def repurchase_by_store(
     pending, lost and repeat value (each transaction once) as in :func:`repurchase`.
 
     Returns one row per store with customers, sorted by ``store_id``: ``customers``,
-    ``returned``, ``lost``, ``pending``, ``rate``, ``rate_low``, ``rate_high``,
-    ``repeat_value``.
+    ``returned``, ``lost``, ``pending``, ``pending_returned``, ``rate``, ``rate_low``,
+    ``rate_high``, ``repeat_value``.
+
+    c1 bought at A on 10 Jan and at B on 5 Feb. With the data running to 28 Feb, A's window
+    for c1 (to 9 Feb) has closed: c1 returned to the chain, but not to A (``same_store``):
 
     >>> sales = pd.DataFrame({
     ...     "tx_id": [1, 2], "customer": ["c1", "c1"], "store_id": ["A", "B"],
     ...     "date": pd.to_datetime(["2025-01-10", "2025-02-05"]), "amount": [100.0, 200.0]})
     >>> period = {"period_start": date(2025, 1, 1), "period_end": date(2025, 1, 31)}
-    >>> [repurchase_by_store(sales, **period, window_days=30, same_store=same)
-    ...  .loc[0, ["returned", "lost", "pending"]].tolist() for same in (False, True)]
-    [[1, 0, 0], [0, 0, 1]]
+    >>> columns = ["returned", "lost", "pending", "pending_returned"]
+    >>> [repurchase_by_store(sales, **period, window_days=30, same_store=same,
+    ...                      data_end=date(2025, 2, 28)).loc[0, columns].tolist()
+    ...  for same in (False, True)]
+    [[1, 0, 0, 0], [0, 1, 0, 0]]
 
-    With ``same_store`` store A has not seen c1 again by 5 Feb, the end of the data, and its
-    window runs to 9 Feb: pending.
+    With the data ending on 5 Feb (the last date) the window is still open, so c1 is pending
+    either way, although already back at B (``pending_returned``):
+
+    >>> [repurchase_by_store(sales, **period, window_days=30, same_store=same)
+    ...  .loc[0, columns].tolist() for same in (False, True)]
+    [[0, 0, 1, 1], [0, 0, 1, 0]]
     """
     sales = _prepare(transactions, ["store_id"], period_start, period_end, window_days, data_end)
     codes, store_ids = pd.factorize(sales.frame["store_id"])

@@ -189,17 +189,53 @@ def test_shrinkage_moves_small_samples_toward_the_store_and_large_ones_barely():
     table = csat_by_staff(records).set_index("staff_id")
     # μ = 593/803 = .738481, μ(1−μ) = .193127;
     # s² = (3·.261519² + 200·(.238481² + .211519² + .138481² + .161519²))/803
-    #    = (.205177 + 29.58..)/803 = 29.5810/803 = .036838;
-    # mean(1/n) = (1/3 + 4/200)/5 = .070667 → noise = .193127·.070667 = .013648;
-    # σ² = .023190 → α + β = .193127/.023190 − 1 = 7.32788; α = 5.41150, β = 1.91638
-    assert table.loc["A", "prior_alpha"] == pytest.approx(5.41150, abs=1e-5)
-    assert table.loc["A", "prior_beta"] == pytest.approx(1.91638, abs=1e-5)
-    # A: (3 + 5.4115)/(3 + 7.32788) = 8.4115/10.32788 = .81445, pulled from 1.0 toward .738
-    assert table.loc["A", "shrunk"] == pytest.approx(0.81445, abs=1e-5)
-    # B: (100 + 5.4115)/(200 + 7.32788) = 105.4115/207.32788 = .50843, from .50: moves .008
-    assert table.loc["B", "shrunk"] == pytest.approx(0.50843, abs=1e-5)
-    assert table.loc["A", "top2_rate"] - table.loc["A", "shrunk"] > 0.18
+    #    = (.205177 + 200·.146878)/803 = (.205177 + 29.37577)/803 = 29.58095/803 = .036838;
+    # noise = μ(1−μ)·k/Σn = .193127·5/803 = .0012025;
+    # σ² = .036838 − .0012025 = .0356355 → α + β = .193127/.0356355 − 1 = 4.41951;
+    # α = .738481·4.41951 = 3.26372, β = .261519·4.41951 = 1.15579
+    assert table.loc["A", "prior_alpha"] == pytest.approx(3.26372, abs=1e-5)
+    assert table.loc["A", "prior_beta"] == pytest.approx(1.15579, abs=1e-5)
+    # A: (3 + 3.26372)/(3 + 4.41951) = 6.26372/7.41951 = .84422, pulled from 1.0 toward .738
+    assert table.loc["A", "shrunk"] == pytest.approx(0.84422, abs=1e-5)
+    # B: (100 + 3.26372)/(200 + 4.41951) = 103.26372/204.41951 = .50516, from .50: moves .005
+    assert table.loc["B", "shrunk"] == pytest.approx(0.50516, abs=1e-5)
+    # The data still suit the test, but the prior is weaker than under the old noise term
+    # (4.42 against 7.33: A's 1/3 no longer inflates the noise of the whole store), so A now
+    # moves .156 rather than .186; the old "> .18" is restated as the share of the way to μ,
+    # (α + β)/(n + α + β): A 4.41951/7.41951 = .596 (more than half), B 4.41951/204.41951
+    # = .022.
+    mu = 593 / 803
+    for staff, share in (("A", 0.59566), ("B", 0.02162)):
+        rate, shrunk = table.loc[staff, ["top2_rate", "shrunk"]]
+        assert (rate - shrunk) / (rate - mu) == pytest.approx(share, abs=1e-5)
+    assert table.loc["A", "top2_rate"] - table.loc["A", "shrunk"] > 0.15
     assert abs(table.loc["B", "shrunk"] - table.loc["B", "top2_rate"]) < 0.01
+
+
+def test_noise_term_does_not_pin_the_prior_at_the_cap_when_few_answers_are_common():
+    # Two of six staff (a third) have 2 and 3 answers, four have 200, rates .70 to .90.
+    staff = [("P", 2, 2), ("Q", 2, 3), ("R", 140, 200), ("S", 160, 200)]
+    staff += [("T", 160, 200), ("U", 180, 200)]
+    x = np.array([x for _, x, _ in staff])
+    n = np.array([n for _, _, n in staff])
+    # μ = 644/805 = .8, μ(1−μ) = .16; s² = (2·.2² + 3·(2/3 − .8)² + 200·(.1² + 0 + 0 + .1²))/805
+    #   = (.08 + .053333 + 4)/805 = 4.133333/805 = .0051346;
+    # old noise μ(1−μ)·mean(1/n) = .16·(1/2 + 1/3 + 4/200)/6 = .16·.142222 = .022756 > s²:
+    #   σ² ≤ 0, the prior took the cap 1000 (α = 800) and swamped R: (140 + 800)/1200 = .78333;
+    # new noise μ(1−μ)·k/Σn = .16·6/805 = .0011925; σ² = .0051346 − .0011925 = .0039421;
+    #   α + β = .16/.0039421 − 1 = 40.58824 − 1 = 39.58824; α = .8·39.58824 = 31.67059,
+    #   β = .2·39.58824 = 7.91765.
+    mu = x.sum() / n.sum()
+    observed = np.sum(n * (x / n - mu) ** 2) / n.sum()
+    assert observed < mu * (1 - mu) * np.mean(1 / n)  # the old term really did hit the cap
+    assert fit_beta_prior(x, n) == pytest.approx((31.67059, 7.91765), abs=1e-5)
+    records = pd.concat([_staff_with(s, top, total) for s, top, total in staff])
+    table = csat_by_staff(records).set_index("staff_id")  # one store, 6 staff, 805 answers
+    assert table.loc["R", ["prior_alpha", "prior_beta"]].sum() == pytest.approx(39.58824, abs=1e-5)
+    # R: (140 + 31.67059)/(200 + 39.58824) = 171.67059/239.58824 = .71653: near its own .70,
+    # not .78333; P (2 of 2): (2 + 31.67059)/(2 + 39.58824) = 33.67059/41.58824 = .80962
+    assert table.loc["R", "shrunk"] == pytest.approx(0.71653, abs=1e-5)
+    assert table.loc["P", "shrunk"] == pytest.approx(0.80962, abs=1e-5)
 
 
 @pytest.mark.parametrize(
@@ -220,8 +256,8 @@ def test_small_prior_groups_use_the_chain_wide_prior(small_store, why):
     small = [s for s, _, _ in small_store]
     assert table.loc[small, "prior_alpha"].tolist() == pytest.approx([chain[0]] * len(small)), why
     assert table.loc[small, "prior_beta"].tolist() == pytest.approx([chain[1]] * len(small)), why
-    # s1 keeps its own prior (5.41150, 1.91638, as above)
-    assert table.loc["A", "prior_alpha"] == pytest.approx(5.41150, abs=1e-5)
+    # s1 keeps its own prior (3.26372, 1.15579, as above)
+    assert table.loc["A", "prior_alpha"] == pytest.approx(3.26372, abs=1e-5)
     # shrunk = (x + α)/(n + α + β) with the chain prior for s2
     first, x, n = small_store[0]
     assert table.loc[first, "shrunk"] == pytest.approx((x + chain[0]) / (n + sum(chain)))
@@ -340,19 +376,62 @@ def test_repurchase_rate_and_interval_by_hand():
 @pytest.mark.parametrize(
     ("changes", "staff", "expected"),
     [
+        # (customers, returned, lost, pending, pending_returned, repeat_value)
         # a 31-day window takes in c2's 5 Feb purchase (day 31): s1 gains c2 and its 70
-        ({"window_days": 31}, "s1", (5, 5, 0, 0, 580)),
+        ({"window_days": 31}, "s1", (5, 5, 0, 0, 0, 580)),
         # data to 31 Mar: c4's window (to 1 Mar) has closed without a return → lost
-        ({"data_end": date(2025, 3, 31)}, "s2", (3, 1, 2, 0, 30)),
-        # data to 4 Feb: later rows are ignored. c5 (1 Feb: 80), c6 (3 Feb: 110) and c7
-        # (2 Feb: 120) are back already; c1 (window to 9 Feb) is pending; c2's window closed on
-        # 4 Feb → lost. 3 returned, 80 + 110 + 120 = 310.
-        ({"data_end": date(2025, 2, 4)}, "s1", (5, 3, 1, 1, 310)),
+        ({"data_end": date(2025, 3, 31)}, "s2", (3, 1, 2, 0, 0, 30)),
+        # data to 4 Feb: later rows are ignored. c2's window (5 Jan + 30 = 4 Feb) has closed
+        # and its 5 Feb return lies past the data → lost. Every other window is still open →
+        # pending: c1 (to 9 Feb, not back yet), and c5 (to 14 Feb), c6 (to 11 Feb) and c7 (to
+        # 7 Feb), already back on 1, 3 and 2 Feb → pending_returned 3, not returned. 0 returned
+        # of 1 decided; customers 0 + 1 + 4 = 5. The repeat value still sums the purchases in
+        # the windows so far: 80 + 110 + 120 = 310.
+        ({"data_end": date(2025, 2, 4)}, "s1", (5, 0, 1, 4, 3, 310)),
     ],
 )
 def test_repurchase_window_and_data_end(changes, staff, expected):
     table = repurchase(SALES, **{**PERIOD, **changes}).set_index("staff_id")
-    assert tuple(table.loc[staff, COUNTS]) == expected
+    columns = [*COUNTS[:4], "pending_returned", "repeat_value"]
+    assert tuple(table.loc[staff, columns]) == expected
+
+
+def test_repurchase_already_back_in_an_open_window_is_pending_and_leaves_the_rate():
+    # Data to 15 Feb, window 30 days, s1 serves three customers in January:
+    # c1 on 5 Jan, back 3 Feb (day 29), window to 4 Feb (closed) → returned;
+    # c2 on 6 Jan, never back, window to 5 Feb (closed) → lost;
+    # c3 on 28 Jan, back 10 Feb (day 13), window to 27 Feb > 15 Feb → pending, already back.
+    sales = pd.DataFrame(
+        [
+            row
+            for sale in [
+                _sale("t1", "c1", "2025-01-05", 100.0, "A", ["s1"], None),
+                _sale("t2", "c1", "2025-02-03", 40.0, "A", ["s1"], None),
+                _sale("t3", "c2", "2025-01-06", 100.0, "A", ["s1"], None),
+                _sale("t4", "c3", "2025-01-28", 100.0, "A", ["s1"], None),
+                _sale("t5", "c3", "2025-02-10", 60.0, "A", ["s1"], None),
+            ]
+            for row in sale
+        ],
+        columns=SALES.columns,
+    )
+    options = {**PERIOD, "data_end": date(2025, 2, 15)}
+    row = repurchase(sales, **options).set_index("staff_id").loc["s1"]
+    columns = [*COUNTS[:4], "pending_returned"]
+    assert tuple(row[columns]) == (3, 1, 1, 1, 1)  # c3 pending, not returned: 1 + 1 + 1 = 3
+    # rate 1/(1 + 1) = .5, not 2/3 as it was when c3 counted as returned; Wilson(1, 2)
+    assert row["rate"] == 0.5
+    assert (row["rate_low"], row["rate_high"]) == pytest.approx(wilson_ci(1, 2)[1:])
+    # without c3 at all the rate and its interval are the same: c3 does not enter the rate
+    alone = repurchase(sales[sales["customer"] != "c3"], **options).set_index("staff_id")
+    rate = ["rate", "rate_low", "rate_high"]
+    assert alone.loc["s1", rate].tolist() == pytest.approx(row[rate].tolist())
+    # the repeat value still takes c3's 60 in: 40 + 60 = 100
+    assert row["repeat_value"] == 100.0
+    # once the data reach 27 Feb, c3's window has closed: returned, 2 of 3
+    later = repurchase(sales, **{**PERIOD, "data_end": date(2025, 2, 27)}).set_index("staff_id")
+    assert tuple(later.loc["s1", columns]) == (3, 2, 1, 0, 0)
+    assert later.loc["s1", "rate"] == pytest.approx(2 / 3)
 
 
 @pytest.mark.parametrize(
@@ -431,7 +510,7 @@ def random_sales(transactions: int, seed: int = 0) -> pd.DataFrame:
 
 
 def _reference(sales, start, end, window, unit, same, data_end=None):
-    """Loop by loop: {unit: [customers, returned, lost, pending, value]}."""
+    """Loop by loop: {unit: [customers, returned, lost, pending, value, pending_returned]}."""
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     last = sales["date"].max() if data_end is None else pd.Timestamp(data_end)
     sales = sales[sales["date"] <= last]
@@ -457,7 +536,7 @@ def _reference(sales, start, end, window, unit, same, data_end=None):
     history = defaultdict(list)
     for row in tx.itertuples():
         history[row.customer].append(row)
-    result = defaultdict(lambda: [0, 0, 0, 0, 0.0])
+    result = defaultdict(lambda: [0, 0, 0, 0, 0.0, 0])
     for (who, customer), t in served.items():
         later = [
             r
@@ -470,10 +549,11 @@ def _reference(sales, start, end, window, unit, same, data_end=None):
         ]
         counts = result[who]
         counts[0] += 1
-        if later:
-            counts[1] += 1
-        elif t + timedelta(days=window) > last:
+        if t + timedelta(days=window) > last:  # window still open: pending, back or not
             counts[3] += 1
+            counts[5] += bool(later)
+        elif later:
+            counts[1] += 1
         else:
             counts[2] += 1
         counts[4] += sum(r.amount for r in later)
@@ -485,6 +565,7 @@ def _reference(sales, start, end, window, unit, same, data_end=None):
     [
         ("staff", False, None),
         ("staff", True, None),
+        ("staff", False, date(2025, 6, 30)),
         ("owner", False, None),
         ("owner", True, date(2025, 11, 30)),
         ("store", False, None),
@@ -505,11 +586,16 @@ def test_repurchase_matches_slow_reference(unit, same, data_end):
     expected = _reference(
         sales, options["period_start"], options["period_end"], 60, unit, same, data_end
     )
-    got = {row[0]: row[1:] for row in table[[key, *COUNTS]].values.tolist()}
+    got = {row[0]: row[1:] for row in table[[key, *COUNTS, "pending_returned"]].values.tolist()}
     assert got.keys() == expected.keys()
     for who, counts in expected.items():
         assert got[who][:4] == counts[:4], who
         assert got[who][4] == pytest.approx(counts[4]), who
+        assert got[who][5] == counts[5], who
+    # with data to 30 Jun the windows of customers served after 1 May are open, and some of
+    # them are already back: the pending rule is exercised, not vacuous
+    if data_end == date(2025, 6, 30):
+        assert sum(counts[5] for counts in expected.values()) > 0
 
 
 def test_repurchase_is_fast_and_every_customer_is_counted_once():
@@ -524,6 +610,7 @@ def test_repurchase_is_fast_and_every_customer_is_counted_once():
     assert elapsed < 5, f"three repurchase tables on 200,000 rows took {elapsed:.1f} s"
     for frame in (table, owner, stores):
         assert (frame["returned"] + frame["lost"] + frame["pending"] == frame["customers"]).all()
+        assert (frame["pending_returned"] <= frame["pending"]).all()
         assert frame["rate"].between(frame["rate_low"], frame["rate_high"]).all()
     # one served customer per (store, customer) pair with a sale in the period
     inside = sales[sales["date"].between("2025-04-01", "2025-09-30")]
