@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from ee_app.errors import N_
 from ee_app.instruments.pulse import THEMES as THEME_KEYS
-from ee_app.models import ActionStatus, StaffRole, TenureBand, UnitLevel, UserRole
+from ee_app.models import ActionStatus, StaffRole, TenureBand, Touchpoint, UnitLevel, UserRole
 
 __all__ = [
     "action_status_label",
@@ -14,6 +14,7 @@ __all__ = [
     "staff_role_label",
     "tenure_band_label",
     "theme_label",
+    "touchpoint_label",
     "user_role_label",
 ]
 
@@ -66,6 +67,15 @@ ACTION_STATUSES = {
     ActionStatus.DOING: N_("In progress"),
     ActionStatus.DONE: N_("Done"),
 }
+#: Touchpoints of a satisfaction answer (触点), in the order of a customer's visit.
+TOUCHPOINTS = {
+    Touchpoint.BOOKING: N_("Booking"),
+    Touchpoint.RECEPTION: N_("Reception"),
+    Touchpoint.TREATMENT: N_("Treatment"),
+    Touchpoint.FEEDBACK: N_("Result feedback"),
+    Touchpoint.AFTERCARE: N_("After-care"),
+    Touchpoint.OTHER: N_("Other"),
+}
 
 
 def user_role_label(role: UserRole, gettext: Callable[[str], str]) -> str:
@@ -91,3 +101,12 @@ def theme_label(theme: str, gettext: Callable[[str], str]) -> str:
 
 def action_status_label(status: ActionStatus, gettext: Callable[[str], str]) -> str:
     return gettext(ACTION_STATUSES[status])
+
+
+def touchpoint_label(touchpoint: Touchpoint | str, gettext: Callable[[str], str]) -> str:
+    """The name of a touchpoint (预约, 接待, 护理/治疗, 效果反馈, 售后回访, 其他); an unknown value
+    is shown as it is."""
+    try:
+        return gettext(TOUCHPOINTS[Touchpoint(touchpoint)])
+    except ValueError:
+        return str(touchpoint)

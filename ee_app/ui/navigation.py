@@ -58,6 +58,15 @@ PAGES: tuple[PageSpec, ...] = (
         N_("See how engaged your teams are, what changed and what staff say; plan actions."),
     ),
     PageSpec(
+        "ee_app/pages/outcomes.py",
+        N_("Customer outcomes"),
+        ":material/sentiment_satisfied:",
+        "outcomes",
+        frozenset({UserRole.ADMIN, UserRole.HR, UserRole.MANAGER}),
+        N_("Service quality"),
+        N_("See each staff member's customer satisfaction and repurchase; HR imports them."),
+    ),
+    PageSpec(
         "ee_app/pages/users.py",
         N_("Users and roles"),
         ":material/admin_panel_settings:",

@@ -1,0 +1,221 @@
+"""Outcomes at chain scale: importing a year of the chain's sales (≈1,000,000 rows) and CSAT
+answers (≈200,000), and the repurchase table of one month.
+
+* Imports: the chain demo's outcomes written as the clinic's POS and CRM export them
+  (:func:`ee_app.demo.outcomes.write_outcome_files`: GB18030 CSV, the CSAT also as .xlsx),
+  imported by ``import_sales`` / ``import_csat`` into a database holding the chain's org and
+  staff only, against pandas reading the same file alone, interleaved in the same run. The
+  import reads, checks every row, hashes customers, compares with what is stored and writes.
+* Repurchase: ``repurchase_table`` for one month with a 90-day window, on a database holding
+  the chain demo's sales, against DuckDB and pandas computing the simplest equivalent from
+  in-memory tables (per staff member, distinct customers served in the month, and those who
+  bought again within 90 days after the last time that staff member served them), with no
+  scope, names, pending windows, intervals or repeat value.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from bench.chain import TODAY, chain
+from ee_app.auth import system_actor
+from ee_app.config import Settings
+from ee_app.db import make_engine, read_session, upgrade, write_session
+from ee_app.demo.outcomes import generate_outcomes, write_outcome_files
+from ee_app.services.demo import load_demo
+from ee_app.services.outcomes import month_bounds, repurchase_table
+from ee_app.services.outcomes_import import import_csat, import_sales
+
+SEED = 7
+IMPORT_REPEATS = {"sales.csv": 2, "csat.csv": 3, "csat.xlsx": 2}
+QUERY_REPEATS = 5
+MONTH = "2026-07"  # its 90-day windows have all closed by TODAY
+WINDOW = 90
+
+
+def _database(folder: Path, parts: set[str]) -> tuple[str, float]:
+    url = f"sqlite:///{folder / f'bench-{time.monotonic_ns()}.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    start = time.perf_counter()
+    with write_session(engine) as session:
+        load_demo(session, system_actor("bench"), seed=SEED, size="chain", today=TODAY, parts=parts)
+    elapsed = time.perf_counter() - start
+    engine.dispose()
+    return url, elapsed
+
+
+def _time(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _imports(folder: Path) -> list[dict[str, object]]:
+    generated = generate_outcomes(chain(SEED), SEED, TODAY, "chain")
+    files = write_outcome_files(folder / "files", generated, "chain", xlsx=("csat",))
+    settings = Settings.from_env()
+    readers = {
+        "csv": lambda p: pd.read_csv(p, encoding="gb18030"),
+        "xlsx": lambda p: pd.read_excel(p, engine="openpyxl"),
+    }
+    results = []
+    for key, repeats in IMPORT_REPEATS.items():
+        kind, suffix = key.split(".")
+        path = files[key]
+        data = path.read_bytes()
+        rows = len(generated.sales if kind == "sales" else generated.csat)
+        load = import_sales if kind == "sales" else import_csat
+        ours, reference = [], []
+        for _ in range(repeats):
+            url, _ = _database(folder, {"org", "staff", "users"})
+            engine = make_engine(url)
+
+            def run(engine=engine, data=data, name=path.name, load=load, rows=rows) -> None:
+                with write_session(engine) as session:
+                    result = load(session, system_actor("bench"), data, name, settings)
+                assert result.new == rows, result
+
+            ours.append(_time(run))
+            engine.dispose()
+            Path(url.removeprefix("sqlite:///")).unlink()
+            reference.append(_time(lambda path=path, read=readers[suffix]: read(path)))
+        mine, ref = statistics.median(ours), statistics.median(reference)
+        what = "sales" if kind == "sales" else "CSAT answers"
+        encoding = " (GB18030)" if suffix == "csv" else ""
+        results.append(
+            {
+                "benchmark": f"import {rows:,} {what}, .{suffix}{encoding}, "
+                f"{path.stat().st_size / 2**20:.0f} MB",
+                "ours_s": round(mine, 2),
+                "reference": f"pandas.read_{'excel' if suffix == 'xlsx' else 'csv'} alone",
+                "reference_s": round(ref, 2),
+                "ratio": round(mine / ref, 2),
+            }
+        )
+    return results
+
+
+_DUCKDB = """
+WITH served AS (
+    SELECT ss.staff_id, s.customer, max(s.sold_on) AS t
+    FROM sale s JOIN sale_staff ss ON ss.sale_id = s.id
+    WHERE s.sold_on BETWEEN ? AND ?
+    GROUP BY ss.staff_id, s.customer
+)
+SELECT staff_id, count(*) AS customers,
+       count(*) FILTER (WHERE EXISTS (
+           SELECT 1 FROM sale n
+           WHERE n.customer = served.customer
+             AND n.sold_on > served.t AND n.sold_on <= served.t + INTERVAL 90 DAY
+       )) AS returned
+FROM served
+GROUP BY staff_id
+"""
+
+
+def _pandas_repurchase(
+    sales: pd.DataFrame, links: pd.DataFrame, start: date, end: date
+) -> pd.DataFrame:
+    first, last = pd.Timestamp(start), pd.Timestamp(end)
+    month = sales[(sales["sold_on"] >= first) & (sales["sold_on"] <= last)]
+    served = (
+        month.merge(links, left_on="id", right_on="sale_id")
+        .groupby(["staff_id", "customer"], as_index=False)["sold_on"]
+        .max()
+        .rename(columns={"sold_on": "t"})
+        .sort_values("t")
+    )
+    later = sales[["customer", "sold_on"]].sort_values("sold_on")
+    nxt = pd.merge_asof(
+        served,
+        later.rename(columns={"sold_on": "next"}),
+        left_on="t",
+        right_on="next",
+        by="customer",
+        direction="forward",
+        allow_exact_matches=False,
+    )
+    nxt["returned"] = (nxt["next"] - nxt["t"]).dt.days <= WINDOW
+    return nxt.groupby("staff_id").agg(customers=("customer", "size"), returned=("returned", "sum"))
+
+
+def _repurchase(folder: Path) -> list[dict[str, object]]:
+    import duckdb
+
+    url, load_time = _database(folder, {"org", "staff", "users", "outcomes"})
+    engine = make_engine(url)
+    start, end = month_bounds(MONTH)
+    actor = system_actor("bench")
+    with engine.connect() as conn:
+        sales = pd.read_sql("SELECT id, customer, sold_on FROM sale", conn)
+        links = pd.read_sql("SELECT sale_id, staff_id FROM sale_staff", conn)
+    sales["sold_on"] = pd.to_datetime(sales["sold_on"])
+    con = duckdb.connect()
+    con.register("sale", sales)
+    con.register("sale_staff", links)
+    ours, duck, panda = [], [], []
+    for _ in range(QUERY_REPEATS):
+
+        def mine() -> pd.DataFrame:
+            with read_session(engine) as session:
+                return repurchase_table(session, actor, start, end, window_days=WINDOW)
+
+        ours.append(_time(mine))
+        duck.append(_time(lambda: con.execute(_DUCKDB, [start, end]).fetchall()))
+        panda.append(_time(lambda: _pandas_repurchase(sales, links, start, end)))
+    table = mine()
+    check = _pandas_repurchase(sales, links, start, end)
+    both = table.set_index("staff_id")[["customers", "returned"]].join(check, rsuffix="_ref")
+    assert (both["customers"] == both["customers_ref"]).all(), "customers differ"
+    assert (both["returned"] == both["returned_ref"]).all(), "returns differ"
+    engine.dispose()
+    mine_s = statistics.median(ours)
+    label = (
+        f"repurchase table, {MONTH}, {WINDOW}-day window, {len(table):,} staff "
+        f"({len(sales):,} sales in the database)"
+    )
+    return [
+        {
+            "benchmark": label,
+            "ours_s": round(mine_s, 3),
+            "reference": "DuckDB, customers and returns per staff (tables in memory)",
+            "reference_s": round(statistics.median(duck), 3),
+            "ratio": round(mine_s / statistics.median(duck), 2),
+        },
+        {
+            "benchmark": label,
+            "ours_s": round(mine_s, 3),
+            "reference": "pandas merge_asof, the same (tables in memory)",
+            "reference_s": round(statistics.median(panda), 3),
+            "ratio": round(mine_s / statistics.median(panda), 2),
+        },
+        {
+            "benchmark": "chain demo outcomes load (SQLite: org, staff, users, a year of sales "
+            "and CSAT)",
+            "ours_s": round(load_time, 1),
+            "reference": "-",
+            "reference_s": "-",
+            "ratio": "-",
+        },
+    ]
+
+
+def run() -> list[dict[str, object]]:
+    os.environ.setdefault("EE_SECRET_KEY", "cd" * 32)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        return _repurchase(folder) + _imports(folder)
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)
