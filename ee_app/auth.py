@@ -32,6 +32,9 @@ class Permission(enum.StrEnum):
     MANAGE_ACTIONS = "manage_actions"  # action plans for units in scope
     IMPORT_OUTCOMES = "import_outcomes"  # CSAT and sales from the CRM/POS; undo batches
     VIEW_OUTCOMES = "view_outcomes"  # per-staff CSAT and repurchase of units in scope
+    MANAGE_VISITS = "manage_visits"  # schedule, review and import mystery-shopper visits
+    DO_VISITS = "do_visits"  # fill in and submit one's own assigned visits
+    VIEW_VISITS = "view_visits"  # approved visits and their scores, of stores in scope
 
 
 _GRANTS: dict[UserRole, frozenset[Permission]] = {
@@ -48,6 +51,8 @@ _GRANTS: dict[UserRole, frozenset[Permission]] = {
             Permission.MANAGE_ACTIONS,
             Permission.IMPORT_OUTCOMES,
             Permission.VIEW_OUTCOMES,
+            Permission.MANAGE_VISITS,
+            Permission.VIEW_VISITS,
         }
     ),
     UserRole.MANAGER: frozenset(
@@ -57,9 +62,10 @@ _GRANTS: dict[UserRole, frozenset[Permission]] = {
             Permission.VIEW_RESULTS,
             Permission.MANAGE_ACTIONS,
             Permission.VIEW_OUTCOMES,
+            Permission.VIEW_VISITS,
         }
     ),
-    UserRole.SHOPPER: frozenset(),
+    UserRole.SHOPPER: frozenset({Permission.DO_VISITS}),
 }
 
 

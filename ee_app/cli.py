@@ -185,13 +185,53 @@ def _import_outcomes(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_history(ctx: _Context, args: argparse.Namespace) -> int:
-    from ee_app.db import read_session
-    from ee_app.services.outcomes_import import import_history
+def _import_visits(ctx: _Context, args: argparse.Namespace) -> int:
+    from ee_app.db import write_session
+    from ee_app.services.visit_import import import_visits
 
     ctx.migrate()
+    path = Path(args.file)
+    data = _read_file(path)
+    actor = ctx.actor(args.as_email)
+    with write_session(ctx.engine) as session:
+        result = import_visits(session, actor, data, path.name, dry_run=args.dry_run)
+    ctx.say(
+        N_(
+            "Checked {rows} rows: {visits} visits from {first} to {last}, {new} new, "
+            "{unchanged} already imported."
+        ),
+        rows=result.rows,
+        visits=result.visits,
+        first=result.first_date,
+        last=result.last_date,
+        new=result.new,
+        unchanged=result.unchanged,
+    )
+    for warning in result.warnings:
+        ctx.say(N_("Note: {warning}"), warning=warning.render(ctx.gettext))
+    if result.dry_run:
+        ctx.say(N_("Dry run: nothing was written."))
+    elif result.batch_id is None:
+        ctx.say(N_("Nothing new: every visit was imported before."))
+    else:
+        ctx.say(
+            N_(
+                "Imported as batch {batch}: the visits wait for review. "
+                "Undo it with: ee-app import undo {batch}"
+            ),
+            batch=result.batch_id,
+        )
+    return 0
+
+
+def _import_history(ctx: _Context, args: argparse.Namespace) -> int:
+    from ee_app.db import read_session
+    from ee_app.services.outcomes_import import KINDS, import_history, visible_kinds
+
+    ctx.migrate()
+    actor = ctx.actor(args.as_email)
     with read_session(ctx.engine) as session:
-        batches = import_history(session, ctx.actor(args.as_email))
+        batches = import_history(session, actor, kinds=visible_kinds(actor) or KINDS)
     for b in batches:
         state = f"undone {b.undone_at:%Y-%m-%d %H:%M}" if b.undone_at else "active"
         print(
@@ -204,15 +244,16 @@ def _import_history(ctx: _Context, args: argparse.Namespace) -> int:
 def _import_undo(ctx: _Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.outcomes_import import undo_batch
+    from ee_app.services.visit_import import KIND as VISITS
 
     ctx.migrate()
     with write_session(ctx.engine) as session:
         batch = undo_batch(session, ctx.actor(args.as_email), args.batch)
-    ctx.say(
-        N_("Undid batch {batch}: its {count} rows were removed."),
-        batch=batch.id,
-        count=batch.inserted,
-    )
+    if batch.kind == VISITS:
+        message = N_("Undid batch {batch}: its {count} visits were removed.")
+    else:
+        message = N_("Undid batch {batch}: its {count} rows were removed.")
+    ctx.say(message, batch=batch.id, count=batch.inserted)
     return 0
 
 
@@ -520,6 +561,57 @@ def _config_show(_ctx: _Context | None, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _visit_list(ctx: _Context, args: argparse.Namespace) -> int:
+    from ee_app.db import read_session
+    from ee_app.models import VisitStatus
+    from ee_app.services.visits import list_visits
+
+    ctx.migrate()
+    actor = ctx.actor(args.as_email)
+    statuses = [VisitStatus(args.status)] if args.status else None
+    with read_session(ctx.engine) as session:
+        visits = list_visits(session, actor, statuses=statuses)
+    for visit in visits:
+        score = "" if visit.score is None else f"{visit.score}%"
+        print(
+            "\t".join(
+                [
+                    str(visit.id),
+                    visit.status.value,
+                    visit.store_code,
+                    f"{visit.template_key} v{visit.template_version}",
+                    f"{visit.window_start}..{visit.window_end}",
+                    str(visit.visited_on or ""),
+                    score,
+                ]
+            )
+        )
+    return 0
+
+
+def _visit_report(ctx: _Context, args: argparse.Namespace) -> int:
+    from ee_app.db import read_session
+    from ee_app.exports.visit_report import visit_report_xlsx
+    from ee_app.services.visits import get_visit
+
+    path = Path(args.out)
+    if path.suffix.lower() != ".xlsx":
+        raise ValidationError(N_("A visit report is an Excel file: name it FILE.xlsx."))
+    ctx.migrate()
+    actor = ctx.actor(args.as_email)
+    with read_session(ctx.engine) as session:
+        visit = get_visit(session, actor, args.visit)
+    data = visit_report_xlsx(visit, args.language or ctx.settings.lang)
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise ValidationError(
+            N_("Cannot write {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
+        ) from exc
+    ctx.say(N_("Wrote the report of visit {visit} to {path}."), visit=visit.id, path=str(path))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ee-app",
@@ -584,10 +676,17 @@ def _parser() -> argparse.ArgumentParser:
             )
         as_option(outcome)
         outcome.set_defaults(fn=_import_outcomes, kind=kind)
-    history = imp.add_parser("history", help="list CSAT and sales import batches")
+    visits = imp.add_parser(
+        "visits", help="import mystery-shopper visits delivered by an agency (.xlsx or .csv)"
+    )
+    visits.add_argument("file")
+    visits.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    as_option(visits)
+    visits.set_defaults(fn=_import_visits)
+    history = imp.add_parser("history", help="list CSAT, sales and visit import batches")
     as_option(history)
     history.set_defaults(fn=_import_history)
-    undo = imp.add_parser("undo", help="remove everything one CSAT or sales batch added")
+    undo = imp.add_parser("undo", help="remove everything one CSAT, sales or visits batch added")
     undo.add_argument("batch", type=int)
     as_option(undo)
     undo.set_defaults(fn=_import_undo)
@@ -682,6 +781,24 @@ def _parser() -> argparse.ArgumentParser:
     engagement.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.csv")
     as_option(engagement)
     engagement.set_defaults(fn=_report_engagement)
+
+    visit = command(sub, "visit", "mystery-shopper visits")
+    visit_ls = visit.add_parser("list", help="visits you may see, newest window first")
+    visit_ls.add_argument(
+        "--status",
+        choices=("draft", "submitted", "approved", "rejected", "cancelled"),
+        help="only visits in this status",
+    )
+    as_option(visit_ls)
+    visit_ls.set_defaults(fn=_visit_list)
+    visit_report = visit.add_parser("report", help="one visit's report as .xlsx")
+    visit_report.add_argument("visit", type=int, metavar="VISIT", help="the visit's number")
+    visit_report.add_argument(
+        "--language", choices=LANGUAGES, help="language of the file (default: EE_LANG)"
+    )
+    visit_report.add_argument("--out", required=True, metavar="FILE.xlsx")
+    as_option(visit_report)
+    visit_report.set_defaults(fn=_visit_report)
 
     config = command(sub, "config", "settings")
     config.add_parser("show", help="print the settings and their help").set_defaults(

@@ -45,10 +45,13 @@ __all__ = [
     "OUTCOMES",
     "REPURCHASE_LOGIT_PER_ENGAGEMENT_SD",
     "SIZES",
+    "VISITS",
+    "VISIT_LOGIT_PER_ENGAGEMENT_SD",
     "ChainSize",
     "EngagementParams",
     "OutcomeParams",
     "SaleCategory",
+    "VisitParams",
     "seeded_normal",
     "store_engagement",
 ]
@@ -196,6 +199,45 @@ ENGAGEMENT = EngagementParams(
 CSAT_LOGIT_PER_ENGAGEMENT_SD = 0.35
 #: Repurchase (issue 8): log-odds of a repeat purchase per SD of the store's engagement.
 REPURCHASE_LOGIT_PER_ENGAGEMENT_SD = 0.25
+#: Mystery shopping (issue 5): log-odds of a "yes" on a checklist item per SD of the store's
+#: engagement in the month of the visit.
+VISIT_LOGIT_PER_ENGAGEMENT_SD = 0.4
+
+
+@dataclass(frozen=True)
+class VisitParams:
+    """Every number that shapes the demo's mystery-shopper visits (:mod:`ee_app.demo.visits`).
+
+    Each store gets one service-process visit a month for ``months`` months before the
+    current one, and a consultation-compliance visit every ``consultation_every`` months; all
+    approved. On each item, "yes" has the probability
+    ``logistic(yes_logit + VISIT_LOGIT_PER_ENGAGEMENT_SD·z + store effect)`` (critical items
+    start from ``critical_yes_logit``), with z the store's engagement in that month in SD units
+    (the same function the pulse answers are drawn from) and the store effect normal with
+    ``store_sd``, fixed per store. A 1–5 item's answer is 1 + the number of "yes" in four such
+    draws; a choice takes the best option with the same probability, else one of the others.
+    Items that allow N/A are N/A with probability ``na_share``. ``staff_recorded_share`` of the
+    visits record who served.
+    """
+
+    months: int
+    consultation_every: int
+    yes_logit: float
+    critical_yes_logit: float
+    store_sd: float
+    na_share: float
+    staff_recorded_share: float
+
+
+VISITS = VisitParams(
+    months=6,
+    consultation_every=2,
+    yes_logit=2.0,  # 88% "yes" at average engagement
+    critical_yes_logit=4.3,  # each critical item fails in about 1.3% of visits
+    store_sd=0.35,
+    na_share=0.15,
+    staff_recorded_share=0.8,
+)
 
 
 @dataclass(frozen=True)

@@ -18,20 +18,44 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 
 
+def _is_date(value: object) -> bool:
+    return isinstance(value, datetime | date)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _one_text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _per_value(values: pd.Series, fn, dtype=object) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """``fn`` of every cell, called once per distinct value (missing cells get ``fn(None)``)."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    mapped = np.array([fn(v) for v in uniques] + [fn(None)], dtype=dtype)
+    return mapped[codes]
+
+
 def _text(values: pd.Series) -> pd.Series:
     """Cells as normalised text (NFKC: full-width digits and letters become ASCII), None
-    where empty; numbers Excel stored as 1024.0 become "1024"."""
+    where empty; numbers Excel stored as 1024.0 become "1024".
 
-    def one(value: object) -> str | None:
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            return None
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return str(value)
-
-    text = values.map(one).astype(object)
+    Each distinct value is normalised once: export columns repeat (a year of sales has 365
+    dates, a few hundred stores and prices), so a million cells are a few thousand strings.
+    """
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    text = pd.Series([_one_text(v) for v in uniques], dtype=object)
     normalised = text.str.normalize("NFKC").str.strip()
-    return normalised.where(normalised != "", None)
+    normalised = normalised.where(normalised != "", None).to_numpy(dtype=object)
+    out = np.full(len(codes), None, dtype=object)
+    found = codes >= 0
+    out[found] = normalised[codes[found]]
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def blank(values: pd.Series) -> np.ndarray:
@@ -50,14 +74,14 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     20260305 or 2026年3月5日 (a time after the date is ignored). Returns datetime64 values and
     the mask of non-empty cells that are not dates."""
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    is_date = values.map(lambda v: isinstance(v, datetime | date))
+    is_date = pd.Series(_per_value(values, _is_date, bool), index=values.index)
     if is_date.any():
         result[is_date] = pd.to_datetime(
             values[is_date].map(
                 lambda v: v if isinstance(v, datetime) else datetime(v.year, v.month, v.day)
             )
         )
-    is_number = values.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+    is_number = pd.Series(_per_value(values, _is_number, bool), index=values.index)
     text = _text(values.where(~(is_date | is_number), None))
     numeric_text = text.str.fullmatch(r"\d{5}").fillna(False).astype(bool)
     serial = pd.to_numeric(values.where(is_number, None), errors="coerce")
@@ -81,7 +105,7 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 def parse_amounts(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Numbers, allowing ¥/￥/元, thousands separators, spaces and (accounting) minus."""
-    is_number = values.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+    is_number = pd.Series(_per_value(values, _is_number, bool), index=values.index)
     text = _text(values.where(~is_number, None))
     cleaned = text.str.replace(r"[,¥元\s]", "", regex=True)
     negative = cleaned.str.fullmatch(r"\(.*\)").fillna(False).astype(bool)

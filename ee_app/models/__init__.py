@@ -28,6 +28,13 @@ from ee_app.models.results import (
     SurveyResult,
     SurveyWaveResult,
 )
+from ee_app.models.shopping import (
+    ChecklistVersion,
+    ShopVisit,
+    VisitEvidence,
+    VisitSource,
+    VisitStatus,
+)
 from ee_app.models.survey import (
     ANSWER_SLOTS,
     InstrumentVersion,
@@ -52,12 +59,14 @@ __all__ = [
     "AppUser",
     "AuditLog",
     "Base",
+    "ChecklistVersion",
     "CsatRecord",
     "ImportBatch",
     "InstrumentVersion",
     "OrgUnit",
     "Sale",
     "SaleStaff",
+    "ShopVisit",
     "Staff",
     "StaffAssignment",
     "StaffRole",
@@ -74,6 +83,9 @@ __all__ = [
     "UnitLevel",
     "UserRole",
     "UserScope",
+    "VisitEvidence",
+    "VisitSource",
+    "VisitStatus",
     "WaveMode",
     "WaveStatus",
     "utcnow",

@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -34,9 +34,11 @@ from ee_app.instruments.pulse import CORE_SLOTS
 from ee_app.keys import hash_token, secret_key
 from ee_app.models import (
     AppUser,
+    ChecklistVersion,
     ImportBatch,
     OrgUnit,
     Sale,
+    ShopVisit,
     Staff,
     StaffAssignment,
     SurveyComment,
@@ -46,6 +48,7 @@ from ee_app.models import (
     TenureBand,
     UnitLevel,
     UserScope,
+    VisitStatus,
     WaveMode,
     WaveStatus,
     utcnow,
@@ -490,6 +493,45 @@ def _demo_sales(
     )
 
 
+def _visits(session: Session, ctx: DemoContext) -> None:
+    """Mystery-shopper visits (:mod:`ee_app.demo.visits`): months of approved visits, scored
+    exactly as a submission is scored, and this month's work in progress."""
+    from ee_app.demo.visits import generate_visits
+    from ee_app.services.visits import checklist_of, ensure_default_checklists, stamp_scores
+
+    ensure_default_checklists(session)
+    rows = {r.key: r for r in session.scalars(select(ChecklistVersion))}
+    checklists = {key: checklist_of(row) for key, row in rows.items()}
+    users = {u.email: u.id for u in session.scalars(select(AppUser))}
+    hr = ctx.actor.email if ctx.actor else "demo"
+    visits = []
+    for demo in generate_visits(ctx.chain, ctx.seed, ctx.today, checklists):
+        done = demo.status in (VisitStatus.SUBMITTED, VisitStatus.APPROVED)
+        moment = datetime.combine(demo.visited_on or ctx.today, time(21), tzinfo=UTC)
+        visit = ShopVisit(
+            template_id=rows[demo.template].id,
+            store_id=ctx.unit_ids[demo.store],
+            shopper_id=users[demo.shopper],
+            window_start=demo.window_start,
+            window_end=demo.window_end,
+            visited_on=demo.visited_on,
+            status=demo.status,
+            answers={k: dict(v) for k, v in demo.answers.items()},
+            served_by_note=demo.served_by_note,
+            staff_id=ctx.staff_ids[demo.staff] if demo.staff else None,
+            created_by=hr,
+            submitted_at=moment if done else None,
+        )
+        if done:
+            stamp_scores(visit, checklists[demo.template])
+        if demo.status is VisitStatus.APPROVED:
+            visit.reviewed_at = moment + timedelta(days=2)
+            visit.reviewed_by = hr
+        visits.append(visit)
+    session.add_all(visits)
+    session.flush()
+
+
 #: The demo, part by part (name, label, step); later parts of the product append theirs.
 STEPS: list[tuple[str, str, Step]] = [
     ("org", N_("Org tree"), _org),
@@ -497,6 +539,7 @@ STEPS: list[tuple[str, str, Step]] = [
     ("users", N_("Users"), _users),
     ("waves", N_("Survey waves"), _waves),
     ("outcomes", N_("Customers, sales and satisfaction"), _outcomes),
+    ("visits", N_("Mystery-shopper visits"), _visits),
 ]
 
 

@@ -80,7 +80,10 @@ def ensure_default_pulse(session: Session) -> InstrumentVersion:
 def ensure_reference_data(session: Session) -> None:
     """Create the shipped instrument versions if missing; run once at start-up (app and CLI)
     after the schema upgrade, so that reading pages never need to write."""
+    from ee_app.services.visits import ensure_default_checklists
+
     ensure_default_pulse(session)
+    ensure_default_checklists(session)
     session.commit()
 
 

@@ -6,6 +6,9 @@ it with every problem listed and writes nothing. Rows whose source id was import
 with the same content are skipped, so importing a file again adds nothing (and records no
 batch); a source id that comes back with different values is a problem, not an overwrite.
 Customer references are replaced by a keyed hash before anything is stored.
+
+The import history and undo serve every kind of batch listed in :func:`batch_kinds`: the
+outcomes here, and the agencies' mystery-shopper visits (:mod:`ee_app.services.visit_import`).
 """
 
 from __future__ import annotations
@@ -13,15 +16,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ee_app.auth import Actor, Permission, require
+from ee_app.auth import Actor, Permission, can, require
 from ee_app.config import Settings
 from ee_app.db import bulk_insert
 from ee_app.errors import N_, Conflict, ImportRejected, NotFound, Problem
@@ -34,13 +38,16 @@ from ee_app.services.roster import unit_index
 
 __all__ = [
     "KINDS",
+    "BatchKind",
     "BatchRow",
     "OutcomeImport",
+    "batch_kinds",
     "customer_hasher",
     "import_csat",
     "import_history",
     "import_sales",
     "undo_batch",
+    "visible_kinds",
 ]
 
 KINDS = ("csat", "sales")
@@ -121,6 +128,33 @@ def _canonical(value: object) -> str:
 def _row_hash(values: Iterable[object]) -> str:
     text = "\x1f".join(_canonical(v) for v in values)
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def _row_hashes(rows: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    """:func:`_row_hash` of every row over ``columns``, with each column's distinct values
+    made canonical once (a million sales repeat a few thousand stores, dates and prices)."""
+    parts = []
+    for column in columns:
+        codes, uniques = pd.factorize(rows[column].to_numpy(dtype=object), use_na_sentinel=True)
+        canonical = np.array([_canonical(v) for v in uniques] + [""], dtype=object)
+        parts.append(canonical[codes].tolist())  # code -1 (missing) takes the last: ""
+    sha1 = hashlib.sha1
+    return [
+        sha1("\x1f".join(row).encode(), usedforsecurity=False).hexdigest()[:16]
+        for row in zip(*parts, strict=True)
+    ]
+
+
+def _staff_lists(links: pd.DataFrame, count: int) -> list[str]:
+    """Per sale (by position), its serving staff ids in numeric order joined by commas: the
+    form the row hash takes them in. One pass over the sorted links, not a group per sale."""
+    positions = links["position"].to_numpy(dtype=np.int64)
+    staff = links["staff_id"].to_numpy(dtype=np.int64)
+    order = np.lexsort((staff, positions))
+    parts: list[list[str]] = [[] for _ in range(count)]
+    for position, staff_id in zip(positions[order].tolist(), staff[order].tolist(), strict=True):
+        parts[position].append(str(staff_id))
+    return [",".join(p) for p in parts]
 
 
 def _existing(session: Session, model, source_ids: list[str]) -> dict[str, tuple[str, int]]:  # type: ignore[no-untyped-def]
@@ -221,7 +255,7 @@ def import_csat(
         [hashed(_text(c)) for c in rows["customer"].tolist()], index=rows.index, dtype=object
     )
     values = ["staff_id", "store_id", "service_date", "score", "scale", "touchpoint", "customer"]
-    hashes = [_row_hash(r) for r in rows[values].itertuples(index=False, name=None)]
+    hashes = _row_hashes(rows, values)
     progress(0.5, N_("Comparing with what was imported before"))
     header = parsed.headers["source_id"]
     new = _split_known(session, CsatRecord, rows, hashes, header, "satisfaction").to_numpy()
@@ -307,10 +341,9 @@ def import_sales(
     rows, links = parsed.rows, parsed.links
     hashed = customer_hasher(settings)
     rows["customer"] = [hashed(c) for c in rows["customer"].tolist()]
-    staff_of = links.groupby("position")["staff_id"].apply(lambda s: ",".join(map(str, sorted(s))))
-    rows["staff"] = [staff_of.get(i, "") for i in range(len(rows))]
+    rows["staff"] = _staff_lists(links, len(rows))
     values = ["customer", "store_id", "sold_on", "amount", "item", "category", "owner_staff_id"]
-    hashes = [_row_hash(r) for r in rows[[*values, "staff"]].itertuples(index=False, name=None)]
+    hashes = _row_hashes(rows, [*values, "staff"])
     progress(0.5, N_("Comparing with what was imported before"))
     header = parsed.headers["source_id"]
     new = _split_known(session, Sale, rows, hashes, header, "sales").to_numpy()
@@ -396,12 +429,53 @@ def import_sales(
     return result
 
 
-def import_history(session: Session, actor: Actor, limit: int = 100) -> list[BatchRow]:
-    """Recent CSAT and sales batches, newest first (undone ones included, marked)."""
-    require(actor, Permission.IMPORT_OUTCOMES)
+@dataclass(frozen=True)
+class BatchKind:
+    """A kind of import batch: who may list and undo it, and how undoing removes its rows
+    (``remove(session, batch)`` deletes them and returns how many, or raises an
+    :class:`~ee_app.errors.EeError` to refuse; the caller commits or rolls back)."""
+
+    permission: Permission
+    remove: Callable[[Session, ImportBatch], int]
+
+
+def _remove_csat(session: Session, batch: ImportBatch) -> int:
+    return session.execute(delete(CsatRecord).where(CsatRecord.batch_id == batch.id)).rowcount
+
+
+def _remove_sales(session: Session, batch: ImportBatch) -> int:
+    sales = select(Sale.id).where(Sale.batch_id == batch.id)
+    session.execute(delete(SaleStaff).where(SaleStaff.sale_id.in_(sales)))
+    return session.execute(delete(Sale).where(Sale.batch_id == batch.id)).rowcount
+
+
+def batch_kinds() -> dict[str, BatchKind]:
+    """Every kind of batch the history lists and undo removes, by ``ImportBatch.kind``."""
+    from ee_app.services import visit_import
+
+    return {
+        "csat": BatchKind(Permission.IMPORT_OUTCOMES, _remove_csat),
+        "sales": BatchKind(Permission.IMPORT_OUTCOMES, _remove_sales),
+        visit_import.KIND: BatchKind(Permission.MANAGE_VISITS, visit_import.remove_batch),
+    }
+
+
+def visible_kinds(actor: Actor) -> list[str]:
+    """The kinds of batch ``actor`` may list and undo (possibly none)."""
+    return [kind for kind, spec in batch_kinds().items() if can(actor, spec.permission)]
+
+
+def import_history(
+    session: Session, actor: Actor, limit: int = 100, kinds: Sequence[str] = KINDS
+) -> list[BatchRow]:
+    """Recent batches of ``kinds`` (by default CSAT and sales), newest first (undone ones
+    included, marked). The actor needs the permission of every kind asked for."""
+    known = batch_kinds()
+    for kind in kinds:
+        require(actor, known[kind].permission)
     stmt = (
         select(ImportBatch)
-        .where(ImportBatch.kind.in_(KINDS))
+        .where(ImportBatch.kind.in_(list(kinds)))
         .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc())
         .limit(limit)
     )
@@ -423,22 +497,17 @@ def import_history(session: Session, actor: Actor, limit: int = 100) -> list[Bat
 
 def undo_batch(session: Session, actor: Actor, batch_id: int) -> BatchRow:
     """Remove exactly the rows one batch added, in one transaction; the batch stays in the
-    history, marked undone."""
-    require(actor, Permission.IMPORT_OUTCOMES)
+    history, marked undone. The actor needs the permission of the batch's kind (see
+    :func:`batch_kinds`); a kind may refuse (visits: once one of them is approved)."""
     batch = session.get(ImportBatch, batch_id)
-    if batch is None or batch.kind not in KINDS:
+    spec = batch_kinds().get(batch.kind) if batch is not None else None
+    require(actor, spec.permission if spec else Permission.IMPORT_OUTCOMES)
+    if batch is None or spec is None:
         raise NotFound(N_("No import batch {batch}."), batch=batch_id)
     if batch.undone_at is not None:
         raise Conflict(N_("Batch {batch} was undone already."), batch=batch_id)
     try:
-        if batch.kind == "sales":
-            sales = select(Sale.id).where(Sale.batch_id == batch.id)
-            session.execute(delete(SaleStaff).where(SaleStaff.sale_id.in_(sales)))
-            removed = session.execute(delete(Sale).where(Sale.batch_id == batch.id)).rowcount
-        else:
-            removed = session.execute(
-                delete(CsatRecord).where(CsatRecord.batch_id == batch.id)
-            ).rowcount
+        removed = spec.remove(session, batch)
         batch.undone_at = utcnow()
         audit.record(
             session, actor, f"{batch.kind}.undo", "import_batch", batch.id, removed=removed

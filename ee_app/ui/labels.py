@@ -6,7 +6,15 @@ from collections.abc import Callable
 
 from ee_app.errors import N_
 from ee_app.instruments.pulse import THEMES as THEME_KEYS
-from ee_app.models import ActionStatus, StaffRole, TenureBand, Touchpoint, UnitLevel, UserRole
+from ee_app.models import (
+    ActionStatus,
+    StaffRole,
+    TenureBand,
+    Touchpoint,
+    UnitLevel,
+    UserRole,
+    VisitStatus,
+)
 
 __all__ = [
     "action_status_label",
@@ -16,6 +24,7 @@ __all__ = [
     "theme_label",
     "touchpoint_label",
     "user_role_label",
+    "visit_status_label",
 ]
 
 USER_ROLES = {
@@ -77,6 +86,15 @@ TOUCHPOINTS = {
     Touchpoint.OTHER: N_("Other"),
 }
 
+#: A mystery-shopper visit's status.
+VISIT_STATUSES = {
+    VisitStatus.DRAFT: N_("To do"),
+    VisitStatus.SUBMITTED: N_("Waiting for review"),
+    VisitStatus.APPROVED: N_("Approved"),
+    VisitStatus.REJECTED: N_("Sent back"),
+    VisitStatus.CANCELLED: N_("Cancelled"),
+}
+
 
 def user_role_label(role: UserRole, gettext: Callable[[str], str]) -> str:
     return gettext(USER_ROLES[role])
@@ -110,3 +128,7 @@ def touchpoint_label(touchpoint: Touchpoint | str, gettext: Callable[[str], str]
         return gettext(TOUCHPOINTS[Touchpoint(touchpoint)])
     except ValueError:
         return str(touchpoint)
+
+
+def visit_status_label(status: VisitStatus, gettext: Callable[[str], str]) -> str:
+    return gettext(VISIT_STATUSES[status])

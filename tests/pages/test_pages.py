@@ -56,7 +56,10 @@ def test_navigation_offers_only_the_role_s_pages(make_app):
     at.run()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("ee_app/pages/users.py")
-    assert {p.path for p in pages_for(UserRole.SHOPPER)} == {"ee_app/pages/home.py"}
+    assert {p.path for p in pages_for(UserRole.SHOPPER)} == {
+        "ee_app/pages/home.py",
+        "ee_app/pages/my_visits.py",
+    }
     assert all(UserRole.ADMIN in p.roles for p in PAGES)
 
 

@@ -1,0 +1,136 @@
+"""The mystery-shopping pages through the real ``streamlit_app.py``: HR reviews and schedules,
+a manager reads their store only, a shopper fills in their own visit and nothing else."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import delete, select
+
+from ee_app.db import make_engine, read_session, write_session
+from ee_app.models import OrgUnit, ShopVisit, VisitEvidence, VisitStatus
+
+VISITS = "ee_app/pages/visits.py"
+MINE = "ee_app/pages/my_visits.py"
+
+
+@pytest.fixture
+def engine(app_db):
+    engine = make_engine(app_db)
+    yield engine
+    engine.dispose()
+
+
+def texts(at) -> str:
+    parts = [
+        e.value
+        for kind in ("title", "markdown", "caption", "info", "warning", "error", "success")
+        for e in getattr(at, kind)
+    ]
+    parts += [e.label for e in at.selectbox] + [str(o) for s in at.selectbox for o in s.options]
+    return "\n".join(str(p) for p in parts)
+
+
+def opened(make_app, identity, page, language="en"):
+    at = make_app(identity, language)
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def store_visits(engine, status):
+    with read_session(engine) as session:
+        return session.execute(
+            select(ShopVisit.id, OrgUnit.code)
+            .join(OrgUnit, OrgUnit.id == ShopVisit.store_id)
+            .where(ShopVisit.status == status)
+        ).all()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_hr_sees_results_review_and_schedule(make_app, language):
+    at = opened(make_app, "hr@demo.example", VISITS, language)
+    assert not at.error, [e.value for e in at.error]
+    assert len(at.tabs) == 4
+    shown = texts(at)
+    assert "杭州西湖店" in shown  # the submitted demo visit waits in the review tab
+    assert at.metric and any(m.label in ("Visits", "暗访次数") for m in at.metric)
+
+
+def test_hr_approves_a_submitted_visit(make_app, engine):
+    [(visit_id, store)] = store_visits(engine, VisitStatus.SUBMITTED)
+    at = opened(make_app, "hr@demo.example", VISITS)
+    at.button(key="ee_visits_approve").click().run()
+    assert not at.exception, at.exception
+    assert any("approved" in s.value for s in at.success), [s.value for s in at.success]
+    assert store_visits(engine, VisitStatus.SUBMITTED) == []
+    assert (visit_id, store) in store_visits(engine, VisitStatus.APPROVED)
+
+
+def test_sending_back_needs_a_reason(make_app, engine):
+    at = opened(make_app, "hr@demo.example", VISITS)
+    at.button(key="ee_visits_reject").click().run()
+    assert any("reject" in e.value.lower() or "why" in e.value for e in at.error)
+    assert len(store_visits(engine, VisitStatus.SUBMITTED)) == 1
+
+
+def test_a_manager_reads_their_store_only(make_app):
+    at = opened(make_app, "manager.sh01@demo.example", VISITS)
+    assert not at.error, [e.value for e in at.error]
+    assert not at.tabs  # no review, schedule or import
+    shown = texts(at)
+    assert "上海静安店" in shown
+    for other in ("杭州西湖店", "上海徐汇店", "苏州园区店", "北京"):
+        assert other not in shown
+
+
+def test_a_shopper_sees_their_own_visits_and_fills_one_in(make_app, engine):
+    at = opened(make_app, "shopper@demo.example", MINE)
+    shown = texts(at)
+    assert "上海静安店" in shown and "苏州园区店" not in shown  # SZ01 is the other shopper's
+    [(visit_id, _)] = [v for v in store_visits(engine, VisitStatus.DRAFT) if v[1] == "SH01"]
+    at.button(key=f"ee_my_visit_go_{visit_id}").click().run()
+    assert not at.exception, at.exception
+    # The form is there: answer one item and save a draft.
+    key = f"ee_visit_{visit_id}_booking-needs_value"
+    assert key in at.session_state and at.session_state[key] is None
+    at.session_state[key] = "yes"
+    at.run()
+    at.button(key="ee_my_visit_save").click().run()
+    assert any("Draft saved" in s.value for s in at.success)
+    with read_session(engine) as session:
+        saved = session.get(ShopVisit, visit_id).answers
+    assert saved == {"booking-needs": {"value": "yes", "comment": ""}}
+    # Submitting an unanswered checklist lists what is missing, in words, and keeps it a draft.
+    at.button(key="ee_my_visit_submit").click().run()
+    assert any("not submitted" in e.value for e in at.error)
+    assert "needs an answer" in texts(at)
+    assert (visit_id, "SH01") in store_visits(engine, VisitStatus.DRAFT)
+
+
+def test_a_shopper_without_visits_is_told_so(make_app, engine):
+    with write_session(engine) as session:
+        session.execute(delete(VisitEvidence))
+        session.execute(delete(ShopVisit))
+        session.commit()
+    at = opened(make_app, "shopper@demo.example", MINE)
+    assert any("No visits are assigned to you" in i.value for i in at.info)
+    at = opened(make_app, "hr@demo.example", VISITS)
+    assert any("No approved visits yet" in i.value for i in at.info)
+
+
+def test_hr_schedules_visits_to_every_store(make_app, engine):
+    before = len(store_visits(engine, VisitStatus.DRAFT))
+    at = opened(make_app, "hr@demo.example", VISITS)
+    at.checkbox[0].check()
+    at.button(key="FormSubmitter:ee_visits_schedule-Schedule").click().run()
+    assert not at.exception, at.exception
+    assert any("12 visits scheduled" in s.value for s in at.success), [s.value for s in at.success]
+    assert len(store_visits(engine, VisitStatus.DRAFT)) == before + 12
+    today = date.today()
+    with read_session(engine) as session:
+        newest = session.scalar(select(ShopVisit).order_by(ShopVisit.id.desc()))
+    assert newest.window_start == today.replace(day=1)
