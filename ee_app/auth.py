@@ -35,6 +35,8 @@ class Permission(enum.StrEnum):
     MANAGE_VISITS = "manage_visits"  # schedule, review and import mystery-shopper visits
     DO_VISITS = "do_visits"  # fill in and submit one's own assigned visits
     VIEW_VISITS = "view_visits"  # approved visits and their scores, of stores in scope
+    MANAGE_TRAINING = "manage_training"  # assign assessments, personal links, item analysis
+    VIEW_TRAINING = "view_training"  # who passed which assessment, for staff in scope
 
 
 _GRANTS: dict[UserRole, frozenset[Permission]] = {
@@ -53,6 +55,8 @@ _GRANTS: dict[UserRole, frozenset[Permission]] = {
             Permission.VIEW_OUTCOMES,
             Permission.MANAGE_VISITS,
             Permission.VIEW_VISITS,
+            Permission.MANAGE_TRAINING,
+            Permission.VIEW_TRAINING,
         }
     ),
     UserRole.MANAGER: frozenset(
@@ -63,6 +67,7 @@ _GRANTS: dict[UserRole, frozenset[Permission]] = {
             Permission.MANAGE_ACTIONS,
             Permission.VIEW_OUTCOMES,
             Permission.VIEW_VISITS,
+            Permission.VIEW_TRAINING,
         }
     ),
     UserRole.SHOPPER: frozenset({Permission.DO_VISITS}),

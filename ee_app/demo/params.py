@@ -45,12 +45,14 @@ __all__ = [
     "OUTCOMES",
     "REPURCHASE_LOGIT_PER_ENGAGEMENT_SD",
     "SIZES",
+    "TRAINING",
     "VISITS",
     "VISIT_LOGIT_PER_ENGAGEMENT_SD",
     "ChainSize",
     "EngagementParams",
     "OutcomeParams",
     "SaleCategory",
+    "TrainingParams",
     "VisitParams",
     "seeded_normal",
     "store_engagement",
@@ -227,6 +229,49 @@ class VisitParams:
     store_sd: float
     na_share: float
     staff_recorded_share: float
+
+
+@dataclass(frozen=True)
+class TrainingParams:
+    """Every number that shapes the demo's assessments (:mod:`ee_app.demo.training`).
+
+    Abilities are standard normal per employee number; question parameters (two-parameter
+    logistic) have discrimination around ``discrimination`` and difficulty normal with
+    ``difficulty_mean`` and ``difficulty_sd``. The question at position ``too_easy`` of each
+    bank is made one everybody gets right (difficulty −4), the one at ``no_signal`` one that
+    tells nobody apart (discrimination 0.05): the item analysis must flag both. Staff hired
+    within ``recent_days`` may not have started (``not_started_share``) or, after failing,
+    not have come back yet (``retry_later_share``); each retraining between attempts adds
+    ``retraining_gain`` to the ability. The quarterly assessment went out
+    ``advanced_days_ago`` days ago; ``advanced_taken_share`` of those assigned took it.
+    """
+
+    discrimination: float
+    difficulty_mean: float
+    difficulty_sd: float
+    too_easy: int
+    no_signal: int
+    recent_days: int
+    not_started_share: float
+    retry_later_share: float
+    retraining_gain: float
+    advanced_days_ago: int
+    advanced_taken_share: float
+
+
+TRAINING = TrainingParams(
+    discrimination=1.4,
+    difficulty_mean=-1.6,  # onboarding is meant to be passed: about 85% right on average
+    difficulty_sd=0.8,
+    too_easy=0,
+    no_signal=7,
+    recent_days=60,
+    not_started_share=0.15,
+    retry_later_share=0.4,
+    retraining_gain=0.8,
+    advanced_days_ago=45,
+    advanced_taken_share=0.85,
+)
 
 
 VISITS = VisitParams(

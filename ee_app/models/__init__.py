@@ -48,6 +48,7 @@ from ee_app.models.survey import (
     WaveMode,
     WaveStatus,
 )
+from ee_app.models.training import AttemptStatus, QuizAssignment, QuizAttempt, QuizVersion
 
 __all__ = [
     "ANSWER_SLOTS",
@@ -57,6 +58,7 @@ __all__ = [
     "ActionPlan",
     "ActionStatus",
     "AppUser",
+    "AttemptStatus",
     "AuditLog",
     "Base",
     "ChecklistVersion",
@@ -64,6 +66,9 @@ __all__ = [
     "ImportBatch",
     "InstrumentVersion",
     "OrgUnit",
+    "QuizAssignment",
+    "QuizAttempt",
+    "QuizVersion",
     "Sale",
     "SaleStaff",
     "ShopVisit",

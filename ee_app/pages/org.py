@@ -10,6 +10,7 @@ from ee_app.errors import EeError
 from ee_app.exports.roster import roster_template_csv, roster_template_xlsx, staff_xlsx
 from ee_app.services.org import headcounts, list_staff, list_units, staff_history
 from ee_app.services.roster import import_roster
+from ee_app.services.training import onboarding_status
 from ee_app.ui import context, keys
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
 from ee_app.ui.labels import staff_role_label
@@ -51,6 +52,17 @@ with tabs[0]:
                 session, actor, unit_id=unit_id, search=search, include_left=include_left
             )
         st.caption(_("{count} staff").format(count=len(staff)))
+        onboarding = {}
+        if staff and can(actor, Permission.VIEW_TRAINING):
+            with ctx.read() as session:
+                onboarding = onboarding_status(session, actor, [s.id for s in staff])
+
+        def onboarded(staff_id: int) -> str:
+            assigned, passed = onboarding.get(staff_id, (False, None))
+            if passed is not None:
+                return passed.strftime("%Y-%m-%d")
+            return _("not yet") if assigned else ""
+
         if staff:
             frame = pd.DataFrame(
                 {
@@ -61,9 +73,22 @@ with tabs[0]:
                     _("Team"): [s.unit_name if s.unit_code != s.store_code else "" for s in staff],
                     _("Hire date"): [s.hire_date for s in staff],
                     _("Leave date"): [s.leave_date for s in staff],
+                    _("Onboarding passed"): [onboarded(s.id) for s in staff],
                 }
             )
-            st.dataframe(frame, hide_index=True, width="stretch")
+            st.dataframe(
+                frame,
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    _("Onboarding passed"): st.column_config.TextColumn(
+                        help=_(
+                            "When the onboarding assessment was passed (考核通过后方可上岗); "
+                            "“not yet” when assigned and not passed."
+                        )
+                    )
+                },
+            )
             st.download_button(
                 _("Download as Excel"),
                 data=lambda: staff_xlsx(staff, ctx.language),

@@ -532,6 +532,65 @@ def _visits(session: Session, ctx: DemoContext) -> None:
     session.flush()
 
 
+def _training(session: Session, ctx: DemoContext) -> None:
+    """Assessments (:mod:`ee_app.demo.training`): everyone's onboarding assessment and the
+    last quarter's advanced one, with attempts marked exactly as a submission is marked."""
+    from ee_app.demo.training import generate_training
+    from ee_app.models import AttemptStatus, QuizAssignment, QuizAttempt, QuizVersion
+    from ee_app.services.training import ensure_default_quizzes, quiz_of, quiz_token
+
+    ensure_default_quizzes(session)
+    rows = {r.key: r for r in session.scalars(select(QuizVersion))}
+    quizzes = {key: quiz_of(row) for key, row in rows.items()}
+    key = secret_key(ctx.settings)
+    plan = generate_training(ctx.chain, ctx.seed, ctx.today, quizzes)
+    hr = ctx.actor.email if ctx.actor else "demo"
+    session.execute(
+        insert(QuizAssignment.__table__),
+        [
+            {
+                "quiz_id": rows[a.quiz].id,
+                "staff_id": ctx.staff_ids[a.employee_no],
+                "token_hash": hash_token(
+                    quiz_token(key, rows[a.quiz].id, ctx.staff_ids[a.employee_no])
+                ),
+                "assigned_at": a.assigned_at,
+                "assigned_by": hr,
+                "active": True,
+            }
+            for a in plan
+        ],
+    )
+    ids = {
+        (quiz_id, staff_id): assignment_id
+        for assignment_id, quiz_id, staff_id in session.execute(
+            select(QuizAssignment.id, QuizAssignment.quiz_id, QuizAssignment.staff_id)
+        )
+    }
+    attempts = [
+        {
+            "assignment_id": ids[(rows[a.quiz].id, ctx.staff_ids[a.employee_no])],
+            "number": t.number,
+            "status": AttemptStatus.SUBMITTED,
+            "questions": t.questions,
+            "answers": t.answers,
+            "started_at": t.started_at,
+            "deadline": t.started_at + timedelta(minutes=quizzes[a.quiz].time_limit_minutes)
+            if quizzes[a.quiz].time_limit_minutes
+            else None,
+            "submitted_at": t.submitted_at,
+            "correct": t.correct,
+            "total": t.total,
+            "score": round(100 * t.correct / t.total, 1),
+            "passed": t.passed,
+        }
+        for a in plan
+        for t in a.attempts
+    ]
+    for start in range(0, len(attempts), 5_000):
+        session.execute(insert(QuizAttempt.__table__), attempts[start : start + 5_000])
+
+
 #: The demo, part by part (name, label, step); later parts of the product append theirs.
 STEPS: list[tuple[str, str, Step]] = [
     ("org", N_("Org tree"), _org),
@@ -540,6 +599,7 @@ STEPS: list[tuple[str, str, Step]] = [
     ("waves", N_("Survey waves"), _waves),
     ("outcomes", N_("Customers, sales and satisfaction"), _outcomes),
     ("visits", N_("Mystery-shopper visits"), _visits),
+    ("training", N_("Training assessments"), _training),
 ]
 
 

@@ -80,10 +80,12 @@ def ensure_default_pulse(session: Session) -> InstrumentVersion:
 def ensure_reference_data(session: Session) -> None:
     """Create the shipped instrument versions if missing; run once at start-up (app and CLI)
     after the schema upgrade, so that reading pages never need to write."""
+    from ee_app.services.training import ensure_default_quizzes
     from ee_app.services.visits import ensure_default_checklists
 
     ensure_default_pulse(session)
     ensure_default_checklists(session)
+    ensure_default_quizzes(session)
     session.commit()
 
 

@@ -85,6 +85,15 @@ PAGES: tuple[PageSpec, ...] = (
         N_("Fill in the checklists of the visits assigned to you, on your phone."),
     ),
     PageSpec(
+        "ee_app/pages/training.py",
+        N_("Training"),
+        ":material/school:",
+        "training",
+        frozenset({UserRole.ADMIN, UserRole.HR, UserRole.MANAGER}),
+        N_("Service quality"),
+        N_("See who passed which assessment; HR assigns them, sends links, checks questions."),
+    ),
+    PageSpec(
         "ee_app/pages/users.py",
         N_("Users and roles"),
         ":material/admin_panel_settings:",
@@ -107,6 +116,7 @@ PAGES: tuple[PageSpec, ...] = (
 #: Pages anyone may open from a personal link (``?t=TOKEN``), without signing in.
 PUBLIC_PAGES: tuple[PageSpec, ...] = (
     PageSpec("ee_app/pages/survey.py", N_("Survey"), ":material/edit_note:", "survey", ALL),
+    PageSpec("ee_app/pages/assessment.py", N_("Assessment"), ":material/quiz:", "assessment", ALL),
 )
 
 

@@ -1,0 +1,469 @@
+"""Training assessments (培训考核): versioned question banks and the rules of a test.
+
+A quiz is a plain dict (TOML on disk, JSON in the database), checked by :func:`validate` and
+identified by the SHA-256 of its canonical JSON, like the other instruments. It holds a bank
+of questions, each with a category and an explanation, of three types:
+
+``single``
+    one correct option among several;
+``multiple``
+    one or more correct options; an answer is right only when it is exactly the set of
+    correct options (Moodle's "all or nothing"), so guessing every box earns nothing;
+``true_false``
+    a statement; its ``answer`` is true or false.
+
+and the rules: how many questions a test draws (in all, or per category), the pass mark (a
+share of the questions drawn), the maximum number of attempts, an optional time limit, and
+whether the highest or the last attempt grades the person. :func:`draw` picks an attempt's
+questions and the order of their options; :func:`grade` marks an attempt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from ee_app.errors import N_, Problem, ValidationError
+from ee_app.instruments.pulse import Text
+
+__all__ = [
+    "DEFAULT_QUIZZES",
+    "GRADING",
+    "QUESTION_TYPES",
+    "DrawnQuestion",
+    "Grade",
+    "Question",
+    "QuestionOption",
+    "Quiz",
+    "default_definitions",
+    "definition_hash",
+    "draw",
+    "grade",
+    "validate",
+]
+
+QUESTION_TYPES = ("single", "multiple", "true_false")
+GRADING = ("highest", "last")
+MAX_TEXT = 600
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+_FOLDER = Path(__file__).resolve().parent / "quizzes"
+#: The shipped assessments, by key (the file ``quizzes/<key>-v1.toml``).
+DEFAULT_QUIZZES = ("onboarding", "quarterly-advanced")
+#: The key of the assessment that new hires must pass before they start work (上岗考核).
+ONBOARDING = "onboarding"
+TRUE, FALSE = "true", "false"
+
+_QUIZ_KEYS = frozenset(
+    {"kind", "key", "version", "name", "description", "pass_mark", "max_attempts"}
+    | {"time_limit_minutes", "grading", "draw", "draw_per_category", "questions"}
+)
+_QUESTION_KEYS = frozenset(
+    {"id", "type", "category", "en", "zh-CN", "explanation", "options", "answer"}
+)
+_OPTION_KEYS = frozenset({"id", "en", "zh-CN", "correct"})
+
+
+@dataclass(frozen=True)
+class QuestionOption:
+    id: str
+    text: Text
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    category: str
+    text: Text
+    explanation: Text
+    options: tuple[QuestionOption, ...]  # for true/false: "true" and "false"
+
+    @property
+    def correct(self) -> frozenset[str]:
+        return frozenset(o.id for o in self.options if o.correct)
+
+    def option(self, option_id: str) -> QuestionOption | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+@dataclass(frozen=True)
+class Quiz:
+    key: str
+    version: int
+    name: Text
+    description: Text
+    pass_mark: Fraction
+    max_attempts: int
+    time_limit_minutes: int | None
+    grading: str
+    draw: int
+    draw_per_category: Mapping[str, int]  # empty: draw ``draw`` from the whole bank
+    questions: tuple[Question, ...]
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(q.category for q in self.questions))
+
+
+def _unknown(data: Mapping[str, Any], known: frozenset[str], where: str) -> list[Problem]:
+    return [
+        Problem(N_("{where}: unknown setting “{key}”."), {"where": where, "key": key})
+        for key in sorted(set(data) - known)
+    ]
+
+
+def _text(data: Any, where: str, problems: list[Problem]) -> Text:
+    if not isinstance(data, Mapping):
+        problems.append(
+            Problem(N_("{where}: needs an English and a Chinese text."), {"where": where})
+        )
+        return Text("", "")
+    values = []
+    for language in ("en", "zh-CN"):
+        value = data.get(language)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(
+                Problem(
+                    N_("{where}: the {language} text is missing."),
+                    {"where": where, "language": language},
+                )
+            )
+            value = ""
+        elif len(value) > MAX_TEXT:
+            problems.append(
+                Problem(
+                    N_("{where}: the {language} text is longer than {limit}."),
+                    {"where": where, "language": language, "limit": MAX_TEXT},
+                )
+            )
+        values.append(value.strip())
+    return Text(*values)
+
+
+def _true_false(data: Mapping[str, Any], where: str, problems: list[Problem]) -> tuple:
+    answer = data.get("answer")
+    if not isinstance(answer, bool):
+        problems.append(
+            Problem(
+                N_("{where}: a true/false question needs answer = true or false."), {"where": where}
+            )
+        )
+        answer = True
+    return (
+        QuestionOption(TRUE, Text("True", "正确"), answer),
+        QuestionOption(FALSE, Text("False", "错误"), not answer),
+    )
+
+
+def _options(data: Mapping[str, Any], kind: str, where: str, problems: list[Problem]) -> tuple:
+    raw = data.get("options")
+    if not isinstance(raw, list) or len(raw) < 2:
+        problems.append(
+            Problem(N_("{where}: a question needs at least two options."), {"where": where})
+        )
+        return ()
+    options, seen = [], set()
+    for position, item in enumerate(raw, start=1):
+        item = item if isinstance(item, Mapping) else {}
+        here = f"{where}, option {position}"
+        problems.extend(_unknown(item, _OPTION_KEYS, here))
+        option_id = str(item.get("id", ""))
+        if not _ID.match(option_id) or option_id in seen:
+            problems.append(
+                Problem(
+                    N_("{where}: option ids must be short, unique and lower case."), {"where": here}
+                )
+            )
+        seen.add(option_id)
+        correct = item.get("correct", False)
+        if not isinstance(correct, bool):
+            problems.append(Problem(N_("{where}: correct must be true or false."), {"where": here}))
+            correct = False
+        options.append(QuestionOption(option_id, _text(item, here, problems), correct))
+    right = sum(o.correct for o in options)
+    if kind == "single" and right != 1:
+        problems.append(
+            Problem(
+                N_("{where}: a single-choice question needs exactly one correct option."),
+                {"where": where},
+            )
+        )
+    if kind == "multiple" and not 1 <= right < len(options):
+        problems.append(
+            Problem(
+                N_(
+                    "{where}: a multiple-choice question needs at least one correct and "
+                    "one wrong option."
+                ),
+                {"where": where},
+            )
+        )
+    return tuple(options)
+
+
+def _question(data: Any, problems: list[Problem]) -> Question:
+    data = data if isinstance(data, Mapping) else {}
+    question_id = str(data.get("id", ""))
+    where = f"question {question_id or '?'}"
+    problems.extend(_unknown(data, _QUESTION_KEYS, where))
+    kind = data.get("type")
+    if kind not in QUESTION_TYPES:
+        problems.append(
+            Problem(
+                N_("{where}: the type must be one of {types}."),
+                {"where": where, "types": ", ".join(QUESTION_TYPES)},
+            )
+        )
+        kind = "single"
+    category = str(data.get("category", ""))
+    if not _ID.match(category):
+        problems.append(
+            Problem(N_("{where}: needs a short lower-case category."), {"where": where})
+        )
+    if kind == "true_false":
+        if "options" in data:
+            problems.append(
+                Problem(
+                    N_("{where}: a true/false question has no options, only an answer."),
+                    {"where": where},
+                )
+            )
+        options = _true_false(data, where, problems)
+    else:
+        if "answer" in data:
+            problems.append(
+                Problem(
+                    N_("{where}: mark the correct options instead of giving an answer."),
+                    {"where": where},
+                )
+            )
+        options = _options(data, kind, where, problems)
+    return Question(
+        id=question_id,
+        type=kind,
+        category=category,
+        text=_text(data, where, problems),
+        explanation=_text(data.get("explanation"), f"{where} explanation", problems),
+        options=options,
+    )
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def validate(definition: Mapping[str, Any]) -> Quiz:
+    """Check a definition and return the quiz; raise ValidationError listing every fault."""
+    problems = _unknown(definition, _QUIZ_KEYS, "quiz")
+    if definition.get("kind") != "quiz":
+        problems.append(Problem(N_("The assessment's kind must be “quiz”.")))
+    key = str(definition.get("key", ""))
+    if not _ID.match(key):
+        problems.append(Problem(N_("The assessment needs a short lower-case key.")))
+    version = definition.get("version")
+    if not _positive(version):
+        problems.append(Problem(N_("The assessment needs a version number of 1 or more.")))
+        version = 0
+    mark_raw = definition.get("pass_mark")
+    number = isinstance(mark_raw, int | float) and not isinstance(mark_raw, bool)
+    mark = Fraction(Decimal(str(mark_raw))) if number else None
+    if mark is None or not 0 < mark <= 1:
+        problems.append(Problem(N_("The pass mark must be a share above 0 and at most 1.")))
+        mark = Fraction(1)
+    attempts = definition.get("max_attempts")
+    if not _positive(attempts):
+        problems.append(Problem(N_("The maximum number of attempts must be 1 or more.")))
+        attempts = 1
+    limit = definition.get("time_limit_minutes")
+    if limit is not None and not _positive(limit):
+        problems.append(Problem(N_("The time limit is a whole number of minutes, or left out.")))
+        limit = None
+    grading = definition.get("grading", "highest")
+    if grading not in GRADING:
+        problems.append(Problem(N_("The grading rule is “highest” or “last”.")))
+        grading = "highest"
+    questions = tuple(_question(q, problems) for q in definition.get("questions") or [])
+    seen: set[str] = set()
+    for question in questions:
+        if not _ID.match(question.id) or question.id in seen:
+            problems.append(
+                Problem(
+                    N_("Question ids must be short, lower case and unique: “{id}”."),
+                    {"id": question.id},
+                )
+            )
+        seen.add(question.id)
+    per_category = definition.get("draw_per_category") or {}
+    bank = {
+        c: sum(q.category == c for q in questions)
+        for c in dict.fromkeys(q.category for q in questions)
+    }
+    if per_category:
+        if not isinstance(per_category, Mapping) or not all(
+            _positive(n) for n in per_category.values()
+        ):
+            problems.append(
+                Problem(N_("draw_per_category gives a whole number for each category."))
+            )
+            per_category = {}
+        for category in bank:
+            if category not in per_category:
+                problems.append(
+                    Problem(
+                        N_(
+                            "Category “{category}” is never drawn: give it a number in "
+                            "draw_per_category."
+                        ),
+                        {"category": category},
+                    )
+                )
+        for category, count in dict(per_category).items():
+            if count > bank.get(category, 0):
+                problems.append(
+                    Problem(
+                        N_("Category “{category}” has {have} questions; {want} cannot be drawn."),
+                        {"category": category, "have": bank.get(category, 0), "want": count},
+                    )
+                )
+    count = sum(per_category.values()) if per_category else definition.get("draw", len(questions))
+    if not _positive(count) or count > len(questions):
+        problems.append(
+            Problem(N_("A test draws between 1 and {have} questions."), {"have": len(questions)})
+        )
+        count = max(len(questions), 1)
+    if per_category and "draw" in definition and definition["draw"] != count:
+        problems.append(Problem(N_("draw must equal the sum of draw_per_category.")))
+    quiz = Quiz(
+        key=key,
+        version=version,
+        name=_text(definition.get("name"), "name", problems),
+        description=_text(definition.get("description"), "description", problems),
+        pass_mark=mark,
+        max_attempts=attempts,
+        time_limit_minutes=limit,
+        grading=grading,
+        draw=count,
+        draw_per_category=dict(per_category),
+        questions=questions,
+    )
+    if problems:
+        raise ValidationError(N_("The assessment is not valid."), problems)
+    return quiz
+
+
+def default_definitions() -> dict[str, dict[str, Any]]:
+    """The shipped assessments, version 1, by key."""
+    found = {}
+    for key in DEFAULT_QUIZZES:
+        with (_FOLDER / f"{key}-v1.toml").open("rb") as handle:
+            definition = tomllib.load(handle)
+        if (definition.get("key"), definition.get("version")) != (key, 1):
+            raise ValueError(f"{key}-v1.toml must hold key = {key!r} and version = 1.")
+        found[key] = definition
+    return found
+
+
+def definition_hash(definition: Mapping[str, Any]) -> str:
+    canonical = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# Drawing and grading --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DrawnQuestion:
+    """One question of an attempt, with its options in the order shown."""
+
+    id: str
+    options: tuple[str, ...]
+
+
+def draw(quiz: Quiz, rng: random.Random) -> list[DrawnQuestion]:
+    """An attempt's questions: ``quiz.draw`` of them (or so many per category), in random
+    order, each with its options shuffled (a true/false statement keeps True, False).
+
+    >>> from ee_app.instruments.quiz import default_definitions, validate
+    >>> quiz = validate(default_definitions()["onboarding"])
+    >>> drawn = draw(quiz, random.Random(1))
+    >>> len(drawn) == quiz.draw == len({d.id for d in drawn})
+    True
+    """
+    if quiz.draw_per_category:
+        chosen = []
+        for category, count in quiz.draw_per_category.items():
+            pool = [q for q in quiz.questions if q.category == category]
+            chosen += rng.sample(pool, count)
+        rng.shuffle(chosen)
+    else:
+        chosen = rng.sample(list(quiz.questions), quiz.draw)
+    drawn = []
+    for question in chosen:
+        options = [o.id for o in question.options]
+        if question.type != "true_false":
+            rng.shuffle(options)
+        drawn.append(DrawnQuestion(question.id, tuple(options)))
+    return drawn
+
+
+@dataclass(frozen=True)
+class Grade:
+    right: tuple[bool, ...]  # per drawn question, in the attempt's order
+    correct: int
+    total: int
+    passed: bool
+
+    @property
+    def share(self) -> Fraction:
+        return Fraction(self.correct, self.total) if self.total else Fraction(0)
+
+
+def _chosen(answer: Any) -> frozenset[str]:
+    if answer is None or answer == "":
+        return frozenset()
+    if isinstance(answer, bool):  # a true/false answer given as a boolean
+        return frozenset({TRUE if answer else FALSE})
+    if isinstance(answer, str):
+        return frozenset({answer})
+    return frozenset(str(a) for a in answer)
+
+
+def grade(quiz: Quiz, questions: Sequence[str], answers: Mapping[str, Any]) -> Grade:
+    """Mark an attempt: a question is right when the options chosen are exactly its correct
+    ones (an unanswered question is wrong); passed when the share right reaches the mark.
+
+    >>> quiz = validate({"kind": "quiz", "key": "q", "version": 1, "pass_mark": 0.5,
+    ...     "max_attempts": 1, "name": {"en": "n", "zh-CN": "n"},
+    ...     "description": {"en": "d", "zh-CN": "d"}, "questions": [
+    ...     {"id": "a", "type": "true_false", "category": "c", "answer": False,
+    ...      "en": "a", "zh-CN": "a", "explanation": {"en": "e", "zh-CN": "e"}},
+    ...     {"id": "b", "type": "multiple", "category": "c", "en": "b", "zh-CN": "b",
+    ...      "explanation": {"en": "e", "zh-CN": "e"}, "options": [
+    ...         {"id": "x", "correct": True, "en": "x", "zh-CN": "x"},
+    ...         {"id": "y", "correct": True, "en": "y", "zh-CN": "y"},
+    ...         {"id": "z", "en": "z", "zh-CN": "z"}]}]})
+    >>> g = grade(quiz, ["a", "b"], {"a": "false", "b": ["x", "y", "z"]})
+    >>> g.right, g.correct, g.passed   # all three boxes is not the right set
+    ((True, False), 1, True)
+    """
+    right = []
+    for question_id in questions:
+        question = quiz.question(question_id)
+        right.append(question is not None and _chosen(answers.get(question_id)) == question.correct)
+    correct = sum(right)
+    total = len(questions)
+    passed = total > 0 and Fraction(correct, total) >= quiz.pass_mark
+    return Grade(tuple(right), correct, total, passed)

@@ -1,0 +1,118 @@
+"""The training page and the assessment link through the real ``streamlit_app.py``: HR sees
+who passed, assigns, downloads links and reads the item analysis; a manager sees their staff
+only; a personal link opens its own assessment, says it is not anonymous, and an unknown one
+opens nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from ee_app.auth import system_actor
+from ee_app.config import Settings
+from ee_app.db import make_engine, read_session
+from ee_app.keys import secret_key
+from ee_app.models import QuizVersion
+from ee_app.services.training import quiz_token, status_table
+
+PAGE = "ee_app/pages/training.py"
+
+
+@pytest.fixture
+def engine(app_db):
+    engine = make_engine(app_db)
+    yield engine
+    engine.dispose()
+
+
+def texts(at) -> str:
+    parts = [
+        e.value
+        for kind in ("title", "markdown", "caption", "info", "warning", "error", "success")
+        for e in getattr(at, kind)
+    ]
+    parts += [m.label for m in at.metric]
+    for frame in at.dataframe:
+        parts.append(frame.value.to_csv())
+    return "\n".join(str(p) for p in parts)
+
+
+def opened(make_app, identity, language="en"):
+    at = make_app(identity, language)
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_hr_sees_status_assignments_and_item_analysis(make_app, language):
+    at = opened(make_app, "hr@demo.example", language)
+    assert len(at.tabs) == 3
+    shown = texts(at)
+    assert ("Reliability (KR-20)" in shown) or ("信度（KR-20）" in shown)
+    assert ("too easy" in shown) or ("太容易" in shown)  # the demo's flawed question is flagged
+
+
+def test_a_manager_sees_their_staff_only(make_app, engine):
+    at = opened(make_app, "manager.sh01@demo.example")
+    assert not at.tabs
+    with read_session(engine) as session:
+        everyone = status_table(session, system_actor("t"), quiz_key="onboarding")
+    shown = texts(at)
+    mine = everyone[everyone["store_code"] == "SH01"]
+    others = everyone[everyone["store_code"] != "SH01"]
+    assert all(no in shown for no in mine["employee_no"])
+    assert not any(no in shown for no in others["employee_no"])
+
+
+def test_hr_assigns_an_assessment(make_app):
+    at = opened(make_app, "hr@demo.example")
+    form = at.multiselect[0]
+    form.select(form.options[1])  # the first unit under the brand
+    at.button(key="FormSubmitter:ee_training_assign-Assign").click().run()
+    assert not at.exception, at.exception
+    assert any("Assigned to" in s.value for s in at.success), [s.value for s in at.success]
+
+
+def assessment(make_app, token, language="en"):
+    at = make_app(None, language)
+    at.query_params["t"] = token
+    at.run()
+    at.switch_page("ee_app/pages/assessment.py")
+    at.query_params["t"] = token
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_personal_link_opens_its_own_assessment(make_app, engine):
+    with read_session(engine) as session:
+        row = session.scalar(select(QuizVersion).where(QuizVersion.key == "onboarding"))
+        table = status_table(session, system_actor("t"), quiz_id=row.id)
+    person = table.iloc[0]
+    token = quiz_token(secret_key(Settings.from_env()), row.id, int(person["staff_id"]))
+    at = assessment(make_app, token)
+    assert any("not anonymous" in i.value and person["name"] in i.value for i in at.info)
+    unknown = assessment(make_app, "x" * 22)
+    assert any("not valid" in i.value for i in unknown.info)
+    assert not unknown.button
+
+
+def test_each_staff_record_shows_the_onboarding_gate(make_app, engine):
+    at = make_app("hr@demo.example")
+    at.run()
+    at.switch_page("ee_app/pages/org.py")
+    at.run()
+    assert not at.exception, at.exception
+    frame = at.dataframe[0].value
+    column = frame["Onboarding passed"]
+    with read_session(engine) as session:
+        status = status_table(session, system_actor("t"), quiz_key="onboarding")
+    passed = status.set_index("employee_no")["passed"]
+    shown = dict(zip(frame["Employee number"], column, strict=True))
+    assert shown and all(value for value in shown.values())  # a date or "not yet" for everyone
+    for number, value in shown.items():
+        assert (value != "not yet") == bool(passed[number]), number
