@@ -284,7 +284,7 @@ def store_summary(
         answers = answers.assign(staff_id=answers["store_id"], touchpoint="", role="")
         per_store = csat_by_staff(answers, by=("staff_id",), prior_by=None, min_n=1)
         per_store = per_store.rename(columns={"staff_id": "store_key"})[
-            ["store_key", "n", "top2_rate", "top2_low", "top2_high", "mean5"]
+            ["store_key", "n", "top2_rate", "top2_low", "top2_high", "shrunk", "mean5"]
         ].rename(columns={"store_key": "store_id", "n": "csat_n"})
         stores = stores.merge(per_store, on="store_id", how="left")
     last = session.scalar(select(func.max(Sale.sold_on)))

@@ -58,6 +58,15 @@ PAGES: tuple[PageSpec, ...] = (
         N_("See how engaged your teams are, what changed and what staff say; plan actions."),
     ),
     PageSpec(
+        "ee_app/pages/linkage.py",
+        N_("Engagement and customers"),
+        ":material/insights:",
+        "linkage",
+        frozenset({UserRole.ADMIN, UserRole.HR, UserRole.MANAGER}),
+        N_("Engagement"),
+        N_("See whether engaged stores have satisfied, returning customers, and why."),
+    ),
+    PageSpec(
         "ee_app/pages/outcomes.py",
         N_("Customer outcomes"),
         ":material/sentiment_satisfied:",

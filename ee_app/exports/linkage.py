@@ -1,0 +1,235 @@
+"""The engagement-and-outcomes analysis as Excel: a sheet that says what was analysed and how
+to read it, the units (only those whose results are published), the relations for each
+outcome, the theme drivers and the ICC. Every number beside its n."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+
+from ee_app.exports.xlsx import add_table_sheet, workbook_bytes
+
+__all__ = ["linkage_xlsx"]
+
+Gettext = Callable[[str], str]
+
+
+def _number(value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return value
+    return None if number != number else round(number, 4)
+
+
+def linkage_xlsx(
+    units: pd.DataFrame,
+    relations: Mapping[str, Mapping[str, Any]],
+    icc: Mapping[str, Any],
+    *,
+    outcome_names: Mapping[str, str],
+    theme_names: Mapping[str, str],
+    gettext: Gettext,
+) -> bytes:
+    """``relations`` maps an outcome to what :func:`ee_app.services.linkage.outcome_relations`
+    returned for it; ``units`` is the published store × wave table."""
+    _ = gettext
+    book = Workbook()
+    about = [
+        [_("What"), _("Engagement against customer outcomes, by store")],
+        [_("Generated (UTC)"), datetime.now(UTC).strftime("%Y-%m-%d %H:%M")],
+        [
+            _("Units"),
+            _(
+                "Only stores whose engagement results are published (at least k respondents, "
+                "not hidden to protect a smaller group) are included."
+            ),
+        ],
+        [
+            _("Reading"),
+            _(
+                "A correlation is not a cause, and a relation between stores need not hold for "
+                "the people in them. Intervals are 95%; n is the number of stores (or store-"
+                "waves) each figure rests on."
+            ),
+        ],
+    ]
+    add_table_sheet(book, _("About"), [_("Item"), _("Value")], about, first=True)
+    unit_rows = [
+        [
+            row["wave"],
+            row["month"],
+            row["code"],
+            row["name"],
+            _number(row["n"]),
+            _number(row["engagement"]),
+            _number(row["csat"]),
+            _number(row["csat_n"]),
+            _number(row["repurchase"]),
+            _number(row["repurchase_n"]),
+            _number(row["visit_score"]),
+            _number(row["visits"]),
+            _number(row["headcount"]),
+            _number(row["tenure"]),
+        ]
+        for row in units.to_dict("records")
+    ]
+    add_table_sheet(
+        book,
+        _("Stores"),
+        [
+            _("Wave"),
+            _("Month"),
+            _("Store code"),
+            _("Store"),
+            _("Respondents"),
+            _("Engagement index"),
+            _("CSAT top-2 (shrunken)"),
+            _("CSAT n"),
+            _("Repurchase rate"),
+            _("Customers decided"),
+            _("Mystery-shopper score"),
+            _("Visits"),
+            _("Headcount"),
+            _("Mean tenure (years)"),
+        ],
+        unit_rows,
+        formats={5: "0.00", 6: "0.0%", 8: "0.0%", 10: "0.0", 13: "0.0"},
+    )
+    stats_rows = []
+    for outcome, found in relations.items():
+        name = outcome_names.get(outcome, outcome)
+        unit, within, lagged, partial = (
+            found["unit"],
+            found["within"],
+            found["lagged"],
+            found["partial"],
+        )
+        stats_rows += [
+            [
+                name,
+                _("Between stores (Pearson)"),
+                found["wave"],
+                unit["n"],
+                unit["r"],
+                unit["r_low"],
+                unit["r_high"],
+                unit["r_p"],
+            ],
+            [
+                name,
+                _("Between stores (Spearman)"),
+                found["wave"],
+                unit["n"],
+                unit["rho"],
+                unit["rho_low"],
+                unit["rho_high"],
+                unit["rho_p"],
+            ],
+            [
+                name,
+                _("Within stores across waves (rm_corr)"),
+                "",
+                within["observations"],
+                within["r"],
+                within["r_low"],
+                within["r_high"],
+                within["p"],
+            ],
+            [
+                name,
+                _("Engagement, then the next period"),
+                found["wave"],
+                lagged["n"],
+                lagged["r"],
+                lagged["r_low"],
+                lagged["r_high"],
+                lagged["r_p"],
+            ],
+            [
+                name,
+                _("Controlling for size and tenure"),
+                found["wave"],
+                partial["n"],
+                partial["r"],
+                partial["r_low"],
+                partial["r_high"],
+                partial["p"],
+            ],
+            [
+                name,
+                _("Smallest r detectable (80% power)"),
+                found["wave"],
+                unit["n"],
+                unit["detectable_r"],
+                None,
+                None,
+                None,
+            ],
+        ]
+    add_table_sheet(
+        book,
+        _("Relations"),
+        [_("Outcome"), _("Analysis"), _("Wave"), "n", "r", _("95% low"), _("95% high"), "p"],
+        [[*r[:3], *(_number(v) for v in r[3:])] for r in stats_rows],
+        formats={4: "0.00", 5: "0.00", 6: "0.00", 7: "0.0000"},
+    )
+    driver_rows = []
+    for outcome, found in relations.items():
+        for row in found["drivers"].to_dict("records"):
+            driver_rows.append(
+                [
+                    outcome_names.get(outcome, outcome),
+                    theme_names.get(row["theme"], row["theme"]),
+                    _number(row["n"]),
+                    _number(row["r"]),
+                    _number(row["r_low"]),
+                    _number(row["r_high"]),
+                    _number(row["p"]),
+                    _number(row["p_adjusted"]),
+                    _("yes") if row["significant"] else _("no"),
+                ]
+            )
+    add_table_sheet(
+        book,
+        _("Themes"),
+        [
+            _("Outcome"),
+            _("Theme"),
+            "n",
+            "r",
+            _("95% low"),
+            _("95% high"),
+            "p",
+            _("p (BH adjusted)"),
+            _("Holds after adjustment"),
+        ],
+        driver_rows,
+        formats={3: "0.00", 4: "0.00", 5: "0.00", 6: "0.0000", 7: "0.0000"},
+    )
+    add_table_sheet(
+        book,
+        "ICC",
+        [_("Statistic"), _("Value")],
+        [
+            [key, _number(icc.get(key))]
+            for key in (
+                "icc1",
+                "icc2",
+                "f",
+                "df_between",
+                "df_within",
+                "p",
+                "units",
+                "people",
+                "k0",
+            )
+        ],
+    )
+    return workbook_bytes(book)

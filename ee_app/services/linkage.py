@@ -1,0 +1,330 @@
+"""Engagement against customer outcomes, store by store: the data the linkage analysis reads.
+
+For every closed anonymous wave, each store in the reader's scope whose engagement results
+are published (at least k respondents and not hidden to protect a smaller group: the same
+rows the results page shows) is matched with its outcomes in the wave's month: the CSAT
+top-2 share (shrunk toward the chain, so a store with few answers is not taken at face
+value), the repurchase rate (90-day window), the mean mystery-shopper score of approved
+visits, and its size and staff's average tenure then. Hidden stores never enter: the
+analysis cannot reveal what the results page does not.
+
+Confidential waves add a person-level view (:func:`individual_relation`): each respondent's
+engagement index against their own CSAT and repurchase, returned only as aggregate
+statistics over at least 20 people, never per person.
+
+Readers need both ``VIEW_RESULTS`` and ``VIEW_OUTCOMES``; managers get their scope only.
+"""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ee_app.analysis import linkage
+from ee_app.auth import Actor, Permission, require
+from ee_app.instruments.pulse import CORE_SLOTS, THEMES
+from ee_app.models import (
+    ChecklistVersion,
+    OrgUnit,
+    ShopVisit,
+    Staff,
+    StaffAssignment,
+    SurveyResponse,
+    SurveyResponseLink,
+    SurveyWave,
+    UnitLevel,
+    VisitStatus,
+    WaveMode,
+    WaveStatus,
+)
+from ee_app.services.outcomes import csat_table, repurchase_table, store_summary
+from ee_app.services.results import engagement_view
+
+__all__ = [
+    "MIN_PEOPLE",
+    "OUTCOMES",
+    "LinkageData",
+    "confidential_waves",
+    "individual_relation",
+    "linkage_data",
+    "outcome_relations",
+    "wave_icc",
+]
+
+#: The outcomes the analysis relates engagement to, by column of :class:`LinkageData.units`.
+OUTCOMES = ("csat", "repurchase", "visit_score")
+#: Person-level statistics of a confidential wave need at least this many people.
+MIN_PEOPLE = 20
+SERVICE_CHECKLIST = "service-process"
+
+
+@dataclass(frozen=True)
+class LinkageData:
+    """One row per (store, wave) in scope with published engagement: ``wave``, ``month``,
+    ``store_id``, ``code``, ``name``, ``n`` respondents, ``engagement`` (the index, 1–5),
+    one column per theme (its mean), ``csat`` (shrunken top-2 share) with ``csat_n``,
+    ``repurchase`` (rate) with ``repurchase_n`` (customers decided), ``visit_score`` (mean
+    mystery-shopper score, %) with ``visits``, ``headcount`` and ``tenure`` (years)."""
+
+    units: pd.DataFrame
+    waves: tuple[str, ...]  # closed anonymous waves, oldest first
+    hidden: int  # store × wave results left out because they are not published
+
+
+def _month(day: date) -> tuple[date, date]:
+    return date(day.year, day.month, 1), date(
+        day.year, day.month, monthrange(day.year, day.month)[1]
+    )
+
+
+def _closed_waves(session: Session, mode: WaveMode) -> list[SurveyWave]:
+    stmt = (
+        select(SurveyWave)
+        .where(SurveyWave.status == WaveStatus.CLOSED, SurveyWave.mode == mode)
+        .order_by(SurveyWave.opens_on, SurveyWave.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def _staffing(session: Session, on: date) -> pd.DataFrame:
+    """Per store: staff at work on ``on`` and their mean tenure in years."""
+    team = OrgUnit.__table__.alias("team")
+    rows = session.execute(
+        select(team.c.id, team.c.level, team.c.parent_id, Staff.hire_date)
+        .select_from(StaffAssignment)
+        .join(Staff, Staff.id == StaffAssignment.staff_id)
+        .join(team, team.c.id == StaffAssignment.unit_id)
+        .where(
+            StaffAssignment.valid_from <= on,
+            or_(StaffAssignment.valid_to.is_(None), StaffAssignment.valid_to > on),
+            Staff.hire_date <= on,
+            or_(Staff.leave_date.is_(None), Staff.leave_date >= on),
+        )
+    ).all()
+    frame = pd.DataFrame(rows, columns=["unit_id", "level", "parent_id", "hired"])
+    if frame.empty:
+        return pd.DataFrame(columns=["store_id", "headcount", "tenure"])
+    frame["store_id"] = np.where(
+        frame["level"] == UnitLevel.TEAM.value, frame["parent_id"], frame["unit_id"]
+    )
+    frame["years"] = [(on - h).days / 365.25 for h in frame["hired"]]
+    return (
+        frame.groupby("store_id")
+        .agg(headcount=("years", "size"), tenure=("years", "mean"))
+        .reset_index()
+    )
+
+
+def _visits(session: Session, actor: Actor, start: date, end: date) -> pd.DataFrame:
+    """Mean score of approved service-process visits per store in the month (needs no
+    separate permission: only counts and means per store, for the stores in scope)."""
+    stmt = (
+        select(ShopVisit.store_id, ShopVisit.score)
+        .join(ChecklistVersion, ChecklistVersion.id == ShopVisit.template_id)
+        .where(
+            ShopVisit.status == VisitStatus.APPROVED,
+            ChecklistVersion.key == SERVICE_CHECKLIST,
+            ShopVisit.visited_on.between(start, end),
+        )
+    )
+    frame = pd.DataFrame(session.execute(stmt).all(), columns=["store_id", "score"])
+    if frame.empty:
+        return pd.DataFrame(columns=["store_id", "visit_score", "visits"])
+    frame["score"] = frame["score"].astype(float)
+    return (
+        frame.groupby("store_id")
+        .agg(visit_score=("score", "mean"), visits=("score", "size"))
+        .reset_index()
+    )
+
+
+def linkage_data(session: Session, actor: Actor, *, window_days: int = 90) -> LinkageData:
+    """Every closed anonymous wave's published store results with the store's outcomes in
+    the wave's month (see the module docstring)."""
+    require(actor, Permission.VIEW_RESULTS)
+    require(actor, Permission.VIEW_OUTCOMES)
+    frames, hidden, codes = [], 0, []
+    for wave in _closed_waves(session, WaveMode.ANONYMOUS):
+        view = engagement_view(session, actor, wave.code, level=UnitLevel.STORE)
+        rows = view.rows
+        hidden += int(rows["hidden"].sum()) if len(rows) else 0
+        shown = rows[~rows["hidden"].astype(bool)] if len(rows) else rows
+        if shown.empty:
+            continue
+        codes.append(wave.code)
+        themes = view.themes[~view.themes["hidden"].astype(bool)]
+        wide = themes.pivot_table(index="unit_id", columns="theme", values="mean").reset_index()
+        start, end = _month(wave.opens_on)
+        outcomes = store_summary(session, actor, start, end, window_days=window_days)
+        keep = {"store_id": "unit_id"}
+        if "shrunk" in outcomes:
+            keep |= {"shrunk": "csat", "csat_n": "csat_n"}
+        if "rate" in outcomes:
+            keep |= {"rate": "repurchase"}
+        outcome = outcomes[[c for c in keep if c in outcomes]].rename(columns=keep)
+        if "returned" in outcomes:
+            outcome["repurchase_n"] = (outcomes["returned"] + outcomes["lost"]).to_numpy()
+        unit = (
+            shown[["unit_id", "code", "name", "n", "index"]]
+            .rename(columns={"index": "engagement"})
+            .merge(wide, on="unit_id", how="left")
+            .merge(outcome, on="unit_id", how="left")
+            .merge(
+                _visits(session, actor, start, end).rename(columns={"store_id": "unit_id"}),
+                on="unit_id",
+                how="left",
+            )
+            .merge(
+                _staffing(session, start).rename(columns={"store_id": "unit_id"}),
+                on="unit_id",
+                how="left",
+            )
+        )
+        frames.append(unit.assign(wave=wave.code, month=f"{start:%Y-%m}"))
+    columns = [
+        "wave",
+        "month",
+        "unit_id",
+        "code",
+        "name",
+        "n",
+        "engagement",
+        *THEMES,
+        "csat",
+        "csat_n",
+        "repurchase",
+        "repurchase_n",
+        "visit_score",
+        "visits",
+        "headcount",
+        "tenure",
+    ]
+    units = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    for column in columns:
+        if column not in units:
+            units[column] = np.nan
+    units = units[columns].rename(columns={"unit_id": "store_id"})
+    return LinkageData(units, tuple(codes), hidden)
+
+
+def outcome_relations(data: LinkageData, outcome: str, wave: str | None = None) -> dict:
+    """Everything the page shows for one outcome: the unit-level relation in one wave (the
+    newest by default) with its fitted band, the within-store relation across waves, the
+    lagged relation, the partial correlation controlling for size and tenure, and the
+    theme drivers (Benjamini–Hochberg adjusted). Every unit-level statistic rests on one row
+    per store."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {OUTCOMES}")
+    units = data.units
+    if wave is None:  # the newest wave whose month has this outcome (repurchase waits 90 days)
+        counts = units.dropna(subset=["engagement", outcome]).groupby("wave").size()
+        ready = [w for w in data.waves if counts.get(w, 0) >= 3]
+        wave = ready[-1] if ready else (data.waves[-1] if data.waves else None)
+    one = units[units["wave"] == wave] if wave else units.iloc[0:0]
+    one = one.dropna(subset=["engagement", outcome])
+    return {
+        "wave": wave,
+        "points": one,
+        "unit": linkage.unit_correlation(one, "engagement", outcome),
+        "band": linkage.fit_band(one, "engagement", outcome),
+        "within": linkage.repeated_measures(
+            units.dropna(subset=["engagement", outcome]), "engagement", outcome, "store_id"
+        ),
+        "lagged": linkage.unit_correlation(_lagged(units, outcome, one), "engagement", outcome),
+        "partial": linkage.partial(
+            one.dropna(subset=["headcount", "tenure"]),
+            "engagement",
+            outcome,
+            ["headcount", "tenure"],
+        ),
+        "drivers": linkage.drivers(one, list(THEMES), outcome),
+    }
+
+
+def _lagged(units: pd.DataFrame, outcome: str, one: pd.DataFrame) -> pd.DataFrame:
+    """Each store's engagement in the wave before the chosen one against its outcome in the
+    chosen wave's month: one pair per store, so no store counts twice."""
+    if one.empty:
+        return pd.DataFrame(columns=["engagement", outcome])
+    month = one["month"].iloc[0]
+    pairs = linkage.lagged_pairs(
+        units.dropna(subset=["engagement"]), "store_id", "month", "engagement", outcome
+    )
+    pairs = pairs[pairs["next_period"] == month]
+    return pairs.rename(columns={"x": "engagement", "y_next": outcome})
+
+
+def wave_icc(session: Session, actor: Actor, wave_code: str) -> dict:
+    """ICC(1) and ICC(2) of the engagement index by store in one closed wave, from the
+    per-store sums stored at close (an aggregate over every store: no unit is shown)."""
+    require(actor, Permission.VIEW_RESULTS)
+    from ee_app.models import SurveyResult
+
+    wave = session.scalar(select(SurveyWave).where(SurveyWave.code == wave_code))
+    if wave is None:
+        return linkage.icc_from_sums(pd.DataFrame(columns=["n", "sum", "sumsq"]))
+    rows = session.execute(
+        select(SurveyResult.idx_n, SurveyResult.idx_sum, SurveyResult.idx_sumsq)
+        .join(OrgUnit, OrgUnit.id == SurveyResult.unit_id)
+        .where(
+            SurveyResult.wave_id == wave.id,
+            SurveyResult.dim == "",
+            OrgUnit.level == UnitLevel.STORE,
+        )
+    ).all()
+    sums = pd.DataFrame(rows, columns=["n", "sum", "sumsq"])
+    return linkage.icc_from_sums(sums[sums["n"] > 0])
+
+
+def confidential_waves(session: Session, actor: Actor) -> list[str]:
+    require(actor, Permission.VIEW_RESULTS)
+    return [w.code for w in _closed_waves(session, WaveMode.CONFIDENTIAL)]
+
+
+def individual_relation(
+    session: Session, actor: Actor, wave_code: str, outcome: str, *, window_days: int = 90
+) -> dict | None:
+    """Person-level relation in a confidential wave between each respondent's engagement
+    index and their own CSAT (shrunken top-2) or repurchase rate in the wave's month, over
+    the respondents in scope: aggregate statistics only, and None with fewer than
+    :data:`MIN_PEOPLE` people (nothing is shown then). HR and admins only."""
+    require(actor, Permission.VIEW_RESULTS)
+    require(actor, Permission.VIEW_OUTCOMES)
+    require(actor, Permission.MANAGE_SURVEYS)
+    wave = session.scalar(
+        select(SurveyWave).where(
+            SurveyWave.code == wave_code, SurveyWave.mode == WaveMode.CONFIDENTIAL
+        )
+    )
+    if wave is None or wave.status is not WaveStatus.CLOSED:
+        return None
+    answers = session.execute(
+        select(SurveyResponseLink.staff_id, *(getattr(SurveyResponse, s) for s in CORE_SLOTS))
+        .join(SurveyResponse, SurveyResponse.id == SurveyResponseLink.response_id)
+        .where(SurveyResponse.wave_id == wave.id)
+    ).all()
+    people = pd.DataFrame(answers, columns=["staff_id", *CORE_SLOTS])
+    if people.empty:
+        return None
+    people["engagement"] = people[list(CORE_SLOTS)].astype(float).mean(axis=1, skipna=True)
+    start, end = _month(wave.opens_on)
+    if outcome == "csat":
+        table = csat_table(session, actor, start, end, min_n=1)
+        values = (
+            table[["staff_id", "shrunk"]].rename(columns={"shrunk": "y"}) if len(table) else None
+        )
+    elif outcome == "repurchase":
+        table = repurchase_table(session, actor, start, end, window_days=window_days)
+        values = table[["staff_id", "rate"]].rename(columns={"rate": "y"}) if len(table) else None
+    else:
+        raise ValueError("outcome must be csat or repurchase")
+    if values is None:
+        return None
+    joined = people[["staff_id", "engagement"]].merge(values, on="staff_id").dropna()
+    return linkage.individual_relation(joined, "engagement", "y", min_people=MIN_PEOPLE)
