@@ -9,13 +9,14 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import outcomes, results, roster_import, submissions
+from bench import outcomes, payroll, results, roster_import, submissions
 
 BENCHMARKS = {
     "roster_import": roster_import.run,
     "submissions": submissions.run,
     "results": results.run,
     "outcomes": outcomes.run,
+    "payroll": payroll.run,
 }
 
 

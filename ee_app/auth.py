@@ -37,6 +37,7 @@ class Permission(enum.StrEnum):
     VIEW_VISITS = "view_visits"  # approved visits and their scores, of stores in scope
     MANAGE_TRAINING = "manage_training"  # assign assessments, personal links, item analysis
     VIEW_TRAINING = "view_training"  # who passed which assessment, for staff in scope
+    MANAGE_INCENTIVES = "manage_incentives"  # schemes, runs, approval, payroll workbooks
 
 
 _GRANTS: dict[UserRole, frozenset[Permission]] = {
@@ -57,6 +58,7 @@ _GRANTS: dict[UserRole, frozenset[Permission]] = {
             Permission.VIEW_VISITS,
             Permission.MANAGE_TRAINING,
             Permission.VIEW_TRAINING,
+            Permission.MANAGE_INCENTIVES,
         }
     ),
     UserRole.MANAGER: frozenset(

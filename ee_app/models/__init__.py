@@ -6,6 +6,7 @@ Enumerations are stored as short strings with a CHECK constraint.
 """
 
 from ee_app.models.base import Base, utcnow
+from ee_app.models.incentives import IncentiveLine, IncentiveRun, IncentiveScheme, RunStatus
 from ee_app.models.org import (
     AppUser,
     AuditLog,
@@ -64,11 +65,15 @@ __all__ = [
     "ChecklistVersion",
     "CsatRecord",
     "ImportBatch",
+    "IncentiveLine",
+    "IncentiveRun",
+    "IncentiveScheme",
     "InstrumentVersion",
     "OrgUnit",
     "QuizAssignment",
     "QuizAttempt",
     "QuizVersion",
+    "RunStatus",
     "Sale",
     "SaleStaff",
     "ShopVisit",

@@ -591,6 +591,24 @@ def _training(session: Session, ctx: DemoContext) -> None:
         session.execute(insert(QuizAttempt.__table__), attempts[start : start + 5_000])
 
 
+def _incentives(session: Session, ctx: DemoContext) -> None:
+    """The shipped scheme run for the last complete month, prepared by one HR user and
+    approved by the other, so the payroll workbook can be downloaded at once."""
+    from ee_app.models import IncentiveScheme, UserRole
+    from ee_app.services.incentives import approve_run, create_run, ensure_default_scheme
+
+    ensure_default_scheme(session)
+    hr_users = [u.email for u in ctx.chain.users if u.role is UserRole.HR]
+    if len(hr_users) < 2:
+        return
+    scheme_id = session.scalar(select(IncentiveScheme.id).order_by(IncentiveScheme.id))
+    month_end = ctx.today.replace(day=1) - timedelta(days=1)
+    period = f"{month_end:%Y-%m}"
+    preparer, approver = (Actor(email=e, role=UserRole.HR) for e in hr_users[:2])
+    run = inspect.unwrap(create_run)(session, preparer, scheme_id, period)
+    inspect.unwrap(approve_run)(session, approver, run.id)
+
+
 #: The demo, part by part (name, label, step); later parts of the product append theirs.
 STEPS: list[tuple[str, str, Step]] = [
     ("org", N_("Org tree"), _org),
@@ -600,6 +618,7 @@ STEPS: list[tuple[str, str, Step]] = [
     ("outcomes", N_("Customers, sales and satisfaction"), _outcomes),
     ("visits", N_("Mystery-shopper visits"), _visits),
     ("training", N_("Training assessments"), _training),
+    ("incentives", N_("Incentive run"), _incentives),
 ]
 
 

@@ -80,12 +80,14 @@ def ensure_default_pulse(session: Session) -> InstrumentVersion:
 def ensure_reference_data(session: Session) -> None:
     """Create the shipped instrument versions if missing; run once at start-up (app and CLI)
     after the schema upgrade, so that reading pages never need to write."""
+    from ee_app.services.incentives import ensure_default_scheme
     from ee_app.services.training import ensure_default_quizzes
     from ee_app.services.visits import ensure_default_checklists
 
     ensure_default_pulse(session)
     ensure_default_checklists(session)
     ensure_default_quizzes(session)
+    ensure_default_scheme(session)
     session.commit()
 
 

@@ -103,6 +103,15 @@ PAGES: tuple[PageSpec, ...] = (
         N_("See who passed which assessment; HR assigns them, sends links, checks questions."),
     ),
     PageSpec(
+        "ee_app/pages/incentives.py",
+        N_("Incentives"),
+        ":material/payments:",
+        "incentives",
+        OFFICE,
+        N_("Service quality"),
+        N_("Design performance pay, simulate it, run a month, approve, export for payroll."),
+    ),
+    PageSpec(
         "ee_app/pages/users.py",
         N_("Users and roles"),
         ":material/admin_panel_settings:",

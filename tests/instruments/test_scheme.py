@@ -19,6 +19,7 @@ from ee_app.instruments.scheme import (
     definition_hash,
     validate,
 )
+from ee_app.models.org import StaffRole
 
 ALL_ROLES = {"beautician": 2000, "consultant": 3000, "doctor": 5000}
 # Sales 50%, CSAT 30%, onboarding 20%: service quality exactly 30%, the floor.
@@ -384,6 +385,7 @@ def test_the_public_surface():
         *("Component", "Gates", "Scheme", "default_definition", "definition_hash", "validate"),
     }
     assert all(hasattr(scheme_module, name) for name in scheme_module.__all__)
-    assert SERVICE_MEASURES < set(MEASURES)
+    assert set(ROLES) == {role.value for role in StaffRole}  # the roles of the staff records
+    assert set(MEASURES) > SERVICE_MEASURES
     assert "sales_revenue" not in SERVICE_MEASURES
     assert "assessment_passed" not in SERVICE_MEASURES

@@ -1,0 +1,354 @@
+"""The payroll workbook of an incentive run, for the payroll clerk (薪资发放).
+
+Four sheets: **Payroll** (one row per staff member: employee number, name, store, role,
+period, each component's measure, attainment and points, the gates applied, the scale factor
+and the amount in CNY), **By store** (totals, and the grand total that equals the run's),
+**Scheme** (what was paid for, with weights, targets and curves) and **Sign-off** (prepared
+by, approved by, when, and the hashes of the run's inputs and lines). Headers in the chosen
+language; amounts with two decimals; frozen header and filters; every text cell that begins
+with = + - @ stays text. The payroll sheet is written in openpyxl's write-only mode: a chain's
+10,000 lines should cost little more than the cells themselves (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping, Sequence
+from copy import copy
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ee_app.errors import N_
+from ee_app.exports.safe import is_dangerous
+from ee_app.exports.xlsx import HEADER_FILL, MONEY_FORMAT, set_value
+from ee_app.i18n import translator
+from ee_app.instruments.scheme import Scheme
+from ee_app.models import RunStatus, StaffRole
+
+__all__ = ["payroll_xlsx"]
+
+Gettext = Callable[[str], str]
+_BOLD = Font(bold=True)
+_DRAFT_FILL = PatternFill("solid", fgColor="FFC7CE")
+
+MEASURE_NAMES = {
+    "sales_revenue": N_("Sales revenue (CNY)"),
+    "csat_top2": N_("CSAT top-2 (shrunken)"),
+    "repurchase_rate": N_("Repurchase rate"),
+    "repurchase_value": N_("Repeat value (CNY)"),
+    "visit_score_store": N_("Mystery-shopper score (store)"),
+    "visit_score_staff": N_("Mystery-shopper score (own)"),
+    "assessment_passed": N_("Onboarding passed"),
+}
+ROLE_NAMES = {
+    StaffRole.BEAUTICIAN.value: N_("Beautician"),
+    StaffRole.CONSULTANT.value: N_("Consultant"),
+    StaffRole.DOCTOR.value: N_("Doctor"),
+    StaffRole.NURSE.value: N_("Nurse"),
+    StaffRole.FRONT_DESK.value: N_("Front desk"),
+    StaffRole.STORE_MANAGER.value: N_("Store manager"),
+}
+_SHARE_MEASURES = {"csat_top2", "repurchase_rate"}
+
+
+def _cell(sheet: Any, value: Any, number_format: str | None = None, font: Font | None = None):  # type: ignore[no-untyped-def]
+    cell = WriteOnlyCell(sheet)
+    set_value(cell, value)
+    if number_format:
+        cell.number_format = number_format
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+class _Cells:
+    """Cells of one sheet, fast: a text that is safe and a number without a format go in as
+    plain values; a formatted number gets a style copied from one prototype per format
+    (setting ``number_format`` on each of 200,000 cells costs more than writing them);
+    text that a spreadsheet would run as a formula goes through the safe-cell helper."""
+
+    def __init__(self, sheet: Any) -> None:
+        self.sheet = sheet
+        self.styles: dict[str, Any] = {}
+
+    def __call__(self, value: Any, number_format: str | None = None) -> Any:
+        if isinstance(value, str):
+            return _cell(self.sheet, value) if is_dangerous(value) else value
+        if value is None or number_format is None:
+            return value
+        style = self.styles.get(number_format)
+        cell = WriteOnlyCell(self.sheet, value=value)
+        if style is None:
+            cell.number_format = number_format
+            self.styles[number_format] = copy(cell._style)
+        else:
+            cell._style = copy(style)
+        return cell
+
+
+def _header(sheet: Any, titles: Sequence[str]) -> None:
+    row = []
+    for title in titles:
+        cell = _cell(sheet, title, font=_BOLD)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        row.append(cell)
+    sheet.append(row)
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return None if number != number else number
+
+
+def _flags(detail: Mapping[str, Any], _: Gettext) -> str:
+    texts = []
+    for flag in detail.get("flags") or []:
+        message, params = (flag[0], flag[1]) if isinstance(flag, list | tuple) else (str(flag), {})
+        try:
+            texts.append(_(message).format(**(params or {})))
+        except (KeyError, IndexError, ValueError):
+            texts.append(_(message))
+    return "; ".join(texts)
+
+
+def _payroll_sheet(
+    book: Workbook,
+    scheme: Scheme,
+    lines: Sequence[Mapping[str, Any]],
+    period: str,
+    scale: Decimal,
+    _: Gettext,
+) -> None:
+    sheet = book.create_sheet(_("Payroll"))
+    titles = [_("Employee number"), _("Name"), _("Store code"), _("Store"), _("Role"), _("Period")]
+    formats: list[str | None] = [None] * len(titles)
+    for component in scheme.components:
+        measure = _(MEASURE_NAMES.get(component.measure, component.measure))
+        titles += [
+            f"{measure}",
+            _("{measure}: attainment").format(measure=measure),
+            _("{measure}: points").format(measure=measure),
+        ]
+        value_format = "0.0%" if component.measure in _SHARE_MEASURES else "#,##0.00"
+        formats += [value_format, "0.0%", "0.0%"]
+    titles += [
+        _("Target bonus (CNY)"),
+        _("Points"),
+        _("Gates and notes"),
+        _("Scale factor"),
+        _("Amount (CNY)"),
+    ]
+    formats += [MONEY_FORMAT, "0.0%", None, "0.0000", MONEY_FORMAT]
+    widths = [14, 10, 11, 16, 12, 9] + [14, 12, 12] * len(scheme.components) + [14, 10, 40, 11, 14]
+    for position, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(position)].width = width
+    sheet.freeze_panes = "C2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(titles))}{len(lines) + 1}"
+    _header(sheet, titles)
+    cells = _Cells(sheet)
+    factor = float(scale)
+    for line in lines:
+        detail = line["detail"]
+        values: list[Any] = [
+            line["employee_no"],
+            line["name"],
+            line["store_code"],
+            line["store_name"],
+            _(ROLE_NAMES.get(line["role"], line["role"])),
+            period,
+        ]
+        for component in scheme.components:
+            values += [
+                _number(detail.get(f"{component.id}_value")),
+                _number(detail.get(f"{component.id}_attainment")),
+                _number(detail.get(f"{component.id}_points")),
+            ]
+        values += [
+            _number(line["target_bonus"]),
+            _number(line["points"]),
+            _flags(detail, _),
+            factor,
+            Decimal(line["amount"]),
+        ]
+        sheet.append([cells(v, f) for v, f in zip(values, formats, strict=True)])
+
+
+def _stores_sheet(
+    book: Workbook, lines: Sequence[Mapping[str, Any]], total: Decimal, _: Gettext
+) -> None:
+    sheet = book.create_sheet(_("By store"))
+    by_store: dict[tuple[str, str], list[Decimal]] = {}
+    for line in lines:
+        by_store.setdefault((line["store_code"], line["store_name"]), []).append(
+            Decimal(line["amount"])
+        )
+    for position, width in enumerate([12, 18, 10, 16], start=1):
+        sheet.column_dimensions[get_column_letter(position)].width = width
+    sheet.freeze_panes = "A2"
+    _header(sheet, [_("Store code"), _("Store"), _("Staff"), _("Amount (CNY)")])
+    for (code, name), amounts in sorted(by_store.items()):
+        sheet.append(
+            [
+                _cell(sheet, code),
+                _cell(sheet, name),
+                _cell(sheet, len(amounts)),
+                _cell(sheet, sum(amounts, Decimal(0)), MONEY_FORMAT),
+            ]
+        )
+    sheet.append(
+        [
+            _cell(sheet, _("Total"), font=_BOLD),
+            _cell(sheet, ""),
+            _cell(sheet, len(lines), font=_BOLD),
+            _cell(sheet, total, MONEY_FORMAT, _BOLD),
+        ]
+    )
+
+
+def _scheme_sheet(book: Workbook, scheme: Scheme, language: str, _: Gettext) -> None:
+    sheet = book.create_sheet(_("Scheme"))
+    for position, width in enumerate([28, 16, 12, 34, 34], start=1):
+        sheet.column_dimensions[get_column_letter(position)].width = width
+    rows: list[list[Any]] = [
+        [_("Scheme"), f"{scheme.name.get(language)} ({scheme.key} v{scheme.version})"],
+        [
+            _("Service quality weight"),
+            float(scheme.service_weight),
+            _("at least {floor:.0%}").format(floor=float(scheme.service_floor)),
+        ],
+        [
+            _("Bonus pool (CNY)"),
+            _number(scheme.pool) if scheme.pool is not None else _("none"),
+            scheme.pool_mode if scheme.pool is not None else "",
+        ],
+        [],
+    ]
+    sheet.append([_cell(sheet, v, font=_BOLD if i == 0 else None) for i, v in enumerate(rows[0])])
+    sheet.append(
+        [
+            _cell(sheet, rows[1][0], font=_BOLD),
+            _cell(sheet, rows[1][1], "0%"),
+            _cell(sheet, rows[1][2]),
+        ]
+    )
+    sheet.append(
+        [
+            _cell(sheet, rows[2][0], font=_BOLD),
+            _cell(sheet, rows[2][1], MONEY_FORMAT),
+            _cell(sheet, rows[2][2]),
+        ]
+    )
+    sheet.append([])
+    _header(
+        sheet,
+        [
+            _("Component"),
+            _("Weight"),
+            _("Target"),
+            _("Pay curve (attainment → payout)"),
+            _("Measure"),
+        ],
+    )
+    for component in scheme.components:
+        if component.role_targets:
+            target = "; ".join(
+                f"{_(ROLE_NAMES.get(r, r))} {float(t):,.2f}" for r, t in component.role_targets
+            )
+        else:
+            target = float(component.target) if component.target is not None else ""
+        curve = ", ".join(f"{float(a):.0%} → {float(p):.0%}" for a, p in component.curve)
+        sheet.append(
+            [
+                _cell(sheet, component.id),
+                _cell(sheet, float(component.weight), "0%"),
+                _cell(sheet, target),
+                _cell(sheet, curve),
+                _cell(sheet, _(MEASURE_NAMES.get(component.measure, component.measure))),
+            ]
+        )
+    sheet.append([])
+    _header(sheet, [_("Role"), _("Target bonus (CNY)")])
+    for role, amount in scheme.target_bonus:
+        sheet.append(
+            [_cell(sheet, _(ROLE_NAMES.get(role, role))), _cell(sheet, float(amount), MONEY_FORMAT)]
+        )
+    sheet.append([])
+    gates = scheme.gates
+    for label, value in (
+        (
+            _("Onboarding assessment must be passed"),
+            _("yes") if gates.onboarding_required else _("no"),
+        ),
+        (_("CSAT answers needed for one's own CSAT"), gates.csat_min_n),
+        (_("Visits needed for one's own mystery-shopper score"), gates.visit_min_n),
+    ):
+        sheet.append([_cell(sheet, label, font=_BOLD), _cell(sheet, value)])
+
+
+def _signoff_sheet(book: Workbook, run: Any, _: Gettext) -> None:
+    sheet = book.create_sheet(_("Sign-off"))
+    sheet.column_dimensions["A"].width = 26
+    sheet.column_dimensions["B"].width = 70
+    approved = run.status is RunStatus.APPROVED
+    status = _("Approved") if approved else _("DRAFT: not approved, do not pay")
+    rows = [
+        (_("Run"), run.id),
+        (_("Period"), run.period),
+        (_("Status"), status),
+        (_("Prepared by"), run.created_by),
+        (_("Prepared at (UTC)"), run.created_at.strftime("%Y-%m-%d %H:%M")),
+        (_("Approved by"), run.approved_by or ""),
+        (
+            _("Approved at (UTC)"),
+            run.approved_at.strftime("%Y-%m-%d %H:%M") if run.approved_at else "",
+        ),
+        (_("Corrects run"), run.corrects_id or ""),
+        (_("Lines"), run.lines),
+        (_("Total before scaling (CNY)"), run.total_raw),
+        (_("Scale factor"), float(run.scale)),
+        (_("Total (CNY)"), run.total),
+        (_("Inputs SHA-256"), run.inputs_sha256),
+        (_("Lines SHA-256"), run.outputs_sha256),
+    ]
+    for label, value in rows:
+        fmt = MONEY_FORMAT if isinstance(value, Decimal) else None
+        value_cell = _cell(sheet, value, fmt)
+        if label == _("Status") and not approved:
+            value_cell.fill = _DRAFT_FILL
+            value_cell.font = _BOLD
+        sheet.append([_cell(sheet, label, font=_BOLD), value_cell])
+    sheet.append([])
+    sheet.append(
+        [
+            _cell(sheet, _("Note"), font=_BOLD),
+            _cell(
+                sheet,
+                _(
+                    "Amounts are rounded to the fen so that the lines add up exactly to the total. "
+                    "Engagement survey results are never an input to pay."
+                ),
+            ),
+        ]
+    )
+
+
+def payroll_xlsx(view: Any, language: str) -> bytes:
+    """The workbook of a run (a :class:`ee_app.services.incentives.RunView`)."""
+    _ = translator(language)
+    book = Workbook(write_only=True)
+    run, scheme, lines = view.run, view.scheme, view.lines
+    _payroll_sheet(book, scheme, lines, run.period, run.scale, _)
+    _stores_sheet(book, lines, run.total, _)
+    _scheme_sheet(book, scheme, language, _)
+    _signoff_sheet(book, run, _)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

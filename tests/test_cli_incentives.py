@@ -1,0 +1,57 @@
+"""`ee-app incentives run|approve|export|list`: a month from the shell, approved by a second
+person only, and the payroll workbook written."""
+
+import pytest
+from openpyxl import load_workbook
+
+from ee_app.cli import main
+
+
+@pytest.fixture
+def cli(monkeypatch, db_url, demo):
+    monkeypatch.setenv("EE_DATABASE_URL", db_url)
+    monkeypatch.setenv("EE_LANG", "en")
+    return db_url
+
+
+def test_run_approve_and_export(cli, capsys, tmp_path):
+    draft = tmp_path / "draft.xlsx"
+    args = ["incentives", "run", "--scheme", "store-staff", "--period", "2026-09"]
+    assert main([*args, "--out", str(draft), "--as", "hr@demo.example"]) == 0
+    out = capsys.readouterr().out
+    run = out.split("Run ", 1)[1].split(" ", 1)[0]
+    assert "A second person approves it" in out and draft.exists()
+    assert main(["incentives", "approve", run, "--as", "hr@demo.example"]) == 1
+    assert "second person must approve" in capsys.readouterr().err
+    final = tmp_path / "payroll.xlsx"
+    assert (
+        main(["incentives", "approve", run, "--as", "hr2@demo.example", "--out", str(final)]) == 0
+    )
+    capsys.readouterr()
+    signoff = {
+        r[0]: r[1]
+        for r in load_workbook(final)["Sign-off"].iter_rows(values_only=True)
+        if r and r[0]
+    }
+    assert signoff["Status"] == "Approved" and signoff["Approved by"] == "hr2@demo.example"
+    assert main(["incentives", "list"]) == 0
+    assert f"{run}\t2026-09\tapproved" in capsys.readouterr().out
+    again = tmp_path / "again.xlsx"
+    assert main(["incentives", "export", run, "--out", str(again)]) == 0
+    assert load_workbook(again).sheetnames == ["Payroll", "By store", "Scheme", "Sign-off"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--scheme", "nope", "--period", "2026-09"], "No incentive scheme"),
+        (["--scheme", "store-staff", "--period", "2026-13"], "2026-10"),
+        (
+            ["--scheme", "store-staff", "--period", "2026-09", "--as", "manager.sh01@demo.example"],
+            "does not allow",
+        ),
+    ],
+)
+def test_bad_arguments_exit_1(cli, capsys, args, message):
+    assert main(["incentives", "run", *args]) == 1
+    assert message in capsys.readouterr().err
