@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ee_app.config import production_problems
 from ee_app.errors import EeError
 from ee_app.i18n import LANGUAGE_NAMES
 from ee_app.services.users import set_language
@@ -38,15 +39,18 @@ public = [
     st.Page(p.path, title=_(p.title), icon=p.icon, url_path=p.url_path, visibility="hidden")
     for p in PUBLIC_PAGES
 ]
-if context.settings().production and not context.auth_configured():
-    st.error(
-        _(
-            "ee-app refuses to start: EE_ENV=production but no sign-in provider is "
-            "configured. Add an [auth] section to .streamlit/secrets.toml (see "
-            ".streamlit/secrets.toml.example), or unset EE_ENV to run the demo."
+if context.settings().production:
+    missing = production_problems(context.settings(), auth_configured=context.auth_configured())
+    if missing:
+        st.error(
+            _(
+                "ee-app refuses to start: EE_ENV=production but some of what production needs "
+                "is missing. Set it, or unset EE_ENV to run the demo."
+            )
+            + "\n"
+            + "\n".join(f"- {_(problem)}" for problem in missing)
         )
-    )
-    st.stop()
+        st.stop()
 if "t" in st.query_params:
     # A personal link (survey, assessment): no sign-in, no identity, no menu. The page checks
     # the token itself; nothing here looks at who the visitor might be.

@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import outcomes, payroll, results, roster_import, submissions
+from bench import load, memory, outcomes, payroll, results, roster_import, submissions
 
 BENCHMARKS = {
     "roster_import": roster_import.run,
@@ -17,6 +17,8 @@ BENCHMARKS = {
     "results": results.run,
     "outcomes": outcomes.run,
     "payroll": payroll.run,
+    "memory": memory.run,
+    "load": load.run,
 }
 
 

@@ -721,6 +721,27 @@ def _incentives_list(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(ctx: _Context, args: argparse.Namespace) -> int:
+    from ee_app.backup import backup
+
+    size = backup(ctx.engine, Path(args.out))
+    ctx.say(
+        N_("Backed up the database to {path} ({size} MB)."),
+        path=args.out,
+        size=round(size / 2**20, 1),
+    )
+    return 0
+
+
+def _restore(ctx: _Context, args: argparse.Namespace) -> int:
+    from ee_app.backup import restore
+
+    restore(ctx.engine, Path(args.file), force=args.force)
+    ctx.migrate()  # a backup from an older version is brought to the newest schema
+    ctx.say(N_("Restored the database from {path}."), path=args.file)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ee-app",
@@ -941,6 +962,14 @@ def _parser() -> argparse.ArgumentParser:
     inc_list = incentives.add_parser("list", help="runs, newest first")
     as_option(inc_list)
     inc_list.set_defaults(fn=_incentives_list)
+
+    backup = sub.add_parser("backup", help="copy the SQLite database while the app runs")
+    backup.add_argument("--out", required=True, metavar="FILE")
+    backup.set_defaults(fn=_backup)
+    restore = sub.add_parser("restore", help="replace the SQLite database with a backup")
+    restore.add_argument("file", metavar="FILE")
+    restore.add_argument("--force", action="store_true", help="replace a database that holds data")
+    restore.set_defaults(fn=_restore)
 
     config = command(sub, "config", "settings")
     config.add_parser("show", help="print the settings and their help").set_defaults(

@@ -15,7 +15,14 @@ from pathlib import Path
 
 from ee_app.errors import N_, ConfigError
 
-__all__ = ["LANGUAGES", "SETTINGS", "Setting", "Settings", "default_database_url"]
+__all__ = [
+    "LANGUAGES",
+    "SETTINGS",
+    "Setting",
+    "Settings",
+    "default_database_url",
+    "production_problems",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("en", "zh-CN")
@@ -111,3 +118,29 @@ class Settings:
             public_url=values["EE_PUBLIC_URL"].rstrip("/"),
             data_dir=data_dir,
         )
+
+
+def production_problems(settings: Settings, *, auth_configured: bool) -> list[str]:
+    """What production lacks, one message per missing secret or setting (empty: ready).
+
+    Production must have a sign-in provider, its own secret key (the same on every replica,
+    or personal links break), and the public address staff reach it at.
+    """
+    problems = []
+    if not auth_configured:
+        problems.append(
+            N_(
+                "no sign-in provider: add an [auth] section to .streamlit/secrets.toml (see "
+                ".streamlit/secrets.toml.example)"
+            )
+        )
+    if not os.environ.get("EE_SECRET_KEY", "").strip():
+        problems.append(
+            N_("EE_SECRET_KEY is not set: at least 32 random bytes, the same on every replica")
+        )
+    default_url = next(s.default for s in SETTINGS if s.name == "EE_PUBLIC_URL")
+    if settings.public_url in (default_url, "") or "127.0.0.1" in settings.public_url:
+        problems.append(
+            N_("EE_PUBLIC_URL is not set: the address staff open their personal links at")
+        )
+    return problems

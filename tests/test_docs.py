@@ -19,7 +19,10 @@ def _commands():
     parser = _parser()
     sub = next(a for a in parser._actions if a.dest == "command")
     for name, group in sub.choices.items():
-        inner = next(a for a in group._actions if a.dest == f"{name}_command")
+        inner = next((a for a in group._actions if a.dest == f"{name}_command"), None)
+        if inner is None:  # a command without actions (backup, restore)
+            yield f"ee-app {name}"
+            continue
         for action in inner.choices:
             yield f"ee-app {name} {action}"
 

@@ -87,11 +87,32 @@ def test_chinese_interface(make_app):
     assert "员工编号" in at.dataframe[0].value.columns
 
 
-def test_production_without_sign_in_refuses_to_start(make_app, monkeypatch):
+@pytest.mark.parametrize(
+    ("env", "missing", "present"),
+    [
+        ({}, ["sign-in provider", "EE_SECRET_KEY", "EE_PUBLIC_URL"], []),
+        (
+            {"EE_SECRET_KEY": "ab" * 32, "EE_PUBLIC_URL": "https://ee.example.cn"},
+            ["sign-in provider"],
+            ["EE_SECRET_KEY", "EE_PUBLIC_URL"],
+        ),
+    ],
+)
+def test_production_refuses_to_start_and_says_what_is_missing(
+    make_app, monkeypatch, env, missing, present
+):
     monkeypatch.setenv("EE_ENV", "production")
+    monkeypatch.delenv("EE_SECRET_KEY", raising=False)
+    monkeypatch.delenv("EE_PUBLIC_URL", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     at = make_app(None)
     at.run()
     assert at.error and "EE_ENV=production" in at.error[0].value
+    for word in missing:
+        assert word in at.error[0].value
+    for word in present:
+        assert word not in at.error[0].value
     assert not at.dataframe
 
 

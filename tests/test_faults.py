@@ -1,0 +1,214 @@
+"""Killing a process (SIGKILL) in the middle of an import, of survey submissions and of an
+incentive run leaves the database consistent, on SQLite and PostgreSQL: the import wholly
+absent or wholly there, each submission recorded once with its invitation marked or not at
+all, the run absent or complete.
+
+Each operation runs in a child process that says "ready" once its imports are done and it is
+about to start, so the kills land inside the work rather than in Python's start-up.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from ee_app.db import read_session
+from ee_app.models import (
+    ImportBatch,
+    IncentiveLine,
+    IncentiveRun,
+    Sale,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveyWave,
+)
+from tests.helpers import csv_file
+
+ROOT = Path(__file__).resolve().parents[1]
+DELAYS = (0.1, 0.6, 1.5)
+
+
+def run_and_kill(script: str, db_url: str, delay: float) -> int | None:
+    """Run ``script`` in a child; SIGKILL it ``delay`` seconds after it says ready. Returns
+    its exit code (-9 when killed; 0 when it finished first)."""
+    env = {**os.environ, "EE_DATABASE_URL": db_url, "EE_LANG": "en", "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    line = child.stdout.readline()
+    if line.strip() != "ready":
+        _out, err = child.communicate(timeout=60)
+        raise AssertionError(f"the child did not start: {err}")
+    time.sleep(delay)
+    child.send_signal(signal.SIGKILL)
+    _out, err = child.communicate(timeout=30)  # reads and closes its pipes
+    assert child.returncode in (0, -signal.SIGKILL), err
+    return child.returncode
+
+
+def _sales_file(tmp_path: Path, demo, rows: int = 20_000) -> Path:
+    staff = [s.employee_no for s in demo.chain.staff if s.leave_date is None]
+    store = {s.employee_no: s.periods[-1][0].split("-")[0] for s in demo.chain.staff}
+    table = [["单号", "顾客", "员工编号", "门店", "消费日期", "金额"]]
+    start = date(2029, 1, 1)
+    for n in range(rows):
+        who = staff[n % len(staff)]
+        table.append(
+            [
+                f"K{n}",
+                f"1380000{n:04d}",
+                who,
+                store[who],
+                (start + timedelta(days=n % 28)).isoformat(),
+                "380",
+            ]
+        )
+    path = tmp_path / "sales.csv"
+    path.write_bytes(csv_file(table, "gbk"))
+    return path
+
+
+IMPORT = """
+import sys
+from pathlib import Path
+from ee_app.auth import system_actor
+from ee_app.config import Settings
+from ee_app.db import make_engine, write_session
+from ee_app.services.outcomes_import import import_sales
+engine = make_engine(Settings.from_env().database_url)
+data = Path({path!r}).read_bytes()
+print("ready", flush=True)
+with write_session(engine) as session:
+    import_sales(session, system_actor("kill"), data, "sales.csv", Settings.from_env())
+"""
+
+
+def test_a_killed_import_is_wholly_absent_or_wholly_there(db_url, demo, tmp_path, engine):
+    path = _sales_file(tmp_path, demo)
+    codes = []
+    for delay in DELAYS:
+        codes.append(run_and_kill(IMPORT.format(path=str(path)), db_url, delay))
+        with read_session(engine) as session:
+            batches = session.scalars(
+                select(ImportBatch).where(ImportBatch.file_name == "sales.csv")
+            ).all()
+            rows = session.scalar(
+                select(func.count()).select_from(Sale).where(Sale.source_id.like("K%"))
+            )
+        assert len(batches) <= 1
+        assert rows == (20_000 if batches else 0), (delay, rows, len(batches))
+    assert -signal.SIGKILL in codes  # at least one kill landed while it worked
+
+
+SUBMIT = """
+from datetime import date
+from ee_app.config import Settings
+from ee_app.db import make_engine
+from ee_app.instruments.pulse import CORE_SLOTS
+from ee_app.services import answering
+engine = make_engine(Settings.from_env().database_url)
+tokens = {tokens!r}
+day = date.fromisoformat({day!r})
+print("ready", flush=True)
+for token in tokens:
+    answering.submit(engine, token, {{s: 4 for s in CORE_SLOTS}}, 8, "", today=day)
+"""
+
+
+def test_killed_submissions_are_each_recorded_once_or_not_at_all(db_url, demo, engine):
+    from ee_app.auth import system_actor
+    from ee_app.config import Settings
+    from ee_app.db import write_session
+    from ee_app.keys import secret_key
+    from ee_app.services import waves
+    from tests.conftest import DEMO_TODAY
+
+    hr = system_actor("kill")
+    settings = Settings.from_env()
+    opens = DEMO_TODAY
+    with write_session(engine) as session:
+        waves.create_wave(
+            session,
+            hr,
+            code="kill-wave",
+            name="kill",
+            unit_codes=["LM"],
+            opens_on=opens,
+            closes_on=opens + timedelta(days=10),
+        )
+    with write_session(engine) as session:
+        waves.open_wave(session, hr, "kill-wave", settings, today=opens)
+    with read_session(engine) as session:
+        wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == "kill-wave"))
+        invitations = session.execute(
+            select(SurveyInvitation.staff_id, SurveyInvitation.generation).where(
+                SurveyInvitation.wave_id == wave_id
+            )
+        ).all()
+    key = secret_key(settings)
+    tokens = [waves.survey_token(key, wave_id, s, g) for s, g in invitations]
+    chunk = len(tokens) // len(DELAYS)
+    codes = []
+    for position, delay in enumerate(DELAYS):
+        mine = tokens[position * chunk : (position + 1) * chunk]
+        script = SUBMIT.format(tokens=mine, day=opens.isoformat())
+        codes.append(run_and_kill(script, db_url, delay))
+        with read_session(engine) as session:
+            responded = session.scalar(
+                select(func.count())
+                .select_from(SurveyInvitation)
+                .where(SurveyInvitation.wave_id == wave_id, SurveyInvitation.responded)
+            )
+            responses = session.scalar(
+                select(func.count())
+                .select_from(SurveyResponse)
+                .where(SurveyResponse.wave_id == wave_id)
+            )
+        assert responses == responded, (delay, responses, responded)
+    assert -signal.SIGKILL in codes
+
+
+RUN = """
+from ee_app.auth import system_actor
+from ee_app.config import Settings
+from ee_app.db import make_engine, write_session
+from ee_app.services.incentives import create_run
+engine = make_engine(Settings.from_env().database_url)
+print("ready", flush=True)
+with write_session(engine) as session:
+    create_run(session, system_actor("kill"), {scheme}, "2026-09")
+"""
+
+
+def test_a_killed_incentive_run_is_absent_or_complete(db_url, demo, engine):
+    from ee_app.models import IncentiveScheme
+
+    with read_session(engine) as session:
+        scheme = session.scalar(select(IncentiveScheme.id))
+    codes = []
+    for delay in DELAYS:
+        codes.append(run_and_kill(RUN.format(scheme=scheme), db_url, delay))
+        with read_session(engine) as session:
+            runs = session.scalars(
+                select(IncentiveRun).where(IncentiveRun.period == "2026-09")
+            ).all()
+            for run in runs:
+                lines = session.scalar(
+                    select(func.count())
+                    .select_from(IncentiveLine)
+                    .where(IncentiveLine.run_id == run.id)
+                )
+                assert lines == run.lines > 0, (delay, lines, run.lines)
+    assert -signal.SIGKILL in codes
