@@ -1,19 +1,21 @@
-"""A bounded load test on loopback: the whole small demo chain (≈200 staff) answering a pulse
-survey through the real app in a few minutes, against the same submissions through
+"""A bounded load test on loopback: 200 staff of the small demo chain answering a pulse survey
+through the real app in a few minutes, against the same submissions through
 ``ee_app.services.answering.submit`` directly (no browser, no Streamlit) in the same run.
 
-Set-up: a small demo database (``load_demo``, seed 7, today's date); a wave for the whole
-chain (unit ``LM``) created and opened with the services, and its personal links; a second
-wave just like it for the reference (a link answers once). The app is started with
+Set-up: a small demo database (``load_demo``, seed 7, today's date); waves for the whole
+chain (unit ``LM``, 181 staff) created and opened with the services until there are 200
+personal links; as many again for the reference (a link answers once). The app is started with
 ``streamlit run`` as the browser tests start it (demo mode, loopback). One headless Chromium
 then runs the submissions with at most ``concurrency`` browser contexts at once (Playwright's
 async API, an asyncio semaphore; a new context per staff member, so each is its own Streamlit
 session, on a phone-sized viewport): open the personal link, wait for the survey to be drawn,
 click an answer for every item and an eNPS score, submit, wait for the thank-you. Latency is
 page open to thank-you; throughput is completed submissions over wall time; an error is any
-page that does not reach the thank-you. The reference runs the same answers sequentially
-through ``answering.submit`` on the same database file, interleaved with the browser in
-rounds. Afterwards the database is checked: every link used exactly once (its invitation
+page that does not reach the thank-you. The app process's CPU time over the browser rounds,
+divided by the submissions, is what one staff member's survey costs the server whatever the
+browsers cost the machine (they share its two cores). The reference runs the same answers
+sequentially through ``answering.submit`` on the same database file, interleaved with the
+browser in rounds. Afterwards the database is checked: every link used exactly once (its invitation
 responded, as many responses as links, the same multiset of answers as were clicked) and no
 other invitation touched.
 """
@@ -34,7 +36,14 @@ from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import select
 
-from bench.memory import chromium_options, copy_database, demo_database, idle, streamlit_app
+from bench.memory import (
+    chromium_options,
+    copy_database,
+    cpu_seconds,
+    demo_database,
+    idle,
+    streamlit_app,
+)
 from ee_app.auth import system_actor
 from ee_app.config import Settings
 from ee_app.db import make_engine, read_session, write_session
@@ -43,7 +52,7 @@ from ee_app.keys import hash_token
 from ee_app.models import ANSWER_SLOTS, SurveyInvitation, SurveyResponse, SurveyWave
 from ee_app.services import answering, waves
 
-COUNT: int | None = None  # None: every invitation of a wave for the whole chain
+COUNT: int | None = 200  # None: every invitation of one wave for the whole chain
 CONCURRENCY = 8
 ROUNDS = 2
 TIMEOUT_MS = 60_000
@@ -228,10 +237,11 @@ def _quantile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-async def _drive(url: str, web, svc, engine, concurrency: int, rounds: int):  # type: ignore[no-untyped-def]
+async def _drive(app, web, svc, engine, concurrency: int, rounds: int):  # type: ignore[no-untyped-def]
     from playwright.async_api import async_playwright
 
     results = {"ours": [[], [], 0.0, [], []], "reference": [[], [], 0.0, [], []]}
+    server_cpu = 0.0  # the app process's CPU seconds while the browsers answered
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(**chromium_options())
         try:
@@ -239,7 +249,7 @@ async def _drive(url: str, web, svc, engine, concurrency: int, rounds: int):  # 
             context = await browser.new_context()
             page = await context.new_page()
             start = time.perf_counter()
-            await page.goto(f"{url}/survey?t=warm-up")
+            await page.goto(f"{app.url}/survey?t=warm-up")
             await page.get_by_test_id("stAlert").first.wait_for(timeout=120_000)
             await idle(page)
             cold = time.perf_counter() - start
@@ -248,14 +258,16 @@ async def _drive(url: str, web, svc, engine, concurrency: int, rounds: int):  # 
             for r in range(rounds):  # the reference's chunk, then the browser's
                 part = slice(r * size, (r + 1) * size)
                 reference = _service_chunk(engine, svc[part])
-                ours = await _browser_chunk(browser, url, web[part], concurrency)
+                before = cpu_seconds(app.pid)
+                ours = await _browser_chunk(browser, app.url, web[part], concurrency)
+                server_cpu += cpu_seconds(app.pid) - before
                 for side, found in (("reference", reference), ("ours", ours)):
                     total = results[side]
                     for k in range(5):
                         total[k] += found[k]
         finally:
             await browser.close()
-    return results, cold
+    return results, cold, server_cpu
 
 
 def run(
@@ -275,7 +287,9 @@ def run(
         web = [(i, token, answers[i]) for i, (_, token) in enumerate(web_links)]
         svc = [(i, token, answers[i]) for i, (_, token) in enumerate(svc_links)]
         with streamlit_app("streamlit_app.py", folder, {"EE_DATABASE_URL": url}) as app:
-            found, cold = asyncio.run(_drive(app.url, web, svc, engine, concurrency, rounds))
+            found, cold, server_cpu = asyncio.run(
+                _drive(app, web, svc, engine, concurrency, rounds)
+            )
         checks = {
             "ours": _check(engine, web_links, answers, set(found["ours"][3])),
             "reference": _check(engine, svc_links, answers, set(found["reference"][3])),
@@ -343,6 +357,17 @@ def run(
             "reference": f"{reference} (one submit call, p95 {ref['p95_ms']:.3f} ms)",
             "reference_s": round(ref["p50_ms"], 3),
             "ratio": round(ours["submit_p50_ms"] / ref["p50_ms"]),
+            "unit": "ms",
+        },
+        {
+            "benchmark": (
+                f"{what}: the app process's CPU per submission (every page run of one survey: "
+                f"open, each click, submit; {server_cpu:.0f} CPU-s in all)"
+            ),
+            "ours_s": round(server_cpu / max(len(found["ours"][0]), 1) * 1000),
+            "reference": f"{reference} (one submit call)",
+            "reference_s": round(ref["p50_ms"], 3),
+            "ratio": round(server_cpu / max(len(found["ours"][0]), 1) * 1000 / ref["p50_ms"]),
             "unit": "ms",
         },
         {

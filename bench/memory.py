@@ -77,6 +77,12 @@ def tree_rss_kib(pid: int) -> int:
     return total
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of ``pid`` (all its threads) so far, from ``/proc``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def descendants(pid: int) -> int:
     count, todo = 0, _children(pid)
     while todo:
@@ -282,7 +288,8 @@ def run(sessions: int = SESSIONS, rounds: int = ROUNDS) -> list[dict[str, object
                 "ours_s": round(ours, 2) if key.startswith("per") else round(ours, 1),
                 "reference": reference,
                 "reference_s": round(ref, 2) if key.startswith("per") else round(ref, 1),
-                "ratio": round(ours / ref, 2) if ref > 0 else "-",
+                # A difference within the noise (zero or below) has no meaningful ratio.
+                "ratio": round(ours / ref, 2) if ours > 0 and ref > 0 else "-",
                 "unit": "MiB",
             }
         )
