@@ -38,7 +38,6 @@ from sqlalchemy import select
 
 from bench.memory import (
     chromium_options,
-    copy_database,
     cpu_seconds,
     demo_database,
     idle,
@@ -51,6 +50,7 @@ from ee_app.i18n import translator
 from ee_app.keys import hash_token
 from ee_app.models import ANSWER_SLOTS, SurveyInvitation, SurveyResponse, SurveyWave
 from ee_app.services import answering, waves
+from tests.conftest import make_demo_database
 
 COUNT: int | None = 200  # None: every invitation of one wave for the whole chain
 CONCURRENCY = 8
@@ -280,7 +280,7 @@ def run(
     today = date.today()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        url = copy_database(demo_database(folder, today), folder / "load.db")
+        url = make_demo_database(demo_database(folder, today), folder / "load.db")
         engine = make_engine(url)
         web_links = _open_waves(engine, "load-web", count, today)
         svc_links = _open_waves(engine, "load-svc", len(web_links), today)
@@ -335,22 +335,17 @@ def run(
             "first_page_after_start_s": round(cold, 1),
             "total_runtime_s": round(elapsed, 1),
         },
-        {
-            "benchmark": f"{what}: p50 latency, page open to thank-you",
-            "ours_s": round(ours["p50_ms"]),
-            "reference": f"{reference} (one submit call)",
-            "reference_s": round(ref["p50_ms"], 3),
-            "ratio": round(ours["p50_ms"] / ref["p50_ms"]),
-            "unit": "ms",
-        },
-        {
-            "benchmark": f"{what}: p95 latency, page open to thank-you",
-            "ours_s": round(ours["p95_ms"]),
-            "reference": f"{reference} (one submit call)",
-            "reference_s": round(ref["p95_ms"], 3),
-            "ratio": round(ours["p95_ms"] / ref["p95_ms"]),
-            "unit": "ms",
-        },
+        *(
+            {
+                "benchmark": f"{what}: p{q} latency, page open to thank-you",
+                "ours_s": round(ours[f"p{q}_ms"]),
+                "reference": f"{reference} (one submit call)",
+                "reference_s": round(ref[f"p{q}_ms"], 3),
+                "ratio": round(ours[f"p{q}_ms"] / ref[f"p{q}_ms"]),
+                "unit": "ms",
+            }
+            for q in (50, 95)
+        ),
         {
             "benchmark": (
                 f"{what}: submit click to thank-you, p50 (p95 {ours['submit_p95_ms']:.0f} ms)"

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -31,7 +29,16 @@ from pathlib import Path
 from ee_app.auth import system_actor
 from ee_app.db import make_engine, upgrade, write_session
 from ee_app.services.demo import load_demo
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, process, wait_for
+from tests.conftest import make_demo_database
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    app_environment,
+    free_port,
+    process,
+    streamlit_command,
+    wait_for,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SESSIONS = 50
@@ -106,33 +113,8 @@ def streamlit_app(
     repository root, so ``.streamlit/config.toml`` applies to the app and the reference
     alike); stopped with SIGTERM to its process group on exit."""
     port = free_port()
-    args = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        "--secrets.files",
-        str(folder / "no-secrets.toml"),
-    ]
-    environ = {
-        **os.environ,
-        "EE_LANG": "en",
-        "EE_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "EE_DATA_DIR": str(folder / "data"),
-        **(env or {}),
-    }
-    environ.pop("EE_ENV", None)
+    args = streamlit_command(script, port, folder / "no-secrets.toml")
+    environ = app_environment(port, {"EE_DATA_DIR": str(folder / "data"), **(env or {})})
     log = folder / f"app-{port}.log"
     with process(args, environ, log) as proc:
         wait_for(f"http://127.0.0.1:{port}/_stcore/health", "ok")
@@ -150,11 +132,6 @@ def demo_database(folder: Path, today: date | None = None) -> Path:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
     return path
-
-
-def copy_database(template: Path, path: Path) -> str:
-    shutil.copy(template, path)
-    return f"sqlite:///{path}"
 
 
 # --- the browser ------------------------------------------------------------------------------
@@ -250,7 +227,7 @@ async def _rounds(template: Path, folder: Path, sessions: int, rounds: int) -> d
             for r in range(rounds):
                 with streamlit_app(minimal, folder) as app:
                     found["reference"].append(await _measure(browser, app, minimal_ready, sessions))
-                url = copy_database(template, folder / f"app-{r}.db")
+                url = make_demo_database(template, folder / f"app-{r}.db")
                 with streamlit_app("streamlit_app.py", folder, {"EE_DATABASE_URL": url}) as app:
                     found["ours"].append(await _measure(browser, app, home_ready, sessions))
         finally:

@@ -68,14 +68,11 @@ def restore(engine: Engine, source: Path, *, force: bool = False) -> None:
     source = Path(source)
     _check_backup(source)
     if target.exists() and not force:
-        with closing(sqlite3.connect(target)) as db:
-            tables = db.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-            ).fetchone()[0]
+        with closing(sqlite3.connect(target)) as db:  # "holds data": it has staff
             staff = 0
             if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'staff'").fetchone():
                 staff = db.execute("SELECT count(*) FROM staff").fetchone()[0]
-        if tables and staff:
+        if staff:
             raise Conflict(
                 N_(
                     "The database {path} holds data; restoring would replace it. Back it up "

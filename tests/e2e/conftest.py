@@ -75,6 +75,44 @@ def wait_for(url: str, expect: str | None = None, timeout: float = 60) -> None:
     raise TimeoutError(f"{url} did not answer in {timeout}s: {last}")
 
 
+def streamlit_command(script: str | Path, port: int, secrets: Path) -> list[str]:
+    """``streamlit run SCRIPT`` as a user starts it: headless on loopback ``port``, no file
+    watcher, secrets from ``secrets`` (a file that does not exist: none, so demo mode)."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--secrets.files",
+        str(secrets),
+    ]
+
+
+def app_environment(port: int, extra: dict[str, str]) -> dict[str, str]:
+    """This process's environment for an app on ``port``: English, links to its own address,
+    and development mode unless ``extra`` sets ``EE_ENV``."""
+    environ = {
+        **os.environ,
+        "EE_LANG": "en",
+        "EE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        **extra,
+    }
+    if "EE_ENV" not in extra:
+        environ.pop("EE_ENV", None)
+    return environ
+
+
 @contextmanager
 def process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
     with log.open("wb") as out:
@@ -130,25 +168,8 @@ def start_app(tmp_path, sqlite_demo_template) -> Iterator[Callable[..., App]]:
     def start(*, oidc: str | None = None, env: dict[str, str] | None = None) -> App:
         port = free_port()
         database_url = make_demo_database(sqlite_demo_template, tmp_path / f"app-{port}.db")
-        args = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "streamlit_app.py",
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ]
+        secrets = tmp_path / f"secrets-{port}.toml"
         if oidc:
-            secrets = tmp_path / f"secrets-{port}.toml"
             secrets.write_text(
                 "[auth]\n"
                 f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
@@ -156,18 +177,8 @@ def start_app(tmp_path, sqlite_demo_template) -> Iterator[Callable[..., App]]:
                 'client_id = "ee-app"\nclient_secret = "not-secret-in-tests"\n'
                 f'server_metadata_url = "{oidc}/.well-known/openid-configuration"\n'
             )
-            args += ["--secrets.files", str(secrets)]
-        else:
-            args += ["--secrets.files", str(tmp_path / "no-secrets.toml")]
-        environ = {
-            **os.environ,
-            "EE_DATABASE_URL": database_url,
-            "EE_LANG": "en",
-            "EE_PUBLIC_URL": f"http://127.0.0.1:{port}",
-            **(env or {}),
-        }
-        if "EE_ENV" not in (env or {}):
-            environ.pop("EE_ENV", None)
+        args = streamlit_command("streamlit_app.py", port, secrets)
+        environ = app_environment(port, {"EE_DATABASE_URL": database_url, **(env or {})})
         log = tmp_path / f"app-{port}.log"
         context = process(args, environ, log)
         context.__enter__()

@@ -10,9 +10,7 @@ invitations marked; after the wave closes, both replicas must show HR the same r
 
 from __future__ import annotations
 
-import os
 import secrets
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -38,7 +36,16 @@ from ee_app.models import (
 from ee_app.services.results import engagement_view
 from ee_app.services.waves import close_wave, create_wave, invitation_links, open_wave
 from tests.conftest import PG_SERVER, _pg_url, require_or_skip
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, process, screenshot, wait_for
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    app_environment,
+    free_port,
+    process,
+    screenshot,
+    streamlit_command,
+    wait_for,
+)
 from tests.e2e.streamlit_ui import choose, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -80,34 +87,15 @@ def start_replicas(stack: ExitStack, tmp_path: Path, database_url: str, key: str
     for name in ("a", "b"):
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        env = {
-            **os.environ,
-            "EE_DATABASE_URL": database_url,
-            "EE_SECRET_KEY": key,
-            "EE_PUBLIC_URL": url,
-            "EE_LANG": "en",
-            "EE_DATA_DIR": str(tmp_path / f"data-{name}"),
-        }
-        env.pop("EE_ENV", None)
-        args = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "streamlit_app.py",
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-            "--secrets.files",
-            str(tmp_path / "no-secrets.toml"),  # none: demo mode
-        ]
+        env = app_environment(
+            port,
+            {
+                "EE_DATABASE_URL": database_url,
+                "EE_SECRET_KEY": key,
+                "EE_DATA_DIR": str(tmp_path / f"data-{name}"),
+            },
+        )
+        args = streamlit_command("streamlit_app.py", port, tmp_path / "no-secrets.toml")
         stack.enter_context(process(args, env, tmp_path / f"replica-{name}.log"))
         replicas.append(Replica(name, url))
     for replica in replicas:  # both start at once; wait for both
