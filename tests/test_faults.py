@@ -35,9 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 DELAYS = (0.1, 0.6, 1.5)
 
 
-def run_and_kill(script: str, db_url: str, delay: float) -> int | None:
-    """Run ``script`` in a child; SIGKILL it ``delay`` seconds after it says ready. Returns
-    its exit code (-9 when killed; 0 when it finished first)."""
+def run_and_kill(script: str, db_url: str, delay: float = 0.0, *, after: int = 0) -> int | None:
+    """Run ``script`` in a child; SIGKILL it ``delay`` seconds after it says ready, or, with
+    ``after``, as soon as it has printed ``after`` more lines (one per unit of work done).
+    Returns its exit code (-9 when killed; 0 when it finished first)."""
     env = {**os.environ, "EE_DATABASE_URL": db_url, "EE_LANG": "en", "PYTHONPATH": str(ROOT)}
     child = subprocess.Popen(
         [sys.executable, "-c", script],
@@ -51,6 +52,8 @@ def run_and_kill(script: str, db_url: str, delay: float) -> int | None:
     if line.strip() != "ready":
         _out, err = child.communicate(timeout=60)
         raise AssertionError(f"the child did not start: {err}")
+    for _ in range(after):
+        child.stdout.readline()
     time.sleep(delay)
     child.send_signal(signal.SIGKILL)
     _out, err = child.communicate(timeout=30)  # reads and closes its pipes
@@ -124,7 +127,12 @@ day = date.fromisoformat({day!r})
 print("ready", flush=True)
 for token in tokens:
     answering.submit(engine, token, {{s: 4 for s in CORE_SLOTS}}, 8, "", today=day)
+    print("done", flush=True)
 """
+#: Submissions a child has finished when it is killed: early, middle, late in its stream.
+#: Sub-millisecond submissions outrun any timer, so the kill follows the child's progress.
+KILL_AFTER = (5, 120, 300)
+WAVES = 8  # of the demo chain's ~180 staff: enough links for every child to be mid-stream
 
 
 def test_killed_submissions_are_each_recorded_once_or_not_at_all(db_url, demo, engine):
@@ -138,46 +146,51 @@ def test_killed_submissions_are_each_recorded_once_or_not_at_all(db_url, demo, e
     hr = system_actor("kill")
     settings = Settings.from_env()
     opens = DEMO_TODAY
-    with write_session(engine) as session:
-        waves.create_wave(
-            session,
-            hr,
-            code="kill-wave",
-            name="kill",
-            unit_codes=["LM"],
-            opens_on=opens,
-            closes_on=opens + timedelta(days=10),
-        )
-    with write_session(engine) as session:
-        waves.open_wave(session, hr, "kill-wave", settings, today=opens)
-    with read_session(engine) as session:
-        wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == "kill-wave"))
-        invitations = session.execute(
-            select(SurveyInvitation.staff_id, SurveyInvitation.generation).where(
-                SurveyInvitation.wave_id == wave_id
+    kill_waves = [f"kill-wave-{n}" for n in range(WAVES)]
+    for code in kill_waves:
+        with write_session(engine) as session:
+            waves.create_wave(
+                session,
+                hr,
+                code=code,
+                name=code,
+                unit_codes=["LM"],
+                opens_on=opens,
+                closes_on=opens + timedelta(days=10),
             )
+        with write_session(engine) as session:
+            waves.open_wave(session, hr, code, settings, today=opens)
+    with read_session(engine) as session:
+        wave_ids = session.scalars(
+            select(SurveyWave.id).where(SurveyWave.code.in_(kill_waves))
+        ).all()
+        invitations = session.execute(
+            select(
+                SurveyInvitation.wave_id, SurveyInvitation.staff_id, SurveyInvitation.generation
+            ).where(SurveyInvitation.wave_id.in_(wave_ids))
         ).all()
     key = secret_key(settings)
-    tokens = [waves.survey_token(key, wave_id, s, g) for s, g in invitations]
-    chunk = len(tokens) // len(DELAYS)
+    tokens = [waves.survey_token(key, w, s, g) for w, s, g in invitations]
+    chunk = len(tokens) // len(KILL_AFTER)
+    assert chunk > max(KILL_AFTER) + 100, len(tokens)
     codes = []
-    for position, delay in enumerate(DELAYS):
+    for position, after in enumerate(KILL_AFTER):
         mine = tokens[position * chunk : (position + 1) * chunk]
         script = SUBMIT.format(tokens=mine, day=opens.isoformat())
-        codes.append(run_and_kill(script, db_url, delay))
+        codes.append(run_and_kill(script, db_url, after=after))
         with read_session(engine) as session:
             responded = session.scalar(
                 select(func.count())
                 .select_from(SurveyInvitation)
-                .where(SurveyInvitation.wave_id == wave_id, SurveyInvitation.responded)
+                .where(SurveyInvitation.wave_id.in_(wave_ids), SurveyInvitation.responded)
             )
             responses = session.scalar(
                 select(func.count())
                 .select_from(SurveyResponse)
-                .where(SurveyResponse.wave_id == wave_id)
+                .where(SurveyResponse.wave_id.in_(wave_ids))
             )
-        assert responses == responded, (delay, responses, responded)
-    assert -signal.SIGKILL in codes
+        assert responses == responded >= after, (after, responses, responded)
+    assert codes == [-signal.SIGKILL] * len(KILL_AFTER)  # every kill landed mid-stream
 
 
 RUN = """
