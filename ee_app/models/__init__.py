@@ -22,10 +22,12 @@ from ee_app.models.org import (
 from ee_app.models.outcomes import CsatRecord, Sale, SaleStaff, Touchpoint
 from ee_app.models.results import (
     HIDDEN_METRICS,
+    RESULT_RULES,
     RESULT_SUMS,
     ActionItem,
     ActionPlan,
     ActionStatus,
+    ConfidentialRelation,
     SurveyResult,
     SurveyWaveResult,
 )
@@ -43,6 +45,7 @@ from ee_app.models.survey import (
     SurveyInvitation,
     SurveyResponse,
     SurveyResponseLink,
+    SurveySealed,
     SurveyWave,
     SurveyWaveUnit,
     TenureBand,
@@ -54,6 +57,7 @@ from ee_app.models.training import AttemptStatus, QuizAssignment, QuizAttempt, Q
 __all__ = [
     "ANSWER_SLOTS",
     "HIDDEN_METRICS",
+    "RESULT_RULES",
     "RESULT_SUMS",
     "ActionItem",
     "ActionPlan",
@@ -63,6 +67,7 @@ __all__ = [
     "AuditLog",
     "Base",
     "ChecklistVersion",
+    "ConfidentialRelation",
     "CsatRecord",
     "ImportBatch",
     "IncentiveLine",
@@ -85,6 +90,7 @@ __all__ = [
     "SurveyResponse",
     "SurveyResponseLink",
     "SurveyResult",
+    "SurveySealed",
     "SurveyWave",
     "SurveyWaveResult",
     "SurveyWaveUnit",

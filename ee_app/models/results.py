@@ -22,16 +22,23 @@ from ee_app.models.survey import ANSWER_SLOTS
 
 __all__ = [
     "HIDDEN_METRICS",
+    "RESULT_RULES",
     "RESULT_SUMS",
     "ActionItem",
     "ActionPlan",
     "ActionStatus",
+    "ConfidentialRelation",
     "SurveyResult",
     "SurveyWaveResult",
 ]
 
-#: The metrics a result row can hide, in the order of the bits of ``SurveyResult.hidden``.
-HIDDEN_METRICS: tuple[str, ...] = ("n", *ANSWER_SLOTS, "enps")
+#: The metrics a result row can hide, in the order of the bits of ``SurveyResult.hidden``
+#: (``"index"`` covers the engagement index and the overall % favourable, which rest on
+#: every theme).
+HIDDEN_METRICS: tuple[str, ...] = ("n", *ANSWER_SLOTS, "enps", "index")
+#: The version of the disclosure rules and score definitions ``survey_result`` rows were
+#: built with; rows of an older version are rebuilt (``rebuild_stale_results``).
+RESULT_RULES = 2
 
 #: The summed columns of a result row, besides its key.
 RESULT_SUMS: tuple[str, ...] = (
@@ -39,13 +46,15 @@ RESULT_SUMS: tuple[str, ...] = (
     "idx_n",
     "idx_sum",
     "idx_sumsq",
+    "idx_ym",
+    "idx_mm",
     "enps_n",
     "enps_pro",
     "enps_det",
     *(f"{slot}_{part}" for slot in ANSWER_SLOTS for part in ("n", "sum", "sumsq", "fav")),
 )
 
-_FLOAT_SUMS = {"idx_sum", "idx_sumsq"}
+_FLOAT_SUMS = {"idx_sum", "idx_sumsq", "idx_ym"}
 
 
 class SurveyResult(Base):
@@ -92,12 +101,31 @@ class SurveyWaveResult(Base):
         ForeignKey("survey_wave.id", ondelete="CASCADE"), primary_key=True
     )
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # RESULT_RULES when the rows were built; older rows are rebuilt on upgrade.
+    rules: Mapped[int] = mapped_column(Integer, default=1)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
     respondents: Mapped[int] = mapped_column(Integer, default=0)
     alpha: Mapped[float | None] = mapped_column(Float)
     alpha_low: Mapped[float | None] = mapped_column(Float)
     alpha_high: Mapped[float | None] = mapped_column(Float)
     alpha_n: Mapped[int | None] = mapped_column(Integer)
+
+
+class ConfidentialRelation(Base):
+    """The person-level relation of a confidential wave with one outcome, computed once and
+    frozen: later imports or undos of outcome data never change it, so a viewer cannot steer
+    it with data they control. ``statistics`` holds the aggregate figures only."""
+
+    __tablename__ = "confidential_relation"
+
+    wave_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_wave.id", ondelete="CASCADE"), primary_key=True
+    )
+    outcome: Mapped[str] = mapped_column(String(16), primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    computed_by: Mapped[str] = mapped_column(String(254))
+    people: Mapped[int] = mapped_column(Integer, default=0)
+    statistics: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class ActionStatus(enum.StrEnum):

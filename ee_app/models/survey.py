@@ -8,6 +8,10 @@
   ``WITHOUT ROWID`` tables so that not even the physical order reveals the order of answering.
 * ``survey_response_link`` exists for confidential waves only, read only by the
   individual-level analysis, which outputs aggregates alone.
+* ``survey_sealed`` holds the answers of an *open* wave, each encrypted with a key derived
+  from the server secret and padded to one size: a copy of the database files taken while a
+  wave is open links an invitation to nothing readable. Closing the wave opens them, pools
+  and shuffles them into ``survey_response`` and ``survey_comment``, and deletes them.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -40,6 +45,7 @@ __all__ = [
     "SurveyInvitation",
     "SurveyResponse",
     "SurveyResponseLink",
+    "SurveySealed",
     "SurveyWave",
     "SurveyWaveUnit",
     "TenureBand",
@@ -112,6 +118,9 @@ class SurveyWave(Base):
     )
     created_by: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set once the clean-up after closing has been verified: no sealed answer of the wave
+    # left anywhere in the database files (SQLite: WAL truncated, deleted pages zeroed).
+    cleanup_verified: Mapped[bool] = mapped_column(Boolean, default=False)
 
     instrument: Mapped[InstrumentVersion] = relationship()
     units: Mapped[list[SurveyWaveUnit]] = relationship(cascade="all, delete-orphan")
@@ -223,3 +232,19 @@ class SurveyResponseLink(Base):
         ForeignKey("survey_response.id", ondelete="CASCADE"), primary_key=True
     )
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+
+
+class SurveySealed(Base):
+    """One submitted set of answers (and comment) of an open wave, sealed: an authenticated
+    encryption of a fixed-size payload under a key derived from the server secret and the
+    wave. A random id, the wave, and nothing readable without the key."""
+
+    __tablename__ = "survey_sealed"
+    __table_args__ = (
+        Index("ix_survey_sealed_wave", "wave_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_wave.id", ondelete="CASCADE"))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)

@@ -169,6 +169,8 @@ def _hidden_masks(totals: pd.DataFrame, units: Mapping[int, OrgUnit], k: int) ->
     for bit, metric in enumerate(HIDDEN_METRICS):
         if metric == "n":
             hidden = base
+        elif metric == "index":
+            continue
         else:
             counts = {
                 int(u): int(n)
@@ -181,16 +183,26 @@ def _hidden_masks(totals: pd.DataFrame, units: Mapping[int, OrgUnit], k: int) ->
                 hidden |= suppress(answered, tree, k)
         for unit in hidden:
             masks[unit] |= 1 << bit
-    return masks
+    return _with_index_bit(masks)
+
+
+def _with_index_bit(masks: dict[int, int]) -> dict[int, int]:
+    """The index and overall % favourable rest on every theme: hidden where any is."""
+    core = 0
+    for bit, metric in enumerate(HIDDEN_METRICS):
+        if metric == "n" or metric in CORE_SLOTS:
+            core |= 1 << bit
+    index_bit = 1 << HIDDEN_METRICS.index("index")
+    return {u: m | index_bit if m & core else m for u, m in masks.items()}
 
 
 def _slice_mask(row: Mapping, k: int) -> int:
     """A published slice shows all its metrics but those answered by fewer than k."""
     mask = 0
     for bit, metric in enumerate(HIDDEN_METRICS):
-        if metric != "n" and row[f"{metric}_n"] < k:
+        if metric not in ("n", "index") and row[f"{metric}_n"] < k:
             mask |= 1 << bit
-    return mask
+    return _with_index_bit({0: mask})[0]
 
 
 def _arrays(frame: pd.DataFrame, columns: list[str]):  # type: ignore[no-untyped-def]
