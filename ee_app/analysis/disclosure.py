@@ -14,20 +14,31 @@ Two rules protect anonymous answers, both pure functions over counts in a tree o
   ``k``, so no hidden group can be derived by subtracting the shown ones from the parent.
 
 :func:`filter_allowed` is the exclusion rule for filtered views (a role within a store), and
-:func:`publishable_slices` applies it, with a subtraction audit, to a store's roles or tenure
-bands (filtered views are offered for stores only, so slices never chain across units).
+:func:`publishable_filters` applies it, with a subtraction audit over every demographic at
+once and on each question's own answer counts, to a store's roles and tenure bands (filtered
+views are offered for stores only, so slices never chain across units). :func:`comparable`
+is the rule across waves: no side-by-side figures for a group whose respondents changed by
+fewer than k people.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict, deque
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
 import numpy as np
 
-__all__ = ["MIN_K", "filter_allowed", "pool_small_groups", "publishable_slices", "suppress"]
+__all__ = [
+    "MIN_K",
+    "comparable",
+    "filter_allowed",
+    "pool_small_groups",
+    "publishable_filters",
+    "publishable_slices",
+    "small_set_in_span",
+    "suppress",
+]
 
 MIN_K = 3
 Node = TypeVar("Node", bound=Hashable)
@@ -175,63 +186,165 @@ def publishable_slices(
     store_counts: Mapping[str, int],
     k: int,
 ) -> set[str]:
-    """Which values of one demographic (a role, a tenure band) may be shown for one store.
+    """Which values of one demographic (a role, a tenure band) may be shown for one store:
+    :func:`publishable_filters` with that one demographic.
 
-    ``atoms`` maps (stored unit under the store, value) to its counts per metric (``"n"`` for
-    respondents, one key per answer slot for answers); ``shown_nodes`` maps each unit of the
-    store's subtree that the unfiltered view shows to the stored units beneath it (itself
-    included); ``store_counts`` gives respondents per value for the whole store; the value
-    ``""`` (pooled, no role or band kept) is never offered.
+    ``atoms`` maps (stored unit under the store, value) to its counts per metric;
+    ``store_counts`` is accepted for compatibility and must agree with the atoms' ``"n"``.
+
+    >>> atoms = {("T1", "nurse"): {"n": 5}, ("T1", "doctor"): {"n": 1}, ("T2", "doctor"): {"n": 6}}
+    >>> shown = {"S": frozenset({"T1", "T2"}), "T1": frozenset({"T1"}), "T2": frozenset({"T2"})}
+    >>> publishable_slices(atoms, shown, {"nurse": 5, "doctor": 7}, k=5)  # nurses = T1 - doctor
+    set()
+    """
+    return publishable_filters(atoms, ("value",), shown_nodes, k)["value"]
+
+
+def publishable_filters(
+    atoms: Mapping[tuple, Mapping[str, int]],
+    dims: Sequence[str],
+    shown_nodes: Mapping[Hashable, frozenset[Hashable]],
+    k: int,
+    *,
+    budget: int = 200_000,
+) -> dict[str, set[str]]:
+    """Which values of each demographic may be offered as a filter in one store.
+
+    ``atoms`` maps (stored unit under the store, value of ``dims[0]``, value of ``dims[1]``,
+    …) to its counts per metric (``"n"`` for respondents, one key per question for its
+    answers); ``shown_nodes`` maps each unit of the store's subtree that the unfiltered view
+    shows to the stored units beneath it (itself included). The value ``""`` (pooled: no
+    role or band kept) is never offered.
 
     A value is kept only if (1) it has at least k respondents and so has the rest of the
-    store (the exclusion rule); (2) the values not kept, together, hold none or at least k;
-    and (3) an exact audit finds no set of atoms holding fewer than k people (respondents, or
-    answers to any one question) whose total lies in the linear span of the published totals
-    (the store's and teams' unfiltered totals and the kept slices). Team totals and a store's
-    slices can give a person away even when every published number rests on k people — a
-    team of five nurses and one doctor beside a team of doctors: the store's nurses are that
-    team's nurses, and the team minus them is one doctor — which is why the audit exists.
-    When it finds a leak the smallest kept value is dropped and the audit runs again.
+    store (the exclusion rule); (2) the values of its demographic not kept, together, hold
+    none or at least k; and (3) an exact audit, on *all* demographics at once and on every
+    metric's own counts, finds no set of atoms holding fewer than k respondents or answers
+    whose total lies in the linear span of the published totals (the store's and teams'
+    unfiltered totals and every kept slice of every demographic). Slices of two demographics
+    can give a person away together even when each rests on k people — all beauticians are
+    in the 1–3 year band but one colleague, so "band minus role" is that colleague — and
+    team totals can too — a team of five nurses and one doctor beside a team of doctors —
+    which is why the audit exists. When it finds a leak the smallest kept value is dropped
+    and the audit runs again. The audit's search is bounded by ``budget`` steps; if it runs
+    out it counts as a leak (fail closed).
+
+    >>> atoms = {
+    ...     ("S", "beautician", "1-3y"): {"n": 6, "enps": 6},
+    ...     ("S", "consultant", "1-3y"): {"n": 2, "enps": 2},
+    ...     ("S", "consultant", "3y+"): {"n": 6, "enps": 6},
+    ... }
+    >>> shown = {"S": frozenset({"S"})}
+    >>> kept = publishable_filters(atoms, ("role", "band"), shown, k=5)
+    >>> kept["role"], kept["band"]  # any two of them would give the 2 consultants of 1-3y
+    (set(), {'1-3y'})
     """
     _check_k(k)
-    total = sum(store_counts.values())
-    kept = {v for v, n in store_counts.items() if v != "" and n >= k and total - n >= k}
-    atom_keys = sorted(atoms, key=repr)
+    keys = sorted(atoms, key=repr)
     metrics = sorted({m for counts in atoms.values() for m in counts})
-    base_rows = [
-        [1.0 if a[0] in members else 0.0 for a in atom_keys] for members in shown_nodes.values()
-    ]
+    weight = {m: np.array([atoms[a].get(m, 0) for a in keys], dtype=float) for m in metrics}
+    people = weight.get("n", np.zeros(len(keys)))
+    # Metrics answered by the same atoms in the same numbers need one audit (no skips: all).
+    distinct = list({tuple(w): w for w in weight.values()}.values())
+    total = float(people.sum())
+    counts: dict[tuple[int, str], float] = defaultdict(float)
+    for position, atom in enumerate(keys):
+        for d in range(len(dims)):
+            counts[(d, str(atom[1 + d]))] += people[position]
+    kept = {key for key, n in counts.items() if key[1] != "" and n >= k and total - n >= k}
+    base = [[1.0 if a[0] in members else 0.0 for a in keys] for members in shown_nodes.values()]
 
-    def residual_ok(values: set[str]) -> bool:
-        rest = total - sum(store_counts[v] for v in values)
-        return rest == 0 or rest >= k
+    def residual_problem(chosen: set[tuple[int, str]]) -> tuple[int, str] | None:
+        for d in range(len(dims)):
+            mine = [key for key in chosen if key[0] == d]
+            rest = total - sum(counts[key] for key in mine)
+            if mine and 0 < rest < k:
+                return min(mine, key=lambda key: (counts[key], key[1]))
+        return None
 
-    def leaks(values: set[str]) -> bool:
-        rows = base_rows + [[1.0 if a[1] == v else 0.0 for a in atom_keys] for v in sorted(values)]
-        return _derivable_small_set(np.array(rows), atom_keys, atoms, metrics, k)
+    def leaks(chosen: set[tuple[int, str]]) -> bool:
+        rows = base + [
+            [1.0 if str(a[1 + d]) == v else 0.0 for a in keys] for d, v in sorted(chosen)
+        ]
+        facts = np.array(rows, dtype=float).reshape(len(rows), len(keys))
+        return any(_small_set_in_span(facts, w, k, budget) for w in distinct)
 
-    while kept and (not residual_ok(kept) or leaks(kept)):
-        kept.discard(min(kept, key=lambda v: (store_counts[v], v)))
-    return kept
+    while kept:
+        problem = residual_problem(kept)
+        if problem is None and not leaks(kept):
+            break
+        kept.discard(problem or min(kept, key=lambda key: (counts[key], key[0], key[1])))
+    return {dim: {v for d, v in kept if d == position} for position, dim in enumerate(dims)}
 
 
-def _derivable_small_set(equations, atom_keys, atoms, metrics, k) -> bool:  # type: ignore[no-untyped-def]
-    """True if some union of atoms with 1..k-1 people (for some metric) is a linear
-    combination of the equations: its indicator is orthogonal to their null space."""
+def small_set_in_span(facts: np.ndarray, weight: np.ndarray, k: int, budget: int = 200_000) -> bool:
+    """True if some set of atoms holding 1..k-1 units of ``weight`` (people or answers) has
+    a total that is a linear combination of the ``facts`` (rows: 0/1 indicators over the
+    atoms, the totals a reader sees).
+
+    Atoms with no weight are known to hold nothing and drop out. A set's indicator lies in
+    the row space exactly when it is orthogonal to the null space, i.e. when the null-space
+    rows of its atoms sum to zero; sets are searched smallest weight first, and a search
+    that exceeds ``budget`` steps answers True (fail closed).
+
+    >>> facts = np.array([[1.0, 1.0, 1.0], [1.0, 1.0, 0.0]])  # a store and one of its teams
+    >>> small_set_in_span(facts, np.array([3.0, 4.0, 2.0]), k=5)  # store - team = 2 people
+    True
+    >>> small_set_in_span(facts[:1], np.array([3.0, 4.0, 2.0]), k=5)
+    False
+    """
+    return _small_set_in_span(facts, weight, k, budget)
+
+
+def _small_set_in_span(facts: np.ndarray, weight: np.ndarray, k: int, budget: int) -> bool:
     from scipy.linalg import null_space
 
-    null = null_space(equations) if len(equations) else np.eye(len(atom_keys))
-    for metric in metrics:
-        weight = [atoms[a].get(metric, 0) for a in atom_keys]
-        small = [i for i, w in enumerate(weight) if 0 < w < k]
-        free = [i for i, w in enumerate(weight) if w == 0]
-        extras = [()] + [(i,) for i in free] + list(itertools.combinations(free, 2))
-        for size in range(1, len(small) + 1):
-            for subset in itertools.combinations(small, size):
-                if sum(weight[i] for i in subset) >= k:
-                    continue
-                for extra in extras:
-                    vector = null[list(subset) + list(extra)].sum(axis=0)
-                    if not vector.size or np.allclose(vector, 0.0, atol=1e-9):
-                        return True
-    return False
+    present = weight > 0
+    columns = facts[:, present] if facts.size else np.zeros((0, int(present.sum())))
+    weights = weight[present]
+    if not len(weights):
+        return False
+    null = null_space(columns) if len(columns) else np.eye(len(weights))
+    small = sorted((i for i in range(len(weights)) if weights[i] < k), key=lambda i: weights[i])
+    if not small:
+        return False
+    if null.shape[1] == 0:
+        return True  # every atom is determined, and one of them is small
+    steps = 0
+
+    def search(start: int, vector: np.ndarray, held: float) -> bool:
+        nonlocal steps
+        for position in range(start, len(small)):
+            atom = small[position]
+            total = held + weights[atom]
+            if total >= k:
+                break  # atoms are sorted by weight: no later one fits either
+            steps += 1
+            if steps > budget:
+                return True
+            summed = vector + null[atom]
+            if np.allclose(summed, 0.0, atol=1e-9):
+                return True
+            if search(position + 1, summed, total):
+                return True
+        return False
+
+    return search(0, np.zeros(null.shape[1]), 0.0)
+
+
+def comparable(before: frozenset | set, after: frozenset | set, k: int) -> bool:
+    """The rule across waves: two results of one group may be shown side by side (a change,
+    two points of a trend) only if the people who responded are the same, or differ by at
+    least ``k`` people; otherwise subtracting one from the other would isolate the few who
+    joined or left (everyone else answering as before).
+
+    >>> comparable({1, 2, 3, 4, 5}, {1, 2, 3, 4, 5}, k=5)
+    True
+    >>> comparable({1, 2, 3, 4, 5}, {1, 2, 3, 4, 5, 6}, k=5)  # one joiner
+    False
+    >>> comparable({1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}, k=5)
+    True
+    """
+    _check_k(k)
+    changed = len(set(before) ^ set(after))
+    return changed == 0 or changed >= k

@@ -5,8 +5,12 @@ Scores are computed from *sums* (counts, sums and sums of squares per answer slo
 closed wave stores once per unit (:func:`sum_responses`), so any roll-up or slice is a sum of
 rows and no page ever needs the answers themselves. Definitions:
 
-* engagement index: each respondent's mean over the twelve theme items they answered, averaged
-  over respondents (1–5);
+* engagement index: the mean of every answer given to the twelve theme items (1–5), so it is a
+  function of the themes' own sums and counts and can never reveal more than they do; its
+  interval treats each respondent's answers as one cluster (the linearisation variance of a
+  ratio estimator: Cochran, *Sampling Techniques*, 3rd ed., 1977, §6.4; R's
+  ``survey::svyratio``). With no skipped question it equals the mean of the respondents' own
+  means and the t interval around it;
 * favourable: the share of 4 and 5 answers among all answered theme items (认同率);
 * eNPS: % of 9–10 minus % of 0–6 on the recommendation question, from −100 to 100.
 """
@@ -28,6 +32,7 @@ __all__ = [
     "change_frame",
     "cronbach_alpha",
     "enps_ci",
+    "index_ci",
     "mean_ci",
     "percentile_rank",
     "percentile_ranks",
@@ -44,6 +49,9 @@ SUM_COLUMNS: tuple[str, ...] = (
     "idx_n",
     "idx_sum",
     "idx_sumsq",
+    "idx_yy",
+    "idx_ym",
+    "idx_mm",
     "enps_n",
     "enps_pro",
     "enps_det",
@@ -77,11 +85,16 @@ def sum_responses(responses: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     with np.errstate(invalid="ignore", divide="ignore"):
         index = np.where(answered.any(axis=1), np.nansum(core, axis=1) / answered.sum(axis=1), 0.0)
     has_index = answered.any(axis=1)
+    total = np.nansum(core, axis=1)  # each respondent's sum over the theme items answered
+    counted = answered.sum(axis=1)
     columns = [
         np.ones(rows),
         has_index,
         index,
         index * index,
+        total * total,
+        total * counted,
+        counted * counted,
         ~np.isnan(enps),
         enps >= 9,
         enps <= 6,
@@ -100,7 +113,7 @@ def sum_responses(responses: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
         summed[key] = responses[key].to_numpy()
     result = summed.groupby(list(keys), dropna=False, sort=True).sum().reset_index()
     for column in SUM_COLUMNS:
-        if not (column.endswith("sum") or column.endswith("sumsq")):
+        if column not in ("idx_sum", "idx_sumsq") and not column.endswith("sumsq"):
             result[column] = result[column].astype(int)
     return result[[*keys, *SUM_COLUMNS]]
 
@@ -141,6 +154,73 @@ def mean_ci(
     variance = max((squares - n * mean * mean) / (n - 1), 0.0)
     half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * math.sqrt(variance / n)
     return (mean, mean - half, mean + half)
+
+
+def index_ci(
+    respondents: float,
+    items: float,
+    total: float,
+    yy: float,
+    ym: float,
+    mm: float,
+    level: float = 0.95,
+) -> tuple[float, float, float]:
+    """The engagement index (all theme answers pooled) and its interval, from sums.
+
+    ``respondents`` answered at least one theme item; ``items`` answers in all with sum
+    ``total``; ``yy``, ``ym`` and ``mm`` are the sums over respondents of y², y·m and m², where
+    y is a respondent's sum of answers and m their number of answers. The variance is the
+    linearisation variance of the ratio ``total / items`` with respondents as clusters,
+    n/(n − 1) · Σ(y − r·m)² / items² (Cochran 1977, §6.4; ``survey::svyratio`` in R), and the
+    interval uses t with n − 1 degrees of freedom. NaN bounds when n < 2.
+
+    >>> # 2,3,4,5 (one answer each): the t interval of mean_ci (3.5 [1.446, 5.554])
+    >>> [round(v, 3) for v in index_ci(4, 4, 14, 54, 14, 4)]
+    [3.5, 1.446, 5.554]
+    """
+    mean, variance = _ratio_variance(
+        np.asarray([respondents], float),
+        np.asarray([items], float),
+        np.asarray([total], float),
+        np.asarray([yy], float),
+        np.asarray([ym], float),
+        np.asarray([mm], float),
+    )
+    half = _t_half(variance, np.asarray([respondents], float), level)
+    return (float(mean[0]), float(mean[0] - half[0]), float(mean[0] + half[0]))
+
+
+def _ratio_variance(respondents, items, total, yy, ym, mm):  # type: ignore[no-untyped-def]
+    """Vectorised ratio ``total / items`` and its linearisation variance (see index_ci)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(items > 0, total / items, np.nan)
+        residual = np.maximum(yy - 2 * ratio * ym + ratio * ratio * mm, 0.0)
+        variance = np.where(
+            respondents >= 2, respondents / (respondents - 1) * residual / (items * items), np.nan
+        )
+    return ratio, variance
+
+
+def _t_half(variance, respondents, level):  # type: ignore[no-untyped-def]
+    with np.errstate(invalid="ignore"):
+        t = stats.t.ppf(0.5 + level / 2, np.maximum(respondents - 1, 1))
+        return np.where(respondents >= 2, t * np.sqrt(variance), np.nan)
+
+
+def _index_parts(sums: pd.DataFrame):  # type: ignore[no-untyped-def]
+    """Per row: respondents, items answered, pooled index and its variance."""
+    respondents = sums["idx_n"].to_numpy(float)
+    items = sum(sums[f"{s}_n"].to_numpy(float) for s in CORE_SLOTS)
+    total = sum(sums[f"{s}_sum"].to_numpy(float) for s in CORE_SLOTS)
+    ratio, variance = _ratio_variance(
+        respondents,
+        items,
+        total,
+        sums["idx_yy"].to_numpy(float),
+        sums["idx_ym"].to_numpy(float),
+        sums["idx_mm"].to_numpy(float),
+    )
+    return respondents, ratio, variance
 
 
 def wilson_ci(successes: float, n: float, level: float = 0.95) -> tuple[float, float, float]:
@@ -218,17 +298,13 @@ def percentile_rank(values: Sequence[float], value: float) -> float:
 
 
 def scores(sums: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """Headline scores per row of sums: n, index with its t interval, favourable with its
+    """Headline scores per row of sums: n, index with its interval, favourable with its
     Wilson interval, eNPS with its interval, promoter and detractor shares (vectorised forms
-    of :func:`mean_ci`, :func:`wilson_ci` and :func:`enps_ci`)."""
-    idx_n = sums["idx_n"].to_numpy(float)
+    of :func:`index_ci`, :func:`wilson_ci` and :func:`enps_ci`). The index and % favourable
+    both pool every answer to the twelve theme items."""
+    respondents, mean, variance = _index_parts(sums)
+    half = _t_half(variance, respondents, level)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = sums["idx_sum"].to_numpy(float) / idx_n
-        variance = np.maximum(
-            (sums["idx_sumsq"].to_numpy(float) - idx_n * mean * mean) / (idx_n - 1), 0.0
-        )
-        t = stats.t.ppf(0.5 + level / 2, np.maximum(idx_n - 1, 1))
-        half = np.where(idx_n >= 2, t * np.sqrt(variance / idx_n), np.nan)
         fav = sum(sums[f"{s}_fav"].to_numpy(float) for s in CORE_SLOTS)
         answered = sum(sums[f"{s}_n"].to_numpy(float) for s in CORE_SLOTS)
         z = float(stats.norm.ppf(0.5 + level / 2))
@@ -304,14 +380,13 @@ def _t_intervals(n, total, squares, level):  # type: ignore[no-untyped-def]
 
 
 def change_frame(before: pd.DataFrame, after: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """Vectorised :func:`change_ci` over aligned rows of index sums (``idx_n``, ``idx_sum``,
-    ``idx_sumsq``): after − before and Welch's interval; NaN where either side has n < 2."""
-    n1, s1, q1 = (before[c].to_numpy(float) for c in ("idx_n", "idx_sum", "idx_sumsq"))
-    n2, s2, q2 = (after[c].to_numpy(float) for c in ("idx_n", "idx_sum", "idx_sumsq"))
+    """Change of the engagement index between aligned rows of sums (after − before) with a
+    Welch–Satterthwaite interval on the two linearisation variances (independent samples:
+    answers are anonymous, so people cannot be paired across waves); NaN where either side
+    has fewer than 2 respondents. With no skipped question this is Welch's t interval."""
+    n1, m1, v1 = _index_parts(before)
+    n2, m2, v2 = _index_parts(after)
     with np.errstate(invalid="ignore", divide="ignore"):
-        m1, m2 = s1 / n1, s2 / n2
-        v1 = np.maximum((q1 - n1 * m1 * m1) / (n1 - 1), 0.0) / n1
-        v2 = np.maximum((q2 - n2 * m2 * m2) / (n2 - 1), 0.0) / n2
         diff = m2 - m1
         dof = (v1 + v2) ** 2 / (v1 * v1 / (n1 - 1) + v2 * v2 / (n2 - 1))
         t = stats.t.ppf(0.5 + level / 2, np.where(np.isfinite(dof) & (dof > 0), dof, 1.0))

@@ -136,8 +136,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "generated": "生成日期",
         "how": "如何阅读",
         "read_index": (
-            "敬业度指数：每位回复者对12个敬业度维度题目的平均分，再对所有回复者取平均；"
-            "1–5分（非常不同意=1，非常同意=5）。"
+            "敬业度指数：对12个敬业度维度题目所有回答的平均分；"
+            "1–5分（非常不同意=1，非常同意=5）。任一维度被隐藏时，指数和认同率一并隐藏。"
         ),
         "read_favourable": "认同率：回答“同意”或“非常同意”（4–5分）的占比。",
         "read_enps": (
@@ -193,9 +193,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "hidden_units": "Of which hidden",
         "generated": "Generated on",
         "how": "How to read it",
-        "read_index": "Engagement index: each person's average over the 12 engagement theme "
-        "questions, averaged over people, on the 1–5 scale (1 strongly disagree, 5 strongly "
-        "agree).",
+        "read_index": "Engagement index: the average of every answer to the 12 engagement "
+        "theme questions, on the 1–5 scale (1 strongly disagree, 5 strongly agree). Where one "
+        "theme is hidden, the index and % favourable are hidden with it.",
         "read_favourable": "% favourable: the share of answers of 4–5 (agree or strongly agree).",
         "read_enps": "eNPS: % promoters (9–10) minus % detractors (0–6), from −100 to 100.",
         "read_interval": "Intervals are 95%: the fewer respondents, the wider. A change whose "

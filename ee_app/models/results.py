@@ -46,6 +46,7 @@ RESULT_SUMS: tuple[str, ...] = (
     "idx_n",
     "idx_sum",
     "idx_sumsq",
+    "idx_yy",
     "idx_ym",
     "idx_mm",
     "enps_n",
@@ -54,7 +55,7 @@ RESULT_SUMS: tuple[str, ...] = (
     *(f"{slot}_{part}" for slot in ANSWER_SLOTS for part in ("n", "sum", "sumsq", "fav")),
 )
 
-_FLOAT_SUMS = {"idx_sum", "idx_sumsq", "idx_ym"}
+_FLOAT_SUMS = {"idx_sum", "idx_sumsq"}
 
 
 class SurveyResult(Base):

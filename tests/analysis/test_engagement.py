@@ -6,12 +6,15 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 import pytest
+import statsmodels.api as sm
 from scipy import stats
 
 from ee_app.analysis.engagement import (
     change_ci,
+    change_frame,
     cronbach_alpha,
     enps_ci,
+    index_ci,
     mean_ci,
     percentile_rank,
     roll_up,
@@ -89,9 +92,8 @@ def test_sums_reproduce_direct_computation():
     scored = scores(summed)
     for position, unit in enumerate(summed["unit"]):
         group = frame[frame["unit"] == unit]
-        index = group[list(CORE_SLOTS)].mean(axis=1)
         answers = group[list(CORE_SLOTS)].stack().dropna()
-        assert scored["index"].iloc[position] == pytest.approx(index.mean())
+        assert scored["index"].iloc[position] == pytest.approx(answers.mean())
         assert scored["favourable"].iloc[position] == pytest.approx((answers >= 4).mean())
         expected_enps = 100 * ((group["enps"] >= 9).mean() - (group["enps"] <= 6).mean())
         assert scored["enps"].iloc[position] == pytest.approx(expected_enps)
@@ -114,3 +116,65 @@ def test_roll_up_adds_each_unit_to_its_ancestors():
 def test_percentile_rank():
     assert percentile_rank([1, 2, 3, 4], 4) == 87.5
     assert math.isnan(percentile_rank([], 1.0))
+
+
+def _skipping_answers(seed: int, people: int, skip: float) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        rng.integers(1, 6, size=(people, 12)).astype(float), columns=list(CORE_SLOTS)
+    )
+    frame = frame.mask(rng.random(frame.shape) < skip)
+    frame.iloc[0, 1:] = np.nan  # one person answered a single theme
+    frame["unit"] = 1
+    return frame
+
+
+@pytest.mark.parametrize(("seed", "people", "skip"), [(3, 12, 0.2), (4, 40, 0.1), (5, 6, 0.4)])
+def test_index_interval_matches_cluster_robust_regression(seed, people, skip):
+    # Reference: the mean of all answers as an intercept-only OLS with standard errors
+    # clustered by respondent (statsmodels, cov_type="cluster" without its small-sample
+    # factor), times the n/(n - 1) of the linearisation variance (Cochran 1977, §6.4).
+    frame = _skipping_answers(seed, people, skip)
+    long = frame[list(CORE_SLOTS)].stack().dropna().reset_index()
+    long.columns = ["person", "slot", "answer"]
+    fit = sm.OLS(long["answer"].to_numpy(), np.ones(len(long))).fit(
+        cov_type="cluster", cov_kwds={"groups": long["person"].to_numpy(), "use_correction": False}
+    )
+    groups = long["person"].nunique()
+    half = stats.t.ppf(0.975, groups - 1) * fit.bse[0] * math.sqrt(groups / (groups - 1))
+    row = sum_responses(frame, ["unit"]).iloc[0]
+    index, low, high = index_ci(
+        row["idx_n"],
+        sum(row[f"{s}_n"] for s in CORE_SLOTS),
+        sum(row[f"{s}_sum"] for s in CORE_SLOTS),
+        row["idx_yy"],
+        row["idx_ym"],
+        row["idx_mm"],
+    )
+    assert index == pytest.approx(fit.params[0])
+    assert (low, high) == pytest.approx((fit.params[0] - half, fit.params[0] + half))
+    scored = scores(sum_responses(frame, ["unit"])).iloc[0]
+    assert (scored["index"], scored["index_low"]) == pytest.approx((index, low))
+
+
+def test_index_without_skips_is_the_t_interval_of_own_means():
+    # Nobody skips: the pooled mean is the mean of the respondents' own means, and the
+    # interval is scipy's t interval of those means.
+    frame = _skipping_answers(6, 15, 0.0).iloc[1:]
+    own = frame[list(CORE_SLOTS)].mean(axis=1)
+    low, high = stats.t.interval(0.95, len(own) - 1, loc=own.mean(), scale=stats.sem(own))
+    scored = scores(sum_responses(frame, ["unit"])).iloc[0]
+    assert (scored["index"], scored["index_low"], scored["index_high"]) == pytest.approx(
+        (own.mean(), low, high)
+    )
+
+
+def test_index_change_without_skips_is_welch():
+    first = _skipping_answers(7, 10, 0.0).iloc[1:]
+    second = _skipping_answers(8, 14, 0.0).iloc[1:]
+    changed = change_frame(sum_responses(first, ["unit"]), sum_responses(second, ["unit"])).iloc[0]
+    a, b = (f[list(CORE_SLOTS)].mean(axis=1) for f in (first, second))
+    welch = stats.ttest_ind(b, a, equal_var=False).confidence_interval(0.95)
+    assert (changed["change"], changed["change_low"], changed["change_high"]) == pytest.approx(
+        (b.mean() - a.mean(), welch.low, welch.high)
+    )

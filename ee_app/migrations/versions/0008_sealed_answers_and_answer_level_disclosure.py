@@ -1,14 +1,10 @@
 """sealed answers, answer-level disclosure, frozen person-level relations
 
-Answers of open waves are stored sealed (``survey_sealed``); result rows gain the sums the
-pooled engagement index needs (``idx_ym``, ``idx_mm``) and the version of the rules they were
-built with (``survey_wave_result.rules``: existing rows get 1 and are rebuilt on upgrade);
-closed waves record whether their clean-up was verified; confidential waves keep their frozen
-person-level relations.
-
-Revision ID: 0008
-Revises: 0007
-Create Date: 2026-12-06 17:10:53.305499
+Answers of open waves are stored sealed (``survey_sealed``); result rows gain the sums
+the pooled engagement index needs (``idx_yy``, ``idx_ym``, ``idx_mm``) and the version of
+the rules they were built with (``survey_wave_result.rules``: existing rows get 1 and are
+rebuilt on upgrade); closed waves record whether their clean-up was verified; confidential
+waves keep their frozen person-level relations.
 """
 
 from collections.abc import Sequence
@@ -57,7 +53,8 @@ def upgrade() -> None:
         batch_op.create_index("ix_survey_sealed_wave", ["wave_id"], unique=False)
 
     with op.batch_alter_table("survey_result", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("idx_ym", sa.Float(), nullable=False, server_default="0"))
+        batch_op.add_column(sa.Column("idx_yy", sa.Integer(), nullable=False, server_default="0"))
+        batch_op.add_column(sa.Column("idx_ym", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("idx_mm", sa.Integer(), nullable=False, server_default="0"))
 
     with op.batch_alter_table("survey_wave", schema=None) as batch_op:
@@ -79,6 +76,7 @@ def downgrade() -> None:
     with op.batch_alter_table("survey_result", schema=None) as batch_op:
         batch_op.drop_column("idx_mm")
         batch_op.drop_column("idx_ym")
+        batch_op.drop_column("idx_yy")
 
     with op.batch_alter_table("survey_sealed", schema=None) as batch_op:
         batch_op.drop_index("ix_survey_sealed_wave")
