@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from openpyxl import Workbook
@@ -79,3 +80,30 @@ def libreoffice_csv(xlsx: bytes, tmp_path, sheet: int = 1) -> list[list[str]]:
     assert produced, "LibreOffice wrote no CSV"
     with produced[0].open(encoding="utf-8", newline="") as handle:
         return list(csv.reader(handle))
+
+
+def sealed_answers(engine: Engine, wave: int | str, key: bytes) -> list:
+    """The sealed answers of an open wave (``survey_sealed``), opened with the server key
+    ``key``: what a test reads to check what was submitted, as closing the wave would."""
+    from ee_app.models import SurveySealed, SurveyWave
+    from ee_app.sealing import open_sealed
+
+    column = SurveyWave.id if isinstance(wave, int) else SurveyWave.code
+    with engine.connect() as conn:
+        wave_id = conn.execute(select(SurveyWave.id).where(column == wave)).scalar_one()
+        blobs = conn.execute(select(SurveySealed.sealed).where(SurveySealed.wave_id == wave_id))
+        return [open_sealed(key, wave_id, blob) for blob in blobs.scalars()]
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[None]:
+    """Another connection inside a read transaction (``BEGIN; SELECT …``) until the block
+    ends, as a long page view or report would hold it: SQLite cannot empty its WAL meanwhile,
+    and PostgreSQL cannot rewrite the tables it read."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SELECT count(*) FROM survey_sealed").scalar()
+        conn.exec_driver_sql("SELECT count(*) FROM survey_response").scalar()
+        try:
+            yield
+        finally:
+            conn.rollback()

@@ -1,8 +1,9 @@
 """The schema itself proves that no survey answer can be joined to a person.
 
 Checked on the migrated database (SQLite and PostgreSQL), not only on the models: the answer
-tables have no column, key or index that names a person, an invitation, a link or a moment,
-and the only table joining answers to people exists for confidential waves.
+tables (the sealed answers of open waves included) have no column, key or index that names a
+person, an invitation, a link or a moment, and the only table joining answers to people exists
+for confidential waves.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from ee_app.models import ANSWER_SLOTS
 ANSWER_TABLES = {
     "survey_response": {"id", "wave_id", "unit_id", "role", "band", "enps", *ANSWER_SLOTS},
     "survey_comment": {"id", "wave_id", "unit_id", "text"},
+    # An open wave's answers: a random id, the wave, one opaque blob (ee_app/sealing.py).
+    "survey_sealed": {"id", "wave_id", "sealed"},
 }
 # Tables that identify a person or an invitation: answers must not reach them.
 PERSON_TABLES = {"staff", "staff_assignment", "survey_invitation", "app_user", "user_scope"}
@@ -93,6 +96,7 @@ def test_submitting_logs_nothing(engine, demo, hr, tmp_path, monkeypatch, caplog
 
     from ee_app.config import Settings
     from ee_app.db import read_session, write_session
+    from ee_app.keys import secret_key
     from ee_app.services import answering, waves
     from tests.conftest import DEMO_TODAY
 
@@ -116,5 +120,7 @@ def test_submitting_logs_nothing(engine, demo, hr, tmp_path, monkeypatch, caplog
     token = parse_qs(urlparse(link).query)["t"][0]
     caplog.set_level(logging.DEBUG)
     caplog.clear()
-    answering.submit(engine, token, {"a01": 5}, 10, "很好", today=DEMO_TODAY)
+    answering.submit(
+        engine, token, {"a01": 5}, 10, "很好", key=secret_key(settings), today=DEMO_TODAY
+    )
     assert caplog.records == []

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from ee_app.cli import main
 from ee_app.services import answering
-from tests.helpers import snapshot
+from tests.helpers import reading, snapshot
 
 MANAGER = "manager.sh01@demo.example"
 TODAY = date.today()
@@ -91,7 +91,7 @@ def test_a_monthly_wave_from_create_to_close(demo_cli, engine, tmp_path, capsys)
 
     # One person answers; the reminder list leaves them out.
     token = parse_qs(urlparse(rows[0][4]).query)["t"][0]
-    answering.submit(engine, token, {"a01": 4}, 9, None, today=TODAY)
+    answering.submit(engine, token, {"a01": 4}, 9, None, key=bytes.fromhex("ab" * 32), today=TODAY)
     reminders = tmp_path / "reminders.xlsx"
     assert main(["wave", "invite", "2026-11", "--pending", "--out", str(reminders)]) == 0
     assert f"Wrote {invited - 1} personal links of people who have not answered" in out(capsys)
@@ -108,8 +108,28 @@ def test_a_monthly_wave_from_create_to_close(demo_cli, engine, tmp_path, capsys)
     assert any(line.startswith("    SH01\t") for line in lines)  # indented by depth
 
     assert main(["wave", "close", "2026-11"]) == 0
-    assert f"Closed wave 2026-11: 1 of {invited} answered." in out(capsys)
+    closed = out(capsys)
+    assert f"Closed wave 2026-11: 1 of {invited} answered." in closed
+    assert "Clean-up verified" in closed
     assert waves_listed(capsys)["2026-11"][1] == "closed"
+
+
+def test_close_tells_the_truth_about_the_clean_up_and_cleanup_finishes_it(demo_cli, engine, capsys):
+    """A reader keeps the clean-up from finishing: ``wave close`` closes the wave, says the
+    clean-up is not complete and exits 1; ``wave cleanup`` finishes it once the reader is gone."""
+    create()
+    main(["wave", "open", "2026-11"])
+    out(capsys)
+    with reading(engine):
+        assert main(["wave", "close", "2026-11", "--timeout", "0.5"]) == 1
+    said = capsys.readouterr()
+    assert "Closed wave 2026-11" in said.out
+    assert "The clean-up is not complete" in said.err
+    assert "ee-app wave cleanup 2026-11" in said.err
+    assert waves_listed(capsys)["2026-11"][1] == "closed"
+    assert main(["wave", "cleanup", "2026-11"]) == 0
+    assert "Clean-up verified" in out(capsys)
+    assert main(["wave", "cleanup", "2026-11"]) == 0  # again: still true, still verified
 
 
 def test_participation_never_prints_a_hidden_count(demo_cli, capsys):
@@ -174,6 +194,7 @@ def test_bad_create_exits_1_and_changes_nothing(demo_cli, engine, capsys, change
         (["wave", "create", "--code", "M1", "--name", "m", "--unit", "SH01"], "does not allow"),
         (["wave", "open", "DRAFT"], "does not allow"),
         (["wave", "close", "OPEN"], "does not allow"),
+        (["wave", "cleanup", "OPEN"], "does not allow"),
         (["wave", "invite", "OPEN", "--out", "x.xlsx"], "does not allow"),
     ],
 )
@@ -197,6 +218,7 @@ def test_a_manager_cannot_run_a_wave(demo_cli, engine, capsys, tmp_path, argv, m
     [
         (["wave", "open", "OPEN"], "only a draft can be opened"),
         (["wave", "close", "DRAFT"], "only an open wave can be closed"),
+        (["wave", "cleanup", "OPEN"], "only a closed wave is cleaned up"),
         (["wave", "open", "NOPE"], "No survey wave “NOPE”"),
         (["wave", "invite", "DRAFT", "--out", "x.xlsx"], "Open the wave first"),
         (["wave", "invite", "OPEN", "--out", "x.pdf"], "use .xlsx"),

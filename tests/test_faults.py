@@ -1,7 +1,8 @@
 """Killing a process (SIGKILL) in the middle of an import, of survey submissions and of an
 incentive run leaves the database consistent, on SQLite and PostgreSQL: the import wholly
 absent or wholly there, each submission recorded once with its invitation marked or not at
-all, the run absent or complete.
+all (its sealed answer there exactly when its invitation is marked), the run absent or
+complete.
 
 Each operation runs in a child process that says "ready" once its imports are done and it is
 about to start, so the kills land inside the work rather than in Python's start-up.
@@ -26,9 +27,10 @@ from ee_app.models import (
     IncentiveRun,
     Sale,
     SurveyInvitation,
-    SurveyResponse,
+    SurveySealed,
     SurveyWave,
 )
+from ee_app.sealing import SEALED_SIZE, open_sealed
 from tests.helpers import csv_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,13 +122,16 @@ from datetime import date
 from ee_app.config import Settings
 from ee_app.db import make_engine
 from ee_app.instruments.pulse import CORE_SLOTS
+from ee_app.keys import secret_key
 from ee_app.services import answering
-engine = make_engine(Settings.from_env().database_url)
+settings = Settings.from_env()
+engine = make_engine(settings.database_url)
+key = secret_key(settings)
 tokens = {tokens!r}
 day = date.fromisoformat({day!r})
 print("ready", flush=True)
 for token in tokens:
-    answering.submit(engine, token, {{s: 4 for s in CORE_SLOTS}}, 8, "", today=day)
+    answering.submit(engine, token, {{s: 4 for s in CORE_SLOTS}}, 8, "", key=key, today=day)
     print("done", flush=True)
 """
 #: Submissions a child has finished when it is killed: early, middle, late in its stream.
@@ -184,12 +189,16 @@ def test_killed_submissions_are_each_recorded_once_or_not_at_all(db_url, demo, e
                 .select_from(SurveyInvitation)
                 .where(SurveyInvitation.wave_id.in_(wave_ids), SurveyInvitation.responded)
             )
-            responses = session.scalar(
-                select(func.count())
-                .select_from(SurveyResponse)
-                .where(SurveyResponse.wave_id.in_(wave_ids))
-            )
-        assert responses == responded >= after, (after, responses, responded)
+            sealed = session.execute(
+                select(SurveySealed.wave_id, SurveySealed.sealed).where(
+                    SurveySealed.wave_id.in_(wave_ids)
+                )
+            ).all()
+        # Every sealed answer has its invitation marked and every marked invitation its
+        # sealed answer, each one whole (a killed commit leaves no half blob: each opens).
+        assert len(sealed) == responded >= after, (after, len(sealed), responded)
+        assert {len(blob) for _, blob in sealed} == {SEALED_SIZE}
+        assert all(open_sealed(key, w, blob).enps == 8 for w, blob in sealed)
     assert codes == [-signal.SIGKILL] * len(KILL_AFTER)  # every kill landed mid-stream
 
 

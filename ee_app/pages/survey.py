@@ -10,6 +10,7 @@ import streamlit as st
 
 from ee_app.errors import N_, EeError
 from ee_app.i18n import translator
+from ee_app.keys import secret_key
 from ee_app.services.answering import COMMENT_LIMIT, LinkState, open_link, submit
 from ee_app.ui import context
 
@@ -125,7 +126,14 @@ if sent:
         st.warning(_("Please answer at least one question before submitting."))
         st.stop()
     try:
-        submit(context.engine(), token, answers, enps, comment)
+        submit(
+            context.engine(),
+            token,
+            answers,
+            enps,
+            comment,
+            key=secret_key(context.settings()),
+        )
     except EeError as error:  # a used or closed link, a value out of range
         st.error(error.render(_))
         st.stop()

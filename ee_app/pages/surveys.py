@@ -21,6 +21,7 @@ from ee_app.exports.invitations import invitation_slips_html, invitations_xlsx
 from ee_app.i18n import LANGUAGE_NAMES
 from ee_app.instruments.pulse import MAX_CUSTOM_ITEMS, PulseInstrument
 from ee_app.models import InstrumentVersion, UnitLevel, WaveMode, WaveStatus
+from ee_app.services.cleanup import CleanupResult, clean_up_after_close
 from ee_app.services.instruments import add_custom_items, list_pulse_versions, pulse_instrument
 from ee_app.services.org import UnitRow, list_units
 from ee_app.services.waves import (
@@ -34,7 +35,6 @@ from ee_app.services.waves import (
     list_waves,
     open_wave,
     participation,
-    vacuum_after_close,
 )
 from ee_app.ui import context, keys
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
@@ -74,10 +74,25 @@ def flash(message: str) -> None:
     st.session_state[keys.WAVES_FLASH] = message
 
 
-def show_flash() -> None:
+def flash_error(message: str) -> None:
+    """Report a failure after the rerun that follows the action."""
+    st.session_state[keys.WAVES_FLASH_ERROR] = message
+
+
+def show_flash() -> bool:
+    """Show what the last action left; True if that was an error."""
     message = st.session_state.pop(keys.WAVES_FLASH, None)
     if message:
         st.success(message, icon=":material/check_circle:")
+    error = st.session_state.pop(keys.WAVES_FLASH_ERROR, None)
+    if error:
+        st.error(error, icon=":material/error:")
+    return bool(error)
+
+
+def clean_up(code: str) -> CleanupResult:
+    """The clean-up after closing; says plainly whether it was verified."""
+    return clean_up_after_close(ctx.engine, actor, code)
 
 
 def wave_label(wave: WaveRow) -> str:
@@ -261,17 +276,46 @@ def close_control(wave: WaveRow) -> None:
         if st.button(_("Yes, close it"), type="primary", key=keys.WAVE_CLOSE_NOW):
             try:
                 with ctx.write() as session:
-                    closed = close_wave(session, actor, wave.code)
+                    closed = close_wave(session, actor, wave.code, context.settings())
             except EeError as error:
                 error_box(error, _)
                 return
-            vacuum_after_close(ctx.engine)
-            flash(
-                _("Wave {code} is closed with {count} responses.").format(
-                    code=closed.code, count=closed.responded
-                )
+            message = _("Wave {code} is closed with {count} responses.").format(
+                code=closed.code, count=closed.responded
             )
+            result = clean_up(closed.code)
+            if result.verified:
+                flash(f"{message} {result.render(_)}")
+            else:
+                flash_error(f"{message} {result.render(_)}")
             st.rerun()
+
+
+def cleanup_control(wave: WaveRow, reported: bool) -> None:
+    """A closed wave whose clean-up was not verified: say so (unless the error was just shown)
+    and offer to finish it."""
+    if not reported:
+        st.error(
+            _(
+                "The clean-up after closing this wave is not complete: the database files may "
+                "still hold its sealed answers (encrypted). Retry when few people use the app, "
+                "or run ee-app wave cleanup {code}."
+            ).format(code=wave.code),
+            icon=":material/error:",
+        )
+    if st.button(
+        _("Retry clean-up"), icon=":material/cleaning_services:", key=keys.WAVE_CLEANUP_RETRY
+    ):
+        try:
+            result = clean_up(wave.code)
+        except EeError as error:
+            error_box(error, _)
+            return
+        if result.verified:
+            flash(result.render(_))
+        else:
+            flash_error(result.render(_))
+        st.rerun()
 
 
 def links_file(
@@ -333,6 +377,8 @@ def wave_actions(wave: WaveRow, audience: int) -> None:
         open_control(wave, audience)
     elif wave.status is WaveStatus.OPEN:
         close_control(wave)
+    elif not wave.cleanup_verified:
+        cleanup_control(wave, reported)
     if wave.status is not WaveStatus.DRAFT:
         link_downloads(wave)
 
@@ -556,7 +602,7 @@ st.caption(
         "in; results are shown only for groups large enough to keep everyone anonymous."
     )
 )
-show_flash()
+reported = show_flash()
 try:
     with ctx.read() as session:
         waves = list_waves(session, actor)

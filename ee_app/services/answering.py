@@ -3,8 +3,13 @@
 :func:`open_link` tells the page what to show for a token; :func:`submit` records one set of
 answers. Submission is a single transaction: a conditional ``UPDATE`` claims the invitation
 (it matches only an unused token of an open wave, so two simultaneous submits with one token
-record one response: the second finds nothing to claim), then the answers are inserted with a
-random id and the invitation's pooled attributes, and nothing else. Nothing is logged.
+record one response: the second finds nothing to claim), then one row goes into
+``survey_sealed``: a random id, the wave, and the answers, comment and the invitation's pooled
+attributes sealed under the wave's key (:mod:`ee_app.sealing`), every blob the same size.
+Nothing else is written and nothing is logged. A copy of the database files therefore shows
+which invitation was claimed with which blob, and nothing readable in it without
+``EE_SECRET_KEY``; closing the wave opens the blobs, pools and shuffles them
+(:func:`ee_app.services.waves.pool_and_shuffle`).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from ee_app.models import (
     WaveMode,
     WaveStatus,
 )
+from ee_app.sealing import Submission, seal
 from ee_app.services.instruments import pulse_instrument
 
 __all__ = ["COMMENT_LIMIT", "LinkState", "SurveyView", "open_link", "submit"]
@@ -100,7 +106,6 @@ def open_link(session: Session, token: str, *, today: date | None = None) -> Sur
 
 # The hot path runs two statements per submission; they are written once per paramstyle and
 # executed on the session's connection, bypassing SQL compilation (still parameterised).
-_RESPONSE_COLUMNS = ("id", "wave_id", "unit_id", "role", "band", *ANSWER_SLOTS, "enps")
 _SQL = {
     "claim": (
         "UPDATE survey_invitation SET responded = {yes} "
@@ -110,13 +115,7 @@ _SQL = {
         "RETURNING wave_id, staff_id, report_unit_id, report_role, report_band, "
         "comment_unit_id, (SELECT mode FROM survey_wave w WHERE w.id = survey_invitation.wave_id)"
     ),
-    "response": (
-        f"INSERT INTO survey_response ({', '.join(_RESPONSE_COLUMNS)}) "  # noqa: S608 - constants
-        f"VALUES ({', '.join(['{p}'] * len(_RESPONSE_COLUMNS))})"
-    ),
-    "comment": "INSERT INTO survey_comment (id, wave_id, unit_id, text) "
-    "VALUES ({p}, {p}, {p}, {p})",
-    "link": "INSERT INTO survey_response_link (response_id, staff_id) VALUES ({p}, {p})",
+    "sealed": "INSERT INTO survey_sealed (id, wave_id, sealed) VALUES ({p}, {p}, {p})",
     "state": (
         "SELECT i.responded, w.status, w.opens_on, w.closes_on FROM survey_invitation i "
         "JOIN survey_wave w ON w.id = i.wave_id WHERE i.token_hash = {p}"
@@ -165,16 +164,19 @@ def submit(
     enps: int | None = None,
     comment: str | None = None,
     *,
+    key: bytes,
     today: date | None = None,
 ) -> None:
     """Record one anonymous response for ``token`` in one transaction, or raise and record
     nothing.
 
-    This is the hottest path of the app, so it takes the engine and runs its transaction on a
-    pooled driver connection: a Session's (or even a Core Connection's) bookkeeping cost more
-    than the two statements it runs (docs/benchmarks.md). The SQL is still fixed and
-    parameterised. Items may be skipped (``None``). Raises :class:`NotFound` for an unknown
-    link and :class:`Conflict` for a used link or a wave that is not open.
+    ``key`` is the server's secret key (:func:`ee_app.keys.secret_key`); the answers are
+    sealed under the wave's key derived from it. This is the hottest path of the app, so it
+    takes the engine and runs its transaction on a pooled driver connection: a Session's (or
+    even a Core Connection's) bookkeeping cost more than the two statements it runs
+    (docs/benchmarks.md). The SQL is still fixed and parameterised. Items may be skipped
+    (``None``). Raises :class:`NotFound` for an unknown link and :class:`Conflict` for a used
+    link or a wave that is not open.
     """
     values, enps, comment_text = _clean(answers, enps, comment)
     today = today or date.today()
@@ -196,17 +198,21 @@ def submit(
                 raw.rollback()
             else:
                 wave_id, staff_id, unit_id, role, band, comment_unit_id, mode = claimed
-                response_id = secrets.token_hex(16)
-                cursor.execute(
-                    sql["response"], (response_id, wave_id, unit_id, role, band, *values, enps)
+                sealed = seal(
+                    key,
+                    wave_id,
+                    Submission(
+                        values,
+                        enps,
+                        comment_text,
+                        unit_id,
+                        role,
+                        band,
+                        comment_unit_id,
+                        staff_id if mode == WaveMode.CONFIDENTIAL.value else None,
+                    ),
                 )
-                if comment_text:
-                    cursor.execute(
-                        sql["comment"],
-                        (secrets.token_hex(16), wave_id, comment_unit_id, comment_text),
-                    )
-                if mode == WaveMode.CONFIDENTIAL.value:
-                    cursor.execute(sql["link"], (response_id, staff_id))
+                cursor.execute(sql["sealed"], (secrets.token_hex(16), wave_id, sealed))
                 raw.commit()
                 return
         finally:

@@ -30,7 +30,7 @@ from ee_app.demo.chain import DemoChain, generate_chain
 from ee_app.demo.engagement import DemoResponse, DemoWave, Seat, audience, demo_waves, respond
 from ee_app.demo.outcomes import generate_outcomes
 from ee_app.errors import N_, ConfigError, Conflict
-from ee_app.instruments.pulse import CORE_SLOTS
+from ee_app.instruments.pulse import CORE_SLOTS, CUSTOM_SLOTS
 from ee_app.keys import hash_token, secret_key
 from ee_app.models import (
     AppUser,
@@ -44,6 +44,7 @@ from ee_app.models import (
     SurveyComment,
     SurveyInvitation,
     SurveyResponse,
+    SurveySealed,
     SurveyWave,
     TenureBand,
     UnitLevel,
@@ -53,6 +54,7 @@ from ee_app.models import (
     WaveStatus,
     utcnow,
 )
+from ee_app.sealing import Submission, seal
 from ee_app.services import audit, waves
 from ee_app.services.outcomes_import import _row_hash, customer_hasher
 
@@ -169,9 +171,12 @@ def _waves(session: Session, ctx: DemoContext) -> None:
     :func:`~ee_app.services.waves.open_wave` itself (today's roster) and its respondents are
     marked with bulk UPDATEs; earlier ones invite the staff at work when they opened, in the
     unit they were in then (the chain's assignment history), pooled exactly as ``open_wave``
-    pools, with the respondents' invitations written as responded. Answers go in with their
-    invitation's pooled attributes, under random ids, in random order; closing then seals
-    them as it seals any wave.
+    pools, with the respondents' invitations written as responded. The open wave's answers are
+    stored sealed, as ``answering.submit`` stores them; a past wave's go in as plaintext rows
+    with their invitation's pooled attributes, under random ids, in random order, and closing
+    pools and shuffles them as it does any wave's. A past wave never holds a sealed answer
+    (its rows are written and rewritten inside the demo's one uncommitted transaction), so
+    there is nothing for the clean-up after closing to remove: it is marked verified.
     """
     actor = ctx.actor or system_actor("demo")
     create = inspect.unwrap(waves.create_wave)
@@ -206,9 +211,14 @@ def _waves(session: Session, ctx: DemoContext) -> None:
             responded = {ctx.staff_ids[a.employee_no] for a in answers}
             _invite_as_then(session, ctx, actor, wave_id, plan, seats, responded)
             invitations = _invitations(session, wave_id)
-        _store_answers(session, ctx, wave_id, answers, invitations)
-        if not plan.is_open:
-            close(session, actor, wave_id)
+        if plan.is_open:
+            _seal_answers(session, ctx, wave_id, answers, invitations)
+        else:
+            _store_answers(session, ctx, wave_id, answers, invitations)
+            close(session, actor, wave_id, ctx.settings)
+            session.execute(
+                update(SurveyWave).where(SurveyWave.id == wave_id).values(cleanup_verified=True)
+            )
 
 
 def _invitations(session: Session, wave_id: int) -> dict[int, _Pooled]:
@@ -323,6 +333,41 @@ def _store_answers(
         session.execute(insert(SurveyResponse.__table__), responses)
     if comments:
         session.execute(insert(SurveyComment.__table__), comments)
+
+
+def _seal_answers(
+    session: Session,
+    ctx: DemoContext,
+    wave_id: int,
+    answers: Sequence[DemoResponse],
+    invitations: dict[int, _Pooled],
+) -> None:
+    """The open wave's answers as ``answering.submit`` stores them: one sealed blob each
+    (the invitation's pooled attributes inside), under random ids."""
+    key = secret_key(ctx.settings)
+    none = (None,) * len(CUSTOM_SLOTS)
+    rows = []
+    for answer in answers:
+        _, unit, role, band, comment_unit = invitations[ctx.staff_ids[answer.employee_no]]
+        submission = Submission(
+            (*answer.answers, *none),
+            answer.enps,
+            answer.comment or "",
+            unit,
+            role,
+            band,
+            comment_unit,
+        )
+        rows.append(
+            {
+                "id": secrets.token_hex(16),
+                "wave_id": wave_id,
+                "sealed": seal(key, wave_id, submission),
+            }
+        )
+    random.SystemRandom().shuffle(rows)
+    if rows:
+        session.execute(insert(SurveySealed.__table__), rows)
 
 
 #: The tables' columns in the order the importer writes them (and, after the first three, hashes).

@@ -2,15 +2,16 @@
 
 Opening a wave decides, once, where each invitee's answers will be stored: their team, role
 and tenure band where at least k invitees share them, pooled upwards otherwise
-(:func:`ee_app.analysis.disclosure.pool_small_groups`). Closing a wave (:func:`seal`) pools the
-stored attributes again by *respondents*, and rewrites every response under a new random id
-in random order, so neither the list of who responded nor anything physical (row order,
-PostgreSQL's transaction ids) can tie an answer to the person who sent it.
+(:func:`ee_app.analysis.disclosure.pool_small_groups`). While it is open, answers are stored
+sealed (:mod:`ee_app.sealing`). Closing a wave (:func:`pool_and_shuffle`) opens them, pools the
+stored attributes again by *respondents*, and writes every response under a new random id in
+random order, so neither the list of who responded nor anything physical (row order,
+PostgreSQL's transaction ids) can tie an answer to the person who sent it; the clean-up after
+closing (:mod:`ee_app.services.cleanup`) then removes the sealed rows from the files.
 """
 
 from __future__ import annotations
 
-import logging
 import random
 import secrets
 from collections import Counter
@@ -18,15 +19,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, delete, func, insert, or_, select, text
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Integer, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from ee_app.analysis.disclosure import MIN_K, pool_small_groups, suppress
 from ee_app.auth import Actor, Permission, require, system_actor
 from ee_app.config import LANGUAGES, Settings
-from ee_app.errors import N_, Conflict, NotFound, Problem, ValidationError
+from ee_app.errors import N_, ConfigError, Conflict, NotFound, Problem, ValidationError
 from ee_app.keys import hash_token, link_token, secret_key
 from ee_app.models import (
     ANSWER_SLOTS,
@@ -37,6 +36,7 @@ from ee_app.models import (
     SurveyInvitation,
     SurveyResponse,
     SurveyResponseLink,
+    SurveySealed,
     SurveyWave,
     SurveyWaveUnit,
     TenureBand,
@@ -44,6 +44,7 @@ from ee_app.models import (
     WaveMode,
     WaveStatus,
 )
+from ee_app.sealing import Submission, open_sealed
 from ee_app.services import audit
 from ee_app.services._tx import transactional
 from ee_app.services.instruments import ensure_default_pulse
@@ -61,14 +62,12 @@ __all__ = [
     "list_waves",
     "open_wave",
     "participation",
+    "pool_and_shuffle",
     "pool_attributes",
-    "seal",
     "survey_token",
-    "vacuum_after_close",
 ]
 
 LINK_PURPOSE = "survey-link"
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -87,6 +86,8 @@ class WaveRow:
     unit_codes: tuple[str, ...]
     invited: int
     responded: int | None  # None for a manager whose scope has fewer than k invited
+    # Closed waves: whether the clean-up after closing was verified (ee_app.services.cleanup).
+    cleanup_verified: bool = False
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,7 @@ def _rows(session: Session, actor: Actor, waves: Sequence[SurveyWave]) -> list[W
                 tuple(codes[wave.id]),
                 invited,
                 responded if actor.scope is None or invited >= wave.k else None,
+                wave.cleanup_verified,
             )
         )
     return rows
@@ -449,8 +451,15 @@ def open_wave(
 
 
 @transactional
-def close_wave(session: Session, actor: Actor, wave_code: int | str) -> WaveRow:
-    """Stop accepting answers and rewrite the wave's responses in random order."""
+def close_wave(session: Session, actor: Actor, wave_code: int | str, settings: Settings) -> WaveRow:
+    """Stop accepting answers; open the wave's sealed answers with the key derived from
+    ``EE_SECRET_KEY`` and rewrite them, pooled by respondents, in random order.
+
+    Raises (and changes nothing) if any sealed answer cannot be opened, e.g. because the app
+    now runs with another key than the one the wave was opened with. Afterwards, call
+    :func:`ee_app.services.cleanup.clean_up_after_close` outside the transaction: the deleted
+    sealed rows are gone from the tables but not yet from every database file.
+    """
     require(actor, Permission.MANAGE_SURVEYS)
     wave = _wave(session, wave_code)
     if wave.status is not WaveStatus.OPEN:
@@ -460,7 +469,8 @@ def close_wave(session: Session, actor: Actor, wave_code: int | str) -> WaveRow:
             status=wave.status.value,
         )
     wave.status = WaveStatus.CLOSED
-    seal(session, wave)
+    wave.cleanup_verified = False
+    pool_and_shuffle(session, wave, secret_key(settings))
     session.flush()
     from ee_app.services.results import build_results
 
@@ -470,23 +480,66 @@ def close_wave(session: Session, actor: Actor, wave_code: int | str) -> WaveRow:
     return _row(session, wave)
 
 
-def seal(session: Session, wave: SurveyWave) -> None:
-    """Make a closing wave's stored answers safe against the list of who responded.
+_RESPONSE_COLUMNS = ("unit_id", "role", "band", *ANSWER_SLOTS, "enps")
 
-    At opening, attributes were pooled by *invitees*; but HR may know who responded, and a
-    group of five invitees with one respondent would give that person's answers away. So the
-    attributes are pooled again by *respondents* (k for answers, k_c for comments), and every
-    response and comment is rewritten under a new random id in random order (confidential
-    links follow their responses), within the caller's transaction.
+
+def _opened(session: Session, wave: SurveyWave, key: bytes) -> list[Submission]:
+    """Every sealed answer of ``wave``, opened; raises before anything is written if one
+    does not open (a wrong key names the key; a damaged blob says so)."""
+    blobs = session.scalars(select(SurveySealed.sealed).where(SurveySealed.wave_id == wave.id))
+    opened, failed = [], 0
+    for blob in blobs:
+        try:
+            opened.append(open_sealed(key, wave.id, blob))
+        except ConfigError:
+            failed += 1
+    if failed and not opened:
+        raise ConfigError(
+            N_(
+                "EE_SECRET_KEY is not the key wave “{code}” was opened with: none of its "
+                "{count} sealed answers opens. Nothing was changed. Close it with the key the "
+                "app had when the wave opened."
+            ),
+            code=wave.code,
+            count=failed,
+        )
+    if failed:
+        raise Conflict(
+            N_(
+                "{count} of the sealed answers of wave “{code}” do not open: they were altered "
+                "or damaged in the database. Nothing was changed; restore the database from a "
+                "backup taken while the wave was open, or ask for help."
+            ),
+            code=wave.code,
+            count=failed,
+        )
+    return opened
+
+
+def pool_and_shuffle(session: Session, wave: SurveyWave, key: bytes) -> None:
+    """Turn a closing wave's answers into rows that are safe against the list of who
+    responded, within the caller's transaction.
+
+    The answers are the sealed ones (``survey_sealed``, opened with ``key``, the server's
+    secret) and any plaintext ``survey_response``/``survey_comment`` rows a wave opened before
+    sealing existed may still hold. At opening, attributes were pooled by *invitees*; but HR
+    may know who responded, and a group of five invitees with one respondent would give that
+    person's answers away. So the attributes are pooled again by *respondents* (k for answers,
+    k_c for comments), every response and comment is written under a new random id in random
+    order (confidential links follow their responses), and the sealed rows and old plaintext
+    rows are deleted.
     """
     rng = random.SystemRandom()
+    sealed = _opened(session, wave, key)
     table = SurveyResponse.__table__
-    columns = ["unit_id", "role", "band", *ANSWER_SLOTS, "enps"]
-    rows = list(
-        session.execute(
-            select(table.c.id, *(table.c[c] for c in columns)).where(table.c.wave_id == wave.id)
+    rows: list[tuple] = [
+        tuple(row)
+        for row in session.execute(
+            select(table.c.id, *(table.c[c] for c in _RESPONSE_COLUMNS)).where(
+                table.c.wave_id == wave.id
+            )
         )
-    )
+    ]
     links = {
         response_id: staff_id
         for response_id, staff_id in session.execute(
@@ -495,13 +548,23 @@ def seal(session: Session, wave: SurveyWave) -> None:
             .where(SurveyResponse.wave_id == wave.id)
         )
     }
-    comments = list(
-        session.execute(
+    comments = [
+        tuple(row)
+        for row in session.execute(
             select(SurveyComment.unit_id, SurveyComment.text).where(
                 SurveyComment.wave_id == wave.id
             )
         )
-    )
+    ]
+    for n, answer in enumerate(sealed):
+        sealed_id = ("sealed", n)  # a key for the link map only; never stored
+        rows.append(
+            (sealed_id, answer.unit_id, answer.role, answer.band, *answer.answers, answer.enps)
+        )
+        if answer.staff_id is not None:
+            links[sealed_id] = answer.staff_id
+        if answer.comment:
+            comments.append((answer.comment_unit_id, answer.comment))
     respondents_by_comment_unit: Counter[int] = Counter(
         {
             unit: count
@@ -512,7 +575,7 @@ def seal(session: Session, wave: SurveyWave) -> None:
             )
         }
     )
-    groups: Counter[Combo] = Counter((r.unit_id, r.role, r.band) for r in rows)
+    groups: Counter[Combo] = Counter((r[1], r[2], r[3]) for r in rows)
     parents = _unit_parents(session, {u for u, _, _ in groups} | set(respondents_by_comment_unit))
     attributes = pool_attributes(groups, parents, wave.k) if groups else {}
     comment_unit = (
@@ -523,12 +586,13 @@ def seal(session: Session, wave: SurveyWave) -> None:
 
     session.execute(delete(SurveyResponse).where(SurveyResponse.wave_id == wave.id))
     session.execute(delete(SurveyComment).where(SurveyComment.wave_id == wave.id))
+    session.execute(delete(SurveySealed).where(SurveySealed.wave_id == wave.id))
     rng.shuffle(rows)
     fresh, new_links = [], []
     for row in rows:
         new_id = secrets.token_hex(16)
-        values = dict(zip(columns, row[1:], strict=True))
-        unit, role, band = attributes[(row.unit_id, row.role, row.band)]
+        values = dict(zip(_RESPONSE_COLUMNS, row[1:], strict=True))
+        unit, role, band = attributes[(row[1], row[2], row[3])]
         fresh.append(
             {
                 **values,
@@ -539,8 +603,8 @@ def seal(session: Session, wave: SurveyWave) -> None:
                 "band": band,
             }
         )
-        if row.id in links:
-            new_links.append({"response_id": new_id, "staff_id": links[row.id]})
+        if row[0] in links:
+            new_links.append({"response_id": new_id, "staff_id": links[row[0]]})
     if fresh:
         session.execute(insert(table), fresh)
     if new_links:
@@ -559,23 +623,6 @@ def seal(session: Session, wave: SurveyWave) -> None:
                 for u, t in comments
             ],
         )
-
-
-def vacuum_after_close(engine: Engine) -> bool:
-    """Drop the old row versions :func:`seal` left behind (PostgreSQL) or checkpoint the WAL
-    (SQLite, whose deleted pages are zeroed by ``secure_delete``). Best effort, outside any
-    transaction: returns False (and logs why, without data) if the database refused."""
-    try:
-        if engine.dialect.name == "postgresql":
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("VACUUM survey_response, survey_comment, survey_response_link"))
-        elif engine.dialect.name == "sqlite":
-            with engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    except SQLAlchemyError as exc:
-        logger.warning("vacuum after closing a wave failed: %s", type(exc).__name__)
-        return False
-    return True
 
 
 def invitation_links(

@@ -12,10 +12,12 @@ STAFF_UNIT = "ee_staff_unit"
 USER_EDIT = "ee_user_edit"
 # Pulse surveys page
 WAVES_FLASH = "ee_waves_flash"  # a confirmation to show after the rerun that follows an action
+WAVES_FLASH_ERROR = "ee_waves_flash_error"  # a failure to show after that rerun
 WAVES_PICK = "ee_waves_pick"  # the wave whose participation is shown
 WAVES_PICK_NEXT = "ee_waves_pick_next"  # a wave to select on the next run (one just created)
 WAVE_OPEN_NOW = "ee_wave_open_now"
 WAVE_CLOSE_NOW = "ee_wave_close_now"
+WAVE_CLEANUP_RETRY = "ee_wave_cleanup_retry"
 WAVE_FORM = "ee_wave_form"
 WAVE_CODE = "ee_wave_code"
 WAVE_NAME = "ee_wave_name"

@@ -23,18 +23,21 @@ from ee_app.demo.chain import generate_chain
 from ee_app.demo.engagement import DemoWave, Seat, audience, demo_waves, respond
 from ee_app.demo.params import ENGAGEMENT, store_engagement
 from ee_app.instruments.pulse import CORE_SLOTS, CUSTOM_SLOTS, THEMES
+from ee_app.keys import secret_key as server_key
 from ee_app.models import (
     OrgUnit,
     StaffRole,
     SurveyComment,
     SurveyInvitation,
     SurveyResponse,
+    SurveySealed,
     SurveyWave,
     UnitLevel,
     WaveStatus,
 )
 from ee_app.services import answering, waves
 from tests.conftest import DEMO_SEED, DEMO_TODAY
+from tests.helpers import sealed_answers
 
 K = 5
 
@@ -247,10 +250,13 @@ def test_invited_are_the_staff_at_work_then_and_rates_are_in_range(engine, demo)
             expected = {s.employee_no: s.unit_code for s in _seats(demo.chain, plan)}
             assert {staff_no[s]: unit_code[u] for s, u, _ in invitations} == expected
             responded = sum(r for _, _, r in invitations)
-            responses = session.scalar(
-                select(func.count()).where(SurveyResponse.wave_id == wave.id)
-            )
+            # A closed wave's answers are rows; the open wave's are sealed until it closes.
+            stored = SurveySealed if plan.is_open else SurveyResponse
+            responses = session.scalar(select(func.count()).where(stored.wave_id == wave.id))
             assert responses == responded
+            if plan.is_open:
+                for table in (SurveyResponse, SurveyComment):
+                    assert not session.scalar(select(func.count()).where(table.wave_id == wave.id))
             low, high = _rate_range(plan.is_open)
             n = len(invitations)
             assert low - 1 / n <= responded / n <= high + 1 / n, wave.code
@@ -280,6 +286,13 @@ def test_every_stored_combination_matches_at_least_k(engine, demo):
                     )
                 ).all()
             )
+            if wave.status is WaveStatus.OPEN:  # its answers are sealed until it closes
+                assert not combos
+                combos = Counter(
+                    (a.unit_id, a.role, a.band)
+                    for a in sealed_answers(engine, wave.id, server_key(demo.settings))
+                )
+            assert combos, wave.code
             for unit, role, band in combos:
                 matching = sum(
                     1
@@ -365,10 +378,10 @@ def test_the_open_wave_can_still_be_answered_and_closed_ones_cannot(engine, demo
         assert answering.open_link(session, old_token, today=DEMO_TODAY).state is (
             answering.LinkState.CLOSED
         )
-        before = session.scalar(select(func.count()).where(SurveyResponse.wave_id == latest.id))
-    answering.submit(engine, token, {"a01": 4}, 8, today=DEMO_TODAY)
+        before = session.scalar(select(func.count()).where(SurveySealed.wave_id == latest.id))
+    answering.submit(engine, token, {"a01": 4}, 8, key=server_key(settings), today=DEMO_TODAY)
     with read_session(engine) as session:
-        after = session.scalar(select(func.count()).where(SurveyResponse.wave_id == latest.id))
+        after = session.scalar(select(func.count()).where(SurveySealed.wave_id == latest.id))
     assert after == before + 1
 
 

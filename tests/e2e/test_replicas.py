@@ -47,6 +47,7 @@ from tests.e2e.conftest import (
     wait_for,
 )
 from tests.e2e.streamlit_ui import choose, wait_idle
+from tests.helpers import sealed_answers
 
 pytestmark = pytest.mark.e2e
 
@@ -243,11 +244,11 @@ def test_two_replicas_share_nothing_but_the_database(tmp_path, monkeypatch, pg_d
         assert abs(clicked["a"] - clicked["b"]) < 2, clicked
 
         answered = {shared, *own[a.name], *own[b.name]}
-        invited = check_database(engine, answered, enps_of)
+        invited = check_database(engine, answered, enps_of, bytes.fromhex(key))
         assert invited == len(links) >= 10
 
         with write_session(engine) as session:
-            close_wave(session, HR, WAVE)
+            close_wave(session, HR, WAVE, settings)
         with read_session(engine) as session:
             view = engagement_view(session, HR, WAVE)
         expected = view.headline.to_dict("records")[0]
@@ -285,14 +286,13 @@ def test_two_replicas_share_nothing_but_the_database(tmp_path, monkeypatch, pg_d
         assert shown_a["Engagement index"] == f"{expected['index']:.2f}"
 
 
-def check_database(engine, answered: set[str], enps_of: dict[str, int]) -> int:  # type: ignore[no-untyped-def]
+def check_database(engine, answered: set[str], enps_of: dict[str, int], key: bytes) -> int:  # type: ignore[no-untyped-def]
     """One response per answered link, and exactly the answered invitations marked; returns
-    the number invited."""
+    the number invited. The wave is open, so its answers are sealed: opened with ``key``."""
     with read_session(engine) as session:
         wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == WAVE))
-        responses = session.execute(
-            select(SurveyResponse.enps, SurveyResponse.a01).where(SurveyResponse.wave_id == wave_id)
-        ).all()
+        plain = session.scalar(select(func.count()).where(SurveyResponse.wave_id == wave_id))
+        responses = [(a.enps, a.answers[0]) for a in sealed_answers(engine, wave_id, key)]
         responded = set(
             session.scalars(
                 select(Staff.employee_no)
@@ -305,6 +305,7 @@ def check_database(engine, answered: set[str], enps_of: dict[str, int]) -> int: 
             .select_from(SurveyInvitation)
             .where(SurveyInvitation.wave_id == wave_id)
         )
+    assert plain == 0  # nothing readable while the wave is open
     assert len(responses) == len(answered), responses
     assert responded == answered
     own = sorted(enps for enps, a01 in responses if a01 == 4)

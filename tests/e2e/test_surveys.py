@@ -8,11 +8,14 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from ee_app.config import Settings
 from ee_app.db import make_engine, read_session
 from ee_app.i18n import translator
+from ee_app.keys import secret_key
 from ee_app.models import SurveyResponse, SurveyWave
 from tests.e2e.conftest import screenshot
 from tests.e2e.streamlit_ui import open_page, sign_in, wait_idle
+from tests.helpers import sealed_answers
 
 zh = translator("zh-CN")
 
@@ -82,21 +85,17 @@ def test_hr_runs_a_wave_and_staff_answer_on_a_phone(start_app, oidc_provider, ne
     screenshot(again, "13-survey-link-used-zh")
     expect(again.locator('[data-testid="stRadio"]')).to_have_count(0)
 
+    # While the wave is open the answers are one sealed blob; the app's key opens it.
     engine = make_engine(app.database_url)
     with read_session(engine) as session:
         wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == "e2e-nov"))
-        rows = session.execute(
-            select(SurveyResponse.a01, SurveyResponse.a06, SurveyResponse.enps).where(
-                SurveyResponse.wave_id == wave_id
-            )
-        ).all()
-        assert (
-            session.scalar(
-                select(func.count())
-                .select_from(SurveyResponse)
-                .where(SurveyResponse.wave_id == wave_id)
-            )
-            == 1
+        plain = session.scalar(
+            select(func.count())
+            .select_from(SurveyResponse)
+            .where(SurveyResponse.wave_id == wave_id)
         )
+    (sent,) = sealed_answers(engine, wave_id, secret_key(Settings.from_env()))
     engine.dispose()
-    assert rows == [(4, None, 9)]
+    assert plain == 0
+    assert (sent.answers[0], sent.answers[5], sent.enps) == (4, None, 9)
+    assert sent.comment == "排班可以再提前一点公布。"

@@ -17,6 +17,7 @@ from ee_app.models import UnitLevel, UserRole, WaveMode
 from ee_app.services import waves
 from ee_app.services.org import create_unit
 from ee_app.services.users import save_user
+from tests.helpers import reading
 
 PAGE = "ee_app/pages/surveys.py"
 HR = Actor(email="hr@demo.example", role=UserRole.HR)
@@ -134,8 +135,43 @@ def test_hr_closes_an_open_wave_after_confirming(make_app, engine):
     at.button(key="ee_wave_close_now").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "Wave T-1 is closed" in at.success[0].value
+    assert "Clean-up verified" in at.success[0].value
     assert at.dataframe[0].value.set_index("Code").loc["T-1", "Status"] == "Closed"
     assert not [b for b in at.button if b.key in ("ee_wave_open_now", "ee_wave_close_now")]
+    assert not [b for b in at.button if b.key == "ee_wave_cleanup_retry"]
+
+
+def test_a_clean_up_that_could_not_finish_says_so_and_can_be_retried(make_app, engine):
+    """A reader keeps the clean-up after closing from finishing: no success, an error that
+    says what is not done and how to finish it, and a retry that works once it is gone."""
+    open_wave(engine, ["SH01"])
+    at = surveys_page(make_app, "hr@demo.example", wave="T-1")
+    with reading(engine):
+        at.button(key="ee_wave_close_now").click().run()
+    assert not at.exception, at.exception
+    assert not at.success
+    (error,) = [e.value for e in at.error]
+    assert "Wave T-1 is closed" in error and "The clean-up is not complete" in error
+    assert "Retry clean-up" in error
+    assert at.dataframe[0].value.set_index("Code").loc["T-1", "Status"] == "Closed"
+
+    at = surveys_page_with_errors(make_app, "T-1")
+    (error,) = [e.value for e in at.error]
+    assert "The clean-up after closing this wave is not complete" in error
+    at.button(key="ee_wave_cleanup_retry").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Clean-up verified" in at.success[0].value
+    assert not [b for b in at.button if b.key == "ee_wave_cleanup_retry"]
+
+
+def surveys_page_with_errors(make_app, wave):
+    at = make_app("hr@demo.example", "en")
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    at.selectbox(key="ee_waves_pick").set_value(wave).run()
+    assert not at.exception, at.exception
+    return at
 
 
 def test_store_manager_sees_only_their_units_and_no_actions(make_app, engine):

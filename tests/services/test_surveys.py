@@ -14,20 +14,28 @@ from sqlalchemy import func, select
 
 from ee_app.config import Settings
 from ee_app.db import read_session, write_session
-from ee_app.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from ee_app.errors import ConfigError, Conflict, NotFound, PermissionDenied, ValidationError
+from ee_app.keys import secret_key
 from ee_app.models import (
     AuditLog,
     InstrumentVersion,
     OrgUnit,
+    Staff,
     SurveyComment,
     SurveyInvitation,
     SurveyResponse,
     SurveyResponseLink,
+    SurveySealed,
+    SurveyWave,
     WaveMode,
+    WaveStatus,
 )
+from ee_app.sealing import SEALED_SIZE
 from ee_app.services import answering, waves
+from ee_app.services.cleanup import clean_up_after_close
 from ee_app.services.instruments import add_custom_items, ensure_default_pulse, pulse_instrument
 from ee_app.services.users import actor_for_email
+from tests.helpers import sealed_answers, snapshot
 
 TODAY = date(2026, 11, 2)
 
@@ -81,10 +89,24 @@ def tokens(engine, hr, settings, code="2026-11", pending=False):
     return [parse_qs(urlparse(link.link).query)["t"][0] for link in links]
 
 
+def key():
+    """The server key of the test (the ``settings`` fixture sets EE_SECRET_KEY)."""
+    return secret_key(Settings.from_env())
+
+
 def answer(engine, token, value=4, comment=None, enps=9):
     answering.submit(
-        engine, token, {"a01": value, "a02": None, "a03": 5}, enps, comment, today=TODAY
+        engine, token, {"a01": value, "a02": None, "a03": 5}, enps, comment, key=key(), today=TODAY
     )
+
+
+def count(session, table):
+    return session.scalar(select(func.count()).select_from(table))
+
+
+def close(engine, hr, settings, code="2026-11"):
+    with write_session(engine) as session:
+        return waves.close_wave(session, hr, code, settings)
 
 
 def test_opening_issues_one_link_per_person_stored_as_hash(engine, chain, hr, settings):
@@ -113,9 +135,18 @@ def test_answer_once_then_the_link_is_refused(engine, chain, hr, settings):
     answer(engine, token, comment="前台很忙，希望多排一个人")
     with read_session(engine) as session:
         assert answering.open_link(session, token, today=TODAY).state is answering.LinkState.USED
-        assert session.scalar(select(func.count()).select_from(SurveyResponse)) == 1
-        assert session.scalar(select(SurveyComment.text)) == "前台很忙，希望多排一个人"
-        assert session.scalar(select(func.count()).select_from(SurveyResponseLink)) == 0
+        # While the wave is open: one sealed blob, nothing readable anywhere else.
+        assert count(session, SurveySealed) == 1
+        assert count(session, SurveyResponse) == count(session, SurveyComment) == 0
+        assert count(session, SurveyResponseLink) == 0
+        assert len(session.scalar(select(SurveySealed.sealed))) == SEALED_SIZE
+    (sent,) = sealed_answers(engine, "2026-11", key())
+    assert (sent.answers[:3], sent.enps, sent.comment) == (
+        (4, None, 5),
+        9,
+        "前台很忙，希望多排一个人",
+    )
+    assert sent.staff_id is None  # anonymous: the person is not inside either
     with pytest.raises(Conflict, match="already been used"):
         answer(engine, token)
     assert len(tokens(engine, hr, settings, pending=True)) == len(tokens(engine, hr, settings)) - 1
@@ -133,9 +164,9 @@ def test_bad_links_record_nothing(engine, chain, hr, settings, token, today, err
     open_wave(engine, hr, settings)
     token = token or tokens(engine, hr, settings)[0]
     with pytest.raises(error):
-        answering.submit(engine, token, {"a01": 3}, today=today)
+        answering.submit(engine, token, {"a01": 3}, key=key(), today=today)
     with read_session(engine) as session:
-        assert session.scalar(select(func.count()).select_from(SurveyResponse)) == 0
+        assert count(session, SurveySealed) == count(session, SurveyResponse) == 0
         assert not any(session.scalars(select(SurveyInvitation.responded)))
 
 
@@ -153,7 +184,7 @@ def test_out_of_range_answers_are_refused(engine, chain, hr, settings, answers, 
     open_wave(engine, hr, settings)
     token = tokens(engine, hr, settings)[0]
     with pytest.raises(ValidationError):
-        answering.submit(engine, token, answers, enps, today=TODAY)
+        answering.submit(engine, token, answers, enps, key=key(), today=TODAY)
     with read_session(engine) as session:
         assert answering.open_link(session, token, today=TODAY).state is answering.LinkState.READY
 
@@ -178,7 +209,7 @@ def test_200_concurrent_submissions_over_150_tokens_record_150(engine, chain, hr
         outcomes = Counter(pool.map(one, attempts))
     assert outcomes == {"ok": 150, "refused": 50}
     with read_session(engine) as session:
-        assert session.scalar(select(func.count()).select_from(SurveyResponse)) == 150
+        assert count(session, SurveySealed) == 150
         responded = session.scalar(select(func.count()).where(SurveyInvitation.responded.is_(True)))
     assert responded == 150
 
@@ -188,9 +219,17 @@ def test_confidential_wave_keeps_the_link_apart(engine, chain, hr, settings):
     token = tokens(engine, hr, settings)[0]
     answer(engine, token)
     with read_session(engine) as session:
+        assert count(session, SurveyResponseLink) == 0  # sealed while the wave is open
+        staff_id = session.scalar(
+            select(SurveyInvitation.staff_id).where(SurveyInvitation.responded)
+        )
+    (sealed,) = sealed_answers(engine, "2026-11", key())
+    assert sealed.staff_id == staff_id
+    close(engine, hr, settings)
+    with read_session(engine) as session:
         link = session.execute(select(SurveyResponseLink)).scalar_one()
         response = session.execute(select(SurveyResponse)).scalar_one()
-        assert link.response_id == response.id
+        assert (link.response_id, link.staff_id) == (response.id, staff_id)
 
 
 def test_closing_rewrites_ids_and_keeps_answers(engine, chain, hr, settings):
@@ -198,20 +237,25 @@ def test_closing_rewrites_ids_and_keeps_answers(engine, chain, hr, settings):
     for value, token in zip((1, 2, 3, 4, 5, 4, 3), tokens(engine, hr, settings), strict=False):
         answer(engine, token, value=value, comment=f"c{value}")
     with read_session(engine) as session:
-        before_ids = set(session.scalars(select(SurveyResponse.id)))
-        before = sorted(session.scalars(select(SurveyResponse.a01)))
-        linked = sorted(session.scalars(select(SurveyResponseLink.staff_id)))
-    with write_session(engine) as session:
-        waves.close_wave(session, hr, "2026-11")
+        before_ids = set(session.scalars(select(SurveySealed.id)))
+        responded = sorted(
+            session.scalars(select(SurveyInvitation.staff_id).where(SurveyInvitation.responded))
+        )
+    opened = sealed_answers(engine, "2026-11", key())
+    assert sorted(a.staff_id for a in opened) == responded
+    close(engine, hr, settings)
     with read_session(engine) as session:
         after_ids = set(session.scalars(select(SurveyResponse.id)))
-        assert sorted(session.scalars(select(SurveyResponse.a01))) == before
-        assert sorted(session.scalars(select(SurveyResponseLink.staff_id))) == linked
-        assert len(session.scalars(select(SurveyComment.id)).all()) == 7
-    assert not before_ids & after_ids
+        assert sorted(session.scalars(select(SurveyResponse.a01))) == [1, 2, 3, 3, 4, 4, 5]
+        assert sorted(session.scalars(select(SurveyResponseLink.staff_id))) == responded
+        assert sorted(session.scalars(select(SurveyComment.text))) == sorted(
+            f"c{v}" for v in (1, 2, 3, 4, 5, 4, 3)
+        )
+        assert count(session, SurveySealed) == 0
+    assert len(after_ids) == 7 and not before_ids & after_ids
     token = tokens(engine, hr, settings, pending=True)[0]
     with pytest.raises(Conflict, match="closed"):
-        answering.submit(engine, token, {"a01": 3}, today=TODAY)
+        answering.submit(engine, token, {"a01": 3}, key=key(), today=TODAY)
 
 
 def test_small_teams_are_pooled_at_storage(engine, chain, hr, settings):
@@ -329,15 +373,9 @@ def test_closing_pools_by_respondents_so_the_responded_list_gives_nothing_away(
     links = tokens(engine, hr, settings)
     for n, token in enumerate(links[::3]):  # a third respond: many groups get 1 or 2
         answer(engine, token, value=1 + n % 5, comment="说点什么" if n % 4 == 0 else None)
-    with read_session(engine) as session:
-        before = Counter(
-            session.execute(
-                select(SurveyResponse.unit_id, SurveyResponse.role, SurveyResponse.band)
-            ).all()
-        )
+    before = Counter((a.unit_id, a.role, a.band) for a in sealed_answers(engine, "2026-11", key()))
     assert min(before.values()) < 5  # the risk is real while the wave is open
-    with write_session(engine) as session:
-        waves.close_wave(session, hr, "2026-11")
+    close(engine, hr, settings)
     with read_session(engine) as session:
         after = Counter(
             session.execute(
@@ -353,3 +391,132 @@ def test_closing_pools_by_respondents_so_the_responded_list_gives_nothing_away(
         for unit in set(session.scalars(select(SurveyComment.unit_id))):
             inside = sum(1 for u in responded_units if units[u].startswith(units[unit]))
             assert inside >= 5
+
+
+def test_closing_with_another_key_fails_and_changes_nothing(
+    engine, chain, hr, settings, monkeypatch
+):
+    open_wave(engine, hr, settings)
+    for token in tokens(engine, hr, settings)[:6]:
+        answer(engine, token, comment="排班")
+    before = snapshot(engine)
+    monkeypatch.setenv("EE_SECRET_KEY", "cd" * 32)
+    with write_session(engine) as session, pytest.raises(ConfigError, match="not the key"):
+        waves.close_wave(session, hr, "2026-11", Settings.from_env())
+    assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        (lambda blob: blob[:-1] + bytes([blob[-1] ^ 1]), Conflict, "do not open"),  # the tag
+        (lambda blob: blob[:40] + bytes([blob[40] ^ 1]) + blob[41:], Conflict, "do not open"),
+        (lambda blob: blob[:-1], Conflict, "not a sealed answer"),
+    ],
+)
+def test_one_altered_sealed_answer_stops_the_close_and_changes_nothing(
+    engine, chain, hr, settings, change, error, message
+):
+    open_wave(engine, hr, settings)
+    for token in tokens(engine, hr, settings)[:6]:
+        answer(engine, token)
+    with write_session(engine) as session:
+        row = session.scalars(select(SurveySealed)).first()
+        row.sealed = change(row.sealed)
+        session.commit()
+    before = snapshot(engine)
+    with write_session(engine) as session, pytest.raises(error, match=message):
+        waves.close_wave(session, hr, "2026-11", settings)
+    assert snapshot(engine) == before
+
+
+def test_plaintext_answers_of_a_wave_opened_before_sealing_are_closed_with_the_sealed_ones(
+    engine, chain, hr, settings
+):
+    """A wave opened before the upgrade may hold plaintext rows as the old submission wrote
+    them; closing pools and shuffles them together with the sealed ones."""
+    open_wave(engine, hr, settings, mode=WaveMode.CONFIDENTIAL)
+    links = tokens(engine, hr, settings)
+    for token in links[:5]:
+        answer(engine, token, value=2, comment="新的")
+    with write_session(engine) as session:
+        wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == "2026-11"))
+        old = session.scalars(
+            select(SurveyInvitation).where(SurveyInvitation.responded.is_(False)).limit(2)
+        ).all()
+        for n, invitation in enumerate(old):
+            invitation.responded = True
+            session.add(
+                SurveyResponse(
+                    id=f"legacy{n}",
+                    wave_id=wave_id,
+                    unit_id=invitation.report_unit_id,
+                    role=invitation.report_role,
+                    band=invitation.report_band,
+                    a01=5,
+                    enps=3,
+                )
+            )
+            session.flush()
+            session.add(SurveyResponseLink(response_id=f"legacy{n}", staff_id=invitation.staff_id))
+            session.add(
+                SurveyComment(
+                    id=f"legacy{n}",
+                    wave_id=wave_id,
+                    unit_id=invitation.comment_unit_id,
+                    text="旧的",
+                )
+            )
+        old_staff = {i.staff_id for i in old}
+        session.commit()
+    close(engine, hr, settings)
+    with read_session(engine) as session:
+        rows = session.execute(
+            select(SurveyResponse.id, SurveyResponse.a01, SurveyResponseLink.staff_id).join(
+                SurveyResponseLink, SurveyResponseLink.response_id == SurveyResponse.id
+            )
+        ).all()
+        texts = sorted(session.scalars(select(SurveyComment.text)))
+        responded = set(
+            session.scalars(select(SurveyInvitation.staff_id).where(SurveyInvitation.responded))
+        )
+        assert count(session, SurveySealed) == 0
+    assert sorted(a for _, a, _ in rows) == [2] * 5 + [5] * 2
+    assert {s for _, a, s in rows if a == 5} == old_staff
+    assert {s for _, _, s in rows} == responded
+    assert not any(i.startswith("legacy") for i, _, _ in rows)
+    assert texts == ["新的"] * 5 + ["旧的"] * 2
+
+
+def test_closing_then_the_clean_up_is_verified(engine, chain, hr, settings):
+    open_wave(engine, hr, settings)
+    for token in tokens(engine, hr, settings)[:6]:
+        answer(engine, token, comment="好")
+    row = close(engine, hr, settings)
+    assert row.status is WaveStatus.CLOSED and row.cleanup_verified is False
+    result = clean_up_after_close(engine, hr, "2026-11", timeout=5)
+    assert result.verified, result.render()
+    assert result.render().startswith("Clean-up verified")
+    with read_session(engine) as session:
+        assert waves.get_wave(session, hr, "2026-11").cleanup_verified is True
+        assert count(session, SurveySealed) == 0
+        assert count(session, SurveyResponse) == 6
+    with pytest.raises(Conflict, match="only a closed wave"):
+        open_wave(engine, hr, settings, code="2026-12")
+        clean_up_after_close(engine, hr, "2026-12", timeout=1)
+
+
+def test_the_sealed_table_never_names_a_person(engine, chain, hr, settings):
+    """The blob holds no staff number, name or token in clear, whatever was submitted."""
+    open_wave(engine, hr, settings, mode=WaveMode.CONFIDENTIAL)
+    links = tokens(engine, hr, settings)[:3]
+    for token in links:
+        answer(engine, token, comment="张三说前台很忙")
+    with read_session(engine) as session:
+        blobs = session.scalars(select(SurveySealed.sealed)).all()
+        people = session.execute(select(Staff.employee_no, Staff.name)).all()
+    for blob in blobs:
+        assert "前台很忙".encode() not in blob
+        for number, name in people:
+            assert number.encode() not in blob and name.encode() not in blob
+        assert not any(t.encode() in blob for t in links)
