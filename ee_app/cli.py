@@ -36,10 +36,12 @@ class _Context:
     def migrate(self) -> None:
         from ee_app.db import upgrade, write_session
         from ee_app.services.instruments import ensure_reference_data
+        from ee_app.services.results_build import rebuild_stale_results
 
         upgrade(self.engine)
         with write_session(self.engine) as session:
             ensure_reference_data(session)
+            rebuild_stale_results(session)
 
     def actor(self, email: str | None):  # type: ignore[no-untyped-def]
         from ee_app.auth import system_actor

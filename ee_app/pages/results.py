@@ -369,6 +369,13 @@ def units_table(view: EngagementView) -> None:
             "“Fewer than {k}” marks a group hidden to protect anonymity: it, or a smaller group "
             "beside it, has fewer than {k} respondents."
         ).format(k=view.k)
+        + " "
+        + _(
+            "A blank index, % favourable or eNPS: a question it rests on was answered by fewer "
+            "than {k} people (any question may be skipped). A blank change: the people who "
+            "answered differ from the wave before by fewer than {k}, so subtracting one wave "
+            "from the other could single them out."
+        ).format(k=view.k)
     )
 
 
@@ -540,6 +547,12 @@ def trend_frame(trend: pd.DataFrame, closed: Sequence[WaveRow]) -> pd.DataFrame:
     for code, (_opens, k) in sorted(waves.items(), key=lambda item: item[1][0]):
         record = found.get(code)
         hidden = record is None or bool(record["hidden"])
+        if record is None:
+            mark = _("no result")
+        elif record.get("reason") == "changed":
+            mark = _("respondents changed by fewer than {k}").format(k=k)
+        else:
+            mark = fewer(k, _)
         records.append(
             {
                 "wave": code,
@@ -548,7 +561,8 @@ def trend_frame(trend: pd.DataFrame, closed: Sequence[WaveRow]) -> pd.DataFrame:
                 "high": None if hidden else record["index_high"],
                 "n": None if hidden else int(record["n"]),
                 "hidden": hidden,
-                "mark": fewer(k, _) if record is not None else _("no result"),
+                "reason": "" if record is None else record.get("reason", ""),
+                "mark": mark,
             }
         )
     return pd.DataFrame.from_records(records)
@@ -588,6 +602,11 @@ def trend_section(unit_code: str, closed: Sequence[WaveRow]) -> None:
         note += " " + _(
             "A gap is a wave without a result for this unit: hidden to protect anonymity "
             "(“fewer than k”), or not surveyed on its own (“no result”)."
+        )
+    if (frame["reason"] == "changed").any():
+        note += " " + _(
+            "A wave whose respondents differ from an earlier point of the line by fewer than "
+            "k people is left out: the two could be subtracted to single out who joined or left."
         )
     st.caption(note)
 

@@ -217,7 +217,10 @@ def list_plans(session: Session, actor: Actor, unit_code: str | None = None) -> 
 
 def plan_effects(session: Session, actor: Actor, plan_id: int) -> pd.DataFrame:
     """For each theme of the plan: the mean in the plan's wave and in the next closed wave,
-    and the change with its interval; blank where either is hidden for anonymity."""
+    and the change with its interval; blank where either is hidden for anonymity, and the
+    next wave's side blank (``reason`` "changed") where the unit's respondents changed by
+    fewer than k people between the two waves."""
+    from ee_app.services.respondents import comparable_cells
     from ee_app.services.results import unit_data  # the same suppressed rows as the page
 
     require(actor, Permission.VIEW_RESULTS)
@@ -232,12 +235,19 @@ def plan_effects(session: Session, actor: Actor, plan_id: int) -> pd.DataFrame:
     records = []
     before = unit_data(session, base, [plan.unit_id])
     after = unit_data(session, following, [plan.unit_id]) if following is not None else None
+    cell = (plan.unit_id, "", "")
+    changed_too_little = following is not None and cell not in comparable_cells(
+        session, base, following, [cell]
+    )
+    if changed_too_little:  # the rule across waves: no side-by-side figures to subtract
+        after = None
     for theme in plan.themes:
         slot = SLOT_OF[theme]
         record = {
             "theme": theme,
             "before_wave": base.code,
             "after_wave": following.code if following else None,
+            "reason": "changed" if changed_too_little else "",
         }
         sums_before = _theme_sums(before, plan.unit_id, slot)
         sums_after = _theme_sums(after, plan.unit_id, slot) if after is not None else None

@@ -44,6 +44,7 @@ from ee_app.models import (
     WaveStatus,
     utcnow,
 )
+from ee_app.services._tx import transactional
 
 __all__ = ["DIMENSIONS", "build_results", "rebuild_stale_results"]
 
@@ -116,6 +117,7 @@ def build_results(session: Session, wave: SurveyWave) -> None:
     session.flush()
 
 
+@transactional
 def rebuild_stale_results(session: Session) -> int:
     """Rebuild the results of closed waves built under older rules (after an upgrade that
     changed what may be shown); returns how many waves were rebuilt. Safe with several

@@ -133,7 +133,12 @@ def effects_table(ctx: PageContext, effects: pd.DataFrame, k: int) -> None:
         },
     )
     first = records[0]
-    if first["after_wave"]:
+    if first["after_wave"] and first.get("reason") == "changed":
+        note = _(
+            "Wave {after} is not shown beside wave {before}: the people who answered differ by "
+            "fewer than {k}, so subtracting one from the other could single them out."
+        ).format(before=first["before_wave"], after=first["after_wave"], k=k)
+    elif first["after_wave"]:
         note = _("Before: wave {before}; after: wave {after}.").format(
             before=first["before_wave"], after=first["after_wave"]
         )

@@ -43,9 +43,11 @@ def _engine(url: str, load_demo_if_empty: bool) -> Engine:
     engine = make_engine(url)
     upgrade(engine)
     from ee_app.services.instruments import ensure_reference_data
+    from ee_app.services.results_build import rebuild_stale_results
 
     with write_session_for(engine) as session:
         ensure_reference_data(session)
+        rebuild_stale_results(session)  # results built by older disclosure rules
     if load_demo_if_empty:
         from ee_app.auth import system_actor
         from ee_app.services.demo import database_is_empty, load_demo

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from ee_app.db import read_session, write_session
@@ -14,6 +15,30 @@ from ee_app.services.users import actor_for_email
 def manager(engine):
     with read_session(engine) as session:
         return actor_for_email(session, "manager.sh01@demo.example")
+
+
+def stores_by_change(engine, before, after):
+    """Store codes whose respondents stayed the same or changed by at least k between the two
+    waves, and those that changed by fewer (the rule across waves)."""
+    from sqlalchemy import select
+
+    from ee_app.analysis.disclosure import comparable
+    from ee_app.models import OrgUnit, SurveyWave, UnitLevel
+    from ee_app.services.respondents import respondent_sets
+
+    with read_session(engine) as session:
+        first, second = (
+            session.scalar(select(SurveyWave).where(SurveyWave.code == c)) for c in (before, after)
+        )
+        one, two = respondent_sets(session, first), respondent_sets(session, second)
+        stores = session.execute(
+            select(OrgUnit.id, OrgUnit.code).where(OrgUnit.level == UnitLevel.STORE)
+        ).all()
+    split = {True: [], False: []}
+    for unit_id, code in stores:
+        people = (one.get((unit_id, "", ""), frozenset()), two.get((unit_id, "", ""), frozenset()))
+        split[comparable(*people, k=first.k)].append(code)
+    return split[True], split[False]
 
 
 def test_a_manager_plans_and_follows_actions(engine, demo):
@@ -36,15 +61,37 @@ def test_a_manager_plans_and_follows_actions(engine, demo):
         actions.set_action_status(session, me, item.id, ActionStatus.DONE)
     with read_session(engine) as session:
         [listed] = actions.list_plans(session, me, "SH01")
-        effects = actions.plan_effects(session, me, plan.id).set_index("theme")
     assert listed.themes == ("recognition", "progress") and listed.progress == 1.0
-    assert list(effects.index) == ["recognition", "progress"]
-    assert (effects["before_wave"] == "pulse-2026-09").all()
-    assert (effects["after_wave"] == "pulse-2026-10").all()
-    row = effects.loc["recognition"]
+
+
+def test_a_plan_s_effect_is_the_change_to_the_next_wave(engine, demo):
+    hr = actor_for_email_in(engine, "hr@demo.example")
+    same, changed = stores_by_change(engine, "pulse-2026-09", "pulse-2026-10")
+    assert same and changed  # the demo has both kinds
+    effects = {}
+    for code in (same[0], changed[0]):
+        with write_session(engine) as session:
+            plan = actions.create_plan(session, hr, code, "pulse-2026-09", ["recognition"], "")
+        with read_session(engine) as session:
+            effects[code] = actions.plan_effects(session, hr, plan.id).set_index("theme")
+    row = effects[same[0]].loc["recognition"]
+    assert (row["before_wave"], row["after_wave"], row["reason"]) == (
+        "pulse-2026-09",
+        "pulse-2026-10",
+        "",
+    )
     assert row["before_n"] >= 5 and row["after_n"] >= 5
     assert row["change"] == pytest.approx(row["after_mean"] - row["before_mean"])
     assert row["change_low"] < row["change"] < row["change_high"]
+    # Fewer than k people differ: the next wave is not put beside this one at all.
+    row = effects[changed[0]].loc["recognition"]
+    assert row["reason"] == "changed" and row["before_n"] >= 5
+    assert all(pd.isna(row[c]) for c in ("after_n", "after_mean", "change"))
+
+
+def actor_for_email_in(engine, email):
+    with read_session(engine) as session:
+        return actor_for_email(session, email)
 
 
 @pytest.mark.parametrize(

@@ -169,3 +169,29 @@ def test_warm_views_come_from_the_cache(engine, demo, admin):
 def test_alpha_is_reported(engine, demo, admin):
     alpha, low, high, n = view(engine, admin).alpha
     assert 0.7 < low < alpha < high < 1 and n > 100
+
+
+def test_results_built_by_older_rules_are_rebuilt(engine, demo, admin):
+    """After an upgrade that changed what may be shown, every closed wave is rebuilt once."""
+    from sqlalchemy import update
+
+    from ee_app.models import RESULT_RULES, SurveyWaveResult
+    from ee_app.services.results_build import rebuild_stale_results
+
+    with write_session(engine) as session:
+        session.execute(update(SurveyWaveResult).values(rules=1))
+        session.commit()
+        before = {
+            w: v
+            for w, v in session.execute(select(SurveyWaveResult.wave_id, SurveyWaveResult.version))
+        }
+    with write_session(engine) as session:
+        assert rebuild_stale_results(session) == len(before)
+    with write_session(engine) as session:
+        assert rebuild_stale_results(session) == 0  # nothing left to do
+        after = session.execute(
+            select(SurveyWaveResult.wave_id, SurveyWaveResult.version, SurveyWaveResult.rules)
+        ).all()
+    assert {w: (v, r) for w, v, r in after} == {w: (v + 1, RESULT_RULES) for w, v in before.items()}
+    shown = view(engine, admin).rows
+    assert len(shown) == 12 and not shown["hidden"].all()
