@@ -8,11 +8,13 @@ value), the repurchase rate (90-day window), the mean mystery-shopper score of a
 visits, and its size and staff's average tenure then. Hidden stores never enter: the
 analysis cannot reveal what the results page does not.
 
-Confidential waves add a person-level view (:func:`individual_relation`): each respondent's
-engagement index against their own CSAT and repurchase, returned only as aggregate
-statistics over at least 20 people, never per person.
+Confidential waves add a person-level view, re-exported from
+:mod:`ee_app.services.confidential`: each respondent's engagement index against their own
+CSAT and repurchase, computed once (:func:`compute_relation`) and then only read
+(:func:`individual_relation`), as coarse aggregate statistics over at least 20 people.
 
-Readers need both ``VIEW_RESULTS`` and ``VIEW_OUTCOMES``; managers get their scope only.
+Readers need both ``VIEW_RESULTS`` and ``VIEW_OUTCOMES``; managers get their scope only,
+:func:`wave_icc` included (the waves they may see, the published stores in their scope).
 """
 
 from __future__ import annotations
@@ -28,28 +30,34 @@ from sqlalchemy.orm import Session
 
 from ee_app.analysis import linkage
 from ee_app.auth import Actor, Permission, require
-from ee_app.instruments.pulse import CORE_SLOTS, THEMES
+from ee_app.instruments.pulse import THEMES
 from ee_app.models import (
     ChecklistVersion,
     OrgUnit,
     ShopVisit,
     Staff,
     StaffAssignment,
-    SurveyResponse,
-    SurveyResponseLink,
+    SurveyResult,
     SurveyWave,
     UnitLevel,
     VisitStatus,
     WaveMode,
     WaveStatus,
 )
-from ee_app.services.outcomes import csat_table, repurchase_table, store_summary
-from ee_app.services.results import engagement_view
+from ee_app.services.confidential import (
+    MIN_PEOPLE,
+    compute_relation,
+    confidential_waves,
+    individual_relation,
+)
+from ee_app.services.outcomes import store_summary
+from ee_app.services.results import _closed_wave, engagement_view
 
 __all__ = [
     "MIN_PEOPLE",
     "OUTCOMES",
     "LinkageData",
+    "compute_relation",
     "confidential_waves",
     "individual_relation",
     "linkage_data",
@@ -59,8 +67,6 @@ __all__ = [
 
 #: The outcomes the analysis relates engagement to, by column of :class:`LinkageData.units`.
 OUTCOMES = ("csat", "repurchase", "visit_score")
-#: Person-level statistics of a confidential wave need at least this many people.
-MIN_PEOPLE = 20
 SERVICE_CHECKLIST = "service-process"
 
 
@@ -262,69 +268,31 @@ def _lagged(units: pd.DataFrame, outcome: str, one: pd.DataFrame) -> pd.DataFram
 
 def wave_icc(session: Session, actor: Actor, wave_code: str) -> dict:
     """ICC(1) and ICC(2) of the engagement index by store in one closed wave, from the
-    per-store sums stored at close (an aggregate over every store: no unit is shown)."""
+    per-store sums stored at close, over the stores the actor may read: in their scope, with
+    a published index (the rows :func:`~ee_app.services.results.engagement_view` shows with
+    an index; it is hidden wherever a theme is). ``people`` and ``units`` count that same
+    set. Raises NotFound for a wave the actor may not see, Conflict for one not closed."""
     require(actor, Permission.VIEW_RESULTS)
-    from ee_app.models import SurveyResult
-
-    wave = session.scalar(select(SurveyWave).where(SurveyWave.code == wave_code))
-    if wave is None:
-        return linkage.icc_from_sums(pd.DataFrame(columns=["n", "sum", "sumsq"]))
-    rows = session.execute(
-        select(SurveyResult.idx_n, SurveyResult.idx_sum, SurveyResult.idx_sumsq)
-        .join(OrgUnit, OrgUnit.id == SurveyResult.unit_id)
-        .where(
-            SurveyResult.wave_id == wave.id,
-            SurveyResult.dim == "",
-            OrgUnit.level == UnitLevel.STORE,
-        )
-    ).all()
-    sums = pd.DataFrame(rows, columns=["n", "sum", "sumsq"])
-    return linkage.icc_from_sums(sums[sums["n"] > 0])
+    wave = _closed_wave(session, actor, wave_code)
+    return linkage.icc_from_sums(_published_sums(session, actor, wave))
 
 
-def confidential_waves(session: Session, actor: Actor) -> list[str]:
-    require(actor, Permission.VIEW_RESULTS)
-    return [w.code for w in _closed_waves(session, WaveMode.CONFIDENTIAL)]
-
-
-def individual_relation(
-    session: Session, actor: Actor, wave_code: str, outcome: str, *, window_days: int = 90
-) -> dict | None:
-    """Person-level relation in a confidential wave between each respondent's engagement
-    index and their own CSAT (shrunken top-2) or repurchase rate in the wave's month, over
-    the respondents in scope: aggregate statistics only, and None with fewer than
-    :data:`MIN_PEOPLE` people (nothing is shown then). HR and admins only."""
-    require(actor, Permission.VIEW_RESULTS)
-    require(actor, Permission.VIEW_OUTCOMES)
-    require(actor, Permission.MANAGE_SURVEYS)
-    wave = session.scalar(
-        select(SurveyWave).where(
-            SurveyWave.code == wave_code, SurveyWave.mode == WaveMode.CONFIDENTIAL
-        )
+def _published_sums(session: Session, actor: Actor, wave: SurveyWave) -> pd.DataFrame:
+    """``n``, ``sum``, ``sumsq`` of the person-level index of each store in scope whose
+    index is published."""
+    rows = engagement_view(session, actor, wave.code, level=UnitLevel.STORE).rows
+    shown = set(rows.loc[~rows["hidden"].astype(bool) & rows["index"].notna(), "unit_id"])
+    empty = pd.DataFrame(columns=["n", "sum", "sumsq"])
+    if not shown:
+        return empty
+    sums = pd.DataFrame(
+        session.execute(
+            select(SurveyResult.idx_n, SurveyResult.idx_sum, SurveyResult.idx_sumsq).where(
+                SurveyResult.wave_id == wave.id,
+                SurveyResult.dim == "",
+                SurveyResult.unit_id.in_(sorted(int(u) for u in shown)),
+            )
+        ).all(),
+        columns=["n", "sum", "sumsq"],
     )
-    if wave is None or wave.status is not WaveStatus.CLOSED:
-        return None
-    answers = session.execute(
-        select(SurveyResponseLink.staff_id, *(getattr(SurveyResponse, s) for s in CORE_SLOTS))
-        .join(SurveyResponse, SurveyResponse.id == SurveyResponseLink.response_id)
-        .where(SurveyResponse.wave_id == wave.id)
-    ).all()
-    people = pd.DataFrame(answers, columns=["staff_id", *CORE_SLOTS])
-    if people.empty:
-        return None
-    people["engagement"] = people[list(CORE_SLOTS)].astype(float).mean(axis=1, skipna=True)
-    start, end = _month(wave.opens_on)
-    if outcome == "csat":
-        table = csat_table(session, actor, start, end, min_n=1)
-        values = (
-            table[["staff_id", "shrunk"]].rename(columns={"shrunk": "y"}) if len(table) else None
-        )
-    elif outcome == "repurchase":
-        table = repurchase_table(session, actor, start, end, window_days=window_days)
-        values = table[["staff_id", "rate"]].rename(columns={"rate": "y"}) if len(table) else None
-    else:
-        raise ValueError("outcome must be csat or repurchase")
-    if values is None:
-        return None
-    joined = people[["staff_id", "engagement"]].merge(values, on="staff_id").dropna()
-    return linkage.individual_relation(joined, "engagement", "y", min_people=MIN_PEOPLE)
+    return sums[sums["n"] > 0] if len(sums) else empty

@@ -18,11 +18,11 @@ from ee_app.analysis.linkage import (
     fit_band,
     icc_from_scores,
     icc_from_sums,
-    individual_relation,
     lagged_pairs,
     partial,
     repeated_measures,
     unit_correlation,
+    winsorized_correlation,
 )
 
 # Anscombe FJ (1973), Graphs in statistical analysis, The American Statistician 27:17-21.
@@ -630,43 +630,179 @@ def test_icc_rejects_impossible_sums():
         icc_from_sums(pd.DataFrame({"n": [2.5, 2], "sum": [6.0, 8.0], "sumsq": [18.0, 32.0]}))
 
 
-# --- individual_relation ----------------------------------------------------------------------
+# --- winsorized_correlation -------------------------------------------------------------------
+#
+# Reference: Wilcox RR (2012), Introduction to Robust Estimation and Hypothesis Testing, 3rd
+# ed., Academic Press, the winsorized correlation and its test (R: WRS2::wincor): winsorize
+# each variable on its own (the g = floor(tr·n) smallest values raised to the (g + 1)-th
+# smallest, the g largest lowered to the (g + 1)-th largest), r = Pearson's r of the results,
+# t = r·sqrt((n − 2)/(1 − r²)), p = 2·(1 − pt(|t|, n − 2g − 2)). Computed here independently
+# with scipy.stats.mstats.winsorize and scipy.stats.pearsonr.
 
 
-@pytest.mark.parametrize(("people", "shown"), [(0, False), (3, False), (19, False), (20, True)])
-def test_individual_relation_shows_nothing_below_twenty_people(people, shown):
-    rng = np.random.default_rng(people)
-    frame = pd.DataFrame({"index": rng.normal(3.5, 0.6, 25), "csat": rng.normal(0.8, 0.1, 25)})
-    frame.loc[people:, "csat"] = np.nan  # only `people` complete rows
+def wincor_reference(x, y, g, level=0.95):
+    """Wilcox's wincor with g values winsorized at each end, by scipy (limits (g + ½)/n so
+    that mstats' int(limit·n) is g without floating-point doubt)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    n = len(x)
+    limit = (g + 0.5) / n
+    xw = np.asarray(stats.mstats.winsorize(x, limits=(limit, limit)))
+    yw = np.asarray(stats.mstats.winsorize(y, limits=(limit, limit)))
+    r = stats.pearsonr(xw, yw).statistic
+    t = r * math.sqrt((n - 2) / (1 - r * r))
+    dof = n - 2 * g - 2
+    p = 2 * stats.t.sf(abs(t), dof)
+    low, high = fisher(r, n - 2 * g, level)  # Fisher z on the h = n − 2g values kept
+    return {"r": r, "t": t, "p": p, "dof": dof, "r_low": low, "r_high": high}
+
+
+@pytest.mark.parametrize(
+    ("n", "shared", "trim", "g"),
+    [
+        (20, 5, 0.2, 4),  # the smallest relation shown: floor(0.2·20) = 4 = k − 1
+        (21, 5, 0.2, 4),
+        (25, 5, 0.2, 5),  # the 20% rule binds
+        (20, 8, 0.2, 7),  # a higher k binds
+        (61, 5, 0.2, 12),  # the red team's wave
+        (30, 1, 0.1, 3),  # Wilcox's wincor with tr = 0.1
+        (12, 1, 0.0, 0),  # no winsorizing: Pearson's r with its usual test
+    ],
+)
+def test_winsorized_correlation_matches_wincor_computed_with_scipy(n, shared, trim, g):
+    rng = np.random.default_rng(n * 100 + shared)
+    x = rng.normal(3.5, 0.6, n)
+    y = 0.4 * (x - 3.5) + rng.normal(0.8, 0.3, n)
+    y[0] = 40.0  # an outlier, pulled in
+    result = winsorized_correlation(
+        pd.DataFrame({"x": x, "y": y}), "x", "y", shared=shared, trim=trim
+    )
+    reference = wincor_reference(x, y, g)
+    assert (result["n"], result["g"], result["dof"]) == (n, g, reference["dof"])
+    for key in ("r", "t", "p", "r_low", "r_high"):
+        assert result[key] == pytest.approx(reference[key], rel=1e-10), key
+    if g == 0:  # nothing winsorized: Pearson's r, p and interval
+        plain = unit_correlation(pd.DataFrame({"x": x, "y": y}), "x", "y")
+        assert (result["r"], result["p"]) == pytest.approx((plain["r"], plain["r_p"]))
+
+
+def test_winsorizing_with_ties_counts_positions_like_wilcox():
+    # x sorted: 1 1 2 3 4 5 6 7 7 9 (n = 10, g = 2): the 3rd smallest is 2, the 3rd largest 7.
+    x = [7, 1, 2, 9, 3, 1, 4, 5, 6, 7]
+    winsorized = linkage._winsorize(np.array(x, float), 2)
+    assert winsorized.tolist() == [7, 2, 2, 7, 3, 2, 4, 5, 6, 7]
+    assert winsorized.tolist() == list(stats.mstats.winsorize(np.array(x, float), (0.25, 0.25)))
+
+
+def test_all_equal_values_give_no_correlation_without_warnings():
+    frame = pd.DataFrame({"x": np.linspace(1, 5, 20), "y": [0.8] * 20})
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        result = individual_relation(frame, "index", "csat")
-    if not shown:
-        assert result is None
-        return
-    assert set(result) == {
-        "n",
-        "r",
-        "r_low",
-        "r_high",
-        "r_p",
-        "rho",
-        "rho_low",
-        "rho_high",
-        "rho_p",
-    }
-    complete = frame.dropna()
-    reference = pg.corr(complete["index"], complete["csat"])
-    assert result["n"] == 20
-    assert result["r"] == pytest.approx(reference["r"].iloc[0], rel=1e-12)
-    assert result["rho"] == pytest.approx(stats.spearmanr(complete["index"], complete["csat"])[0])
+        result = winsorized_correlation(frame, "x", "y", shared=5)
+    assert result["n"] == 20 and result["g"] == 4 and result["dof"] == 10
+    assert all(math.isnan(result[k]) for k in ("r", "r_low", "r_high", "t", "p"))
 
 
-def test_individual_relation_threshold_is_checked():
+@pytest.mark.parametrize("sharing", [1, 2, 4])
+def test_a_value_held_by_fewer_than_k_people_is_pulled_in(sharing):
+    # n = 20, k = 5, g = 4: a minimum held by 1–4 people is raised to the 5th smallest value.
+    rng = np.random.default_rng(sharing)
+    x = np.linspace(2, 5, 20)
+    rest = np.sort(rng.uniform(3, 5, 20 - sharing))
+    y = np.concatenate([[1.0] * sharing, rest])
+    result = winsorized_correlation(pd.DataFrame({"x": x, "y": y}), "x", "y", shared=5)
+    fifth = np.sort(y)[4]
+    lifted = np.concatenate([[fifth] * sharing, rest])  # what the 1.0s become
+    assert result["r"] == pytest.approx(wincor_reference(x, lifted, 4)["r"], rel=1e-12)
+    assert result["r"] == pytest.approx(wincor_reference(x, y, 4)["r"], rel=1e-12)
+    assert (linkage._winsorize(y, 4) == fifth).sum() >= 5  # at least k share the minimum
+
+
+def test_exactly_k_people_sharing_the_extreme_keep_it():
+    # Five people (k) hold the minimum 1.0 and five the maximum: winsorizing g = 4 at each end
+    # changes nothing, so r is Pearson's r of the data as they are.
+    x = np.linspace(2, 5, 20)
+    y = np.array([1.0] * 5 + list(np.linspace(2, 4, 10)) + [5.0] * 5)
+    result = winsorized_correlation(pd.DataFrame({"x": x, "y": y}), "x", "y", shared=5)
+    assert np.array_equal(linkage._winsorize(y, 4), y)
+    assert result["r"] == pytest.approx(stats.pearsonr(linkage._winsorize(x, 4), y).statistic)
+    assert result["r"] == pytest.approx(wincor_reference(x, y, 4)["r"], rel=1e-12)
+
+
+@pytest.mark.parametrize("n", [5, 9, 10])
+def test_too_few_rows_for_g_give_nothing(n):
+    # shared = 5 → g ≥ 4 and dof = n − 2g − 2 < 1 for n ≤ 10.
+    frame = pd.DataFrame({"x": np.arange(n, dtype=float), "y": np.arange(n, dtype=float) ** 2})
+    result = winsorized_correlation(frame, "x", "y", shared=5)
+    assert result["n"] == n and result["g"] == 4 and math.isnan(result["dof"])
+    assert math.isnan(result["r"]) and math.isnan(result["p"])
+
+
+def test_interval_is_nan_when_three_or_fewer_values_are_kept():
+    # n = 11, g = 4 (k = 5): h = 3, dof = 1: r and p exist, the Fisher interval does not.
+    x = np.arange(11, dtype=float)
+    y = np.array([0, 2, 1, 3, 5, 4, 6, 8, 7, 10, 9], dtype=float)
+    result = winsorized_correlation(pd.DataFrame({"x": x, "y": y}), "x", "y", shared=5)
+    assert result["dof"] == 1 and not math.isnan(result["r"]) and not math.isnan(result["p"])
+    assert math.isnan(result["r_low"]) and math.isnan(result["r_high"])
+
+
+def test_a_file_that_singles_out_one_person_leaves_nothing_to_read():
+    """The red team's crafted outcome (1 for the target, 5 for everyone else) against survey-
+    like indices: Pearson's r orders every target by their index; the winsorized r is
+    undefined for every target."""
+    rng = np.random.default_rng(14)
+    index = rng.integers(1, 6, size=(61, 12)).mean(axis=1)
+    plain, robust = [], []
+    for target in range(61):
+        crafted = pd.DataFrame({"x": index, "y": np.where(np.arange(61) == target, 1.0, 5.0)})
+        plain.append(unit_correlation(crafted, "x", "y")["r"])
+        robust.append(winsorized_correlation(crafted, "x", "y", shared=5)["r"])
+    # Pearson's r is exactly linear in the target's index: it gives every index back.
+    assert np.corrcoef(plain, index)[0, 1] == pytest.approx(-1.0)
+    assert all(math.isnan(r) for r in robust)
+
+
+def test_no_single_value_moves_the_winsorized_r_beyond_the_bound():
+    """However extreme one person's outcome, r moves only as far as putting that person just
+    past the winsorizing bound does (steering saturates there), and with 61 people that is
+    less than one step of the one decimal shown; Pearson's r is taken over by one value."""
+    rng = np.random.default_rng(3)
+    x = rng.integers(1, 6, size=(61, 12)).mean(axis=1)
+    y = 0.8 + 0.05 * (x - x.mean()) + rng.normal(0, 0.05, 61)
+
+    def r_with(person, value):
+        steered = y.copy()
+        steered[person] = value
+        frame = pd.DataFrame({"x": x, "y": steered})
+        return winsorized_correlation(frame, "x", "y", shared=5)["r"]
+
+    base = winsorized_correlation(pd.DataFrame({"x": x, "y": y}), "x", "y", shared=5)["r"]
+    moves = []
+    for person in range(61):
+        for sign in (-1, 1):
+            far, farther = r_with(person, sign * 1e3), r_with(person, sign * 1e9)
+            assert far == pytest.approx(farther, abs=1e-12)  # saturated
+            moves.append(abs(farther - base))
+    plain = unit_correlation(pd.DataFrame({"x": x, "y": np.r_[1e9, y[1:]]}), "x", "y")["r"]
+    assert max(moves) < 0.1
+    assert abs(plain - base) > 0.5
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"trim": 0.5}, "trim"),
+        ({"trim": -0.1}, "trim"),
+        ({"trim": True}, "trim"),
+        ({"shared": 0}, "shared"),
+        ({"shared": 2.5}, "shared"),
+        ({"level": 1.0}, "level"),
+    ],
+)
+def test_winsorized_correlation_rejects_bad_arguments(kwargs, message):
     frame = pd.DataFrame({"x": range(30), "y": range(30)})
-    assert individual_relation(frame, "x", "y", min_people=31) is None
-    with pytest.raises(ValueError, match="min_people"):
-        individual_relation(frame, "x", "y", min_people=2)
+    with pytest.raises(ValueError, match=message):
+        winsorized_correlation(frame, "x", "y", **kwargs)
 
 
 # --- public surface ---------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Engagement against outcomes through the services: only published store results enter,
-managers get their scope, the demo's built-in relation is recovered within its interval,
-and the person-level view of a confidential wave shows aggregates over 20 people or nothing."""
+managers get their scope (ICC included, and nothing for a wave they may not see), the demo's
+built-in relation is recovered within its interval, and the person-level view of a
+confidential wave is HR's only (its rules: tests/services/test_confidential.py)."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pytest
@@ -81,73 +82,125 @@ def test_the_demo_relation_is_recovered_within_its_interval(engine, demo, hr):
     assert within["observations"] == len(data.units.dropna(subset=["engagement", "csat"]))
 
 
-def test_icc_from_the_stored_sums(engine, demo, hr):
-    data = data_for(engine, actor=hr)
+def published_sums(engine, actor, wave_code):
+    """The stored index sums of the stores whose index ``actor`` reads as published in
+    ``wave_code`` (shown rows with an index: it is hidden with any theme)."""
+    from ee_app.analysis.linkage import icc_from_sums
+    from ee_app.models import UnitLevel
+    from ee_app.services.results import engagement_view
+
     with read_session(engine) as session:
-        icc = linkage.wave_icc(session, hr, data.waves[-1])
-    assert icc["units"] == 12 and icc["people"] == int(
-        data.units[data.units["wave"] == data.waves[-1]]["n"].sum()
-    )
-    assert 0 < icc["icc1"] < icc["icc2"] < 1
-
-
-def _confidential_wave(engine, hr, answering: int) -> str:
-    """A confidential wave over the whole chain in October 2026 (a month with CSAT), with
-    ``answering`` respondents, then closed."""
-    from ee_app.config import Settings
-    from ee_app.instruments.pulse import CORE_SLOTS
-    from ee_app.keys import secret_key
-    from ee_app.models import SurveyInvitation, WaveMode
-    from ee_app.services import answering as answers_service
-    from ee_app.services import waves
-
-    settings = Settings.from_env()
-    start = date(2026, 10, 1)
-    with write_session(engine) as session:
-        wave = waves.create_wave(
-            session,
-            hr,
-            code="conf-10",
-            name="保密期",
-            unit_codes=["LM"],
-            opens_on=start,
-            closes_on=start + timedelta(days=20),
-            mode=WaveMode.CONFIDENTIAL,
-        )
-    with write_session(engine) as session:
-        waves.open_wave(session, hr, wave.code, settings, today=start)
-    with read_session(engine) as session:
-        wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == "conf-10"))
-        invitations = session.execute(
-            select(SurveyInvitation.staff_id, SurveyInvitation.generation).where(
-                SurveyInvitation.wave_id == wave_id
+        view = engagement_view(session, actor, wave_code, level=UnitLevel.STORE)
+        rows = view.rows
+        stores = [int(u) for u in rows.loc[~rows["hidden"] & rows["index"].notna(), "unit_id"]]
+        hidden_theme = set(view.themes.loc[view.themes["hidden"].astype(bool), "unit_id"])
+        assert not hidden_theme & set(stores)  # the index is hidden wherever a theme is
+        wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == wave_code))
+        rows = session.execute(
+            select(SurveyResult.idx_n, SurveyResult.idx_sum, SurveyResult.idx_sumsq).where(
+                SurveyResult.wave_id == wave_id,
+                SurveyResult.dim == "",
+                SurveyResult.unit_id.in_(stores),
             )
         ).all()
-    key = secret_key(settings)
-    rng = np.random.default_rng(3)
-    for staff_id, generation in invitations[:answering]:
-        token = waves.survey_token(key, wave_id, staff_id, generation)
-        values = {slot: int(rng.integers(1, 6)) for slot in CORE_SLOTS}
-        answers_service.submit(engine, token, values, 7, "", today=start)
-    with write_session(engine) as session:
-        waves.close_wave(session, hr, "conf-10")
-    return "conf-10"
+    import pandas as pd
+
+    sums = pd.DataFrame(rows, columns=["n", "sum", "sumsq"])
+    return stores, icc_from_sums(sums)
 
 
-@pytest.mark.parametrize(("answering", "shown"), [(40, True), (12, False)])
-def test_a_confidential_wave_gives_aggregates_over_20_people_or_nothing(
-    engine, demo, hr, answering, shown
-):
-    code = _confidential_wave(engine, hr, answering)
+def test_icc_from_the_stored_sums_of_published_stores(engine, demo, hr):
+    data = data_for(engine, actor=hr)
+    newest = data.waves[-1]
     with read_session(engine) as session:
-        stats = linkage.individual_relation(session, hr, code, "csat")
+        icc = linkage.wave_icc(session, hr, newest)
+    stores, expected = published_sums(engine, hr, newest)
+    # Two stores of the newest wave have a theme hidden (answer level), so their index is not
+    # published: they stay out of the ICC and its counts.
+    assert icc["units"] == len(stores) == 10
+    assert (
+        icc["people"]
+        == expected["people"]
+        == int(
+            data.units[data.units["store_id"].isin(stores) & (data.units["wave"] == newest)][
+                "n"
+            ].sum()
+        )
+    )
+    assert icc["icc1"] == pytest.approx(expected["icc1"]) and 0 < icc["icc1"] < icc["icc2"] < 1
+    with read_session(engine) as session:
+        earlier = linkage.wave_icc(session, hr, data.waves[0])
+    assert earlier["units"] == 12  # every store published
+
+
+def test_a_hidden_store_leaves_the_icc(engine, demo, hr):
+    code = data_for(engine, actor=hr).waves[0]
+    with write_session(engine) as session:  # hide SH01, as suppression would
+        wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == code))
+        unit_id = session.scalar(select(OrgUnit.id).where(OrgUnit.code == "SH01"))
+        session.execute(
+            update(SurveyResult)
+            .where(SurveyResult.wave_id == wave_id, SurveyResult.unit_id == unit_id)
+            .values(hidden=1)
+        )
+        session.execute(
+            update(SurveyWaveResult)
+            .where(SurveyWaveResult.wave_id == wave_id)
+            .values(version=SurveyWaveResult.version + 1)
+        )
+        session.commit()
+    with read_session(engine) as session:
+        icc = linkage.wave_icc(session, hr, code)
+    assert icc["units"] == 11
+
+
+def test_a_manager_gets_the_icc_of_their_scope_only(engine, demo, hr):
+    code = data_for(engine, actor=hr).waves[0]
+    with read_session(engine) as session:
+        region = actor_for_email(session, "manager.east@demo.example")
+        store = actor_for_email(session, "manager.sh01@demo.example")
+        chain = linkage.wave_icc(session, hr, code)
+        east = linkage.wave_icc(session, region, code)
+        one = linkage.wave_icc(session, store, code)
+    stores, expected = published_sums(engine, region, code)
+    assert east["units"] == len(stores) == 4  # SH01, SH02, HZ01, SZ01
+    assert east["people"] == expected["people"] < chain["people"]
+    assert east["icc1"] == pytest.approx(expected["icc1"])
+    assert east["msw"] == pytest.approx(expected["msw"]) != pytest.approx(chain["msw"])
+    # One store: its own respondents, and no ICC (it needs two stores).
+    assert one["units"] == 1 and np.isnan(one["icc1"])
+
+
+def test_a_manager_gets_nothing_for_a_wave_they_may_not_see(engine, demo, hr):
+    from ee_app.errors import NotFound
+    from ee_app.models import WaveMode
+    from tests.services.test_confidential import closed_wave
+
+    north = closed_wave(engine, hr, "north-10", units=("NORTH",), mode=WaveMode.ANONYMOUS)
+    secret = closed_wave(engine, hr, "conf-north", units=("NORTH",))
+    with read_session(engine) as session:
+        region = actor_for_email(session, "manager.east@demo.example")
+        for code in (north, secret, "no-such-wave"):
+            with pytest.raises(NotFound):
+                linkage.wave_icc(session, region, code)
+        for code in (north, secret):  # HR sees them: the four stores of the north
+            assert linkage.wave_icc(session, hr, code)["units"] == 4
+
+
+def test_confidential_waves_are_listed_and_their_relation_read_by_hr_only(engine, demo, hr):
+    from tests.services.test_confidential import closed_wave
+
+    code = closed_wave(engine, hr, "conf-10", answering_count=40)
+    with read_session(engine) as session:
+        assert linkage.confidential_waves(session, hr) == [code]
+        assert linkage.individual_relation(session, hr, code, "csat") is None  # not computed
         manager = actor_for_email(session, "manager.sh01@demo.example")
         with pytest.raises(PermissionDenied):
             linkage.individual_relation(session, manager, code, "csat")
-        assert linkage.confidential_waves(session, hr) == [code]
-    if not shown:
-        assert stats is None  # fewer than 20 people with a CSAT: nothing at all
-        return
-    assert stats is not None and stats["n"] >= linkage.MIN_PEOPLE
-    assert set(stats) >= {"n", "r", "r_low", "r_high"}
-    assert all(np.isscalar(v) for v in stats.values())  # summary numbers, no per-person data
+        with pytest.raises(PermissionDenied):
+            linkage.confidential_waves(session, manager)
+    with write_session(engine) as session:
+        found = linkage.compute_relation(session, hr, code, "csat", today=date(2026, 11, 2))
+    assert found.enough and found.people >= linkage.MIN_PEOPLE
+    with read_session(engine) as session:
+        assert linkage.individual_relation(session, hr, code, "csat") == found
