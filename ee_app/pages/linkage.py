@@ -13,9 +13,11 @@ from ee_app.auth import Permission, can
 from ee_app.errors import N_, EeError
 from ee_app.exports.linkage import linkage_xlsx
 from ee_app.instruments.pulse import THEMES
+from ee_app.services.confidential import PERSON_OUTCOMES, FrozenRelation
 from ee_app.services.linkage import (
     MIN_PEOPLE,
     OUTCOMES,
+    compute_relation,
     confidential_waves,
     individual_relation,
     linkage_data,
@@ -28,7 +30,6 @@ from ee_app.ui.formatting import blank
 from ee_app.ui.labels import theme_label
 from ee_app.ui.linkage_text import (
     icc_reading,
-    individual_reading,
     lagged_reading,
     partial_reading,
     unit_reading,
@@ -38,6 +39,7 @@ from ee_app.ui.linkage_text import (
 OUTCOME = "ee_linkage_outcome"
 WAVE = "ee_linkage_wave"
 CONFIDENTIAL = "ee_linkage_confidential"
+COMPUTE = "ee_linkage_compute"  # + wave and outcome: the one-time computation's button
 
 NAMES = {
     "csat": N_("customer satisfaction (CSAT top-2)"),
@@ -157,6 +159,90 @@ def relation_section(found, outcome: str) -> None:  # type: ignore[no-untyped-de
     )
 
 
+def frozen_text(frozen: FrozenRelation, name: str) -> str:
+    """Two or three plain sentences on a frozen person-level relation."""
+    if not frozen.enough:
+        return _(
+            "Fewer than {minimum} respondents had both an engagement index and a {outcome} of "
+            "their own: nothing is shown, so that no person's answers can be inferred."
+        ).format(minimum=MIN_PEOPLE, outcome=name)
+    if frozen.r is None:
+        return _(
+            "No relation can be computed: once the extreme values are pulled in so that at "
+            "least {k} people share each, engagement or {outcome} no longer varies enough "
+            "among these {n} people. Nothing about any person is shown."
+        ).format(k=frozen.k, outcome=name, n=frozen.people)
+    p = _("below 0.05") if frozen.significant else _("0.05 or more")
+    return _(
+        "Across {n} people, each person's engagement against their own {outcome}: winsorized "
+        "r = {r}, 95% interval {low} to {high}, p {p}. The {g} lowest and the {g} highest "
+        "values of each are pulled in, so no single person moves it far; a relation between "
+        "people is not a cause. Only this summary is ever shown, never a person."
+    ).format(
+        n=frozen.people,
+        outcome=name,
+        r=tenth(frozen.r),
+        low=tenth(frozen.r_low),
+        high=tenth(frozen.r_high),
+        p=p,
+        g=frozen.winsorized,
+    )
+
+
+def tenth(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def frozen_section(frozen: FrozenRelation, outcome: str) -> None:
+    name = _(NAMES[outcome])
+    if frozen.enough and frozen.r is not None:
+        cols = st.columns(3)
+        cols[0].metric(_("People"), frozen.people)
+        cols[1].metric(
+            _("Winsorized r [95%]"),
+            f"{tenth(frozen.r)} [{tenth(frozen.r_low)}, {tenth(frozen.r_high)}]",
+            help=_("Rounded to one decimal; the interval outward."),
+        )
+        cols[2].metric("p", "< 0.05" if frozen.significant else "≥ 0.05")
+        st.info(frozen_text(frozen, name), icon=":material/lightbulb:")
+    else:
+        st.caption(frozen_text(frozen, name))
+    batches = ", ".join(str(b) for b in frozen.batches) or "—"
+    st.caption(
+        _(
+            "Computed once, {when} (UTC) by {who}, on {month}'s data from import batches "
+            "{batches}. Later imports and undos do not change it."
+        ).format(
+            when=frozen.computed_at.strftime("%Y-%m-%d %H:%M"),
+            who=frozen.computed_by,
+            month=frozen.month,
+            batches=batches,
+        )
+    )
+
+
+def compute_control(wave: str, outcome: str) -> None:
+    name = _(NAMES[outcome])
+    st.caption(_("Not computed yet for {outcome}.").format(outcome=name))
+    with st.popover(_("Compute it once"), icon=":material/lock:"):
+        st.write(
+            _(
+                "The relation with {outcome} is computed once, on the outcome data as it is "
+                "now, and never again: later imports and undos do not change it, so that no "
+                "one can steer it to reveal a person. Import the month's CSAT and sales first "
+                "(for repurchase, sales until the 90-day windows have ended)."
+            ).format(outcome=name)
+        )
+        if st.button(_("Yes, compute it now"), type="primary", key=f"{COMPUTE}_{wave}_{outcome}"):
+            try:
+                with ctx.write() as session:
+                    compute_relation(session, actor, wave, outcome)
+            except EeError as error:
+                error_box(error, _)
+                return
+            st.rerun()
+
+
 def confidential_section() -> None:
     if not can(actor, Permission.MANAGE_SURVEYS):
         return
@@ -173,10 +259,21 @@ def confidential_section() -> None:
         )
         return
     wave = st.selectbox(_("Confidential wave"), waves, key=CONFIDENTIAL)
-    for outcome in ("csat", "repurchase"):
+    st.caption(
+        _(
+            "Each respondent's engagement against their own outcome in the wave's month, over "
+            "at least {minimum} people: a winsorized correlation (at least k people share each "
+            "extreme value), computed once and then frozen, shown to one decimal."
+        ).format(minimum=MIN_PEOPLE)
+    )
+    for outcome in PERSON_OUTCOMES:
+        st.markdown(f"**{_(SHORT[outcome])}**")
         with ctx.read() as session:
-            stats = individual_relation(session, actor, wave, outcome)
-        st.caption(individual_reading(stats, _(NAMES[outcome]), MIN_PEOPLE, _))
+            frozen = individual_relation(session, actor, wave, outcome)
+        if frozen is None:
+            compute_control(wave, outcome)
+        else:
+            frozen_section(frozen, outcome)
 
 
 st.title(_("Engagement and customers"))
@@ -229,13 +326,22 @@ if found["points"].empty and outcome == "repurchase":
 relation_section(found, outcome)
 
 st.subheader(_("Is a store's mean engagement a fair description?"))
-with ctx.read() as session:
-    icc = wave_icc(session, actor, wave)
-cols = st.columns(3)
-cols[0].metric("ICC(1)", "—" if blank(icc.get("icc1")) else f"{icc['icc1']:.2f}")
-cols[1].metric("ICC(2)", "—" if blank(icc.get("icc2")) else f"{icc['icc2']:.2f}")
-cols[2].metric(_("People, stores"), f"{icc.get('people', 0)}, {icc.get('units', 0)}")
-st.caption(icc_reading(icc, _))
+icc: dict = {}
+try:
+    with ctx.read() as session:
+        icc = wave_icc(session, actor, wave)
+except EeError as error:
+    st.caption(error.render(_))
+else:
+    cols = st.columns(3)
+    cols[0].metric("ICC(1)", "—" if blank(icc.get("icc1")) else f"{icc['icc1']:.2f}")
+    cols[1].metric("ICC(2)", "—" if blank(icc.get("icc2")) else f"{icc['icc2']:.2f}")
+    cols[2].metric(
+        _("People, stores"),
+        f"{icc.get('people', 0)}, {icc.get('units', 0)}",
+        help=_("Stores with a published index only, in your scope."),
+    )
+    st.caption(icc_reading(icc, _))
 
 confidential_section()
 
