@@ -47,8 +47,9 @@ from ee_app.auth import system_actor
 from ee_app.config import Settings
 from ee_app.db import make_engine, read_session, write_session
 from ee_app.i18n import translator
-from ee_app.keys import hash_token
-from ee_app.models import ANSWER_SLOTS, SurveyInvitation, SurveyResponse, SurveyWave
+from ee_app.keys import hash_token, secret_key
+from ee_app.models import ANSWER_SLOTS, SurveyInvitation, SurveySealed, SurveyWave
+from ee_app.sealing import open_sealed
 from ee_app.services import answering, waves
 from tests.conftest import make_demo_database
 
@@ -186,7 +187,7 @@ def _service_chunk(engine, chunk):  # type: ignore[no-untyped-def]
     for index, token, answer in chunk:
         start = time.perf_counter()
         try:
-            answering.submit(engine, token, dict(answer.items), answer.enps, None)
+            answering.submit(engine, token, dict(answer.items), answer.enps, None, key=_key())
         except Exception as exc:
             errors.append(f"{type(exc).__name__}: {exc}")
             continue
@@ -198,13 +199,18 @@ def _service_chunk(engine, chunk):  # type: ignore[no-untyped-def]
 # --- checking the database --------------------------------------------------------------------
 
 
+def _key() -> bytes:
+    """The server key the app and the reference both seal the answers with."""
+    return secret_key(Settings.from_env())
+
+
 def _check(engine, links, answers, done) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """Every link used once and only those: per wave, responded invitations and responses
-    equal the links used, and the answers stored are the answers given."""
+    equal the links used, and the answers stored are the answers given (the waves are open,
+    so the answers are sealed: opened here with the server key, as closing would)."""
     used = {hash_token(token) for index, (_, token) in enumerate(links) if index in done}
     codes = sorted({code for code, _ in links})
     expected = Counter(answers[i].row() for i in done)
-    columns = [getattr(SurveyResponse, slot) for slot in ANSWER_SLOTS]
     with read_session(engine) as session:
         ids = session.scalars(select(SurveyWave.id).where(SurveyWave.code.in_(codes))).all()
         invitations = session.execute(
@@ -212,12 +218,11 @@ def _check(engine, links, answers, done) -> dict[str, object]:  # type: ignore[n
                 SurveyInvitation.wave_id.in_(ids)
             )
         ).all()
-        stored = Counter(
-            tuple(row)
-            for row in session.execute(
-                select(*columns, SurveyResponse.enps).where(SurveyResponse.wave_id.in_(ids))
-            )
-        )
+        sealed = session.execute(
+            select(SurveySealed.wave_id, SurveySealed.sealed).where(SurveySealed.wave_id.in_(ids))
+        ).all()
+    opened = [open_sealed(_key(), wave_id, blob) for wave_id, blob in sealed]
+    stored = Counter((*a.answers, a.enps) for a in opened)
     responded = {h for h, r in invitations if r}
     return {
         "links": len(links),

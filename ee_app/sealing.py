@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import os
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -71,12 +71,12 @@ _TAG = 16
 #: The length of every sealed blob, of every wave.
 SEALED_SIZE = _HEADER + _NONCE + _RECORD.size + _TAG
 _MAX_ID = 2**32 - 1
+_ANSWER_VALUES = frozenset({None, 1, 2, 3, 4, 5})
 
 _ciphers: dict[tuple[bytes, int], AESGCM] = {}
 
 
-@dataclass(frozen=True)
-class Submission:
+class Submission(NamedTuple):
     """What one person submitted, with the pooled attributes their invitation gives it.
 
     ``answers`` holds one value per answer slot (``a01`` … ``a12``, ``x1`` … ``x5``), each
@@ -201,7 +201,7 @@ def _id(value: int | None) -> int:
 def _encode(s: Submission) -> bytes:
     if len(s.answers) != len(_SLOTS):
         raise ValueError(f"{len(_SLOTS)} answer slots expected, got {len(s.answers)}")
-    if any(a is not None and not 1 <= a <= 5 for a in s.answers):
+    if not _ANSWER_VALUES.issuperset(s.answers):
         raise ValueError("answers must be None or 1-5")
     if s.enps is not None and not 0 <= s.enps <= 10:
         raise ValueError("enps must be None or 0-10")

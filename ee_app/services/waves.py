@@ -506,9 +506,10 @@ def _opened(session: Session, wave: SurveyWave, key: bytes) -> list[Submission]:
     if failed:
         raise Conflict(
             N_(
-                "{count} of the sealed answers of wave “{code}” do not open: they were altered "
-                "or damaged in the database. Nothing was changed; restore the database from a "
-                "backup taken while the wave was open, or ask for help."
+                "{count} of the sealed answers of wave “{code}” do not open with this "
+                "EE_SECRET_KEY: the key was changed while the wave was open, or they were "
+                "altered in the database. Nothing was changed. Close the wave with the key they "
+                "were sealed with, or restore the database from a backup."
             ),
             code=wave.code,
             count=failed,
