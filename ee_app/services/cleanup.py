@@ -138,11 +138,19 @@ def clean_up_after_close(
     if not result.verified:
         logger.warning("clean-up after closing wave %s not verified", wave.id)
         return result
-    with write_session(engine) as session:
-        session.execute(
-            update(SurveyWave).where(SurveyWave.id == wave.id).values(cleanup_verified=True)
+    try:
+        with write_session(engine) as session:
+            session.execute(
+                update(SurveyWave).where(SurveyWave.id == wave.id).values(cleanup_verified=True)
+            )
+            session.commit()
+    except SQLAlchemyError as exc:  # verified, but not recorded: say so, and let a retry record it
+        logger.warning("clean-up after closing wave %s verified but not recorded", wave.id)
+        return CleanupResult(
+            False,
+            N_("The clean-up is not complete: the database refused it ({error})."),
+            {"error": type(getattr(exc, "orig", None) or exc).__name__, "code": wave.code},
         )
-        session.commit()
     if engine.dialect.name == "sqlite":
         _tidy_wal(engine)
     return result
