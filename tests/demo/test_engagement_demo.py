@@ -264,9 +264,9 @@ def test_invited_are_the_staff_at_work_then_and_rates_are_in_range(engine, demo)
 
 def test_every_stored_combination_matches_at_least_k(engine, demo):
     """Each response's (unit, role, band) matches at least k invitations of its wave (a pooled
-    unit matches everyone beneath it, a pooled role or band anyone); closed waves are sealed
-    by respondents, so there each combination also holds k responses and each comment unit
-    k respondents."""
+    unit matches everyone beneath it, a pooled role or band anyone; the open wave's answers are
+    read from their sealed blobs); closed waves are pooled again by respondents, so there each
+    combination also holds k responses and each comment unit k respondents."""
     with read_session(engine) as session:
         path = dict(session.execute(select(OrgUnit.id, OrgUnit.path)).all())
         for wave in _waves(session):
