@@ -6,7 +6,9 @@ rows the results page shows) is matched with its outcomes in the wave's month: t
 top-2 share (shrunk toward the chain, so a store with few answers is not taken at face
 value), the repurchase rate (90-day window), the mean mystery-shopper score of approved
 visits, and its size and staff's average tenure then. Hidden stores never enter: the
-analysis cannot reveal what the results page does not.
+analysis cannot reveal what the results page does not. A store's rows of two waves sit side
+by side here (within-store and lagged relations, the workbook), so a wave's row is left out
+where the store's respondents differ from an earlier kept row's by fewer than k people.
 
 Confidential waves add a person-level view, re-exported from
 :mod:`ee_app.services.confidential`: each respondent's engagement index against their own
@@ -30,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from ee_app.analysis import linkage
 from ee_app.auth import Actor, Permission, require
+from ee_app.errors import NotFound
 from ee_app.instruments.pulse import THEMES
 from ee_app.models import (
     ChecklistVersion,
@@ -51,6 +54,7 @@ from ee_app.services.confidential import (
     individual_relation,
 )
 from ee_app.services.outcomes import store_summary
+from ee_app.services.respondents import comparable_cells
 from ee_app.services.results import _closed_wave, engagement_view
 
 __all__ = [
@@ -156,8 +160,12 @@ def linkage_data(session: Session, actor: Actor, *, window_days: int = 90) -> Li
     require(actor, Permission.VIEW_RESULTS)
     require(actor, Permission.VIEW_OUTCOMES)
     frames, hidden, codes = [], 0, []
-    for wave in _closed_waves(session, WaveMode.ANONYMOUS):
-        view = engagement_view(session, actor, wave.code, level=UnitLevel.STORE)
+    closed = _closed_waves(session, WaveMode.ANONYMOUS)
+    for wave in closed:
+        try:
+            view = engagement_view(session, actor, wave.code, level=UnitLevel.STORE)
+        except NotFound:  # a wave that did not reach this manager's units
+            continue
         rows = view.rows
         hidden += int(rows["hidden"].sum()) if len(rows) else 0
         shown = rows[~rows["hidden"].astype(bool)] if len(rows) else rows
@@ -216,7 +224,32 @@ def linkage_data(session: Session, actor: Actor, *, window_days: int = 90) -> Li
         if column not in units:
             units[column] = np.nan
     units = units[columns].rename(columns={"unit_id": "store_id"})
-    return LinkageData(units, tuple(codes), hidden)
+    kept = _side_by_side(session, units, {w.code: w for w in closed})
+    hidden += len(units) - len(kept)
+    codes = [c for c in codes if c in set(kept["wave"])]
+    return LinkageData(kept.reset_index(drop=True), tuple(codes), hidden)
+
+
+def _side_by_side(
+    session: Session, units: pd.DataFrame, waves: dict[str, SurveyWave]
+) -> pd.DataFrame:
+    """The rule across waves on the store rows: these rows put a store's waves side by side
+    (the within-store and lagged relations, the workbook), so a store's row of a wave is kept
+    only if its respondents are the same as, or differ by at least k people from, those of
+    every earlier row kept for it; otherwise "wave minus wave" would isolate who joined or
+    left."""
+    if units.empty:
+        return units
+    keep = np.zeros(len(units), dtype=bool)
+    for _store, rows in units.groupby("store_id", sort=False):
+        earlier: list[SurveyWave] = []
+        for position, code in zip(rows.index, rows["wave"], strict=True):
+            wave = waves[code]
+            cell = (int(units.at[position, "store_id"]), "", "")
+            if all(cell in comparable_cells(session, w, wave, [cell]) for w in earlier):
+                keep[position] = True
+                earlier.append(wave)
+    return units[keep]
 
 
 def outcome_relations(data: LinkageData, outcome: str, wave: str | None = None) -> dict:

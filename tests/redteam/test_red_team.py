@@ -1,0 +1,272 @@
+"""The red team's recipes against everything each role can see, and an exact attacker.
+
+A hostile org (``tests/redteam/org.py``: teams of 1–4 in stores of 5–12, k = 3, people who
+skip themes and the eNPS, a leaver and a joiner between two waves in which everyone else
+answers exactly as before) is built through the services and the roster import. Every figure
+each viewer can reach — the results page's data, headline cards, trends, action-plan
+follow-ups, the linkage store rows, and ``ee-app report`` for every ``--by``, ``--filter``
+and ``--as`` — is collected as facts (``tests/redteam/published.py``). Then:
+
+* an exact linear-algebra audit at the level of answers: for every wave and every metric
+  (respondents, each theme, the eNPS), no set of stored answer groups holding 1..k-1 answers,
+  and no hidden cell, has a total in the linear span of the published totals; this audit is
+  written here independently of the app's own (projection on the row space, not its null
+  space search);
+* composite figures (the index and overall % favourable) are published only where every
+  theme they pool is;
+* two waves' figures of one group are shown side by side only where its respondents are the
+  same or differ by at least k (the leaver's and the joiner's groups: never);
+* the red team's recipes, step by step, recover nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from ee_app.db import read_session
+from ee_app.instruments.pulse import CORE_SLOTS
+from ee_app.models import OrgUnit, SurveyResponse, SurveyWave
+from ee_app.services import results
+from tests.redteam.org import PEOPLE, W1, W2, K
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("redteam")]
+
+METRICS = ("n", *CORE_SLOTS, "enps")
+
+
+# The attacker's ground truth: the stored answer groups --------------------------------------
+
+
+def atoms(engine, wave_code):
+    """One row per stored (unit, role, band) group of a closed wave: its unit's path and, per
+    metric, how many answers it holds — the finest thing anyone could ever single out."""
+    with read_session(engine) as session:
+        wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == wave_code))
+        rows = session.execute(
+            select(
+                OrgUnit.path,
+                OrgUnit.id,
+                SurveyResponse.role,
+                SurveyResponse.band,
+                *(getattr(SurveyResponse, s) for s in CORE_SLOTS),
+                SurveyResponse.enps,
+            )
+            .join(OrgUnit, OrgUnit.id == SurveyResponse.unit_id)
+            .where(SurveyResponse.wave_id == wave_id)
+        ).all()
+    frame = pd.DataFrame(rows, columns=["path", "unit_id", "role", "band", *CORE_SLOTS, "enps"])
+    frame["role"] = frame["role"].fillna("").astype(object)
+    frame["band"] = frame["band"].fillna("").astype(object)
+    counted = frame.assign(n=1)
+    for metric in (*CORE_SLOTS, "enps"):
+        counted[metric] = frame[metric].notna().astype(int)
+    return counted.groupby(["path", "unit_id", "role", "band"], as_index=False)[list(METRICS)].sum()
+
+
+def members(groups, cell, paths):
+    """Indicator over the groups of a cell: a unit with everything beneath, or a slice."""
+    unit, dim, value = cell
+    under = groups["path"].str.startswith(paths[unit]).to_numpy(dtype=bool, copy=True)
+    if dim:
+        under = under & (groups[dim] == value).to_numpy(dtype=bool)
+    return under.astype(float)
+
+
+def in_span(facts, vector):
+    """Whether ``vector`` is a linear combination of the rows of ``facts``: its distance to
+    their row space (an orthonormal basis from the SVD) is zero."""
+    if not len(facts):
+        return not vector.any()
+    _, singular, rows = np.linalg.svd(facts, full_matrices=False)
+    basis = rows[singular > 1e-10 * max(singular.max(), 1.0)]
+    return np.linalg.norm(vector - basis.T @ (basis @ vector)) < 1e-8
+
+
+def unit_paths(engine):
+    with read_session(engine) as session:
+        return {i: p for i, p in session.execute(select(OrgUnit.id, OrgUnit.path))}
+
+
+def all_cells(groups, paths):
+    """Every cell a surface could ever show: each unit, and each store's roles and bands."""
+    cells = {(u, "", "") for u in paths}
+    for unit_id, path in paths.items():
+        if path.count("/") == 4:  # brand/region/store: a store
+            inside = groups[groups["path"].str.startswith(path)]
+            cells |= {(unit_id, "role", r) for r in set(inside["role"]) if r}
+            cells |= {(unit_id, "band", b) for b in set(inside["band"]) if b}
+    return cells
+
+
+# The tests -------------------------------------------------------------------------------------
+
+
+def test_no_hidden_answer_lies_in_the_span_of_what_is_shown(hostile, seen):
+    paths = unit_paths(hostile.engine)
+    checked = 0
+    for wave in (W1, W2):
+        groups = atoms(hostile.engine, wave)
+        cells = all_cells(groups, paths)
+        for metric in METRICS:
+            weight = groups[metric].to_numpy(float)
+            present = weight > 0
+            # A composite (index, % favourable) counts as knowing each theme it pools:
+            # stronger than any attacker, so passing this audit is conservative.
+            composite = metric in CORE_SLOTS or metric == "n"
+            shown = sorted(
+                {c for w, c, m in seen.facts if w == wave and m == metric}
+                | {c for w, c, m in seen.facts if composite and w == wave and m == "index"}
+            )
+            facts = np.array([members(groups, c, paths)[present] for c in shown]).reshape(
+                len(shown), int(present.sum())
+            )
+            held = weight[present]
+            # (1) No union of stored groups holding 1..k-1 answers can be worked out.
+            small = [i for i in range(len(held)) if held[i] < K]
+            for size in range(1, K):
+                for subset in itertools.combinations(small, size):
+                    if held[list(subset)].sum() >= K:
+                        continue
+                    vector = np.zeros(len(held))
+                    vector[list(subset)] = 1.0
+                    assert not in_span(facts, vector), (wave, metric, subset)
+                    checked += 1
+            # (2) No hidden unit can be worked out either, whatever its size (a unit hidden
+            # to protect a smaller one stays hidden); a slice not offered may equal a shown
+            # group (a band that is exactly one team) but never rests on fewer than k.
+            for cell in cells - set(shown):
+                vector = members(groups, cell, paths)[present]
+                if vector.any() and (not cell[1] or held @ vector < K):
+                    assert not in_span(facts, vector), (wave, metric, cell, held @ vector)
+                    checked += 1
+    assert checked >= 10  # small answer groups and hidden units that an attacker would try
+
+
+def test_figures_pooling_every_theme_rest_on_shown_themes_only(seen):
+    """Wherever a cell's themes are on screen, its index and % favourable are shown only if
+    every theme is (the brand's themes are never listed; the audit above covers it)."""
+    composite = {(w, c) for w, c, m in seen.facts if m == "index"}
+    with_themes = {(w, c) for w, c, m in seen.facts if m in CORE_SLOTS}
+    assert composite & with_themes
+    for wave, cell in composite & with_themes:
+        for part in ("n", *CORE_SLOTS):
+            assert (wave, cell, part) in seen.facts, (wave, cell, part)
+    partial = {
+        (w, c) for w, c in with_themes if any((w, c, s) not in seen.facts for s in CORE_SLOTS)
+    }
+    assert partial, "the org must have cells with a hidden theme"
+    assert not partial & composite
+
+
+def test_two_waves_side_by_side_only_where_k_people_differ(hostile, seen):
+    """The leaver's and the joiner's groups differ by one person between the waves: no
+    surface puts their two figures side by side; everyone else's groups are unchanged."""
+    paths = unit_paths(hostile.engine)
+    changed = {u for u, p in paths.items() if _holds(p, paths, hostile, "n2b-leaver")}
+    changed |= {u for u, p in paths.items() if _holds(p, paths, hostile, "s2b-joiner")}
+    assert changed  # the brand, both regions, N2, S2 and their teams
+    pairs = {(surface, cell) for surface, cell, a, b in seen.pairs if {a, b} == {W1, W2}}
+    assert pairs, "some unchanged group must still show its change"
+    for surface, (unit, _dim, _value) in pairs:
+        assert unit not in changed, (surface, unit)
+    surfaces = {"change", "trend", "plan", "linkage"}
+    if hostile.engine.dialect.name == "sqlite":
+        surfaces.add("report")  # the command line runs on SQLite only
+    assert {s for s, _ in pairs} >= surfaces
+
+
+def _holds(path, paths, hostile, employee_no):
+    person = next(p for p in PEOPLE if p.no == employee_no)
+    unit = hostile.unit_ids[person.team or person.store]
+    return paths[unit].startswith(path)
+
+
+def test_recipe_headline_card_of_a_team_manager(hostile, seen):
+    """Team N1A: four respondents, two of whom answered the eNPS. The units table hid its
+    eNPS; the headline card used to show "eNPS +50, n = 2"."""
+    team = hostile.unit_ids["N1A"]
+    assert ("n1a@rt.example", W1, team, "n") in seen.headline
+    assert ("n1a@rt.example", W1, team, "enps") not in seen.headline
+    assert (W1, (team, "", ""), "enps") not in seen.facts
+    assert (W1, (team, "", ""), "n") in seen.facts  # the team itself is shown
+
+
+def test_recipe_hidden_theme_from_the_overall_figures(hostile, seen):
+    """N1's theme 5 rests on two answers. Neither the overall % favourable (whose Wilson
+    interval gives its number of answers away) nor the index (a sum over every theme) is
+    shown for N1, so "overall minus the shown themes" has nothing to start from."""
+    n1 = (hostile.unit_ids["N1"], "", "")
+    theme5 = CORE_SLOTS[4]
+    for wave in (W1, W2):
+        assert (wave, n1, theme5) not in seen.facts
+        assert (wave, n1, "index") not in seen.facts
+        assert (wave, n1, "n") in seen.facts
+
+
+def test_recipe_region_minus_stores(hostile, seen):
+    """Theme 5 of N1 (two answers) is hidden; subtracting the region's theme-5 total from the
+    other stores' would give it, so a second store's theme 5 is hidden with it."""
+    north = [hostile.unit_ids[s] for s in ("N2", "N3")]
+    region = (hostile.unit_ids["RN"], "", "")
+    theme5 = CORE_SLOTS[4]
+    if (W1, region, theme5) in seen.facts:
+        assert any((W1, (s, "", ""), theme5) not in seen.facts for s in north)
+
+
+def test_recipe_filter_minus_filter(hostile, seen):
+    """N1: the role "beautician" and the band "1to3" differ by two consultants; both
+    filters together, or either with team totals, must not be published if the difference
+    is a group of fewer than k answers to any question (the audit test checks all)."""
+    n1 = hostile.unit_ids["N1"]
+    slices = {c for w, c, m in seen.facts if c[0] == n1 and c[1] and m == "n"}
+    groups = atoms(hostile.engine, W1)
+    paths = unit_paths(hostile.engine)
+    for a, b in itertools.combinations(sorted(slices), 2):
+        difference = members(groups, a, paths) - members(groups, b, paths)
+        if set(np.unique(difference)) <= {0.0, 1.0}:
+            for metric in METRICS:
+                held = groups[metric].to_numpy(float) @ difference
+                assert held == 0 or held >= K, (a, b, metric)
+
+
+def test_recipe_wave_minus_wave(hostile, seen):
+    """N2 lost one nurse between the waves and S2 gained one; everyone else answered the
+    same. n × index of wave 2 minus wave 1 would be the leaver's (or joiner's) own answers:
+    no surface that shows both waves gives both figures for those stores."""
+    for store in ("N2", "S2"):
+        cell = (hostile.unit_ids[store], "", "")
+        for surface in ("trend", "linkage"):
+            shown = {w for s, w, c, _n, _i in seen.indexes if s == surface and c == cell}
+            assert shown != {W1, W2}, (store, surface)
+        assert not any(c == cell for _s, c, _a, _b in seen.pairs)
+
+
+def test_percentiles_come_from_published_indexes_only(hostile):
+    """A unit's percentile is its rank among the *shown* indexes of its level: a hidden
+    index never moves it."""
+    from ee_app.analysis.engagement import percentile_rank
+    from ee_app.models import UnitLevel
+
+    hr = hostile.viewers["hr@rt.example"]
+    for wave in (W1, W2):
+        with read_session(hostile.engine) as session:
+            view = results.engagement_view(session, hr, wave, level=UnitLevel.STORE)
+        shown = view.rows.dropna(subset=["index"])
+        for row in shown.to_dict("records"):
+            expected = percentile_rank(shown["index"].tolist(), row["index"])
+            assert row["percentile"] == pytest.approx(expected)
+
+
+def test_every_viewer_and_surface_was_exercised(seen):
+    surfaces = {s for s, *_ in seen.indexes}
+    assert surfaces >= {"view", "headline", "trend", "linkage"}
+    by_metric = defaultdict(int)
+    for _w, _c, metric in seen.facts:
+        by_metric[metric] += 1
+    assert all(by_metric[m] for m in METRICS)
