@@ -42,3 +42,31 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
 def test_bad_database_urls_are_config_errors(url):
     with pytest.raises(ConfigError):
         upgrade(make_engine(url))
+
+
+def test_upgrading_a_database_with_closed_waves(engine, demo):
+    """From the schema before sealing: closed waves need no clean-up, their results are
+    rebuilt once under the new disclosure rules, and the open wave can still be closed."""
+    from alembic import command
+    from sqlalchemy import select
+
+    from ee_app.auth import system_actor
+    from ee_app.db import _alembic_config, read_session, write_session
+    from ee_app.models import RESULT_RULES, SurveyWave, SurveyWaveResult, WaveStatus
+    from ee_app.services.results import engagement_view, rebuild_stale_results
+
+    with write_session(engine) as session:  # the demo's open wave has sealed answers
+        session.execute(SurveyWave.__table__.delete().where(SurveyWave.status == "open"))
+        session.commit()
+    command.downgrade(_alembic_config(engine), "0007")
+    upgrade(engine)
+    with write_session(engine) as session:
+        waves = session.execute(select(SurveyWave.status, SurveyWave.cleanup_verified)).all()
+        assert waves and all(v for s, v in waves if s is WaveStatus.CLOSED)
+        rules = set(session.scalars(select(SurveyWaveResult.rules)))
+        assert rules == {1}
+        assert rebuild_stale_results(session) == len(waves)
+    with read_session(engine) as session:
+        assert set(session.scalars(select(SurveyWaveResult.rules))) == {RESULT_RULES}
+        view = engagement_view(session, system_actor("test"), "pulse-2026-10")
+    assert len(view.rows) == 12 and view.rows["index"].notna().any()

@@ -65,6 +65,15 @@ def upgrade() -> None:
     with op.batch_alter_table("survey_wave_result", schema=None) as batch_op:
         batch_op.add_column(sa.Column("rules", sa.Integer(), nullable=False, server_default="1"))
 
+    # Waves closed before this revision never held a sealed answer: "no sealed remnant of the
+    # wave in the files" holds for them as it does for the demo's past waves. (Their answers
+    # were written in plain text while open; docs/surveys.md says what that leaves.)
+    op.execute(
+        sa.text(
+            "UPDATE survey_wave SET cleanup_verified = :yes WHERE status = 'closed'"
+        ).bindparams(yes=True)
+    )
+
 
 def downgrade() -> None:
     with op.batch_alter_table("survey_wave_result", schema=None) as batch_op:
