@@ -66,9 +66,13 @@ def published_scores(sums: pd.DataFrame, hidden: Mapping[str, np.ndarray]) -> pd
     none = _flags(hidden, "n", rows)
     index = none | _flags(hidden, "index", rows)
     enps = none | _flags(hidden, "enps", rows)
-    frame.loc[index, list(INDEX_COLUMNS)] = np.nan
-    frame.loc[enps, list(_ENPS_COLUMNS)] = np.nan
-    frame.loc[none, :] = np.nan
+    for columns, blank in ((INDEX_COLUMNS, index), (_ENPS_COLUMNS, enps)):
+        if blank.any():
+            for column in columns:
+                frame[column] = np.where(blank, np.nan, frame[column].to_numpy())
+    if none.any():
+        for column in frame.columns:
+            frame[column] = np.where(none, np.nan, frame[column].to_numpy())
     frame.insert(0, "hidden", none)
     return frame
 

@@ -349,7 +349,7 @@ relations = {o: outcome_relations(data, o) for o in OUTCOMES}
 st.download_button(
     _("Download the analysis (Excel)"),
     data=lambda: linkage_xlsx(
-        data.units,
+        data.units[data.units["listed"]].drop(columns="listed"),
         relations,
         icc,
         outcome_names={o: _(SHORT[o]) for o in OUTCOMES},

@@ -6,9 +6,9 @@ rows the results page shows) is matched with its outcomes in the wave's month: t
 top-2 share (shrunk toward the chain, so a store with few answers is not taken at face
 value), the repurchase rate (90-day window), the mean mystery-shopper score of approved
 visits, and its size and staff's average tenure then. Hidden stores never enter: the
-analysis cannot reveal what the results page does not. A store's rows of two waves sit side
-by side here (within-store and lagged relations, the workbook), so a wave's row is left out
-where the store's respondents differ from an earlier kept row's by fewer than k people.
+analysis cannot reveal what the results page does not. The store × wave table lists a store's
+waves side by side, so ``listed`` marks the rows it may show: a wave's row is left out where
+the store's respondents differ from an earlier listed row's by fewer than k people.
 
 Confidential waves add a person-level view, re-exported from
 :mod:`ee_app.services.confidential`: each respondent's engagement index against their own
@@ -82,7 +82,7 @@ class LinkageData:
     ``repurchase`` (rate) with ``repurchase_n`` (customers decided), ``visit_score`` (mean
     mystery-shopper score, %) with ``visits``, ``headcount`` and ``tenure`` (years)."""
 
-    units: pd.DataFrame
+    units: pd.DataFrame  # plus ``listed``: the row may be shown beside the store's others
     waves: tuple[str, ...]  # closed anonymous waves, oldest first
     hidden: int  # store × wave results left out because they are not published
 
@@ -224,32 +224,31 @@ def linkage_data(session: Session, actor: Actor, *, window_days: int = 90) -> Li
         if column not in units:
             units[column] = np.nan
     units = units[columns].rename(columns={"unit_id": "store_id"})
-    kept = _side_by_side(session, units, {w.code: w for w in closed})
-    hidden += len(units) - len(kept)
-    codes = [c for c in codes if c in set(kept["wave"])]
-    return LinkageData(kept.reset_index(drop=True), tuple(codes), hidden)
+    units["listed"] = _side_by_side(session, units, {w.code: w for w in closed})
+    return LinkageData(units, tuple(codes), hidden)
 
 
 def _side_by_side(
     session: Session, units: pd.DataFrame, waves: dict[str, SurveyWave]
-) -> pd.DataFrame:
-    """The rule across waves on the store rows: these rows put a store's waves side by side
-    (the within-store and lagged relations, the workbook), so a store's row of a wave is kept
-    only if its respondents are the same as, or differ by at least k people from, those of
-    every earlier row kept for it; otherwise "wave minus wave" would isolate who joined or
-    left."""
-    if units.empty:
-        return units
+) -> np.ndarray:
+    """Which store rows may be *listed* together (the workbook's store × wave table): a
+    store's row of a wave only if its respondents are the same as, or differ by at least k
+    people from, those of every earlier row listed for it; otherwise "wave minus wave" would
+    isolate who joined or left. The statistics use every published row: they show only
+    correlations over many stores, never a store's figures."""
     keep = np.zeros(len(units), dtype=bool)
+    if units.empty:
+        return keep
     for _store, rows in units.groupby("store_id", sort=False):
-        earlier: list[SurveyWave] = []
+        earlier: list[tuple[SurveyWave, int]] = []
         for position, code in zip(rows.index, rows["wave"], strict=True):
             wave = waves[code]
             cell = (int(units.at[position, "store_id"]), "", "")
-            if all(cell in comparable_cells(session, w, wave, [cell]) for w in earlier):
+            n = int(units.at[position, "n"])
+            if all(cell in comparable_cells(session, w, wave, [cell], (m, n)) for w, m in earlier):
                 keep[position] = True
-                earlier.append(wave)
-    return units[keep]
+                earlier.append((wave, n))
+    return keep
 
 
 def outcome_relations(data: LinkageData, outcome: str, wave: str | None = None) -> dict:

@@ -477,6 +477,22 @@ def trend_for(
             .order_by(SurveyWave.opens_on, SurveyWave.id)
         )
     )
+    versions = session.execute(
+        select(SurveyWaveResult.wave_id, SurveyWaveResult.version, SurveyWaveResult.computed_at)
+        .where(SurveyWaveResult.wave_id.in_([w.id for w in waves]))
+        .order_by(SurveyWaveResult.wave_id)
+    ).all()
+    key = (
+        "trend",
+        session.get_bind().url.render_as_string(hide_password=True),
+        unit.id,
+        dim,
+        value,
+        tuple((w, v, str(at)) for w, v, at in versions),
+    )
+    if key in _cache:  # the same waves and results versions: the same trend
+        _cache.move_to_end(key)
+        return _cache[key].copy()  # type: ignore[union-attr]
     table = SurveyResult.__table__
     found = pd.DataFrame(
         session.execute(
@@ -491,7 +507,7 @@ def trend_for(
     ).set_index("wave_id")
     published = _published(found) if len(found) else found
     cell = (unit.id, dim or "", value or "")
-    shown_before: list[SurveyWave] = []
+    shown_before: list[tuple[SurveyWave, int]] = []
     records = []
     for wave in waves:
         record = {
@@ -506,17 +522,18 @@ def trend_for(
             "index_high": math.nan,
         }
         if wave.id in published.index and not math.isnan(published.loc[wave.id, "index"]):
+            row = published.loc[wave.id]
             if all(
-                cell in comparable_cells(session, earlier, wave, [cell]) for earlier in shown_before
+                cell in comparable_cells(session, earlier, wave, [cell], (n, int(row["n"])))
+                for earlier, n in shown_before
             ):
-                row = published.loc[wave.id]
                 record.update(
                     hidden=False,
                     reason="",
                     n=int(row["n"]),
                     **{c: float(row[c]) for c in ("index", "index_low", "index_high")},
                 )
-                shown_before.append(wave)
+                shown_before.append((wave, int(row["n"])))
             else:
                 record["reason"] = "changed"
         records.append(record)
@@ -531,7 +548,11 @@ def trend_for(
         "index_low",
         "index_high",
     ]
-    return pd.DataFrame.from_records(records, columns=columns)
+    trend = pd.DataFrame.from_records(records, columns=columns)
+    _cache[key] = trend
+    if len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
+    return trend.copy()
 
 
 def comments_for(

@@ -144,11 +144,11 @@ def plan_effects(org: HostileOrg, seen: Published) -> None:
 
 
 def linkage(org: HostileOrg, seen: Published) -> None:
-    """The store rows the linkage page and its workbook are built from (HR)."""
+    """The store × wave rows the linkage workbook lists (HR)."""
     hr = org.viewers["hr@rt.example"]
     with read_session(org.engine) as session:
         data = linkage_data(session, hr)
-    rows = data.units.to_dict("records")
+    rows = data.units[data.units["listed"]].to_dict("records")  # what the workbook lists
     for row in rows:
         cell = _cell(row["store_id"], None, None)
         seen.add_row("linkage", row["wave"], cell, {"n": row["n"], "index": row["engagement"]})

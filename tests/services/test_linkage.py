@@ -204,3 +204,25 @@ def test_confidential_waves_are_listed_and_their_relation_read_by_hr_only(engine
     assert found.enough and found.people >= linkage.MIN_PEOPLE
     with read_session(engine) as session:
         assert linkage.individual_relation(session, hr, code, "csat") == found
+
+
+def test_the_store_table_lists_waves_side_by_side_only_where_k_people_differ(engine, demo, hr):
+    """The statistics use every published store row; the store × wave table (the workbook)
+    lists a store's wave only where its respondents differ from every earlier listed wave's
+    by none or at least k people (the rule across waves)."""
+    from ee_app.services.respondents import cell_respondents
+
+    with read_session(engine) as session:
+        data = linkage.linkage_data(session, hr)
+        listed = data.units[data.units["listed"]]
+        assert 0 < len(listed) < len(data.units)
+        waves = {w.code: w for w in session.scalars(select(SurveyWave))}
+        for store, rows in listed.groupby("store_id"):
+            people = [
+                cell_respondents(session, waves[code], (int(store), "", ""))
+                for code in rows["wave"]
+            ]
+            for i, first in enumerate(people):
+                for second in people[i + 1 :]:
+                    changed = len(first ^ second)
+                    assert changed == 0 or changed >= 5
