@@ -131,9 +131,9 @@ class HostileOrg:
             return session.scalar(select(SurveyWave).where(SurveyWave.code == code))
 
 
-def _roster(on: date) -> bytes:
+def _roster(people: list[Person], on: date) -> bytes:
     rows = [["Employee number", "Name", "Role", "Store", "Team", "Hire date", "Leave date"]]
-    for person in PEOPLE:
+    for person in people:
         if person.hired > on:
             continue
         left = person.left.isoformat() if person.left and person.left <= on else ""
@@ -143,11 +143,11 @@ def _roster(on: date) -> bytes:
     return csv_file(rows)
 
 
-def _answer_wave(org_: HostileOrg, code: str) -> None:
+def _answer_wave(org_: HostileOrg, people: list[Person], code: str) -> None:
     opens = OPENS[code]
     wave = org_.wave(code)
     key = secret_key(org_.settings)
-    for person in PEOPLE:
+    for person in people:
         present = person.hired <= opens and (person.left is None or person.left > opens)
         if not (present and person.responds):
             continue
@@ -163,32 +163,42 @@ def _answer_wave(org_: HostileOrg, code: str) -> None:
         )
 
 
-def build(engine: Engine) -> HostileOrg:
+def build(
+    engine: Engine,
+    people: list[Person] = PEOPLE,
+    units: list[tuple[str, UnitLevel, str | None]] = UNITS,
+    viewers: dict[str, tuple[str, tuple[str, ...]]] = VIEWERS,
+    codes: tuple[str, ...] = (W1, W2),
+) -> HostileOrg:
+    """Units, a roster import, users, then each wave created, opened, answered by everyone
+    present and closed; the roster changes (the leaver, the joiner) before the second."""
     admin = system_actor("red-team")
     settings = Settings.from_env()
-    for code, level, parent in UNITS:
+    for code, level, parent in units:
         with write_session(engine) as session:
             org.create_unit(session, admin, code, f"unit {code}", level, parent)
     with write_session(engine) as session:
-        import_roster(session, admin, _roster(OPENS[W1]), "roster.csv", effective=date(2026, 8, 1))
-    for email, (role, units) in VIEWERS.items():
+        data = _roster(people, OPENS[codes[0]])
+        import_roster(session, admin, data, "roster.csv", effective=date(2026, 8, 1))
+    for email, (role, scope) in viewers.items():
         with write_session(engine) as session:
-            save_user(session, admin, email, role=UserRole(role), unit_codes=units)
+            save_user(session, admin, email, role=UserRole(role), unit_codes=scope)
     with read_session(engine) as session:
         unit_ids = {c: i for c, i in session.execute(select(OrgUnit.code, OrgUnit.id))}
         hostile = HostileOrg(engine, settings, unit_ids, {})
-        hostile.viewers = {e: actor_for_email(session, e) for e in VIEWERS}
-    for code in (W1, W2):
-        if code == W2:
+        hostile.viewers = {e: actor_for_email(session, e) for e in viewers}
+    for code in codes:
+        if code != codes[0]:
             with write_session(engine) as session:
-                import_roster(session, admin, _roster(OPENS[W2]), "roster.csv", effective=MOVES_ON)
+                data = _roster(people, OPENS[code])
+                import_roster(session, admin, data, "roster.csv", effective=MOVES_ON)
         with write_session(engine) as session:
             waves.create_wave(
                 session,
                 admin,
                 code=code,
                 name=code,
-                unit_codes=["RT"],
+                unit_codes=[units[0][0]],
                 opens_on=OPENS[code],
                 closes_on=OPENS[code].replace(day=10),
                 mode=WaveMode.ANONYMOUS,
@@ -197,10 +207,8 @@ def build(engine: Engine) -> HostileOrg:
         with write_session(engine) as session:
             waves.open_wave(session, admin, code, settings, today=OPENS[code])
         with read_session(engine) as session:
-            hostile.staff_ids = {
-                n: i for n, i in session.execute(select(Staff.employee_no, Staff.id))
-            }
-        _answer_wave(hostile, code)
+            hostile.staff_ids = dict(session.execute(select(Staff.employee_no, Staff.id)).all())
+        _answer_wave(hostile, people, code)
         with write_session(engine) as session:
             waves.close_wave(session, admin, code, settings)
     return hostile

@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from ee_app.cli import main
 from ee_app.db import read_session, write_session
 from ee_app.instruments.pulse import CORE_SLOTS, THEMES
-from ee_app.models import StaffRole, TenureBand, UnitLevel
+from ee_app.models import OrgUnit, StaffRole, TenureBand, UnitLevel
 from ee_app.services import actions, results
 from ee_app.services.linkage import linkage_data
 from tests.redteam.org import W1, W2, HostileOrg
@@ -45,10 +45,17 @@ class Published:
     indexes: set[tuple[str, str, Cell, int, float]] = field(default_factory=set)
     #: headline cards: (viewer, wave, unit id, metric shown)
     headline: set[tuple[str, str, int, str]] = field(default_factory=set)
+    #: (wave, cell, metric) a surface marks hidden (blank or "fewer than k")
+    hidden: set[tuple[str, Cell, str]] = field(default_factory=set)
 
     def add_row(self, surface: str, wave: str, cell: Cell, row: dict) -> None:
         if row.get("hidden") or _blank(row.get("n")):
+            self.hidden |= {(wave, cell, m) for m in ("n", "index", "enps", *CORE_SLOTS)}
             return
+        if _blank(row.get("index")):
+            self.hidden.add((wave, cell, "index"))
+        if _blank(row.get("enps")):
+            self.hidden.add((wave, cell, "enps"))
         self.facts.add((wave, cell, "n"))
         if not _blank(row.get("index")):
             self.facts.add((wave, cell, "index"))
@@ -72,11 +79,11 @@ def _cell(unit_id: int, dim: str | None, value: str | None) -> Cell:
     return (int(unit_id), dim or "", value or "")
 
 
-def views(org: HostileOrg, seen: Published) -> None:
+def views(org: HostileOrg, seen: Published, waves: tuple[str, ...] = (W1, W2)) -> None:
     """The results page's data (table, heatmap, eNPS, headline cards) for every viewer,
     wave, level and filter."""
     for email, actor in org.viewers.items():
-        for wave in (W1, W2):
+        for wave in waves:
             for level in (UnitLevel.REGION, UnitLevel.STORE, UnitLevel.TEAM):
                 for dim, value in FILTERS:
                     if dim and level is not UnitLevel.STORE:
@@ -91,9 +98,11 @@ def views(org: HostileOrg, seen: Published) -> None:
                         if not _blank(row.get("change")):
                             seen.pairs.add(("change", cell, view.previous_wave, wave))
                     for theme in view.themes.to_dict("records"):
+                        cell = _cell(theme["unit_id"], dim, value)
                         if not theme["hidden"] and not _blank(theme["mean"]):
-                            cell = _cell(theme["unit_id"], dim, value)
                             seen.facts.add((wave, cell, theme["slot"]))
+                        else:
+                            seen.hidden.add((wave, cell, theme["slot"]))
                     for card in view.headline.to_dict("records"):
                         seen.add_row("headline", wave, _cell(card["unit_id"], None, None), card)
                         for metric in ("n", "index", "enps"):
@@ -107,7 +116,9 @@ def trends(org: HostileOrg, seen: Published) -> None:
         for code, unit_id in org.unit_ids.items():
             if not actor.may_see_unit(unit_id):
                 continue
-            filters = FILTERS if code[:1] in "NS" and len(code) == 2 else [(None, None)]
+            with read_session(org.engine) as session:
+                level = session.get(OrgUnit, unit_id).level
+            filters = FILTERS if level is UnitLevel.STORE else [(None, None)]
             for dim, value in filters:
                 with read_session(org.engine) as session:
                     trend = results.trend_for(session, actor, code, dim=dim, value=value)

@@ -25,126 +25,22 @@ import itertools
 from collections import defaultdict
 
 import numpy as np
-import pandas as pd
 import pytest
-from sqlalchemy import select
 
 from ee_app.db import read_session
 from ee_app.instruments.pulse import CORE_SLOTS
-from ee_app.models import OrgUnit, SurveyResponse, SurveyWave
 from ee_app.services import results
+from tests.redteam.audit import METRICS, atoms, audit, members, unit_paths
 from tests.redteam.org import PEOPLE, W1, W2, K
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("redteam")]
-
-METRICS = ("n", *CORE_SLOTS, "enps")
-
-
-# The attacker's ground truth: the stored answer groups --------------------------------------
-
-
-def atoms(engine, wave_code):
-    """One row per stored (unit, role, band) group of a closed wave: its unit's path and, per
-    metric, how many answers it holds — the finest thing anyone could ever single out."""
-    with read_session(engine) as session:
-        wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == wave_code))
-        rows = session.execute(
-            select(
-                OrgUnit.path,
-                OrgUnit.id,
-                SurveyResponse.role,
-                SurveyResponse.band,
-                *(getattr(SurveyResponse, s) for s in CORE_SLOTS),
-                SurveyResponse.enps,
-            )
-            .join(OrgUnit, OrgUnit.id == SurveyResponse.unit_id)
-            .where(SurveyResponse.wave_id == wave_id)
-        ).all()
-    frame = pd.DataFrame(rows, columns=["path", "unit_id", "role", "band", *CORE_SLOTS, "enps"])
-    frame["role"] = frame["role"].fillna("").astype(object)
-    frame["band"] = frame["band"].fillna("").astype(object)
-    counted = frame.assign(n=1)
-    for metric in (*CORE_SLOTS, "enps"):
-        counted[metric] = frame[metric].notna().astype(int)
-    return counted.groupby(["path", "unit_id", "role", "band"], as_index=False)[list(METRICS)].sum()
-
-
-def members(groups, cell, paths):
-    """Indicator over the groups of a cell: a unit with everything beneath, or a slice."""
-    unit, dim, value = cell
-    under = groups["path"].str.startswith(paths[unit]).to_numpy(dtype=bool, copy=True)
-    if dim:
-        under = under & (groups[dim] == value).to_numpy(dtype=bool)
-    return under.astype(float)
-
-
-def in_span(facts, vector):
-    """Whether ``vector`` is a linear combination of the rows of ``facts``: its distance to
-    their row space (an orthonormal basis from the SVD) is zero."""
-    if not len(facts):
-        return not vector.any()
-    _, singular, rows = np.linalg.svd(facts, full_matrices=False)
-    basis = rows[singular > 1e-10 * max(singular.max(), 1.0)]
-    return np.linalg.norm(vector - basis.T @ (basis @ vector)) < 1e-8
-
-
-def unit_paths(engine):
-    with read_session(engine) as session:
-        return {i: p for i, p in session.execute(select(OrgUnit.id, OrgUnit.path))}
-
-
-def all_cells(groups, paths):
-    """Every cell a surface could ever show: each unit, and each store's roles and bands."""
-    cells = {(u, "", "") for u in paths}
-    for unit_id, path in paths.items():
-        if path.count("/") == 4:  # brand/region/store: a store
-            inside = groups[groups["path"].str.startswith(path)]
-            cells |= {(unit_id, "role", r) for r in set(inside["role"]) if r}
-            cells |= {(unit_id, "band", b) for b in set(inside["band"]) if b}
-    return cells
 
 
 # The tests -------------------------------------------------------------------------------------
 
 
 def test_no_hidden_answer_lies_in_the_span_of_what_is_shown(hostile, seen):
-    paths = unit_paths(hostile.engine)
-    checked = 0
-    for wave in (W1, W2):
-        groups = atoms(hostile.engine, wave)
-        cells = all_cells(groups, paths)
-        for metric in METRICS:
-            weight = groups[metric].to_numpy(float)
-            present = weight > 0
-            # A composite (index, % favourable) counts as knowing each theme it pools:
-            # stronger than any attacker, so passing this audit is conservative.
-            composite = metric in CORE_SLOTS or metric == "n"
-            shown = sorted(
-                {c for w, c, m in seen.facts if w == wave and m == metric}
-                | {c for w, c, m in seen.facts if composite and w == wave and m == "index"}
-            )
-            facts = np.array([members(groups, c, paths)[present] for c in shown]).reshape(
-                len(shown), int(present.sum())
-            )
-            held = weight[present]
-            # (1) No union of stored groups holding 1..k-1 answers can be worked out.
-            small = [i for i in range(len(held)) if held[i] < K]
-            for size in range(1, K):
-                for subset in itertools.combinations(small, size):
-                    if held[list(subset)].sum() >= K:
-                        continue
-                    vector = np.zeros(len(held))
-                    vector[list(subset)] = 1.0
-                    assert not in_span(facts, vector), (wave, metric, subset)
-                    checked += 1
-            # (2) No hidden unit can be worked out either, whatever its size (a unit hidden
-            # to protect a smaller one stays hidden); a slice not offered may equal a shown
-            # group (a band that is exactly one team) but never rests on fewer than k.
-            for cell in cells - set(shown):
-                vector = members(groups, cell, paths)[present]
-                if vector.any() and (not cell[1] or held @ vector < K):
-                    assert not in_span(facts, vector), (wave, metric, cell, held @ vector)
-                    checked += 1
+    checked = audit(hostile.engine, (W1, W2), seen.facts, K, seen.hidden)
     assert checked >= 10  # small answer groups and hidden units that an attacker would try
 
 
