@@ -36,3 +36,9 @@ def test_readme_gives_the_two_commands_and_ci_runs_the_test_one():
     readme = (ROOT / "README.md").read_text()
     assert "./scripts/run" in readme and "./scripts/test" in readme
     assert "./scripts/test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_every_doc_is_linked_from_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    for doc in sorted((ROOT / "docs").glob("*.md")):
+        assert f"docs/{doc.name}" in readme, doc.name

@@ -17,6 +17,14 @@ and ``--as`` — is collected as facts (``tests/redteam/published.py``). Then:
 * two waves' figures of one group are shown side by side only where its respondents are the
   same or differ by at least k (the leaver's and the joiner's groups: never);
 * the red team's recipes, step by step, recover nothing.
+
+The other two recipes of issue 14 run where their machinery lives, on both databases: the
+person-level relation steered by crafted CSAT imports and undos in
+``tests/services/test_confidential.py`` (``test_the_red_team_recipe_recovers_nothing``), and
+the copy of the database files replayed commit by commit while a wave is open, and after it
+closes (also under a reader), in ``tests/test_sealing_files.py`` and
+``tests/services/test_cleanup.py``. ``test_random_orgs.py`` runs the audit here on
+organisations and skip patterns made up by Hypothesis.
 """
 
 from __future__ import annotations
