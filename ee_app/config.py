@@ -63,8 +63,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "EE_SECRET_KEY",
         "",
-        "At least 32 random bytes (hex or base64) that sign personal links and key customer "
-        "hashes. Required in production and shared by all replicas; in development a key is "
+        "At least 32 random bytes (hex or base64) that sign personal links, key customer "
+        "hashes and seal the answers of open survey waves. Required in production and shared "
+        "by all replicas; keep it apart from database backups; in development a key is "
         "created in data/secret.key.",
         secret=True,
     ),

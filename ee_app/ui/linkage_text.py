@@ -10,7 +10,6 @@ from typing import Any
 
 __all__ = [
     "icc_reading",
-    "individual_reading",
     "lagged_reading",
     "partial_reading",
     "unit_reading",
@@ -140,18 +139,3 @@ def icc_reading(stats: Mapping[str, Any], _: Gettext) -> str:
         ).format(share=share, icc1=stats["icc1"], icc2=stats["icc2"])
         + verdict
     )
-
-
-def individual_reading(
-    stats: Mapping[str, Any] | None, outcome: str, minimum: int, _: Gettext
-) -> str:
-    if stats is None:
-        return _(
-            "Fewer than {minimum} respondents of this wave have a {outcome} of their own: "
-            "nothing is shown, so that no person's answers can be inferred."
-        ).format(minimum=minimum, outcome=outcome)
-    return _(
-        "Across {n} people, each person's engagement against their own {outcome}: r = {r:.2f} "
-        "(95% interval {low:.2f} to {high:.2f}). Only this summary is ever shown, never a "
-        "person's answers or scores."
-    ).format(n=stats["n"], outcome=outcome, r=stats["r"], low=stats["r_low"], high=stats["r_high"])
