@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import struct
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -107,3 +109,68 @@ def reading(engine: Engine) -> Iterator[None]:
             yield
         finally:
             conn.rollback()
+
+
+# Photos, as phones make them and as an attacker would ------------------------------------------
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    body = kind + data
+    return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+
+def png_bomb(width: int = 20_000, height: int = 20_000) -> bytes:
+    """A valid 1-bit PNG of ``width`` × ``height`` black pixels: 400 megapixels in about
+    48 KB by default, which decodes to over a gigabyte (a decompression bomb)."""
+    compressor = zlib.compressobj(9)
+    row = b"\0" * (1 + (width + 7) // 8)
+    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", idat)
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def photo(
+    kind: str = "JPEG",
+    size: tuple[int, int] = (64, 32),
+    *,
+    gps: bool = False,
+    orientation: int | None = None,
+    mode: str = "RGB",
+) -> bytes:
+    """A real photo made with Pillow: left half red, right half blue (so that a turn shows);
+    with ``gps`` it carries EXIF with a GPS position, the phone's make and a comment, as a
+    phone's photo does."""
+    from PIL import ExifTags, Image, PngImagePlugin
+
+    image = Image.new("RGB", size, (220, 30, 30))
+    image.paste((30, 30, 220), (size[0] // 2, 0, size[0], size[1]))
+    if mode != "RGB":
+        image = image.convert(mode)
+    options: dict[str, Any] = {}
+    if gps or orientation:
+        exif = Image.Exif()
+        exif[ExifTags.Base.Make] = "PhoneMaker"
+        if orientation:
+            exif[ExifTags.Base.Orientation] = orientation
+        if gps:
+            exif[ExifTags.IFD.GPSInfo] = {
+                ExifTags.GPS.GPSLatitudeRef: "N",
+                ExifTags.GPS.GPSLatitude: (31.0, 13.0, 28.0),
+                ExifTags.GPS.GPSLongitudeRef: "E",
+                ExifTags.GPS.GPSLongitude: (121.0, 26.0, 42.0),
+            }
+        options["exif"] = exif
+    if gps and kind == "JPEG":
+        options["comment"] = b"taken at the customer's home"
+    if gps and kind == "PNG":
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Comment", "taken at the customer's home")
+        options["pnginfo"] = info
+    buffer = io.BytesIO()
+    image.save(buffer, kind, **options)
+    return buffer.getvalue()

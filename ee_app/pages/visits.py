@@ -34,6 +34,7 @@ from ee_app.services.visits import (
 from ee_app.ui import context
 from ee_app.ui.checklist_form import checklist_view
 from ee_app.ui.components import error_box
+from ee_app.ui.evidence import evidence_file
 from ee_app.ui.formatting import plain
 from ee_app.ui.labels import visit_status_label
 from ee_app.ui.visit_import import import_section
@@ -123,18 +124,7 @@ def show_evidence(row: EvidenceRow) -> None:
     except EeError as error:
         error_box(error, _)
         return
-    if mime.startswith("image/"):
-        st.image(data, caption=name, width=320)
-    else:
-        st.download_button(
-            name,
-            data=data,
-            file_name=name,
-            mime=mime,
-            icon=":material/picture_as_pdf:",
-            on_click="ignore",
-            key=f"ee_evidence_{row.id}",
-        )
+    evidence_file(name, mime, data, _, key=f"ee_evidence_{row.id}")
 
 
 def served_guess(visit: VisitRow, people: list) -> int | None:  # type: ignore[type-arg]

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from ee_app.auth import Actor, Permission, can, require
 from ee_app.errors import N_, ConfigError, Conflict, NotFound, Problem, ValidationError
+from ee_app.imports.images import PHOTO_FORMATS, clean_photo
 from ee_app.instruments.checklist import (
     MAX_COMMENT,
     Checklist,
@@ -565,7 +566,10 @@ def _evidence_type(data: bytes) -> str | None:
 def add_evidence(
     session: Session, actor: Actor, visit_id: int, item_id: str, file_name: str, data: bytes
 ) -> EvidenceRow:
-    """Attach a photo (JPEG, PNG) or a PDF receipt to an item that accepts evidence."""
+    """Attach a photo (JPEG, PNG) or a PDF receipt to an item that accepts evidence.
+
+    A photo is decoded under a pixel limit and kept as a clean re-encoded copy, without its
+    metadata (:func:`ee_app.imports.images.clean_photo`); a PDF is kept as it came."""
     visit = _own_open_visit(session, actor, visit_id)
     checklist = checklist_of(session.get(ChecklistVersion, visit.template_id))
     item = checklist.item(item_id)
@@ -581,6 +585,8 @@ def add_evidence(
     mime = _evidence_type(data)
     if mime is None:
         raise ValidationError(N_("“{file}” is not a JPEG or PNG photo or a PDF."), file=file_name)
+    if mime in PHOTO_FORMATS:
+        data = clean_photo(data, mime, file_name).data
     digest = hashlib.sha256(data).hexdigest()
     existing = session.scalars(
         select(VisitEvidence).where(

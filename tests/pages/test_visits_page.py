@@ -3,6 +3,7 @@ a manager reads their store only, a shopper fills in their own visit and nothing
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import delete, select
 
 from ee_app.db import make_engine, read_session, write_session
 from ee_app.models import OrgUnit, ShopVisit, VisitEvidence, VisitStatus
+from tests.helpers import photo, png_bomb
 
 VISITS = "ee_app/pages/visits.py"
 MINE = "ee_app/pages/my_visits.py"
@@ -134,3 +136,49 @@ def test_hr_schedules_visits_to_every_store(make_app, engine):
     with read_session(engine) as session:
         newest = session.scalar(select(ShopVisit).order_by(ShopVisit.id.desc()))
     assert newest.window_start == today.replace(day=1)
+
+
+def store_evidence(engine, visit_id, item_id, name, mime, content):
+    """A file kept as it is, as files were before uploads were decoded and cleaned."""
+    with write_session(engine) as session:
+        session.add(
+            VisitEvidence(
+                visit_id=visit_id,
+                item_id=item_id,
+                file_name=name,
+                mime=mime,
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                content=content,
+            )
+        )
+        session.commit()
+
+
+@pytest.mark.parametrize(
+    ("name", "mime", "content", "pictures", "shown"),
+    [
+        ("门头.png", "image/png", photo("PNG", (800, 600)), 1, None),
+        ("门头.jpg", "image/jpeg", photo("JPEG", (800, 600), gps=True), 1, None),
+        ("bomb.png", "image/png", png_bomb(), 0, "cannot be shown"),
+        ("junk.png", "image/png", b"\x89PNG\r\n\x1a\n" + b"junk" * 50, 0, "cannot be shown"),
+        ("cut.jpg", "image/jpeg", photo("JPEG", (300, 300))[:600], 0, "cannot be shown"),
+    ],
+)
+def test_a_stored_photo_that_cannot_be_decoded_never_breaks_the_review(
+    make_app, engine, name, mime, content, pictures, shown
+):
+    [(visit_id, _store)] = store_visits(engine, VisitStatus.SUBMITTED)
+    store_evidence(engine, visit_id, "booking-reminder", name, mime, content)
+    store_evidence(engine, visit_id, "booking-reminder", "小票.png", "image/png", photo("PNG"))
+    at = opened(make_app, "hr@demo.example", VISITS)
+    assert not at.exception, at.exception
+    captions = [c for image in at.image for c in image.captions]
+    assert len(captions) == pictures + 1 and "小票.png" in captions  # the good one is drawn
+    warnings = [w.value for w in at.warning]
+    if shown:
+        assert any(shown in w for w in warnings), warnings
+    else:
+        assert not any("cannot be shown" in w for w in warnings), warnings
+    # The rest of the page is there: the review buttons work.
+    assert at.button(key="ee_visits_approve")

@@ -1,9 +1,11 @@
 """Mystery-shopper visits through the services: who may see and change which visit, the
 flow from schedule to approval, scores stored on submission, evidence, and the demo."""
 
+import io
 from datetime import date
 
 import pytest
+from PIL import ExifTags, Image
 from sqlalchemy import func, select
 
 from ee_app.analysis.visits import visit_summary
@@ -14,11 +16,11 @@ from ee_app.instruments.checklist import percent, score
 from ee_app.models import ChecklistVersion, OrgUnit, ShopVisit, UserRole, VisitStatus
 from ee_app.services import results, visit_results, visits
 from ee_app.services.users import actor_for_email
-from tests.helpers import snapshot
+from tests.helpers import photo, png_bomb, snapshot
 
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 64
+PNG = photo("PNG")
+JPEG = photo("JPEG")
 
 
 def actor(engine, email):
@@ -243,13 +245,56 @@ def test_evidence_is_checked_by_content_and_size(engine, scheduled, hr):
     with write_session(engine) as session, pytest.raises(ValidationError, match="no evidence"):
         visits.add_evidence(session, shopper, scheduled, plain.id, "a.png", PNG)
     with read_session(engine) as session:
-        assert visits.evidence_content(session, hr, first.id) == ("小票.png", "image/png", PNG)
+        name, mime, content = visits.evidence_content(session, hr, first.id)
+        assert (name, mime) == ("小票.png", "image/png")
+        assert Image.open(io.BytesIO(content)).tobytes() == Image.open(io.BytesIO(PNG)).tobytes()
         with pytest.raises(NotFound):
             visits.evidence_content(session, actor(engine, "shopper2@demo.example"), first.id)
     with write_session(engine) as session:
         visits.remove_evidence(session, shopper, first.id)
     with read_session(engine) as session:
         assert visits.get_visit(session, shopper, scheduled).evidence == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "fragment"),
+    [
+        ("junk.png", b"\x89PNG\r\n\x1a\n" + b"junk" * 100, "cannot be opened"),
+        ("bomb.png", png_bomb(), "too many pixels"),
+        ("cut.jpg", photo("JPEG", (300, 300))[:600], "cannot be opened"),
+    ],
+)
+def test_photos_that_do_not_decode_are_refused_and_nothing_is_kept(
+    engine, scheduled, name, data, fragment
+):
+    shopper = actor(engine, "shopper@demo.example")
+    with read_session(engine) as session:
+        item = next(
+            i for i in visits.get_visit(session, shopper, scheduled).checklist.items if i.evidence
+        )
+    before = snapshot(engine)
+    with write_session(engine) as session, pytest.raises(ValidationError, match=fragment):
+        visits.add_evidence(session, shopper, scheduled, item.id, name, data)
+    assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG"])
+def test_a_photo_is_kept_without_its_gps_position(engine, scheduled, hr, kind):
+    shopper = actor(engine, "shopper@demo.example")
+    original = photo(kind, (64, 32), gps=True, orientation=6)
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(ExifTags.IFD.GPSInfo)
+    with read_session(engine) as session:
+        item = next(
+            i for i in visits.get_visit(session, shopper, scheduled).checklist.items if i.evidence
+        )
+    with write_session(engine) as session:
+        row = visits.add_evidence(session, shopper, scheduled, item.id, "门头.jpg", original)
+    with read_session(engine) as session:
+        _name, mime, content = visits.evidence_content(session, hr, row.id)
+    kept = Image.open(io.BytesIO(content))
+    assert mime == f"image/{kind.lower()}" and kept.format == kind
+    assert not kept.getexif() and kept.size == (32, 64)  # upright, no EXIF left
+    assert row.size == len(content)
 
 
 def test_scheduling_refuses_what_makes_no_sense(engine, demo, hr):
