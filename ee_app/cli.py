@@ -10,6 +10,7 @@ since whoever runs it already holds the database.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -568,6 +569,18 @@ def _report_engagement(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
+_URL_PASSWORD = re.compile(r"^(?P<start>[\w+.-]+://[^:@/]*:)(?P<password>.*)@(?P<host>[^@]*)$")
+_QUERY_PASSWORD = re.compile(r"(?P<start>[?&]password=)[^&]*", re.IGNORECASE)
+
+
+def _masked_url(url: str) -> str:
+    """A database URL with its password shown as ``***``: ``user:***@host``, and a
+    ``password=`` query parameter too. Read on the text itself, up to the last ``@``, so
+    a password holding ``@``, ``:`` or ``/`` is masked whole."""
+    url = _URL_PASSWORD.sub(r"\g<start>***@\g<host>", url)
+    return _QUERY_PASSWORD.sub(r"\g<start>***", url)
+
+
 def _config_show(_ctx: _Context | None, _args: argparse.Namespace) -> int:
     import os
 
@@ -575,6 +588,8 @@ def _config_show(_ctx: _Context | None, _args: argparse.Namespace) -> int:
         value = os.environ.get(setting.name, "") or setting.default
         if setting.secret and value:
             value = "(set, not shown)"
+        elif setting.name == "EE_DATABASE_URL":
+            value = _masked_url(value)
         print(f"{setting.name}={value}\n    {setting.help}")
     return 0
 

@@ -103,3 +103,33 @@ def test_installed_entry_point_runs(cli_env):
     assert done.returncode == 0, done.stderr
     done = subprocess.run([*ee_app, "bogus"], capture_output=True, text=True, check=False)
     assert done.returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "shown", "secret"),
+    [
+        ("postgresql+psycopg://ee:s3cret@db/ee", "postgresql+psycopg://ee:***@db/ee", "s3cret"),
+        (
+            "postgresql+psycopg://ee:p@ss:w/rd@db.internal:5432/ee",
+            "postgresql+psycopg://ee:***@db.internal:5432/ee",
+            "p@ss",
+        ),
+        (
+            "postgresql+psycopg://ee@db/ee?sslmode=require&password=s3cret",
+            "postgresql+psycopg://ee@db/ee?sslmode=require&password=***",
+            "s3cret",
+        ),
+        ("postgresql+psycopg://ee@db:5432/ee", "postgresql+psycopg://ee@db:5432/ee", None),
+        ("sqlite:////srv/ee/data/ee@app.db", "sqlite:////srv/ee/data/ee@app.db", None),
+    ],
+)
+def test_config_show_masks_the_database_password(monkeypatch, capsys, url, shown, secret):
+    monkeypatch.setenv("EE_DATABASE_URL", url)
+    monkeypatch.setenv("EE_SECRET_KEY", "ab" * 32)
+    monkeypatch.delenv("EE_ENV", raising=False)
+    assert main(["config", "show"]) == 0
+    out = capsys.readouterr().out
+    assert f"EE_DATABASE_URL={shown}\n" in out
+    assert "abab" not in out
+    if secret:
+        assert secret not in out
