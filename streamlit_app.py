@@ -1,17 +1,19 @@
 """ee-app: the Streamlit entry point.
 
-It sets up the page, works out who the user is (OpenID Connect through ``st.login``, or a demo
-identity when no provider is configured), and hands ``st.navigation`` only the pages that
-user's role may open. Pages render; the services below them check permissions again.
+It sets up the page, refuses to start on settings it cannot trust (``EE_ENV=production``
+passes :func:`~ee_app.config.production_problems` first), works out who the user is (OpenID
+Connect through ``st.login``, or a demo identity when no provider is configured), and hands
+``st.navigation`` only the pages that user's role may open. Pages render; the services below
+them check permissions again.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ee_app.config import production_problems
-from ee_app.errors import EeError
-from ee_app.i18n import LANGUAGE_NAMES
+from ee_app.config import LANGUAGES, production_problems
+from ee_app.errors import N_, EeError
+from ee_app.i18n import LANGUAGE_NAMES, translator
 from ee_app.services.users import set_language
 from ee_app.ui import context, keys
 from ee_app.ui.identity import demo_identity, signed_in_identity
@@ -29,26 +31,45 @@ def _remember_language() -> None:
             set_language(session, actor, st.session_state[keys.LANG])
 
 
+def _refuse_to_start(error: EeError) -> None:
+    """Stop at a setting that cannot be read (EE_ENV, EE_LANG, EE_DEMO), in both languages:
+    the wrong one may be the language."""
+    st.error(
+        "\n\n".join(
+            translator(lang)(N_("ee-app refuses to start: {problem}")).format(
+                problem=error.render(translator(lang))
+            )
+            for lang in reversed(LANGUAGES)
+        )
+    )
+    st.stop()
+
+
+try:
+    settings = context.settings()
+except EeError as error:
+    _refuse_to_start(error)
 if keys.LANG_PENDING in st.session_state:  # the saved choice of a user who just arrived
     st.session_state[keys.LANG] = st.session_state.pop(keys.LANG_PENDING)
 if keys.LANG not in st.session_state:
-    st.session_state[keys.LANG] = context.settings().lang
+    st.session_state[keys.LANG] = settings.lang
 _ = context.gettext()
 
 public = [
     st.Page(p.path, title=_(p.title), icon=p.icon, url_path=p.url_path, visibility="hidden")
     for p in PUBLIC_PAGES
 ]
-if context.settings().production:
-    missing = production_problems(context.settings(), auth_configured=context.auth_configured())
-    if missing:
+if settings.production:
+    problems = production_problems(settings, context.auth_section())
+    if problems:
         st.error(
             _(
-                "ee-app refuses to start: EE_ENV=production but some of what production needs "
-                "is missing. Set it, or unset EE_ENV to run the demo."
+                "ee-app refuses to start: EE_ENV=production, but what production needs is "
+                "missing, copied from an example, too weak, or this machine's own address. "
+                "Fix each point below (docs/deploy.md lists them all)."
             )
             + "\n"
-            + "\n".join(f"- {_(problem)}" for problem in missing)
+            + "\n".join(f"- {problem.render(_)}" for problem in problems)
         )
         st.stop()
 if "t" in st.query_params:

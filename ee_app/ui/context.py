@@ -7,8 +7,9 @@ between replicas lives in the database, never here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -26,6 +27,7 @@ from ee_app.ui import keys
 __all__ = [
     "PageContext",
     "auth_configured",
+    "auth_section",
     "current_actor",
     "engine",
     "gettext",
@@ -62,16 +64,25 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
-def auth_configured() -> bool:
-    """True when ``.streamlit/secrets.toml`` names a sign-in provider."""
+def auth_section() -> Mapping[str, Any] | None:
+    """The ``[auth]`` section of ``.streamlit/secrets.toml``; ``None`` when there is none
+    (an ``auth`` that is not a section gives an empty one: configured, but with nothing)."""
     from streamlit.errors import StreamlitSecretNotFoundError
 
     try:
-        return "auth" in st.secrets
+        if "auth" not in st.secrets:
+            return None
+        section = st.secrets["auth"]
     except StreamlitSecretNotFoundError:
-        return False
+        return None
     except (FileNotFoundError, ValueError):  # a secrets file that cannot be parsed
-        return False
+        return None
+    return dict(section) if isinstance(section, Mapping) else {}
+
+
+def auth_configured() -> bool:
+    """True when ``.streamlit/secrets.toml`` names a sign-in provider."""
+    return auth_section() is not None
 
 
 def engine() -> Engine:

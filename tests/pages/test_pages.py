@@ -1,6 +1,8 @@
 """Every page renders for every role that may open it, in both languages, and shows only
 what that role may see."""
 
+import secrets
+
 import pytest
 
 from ee_app.models import UserRole
@@ -92,7 +94,7 @@ def test_chinese_interface(make_app):
     [
         ({}, ["sign-in provider", "EE_SECRET_KEY", "EE_PUBLIC_URL"], []),
         (
-            {"EE_SECRET_KEY": "ab" * 32, "EE_PUBLIC_URL": "https://ee.example.cn"},
+            {"EE_SECRET_KEY": secrets.token_hex(32), "EE_PUBLIC_URL": "https://ee.meili.cn"},
             ["sign-in provider"],
             ["EE_SECRET_KEY", "EE_PUBLIC_URL"],
         ),
