@@ -2,9 +2,10 @@
 
 It sets up the page, refuses to start on settings it cannot trust (``EE_ENV=production``
 passes :func:`~ee_app.config.production_problems` first), works out who the user is (OpenID
-Connect through ``st.login``, or a demo identity when no provider is configured), and hands
-``st.navigation`` only the pages that user's role may open. Pages render; the services below
-them check permissions again.
+Connect through ``st.login``, or a demo identity when no provider is configured and the
+database is the demo's, or ``EE_DEMO=1``), and hands ``st.navigation`` only the pages that
+user's role may open. Without a provider on a database of real data it shows no page, only
+how to configure sign-in. Pages render; the services below them check permissions again.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ee_app.errors import N_, EeError
 from ee_app.i18n import LANGUAGE_NAMES, translator
 from ee_app.services.users import set_language
 from ee_app.ui import context, keys
-from ee_app.ui.identity import demo_identity, signed_in_identity
+from ee_app.ui.identity import demo_identity, show_sign_in_needed, signed_in_identity
 from ee_app.ui.labels import user_role_label
 from ee_app.ui.navigation import PUBLIC_PAGES, pages_for
 
@@ -96,9 +97,13 @@ st.sidebar.selectbox(
 )
 _ = context.gettext()
 
-demo_mode = not context.auth_configured()
 try:
-    context.engine()  # migrate; in demo mode, load the demo into an empty database
+    context.engine()  # migrate; without a sign-in provider, load the demo into an empty database
+    demo_mode = context.demo_mode()
+    if not demo_mode and not context.auth_configured():  # real data and nobody to vouch
+        st.session_state[keys.ACTOR] = None
+        show_sign_in_needed()
+        st.stop()
     actor = demo_identity() if demo_mode else signed_in_identity()
 except EeError as error:
     context.show_error(error)
@@ -110,13 +115,21 @@ if actor is not None and not st.session_state.get(keys.LANG_LOADED):
         st.session_state[keys.LANG_PENDING] = actor.language
         st.rerun()
 
-if demo_mode:
+if demo_mode and context.demo_database():
     st.warning(
         _(
             "Demo mode: no sign-in provider is configured, so anyone can pick any identity. "
             "The people and numbers are invented."
         ),
         icon=":material/science:",
+    )
+elif demo_mode:
+    st.warning(
+        _(
+            "Demo mode on real data (EE_DEMO=1): no sign-in provider is configured, so anyone "
+            "who opens ee-app can act as any user of this database, admin included."
+        ),
+        icon=":material/warning:",
     )
 
 if actor is None:

@@ -66,6 +66,13 @@ SETTINGS: tuple[Setting, ...] = (
         "development or production. Production refuses to start without a sign-in provider, "
         "a strong EE_SECRET_KEY and a public EE_PUBLIC_URL, and never loads demo data.",
     ),
+    Setting(
+        "EE_DEMO",
+        "0",
+        "1: without a sign-in provider, offer demo identities (anyone may act as any user, "
+        "admin included) even on a database that ee-app demo load did not make. Refused "
+        "in production.",
+    ),
     Setting("EE_LANG", "zh-CN", "Default interface language: en or zh-CN."),
     Setting(
         "EE_ADMIN_EMAILS",
@@ -106,6 +113,7 @@ class Settings:
     admin_emails: frozenset[str]
     public_url: str
     data_dir: Path
+    demo: bool = False  # EE_DEMO=1: demo identities even on a database of real data
 
     @property
     def production(self) -> bool:
@@ -124,6 +132,19 @@ class Settings:
         lang = values["EE_LANG"]
         if lang not in LANGUAGES:
             raise ConfigError(N_("EE_LANG must be en or zh-CN, not “{value}”."), value=lang)
+        if values["EE_DEMO"] not in ("0", "1"):
+            raise ConfigError(
+                N_("EE_DEMO must be 1 (demo identities) or 0, not “{value}”."),
+                value=values["EE_DEMO"],
+            )
+        demo = values["EE_DEMO"] == "1"
+        if demo and env == "production":
+            raise ConfigError(
+                N_(
+                    "EE_DEMO=1 and EE_ENV=production cannot go together: production never "
+                    "offers demo identities. Unset EE_DEMO."
+                )
+            )
         data_dir = Path(values["EE_DATA_DIR"]) if values["EE_DATA_DIR"] else ROOT / "data"
         admins = frozenset(
             e.strip().lower() for e in values["EE_ADMIN_EMAILS"].split(",") if e.strip()
@@ -135,6 +156,7 @@ class Settings:
             admin_emails=admins,
             public_url=values["EE_PUBLIC_URL"].rstrip("/"),
             data_dir=data_dir,
+            demo=demo,
         )
 
 

@@ -227,6 +227,9 @@ def test_estimated_entropy(material, bits):
         ({"EE_ENV": "Production"}, "EE_ENV must be development or production, not “Production”."),
         ({"EE_ENV": "staging"}, "EE_ENV must be development or production, not “staging”."),
         ({"EE_LANG": "fr"}, "EE_LANG must be en or zh-CN, not “fr”."),
+        ({"EE_DEMO": "yes"}, "EE_DEMO must be 1 (demo identities) or 0, not “yes”."),
+        ({"EE_DEMO": "true"}, "EE_DEMO must be 1 (demo identities) or 0, not “true”."),
+        ({"EE_ENV": "production", "EE_DEMO": "1"}, "EE_DEMO=1 and EE_ENV=production cannot go"),
     ],
 )
 def test_settings_refuse_values_by_name(environ, message):
@@ -236,8 +239,28 @@ def test_settings_refuse_values_by_name(environ, message):
 
 
 @pytest.mark.parametrize(
+    ("environ", "env", "demo"),
+    [
+        ({}, "development", False),
+        ({"EE_ENV": " development "}, "development", False),
+        ({"EE_ENV": "production"}, "production", False),
+        ({"EE_DEMO": "1"}, "development", True),
+        ({"EE_DEMO": "0"}, "development", False),
+        ({"EE_DEMO": ""}, "development", False),
+        ({"EE_ENV": "production", "EE_DEMO": "0"}, "production", False),
+    ],
+)
+def test_settings_accept(environ, env, demo):
+    settings = Settings.from_env(environ)
+    assert (settings.env, settings.demo) == (env, demo)
+
+
+@pytest.mark.parametrize(
     ("environ", "message"),
-    [({"EE_ENV": "prod"}, "EE_ENV must be development or production, not “prod”.")],
+    [
+        ({"EE_ENV": "prod"}, "EE_ENV must be development or production, not “prod”."),
+        ({"EE_DEMO": "1", "EE_ENV": "production"}, "EE_DEMO=1 and EE_ENV=production"),
+    ],
 )
 def test_the_command_line_refuses_by_name(monkeypatch, capsys, environ, message):
     monkeypatch.setenv("EE_LANG", "en")

@@ -34,6 +34,7 @@ from ee_app.instruments.pulse import CORE_SLOTS, CUSTOM_SLOTS
 from ee_app.keys import hash_token, secret_key
 from ee_app.models import (
     AppUser,
+    AuditLog,
     ChecklistVersion,
     ImportBatch,
     OrgUnit,
@@ -58,7 +59,7 @@ from ee_app.sealing import Submission, seal
 from ee_app.services import audit, waves
 from ee_app.services.outcomes_import import _row_hash, customer_hasher
 
-__all__ = ["STEPS", "DemoContext", "database_is_empty", "load_demo"]
+__all__ = ["STEPS", "DemoContext", "database_is_empty", "load_demo", "made_by_demo_load"]
 
 
 @dataclass
@@ -76,10 +77,22 @@ class DemoContext:
 
 
 Step = Callable[[Session, DemoContext], None]
+#: The audit action that marks a database as the demo's (:func:`made_by_demo_load`).
+_DEMO_LOADED = "demo.load"
 
 
 def database_is_empty(session: Session) -> bool:
     return not session.scalar(select(func.count()).select_from(OrgUnit))
+
+
+def made_by_demo_load(session: Session) -> bool:
+    """True when :func:`load_demo` made this database's data (``ee-app demo load`` or the
+    app's first start), so its people are invented: the audit entry ``demo.load`` it writes
+    commits in the one transaction with the demo, and only into a database without an org."""
+    stmt = select(AuditLog.id).where(
+        AuditLog.action == _DEMO_LOADED, AuditLog.object_type == "database"
+    )
+    return session.scalar(stmt.limit(1)) is not None
 
 
 def _org(session: Session, ctx: DemoContext) -> None:
@@ -700,7 +713,7 @@ def load_demo(
             if progress:
                 progress(index / len(steps), label)
             step(session, ctx)
-        audit.record(session, actor, "demo.load", "database", None, seed=seed, size=size)
+        audit.record(session, actor, _DEMO_LOADED, "database", None, seed=seed, size=size)
         session.commit()
     except BaseException:
         session.rollback()

@@ -1,8 +1,12 @@
 """What every page needs: settings, the engine, the signed-in actor, the language.
 
-The engine and the one-time start-up work (schema upgrade, demo data on an empty database in
-demo mode) are cached per process with ``st.cache_resource``; everything that must be shared
-between replicas lives in the database, never here.
+The engine and the one-time start-up work (schema upgrade, demo data on an empty database when
+no sign-in provider is configured) are cached per process with ``st.cache_resource``;
+everything that must be shared between replicas lives in the database, never here.
+
+Demo mode (a sidebar picker of identities) fails closed: :func:`demo_mode` is true only
+without a sign-in provider, outside production, and on a database the demo loader made, or
+with ``EE_DEMO=1`` set by whoever starts the app.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ __all__ = [
     "auth_configured",
     "auth_section",
     "current_actor",
+    "demo_database",
+    "demo_mode",
     "engine",
     "gettext",
     "language",
@@ -60,6 +66,17 @@ def _engine(url: str, load_demo_if_empty: bool) -> Engine:
     return engine
 
 
+@st.cache_resource(show_spinner=False)
+def _made_by_demo_load(url: str) -> bool:
+    """Whether the database at ``url`` is the demo's. Cached per process: a database changes
+    from real to demo only by loading the demo into an empty one, which :func:`_engine` does
+    before this is first asked (or by a restore, done with the app stopped)."""
+    from ee_app.services.demo import made_by_demo_load
+
+    with read_session_for(engine()) as session:
+        return made_by_demo_load(session)
+
+
 def settings() -> Settings:
     return Settings.from_env()
 
@@ -89,6 +106,21 @@ def engine() -> Engine:
     s = settings()
     demo = not auth_configured() and not s.production
     return _engine(s.database_url, demo)
+
+
+def demo_database() -> bool:
+    """True when the demo loader made this database (its people and numbers are invented)."""
+    return _made_by_demo_load(settings().database_url)
+
+
+def demo_mode() -> bool:
+    """True when the app offers demo identities instead of sign-in: no sign-in provider, not
+    production, and a demo database or ``EE_DEMO=1``. Otherwise a database without a
+    provider shows no page (``identity.show_sign_in_needed``)."""
+    s = settings()
+    if auth_configured() or s.production:
+        return False
+    return s.demo or demo_database()
 
 
 def language() -> str:
