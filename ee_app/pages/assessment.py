@@ -40,7 +40,7 @@ st.segmented_control(
 )
 language = st.session_state[LANGUAGE] or "zh-CN"
 _ = translator(language)
-if not context.auth_configured():
+if context.demo_database():  # only the demo loader's people and numbers are invented
     st.caption(_("Demo mode: the people and numbers are invented."))
 
 with context.read_session() as session:
