@@ -569,7 +569,8 @@ def add_evidence(
     """Attach a photo (JPEG, PNG) or a PDF receipt to an item that accepts evidence.
 
     A photo is decoded under a pixel limit and kept as a clean re-encoded copy, without its
-    metadata (:func:`ee_app.imports.images.clean_photo`); a PDF is kept as it came."""
+    metadata (:func:`ee_app.imports.images.clean_photo`); a PDF is kept as it came. The
+    stored ``sha256`` is that of the file as sent, so sending it again keeps one."""
     visit = _own_open_visit(session, actor, visit_id)
     checklist = checklist_of(session.get(ChecklistVersion, visit.template_id))
     item = checklist.item(item_id)
@@ -585,8 +586,8 @@ def add_evidence(
     mime = _evidence_type(data)
     if mime is None:
         raise ValidationError(N_("“{file}” is not a JPEG or PNG photo or a PDF."), file=file_name)
-    if mime in PHOTO_FORMATS:
-        data = clean_photo(data, mime, file_name).data
+    # The digest of the file as sent: the page offers the same upload again on every rerun,
+    # and it is recognised before the photo is decoded again.
     digest = hashlib.sha256(data).hexdigest()
     existing = session.scalars(
         select(VisitEvidence).where(
@@ -598,6 +599,8 @@ def add_evidence(
         return EvidenceRow(same.id, same.item_id, same.file_name, same.mime, same.size)
     if len(existing) >= MAX_EVIDENCE_PER_ITEM:
         raise ValidationError(N_("At most {limit} files per item."), limit=MAX_EVIDENCE_PER_ITEM)
+    if mime in PHOTO_FORMATS:
+        data = clean_photo(data, mime, file_name).data
     row = VisitEvidence(
         visit_id=visit.id,
         item_id=item_id,

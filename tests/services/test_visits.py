@@ -295,6 +295,9 @@ def test_a_photo_is_kept_without_its_gps_position(engine, scheduled, hr, kind):
     assert mime == f"image/{kind.lower()}" and kept.format == kind
     assert not kept.getexif() and kept.size == (32, 64)  # upright, no EXIF left
     assert row.size == len(content)
+    with write_session(engine) as session:  # sent again: recognised by the file as sent
+        again = visits.add_evidence(session, shopper, scheduled, item.id, "again.jpg", original)
+    assert again.id == row.id
 
 
 def test_scheduling_refuses_what_makes_no_sense(engine, demo, hr):
