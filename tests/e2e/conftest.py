@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 
 from tests.conftest import make_demo_database, require_or_skip
+from tests.e2e.streamlit_ui import E2E_TEST_TIMEOUT_S, SERVER_START_TIMEOUT_S, new_context
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -47,11 +47,16 @@ OIDC_USERS = [
     {"sub": "stranger", "email": "stranger@elsewhere.example", "name": "Stranger"},
 ]
 
-pytestmark = pytest.mark.e2e
 
-# Pages rerun on the server for every interaction; on a busy two-core machine running the
-# suite in parallel, five seconds (Playwright's default for expectations) is not enough.
-expect.set_options(timeout=20_000)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the browser tests ``e2e`` and give them :data:`E2E_TEST_TIMEOUT_S` (the
+    project's 300 s per test is for tests that drive no browser)."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if Path(str(item.path)).resolve().parent == here:
+            item.add_marker(pytest.mark.e2e)
+            if item.get_closest_marker("timeout") is None:
+                item.add_marker(pytest.mark.timeout(E2E_TEST_TIMEOUT_S))
 
 
 def free_port() -> int:
@@ -60,7 +65,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, expect: str | None = None, timeout: float = 60) -> None:
+def wait_for(url: str, expect: str | None = None, timeout: float = SERVER_START_TIMEOUT_S) -> None:
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
@@ -221,8 +226,7 @@ def new_page(browser):  # type: ignore[no-untyped-def]
             options.update(viewport={"width": 1400, "height": 900})
         # Outside hosts are unreachable on this network and fail fast; intercepting
         # requests instead stalls Streamlit's lazily loaded widgets after a redirect.
-        context = browser.new_context(**options)
-        context.set_default_timeout(30_000)
+        context = new_context(browser, **options)
         contexts.append(context)
         return context.new_page()
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ee_app.db import make_engine, read_session
 from ee_app.models import IncentiveRun, IncentiveScheme
 from tests.e2e.conftest import screenshot
-from tests.e2e.streamlit_ui import open_page, sign_in, wait_idle
+from tests.e2e.streamlit_ui import open_page, open_tab, sign_in, wait_idle
 
 
 def set_weight(page, component: str, value: int) -> None:  # type: ignore[no-untyped-def]
@@ -51,8 +51,7 @@ def test_hr_designs_runs_and_a_second_person_approves(start_app, oidc_provider, 
     wait_idle(hr)
     expect(hr.get_by_text("Saved as version 2")).to_be_visible()
 
-    hr.get_by_role("tab", name="Runs and payroll").click()
-    wait_idle(hr)
+    open_tab(hr, "Runs and payroll")
     hr.get_by_role("button", name="Compute the run").click()
     wait_idle(hr)
     expect(hr.get_by_text("computed: a second person must approve it")).to_be_visible()
@@ -68,13 +67,11 @@ def test_hr_designs_runs_and_a_second_person_approves(start_app, oidc_provider, 
     second = new_page()
     sign_in(second, app.url, "hr2")
     open_page(second, "Incentives")
-    second.get_by_role("tab", name="Runs and payroll").click()
-    wait_idle(second)
+    open_tab(second, "Runs and payroll")
     second.get_by_role("button", name="Approve").click()
     wait_idle(second)
     expect(second.get_by_text(f"Run {run.id} approved and locked")).to_be_visible()
-    second.get_by_role("tab", name="Runs and payroll").click()  # the rerun opens the first tab
-    wait_idle(second)
+    open_tab(second, "Runs and payroll")  # the rerun opened the first tab
     with second.expect_download() as download:
         second.get_by_role("button", name="Payroll workbook (Excel)").click()
     screenshot(second, "53-run-approved")

@@ -46,7 +46,13 @@ from tests.e2e.conftest import (
     streamlit_command,
     wait_for,
 )
-from tests.e2e.streamlit_ui import choose, wait_idle
+from tests.e2e.streamlit_ui import (
+    E2E_TEST_TIMEOUT_S,
+    RUN_TIMEOUT_MS,
+    choose,
+    new_context,
+    wait_idle,
+)
 from tests.helpers import sealed_answers
 
 pytestmark = pytest.mark.e2e
@@ -107,7 +113,7 @@ def start_replicas(stack: ExitStack, tmp_path: Path, database_url: str, key: str
 def in_two_browsers(
     jobs: list[Callable[[object], object]],
     barriers: tuple[threading.Barrier, ...] = (),
-    timeout: float = 120,
+    timeout: float = E2E_TEST_TIMEOUT_S / 2,
 ) -> list:
     """Run each job in its own thread with its own Playwright and Chromium (the sync API
     belongs to the thread that started it, and the test's thread may hold one already); return
@@ -145,25 +151,26 @@ def in_two_browsers(
 
 
 def phone(browser) -> Page:  # type: ignore[no-untyped-def]
-    context = browser.new_context(
+    context = new_context(
+        browser,
         locale="en-US",
         viewport={"width": 390, "height": 844},
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
     )
-    context.set_default_timeout(30_000)
     return context.new_page()
 
 
 def fill_survey(page: Page, link: str, value: int, enps: int, *, cold: bool = False) -> None:
     """Open a personal link and answer every item with ``value`` and the eNPS with ``enps``.
     ``cold``: the replica's first page, which imports everything and starts the engine (about
-    10 s alone, twice that with two replicas and two browsers on two cores)."""
+    10 s alone, twice that with two replicas and two browsers on two cores): it is given a
+    script run's whole margin."""
     page.goto(link)
     wait_idle(page)
     intro = page.get_by_text("Your answers are anonymous")
-    expect(intro).to_be_visible(timeout=90_000 if cold else None)
+    expect(intro).to_be_visible(timeout=RUN_TIMEOUT_MS if cold else None)
     groups = page.locator('[data-testid="stRadio"]')
     expect(groups).to_have_count(12)
     label = f"{value} · {SCALE[value - 1]}"
@@ -218,7 +225,7 @@ def test_two_replicas_share_nothing_but_the_database(tmp_path, monkeypatch, pg_d
         own = {a.name: staff[1 : 1 + PER_REPLICA], b.name: staff[1 + PER_REPLICA :][:PER_REPLICA]}
         # Each link gets its own eNPS value, so the stored responses tell which links they are.
         enps_of = {no: i for i, no in enumerate(staff[1 : 1 + 2 * PER_REPLICA])}
-        at_once = threading.Barrier(2, timeout=90)
+        at_once = threading.Barrier(2, timeout=RUN_TIMEOUT_MS / 1000)
         clicked: dict[str, float] = {}
 
         def answer(replica: Replica) -> Callable[[object], str]:
@@ -256,10 +263,9 @@ def test_two_replicas_share_nothing_but_the_database(tmp_path, monkeypatch, pg_d
 
         def results(replica: Replica) -> Callable[[object], dict[str, str]]:
             def job(browser) -> dict[str, str]:  # type: ignore[no-untyped-def]
-                context = browser.new_context(
-                    locale="en-US", viewport={"width": 1400, "height": 900}
+                context = new_context(
+                    browser, locale="en-US", viewport={"width": 1400, "height": 900}
                 )
-                context.set_default_timeout(30_000)
                 page = context.new_page()
                 page.goto(f"{replica.url}/results")  # the demo identity is HR by default
                 wait_idle(page)

@@ -4,7 +4,7 @@ teams marked, and nothing of any other store."""
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
-from tests.e2e.streamlit_ui import open_page, sign_in, wait_idle
+from tests.e2e.streamlit_ui import open_page, sign_in, wait_idle, wait_settled
 
 
 def test_manager_reads_their_results(start_app, oidc_provider, new_page):
@@ -14,7 +14,7 @@ def test_manager_reads_their_results(start_app, oidc_provider, new_page):
     open_page(page, "Engagement results")
     expect(page.get_by_role("heading", name="Engagement results")).to_be_visible()
     expect(page.get_by_role("heading", name="Headline")).to_be_visible()
-    wait_idle(page)
+    wait_settled(page)
     screenshot(page, "20-results-manager")
     main = page.get_by_test_id("stMain")
     expect(main).to_contain_text("SH01")

@@ -15,7 +15,7 @@ from ee_app.models import OrgUnit, ShopVisit, VisitEvidence, VisitStatus
 from ee_app.services.users import actor_for_email
 from ee_app.services.visit_results import store_table
 from tests.e2e.conftest import screenshot
-from tests.e2e.streamlit_ui import choose, open_page, sign_in, wait_idle
+from tests.e2e.streamlit_ui import choose, open_page, open_tab, sign_in, wait_idle
 
 CHECKLIST = validate(default_definitions()["service-process"])
 NO_WITH_PHOTO = "booking-reminder"  # needs a comment on "no" and takes evidence
@@ -110,8 +110,7 @@ def test_shopper_fills_in_a_visit_on_a_phone_and_hr_approves_it(start_app, oidc_
     hr = new_page()
     sign_in(hr, app.url, "hr")
     open_page(hr, "Mystery shopping")
-    hr.get_by_role("tab", name="Review (2)").click()
-    wait_idle(hr)
+    open_tab(hr, "Review (2)")
     review = hr.get_by_role("tabpanel", name="Review (2)")
     name = CHECKLIST.name.en
     choose(hr, "Waiting for review (2)", f"{visit.visited_on} · 上海静安店 (SH01) · {name}")
@@ -133,8 +132,7 @@ def test_shopper_fills_in_a_visit_on_a_phone_and_hr_approves_it(start_app, oidc_
     assert int(table.loc["SH01", "n"]) == 1
     assert table.loc["SH01", "mean"] == float(approved.score)
 
-    hr.get_by_role("tab", name="Results").click()
-    wait_idle(hr)
+    open_tab(hr, "Results")
     results = hr.get_by_role("tabpanel", name="Results")
     # The checklist with the most visits comes first: the service process.
     expect(results.get_by_role("radio", name=name, exact=True)).to_be_checked()
