@@ -25,6 +25,7 @@ from typing import Any
 
 __all__ = [
     "N_",
+    "QUOTE_LIMIT",
     "ConfigError",
     "Conflict",
     "EeError",
@@ -33,6 +34,7 @@ __all__ = [
     "PermissionDenied",
     "Problem",
     "ValidationError",
+    "quote",
 ]
 
 Gettext = Callable[[str], str]
@@ -45,6 +47,32 @@ def N_(message: str) -> str:
 
 def _identity(message: str) -> str:
     return message
+
+
+#: How many characters of a cell a message quotes: a file of 1 MB cells must not make
+#: messages of megabytes.
+QUOTE_LIMIT = 80
+#: Parameters that hold our own words (lists of valid choices), never a user's cell.
+_OWN_WORDS = frozenset({"choices", "keys", "options", "versions"})
+#: Control characters shown as their pictures (NUL as ␀, a line break as ␊), so a message
+#: stays one line and shows where they are.
+_PICTURES = {code: 0x2400 + code for code in range(32)} | {0x7F: 0x2421}
+
+
+def quote(value: Any, limit: int = QUOTE_LIMIT) -> Any:
+    """``value`` as a message quotes it: text cut to ``limit`` characters (ending in "…")
+    with control characters made visible; anything else unchanged.
+
+    >>> quote("x" * 100)[-3:], len(quote("x" * 100))
+    ('xx…', 80)
+    >>> quote("E1\\x00")
+    'E1␀'
+    """
+    if not isinstance(value, str):
+        return value
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return value.translate(_PICTURES)
 
 
 def _format(template: str, params: Mapping[str, Any]) -> str:
@@ -67,6 +95,12 @@ class Problem:
     params: Mapping[str, Any] = field(default_factory=dict)
     row: int | None = None
     column: str | None = None
+
+    def __post_init__(self) -> None:
+        # Cells and headers are quoted briefly (see :func:`quote`), whatever made the problem.
+        quoted = {k: v if k in _OWN_WORDS else quote(v) for k, v in self.params.items()}
+        object.__setattr__(self, "params", quoted)
+        object.__setattr__(self, "column", quote(self.column))
 
     def render(self, gettext: Gettext = _identity) -> str:
         text = _format(gettext(self.message), self.params)
@@ -125,3 +159,6 @@ class ValidationError(EeError):
 
 class ImportRejected(ValidationError):
     """A file was refused as a whole; the database is exactly as it was before."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None, **params: Any):
+        super().__init__(message, problems, **{k: quote(v) for k, v in params.items()})
