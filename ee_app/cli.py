@@ -262,8 +262,10 @@ def _import_undo(ctx: _Context, args: argparse.Namespace) -> int:
 
 def _read_file(path: Path) -> bytes:
     from ee_app.errors import ImportRejected
+    from ee_app.imports.tabular import check_size
 
     try:
+        check_size(path.stat().st_size)  # before reading a file of gigabytes into memory
         return path.read_bytes()
     except OSError as exc:
         raise ImportRejected(
@@ -835,7 +837,10 @@ def _parser() -> argparse.ArgumentParser:
                 "--scale",
                 type=int,
                 choices=(5, 10),
-                help="the score scale (default: 10 if any score is above 5)",
+                help=(
+                    "the scale of scores without a Scale column (default: 5 when every score "
+                    "is 1-5, 10 when none is; a file with both needs --scale)"
+                ),
             )
         as_option(outcome)
         outcome.set_defaults(fn=_import_outcomes, kind=kind)

@@ -88,3 +88,30 @@ def test_managers_cannot_import(cli, tmp_path, capsys):
     path = write(tmp_path, "c.csv", CSAT)
     assert main(["import", "csat", path, "--as", "manager.sh01@demo.example"]) == 1
     assert "does not allow" in capsys.readouterr().err
+
+
+def test_a_file_of_mixed_scales_needs_scale(cli, tmp_path, capsys, engine):
+    mixed = write(tmp_path, "mixed.csv", [*CSAT, ["C3", "E10002", "SH01", "2026-10-03", "7"]])
+    before = snapshot(engine)
+    assert main(["import", "csat", mixed, "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert "row 4, column “评分”: 2 scores from 1 to 5 and 1 outside 1–5" in err
+    assert "--scale 5 or --scale 10" in err
+    assert main(["import", "csat", mixed, "--scale", "5"]) == 1
+    assert "row 4, column “评分”: 7 is outside the 5-point scale" in capsys.readouterr().err
+    assert snapshot(engine) == before
+    assert main(["import", "csat", mixed, "--scale", "10"]) == 0
+    out = capsys.readouterr().out
+    assert "3 new" in out and "Scores read on the 10-point scale." in out
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(cli, tmp_path, capsys, monkeypatch):
+    from ee_app.imports import tabular
+
+    monkeypatch.setattr(tabular, "MAX_BYTES", 100)
+    path = write(tmp_path, "big.csv", SALES * 10)
+    monkeypatch.setattr("pathlib.Path.read_bytes", lambda self: pytest.fail("read"))
+    assert main(["import", "transactions", path]) == 1
+    assert (
+        "The file is larger than 100 MB; split it and import the parts." in capsys.readouterr().err
+    )

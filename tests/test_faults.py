@@ -87,6 +87,7 @@ def _sales_file(tmp_path: Path, demo, rows: int = 20_000) -> Path:
 
 IMPORT = """
 import sys
+from datetime import date
 from pathlib import Path
 from ee_app.auth import system_actor
 from ee_app.config import Settings
@@ -96,7 +97,10 @@ engine = make_engine(Settings.from_env().database_url)
 data = Path({path!r}).read_bytes()
 print("ready", flush=True)
 with write_session(engine) as session:
-    import_sales(session, system_actor("kill"), data, "sales.csv", Settings.from_env())
+    import_sales(
+        session, system_actor("kill"), data, "sales.csv", Settings.from_env(),
+        today=date(2029, 12, 31),  # the file is dated 2029, after anything the demo holds
+    )
 """
 
 

@@ -50,9 +50,12 @@ SCALE_RULE = (
         "在“量表”列填写5或10；留空按5分制计。",
     ),
     (
-        "Without a Scale column, a file whose highest score is above 5 is read as 0–10, "
-        "otherwise as 1–5.",
-        "没有“量表”列时：文件中最高分大于5按0–10分制计，否则按1–5分制计。",
+        "Without a Scale column, a file whose scores are all from 1 to 5 is read as 1–5, one "
+        "with no score from 1 to 5 as 0–10; a file with both (1–5 and a 7, say) is refused "
+        "until the scale is chosen on the import page (or with --scale 5 or --scale 10).",
+        "没有“量表”列时：评分全部在1–5之间的文件按1–5分制计，没有1–5分的按0–10分制计；"
+        "两者都有的文件（例如1–5分中夹着一个7分）不予导入，"
+        "请在导入页面选择量表（或使用 --scale 5 或 --scale 10）。",
     ),
     (
         "Satisfied (top-2): 4–5 on the 1–5 scale, 9–10 on the 0–10 scale.",

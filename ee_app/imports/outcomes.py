@@ -12,18 +12,33 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from ee_app.errors import N_, Problem
+from ee_app.imports.cells import (
+    EARLIEST_DATE,
+    FUTURE_TOLERANCE,
+    UNSTORABLE_MESSAGE,
+    control_code,
+)
 from ee_app.imports.columns import Column, map_columns, normalise_header
 from ee_app.imports.tabular import Frame
-from ee_app.imports.vector import blank, parse_amounts, parse_dates, parse_ints, parse_texts
+from ee_app.imports.vector import (
+    blank,
+    parse_amounts,
+    parse_dates,
+    parse_ints,
+    parse_texts,
+    unstorable,
+)
 from ee_app.models import Touchpoint
 
 __all__ = [
     "CSAT_COLUMNS",
+    "MAX_AMOUNT",
     "MAX_PROBLEMS",
     "SALE_COLUMNS",
     "Lookups",
@@ -33,6 +48,8 @@ __all__ = [
 ]
 
 MAX_PROBLEMS = 500
+#: Amounts are stored to the fen in NUMERIC(12, 2): below ten billion yuan either way.
+MAX_AMOUNT = 10**10
 
 _STORE = Column(
     "store", "Store", "门店", ("门店编号", "门店代码", "门店名称", "店铺", "store code")
@@ -122,10 +139,13 @@ _SEPARATORS = re.compile(r"[,，;；、/|\s]+")
 
 @dataclass(frozen=True)
 class Lookups:
-    """Employee number → staff id; normalised store code or unique name → store id."""
+    """Employee number (as :func:`~ee_app.imports.cells.employee_number` writes it) → staff
+    id; normalised store code or unique name → store id; and today, after which (give or take
+    :data:`~ee_app.imports.cells.FUTURE_TOLERANCE`) no outcome can have happened."""
 
     staff: Mapping[str, int]
     stores: Mapping[str, int]
+    today: date = field(default_factory=date.today)
 
 
 @dataclass
@@ -196,11 +216,63 @@ def _required(
     return missing
 
 
-def _source_ids(problems: _Problems, cells, headers) -> pd.Series:  # type: ignore[no-untyped-def]
-    ids, too_long = parse_texts(cells["source_id"], 64)
+def _storable(
+    problems: _Problems, cells: Mapping[str, pd.Series], numeric: tuple[str, ...]
+) -> None:
+    """A problem for every text cell holding a character no database stores (NUL …): the
+    dry run must refuse what PostgreSQL would refuse in the real import. Number and date
+    columns are left to their own parsers, which cannot read such a cell anyway."""
+    for key, values in cells.items():
+        if key in numeric:
+            continue
+        mask = unstorable(values)
+        if mask.any():
+            problems.add(
+                mask,
+                key,
+                UNSTORABLE_MESSAGE,
+                lambda i, v=values: {"code": control_code(str(v.iloc[i]))},
+            )
+
+
+def _texts(problems: _Problems, cells: Mapping[str, pd.Series], key: str, limit: int) -> pd.Series:
+    """A text column that is stored: a problem for each cell longer than its column holds."""
+    text, too_long = parse_texts(cells[key], limit)
+    problems.add(too_long, key, N_("is longer than {limit} characters"), lambda i: {"limit": limit})
+    return text
+
+
+def _dates(problems: _Problems, cells: Mapping[str, pd.Series], key: str, today: date) -> pd.Series:
+    """A date column: a problem for each cell that is not a date, lies before
+    :data:`~ee_app.imports.cells.EARLIEST_DATE` or after tomorrow. A sale dated 2099 would
+    make every repurchase window look closed; 9999-12-31 is a placeholder, not a day."""
+    dates, bad = parse_dates(cells[key])
     problems.add(
-        too_long, "source_id", N_("is longer than {limit} characters"), lambda i: {"limit": 64}
+        bad,
+        key,
+        N_("“{value}” is not a date; write it as 2026-03-05"),
+        lambda i: {"value": cells[key].iloc[i]},
     )
+    latest = today + FUTURE_TOLERANCE
+    early = (dates < pd.Timestamp(EARLIEST_DATE)).to_numpy()
+    problems.add(
+        early,
+        key,
+        N_("{value} is before {earliest}; check the year"),
+        lambda i: {"value": dates.iloc[i].date().isoformat(), "earliest": str(EARLIEST_DATE)},
+    )
+    future = (dates > pd.Timestamp(latest)).to_numpy()
+    problems.add(
+        future,
+        key,
+        N_("{value} lies in the future (the latest date accepted is {latest}); check the year"),
+        lambda i: {"value": dates.iloc[i].date().isoformat(), "latest": latest.isoformat()},
+    )
+    return dates.where(~(early | future))
+
+
+def _source_ids(problems: _Problems, cells, headers) -> pd.Series:  # type: ignore[no-untyped-def]
+    ids = _texts(problems, cells, "source_id", 64)
     repeated = ids.duplicated(keep="first").to_numpy() & ids.notna().to_numpy()
     first_row = {}
     for position, value in enumerate(ids.tolist()):
@@ -231,6 +303,35 @@ def _lookup(
     return ids
 
 
+def _file_scale(problems: _Problems, scores: pd.Series) -> int | None:
+    """The scale of a file that does not say: 1–5 when every score is from 1 to 5, 0–10 when
+    none is. Both in one file (scores of 1–5 and a 7, or a 0) is not guessed: one stray 7
+    would turn every 5 of a 1–5 file into "not satisfied". A problem, and None."""
+    known = scores.notna().to_numpy()
+    low = known & scores.between(1, 5).to_numpy()
+    other = known & ~low
+    if not other.any():
+        return 5
+    if not low.any():
+        return 10
+    first = int(np.flatnonzero(other)[0])
+    problems.add(
+        np.arange(len(scores)) == first,
+        "score",
+        N_(
+            "{count} scores from 1 to 5 and {others} outside 1–5 (the first, {value}, here) in "
+            "one file: is it the 1–5 or the 0–10 scale? Say which (--scale 5 or --scale 10; "
+            "on the page, Scale of the scores) or add a Scale column"
+        ),
+        lambda i: {
+            "count": int(low.sum()),
+            "others": int(other.sum()),
+            "value": int(scores.iloc[i]),
+        },
+    )
+    return None
+
+
 def parse_csat(
     frame: Frame,
     lookups: Lookups,
@@ -238,7 +339,8 @@ def parse_csat(
     scale: int | None = None,
 ) -> Parsed:
     """Satisfaction answers: each needs a record id, the serving staff member (employee
-    number), a store, a service date and a score on the 1–5 or 0–10 scale."""
+    number), a store, a service date and a score on the 1–5 or 0–10 scale: the row's Scale
+    cell, else ``scale``, else the file's (see :func:`_file_scale`)."""
     missing, headers, cells = _columns(frame, CSAT_COLUMNS, mapping)
     if missing:
         return Parsed(pd.DataFrame(), None, missing, len(missing))
@@ -247,6 +349,7 @@ def parse_csat(
         problems.whole(Problem(N_("The file has a header but no rows.")))
         return Parsed(pd.DataFrame(), None, problems.items, problems.count)
     _required(problems, cells, ("source_id", "employee_no", "store", "service_date", "score"))
+    _storable(problems, cells, ("service_date", "score", "scale"))
     ids = _source_ids(problems, cells, headers)
     staff = _lookup(
         problems,
@@ -263,13 +366,7 @@ def parse_csat(
         N_("unknown store “{value}”; use a store code from the org page"),
         True,
     )
-    dates, bad_dates = parse_dates(cells["service_date"])
-    problems.add(
-        bad_dates,
-        "service_date",
-        N_("“{value}” is not a date; write it as 2026-03-05"),
-        lambda i: {"value": cells["service_date"].iloc[i]},
-    )
+    dates = _dates(problems, cells, "service_date", lookups.today)
     scores, bad_scores = parse_ints(cells["score"])
     problems.add(
         bad_scores,
@@ -283,8 +380,8 @@ def parse_csat(
         problems.add(bad | ~scales.isin([5, 10]).to_numpy(), "scale", N_("must be 5 or 10"))
         detected = None
     else:
-        detected = scale or (10 if scores.max(skipna=True) > 5 else 5)
-        scales = pd.Series(float(detected), index=scores.index)
+        detected = scale or _file_scale(problems, scores)
+        scales = pd.Series(float(detected or "nan"), index=scores.index)
     out_of_range = (
         scores.notna().to_numpy()
         & (
@@ -312,7 +409,7 @@ def parse_csat(
             lambda i: {"value": text.iloc[i]},
         )
         touchpoints = mapped.fillna(Touchpoint.OTHER.value).astype(object)
-    customers = parse_texts(cells["customer"], 64)[0] if "customer" in cells else None
+    customers = _texts(problems, cells, "customer", 64) if "customer" in cells else None
     rows = pd.DataFrame(
         {
             "row": frame.rows,
@@ -341,11 +438,9 @@ def parse_sales(frame: Frame, lookups: Lookups, mapping: Mapping[str, str] | Non
         problems.whole(Problem(N_("The file has a header but no rows.")))
         return Parsed(pd.DataFrame(), None, problems.items, problems.count)
     _required(problems, cells, ("source_id", "customer", "employee_no", "store", "date", "amount"))
+    _storable(problems, cells, ("date", "amount"))
     ids = _source_ids(problems, cells, headers)
-    customers, too_long = parse_texts(cells["customer"], 64)
-    problems.add(
-        too_long, "customer", N_("is longer than {limit} characters"), lambda i: {"limit": 64}
-    )
+    customers = _texts(problems, cells, "customer", 64)
     stores = _lookup(
         problems,
         cells,
@@ -354,13 +449,7 @@ def parse_sales(frame: Frame, lookups: Lookups, mapping: Mapping[str, str] | Non
         N_("unknown store “{value}”; use a store code from the org page"),
         True,
     )
-    dates, bad_dates = parse_dates(cells["date"])
-    problems.add(
-        bad_dates,
-        "date",
-        N_("“{value}” is not a date; write it as 2026-03-05"),
-        lambda i: {"value": cells["date"].iloc[i]},
-    )
+    dates = _dates(problems, cells, "date", lookups.today)
     amounts, bad_amounts = parse_amounts(cells["amount"])
     problems.add(
         bad_amounts,
@@ -368,6 +457,15 @@ def parse_sales(frame: Frame, lookups: Lookups, mapping: Mapping[str, str] | Non
         N_("“{value}” is not an amount; write it as 1280.00"),
         lambda i: {"value": cells["amount"].iloc[i]},
     )
+    # Rounded to the fen: 9,999,999,999.995 would round to ten billion, too large already.
+    too_large = (amounts.abs() >= MAX_AMOUNT - 0.005).to_numpy()
+    problems.add(
+        too_large,
+        "amount",
+        N_("“{value}” is too large for an amount: at most 9,999,999,999.99 either way"),
+        lambda i: {"value": cells["amount"].iloc[i]},
+    )
+    amounts = amounts.where(~too_large).round(2)
     owners = (
         _lookup(
             problems,
@@ -402,8 +500,8 @@ def parse_sales(frame: Frame, lookups: Lookups, mapping: Mapping[str, str] | Non
             N_("unknown employee number “{value}”; import the roster first"),
             lambda i: {"value": names[i]},
         )
-    item = parse_texts(cells["item"], 200)[0] if "item" in cells else None
-    category = parse_texts(cells["category"], 100)[0] if "category" in cells else None
+    item = _texts(problems, cells, "item", 200) if "item" in cells else None
+    category = _texts(problems, cells, "category", 100) if "category" in cells else None
     rows = pd.DataFrame(
         {
             "row": frame.rows,
@@ -411,7 +509,7 @@ def parse_sales(frame: Frame, lookups: Lookups, mapping: Mapping[str, str] | Non
             "customer": customers,
             "store_id": stores,
             "sold_on": dates.dt.date,
-            "amount": amounts.round(2),
+            "amount": amounts,
             "item": item.fillna("") if item is not None else "",
             "category": category.fillna("") if category is not None else "",
             "owner_staff_id": owners,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ee_app.errors import N_, Problem
-from ee_app.imports.cells import CellError, parse_date, parse_text
+from ee_app.imports.cells import CellError, parse_date, parse_employee_no, parse_text
 from ee_app.imports.columns import Column, RowReader, map_columns, normalise_header
 from ee_app.imports.tabular import Table
 from ee_app.models import StaffRole
@@ -129,13 +129,15 @@ def parse_roster(
 
     for number, record in table.rows:
         reader.start(number, record)
-        employee_no = reader.read("employee_no", parse_text, max_length=32)
+        employee_no = reader.read("employee_no", parse_employee_no)
         name = reader.read("name", parse_text, max_length=100)
         role = reader.read("role", parse_role)
         store = reader.read("store", parse_text, max_length=100)
         team = reader.read("team", parse_text, max_length=100, required=False)
         hire = reader.read("hire_date", parse_date)
         leave = reader.read("leave_date", parse_date, required=False)
+        if leave == date.max:  # 9999-12-31, how HR systems often write "no end"
+            leave = None
 
         unit_id = _resolve_unit(reader, units, store, team)
         if employee_no is not None:

@@ -12,9 +12,14 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-__all__ = ["blank", "parse_amounts", "parse_dates", "parse_ints", "parse_texts"]
+from ee_app.imports.cells import UNSTORABLE
 
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+__all__ = ["blank", "parse_amounts", "parse_dates", "parse_ints", "parse_texts", "unstorable"]
+
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+#: Microseconds reach from year 1 to 9999, every date a cell can hold (nanoseconds, pandas'
+#: old default, stop at 1677 and 2262: a "no end" 9999-12-31 would not fit).
+_DATETIME = "datetime64[us]"
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 
 
@@ -62,6 +67,26 @@ def blank(values: pd.Series) -> np.ndarray:
     return _text(values).isna().to_numpy()
 
 
+def unstorable(values: pd.Series) -> np.ndarray:
+    """Which cells hold a character a database cannot store (NUL in PostgreSQL) or an Excel
+    export cannot write: see :data:`ee_app.imports.cells.UNSTORABLE`.
+
+    A million transaction ids are a million distinct strings: searching each costs seconds.
+    The column's text is searched in one pass instead (a tab between cells: tabs are
+    allowed), and cell by cell only when something was found.
+    """
+    cells = values.to_numpy(dtype=object)
+    try:
+        text = "\t".join(cells)  # a CSV's cells are all text
+    except TypeError:  # an .xlsx column also holds numbers, dates and empty cells
+        text = "\t".join(v for v in cells if isinstance(v, str))
+    if UNSTORABLE.search(text) is None:
+        return np.zeros(len(cells), bool)
+    return _per_value(
+        values, lambda v: isinstance(v, str) and UNSTORABLE.search(v) is not None, bool
+    )
+
+
 def parse_texts(values: pd.Series, max_length: int) -> tuple[pd.Series, np.ndarray]:
     """Text cells; the mask marks those longer than ``max_length``."""
     text = _text(values)
@@ -71,24 +96,22 @@ def parse_texts(values: pd.Series, max_length: int) -> tuple[pd.Series, np.ndarr
 
 def parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Dates from date cells, Excel serial numbers, or text as 2026-03-05, 2026/3/5, 2026.3.5,
-    20260305 or 2026年3月5日 (a time after the date is ignored). Returns datetime64 values and
-    the mask of non-empty cells that are not dates."""
-    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    20260305 or 2026年3月5日 (a time after the date is ignored). Returns datetime64 values
+    (years 1 to 9999) and the mask of non-empty cells that are not dates."""
+    result = pd.Series(pd.NaT, index=values.index, dtype=_DATETIME)
     is_date = pd.Series(_per_value(values, _is_date, bool), index=values.index)
     if is_date.any():
-        result[is_date] = pd.to_datetime(
-            values[is_date].map(
-                lambda v: v if isinstance(v, datetime) else datetime(v.year, v.month, v.day)
-            )
-        )
+        days = values[is_date].map(lambda v: np.datetime64(date(v.year, v.month, v.day), "D"))
+        result[is_date] = days.to_numpy(dtype="datetime64[D]").astype(_DATETIME)
     is_number = pd.Series(_per_value(values, _is_number, bool), index=values.index)
     text = _text(values.where(~(is_date | is_number), None))
     numeric_text = text.str.fullmatch(r"\d{5}").fillna(False).astype(bool)
     serial = pd.to_numeric(values.where(is_number, None), errors="coerce")
     serial = serial.where(serial.notna(), pd.to_numeric(text.where(numeric_text), errors="coerce"))
-    in_range = serial.between(1, 2958465)
+    in_range = serial.between(1, 2958465)  # Excel's serial range: 1900-01-01 … 9999-12-31
     if in_range.any():
-        result[in_range] = _EXCEL_EPOCH + pd.to_timedelta(serial[in_range].astype(int), unit="D")
+        days = serial[in_range].to_numpy(dtype=np.int64).astype("timedelta64[D]")
+        result[in_range] = (_EXCEL_EPOCH + days).astype(_DATETIME)
     remaining = text.notna() & result.isna() & ~numeric_text
     cleaned = text.where(remaining).str.replace(
         r"[T\s]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", regex=True
@@ -98,7 +121,8 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
         todo = remaining & result.isna()
         if not todo.any():
             break
-        result[todo] = pd.to_datetime(cleaned[todo], format=fmt, errors="coerce")
+        parsed = pd.to_datetime(cleaned[todo], format=fmt, errors="coerce")
+        result[todo] = parsed.to_numpy(dtype=_DATETIME)
     bad = (~blank(values)) & result.isna().to_numpy()
     return result, bad
 

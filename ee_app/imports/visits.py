@@ -28,7 +28,7 @@ from datetime import date
 from typing import Any
 
 from ee_app.errors import N_, Problem
-from ee_app.imports.cells import CellError, parse_date, parse_int, parse_text
+from ee_app.imports.cells import EARLIEST_DATE, CellError, parse_date, parse_int, parse_text
 from ee_app.imports.columns import Column, RowReader, map_columns, normalise_header
 from ee_app.imports.roster import UnitIndex
 from ee_app.imports.tabular import Table
@@ -376,6 +376,14 @@ class _Parser:
         return versions[version]
 
     def _visited_on(self, day: date | None) -> date | None:
+        if day is not None and day < EARLIEST_DATE:
+            self.reader.problem(
+                "visited_on",
+                N_("{value} is before {earliest}; check the year"),
+                value=day.isoformat(),
+                earliest=EARLIEST_DATE.isoformat(),
+            )
+            return None
         if day is not None and day > self.lookups.today:
             self.reader.problem(
                 "visited_on",

@@ -8,6 +8,7 @@ import streamlit as st
 from ee_app.auth import Permission, can
 from ee_app.errors import EeError
 from ee_app.exports.roster import roster_template_csv, roster_template_xlsx, staff_xlsx
+from ee_app.imports.tabular import MAX_MB
 from ee_app.services.org import headcounts, list_staff, list_units, staff_history
 from ee_app.services.roster import import_roster
 from ee_app.services.training import onboarding_status
@@ -150,7 +151,14 @@ if can(actor, Permission.IMPORT_ROSTER):
             mime="text/csv",
             icon=":material/download:",
         )
-        upload = st.file_uploader(_("Roster file"), type=["xlsx", "csv"], key=keys.ROSTER_UPLOAD)
+        upload = st.file_uploader(
+            _("{file} (.xlsx or .csv, at most {limit} MB)").format(
+                file=_("Roster file"), limit=MAX_MB
+            ),
+            type=["xlsx", "csv"],
+            max_upload_size=MAX_MB,
+            key=keys.ROSTER_UPLOAD,
+        )
         effective = st.date_input(
             _("Moves take effect on"),
             value=date.today(),

@@ -25,7 +25,7 @@ from ee_app.exports.outcome_templates import (
 )
 from ee_app.imports.columns import Column, map_columns
 from ee_app.imports.outcomes import CSAT_COLUMNS, SALE_COLUMNS
-from ee_app.imports.tabular import read_frame
+from ee_app.imports.tabular import MAX_MB, read_frame
 from ee_app.models import StaffRole, Touchpoint
 from ee_app.services.org import list_staff
 from ee_app.services.outcomes import (
@@ -772,7 +772,8 @@ def scale_picker() -> int | None:
         key=SCALE,
         help=_(
             "Used when the file has no Scale column (or a row leaves it empty). Detect: a "
-            "file whose highest score is above 5 is read as 0–10, otherwise as 1–5."
+            "file whose scores are all from 1 to 5 is read as 1–5, one with none from 1 to 5 "
+            "as 0–10; a file with both (1–5 and a 7, say) is refused until you choose."
         ),
     )
     return int(chosen) or None
@@ -850,8 +851,11 @@ def run_import(
 
 def upload_step(kind: str) -> None:
     upload = st.file_uploader(
-        _("Satisfaction file") if kind == "csat" else _("Sales file"),
+        _("{file} (.xlsx or .csv, at most {limit} MB)").format(
+            file=_("Satisfaction file") if kind == "csat" else _("Sales file"), limit=MAX_MB
+        ),
         type=["xlsx", "csv"],
+        max_upload_size=MAX_MB,
         key=f"{UPLOAD}_{kind}",
     )
     scale = scale_picker() if kind == "csat" else None

@@ -2,9 +2,14 @@
 transaction, idempotent by source id, undoable by batch.
 
 A file is read and checked as a whole (:mod:`ee_app.imports.outcomes`); any problem refuses
-it with every problem listed and writes nothing. Rows whose source id was imported before
-with the same content are skipped, so importing a file again adds nothing (and records no
-batch); a source id that comes back with different values is a problem, not an overwrite.
+it with every problem listed and writes nothing. The check covers everything the database
+would refuse (NUL characters, lengths, the range of amounts), so a dry run that passes means
+the import will too, on SQLite and PostgreSQL alike; and it refuses what would mislead
+(dates in the future or before 2000, a file whose scale the scores leave unclear).
+
+Rows whose source id was imported before with the same content are skipped, so importing a
+file again adds nothing (and records no batch); a source id that comes back with different
+values is a problem, not an overwrite.
 Customer references are replaced by a keyed hash before anything is stored.
 
 The import history and undo serve every kind of batch listed in :func:`batch_kinds`: the
@@ -30,11 +35,11 @@ from ee_app.config import Settings
 from ee_app.db import bulk_insert
 from ee_app.errors import N_, Conflict, ImportRejected, NotFound, Problem
 from ee_app.imports.outcomes import Lookups, Parsed, parse_csat, parse_sales
-from ee_app.imports.tabular import read_frame
+from ee_app.imports.tabular import file_label, read_frame
 from ee_app.keys import derive, secret_key
-from ee_app.models import CsatRecord, ImportBatch, Sale, SaleStaff, Staff, utcnow
+from ee_app.models import CsatRecord, ImportBatch, Sale, SaleStaff, utcnow
 from ee_app.services import audit
-from ee_app.services.roster import unit_index
+from ee_app.services.roster import staff_ids, unit_index
 
 __all__ = [
     "KINDS",
@@ -104,9 +109,9 @@ def customer_hasher(settings: Settings) -> Callable[[str | None], str | None]:
     return hashed
 
 
-def _lookups(session: Session) -> Lookups:
-    staff = {no: sid for no, sid in session.execute(select(Staff.employee_no, Staff.id))}
-    return Lookups(staff=staff, stores=unit_index(session).stores)
+def _lookups(session: Session, today: date | None) -> Lookups:
+    stores = unit_index(session).stores
+    return Lookups(staff=staff_ids(session), stores=stores, today=today or date.today())
 
 
 def _text(value: object) -> str | None:
@@ -214,7 +219,7 @@ def _new_batch(
 ) -> ImportBatch:
     batch = ImportBatch(
         kind=kind,
-        file_name=filename[:255],
+        file_name=file_label(filename),
         file_sha256=hashlib.sha256(data).hexdigest(),
         actor=actor.email,
         rows=rows,
@@ -241,13 +246,16 @@ def import_csat(
     mapping: Mapping[str, str] | None = None,
     scale: int | None = None,
     progress: Progress = _none_progress,
+    today: date | None = None,
 ) -> OutcomeImport:
-    """Import satisfaction answers (see the module docstring for the rules)."""
+    """Import satisfaction answers (see the module docstring for the rules). ``today`` is the
+    day dates are checked against (default: the server's): no answer may be dated more than a
+    day after it."""
     require(actor, Permission.IMPORT_OUTCOMES)
     progress(0.05, N_("Reading the file"))
     frame = read_frame(data, filename)
     progress(0.3, N_("Checking every row"))
-    parsed = parse_csat(frame, _lookups(session), mapping, scale)
+    parsed = parse_csat(frame, _lookups(session, today), mapping, scale)
     _reject(parsed, "satisfaction")
     rows = parsed.rows
     hashed = customer_hasher(settings)
@@ -307,7 +315,7 @@ def import_csat(
             "csat.import",
             "import_batch",
             batch.id,
-            file=filename,
+            file=file_label(filename),
             inserted=result.new,
             unchanged=result.unchanged,
         )
@@ -330,13 +338,16 @@ def import_sales(
     dry_run: bool = False,
     mapping: Mapping[str, str] | None = None,
     progress: Progress = _none_progress,
+    today: date | None = None,
 ) -> OutcomeImport:
-    """Import sales with the staff who served them (see the module docstring for the rules)."""
+    """Import sales with the staff who served them (see the module docstring for the rules).
+    ``today`` is the day dates are checked against (default: the server's): no sale may be
+    dated more than a day after it."""
     require(actor, Permission.IMPORT_OUTCOMES)
     progress(0.05, N_("Reading the file"))
     frame = read_frame(data, filename)
     progress(0.3, N_("Checking every row"))
-    parsed = parse_sales(frame, _lookups(session), mapping)
+    parsed = parse_sales(frame, _lookups(session, today), mapping)
     _reject(parsed, "sales")
     rows, links = parsed.rows, parsed.links
     hashed = customer_hasher(settings)
@@ -416,7 +427,7 @@ def import_sales(
             "sales.import",
             "import_batch",
             batch.id,
-            file=filename,
+            file=file_label(filename),
             inserted=result.new,
             unchanged=result.unchanged,
         )

@@ -10,24 +10,27 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, ImportRejected, Problem
+from ee_app.imports.cells import employee_number
 from ee_app.imports.columns import normalise_header
 from ee_app.imports.roster import RosterRow, UnitIndex, parse_roster
-from ee_app.imports.tabular import problems_limit, read_table
+from ee_app.imports.tabular import file_label, problems_limit, read_table
 from ee_app.models import ImportBatch, OrgUnit, Staff, StaffAssignment, UnitLevel, utcnow
 from ee_app.services import audit
 
-__all__ = ["RosterResult", "import_roster", "staff_ids", "unit_index"]
+__all__ = ["RosterResult", "by_employee_number", "import_roster", "staff_ids", "unit_index"]
 
 Progress = Callable[[float, str], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -70,9 +73,23 @@ def unit_index(session: Session) -> UnitIndex:
     return UnitIndex(stores=stores, teams=dict(teams), ambiguous_stores=ambiguous)
 
 
+def by_employee_number(pairs: Iterable[tuple[str, T]]) -> dict[str, T]:
+    """(stored employee number, value) pairs keyed by the number as imports read it
+    (:func:`~ee_app.imports.cells.employee_number`): ``Ｅ１０００４`` in a file finds the
+    person stored as ``E10004``, and a number stored full-width before imports normalised
+    them is found by ``E10004`` too (where both are stored, the one stored as written wins)."""
+    found: dict[str, T] = {}
+    for number, value in pairs:
+        key = employee_number(number)
+        if key == number or key not in found:
+            found[key] = value
+    return found
+
+
 def staff_ids(session: Session) -> dict[str, int]:
-    """Employee number → staff id, for everyone on the roster."""
-    return {no: sid for no, sid in session.execute(select(Staff.employee_no, Staff.id))}
+    """Employee number (normalised, see :func:`by_employee_number`) → staff id, for everyone
+    on the roster."""
+    return by_employee_number(session.execute(select(Staff.employee_no, Staff.id)))
 
 
 def _no_progress(_fraction: float, _label: str) -> None:
@@ -118,7 +135,7 @@ def import_roster(
         progress(0.9, N_("Saving"))
         batch = ImportBatch(
             kind="roster",
-            file_name=filename[:255],
+            file_name=file_label(filename),
             file_sha256=hashlib.sha256(data).hexdigest(),
             actor=actor.email,
             rows=result.rows,
@@ -135,7 +152,7 @@ def import_roster(
             "roster.import",
             "import_batch",
             batch.id,
-            file=filename,
+            file=file_label(filename),
             inserted=result.inserted,
             updated=result.updated,
             moved=result.moved,
@@ -152,12 +169,12 @@ def _apply(session: Session, rows: list[RosterRow], effective: date) -> RosterRe
     """Write the differences between ``rows`` and the database, with bulk statements."""
     result = RosterResult(rows=len(rows))
     now = utcnow()
-    existing = {
-        s.employee_no: s
+    existing = by_employee_number(
+        (s.employee_no, s)
         for s in session.execute(
             select(Staff.id, Staff.employee_no, Staff.name, Staff.hire_date, Staff.leave_date)
         )
-    }
+    )
     open_periods = {
         a.staff_id: a
         for a in session.execute(

@@ -33,7 +33,8 @@ from sqlalchemy.orm import Session
 
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, Conflict, ImportRejected, Problem
-from ee_app.imports.tabular import read_table
+from ee_app.imports.cells import employee_number
+from ee_app.imports.tabular import file_label, read_table
 from ee_app.imports.visits import Period, Template, VisitLookups, VisitRecord, parse_visits
 from ee_app.models import (
     ChecklistVersion,
@@ -83,8 +84,9 @@ def _templates(session: Session) -> dict[str, dict[int, Template]]:
 
 
 def _periods(session: Session, team_store: Mapping[int, int]) -> dict[str, list[Period]]:
-    """Employee number → the periods the person worked at each store (a team counts as its
-    store), within their hire and leave dates (the leave date is their last day)."""
+    """Employee number (as imports read it: full-width is ASCII) → the periods the person
+    worked at each store (a team counts as its store), within their hire and leave dates
+    (the leave date is their last day)."""
     found: dict[str, list[Period]] = defaultdict(list)
     rows = session.execute(
         select(
@@ -98,9 +100,9 @@ def _periods(session: Session, team_store: Mapping[int, int]) -> dict[str, list[
         ).join(StaffAssignment, StaffAssignment.staff_id == Staff.id)
     )
     for number, staff_id, hired, left, unit_id, start, end in rows:
-        if left is not None:
+        if left is not None and left < date.max:  # 9999-12-31: no end (and no day after it)
             end = min(end, left + timedelta(days=1)) if end else left + timedelta(days=1)
-        found[number].append(
+        found[employee_number(number)].append(
             Period(staff_id, team_store.get(unit_id, unit_id), max(start, hired), end)
         )
     return dict(found)
@@ -237,7 +239,7 @@ def import_visits(
         progress(0.7, N_("Saving"))
         batch = ImportBatch(
             kind=KIND,
-            file_name=file_name[:255],
+            file_name=file_label(file_name),
             file_sha256=hashlib.sha256(data).hexdigest(),
             actor=actor.email,
             rows=result.visits,

@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 
 from ee_app.instruments.checklist import NA, Checklist, ChecklistItem, score
-from ee_app.services.visits import EvidenceRow, VisitRow
+from ee_app.services.visits import MAX_EVIDENCE_BYTES, EvidenceRow, VisitRow
 from ee_app.ui.formatting import plain
 
 __all__ = [
@@ -125,6 +125,7 @@ def _evidence(
     upload = st.file_uploader(
         _("Photo or receipt (JPEG, PNG or PDF, at most 5 MB)"),
         type=["jpg", "jpeg", "png", "pdf"],
+        max_upload_size=MAX_EVIDENCE_BYTES // 2**20,
         key=widget_key(visit.id, item.id, "upload"),
     )
     if upload is not None:

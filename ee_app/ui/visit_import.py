@@ -11,6 +11,7 @@ import streamlit as st
 
 from ee_app.errors import EeError
 from ee_app.exports.visit_templates import visit_template_csv, visit_template_xlsx
+from ee_app.imports.tabular import MAX_MB
 from ee_app.services.outcomes_import import import_history, undo_batch
 from ee_app.services.visit_import import KIND, VisitImport, import_visits
 from ee_app.services.visits import checklist_of, list_templates
@@ -179,7 +180,12 @@ def import_section(ctx: PageContext) -> None:
         )
     )
     _templates(ctx)
-    upload = st.file_uploader(_("Agency file"), type=["xlsx", "csv"], key=UPLOAD)
+    upload = st.file_uploader(
+        _("{file} (.xlsx or .csv, at most {limit} MB)").format(file=_("Agency file"), limit=MAX_MB),
+        type=["xlsx", "csv"],
+        max_upload_size=MAX_MB,
+        key=UPLOAD,
+    )
     if upload is not None:
         row = st.container(horizontal=True)
         if row.button(_("Check the file"), icon=":material/fact_check:", key="ee_visits_check"):

@@ -1,9 +1,18 @@
+import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from ee_app.imports.cells import CellError, parse_date, parse_decimal, parse_int, parse_text
+from ee_app.errors import Problem, quote
+from ee_app.imports.cells import (
+    CellError,
+    parse_date,
+    parse_decimal,
+    parse_employee_no,
+    parse_int,
+    parse_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -69,3 +78,52 @@ def test_parse_text_keeps_employee_numbers_that_excel_made_floats():
     assert parse_text(1024.0) == "1024"
     with pytest.raises(CellError, match="longer"):
         parse_text("x" * 5, max_length=4)
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [("E1\x00", "U+0000"), ("王\x07静", "U+0007"), ("\x1b[31m", "U+001B"), ("a\ud800", "U+D800")],
+)
+def test_text_a_database_cannot_store_is_refused(value, code):
+    with pytest.raises(CellError, match=re.escape(code)):
+        parse_text(value)
+
+
+def test_tabs_and_line_breaks_are_text():
+    assert parse_text("整体\t不错\n下次再来") == "整体\t不错\n下次再来"
+
+
+@pytest.mark.parametrize("value", ["Ｅ１０００４", " E10004 ", "E10004", "Ｅ10004"])
+def test_full_width_employee_numbers_are_one_number(value):
+    assert parse_employee_no(value) == "E10004"
+
+
+def test_employee_numbers_are_measured_after_normalising():
+    assert parse_employee_no(1024.0) == "1024"  # what Excel stores for 1024
+    with pytest.raises(CellError, match="32"):
+        parse_employee_no("Ｅ" * 33)
+    with pytest.raises(CellError, match="U\\+0000"):
+        parse_employee_no("E1\x00")
+
+
+@pytest.mark.parametrize(
+    ("value", "quoted"),
+    [
+        ("E99999", "E99999"),
+        ("x" * 80, "x" * 80),
+        ("x" * 81, "x" * 79 + "…"),
+        ("长" * 1_000_000, "长" * 79 + "…"),
+        ("a\x00b\nc", "a␀b␊c"),
+        (1280.5, 1280.5),
+    ],
+)
+def test_messages_quote_cells_briefly(value, quoted):
+    assert quote(value) == quoted
+    problem = Problem("“{value}” is not a date", {"value": value}, 7, "x" * 1000)
+    assert problem.params["value"] == quoted and len(problem.column) == 80
+    assert len(problem.render()) < 200
+
+
+def test_lists_of_choices_are_not_cut():
+    choices = ", ".join(f"choice {i}" for i in range(30))
+    assert Problem("use one of: {choices}", {"choices": choices}).params["choices"] == choices

@@ -2,10 +2,13 @@
 both languages, managers see their own store only, and HR imports, maps columns and undoes.
 
 The files here are dated March 2029, after anything the demo holds, so the tests pass whether
-or not the demo comes with outcomes of its own; and the page opens on the latest month.
+or not the demo comes with outcomes of its own; and the page opens on the latest month. The
+imports' clock is set to the end of 2029 (they refuse dates in the future).
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -15,6 +18,7 @@ from ee_app.config import Settings
 from ee_app.db import make_engine, read_session, write_session
 from ee_app.demo.chain import generate_chain
 from ee_app.models import CsatRecord, Sale, SaleStaff
+from ee_app.services import outcomes_import
 from ee_app.services.outcomes_import import import_csat, import_sales
 from tests.conftest import DEMO_SEED, DEMO_TODAY
 from tests.helpers import csv_file, snapshot
@@ -50,6 +54,18 @@ SALES = [
     ["T2", "13800138001", SH01[7], "SH01", "2029-03-12", "680"],
     ["T3", "13900139000", BJ01[7], "BJ01", "2029-03-15", "300"],
 ]
+
+
+@pytest.fixture(autouse=True)
+def in_2029(monkeypatch):
+    """The imports' clock at the end of 2029: files dated March 2029 are not in the future."""
+
+    class Later(date):
+        @classmethod
+        def today(cls):
+            return date(2029, 12, 31)
+
+    monkeypatch.setattr(outcomes_import, "date", Later)
 
 
 @pytest.fixture
@@ -239,3 +255,32 @@ def test_undo_removes_the_batch(make_app, engine, seeded):
     assert history.loc[csat_batch, "Status"].startswith("Undone")
     offered = at.selectbox(key="ee_outcomes_undo_pick").options
     assert not any(label.startswith(f"Batch {csat_batch} ·") for label in offered)
+
+
+def test_a_file_of_mixed_scales_waits_for_the_scale_to_be_chosen(make_app, engine):
+    mixed = [*CSAT, ["P6", SH01[7], "SH01", "2029-03-09", "7", "护理"]]
+    at = outcomes_page(make_app, HR)
+    before = snapshot(engine)
+    upload(at, "csat", "mixed.csv", csv_file(mixed, "gbk"))
+    at.button(key="ee_outcomes_import").click().run()
+    assert not at.exception, at.exception
+    problems = frame_with(at, "Problem")
+    assert (problems["Row"].tolist(), problems["Column"].tolist()) == ([7], ["评分"])
+    assert "5 scores from 1 to 5 and 1 outside 1–5" in problems["Problem"][0]
+    assert snapshot(engine) == before
+    at.segmented_control(key="ee_outcomes_scale").set_value(10).run()
+    csat_before = count(engine, CsatRecord)
+    at.button(key="ee_outcomes_import").click().run()
+    ok(at)
+    assert count(engine, CsatRecord) == csat_before + 6
+    assert "0–10" in texts(at, "success")
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("en", "(.xlsx or .csv, at most 100 MB)"), ("zh-CN", "（.xlsx 或 .csv，不超过 100 MB）")],
+)
+def test_the_upload_box_says_the_limit(make_app, language, label):
+    at = outcomes_page(make_app, HR, language)
+    [box] = [w for w in at.file_uploader if str(w.key).startswith("ee_outcomes_upload")]
+    assert box.label.endswith(label)

@@ -1,5 +1,6 @@
 """Per-staff CSAT and repurchase through the services, on imported files (dates in 2028, after
-anything the demo holds), checked by hand; and scope."""
+anything the demo holds, imported as if it were the end of 2028), checked by hand; and
+scope."""
 
 from datetime import date
 
@@ -14,6 +15,7 @@ from ee_app.services.users import actor_for_email
 from tests.helpers import csv_file
 
 START, END = date(2028, 3, 1), date(2028, 3, 31)
+TODAY = date(2028, 12, 31)  # the imports' clock: no date after it is accepted
 CSAT = [
     ["记录编号", "员工编号", "门店", "服务日期", "评分", "触点"],
     # E10002 (SH01): 5, 4, 3, 5 → n 4, top-2 3
@@ -43,9 +45,9 @@ SALES = [
 def imported(engine, demo, admin):
     settings = Settings.from_env()
     with write_session(engine) as session:
-        import_csat(session, admin, csv_file(CSAT, "gbk"), "c.csv", settings, scale=5)
+        import_csat(session, admin, csv_file(CSAT, "gbk"), "c.csv", settings, scale=5, today=TODAY)
     with write_session(engine) as session:
-        import_sales(session, admin, csv_file(SALES, "gbk"), "s.csv", settings)
+        import_sales(session, admin, csv_file(SALES, "gbk"), "s.csv", settings, today=TODAY)
     return engine
 
 

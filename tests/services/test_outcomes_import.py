@@ -182,3 +182,142 @@ def test_no_raw_customer_reference_is_stored_anywhere(engine, demo, admin, setti
         with open(engine.url.database, "rb") as handle:
             raw = handle.read()
         assert b"13800138000" not in raw and b"13900139000" not in raw
+
+
+# Issue 15: refusing what would crash or mislead, on both databases, dry run and import alike.
+
+TODAY = date(2026, 11, 10)  # the imports' clock in these tests
+
+
+def refused(engine, run, **kwargs) -> list[str]:
+    """Both the dry run and the import refuse, saying the same, and write nothing."""
+    before = snapshot(engine)
+    said = []
+    for dry_run in (True, False):
+        with pytest.raises(ImportRejected) as info:
+            run(dry_run=dry_run, **kwargs)
+        said.append([p.render() for p in info.value.problems])
+    assert snapshot(engine) == before
+    assert said[0] == said[1]
+    return said[0]
+
+
+#: Dates no outcome can have, and why (TODAY is 2026-11-10).
+BAD_DAYS = [
+    (day, f"{day} lies in the future (the latest date accepted is 2026-11-11); check the year")
+    for day in ("2099-01-01", "2026-11-12", "9999-12-31")
+] + [(day, f"{day} is before 2000-01-01; check the year") for day in ("1999-12-31", "0001-01-01")]
+
+
+def test_dates_in_the_future_or_before_2000_are_refused(engine, demo, admin, settings):
+    rows = [
+        *SALES,
+        *(["T" + day, "137", "E10003", "SH01", day, "99", "", ""] for day, _ in BAD_DAYS),
+    ]
+    said = refused(
+        engine, lambda **kw: sales(engine, admin, settings, rows=rows, today=TODAY, **kw)
+    )
+    assert said == [f"row {n}, column “消费日期”: {r}" for n, (_, r) in enumerate(BAD_DAYS, 4)]
+    answers = [*CSAT, *(["C" + day, "E10002", "SH01", day, "5", "", ""] for day, _ in BAD_DAYS)]
+    said = refused(
+        engine, lambda **kw: csat(engine, admin, settings, rows=answers, today=TODAY, **kw)
+    )
+    assert said == [f"row {n}, column “服务日期”: {r}" for n, (_, r) in enumerate(BAD_DAYS, 5)]
+
+
+def test_tomorrow_is_accepted_a_day_of_tolerance(engine, demo, admin, settings):
+    rows = [*SALES, ["T3", "13700000000", "E10003", "SH01", "2026-11-11", "99", "", ""]]
+    result = sales(engine, admin, settings, rows=rows, today=TODAY)
+    assert (result.new, result.last_date) == (3, date(2026, 11, 11))
+
+
+def test_a_stray_score_does_not_turn_the_file_to_another_scale(engine, demo, admin, settings):
+    """Before: one 7 read the whole file as 0–10, and every 5 became "not satisfied"."""
+    answers = [*CSAT, ["C9", "E10002", "SH01", "2026-10-03", "7", "", ""]]
+    [said] = refused(engine, lambda **kw: csat(engine, admin, settings, rows=answers, **kw))
+    assert said.startswith("row 5, column “评分”: 3 scores from 1 to 5 and 1 outside 1–5")
+    assert "--scale 5 or --scale 10" in said
+    [said] = refused(
+        engine, lambda **kw: csat(engine, admin, settings, rows=answers, scale=5, **kw)
+    )
+    assert said == "row 5, column “评分”: 7 is outside the 5-point scale"
+    result = csat(engine, admin, settings, rows=answers, scale=10)
+    assert (result.new, result.detected_scale) == (4, 10)
+
+
+@pytest.mark.parametrize(("scores", "scale"), [(["5", "4", "1"], 5), (["9", "10", "0"], 10)])
+def test_a_file_whose_scores_leave_no_doubt_says_its_scale(
+    engine, demo, admin, settings, scores, scale
+):
+    answers = [CSAT[0], *([*r[:4], s, *r[5:]] for r, s in zip(CSAT[1:], scores, strict=True))]
+    assert csat(engine, admin, settings, rows=answers, dry_run=True).detected_scale == scale
+
+
+def test_full_width_employee_numbers_are_the_same_staff(engine, demo, admin, settings):
+    rows = [
+        SALES[0],
+        [
+            "T1",
+            "138-0013-8000",
+            "Ｅ１０００２、Ｅ１０００３",
+            "SH01",
+            "2026-10-01",
+            "1,280.00",
+            "",
+            "Ｅ１０００２",
+        ],
+    ]
+    result = sales(engine, admin, settings, rows=rows)
+    answers = [CSAT[0], ["C1", "Ｅ１０００２", "ＳＨ０１", "2026-10-01", "５", "接待", ""]]
+    assert csat(engine, admin, settings, rows=answers).new == 1
+    with read_session(engine) as session:
+        sale = session.scalar(select(Sale).where(Sale.batch_id == result.batch_id))
+        served = session.scalars(select(SaleStaff.staff_id).where(SaleStaff.sale_id == sale.id))
+        assert len(set(served)) == 2 and sale.owner_staff_id is not None
+
+
+#: What PostgreSQL refuses and SQLite stores: (column, cell, problem).
+UNSTORABLE = [
+    (6, "补水\x00护理", "contains the control character U+0000, which cannot be stored; remove it"),
+    (0, "T\x009", "contains the control character U+0000, which cannot be stored; remove it"),
+    (1, "138\x07", "contains the control character U+0007, which cannot be stored; remove it"),
+    (6, "项" * 201, "is longer than 200 characters"),
+    (
+        5,
+        "10000000000",
+        "“10000000000” is too large for an amount: at most 9,999,999,999.99 either way",
+    ),
+    (5, "-9999999999.995", "“-9999999999.995” is too large for an amount: at most"),
+]
+
+
+def test_what_a_database_would_refuse_is_refused_first(engine, demo, admin, settings):
+    """Before, PostgreSQL refused these in the import after the dry run had said "1 new"
+    (SQLite stored them). Now both databases refuse the file, the dry run too."""
+    rows = [*SALES]
+    for number, (column, value, _) in enumerate(UNSTORABLE):
+        row = [f"T{9 + number}", "13700000000", "E10003", "SH01", "2026-10-05", "99", "水光针", ""]
+        row[column] = value
+        rows.append(row)
+    said = refused(engine, lambda **kw: sales(engine, admin, settings, rows=rows, **kw))
+    assert len(said) == len(UNSTORABLE)
+    for number, (problem, (column, _, reason)) in enumerate(zip(said, UNSTORABLE, strict=True)):
+        assert problem.startswith(f"row {4 + number}, column “{SALES[0][column]}”: {reason}")
+
+
+def test_the_largest_amount_a_column_holds_is_imported(engine, demo, admin, settings):
+    row = ["T9", "13700000000", "E10003", "SH01", "2026-10-05", "9,999,999,999.99", "", ""]
+    result = sales(engine, admin, settings, rows=[*SALES, row])
+    with read_session(engine) as session:
+        stored = session.scalar(select(Sale.amount).where(Sale.source_id == "T9"))
+    assert result.new == 3 and float(stored) == 9_999_999_999.99
+
+
+def test_a_huge_cell_is_quoted_briefly(engine, demo, admin, settings):
+    huge = "E" + "9" * 1_000_000
+    answers = [*CSAT, ["C9", huge, "SH01", "2026-10-05", "5", "", ""]]
+    with pytest.raises(ImportRejected) as info:
+        csat(engine, admin, settings, rows=answers, encoding="utf-8")
+    [problem] = info.value.problems
+    assert problem.params["value"] == "E" + "9" * 78 + "…"
+    assert len(info.value.render()) < 400

@@ -1,7 +1,9 @@
 """Roster import through the service, on SQLite and PostgreSQL."""
 
+from datetime import date
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ee_app.auth import Actor
 from ee_app.db import read_session, write_session
@@ -131,3 +133,56 @@ def test_open_period_is_unique_per_person(engine, demo):
             select(StaffAssignment.staff_id).where(StaffAssignment.valid_to.is_(None))
         ).all()
     assert len(open_periods) == len(set(open_periods))
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def test_a_full_width_employee_number_is_the_same_person(engine, demo, hr):
+    """Ｅ１０００２, as some input methods type it, used to create a second person."""
+    row = existing(demo)
+    wide = [full_width(row[0]), *row[1:]]
+    before = snapshot(engine)
+    result = run(engine, hr, csv_file([HEADER, wide], "gbk"))
+    assert (result.inserted, result.unchanged, result.changed) == (0, 1, False)
+    assert snapshot(engine) == before
+    with pytest.raises(ImportRejected) as info:
+        run(engine, hr, csv_file([HEADER, row, wide], "gbk"))
+    [problem] = info.value.problems
+    assert (problem.row, problem.column) == (3, "员工编号")
+    assert f"“{row[0]}” appears again (first on row 2)" in problem.render()
+
+
+def test_a_number_stored_full_width_is_found_by_its_ascii_form(engine, demo, hr):
+    """A person imported full-width before numbers were normalised is not duplicated."""
+    row = existing(demo)
+    with write_session(engine) as session:
+        session.execute(
+            update(Staff).where(Staff.employee_no == row[0]).values(employee_no=full_width(row[0]))
+        )
+        session.commit()
+    result = run(engine, hr, csv_file([HEADER, row]))
+    assert (result.inserted, result.unchanged) == (0, 1)
+
+
+def test_a_leave_date_of_9999_12_31_is_no_end(engine, demo, hr):
+    rows = [[*HEADER, "离职日期"], [*NEW[0], "9999-12-31"], [*NEW[1], "2026-10-31"]]
+    assert run(engine, hr, csv_file(rows)).inserted == 2
+    with read_session(engine) as session:
+        left = dict(session.execute(select(Staff.employee_no, Staff.leave_date)).all())
+    assert (left["N001"], left["N002"]) == (None, date(2026, 10, 31))
+
+
+def test_control_characters_are_refused(engine, demo, hr):
+    rows = [HEADER, ["N001", "钱\x00小美", "美容师", "SH01", "", "2026-09-01"]]
+    before = snapshot(engine)
+    for dry_run in (True, False):
+        with pytest.raises(ImportRejected) as info:
+            run(engine, hr, csv_file(rows), dry_run=dry_run)
+        [problem] = info.value.problems
+        assert problem.render() == (
+            "row 2, column “姓名”: contains the control character U+0000, which cannot be "
+            "stored; remove it"
+        )
+    assert snapshot(engine) == before

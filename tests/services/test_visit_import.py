@@ -4,12 +4,12 @@ transaction, idempotent by the agency's visit id, undoable by batch, scored as a
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ee_app.db import read_session, write_session
 from ee_app.errors import Conflict, ImportRejected, PermissionDenied
 from ee_app.instruments.checklist import default_definitions, percent, score, validate
-from ee_app.models import AuditLog, ImportBatch, ShopVisit, VisitSource, VisitStatus
+from ee_app.models import AuditLog, ImportBatch, ShopVisit, Staff, VisitSource, VisitStatus
 from ee_app.services import outcomes_import as oi
 from ee_app.services import visit_import as vi
 from ee_app.services.users import actor_for_email
@@ -315,3 +315,45 @@ def test_xlsx_with_english_headers_and_visit_cells_on_the_first_row_only(engine,
     [visit] = batch_visits(engine, result.batch_id)
     assert visit.visited_on == date(2026, 10, 21) and visit.agency == ""
     assert visit.score == 100 and visit.passed
+
+
+def test_a_full_width_employee_number_finds_who_served(engine, demo, admin):
+    rows = [HEADER, *visit_rows("SP-5001", SERVICE, "SH01", "2026-10-16", "Ｅ１０００２")]
+    result = import_file(engine, admin, rows)
+    [visit] = batch_visits(engine, result.batch_id)
+    assert (visit.staff_id, visit.served_by_note) == (demo.staff_ids["E10002"], "")
+
+
+def test_a_visit_before_2000_is_refused(engine, demo, admin):
+    rows = [HEADER, *visit_rows("SP-5002", SERVICE, "SH01", "1926-10-16", "E10002")]
+    before = snapshot(engine)
+    with pytest.raises(ImportRejected) as info:
+        import_file(engine, admin, rows)
+    [problem] = info.value.problems  # said once for the visit, not on every row
+    assert (
+        problem.render()
+        == "row 2, column “暗访日期”: 1926-10-16 is before 2000-01-01; check the year"
+    )
+    assert snapshot(engine) == before
+
+
+def test_a_leave_date_of_9999_12_31_does_not_break_the_import(engine, demo, admin):
+    """The last day an import adds one to: 9999-12-31 has no day after it."""
+    with write_session(engine) as session:
+        session.execute(
+            update(Staff).where(Staff.employee_no == "E10002").values(leave_date=date.max)
+        )
+        session.commit()
+    result = import_file(engine, admin, [HEADER, *service_visit("SP-5003")])
+    [visit] = batch_visits(engine, result.batch_id)
+    assert visit.staff_id == demo.staff_ids["E10002"]
+
+
+def test_control_characters_are_refused(engine, demo, admin):
+    rows = [HEADER, *service_visit("SP-5004")]
+    rows[3][6] = "服务\x00很好"
+    with pytest.raises(ImportRejected) as info:
+        import_file(engine, admin, rows, dry_run=True)
+    [problem] = info.value.problems
+    assert (problem.row, problem.column) == (4, "备注")
+    assert "control character U+0000" in problem.render()
