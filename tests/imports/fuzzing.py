@@ -626,7 +626,8 @@ def hostile_file(rng: random.Random, kind: str, tag: str = "", origin: str = "")
 
 
 def hostile_files(seed: int, count: int) -> Iterator[Hostile]:
-    """``count`` hostile files, the kinds in turn, the same for the same seed."""
+    """``count`` hostile files, the kinds in turn, the same for the same seed on the same day
+    (a few cells are dated relative to today: tomorrow, the day after)."""
     rng = random.Random(seed)
     for number in range(count):
         origin = f"seed {seed}, file {number}"
