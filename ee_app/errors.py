@@ -53,7 +53,9 @@ def _identity(message: str) -> str:
 #: messages of megabytes.
 QUOTE_LIMIT = 80
 #: Parameters that hold our own words (lists of valid choices), never a user's cell.
-_OWN_WORDS = frozenset({"choices", "keys", "options", "versions"})
+_OWN_WORDS = frozenset(
+    {"choices", "keys", "known", "measures", "options", "roles", "types", "versions"}
+)
 #: Control characters shown as their pictures (NUL as ␀, a line break as ␊), so a message
 #: stays one line and shows where they are.
 _PICTURES = {code: 0x2400 + code for code in range(32)} | {0x7F: 0x2421}
