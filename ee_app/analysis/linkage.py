@@ -13,8 +13,9 @@ What each function answers:
 * :func:`fit_band`: the least-squares line with the confidence band of the mean, for a chart;
 * :func:`repeated_measures`: the within-unit relation across waves (does a unit's outcome
   move with its own engagement?), free of stable differences between units;
-* :func:`lagged_pairs`: engagement in one wave beside the outcome in the unit's next one, to
-  correlate with :func:`unit_correlation` (temporal order, not proof of cause);
+* :func:`lagged_pairs`: engagement in one wave beside the outcome in the unit's next one
+  (never across a wave it was hidden in), to correlate with :func:`unit_correlation`
+  (temporal order, not proof of cause);
 * :func:`partial`: the correlation controlling for covariates such as unit size and tenure;
 * :func:`drivers`: each theme's correlation with an outcome, Benjamini–Hochberg adjusted;
 * :func:`icc_from_sums`, :func:`icc_from_scores`: how much of the person-level engagement
@@ -241,13 +242,16 @@ def repeated_measures(
 
 
 def lagged_pairs(frame: pd.DataFrame, unit: str, period: str, x: str, y: str) -> pd.DataFrame:
-    """Each unit's ``x`` in one period beside its ``y`` in the next period it has.
+    """Each unit's ``x`` in one period beside its ``y`` in the unit's next period.
 
-    For every row, the next period is the following one in the sorted order of *that unit's*
-    periods in ``frame``; a unit missing a wave (e.g. below the anonymity threshold) is paired
-    across the gap, so check ``next_period`` when the lag must be one wave. The last period
-    of each unit has no pair and is left out. Missing x or y values are kept as NaN (drop them
-    before correlating, as :func:`unit_correlation` does).
+    The next period is the following one in the sorted order of *that unit's* rows in
+    ``frame``, so pass a row for every period that covered the unit, including those where
+    nothing of it may be used (e.g. below the anonymity threshold) with x and y missing: the
+    unit is then paired with the period right after, which holds nothing, and never across
+    the gap with a later one. A period that did not cover the unit (a wave of another
+    region) has no row and breaks nothing. The last period of each unit has no pair and is
+    left out. Missing x or y values are kept as NaN (drop them before correlating, as
+    :func:`unit_correlation` does).
 
     Returns columns ``unit``, ``period``, ``x``, ``y_next`` and ``next_period``, sorted by
     unit and period. Raises ValueError when a unit or period is missing or a unit has two
@@ -255,17 +259,20 @@ def lagged_pairs(frame: pd.DataFrame, unit: str, period: str, x: str, y: str) ->
 
     >>> frame = pd.DataFrame(
     ...     {
-    ...         "store": ["a", "a", "a", "b", "b"],
-    ...         "wave": [3, 1, 2, 1, 3],
-    ...         "index": [4.0, 3.0, 3.5, 4.2, 4.4],
-    ...         "csat": [0.9, 0.7, 0.8, 0.85, 0.88],
+    ...         "store": ["a", "a", "a", "b", "b", "b"],
+    ...         "wave": [3, 1, 2, 1, 2, 3],
+    ...         "index": [4.0, 3.0, 3.5, 4.2, None, 4.4],  # b was hidden in wave 2
+    ...         "csat": [0.9, 0.7, 0.8, 0.85, None, 0.88],
     ...     }
     ... )
     >>> for row in lagged_pairs(frame, "store", "wave", "index", "csat").to_dict("records"):
     ...     print(row)
     {'unit': 'a', 'period': 1, 'x': 3.0, 'y_next': 0.8, 'next_period': 2}
     {'unit': 'a', 'period': 2, 'x': 3.5, 'y_next': 0.9, 'next_period': 3}
-    {'unit': 'b', 'period': 1, 'x': 4.2, 'y_next': 0.88, 'next_period': 3}
+    {'unit': 'b', 'period': 1, 'x': 4.2, 'y_next': nan, 'next_period': 2}
+    {'unit': 'b', 'period': 2, 'x': nan, 'y_next': 0.88, 'next_period': 3}
+
+    Store b's wave 1 is not paired with its wave 3: the lag is always one wave of its own.
     """
     _require(frame, [unit, period, x, y])
     data = pd.DataFrame(

@@ -7,7 +7,8 @@ small CSAT samples are shrunk toward their store before money depends on them. D
 * CSAT top-2: answers of 4–5 on a 1–5 scale or 9–10 on a 0–10 scale; ``mean5`` puts both
   scales on 1–5 (a 0–10 answer x counts as 1 + 4·x/10, so 0 → 1, 5 → 3, 10 → 5);
 * shrunk top-2 rate: the posterior mean (x + α) / (n + α + β) under a beta prior fitted by
-  the method of moments on the staff of the same store (:func:`fit_beta_prior`);
+  the method of moments (Kleinman 1973) on the staff of the same store
+  (:func:`fit_beta_prior`);
 * repurchase: of the customers a staff member (or a store) served in a period, those who
   bought again within ``window_days`` after the last service (:func:`repurchase`,
   :func:`repurchase_by_store`); customers whose window has not ended by the end of the data
@@ -38,25 +39,35 @@ def fit_beta_prior(
 ) -> tuple[float, float]:
     """Beta prior (α, β) for per-unit rates by the method of moments of a beta-binomial.
 
-    With x_i successes of n_i trials per unit, k units and N = Σn_i:
+    The moment estimator of Kleinman (1973, "Proportions with extraneous variance: single and
+    independent samples", *JASA* 68:46–54) with weights n_i. With x_i successes of n_i
+    trials per unit, k units and N = Σn_i, the units' true rates drawn from Beta(α, β) with
+    mean μ and intraclass correlation ρ = 1/(α + β + 1):
 
-    * pooled mean μ = Σx_i / N;
-    * observed variance of the rates p_i = x_i / n_i, weighted by n_i:
-      s² = Σ n_i (p_i − μ)² / N;
-    * true (between-unit) variance σ² = s² − μ(1 − μ)·k/N, the observed variance less its
-      binomial noise: were all units alike, each n_i (p_i − μ)² would average about μ(1 − μ),
-      whatever n_i, so s² would be about μ(1 − μ)·k/N;
-    * prior strength α + β = μ(1 − μ)/σ² − 1 clipped to [2, ``max_strength``], or
-      ``max_strength`` when σ² ≤ 0 (the units differ no more than chance: all alike);
-    * α = μ·(α + β), β = (1 − μ)·(α + β).
+    * pooled mean μ̂ = Σx_i / N;
+    * S = Σ n_i (x_i/n_i − μ̂)², whose expectation under the beta-binomial is exactly
+      μ(1 − μ)·[(k − 1) + ρ·(N − Σn_i²/N − (k − 1))]: the k − 1 is binomial noise (one
+      degree of freedom goes to μ̂), the rest the spread of the true rates, which counts
+      less the more the answers sit with a few units (Σn_i²/N);
+    * solving for ρ: ρ̂ = (S/(μ̂(1 − μ̂)) − (k − 1)) / (N − Σn_i²/N − (k − 1));
+    * prior strength α + β = 1/ρ̂ − 1, clipped to [2, ``max_strength``], or
+      ``max_strength`` when ρ̂ ≤ 0 (the units differ no more than chance: all alike), when
+      μ̂ is 0 or 1, and when the data cannot tell spread from noise (one unit, or one trial
+      each: the denominator is 0);
+    * α = μ̂·(α + β), β = (1 − μ̂)·(α + β).
+
+    Before issue 16 the spread was S/N less μ(1 − μ)·k/N, which over-counted the noise by one
+    unit and under-counted the spread's weight (N for N − Σn_i²/N): in simulation a true
+    strength of 40 came out as 65, and 150 as 990 (the cap). The tests check this estimator
+    on simulated data with known strengths.
 
     The posterior mean of a unit is then (x + α) / (n + α + β): its own rate, pulled toward μ
     the more the smaller its n is against α + β.
 
-    >>> # μ = 10/20 = .5; s² = (10·.3² + 10·.3²)/20 = .09; noise = μ(1−μ)·k/N = .25·2/20 = .025;
-    >>> # σ² = .065; α + β = .25/.065 − 1 = 2.846; α = β = 1.423
-    >>> [round(v, 3) for v in fit_beta_prior(np.array([2, 8]), np.array([10, 10]))]
-    [1.423, 1.423]
+    >>> # μ = 28/40 = .7, μ(1−μ) = .21; S = 10·(.2² + .1² + .2² + .1²) = 1; S/.21 = 4.7619;
+    >>> # ρ = (4.7619 − 3)/(40 − 400/40 − 3) = 1.7619/27 = .065256; α + β = 1/ρ − 1 = 14.324
+    >>> [round(v, 3) for v in fit_beta_prior(np.array([5, 8, 9, 6]), np.array([10] * 4))]
+    [10.027, 4.297]
     """
     x = np.asarray(successes, dtype=float)
     n = np.asarray(trials, dtype=float)
@@ -74,16 +85,14 @@ def fit_beta_prior(
         raise ValueError("max_strength must be at least 2.")
     total = n.sum()
     mu = float(x.sum() / total)
-    observed = float(np.sum(n * (x / n - mu) ** 2) / total)
-    # The n-weighted variance of rates carries binomial noise of about μ(1−μ)·k/Σn (k units);
-    # the unweighted mean(1/n) overstated it whenever some units had few answers, and the
-    # prior then swamped even staff with hundreds of answers.
-    noise = mu * (1 - mu) * len(n) / total
-    between = observed - noise
-    if between <= 0:
-        strength = float(max_strength)
-    else:
-        strength = float(np.clip(mu * (1 - mu) / between - 1, 2.0, max_strength))
+    units = len(n)
+    spread_weight = float(total - np.sum(n * n) / total - (units - 1))
+    strength = float(max_strength)
+    if 0 < mu < 1 and spread_weight > 1e-9:
+        observed = float(np.sum(n * (x / n - mu) ** 2))
+        rho = (observed / (mu * (1 - mu)) - (units - 1)) / spread_weight
+        if rho > 0:
+            strength = float(np.clip(1 / rho - 1, 2.0, max_strength))
     return (mu * strength, (1 - mu) * strength)
 
 

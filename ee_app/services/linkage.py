@@ -22,12 +22,12 @@ Readers need both ``VIEW_RESULTS`` and ``VIEW_OUTCOMES``; managers get their sco
 from __future__ import annotations
 
 from calendar import monthrange
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ee_app.analysis import linkage
@@ -37,6 +37,7 @@ from ee_app.instruments.pulse import THEMES
 from ee_app.models import (
     ChecklistVersion,
     OrgUnit,
+    Sale,
     ShopVisit,
     Staff,
     StaffAssignment,
@@ -74,17 +75,31 @@ OUTCOMES = ("csat", "repurchase", "visit_score")
 SERVICE_CHECKLIST = "service-process"
 
 
+_COVERED_COLUMNS = ("store_id", "wave", "month", "order")
+
+
 @dataclass(frozen=True)
 class LinkageData:
     """One row per (store, wave) in scope with published engagement: ``wave``, ``month``,
     ``store_id``, ``code``, ``name``, ``n`` respondents, ``engagement`` (the index, 1–5),
     one column per theme (its mean), ``csat`` (shrunken top-2 share) with ``csat_n``,
-    ``repurchase`` (rate) with ``repurchase_n`` (customers decided), ``visit_score`` (mean
-    mystery-shopper score, %) with ``visits``, ``headcount`` and ``tenure`` (years)."""
+    ``repurchase`` (rate; blank in a month of ``pending_months``) with ``repurchase_n``
+    (customers decided) and ``repurchase_pending`` (customers whose window is still open),
+    ``visit_score`` (mean mystery-shopper score, %) with ``visits``, ``headcount`` and
+    ``tenure`` (years), and ``listed``: the row may be shown beside the store's others."""
 
-    units: pd.DataFrame  # plus ``listed``: the row may be shown beside the store's others
-    waves: tuple[str, ...]  # closed anonymous waves, oldest first
+    units: pd.DataFrame
+    waves: tuple[str, ...]  # closed anonymous waves with published rows, oldest first
     hidden: int  # store × wave results left out because they are not published
+    #: every store × wave the closed anonymous waves covered in scope, published or not:
+    #: ``store_id``, ``wave``, ``month`` and ``order`` (the wave's place among them)
+    covered: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(_COVERED_COLUMNS))
+    )
+    #: months of ``waves`` whose repurchase windows have not ended for every customer
+    pending_months: tuple[str, ...] = ()
+    window_days: int = 90
+    last_sale: date | None = None  # the latest sale imported: where every window ends
 
 
 def _month(day: date) -> tuple[date, date]:
@@ -159,31 +174,89 @@ def linkage_data(session: Session, actor: Actor, *, window_days: int = 90) -> Li
     the wave's month (see the module docstring)."""
     require(actor, Permission.VIEW_RESULTS)
     require(actor, Permission.VIEW_OUTCOMES)
-    frames, hidden, codes = [], 0, []
     closed = _closed_waves(session, WaveMode.ANONYMOUS)
-    for wave in closed:
+    last_sale = session.scalar(select(func.max(Sale.sold_on)))
+    units, covered, hidden = _store_rows(session, actor, closed, window_days, last_sale)
+    codes = [w.code for w in closed if w.code in set(units["wave"])]
+    units["listed"] = _side_by_side(session, units, {w.code: w for w in closed})
+    pending = tuple(
+        sorted(
+            {
+                f"{_month(w.opens_on)[0]:%Y-%m}"
+                for w in closed
+                if w.code in codes and not _decided(w.opens_on, window_days, last_sale)
+            }
+        )
+    )
+    return LinkageData(units, tuple(codes), hidden, covered, pending, window_days, last_sale)
+
+
+def _decided(opens_on: date, window_days: int, last_sale: date | None) -> bool:
+    """Whether every customer of the wave's month has a decided repurchase: the window of the
+    month's last day has ended within the sales imported (the latest sale date)."""
+    return last_sale is not None and _month(opens_on)[1] + timedelta(days=window_days) <= last_sale
+
+
+_UNIT_COLUMNS = [
+    "wave",
+    "month",
+    "unit_id",
+    "code",
+    "name",
+    "n",
+    "engagement",
+    *THEMES,
+    "csat",
+    "csat_n",
+    "repurchase",
+    "repurchase_n",
+    "repurchase_pending",
+    "visit_score",
+    "visits",
+    "headcount",
+    "tenure",
+]
+
+
+def _store_rows(
+    session: Session,
+    actor: Actor,
+    waves: list[SurveyWave],
+    window_days: int,
+    last_sale: date | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """The published store rows of ``waves`` that ``actor`` may read with their outcomes,
+    every store × wave of the actor's scope that the waves covered (published or not: the
+    lagged relation pairs a store's adjacent waves only), and how many rows were hidden.
+    The repurchase rate is left blank in a month whose windows have not all ended: its
+    decided customers would be only those who did not come back."""
+    frames, covered, hidden = [], [], 0
+    for order, wave in enumerate(waves):
         try:
             view = engagement_view(session, actor, wave.code, level=UnitLevel.STORE)
         except NotFound:  # a wave that did not reach this manager's units
             continue
         rows = view.rows
+        start, end = _month(wave.opens_on)
+        month = f"{start:%Y-%m}"
+        covered += [(int(u), wave.code, month, order) for u in rows["unit_id"]]
         hidden += int(rows["hidden"].sum()) if len(rows) else 0
         shown = rows[~rows["hidden"].astype(bool)] if len(rows) else rows
         if shown.empty:
             continue
-        codes.append(wave.code)
         themes = view.themes[~view.themes["hidden"].astype(bool)]
         wide = themes.pivot_table(index="unit_id", columns="theme", values="mean").reset_index()
-        start, end = _month(wave.opens_on)
         outcomes = store_summary(session, actor, start, end, window_days=window_days)
         keep = {"store_id": "unit_id"}
         if "shrunk" in outcomes:
             keep |= {"shrunk": "csat", "csat_n": "csat_n"}
         if "rate" in outcomes:
-            keep |= {"rate": "repurchase"}
+            keep |= {"rate": "repurchase", "pending": "repurchase_pending"}
         outcome = outcomes[[c for c in keep if c in outcomes]].rename(columns=keep)
         if "returned" in outcomes:
             outcome["repurchase_n"] = (outcomes["returned"] + outcomes["lost"]).to_numpy()
+        if "repurchase" in outcome and not _decided(wave.opens_on, window_days, last_sale):
+            outcome["repurchase"] = np.nan
         unit = (
             shown[["unit_id", "code", "name", "n", "index"]]
             .rename(columns={"index": "engagement"})
@@ -200,42 +273,24 @@ def linkage_data(session: Session, actor: Actor, *, window_days: int = 90) -> Li
                 how="left",
             )
         )
-        frames.append(unit.assign(wave=wave.code, month=f"{start:%Y-%m}"))
-    columns = [
-        "wave",
-        "month",
-        "unit_id",
-        "code",
-        "name",
-        "n",
-        "engagement",
-        *THEMES,
-        "csat",
-        "csat_n",
-        "repurchase",
-        "repurchase_n",
-        "visit_score",
-        "visits",
-        "headcount",
-        "tenure",
-    ]
+        frames.append(unit.assign(wave=wave.code, month=month))
     units = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    for column in columns:
+    for column in _UNIT_COLUMNS:
         if column not in units:
             units[column] = np.nan
-    units = units[columns].rename(columns={"unit_id": "store_id"})
-    units["listed"] = _side_by_side(session, units, {w.code: w for w in closed})
-    return LinkageData(units, tuple(codes), hidden)
+    units = units[_UNIT_COLUMNS].rename(columns={"unit_id": "store_id"})
+    return units, pd.DataFrame(covered, columns=list(_COVERED_COLUMNS)), hidden
 
 
 def _side_by_side(
     session: Session, units: pd.DataFrame, waves: dict[str, SurveyWave]
 ) -> np.ndarray:
-    """Which store rows may be *listed* together (the workbook's store × wave table): a
-    store's row of a wave only if its respondents are the same as, or differ by at least k
-    people from, those of every earlier row listed for it; otherwise "wave minus wave" would
-    isolate who joined or left. The statistics use every published row: they show only
-    correlations over many stores, never a store's figures."""
+    """Which store rows may be *listed* together (the workbook's store × wave table, a
+    store's trend against the chain): a store's row of a wave only if its respondents are
+    the same as, or differ by at least k people from, those of every earlier row listed for
+    it; otherwise "wave minus wave" would isolate who joined or left. The statistics use
+    every published row: they show only correlations over many stores, never a store's
+    figures."""
     keep = np.zeros(len(units), dtype=bool)
     if units.empty:
         return keep
@@ -253,28 +308,41 @@ def _side_by_side(
 
 def outcome_relations(data: LinkageData, outcome: str, wave: str | None = None) -> dict:
     """Everything the page shows for one outcome: the unit-level relation in one wave (the
-    newest by default) with its fitted band, the within-store relation across waves, the
-    lagged relation, the partial correlation controlling for size and tenure, and the
-    theme drivers (Benjamini–Hochberg adjusted). Every unit-level statistic rests on one row
-    per store."""
+    newest whose month has the outcome for at least three stores, by default) with its
+    fitted band, the within-store relation across waves, the lagged relation, the partial
+    correlation controlling for size and tenure, and the theme drivers (Benjamini–Hochberg
+    adjusted). Every unit-level statistic rests on one row per store.
+
+    Repurchase enters only from months whose windows have ended for every customer (the
+    rate is blank in the others, see :func:`linkage_data`); ``decidable`` is False when the
+    chosen wave's month is not such a month, and then nothing is computed for it.
+    ``months`` says which months went into each analysis: ``unit``, ``partial`` and
+    ``drivers`` the chosen wave's, ``within`` the months of the store-waves compared,
+    ``lagged`` the (earlier month, month) pairs of the waves paired."""
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {OUTCOMES}")
     units = data.units
-    if wave is None:  # the newest wave whose month has this outcome (repurchase waits 90 days)
+    month_of = dict(zip(units["wave"], units["month"], strict=False))
+    if wave is None:  # the newest wave whose month has this outcome for three stores
         counts = units.dropna(subset=["engagement", outcome]).groupby("wave").size()
         ready = [w for w in data.waves if counts.get(w, 0) >= 3]
         wave = ready[-1] if ready else (data.waves[-1] if data.waves else None)
+    month = month_of.get(wave)
+    decidable = not (outcome == "repurchase" and (month is None or month in data.pending_months))
     one = units[units["wave"] == wave] if wave else units.iloc[0:0]
     one = one.dropna(subset=["engagement", outcome])
+    across = units.dropna(subset=["engagement", outcome])
+    repeated = across[across.groupby("store_id")["wave"].transform("size") >= 2]
+    lagged = _lagged(data, outcome, one)
     return {
         "wave": wave,
+        "month": month,
+        "decidable": decidable,
         "points": one,
         "unit": linkage.unit_correlation(one, "engagement", outcome),
         "band": linkage.fit_band(one, "engagement", outcome),
-        "within": linkage.repeated_measures(
-            units.dropna(subset=["engagement", outcome]), "engagement", outcome, "store_id"
-        ),
-        "lagged": linkage.unit_correlation(_lagged(units, outcome, one), "engagement", outcome),
+        "within": linkage.repeated_measures(across, "engagement", outcome, "store_id"),
+        "lagged": linkage.unit_correlation(lagged, "engagement", outcome),
         "partial": linkage.partial(
             one.dropna(subset=["headcount", "tenure"]),
             "engagement",
@@ -282,20 +350,43 @@ def outcome_relations(data: LinkageData, outcome: str, wave: str | None = None) 
             ["headcount", "tenure"],
         ),
         "drivers": linkage.drivers(one, list(THEMES), outcome),
+        "months": {
+            "unit": [month] if len(one) else [],
+            "within": sorted(set(repeated["month"])) if len(repeated) >= 3 else [],
+            "lagged": sorted(set(zip(lagged["from_month"], lagged["month"], strict=True))),
+            "partial": [month] if len(one) else [],
+            "drivers": [month] if len(one) else [],
+        },
     }
 
 
-def _lagged(units: pd.DataFrame, outcome: str, one: pd.DataFrame) -> pd.DataFrame:
-    """Each store's engagement in the wave before the chosen one against its outcome in the
-    chosen wave's month: one pair per store, so no store counts twice."""
-    if one.empty:
-        return pd.DataFrame(columns=["engagement", outcome])
-    month = one["month"].iloc[0]
-    pairs = linkage.lagged_pairs(
-        units.dropna(subset=["engagement"]), "store_id", "month", "engagement", outcome
+def _lagged(data: LinkageData, outcome: str, one: pd.DataFrame) -> pd.DataFrame:
+    """Each store's engagement in the wave just before the chosen one against its outcome in
+    the chosen wave's month: one pair per store, so no store counts twice. "Just before" is
+    in the sequence of closed anonymous waves that covered the store: where the store was
+    hidden in that wave (or its index was), it has no pair, rather than one with an older
+    wave."""
+    columns = ["store_id", "engagement", outcome, "from_month", "month"]
+    if one.empty or data.covered.empty:
+        return pd.DataFrame(columns=columns)
+    wave, month = one["wave"].iloc[0], one["month"].iloc[0]
+    frame = data.covered.merge(
+        data.units[["store_id", "wave", "engagement", outcome]], on=["store_id", "wave"], how="left"
     )
-    pairs = pairs[pairs["next_period"] == month]
-    return pairs.rename(columns={"x": "engagement", "y_next": outcome})
+    pairs = linkage.lagged_pairs(frame, "store_id", "order", "engagement", outcome)
+    order = data.covered.drop_duplicates("wave").set_index("order")
+    chosen = order.index[order["wave"] == wave]
+    pairs = pairs[pairs["next_period"].isin(chosen)].dropna(subset=["x", "y_next"])
+    return pd.DataFrame(
+        {
+            "store_id": pairs["unit"].to_numpy(),
+            "engagement": pairs["x"].astype(float).to_numpy(),
+            outcome: pairs["y_next"].astype(float).to_numpy(),
+            "from_month": order.loc[pairs["period"], "month"].to_numpy(),
+            "month": month,
+        },
+        columns=columns,
+    )
 
 
 def wave_icc(session: Session, actor: Actor, wave_code: str) -> dict:

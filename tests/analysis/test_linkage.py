@@ -336,7 +336,8 @@ def test_lagged_pairs_pair_each_period_with_the_units_next_one():
         }
     )
     pairs = lagged_pairs(frame, "store", "wave", "index", "repurchase")
-    # s1: 01 → 02 → 03; s2: 01 → 03 (it has no 02: paired across the gap); s3: one wave only.
+    # s1: 01 → 02 → 03; s2: 01 → 03 (no row for 02: a wave that did not cover it); s3: one
+    # wave only.
     assert pairs.to_dict("records") == [
         {"unit": "s1", "period": "2024-01", "x": 3.5, "y_next": 0.47, "next_period": "2024-02"},
         {"unit": "s1", "period": "2024-02", "x": 3.8, "y_next": 0.52, "next_period": "2024-03"},
@@ -354,6 +355,33 @@ def test_lagged_pairs_keep_missing_values_and_reject_duplicates():
     assert math.isnan(pairs["y_next"].iloc[0]) and math.isnan(pairs["x"].iloc[1])
     with pytest.raises(ValueError, match="one row per unit and period"):
         lagged_pairs(pd.concat([frame, frame.iloc[:1]]), "u", "t", "x", "y")
+
+
+def test_a_period_the_unit_was_hidden_in_breaks_the_chain():
+    """Issue 16: a store hidden in the wave before was paired with an older wave. Given a
+    row for the hidden wave (nothing in it), the store is paired with that wave only, which
+    leaves nothing to correlate: the lag is always one of the store's own waves."""
+    frame = pd.DataFrame(
+        {
+            "u": ["a", "a", "a", "b", "b", "b"],
+            "t": [1, 2, 3, 1, 2, 3],
+            "x": [3.0, 3.5, 4.0, 4.2, np.nan, 4.4],  # b hidden in wave 2
+            "y": [0.7, 0.8, 0.9, 0.85, np.nan, 0.88],
+        }
+    )
+    pairs = lagged_pairs(frame, "u", "t", "x", "y")
+    assert list(zip(pairs["unit"], pairs["period"], pairs["next_period"], strict=True)) == [
+        ("a", 1, 2),
+        ("a", 2, 3),
+        ("b", 1, 2),
+        ("b", 2, 3),
+    ]
+    usable = pairs.dropna(subset=["x", "y_next"])
+    assert list(zip(usable["unit"], usable["period"], strict=True)) == [("a", 1), ("a", 2)]
+    # Without the row of the hidden wave, b's wave 1 would meet its wave 3's outcome.
+    bridged = lagged_pairs(frame.dropna(), "u", "t", "x", "y")
+    steps = zip(bridged["unit"], bridged["period"], bridged["next_period"], strict=True)
+    assert ("b", 1, 3) in set(steps)
 
 
 def test_lagged_pairs_feed_unit_correlation():

@@ -142,13 +142,15 @@ def test_csat_bad_input(records, message):
 @pytest.mark.parametrize(
     ("successes", "trials", "alpha", "beta"),
     [
-        # μ = 20/40 = .5; rates .1, .5, .9; s² = (10·.4² + 20·0 + 10·.4²)/40 = 3.2/40 = .08;
-        # noise = μ(1−μ)·k/Σn = .25·3/40 = .01875; σ² = .08 − .01875 = .06125;
-        # α + β = .25/.06125 − 1 = 3.08163 → α = β = 1.54082
-        ([1, 10, 9], [10, 20, 10], 1.54082, 1.54082),
-        # everyone alike: rates .5, .5, .5 → s² = 0 ≤ noise → α + β = 1000, α = β = 500
+        # Kleinman's moment estimator: ρ = (S/(μ(1−μ)) − (k − 1))/(N − Σn²/N − (k − 1)).
+        # μ = 20/40 = .5; rates .3, .5, .7; S = 10·.2² + 20·0 + 10·.2² = .8; S/.25 = 3.2;
+        # Σn²/N = 600/40 = 15; ρ = (3.2 − 2)/(40 − 15 − 2) = 1.2/23 = .0521739;
+        # α + β = 1/ρ − 1 = 18.16667 → α = β = 9.08333
+        ([3, 10, 7], [10, 20, 10], 9.08333, 9.08333),
+        # everyone alike: rates .5, .5, .5 → S = 0 < (k − 1)·μ(1−μ), ρ < 0 → α + β = 1000
         ([5, 5, 5], [10, 10, 10], 500.0, 500.0),
-        # far apart: μ = .5, s² = .25, noise .025, σ² = .225 → .25/.225 − 1 = .111 → clipped to 2
+        # far apart: μ = .5, S = 5, S/.25 = 20; ρ = (20 − 1)/(20 − 10 − 1) = 2.11 → 1/ρ − 1 < 2:
+        # clipped to 2
         ([0, 10], [10, 10], 1.0, 1.0),
         # μ = 1: no variance at all → strength 1000, all on α
         ([10, 4], [10, 4], 1000.0, 0.0),
@@ -180,6 +182,42 @@ def test_fit_beta_prior_bad_input(successes, trials, max_strength, message):
         fit_beta_prior(np.array(successes), np.array(trials), max_strength=max_strength)
 
 
+def _strength_before_issue_16(x: np.ndarray, n: np.ndarray) -> float:
+    """The estimator the app used before issue 16 (noise k/N, spread over N), as a control."""
+    total = n.sum()
+    mu = x.sum() / total
+    between = np.sum(n * (x / n - mu) ** 2) / total - mu * (1 - mu) * len(n) / total
+    return 1000.0 if between <= 0 else float(np.clip(mu * (1 - mu) / between - 1, 2, 1000))
+
+
+@pytest.mark.parametrize(
+    ("strength", "fewest", "most"),
+    [
+        (10, 10, 40),  # a store's staff over one month
+        (40, 10, 40),
+        # A strength of 150 (true rates within about ±.03) cannot be told from noise with a
+        # month of answers (the median estimate is 189); a quarter's answers can.
+        (150, 20, 80),
+    ],
+)
+def test_fit_beta_prior_recovers_known_strengths_in_simulation(strength, fewest, most):
+    """200 seeded data sets per true prior: 30 staff with ``fewest``–``most`` answers each,
+    true rates from Beta(.8·s, .2·s). The estimate of α + β is skewed (1/ρ̂ − 1, clipped to
+    [2, 1000]), so its median is what must sit near the truth: within 15%. The estimator
+    before issue 16 misses 40 and 150 by more than that (upward: 65 and 990 for one month)."""
+    rng = np.random.default_rng(20261116 + strength)
+    found, before = [], []
+    for _ in range(200):
+        n = rng.integers(fewest, most + 1, 30)
+        x = rng.binomial(n, rng.beta(0.8 * strength, 0.2 * strength, 30))
+        alpha, beta = fit_beta_prior(x, n)
+        found.append(alpha + beta)
+        before.append(_strength_before_issue_16(x.astype(float), n.astype(float)))
+    assert np.median(found) == pytest.approx(strength, rel=0.15)
+    if strength >= 40:
+        assert np.median(before) > 1.15 * strength
+
+
 # Store s1: A 3/3, B 100/200, C 190/200, D 120/200, E 180/200.
 STORE_S1 = [("A", 3, 3), ("B", 100, 200), ("C", 190, 200), ("D", 120, 200), ("E", 180, 200)]
 
@@ -188,27 +226,25 @@ def test_shrinkage_moves_small_samples_toward_the_store_and_large_ones_barely():
     records = pd.concat([_staff_with(s, x, n) for s, x, n in STORE_S1])
     table = csat_by_staff(records).set_index("staff_id")
     # μ = 593/803 = .738481, μ(1−μ) = .193127;
-    # s² = (3·.261519² + 200·(.238481² + .211519² + .138481² + .161519²))/803
-    #    = (.205177 + 200·.146878)/803 = (.205177 + 29.37577)/803 = 29.58095/803 = .036838;
-    # noise = μ(1−μ)·k/Σn = .193127·5/803 = .0012025;
-    # σ² = .036838 − .0012025 = .0356355 → α + β = .193127/.0356355 − 1 = 4.41951;
-    # α = .738481·4.41951 = 3.26372, β = .261519·4.41951 = 1.15579
-    assert table.loc["A", "prior_alpha"] == pytest.approx(3.26372, abs=1e-5)
-    assert table.loc["A", "prior_beta"] == pytest.approx(1.15579, abs=1e-5)
-    # A: (3 + 3.26372)/(3 + 4.41951) = 6.26372/7.41951 = .84422, pulled from 1.0 toward .738
-    assert table.loc["A", "shrunk"] == pytest.approx(0.84422, abs=1e-5)
-    # B: (100 + 3.26372)/(200 + 4.41951) = 103.26372/204.41951 = .50516, from .50: moves .005
-    assert table.loc["B", "shrunk"] == pytest.approx(0.50516, abs=1e-5)
-    # The data still suit the test, but the prior is weaker than under the old noise term
-    # (4.42 against 7.33: A's 1/3 no longer inflates the noise of the whole store), so A now
-    # moves .156 rather than .186; the old "> .18" is restated as the share of the way to μ,
-    # (α + β)/(n + α + β): A 4.41951/7.41951 = .596 (more than half), B 4.41951/204.41951
-    # = .022.
+    # S = 3·.261519² + 200·(.238481² + .211519² + .138481² + .161519²)
+    #   = .205177 + 200·.146878 = 29.58095; S/μ(1−μ) = 153.16840;
+    # Σn²/N = (9 + 4·40000)/803 = 199.26401; ρ = (153.16840 − 4)/(803 − 199.26401 − 4)
+    #   = 149.16840/599.73599 = .248723 → α + β = 1/ρ − 1 = 3.02053;
+    # α = .738481·3.02053 = 2.23060, β = .261519·3.02053 = .78993
+    assert table.loc["A", "prior_alpha"] == pytest.approx(2.23060, abs=1e-5)
+    assert table.loc["A", "prior_beta"] == pytest.approx(0.78993, abs=1e-5)
+    # A: (3 + 2.23060)/(3 + 3.02053) = 5.23060/6.02053 = .86879, pulled from 1.0 toward .738
+    assert table.loc["A", "shrunk"] == pytest.approx(0.86879, abs=1e-5)
+    # B: (100 + 2.23060)/(200 + 3.02053) = 102.23060/203.02053 = .50355, from .50: moves .004
+    assert table.loc["B", "shrunk"] == pytest.approx(0.50355, abs=1e-5)
+    # The share of the way to μ is (α + β)/(n + α + β): A 3.02053/6.02053 = .502 (half),
+    # B 3.02053/203.02053 = .0149. (The estimator before issue 16 over-counted the noise and
+    # found 4.42, so A moved .156; with the spread weighed by N − Σn²/N it moves .131.)
     mu = 593 / 803
-    for staff, share in (("A", 0.59566), ("B", 0.02162)):
+    for staff, share in (("A", 0.50171), ("B", 0.01488)):
         rate, shrunk = table.loc[staff, ["top2_rate", "shrunk"]]
         assert (rate - shrunk) / (rate - mu) == pytest.approx(share, abs=1e-5)
-    assert table.loc["A", "top2_rate"] - table.loc["A", "shrunk"] > 0.15
+    assert table.loc["A", "top2_rate"] - table.loc["A", "shrunk"] > 0.13
     assert abs(table.loc["B", "shrunk"] - table.loc["B", "top2_rate"]) < 0.01
 
 
@@ -218,24 +254,24 @@ def test_noise_term_does_not_pin_the_prior_at_the_cap_when_few_answers_are_commo
     staff += [("T", 160, 200), ("U", 180, 200)]
     x = np.array([x for _, x, _ in staff])
     n = np.array([n for _, _, n in staff])
-    # μ = 644/805 = .8, μ(1−μ) = .16; s² = (2·.2² + 3·(2/3 − .8)² + 200·(.1² + 0 + 0 + .1²))/805
-    #   = (.08 + .053333 + 4)/805 = 4.133333/805 = .0051346;
-    # old noise μ(1−μ)·mean(1/n) = .16·(1/2 + 1/3 + 4/200)/6 = .16·.142222 = .022756 > s²:
-    #   σ² ≤ 0, the prior took the cap 1000 (α = 800) and swamped R: (140 + 800)/1200 = .78333;
-    # new noise μ(1−μ)·k/Σn = .16·6/805 = .0011925; σ² = .0051346 − .0011925 = .0039421;
-    #   α + β = .16/.0039421 − 1 = 40.58824 − 1 = 39.58824; α = .8·39.58824 = 31.67059,
-    #   β = .2·39.58824 = 7.91765.
+    # μ = 644/805 = .8, μ(1−μ) = .16; S = 2·.2² + 3·(2/3 − .8)² + 200·(.1² + 0 + 0 + .1²)
+    #   = .08 + .053333 + 4 = 4.133333; S/μ(1−μ) = 25.83333;
+    # an early noise term μ(1−μ)·mean(1/n) = .16·(1/2 + 1/3 + 4/200)/6 = .022756 exceeded
+    #   S/N = .0051346: σ² ≤ 0, the prior took the cap 1000 (α = 800) and swamped R;
+    # Kleinman: Σn²/N = (4 + 9 + 4·40000)/805 = 198.77391;
+    #   ρ = (25.83333 − 5)/(805 − 198.77391 − 5) = 20.83333/601.22609 = .0346514;
+    #   α + β = 1/ρ − 1 = 27.85885; α = .8·27.85885 = 22.28708, β = .2·27.85885 = 5.57177.
     mu = x.sum() / n.sum()
     observed = np.sum(n * (x / n - mu) ** 2) / n.sum()
-    assert observed < mu * (1 - mu) * np.mean(1 / n)  # the old term really did hit the cap
-    assert fit_beta_prior(x, n) == pytest.approx((31.67059, 7.91765), abs=1e-5)
+    assert observed < mu * (1 - mu) * np.mean(1 / n)  # the early term really did hit the cap
+    assert fit_beta_prior(x, n) == pytest.approx((22.28708, 5.57177), abs=1e-5)
     records = pd.concat([_staff_with(s, top, total) for s, top, total in staff])
     table = csat_by_staff(records).set_index("staff_id")  # one store, 6 staff, 805 answers
-    assert table.loc["R", ["prior_alpha", "prior_beta"]].sum() == pytest.approx(39.58824, abs=1e-5)
-    # R: (140 + 31.67059)/(200 + 39.58824) = 171.67059/239.58824 = .71653: near its own .70,
-    # not .78333; P (2 of 2): (2 + 31.67059)/(2 + 39.58824) = 33.67059/41.58824 = .80962
-    assert table.loc["R", "shrunk"] == pytest.approx(0.71653, abs=1e-5)
-    assert table.loc["P", "shrunk"] == pytest.approx(0.80962, abs=1e-5)
+    assert table.loc["R", ["prior_alpha", "prior_beta"]].sum() == pytest.approx(27.85885, abs=1e-5)
+    # R: (140 + 22.28708)/(200 + 27.85885) = 162.28708/227.85885 = .71223: near its own .70,
+    # not .78333; P (2 of 2): (2 + 22.28708)/(2 + 27.85885) = 24.28708/29.85885 = .81340
+    assert table.loc["R", "shrunk"] == pytest.approx(0.71223, abs=1e-5)
+    assert table.loc["P", "shrunk"] == pytest.approx(0.81340, abs=1e-5)
 
 
 @pytest.mark.parametrize(
@@ -256,8 +292,8 @@ def test_small_prior_groups_use_the_chain_wide_prior(small_store, why):
     small = [s for s, _, _ in small_store]
     assert table.loc[small, "prior_alpha"].tolist() == pytest.approx([chain[0]] * len(small)), why
     assert table.loc[small, "prior_beta"].tolist() == pytest.approx([chain[1]] * len(small)), why
-    # s1 keeps its own prior (3.26372, 1.15579, as above)
-    assert table.loc["A", "prior_alpha"] == pytest.approx(3.26372, abs=1e-5)
+    # s1 keeps its own prior (2.23060, .78993, as above)
+    assert table.loc["A", "prior_alpha"] == pytest.approx(2.23060, abs=1e-5)
     # shrunk = (x + α)/(n + α + β) with the chain prior for s2
     first, x, n = small_store[0]
     assert table.loc[first, "shrunk"] == pytest.approx((x + chain[0]) / (n + sum(chain)))
