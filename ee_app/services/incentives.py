@@ -3,7 +3,8 @@
 * **Inputs** (:func:`period_inputs`): for every staff member at work in the month, their
   sales revenue (a sale served by several people is split equally), shrunken CSAT top-2 and
   its n (and their store's), repurchase rate and repeat value (of the customers they served
-  three months earlier, whose 90-day window has ended: :func:`repurchase_cohort`),
+  in the latest month whose 90-day windows have all ended by the pay month's end, e.g.
+  December for April: :func:`repurchase_cohort`),
   mystery-shopper scores (their store's, and the visits they were recorded as serving), and
   whether they have passed the onboarding assessment. Engagement survey results are never
   read here.
@@ -274,14 +275,25 @@ def _visits(session: Session, start: date, end: date) -> tuple[pd.DataFrame, pd.
 
 
 def repurchase_cohort(period: str, window_days: int = 90) -> str:
-    """The month whose customers a pay month's repurchase counts: the one whose window has
-    ended by the pay month's end (for 90 days, three months earlier). Paying on the pay
-    month's own customers would pay on returns that cannot be known yet."""
-    start, _end = month_bounds(period)
-    months_back = -(-window_days // 30)
-    year, month = start.year, start.month - months_back
-    while month < 1:
-        year, month = year - 1, month + 12
+    """The month whose customers a pay month's repurchase counts: the latest month whose
+    customers' windows have *all* ended by the pay month's last day, i.e. whose last day +
+    ``window_days`` is on or before it (a customer last served on day t is decided once t + w
+    has passed, as in :func:`ee_app.analysis.outcomes.repurchase`). Paying on the pay month's
+    own customers would pay on returns that cannot be known yet.
+
+    For 90 days: April 2026 → December 2025 (31 January + 90 days is 1 May, after 30 April;
+    31 December + 90 is 31 March), September → June (30 June + 90 is 28 September). Raises
+    ValidationError on a period that is not a month such as 2026-04 and ValueError when
+    ``window_days`` is not a whole number of days ≥ 1.
+    """
+    if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 1:
+        raise ValueError("window_days must be a whole number of days, at least 1, e.g. 90.")
+    _start, end = month_bounds(period)
+    decided = date.fromordinal(end.toordinal() - window_days)  # the last day served decided
+    year, month = decided.year, decided.month
+    if date.fromordinal(decided.toordinal() + 1).month == month:
+        # Only part of that month is decided: its later customers' windows are still open.
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return f"{year:04d}-{month:02d}"
 
 

@@ -59,7 +59,8 @@ def test_inputs_split_sales_and_never_read_engagement(engine, demo, hr):
         assert got[staff] == pytest.approx(revenue)
     assert list(inputs.columns) == list(incentives.INPUT_COLUMNS)
     assert not any("engage" in c or "enps" in c for c in inputs.columns)
-    assert incentives.repurchase_cohort("2026-09") == "2026-06"  # 90 days: three months back
+    # 30 June + 90 days = 28 September: June's windows have all ended (test_repurchase_cohort.py)
+    assert incentives.repurchase_cohort("2026-09") == "2026-06"
 
 
 def test_four_eyes_lock_and_hashes(engine, demo, hr):
