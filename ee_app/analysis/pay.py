@@ -18,8 +18,8 @@ onboarding assessment when the scheme requires it. A bonus pool (奖金池) sets
 raw × scale rounded to the fen (0.01 CNY) by the largest-remainder method: every line is
 rounded down, and the fen still missing to the scaled total (rounded half up; the pool itself
 in exact mode) go one each to the lines with the largest remainders, ties to the smaller
-employee number. So the lines always add up to the total exactly, and no line is a fen or more
-away from its unrounded amount.
+employee number in natural order (:func:`natural_key`: E2 before E10). So the lines always
+add up to the total exactly, and no line is a fen or more away from its unrounded amount.
 
 Every step runs on exact fractions: a float input counts as the decimal it prints as
 (``0.85`` is 85/100), so the amounts do not depend on binary rounding. The DataFrame shows
@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -60,6 +62,7 @@ __all__ = [
     "calculate",
     "curve_payout",
     "input_columns",
+    "natural_key",
 ]
 
 IDENTITY_COLUMNS = ("staff_id", "employee_no", "name", "store_code", "store_name", "role")
@@ -186,6 +189,37 @@ def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
 def _fen(amount: Fraction) -> int:
     """Half up to the fen, for amounts of 0 or more."""
     return math.floor(amount * _FEN + Fraction(1, 2))
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(value: Any) -> tuple:
+    """A sort key that orders employee numbers (or any ids) as people read them: runs of
+    digits by their value, the text between them without regard to case.
+
+    The text is first put in Unicode NFKC form, so full-width letters and digits (Ｅ１０, as
+    typed with a Chinese input method) are the same as E10; runs of digits compare as whole
+    numbers (E2 < E10), text runs case-folded (e2 and E2 next to each other), and the key
+    alternates text and number, so ids of different shapes still compare: a pure number
+    comes before one with a prefix (the empty text sorts first), prefixes alphabetically
+    (A9 < E1). Ids that read the same (E2, E02, Ｅ２) then compare by their NFKC form, then
+    by the original text, so the order is total and does not depend on the input order. Numbers
+    (a staff id) are read as their decimal text; a missing value (None, NaN) sorts last.
+
+    >>> sorted(["E10", "E2", "Ｅ１", "e3", "A9", "7", "E02"], key=natural_key)
+    ['7', 'A9', 'Ｅ１', 'E02', 'E2', 'e3', 'E10']
+    >>> sorted([10, 9, 100], key=natural_key)
+    [9, 10, 100]
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return (1,)
+    text = str(value)
+    normal = unicodedata.normalize("NFKC", text)
+    parts = _DIGITS.split(normal)
+    # split() with a group alternates text (even places) and digits (odd places).
+    shape = tuple(int(p) if i % 2 else p.casefold() for i, p in enumerate(parts))
+    return (0, shape, normal, text)
 
 
 def _largest_remainder(amounts: Sequence[Fraction], ties: Sequence[tuple]) -> tuple[list[int], int]:
@@ -344,7 +378,10 @@ def calculate(scheme: Scheme, inputs: pd.DataFrame) -> PayResult:
         pool = Fraction(scheme.pool)
         if scheme.pool_mode == "exact" or total_raw > pool:
             scale = pool / total_raw
-    ties = [(str(e), str(s)) for e, s in zip(frame["employee_no"], frame["staff_id"], strict=True)]
+    ties = [
+        (natural_key(e), natural_key(s))
+        for e, s in zip(frame["employee_no"], frame["staff_id"], strict=True)
+    ]
     fen, total = _largest_remainder([r * scale for r in raw], ties)
 
     columns["points"] = [float(p) for p in points]

@@ -24,6 +24,7 @@ from ee_app.analysis.pay import (
     calculate,
     curve_payout,
     input_columns,
+    natural_key,
 )
 from ee_app.instruments.scheme import (
     MEASURES,
@@ -449,6 +450,60 @@ def test_the_shipped_scheme():
 def test_the_public_surface():
     assert all(hasattr(pay_module, name) for name in pay_module.__all__)
     assert {"calculate", "curve_payout", "Flag", "PayResult"} <= set(pay_module.__all__)
+
+
+@pytest.mark.parametrize(
+    ("employee_nos", "staff_ids", "gets_the_fen"),
+    [
+        # As text "E10" < "E2": the old tie-break gave the fen to E10.
+        (["E10", "E2", "E3"], [1, 2, 3], "E2"),
+        (["E100", "E10", "E9"], [1, 2, 3], "E9"),
+        # Full-width digits (typed with a Chinese input method) are the same numbers: Ｅ２ is
+        # E2 (as text it sorted after every ASCII id).
+        (["E10", "Ｅ２", "E3"], [1, 2, 3], "Ｅ２"),
+        # Mixed prefixes: prefix first, then the number (A9 < A10 < B2).
+        (["A10", "B2", "A9"], [1, 2, 3], "A9"),
+        # Plain numbers before prefixed ones, and by value (20 < 100).
+        (["100", "E1", "20"], [1, 2, 3], "20"),
+        # Case does not split a run: e2 < E10.
+        (["E10", "e2", "E11"], [1, 2, 3], "e2"),
+        # The same employee number: the staff id decides, as a number (2 < 10).
+        (["E1", "E1", "E1"], [10, 2, 30], 2),
+    ],
+)
+def test_the_fen_ties_go_to_the_smaller_employee_number_in_natural_order(
+    employee_nos, staff_ids, gets_the_fen
+):
+    # Three equal lines of 100/3 in a pool of 100.00 (exact): one fen is missing and goes to
+    # the first in natural order, whatever the order of the rows.
+    scheme = _scheme([SALES_70, CSAT_ALWAYS], pool=100, mode="exact")
+    for order in ((0, 1, 2), (2, 1, 0), (1, 2, 0)):
+        staff = _staff(*({"employee_no": employee_nos[i], "staff_id": staff_ids[i]} for i in order))
+        result = calculate(scheme, staff)
+        key = "staff_id" if isinstance(gets_the_fen, int) else "employee_no"
+        amounts = dict(zip(result.lines[key], result.lines["amount"], strict=True))
+        assert amounts.pop(gets_the_fen) == Decimal("33.34")
+        assert set(amounts.values()) == {Decimal("33.33")}
+        assert result.total == Decimal("100.00")
+
+
+@pytest.mark.parametrize(
+    ("ids", "ordered"),
+    [
+        (["E10", "E2", "E1"], ["E1", "E2", "E10"]),
+        (["Ｅ１０", "E9", "Ｅ１"], ["Ｅ１", "E9", "Ｅ１０"]),
+        (["SH01-12", "SH01-3", "SH02-1"], ["SH01-3", "SH01-12", "SH02-1"]),
+        (["B1", "a2", "A10"], ["a2", "A10", "B1"]),
+        (["E1", "1", "E"], ["1", "E", "E1"]),
+        # Reading the same: NFKC text, then the original, so the order is total.
+        (["Ｅ２", "E02", "E2"], ["E02", "E2", "Ｅ２"]),
+        ([10, 9, 100, 2], [2, 9, 10, 100]),
+        (["E2", None, "E1"], ["E1", "E2", None]),
+    ],
+)
+def test_natural_key_orders_ids_as_people_read_them(ids, ordered):
+    assert sorted(ids, key=natural_key) == ordered
+    assert sorted(reversed(ids), key=natural_key) == ordered
 
 
 # Properties ---------------------------------------------------------------------------------
