@@ -226,3 +226,93 @@ def test_the_store_table_lists_waves_side_by_side_only_where_k_people_differ(eng
                 for second in people[i + 1 :]:
                     changed = len(first ^ second)
                     assert changed == 0 or changed >= 5
+
+
+def hide_store_in(engine, wave_code, store_code):
+    """Hide one store's row of a closed wave, as suppression would, with a new results
+    version (as a rebuild would write)."""
+    with write_session(engine) as session:
+        wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == wave_code))
+        unit_id = session.scalar(select(OrgUnit.id).where(OrgUnit.code == store_code))
+        session.execute(
+            update(SurveyResult)
+            .where(SurveyResult.wave_id == wave_id, SurveyResult.unit_id == unit_id)
+            .values(hidden=1)
+        )
+        session.execute(
+            update(SurveyWaveResult)
+            .where(SurveyWaveResult.wave_id == wave_id)
+            .values(version=SurveyWaveResult.version + 1)
+        )
+        session.commit()
+
+
+def test_repurchase_uses_only_months_whose_windows_have_ended(engine, demo, hr):
+    """Issue 16, defect 2. The demo's sales end on 2026-11-02; August's 90-day windows end on
+    29 November, so most of August's customers are still pending (their decided ones are by
+    construction those who did not come back). The old code took August, the newest month
+    with a rate for three stores (on the demo of the issue: r = 0.03 there against 0.71 in
+    July). Only July and earlier are decided."""
+    from scipy.stats import pearsonr
+
+    from ee_app.services.outcomes import store_summary
+
+    data = data_for(engine, actor=hr)
+    found = linkage.outcome_relations(data, "repurchase")
+    assert found["wave"] == "pulse-2026-07"  # the old code: pulse-2026-08
+    assert data.last_sale == date(2026, 11, 2)
+    assert data.pending_months == ("2026-08", "2026-09", "2026-10")
+    august = data.units[data.units["month"] == "2026-08"]
+    assert august["repurchase"].isna().all()  # left blank, not the pending month's rate
+    # August as the outcomes page counts it: most customers still pending.
+    with read_session(engine) as session:
+        raw = store_summary(session, hr, date(2026, 8, 1), date(2026, 8, 31))
+    decided = raw["returned"] + raw["lost"]
+    assert decided.sum() < 0.25 * (decided + raw["pending"]).sum()
+    assert found["decidable"]
+    assert found["months"]["unit"] == ["2026-07"]
+    points = found["points"]
+    assert (points["repurchase_pending"] == 0).all()  # every customer decided
+    # Reference: scipy's Pearson r on the same twelve stores of July.
+    july = data.units[data.units["month"] == "2026-07"]
+    expected = pearsonr(july["engagement"], july["repurchase"]).statistic
+    assert found["unit"]["r"] == pytest.approx(expected) and found["unit"]["n"] == 12
+    # The within-store relation and the lagged one use decided months only too.
+    assert found["months"]["within"] == ["2026-06", "2026-07"]
+    assert found["months"]["lagged"] == [("2026-06", "2026-07")]
+
+
+def test_a_month_not_yet_decidable_says_so_and_computes_nothing(engine, demo, hr):
+    data = data_for(engine, actor=hr)
+    found = linkage.outcome_relations(data, "repurchase", "pulse-2026-09")
+    assert found["decidable"] is False and found["month"] == "2026-09"
+    assert found["points"].empty and not found["unit"]["enough"]
+    assert found["months"] == {
+        "unit": [],
+        "within": ["2026-06", "2026-07"],
+        "lagged": [],
+        "partial": [],
+        "drivers": [],
+    }
+    # CSAT and the mystery-shopper score do not wait for a window: the same wave is decidable.
+    assert linkage.outcome_relations(data, "csat", "pulse-2026-09")["decidable"] is True
+
+
+def test_a_store_hidden_in_the_previous_wave_gets_no_lagged_pair(engine, demo, hr):
+    """Issue 16: the lagged relation paired SH01's August engagement with its October CSAT
+    when SH01 was hidden in September. Now it has no pair: the lag is one wave of its own."""
+    from scipy.stats import pearsonr
+
+    hide_store_in(engine, "pulse-2026-09", "SH01")
+    data = data_for(engine, actor=hr)
+    found = linkage.outcome_relations(data, "csat", "pulse-2026-10")
+    units = data.units.set_index(["code", "wave"])
+    assert ("SH01", "pulse-2026-09") not in units.index
+    september = units.xs("pulse-2026-09", level="wave")["engagement"].dropna()
+    october = units.xs("pulse-2026-10", level="wave")["csat"].dropna()
+    both = sorted(set(september.index) & set(october.index))
+    assert "SH01" not in both and len(both) == 11  # every store but SH01
+    expected = pearsonr(september[both], october[both]).statistic  # scipy, by hand
+    assert found["lagged"]["n"] == 11
+    assert found["lagged"]["r"] == pytest.approx(expected)
+    assert found["months"]["lagged"] == [("2026-09", "2026-10")]
