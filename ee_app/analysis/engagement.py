@@ -13,6 +13,12 @@ rows and no page ever needs the answers themselves. Definitions:
   means and the t interval around it;
 * favourable: the share of 4 and 5 answers among all answered theme items (认同率);
 * eNPS: % of 9–10 minus % of 0–6 on the recommendation question, from −100 to 100.
+
+Every interval stays inside its scale by construction (no clipping): means on the 1–5 scale
+(themes, index) use a score interval on the share of the scale (:func:`scale_mean_ci`), the
+eNPS Tango's score interval for a difference of two shares of one sample (:func:`enps_ci`),
+shares Wilson's (:func:`wilson_ci`). Counts that cannot be (negative, fractional, more
+successes than answers) raise ``ValueError``.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from scipy import stats
 from ee_app.instruments.pulse import CORE_SLOTS, THEMES
 
 __all__ = [
+    "SCALE",
     "SUM_COLUMNS",
     "change_ci",
     "change_frame",
@@ -37,12 +44,15 @@ __all__ = [
     "percentile_rank",
     "percentile_ranks",
     "roll_up",
+    "scale_mean_ci",
     "scores",
     "sum_responses",
     "theme_scores",
     "wilson_ci",
 ]
 
+#: The answer scale of the theme items: 1 (strongly disagree) to 5 (strongly agree).
+SCALE: tuple[float, float] = (1.0, 5.0)
 ALL_SLOTS = (*CORE_SLOTS, *(f"x{i}" for i in range(1, 6)))
 SUM_COLUMNS: tuple[str, ...] = (
     "n",
@@ -138,14 +148,41 @@ def roll_up(sums: pd.DataFrame, unit: str, ancestors: Mapping[int, Sequence[int]
     return expanded.groupby(keys, dropna=False, sort=True)[list(SUM_COLUMNS)].sum().reset_index()
 
 
+def _count(name: str, value: float) -> float:
+    """``value`` as a count: a whole number, 0 or more (``ValueError`` otherwise)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a whole number of answers, not {value!r}.")
+    number = float(value)
+    if not math.isfinite(number) or number < 0 or number != math.floor(number):
+        raise ValueError(f"{name} must be a whole number of answers, 0 or more, not {value!r}.")
+    return number
+
+
+def _counts_within(n: float, n_name: str, **parts: float) -> tuple[float, ...]:
+    """Check that ``parts`` are counts that together fit into ``n`` answers."""
+    total = _count(n_name, n)
+    checked = tuple(_count(name, value) for name, value in parts.items())
+    if sum(checked) > total:
+        names = " + ".join(parts)
+        raise ValueError(
+            f"{names} ({sum(checked):g}) cannot be more than {n_name} ({total:g}): "
+            "check that the counts come from the same answers."
+        )
+    return (total, *checked)
+
+
 def mean_ci(
     n: float, total: float, squares: float, level: float = 0.95
 ) -> tuple[float, float, float]:
     """Mean and t interval from a count, a sum and a sum of squares (NaN when n < 2).
 
+    For values without bounds (or already cut to them by the caller); means on the 1–5
+    answer scale use :func:`scale_mean_ci`, whose interval cannot leave the scale.
+
     >>> [round(v, 3) for v in mean_ci(4, 14.0, 54.0)]  # 2, 3, 4, 5: sd 1.291, t(3) = 3.182
     [3.5, 1.446, 5.554]
     """
+    n = _count("n", n)
     if n <= 0:
         return (math.nan, math.nan, math.nan)
     mean = total / n
@@ -154,6 +191,75 @@ def mean_ci(
     variance = max((squares - n * mean * mean) / (n - 1), 0.0)
     half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * math.sqrt(variance / n)
     return (mean, mean - half, mean + half)
+
+
+def scale_mean_ci(
+    n: float,
+    total: float,
+    squares: float,
+    level: float = 0.95,
+    scale: tuple[float, float] = SCALE,
+) -> tuple[float, float, float]:
+    """Mean of answers on a bounded scale (1–5 by default) and an interval inside the scale.
+
+    The mean is read as a share of the scale, y = (mean − 1) / 4, and the interval is the
+    score (Wilson-type) interval of a quasi-binomial model, whose variance is proportional to
+    μ(1 − μ) (Wedderburn 1974, Biometrika 61:439; McCullagh & Nelder, *Generalized Linear
+    Models*, 2nd ed., 1989, §9.2): the set of μ with (y − μ)² ≤ t² · v · μ(1 − μ) / (y(1 − y)),
+    where v is the usual variance of the mean, s²/n, and t has n − 1 degrees of freedom. It is
+    Wilson's interval at the effective sample size n* = y(1 − y)/v · (z/t)² (Korn & Graubard
+    1998, Survey Methodology 24:193), lies inside the scale for every sample, and near the
+    middle of the scale it is close to the t interval (for 2, 3, 4, 5 it is [1.80, 4.67] where
+    the t interval, [1.45, 5.55], leaves the scale).
+
+    When every answer is the same (v = 0) the spread gives no width; the interval is then
+    the bounded-outcome rule: the share of people who would answer otherwise is at most
+    Wilson's upper bound for 0 of n, u = z²/(n + z²), and each of them moves the mean at most
+    to the end of the scale: [mean − (mean − 1)·u, mean + (5 − mean)·u]. NaN bounds when
+    n < 2.
+
+    >>> [round(v, 3) for v in scale_mean_ci(4, 14.0, 54.0)]  # 2, 3, 4, 5
+    [3.5, 1.802, 4.669]
+    >>> [round(v, 3) for v in scale_mean_ci(5, 25.0, 125.0)]  # all 5: u = 3.84/8.84
+    [5.0, 3.262, 5.0]
+    """
+    n = _count("n", n)
+    if n <= 0:
+        return (math.nan, math.nan, math.nan)
+    mean = total / n
+    if n < 2:
+        return (mean, math.nan, math.nan)
+    variance = max((squares - n * mean * mean) / (n - 1), 0.0) / n
+    low, high = _scale_interval(
+        np.asarray([mean]), np.asarray([variance]), np.asarray([n]), level, scale
+    )
+    return (mean, float(low[0]), float(high[0]))
+
+
+def _scale_interval(mean, variance, n, level, scale):  # type: ignore[no-untyped-def]
+    """Vectorised interval of :func:`scale_mean_ci` from means, the variances of the means
+    and the numbers of independent units (answers or respondents); NaN where n < 2."""
+    bottom, top = scale
+    width = top - bottom
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y = np.clip((mean - bottom) / width, 0.0, 1.0)
+        v = variance / (width * width)
+        t = stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
+        spread = y * (1 - y)
+        # all answers alike (or a mean at an end of the scale): no spread to go on
+        alike = (v <= 1e-12) | (spread <= 1e-12)
+        c = np.where(alike, 1.0, t * t * v / np.where(alike, 1.0, spread))
+        root = np.sqrt(np.maximum(c * c + 4 * c * spread, 0.0))
+        low = (2 * y + c - root) / (2 * (1 + c))
+        high = (2 * y + c + root) / (2 * (1 + c))
+        u = z * z / (n + z * z)
+        low = np.where(alike, y - y * u, low)
+        high = np.where(alike, y + (1 - y) * u, high)
+        valid = n >= 2
+        low = np.where(valid, np.clip(low, 0.0, y), np.nan)  # rounding only
+        high = np.where(valid, np.clip(high, y, 1.0), np.nan)
+    return bottom + width * low, bottom + width * high
 
 
 def index_ci(
@@ -171,13 +277,17 @@ def index_ci(
     ``total``; ``yy``, ``ym`` and ``mm`` are the sums over respondents of y², y·m and m², where
     y is a respondent's sum of answers and m their number of answers. The variance is the
     linearisation variance of the ratio ``total / items`` with respondents as clusters,
-    n/(n − 1) · Σ(y − r·m)² / items² (Cochran 1977, §6.4; ``survey::svyratio`` in R), and the
-    interval uses t with n − 1 degrees of freedom. NaN bounds when n < 2.
+    n/(n − 1) · Σ(y − r·m)² / items² (Cochran 1977, §6.4; ``survey::svyratio`` in R); the
+    interval is that of :func:`scale_mean_ci` with this variance and n − 1 degrees of freedom
+    (inside 1–5 by construction; when every respondent's own average is the same, the
+    bounded-outcome rule on the n respondents). NaN bounds when n < 2.
 
-    >>> # 2,3,4,5 (one answer each): the t interval of mean_ci (3.5 [1.446, 5.554])
+    >>> # 2,3,4,5 (one answer each): the interval of scale_mean_ci
     >>> [round(v, 3) for v in index_ci(4, 4, 14, 54, 14, 4)]
-    [3.5, 1.446, 5.554]
+    [3.5, 1.802, 4.669]
     """
+    respondents = _count("respondents", respondents)
+    items = _count("items", items)
     mean, variance = _ratio_variance(
         np.asarray([respondents], float),
         np.asarray([items], float),
@@ -186,8 +296,8 @@ def index_ci(
         np.asarray([ym], float),
         np.asarray([mm], float),
     )
-    half = _t_half(variance, np.asarray([respondents], float), level)
-    return (float(mean[0]), float(mean[0] - half[0]), float(mean[0] + half[0]))
+    low, high = _scale_interval(mean, variance, np.asarray([respondents], float), level, SCALE)
+    return (float(mean[0]), float(low[0]), float(high[0]))
 
 
 def _ratio_variance(respondents, items, total, yy, ym, mm):  # type: ignore[no-untyped-def]
@@ -199,12 +309,6 @@ def _ratio_variance(respondents, items, total, yy, ym, mm):  # type: ignore[no-u
             respondents >= 2, respondents / (respondents - 1) * residual / (items * items), np.nan
         )
     return ratio, variance
-
-
-def _t_half(variance, respondents, level):  # type: ignore[no-untyped-def]
-    with np.errstate(invalid="ignore"):
-        t = stats.t.ppf(0.5 + level / 2, np.maximum(respondents - 1, 1))
-        return np.where(respondents >= 2, t * np.sqrt(variance), np.nan)
 
 
 def _index_parts(sums: pd.DataFrame):  # type: ignore[no-untyped-def]
@@ -226,9 +330,13 @@ def _index_parts(sums: pd.DataFrame):  # type: ignore[no-untyped-def]
 def wilson_ci(successes: float, n: float, level: float = 0.95) -> tuple[float, float, float]:
     """A proportion and its Wilson score interval (better than Wald for small n or p near 0/1).
 
+    ``successes`` and ``n`` are counts (whole numbers, successes ≤ n); anything else raises
+    ``ValueError``.
+
     >>> [round(v, 4) for v in wilson_ci(8, 10)]  # Newcombe (1998), Statist. Med. 17:857, table I
     [0.8, 0.4902, 0.9433]
     """
+    n, successes = _counts_within(n, "n", successes=successes)
     if n <= 0:
         return (math.nan, math.nan, math.nan)
     z = float(stats.norm.ppf(0.5 + level / 2))
@@ -236,40 +344,95 @@ def wilson_ci(successes: float, n: float, level: float = 0.95) -> tuple[float, f
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return (p, centre - half, centre + half)
+    # at p = 0 (or 1) the bound is 0 (or 1) exactly; rounding would leave it a hair off
+    low = 0.0 if successes == 0 else centre - half
+    high = 1.0 if successes == n else centre + half
+    return (p, low, high)
 
 
 def enps_ci(
     promoters: float, detractors: float, n: float, level: float = 0.95
 ) -> tuple[float, float, float]:
-    """eNPS (−100…100) with a normal interval from the trinomial variance.
+    """eNPS (−100…100) with Tango's score interval, which stays inside −100…100.
 
-    Each answer scores +1 (9–10), 0 (7–8) or −1 (0–6); the score is 100 × their mean.
+    The eNPS is the difference of two shares of one sample (promoters 9–10 minus detractors
+    0–6, the rest passives), the same structure as the difference of two paired proportions.
+    The interval is the set of δ that the score test does not reject: with D the observed
+    difference, n·(D − δ)² ≤ z²·(p̃ + d̃ − δ²), where p̃ and d̃ are the maximum-likelihood
+    shares under p − d = δ, in closed form (Tango 1998, Statistics in Medicine 17:891, eq. 4,
+    with promoters and detractors as the two discordant cells). Rocks (2016, The American
+    Statistician 70:365) compares intervals for the NPS and finds this "iterative score"
+    interval among the best. Unlike the Wald interval it never leaves −100…100 and keeps a
+    width when every answer is a promoter: with n answers all promoters the lower bound is
+    100·(n − z²)/(n + z²) (13.1 for n = 5).
 
-    >>> [round(v, 1) for v in enps_ci(50, 20, 100)]  # var = (0.7 - 0.3²)/100, half = 1.96·0.078
-    [30.0, 14.7, 45.3]
+    Counts must be whole numbers with promoters + detractors ≤ n (``ValueError`` otherwise).
+
+    >>> [round(v, 1) for v in enps_ci(50, 20, 100)]  # Wald: [14.7, 45.3]
+    [30.0, 14.0, 44.3]
+    >>> [round(v, 1) for v in enps_ci(5, 0, 5)]  # (5 − 3.84)/(5 + 3.84) = 0.131
+    [100.0, 13.1, 100.0]
     """
+    n, promoters, detractors = _counts_within(n, "n", promoters=promoters, detractors=detractors)
     if n <= 0:
         return (math.nan, math.nan, math.nan)
-    p, d = promoters / n, detractors / n
-    score = p - d
-    variance = (p + d - score * score) / n
-    half = float(stats.norm.ppf(0.5 + level / 2)) * math.sqrt(max(variance, 0.0))
-    return (100 * score, 100 * (score - half), 100 * (score + half))
+    low, high = _enps_bounds(
+        np.asarray([promoters]), np.asarray([detractors]), np.asarray([n]), level
+    )
+    return (100 * (promoters - detractors) / n, 100 * float(low[0]), 100 * float(high[0]))
+
+
+def _enps_excess(delta, promoters, detractors, n, z):  # type: ignore[no-untyped-def]
+    """n·(D − δ)² − z²·(p̃ + d̃ − δ²): ≤ 0 inside Tango's interval (see :func:`enps_ci`)."""
+    b = promoters * (1 + delta) + detractors * (1 - delta) - 2 * n * delta
+    root = np.sqrt(np.maximum(b * b + 8 * n * detractors * delta * (1 - delta), 0.0))
+    d_tilde = (b + root) / (4 * n)
+    variance = np.maximum(2 * d_tilde + delta - delta * delta, 0.0)
+    observed = (promoters - detractors) / n
+    return n * (observed - delta) ** 2 - z * z * variance
+
+
+def _enps_bounds(promoters, detractors, n, level, steps: int = 60):  # type: ignore[no-untyped-def]
+    """Vectorised bounds of :func:`enps_ci` on −1…1, by bisection on each side of D (the
+    score statistic grows as δ moves away from D); NaN where n = 0."""
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        size = np.where(n > 0, n, 1.0)
+        observed = (promoters - detractors) / size
+        bounds = []
+        for end in (-1.0, 1.0):
+            outside = np.full(observed.shape, end)  # excess ≥ 0 here
+            inside = observed.copy()  # excess ≤ 0 here
+            for _ in range(steps):
+                middle = (outside + inside) / 2
+                beyond = _enps_excess(middle, promoters, detractors, size, z) > 0
+                outside = np.where(beyond, middle, outside)
+                inside = np.where(beyond, inside, middle)
+            bound = np.where(observed == end, end, (outside + inside) / 2)
+            bounds.append(np.where(n > 0, bound, np.nan))
+    return bounds[0], bounds[1]
 
 
 def change_ci(
-    before: tuple[float, float, float], after: tuple[float, float, float], level: float = 0.95
+    before: tuple[float, float, float],
+    after: tuple[float, float, float],
+    level: float = 0.95,
+    scale: tuple[float, float] = SCALE,
 ) -> tuple[float, float, float]:
     """Difference of two independent means (after − before) with Welch's interval.
 
-    Each argument is (n, sum, sum of squares). Waves are treated as independent samples:
-    answers are anonymous, so the same people cannot be paired across waves.
+    Each argument is (n, sum, sum of squares) of answers on ``scale`` (1–5). Waves are
+    treated as independent samples: answers are anonymous, so the same people cannot be paired
+    across waves. The interval stays symmetric, but never claims more than the scale allows: it
+    ends at ±4 (a change from all 1 to all 5), the only bound a difference of two means has.
 
-    >>> [round(v, 3) for v in change_ci((4, 14.0, 54.0), (4, 18.0, 86.0))]  # 2,3,4,5 → 3,4,5,6
-    [1.0, -1.234, 3.234]
+    >>> [round(v, 3) for v in change_ci((4, 14.0, 54.0), (4, 16.0, 70.0))]  # 2,3,4,5 → 2,4,5,5
+    [0.5, -1.847, 2.847]
+    >>> [round(v, 3) for v in change_ci((3, 5.0, 9.0), (3, 13.0, 59.0))]  # 1,1,3 → 3,5,5
+    [2.667, 0.268, 4.0]
     """
     (n1, s1, q1), (n2, s2, q2) = before, after
+    n1, n2 = _count("n before", n1), _count("n after", n2)
     if n1 < 2 or n2 < 2:
         return (math.nan, math.nan, math.nan)
     m1, m2 = s1 / n1, s2 / n2
@@ -280,30 +443,47 @@ def change_ci(
         return (diff, diff, diff)
     dof = (v1 + v2) ** 2 / ((v1 * v1) / (n1 - 1) + (v2 * v2) / (n2 - 1))
     half = float(stats.t.ppf(0.5 + level / 2, dof)) * math.sqrt(v1 + v2)
-    return (diff, diff - half, diff + half)
+    span = scale[1] - scale[0]
+    return (diff, max(diff - half, -span), min(diff + half, span))
 
 
 def percentile_rank(values: Sequence[float], value: float) -> float:
-    """Share of ``values`` below ``value`` plus half of those equal, in percent (0–100).
+    """How many of the *other* units ``value`` is better than, in percent (0–100).
 
-    >>> percentile_rank([1, 2, 3, 4], 3)
-    62.5
+    ``value`` is one of ``values`` (a unit among the units of its level); the result is the
+    share of the others with a lower value, an equal one counting half: the best of 11 is
+    better than 100% of the other 10. NaN when there is no other unit to compare with.
+
+    >>> percentile_rank([1, 2, 3, 4], 3)  # better than 2 of the other 3
+    66.66666666666667
+    >>> percentile_rank([2.5], 2.5)
+    nan
     """
-    finite = [v for v in values if not math.isnan(v)]
-    if not finite or math.isnan(value):
-        return math.nan
-    below = sum(v < value for v in finite)
-    equal = sum(v == value for v in finite)
-    return 100 * (below + 0.5 * equal) / len(finite)
+    return float(percentile_ranks(values, [value])[0])
+
+
+def _check_sums(sums: pd.DataFrame) -> None:
+    """Counts in rows of sums must be whole, 0 or more, and fit into their totals."""
+    counts = [c for c in SUM_COLUMNS if c in sums and c not in ("idx_sum", "idx_sumsq")]
+    counts = [c for c in counts if not c.endswith(("_sum", "_sumsq")) and c[:4] != "idx_"]
+    values = sums[counts].to_numpy(float)
+    if ((values < 0) | (values != np.floor(values))).any():
+        raise ValueError("Counts in the sums must be whole numbers, 0 or more.")
+    if (sums["enps_pro"] + sums["enps_det"] > sums["enps_n"]).any():
+        raise ValueError("Promoters + detractors cannot be more than the eNPS answers.")
+    for slot in ALL_SLOTS:
+        if f"{slot}_fav" in sums and (sums[f"{slot}_fav"] > sums[f"{slot}_n"]).any():
+            raise ValueError(f"Favourable answers to {slot} cannot be more than its answers.")
 
 
 def scores(sums: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Headline scores per row of sums: n, index with its interval, favourable with its
     Wilson interval, eNPS with its interval, promoter and detractor shares (vectorised forms
-    of :func:`index_ci`, :func:`wilson_ci` and :func:`enps_ci`). The index and % favourable
-    both pool every answer to the twelve theme items."""
+    of :func:`index_ci`, :func:`wilson_ci` and :func:`enps_ci`; every interval inside its
+    scale). The index and % favourable both pool every answer to the twelve theme items."""
+    _check_sums(sums)
     respondents, mean, variance = _index_parts(sums)
-    half = _t_half(variance, respondents, level)
+    index_low, index_high = _scale_interval(mean, variance, respondents, level, SCALE)
     with np.errstate(invalid="ignore", divide="ignore"):
         fav = sum(sums[f"{s}_fav"].to_numpy(float) for s in CORE_SLOTS)
         answered = sum(sums[f"{s}_n"].to_numpy(float) for s in CORE_SLOTS)
@@ -312,24 +492,28 @@ def scores(sums: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         denominator = 1 + z * z / answered
         centre = (p + z * z / (2 * answered)) / denominator
         spread = z * np.sqrt(p * (1 - p) / answered + z * z / (4 * answered**2)) / denominator
+        fav_low = np.where(fav <= 0, 0.0, centre - spread)  # exact ends, as wilson_ci
+        fav_high = np.where(fav >= answered, 1.0, centre + spread)
+        valid = answered > 0
         enps_n = sums["enps_n"].to_numpy(float)
-        pro = sums["enps_pro"].to_numpy(float) / enps_n
-        det = sums["enps_det"].to_numpy(float) / enps_n
-        net = pro - det
-        enps_half = z * np.sqrt(np.maximum(pro + det - net * net, 0.0) / enps_n)
+        promoters = sums["enps_pro"].to_numpy(float)
+        detractors = sums["enps_det"].to_numpy(float)
+        pro = promoters / enps_n
+        det = detractors / enps_n
+        enps_low, enps_high = _enps_bounds(promoters, detractors, enps_n, level)
     return pd.DataFrame(
         {
             "n": sums["n"].to_numpy(int),
             "index": mean,
-            "index_low": mean - half,
-            "index_high": mean + half,
+            "index_low": index_low,
+            "index_high": index_high,
             "favourable": p,
-            "favourable_low": centre - spread,
-            "favourable_high": centre + spread,
+            "favourable_low": np.where(valid, fav_low, np.nan),
+            "favourable_high": np.where(valid, fav_high, np.nan),
             "enps_n": enps_n.astype(int),
-            "enps": 100 * net,
-            "enps_low": 100 * (net - enps_half),
-            "enps_high": 100 * (net + enps_half),
+            "enps": 100 * (pro - det),
+            "enps_low": 100 * enps_low,
+            "enps_high": 100 * enps_high,
             "promoters": pro,
             "detractors": det,
         },
@@ -338,11 +522,12 @@ def scores(sums: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
 
 
 def theme_scores(sums: pd.DataFrame, key: str, level: float = 0.95) -> pd.DataFrame:
-    """One row per (``key``, theme): answers n, mean with its t interval, favourable share."""
+    """One row per (``key``, theme): answers n, mean with its interval (that of
+    :func:`scale_mean_ci`, inside 1–5), favourable share."""
     pieces = []
     for slot, theme in zip(CORE_SLOTS, THEMES, strict=True):
         n = sums[f"{slot}_n"].to_numpy(float)
-        mean, low, high = _t_intervals(
+        mean, low, high = _scale_intervals(
             n, sums[f"{slot}_sum"].to_numpy(float), sums[f"{slot}_sumsq"].to_numpy(float), level
         )
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -369,21 +554,22 @@ def theme_scores(sums: pd.DataFrame, key: str, level: float = 0.95) -> pd.DataFr
     )
 
 
-def _t_intervals(n, total, squares, level):  # type: ignore[no-untyped-def]
-    """Vectorised :func:`mean_ci`: means and t intervals (NaN where n < 2)."""
+def _scale_intervals(n, total, squares, level):  # type: ignore[no-untyped-def]
+    """Vectorised :func:`scale_mean_ci`: means and intervals inside 1–5 (NaN where n < 2)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(n > 0, total / n, np.nan)
-        variance = np.maximum((squares - n * mean * mean) / (n - 1), 0.0)
-        t = stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
-        half = np.where(n >= 2, t * np.sqrt(variance / n), np.nan)
-    return mean, mean - half, mean + half
+        variance = np.maximum((squares - n * mean * mean) / (n - 1), 0.0) / n
+    low, high = _scale_interval(mean, variance, n, level, SCALE)
+    return mean, low, high
 
 
 def change_frame(before: pd.DataFrame, after: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Change of the engagement index between aligned rows of sums (after − before) with a
     Welch–Satterthwaite interval on the two linearisation variances (independent samples:
     answers are anonymous, so people cannot be paired across waves); NaN where either side
-    has fewer than 2 respondents. With no skipped question this is Welch's t interval."""
+    has fewer than 2 respondents. With no skipped question this is Welch's t interval. The
+    interval stays symmetric but ends at ±4, the most the index can change on the 1–5 scale
+    (see :func:`change_ci`)."""
     n1, m1, v1 = _index_parts(before)
     n2, m2, v2 = _index_parts(after)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -392,30 +578,35 @@ def change_frame(before: pd.DataFrame, after: pd.DataFrame, level: float = 0.95)
         t = stats.t.ppf(0.5 + level / 2, np.where(np.isfinite(dof) & (dof > 0), dof, 1.0))
         half = np.where(v1 + v2 > 0, t * np.sqrt(v1 + v2), 0.0)
         valid = (n1 >= 2) & (n2 >= 2)
+    span = SCALE[1] - SCALE[0]
     return pd.DataFrame(
         {
             "change": np.where(valid, diff, np.nan),
-            "change_low": np.where(valid, diff - half, np.nan),
-            "change_high": np.where(valid, diff + half, np.nan),
+            "change_low": np.where(valid, np.maximum(diff - half, -span), np.nan),
+            "change_high": np.where(valid, np.minimum(diff + half, span), np.nan),
         },
         index=after.index,
     )
 
 
 def percentile_ranks(peers: Sequence[float], values: Sequence[float]) -> np.ndarray:
-    """Vectorised :func:`percentile_rank` of each value among ``peers``.
+    """Vectorised :func:`percentile_rank`: each value (one of ``peers``) against the other
+    peers, ties counting half; NaN for a NaN value or when no other peer has a value.
 
     >>> percentile_ranks([1, 2, 3, 4], [3, 4]).tolist()
-    [62.5, 87.5]
+    [66.66666666666667, 100.0]
     """
     ordered = np.sort(np.asarray([p for p in peers if not math.isnan(p)], dtype=float))
     values = np.asarray(values, dtype=float)
-    if not len(ordered):
-        return np.full(len(values), np.nan)
     below = np.searchsorted(ordered, values, side="left")
     upto = np.searchsorted(ordered, values, side="right")
-    ranks = 100 * (below + 0.5 * (upto - below)) / len(ordered)
-    return np.where(np.isnan(values), np.nan, ranks)
+    present = ~np.isnan(values)
+    if (present & (upto == below)).any():
+        raise ValueError("Each value must be one of the peers it is ranked among.")
+    others = len(ordered) - 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ranks = 100 * (below + 0.5 * (upto - below - 1)) / others
+    return np.where(present & (others > 0), ranks, np.nan)
 
 
 def cronbach_alpha(answers: pd.DataFrame, level: float = 0.95) -> tuple[float, float, float, int]:
