@@ -17,6 +17,12 @@ CSAT and repurchase, computed once (:func:`compute_relation`) and then only read
 
 Readers need both ``VIEW_RESULTS`` and ``VIEW_OUTCOMES``; managers get their scope only,
 :func:`wave_icc` included (the waves they may see, the published stores in their scope).
+
+A store manager's single store makes no correlation. :func:`store_view` gives them what one
+store can read instead: its engagement and outcomes in a wave against the chain's
+distribution (quartiles over the chain's published stores, no other store's id, name or
+row), and its own trend across the waves that covered it (the rows that may be listed side
+by side).
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from ee_app.analysis import linkage
 from ee_app.auth import Actor, Permission, require
-from ee_app.errors import NotFound
+from ee_app.errors import N_, NotFound
 from ee_app.instruments.pulse import THEMES
 from ee_app.models import (
     ChecklistVersion,
@@ -44,6 +50,7 @@ from ee_app.models import (
     SurveyResult,
     SurveyWave,
     UnitLevel,
+    UserRole,
     VisitStatus,
     WaveMode,
     WaveStatus,
@@ -59,19 +66,25 @@ from ee_app.services.respondents import comparable_cells
 from ee_app.services.results import _closed_wave, engagement_view
 
 __all__ = [
+    "MEASURES",
     "MIN_PEOPLE",
     "OUTCOMES",
     "LinkageData",
+    "StoreView",
     "compute_relation",
     "confidential_waves",
     "individual_relation",
     "linkage_data",
     "outcome_relations",
+    "store_view",
     "wave_icc",
+    "window_end",
 ]
 
 #: The outcomes the analysis relates engagement to, by column of :class:`LinkageData.units`.
 OUTCOMES = ("csat", "repurchase", "visit_score")
+#: What a store's view places against the chain: engagement and the outcomes.
+MEASURES = ("engagement", *OUTCOMES)
 SERVICE_CHECKLIST = "service-process"
 
 
@@ -189,6 +202,13 @@ def linkage_data(session: Session, actor: Actor, *, window_days: int = 90) -> Li
         )
     )
     return LinkageData(units, tuple(codes), hidden, covered, pending, window_days, last_sale)
+
+
+def window_end(month: str, window_days: int = 90) -> date:
+    """The day the repurchase windows of ``month`` ("YYYY-MM") end: its last customer's
+    90 days (or ``window_days``) after the month's last day; until then they can still come
+    back."""
+    return _month(date.fromisoformat(f"{month}-01"))[1] + timedelta(days=window_days)
 
 
 def _decided(opens_on: date, window_days: int, last_sale: date | None) -> bool:
@@ -386,6 +406,123 @@ def _lagged(data: LinkageData, outcome: str, one: pd.DataFrame) -> pd.DataFrame:
             "month": month,
         },
         columns=columns,
+    )
+
+
+@dataclass(frozen=True)
+class StoreView:
+    """One store's linkage as its manager reads it: ``standing`` has a row per measure of
+    :data:`MEASURES` in ``wave``: the store's ``value`` and the ``n`` it rests on
+    (respondents, CSAT answers, customers decided, visits), the chain's ``stores`` with a
+    published value, its quartiles ``q1``, ``median``, ``q3``, the store's ``part`` (top,
+    middle, bottom; None with too few stores) and ``decidable`` (False for repurchase in a
+    month whose windows have not ended, see ``until``). ``trend`` holds the store's rows
+    that may be listed side by side (wave, month, n and the measures with their n) and the
+    chain's median of each measure in that wave (``median_<measure>``). Nothing in it
+    names, counts or describes another store but through the chain's quartiles."""
+
+    store_id: int
+    code: str
+    name: str
+    wave: str | None
+    month: str | None
+    standing: pd.DataFrame
+    trend: pd.DataFrame
+    until: date | None  # the day the chosen month's repurchase windows end
+    window_days: int = 90
+
+
+_MEASURE_N = {
+    "engagement": "n",
+    "csat": "csat_n",
+    "repurchase": "repurchase_n",
+    "visit_score": "visits",
+}
+_TREND_COLUMNS = [
+    "wave",
+    "month",
+    "n",
+    "engagement",
+    "csat",
+    "csat_n",
+    "repurchase",
+    "repurchase_n",
+    "visit_score",
+    "visits",
+]
+
+
+def store_view(
+    session: Session,
+    actor: Actor,
+    store_id: int,
+    wave: str | None = None,
+    *,
+    window_days: int = 90,
+) -> StoreView:
+    """One store of the actor's scope against the chain's distribution in ``wave`` (by
+    default the newest of the store's waves that may be listed side by side: the view shows
+    the wave beside the trend), and its own trend (see :class:`StoreView`). The chain's
+    quartiles rest on published store rows only, over at least
+    :data:`~ee_app.analysis.linkage.MIN_STANDING` stores, and on the waves the actor may
+    see; no other store's row leaves this function. Raises NotFound for a store outside the
+    actor's scope or without a published row, or a wave it has none in that may be listed."""
+    data = linkage_data(session, actor, window_days=window_days)  # checks both permissions
+    own = data.units[(data.units["store_id"] == store_id) & data.units["listed"].astype(bool)]
+    if own.empty:
+        raise NotFound(N_("No published results for this store in your scope."))
+    if wave is None:
+        wave = own["wave"].iloc[-1]
+    row = own[own["wave"] == wave]
+    if row.empty:
+        raise NotFound(N_("No published results for this store in this wave."))
+    row = row.iloc[0]
+    month = str(row["month"])
+    # The chain as a whole, read for its quartiles only: every store's published row of the
+    # waves this actor may see. No row of it is returned.
+    whole = Actor(email=actor.email, role=UserRole.HR)
+    closed = [w for w in _closed_waves(session, WaveMode.ANONYMOUS) if w.code in data.waves]
+    chain, _covered, _hidden = _store_rows(session, whole, closed, window_days, data.last_sale)
+    in_wave = chain[chain["wave"] == wave]
+    standing = []
+    for measure in MEASURES:
+        decidable = not (measure == "repurchase" and month in data.pending_months)
+        place = linkage.standing(in_wave[measure].tolist(), row[measure])
+        count = row[_MEASURE_N[measure]]
+        standing.append(
+            {
+                "measure": measure,
+                "value": row[measure],
+                "n": None if count is None or count != count else int(count),
+                "stores": place["n"],
+                "q1": place["q1"],
+                "median": place["median"],
+                "q3": place["q3"],
+                "part": place["part"],
+                "decidable": decidable,
+            }
+        )
+    medians = {}
+    for code, rows in chain.groupby("wave", sort=False):
+        medians[code] = {
+            f"median_{m}": linkage.standing(rows[m].tolist(), rows[m].median())["median"]
+            for m in MEASURES
+        }
+    trend = own[own["listed"].astype(bool)][_TREND_COLUMNS].reset_index(drop=True)
+    for measure in MEASURES:
+        trend[f"median_{measure}"] = [
+            medians.get(code, {}).get(f"median_{measure}", np.nan) for code in trend["wave"]
+        ]
+    return StoreView(
+        int(store_id),
+        str(row["code"]),
+        str(row["name"]),
+        wave,
+        month,
+        pd.DataFrame(standing),
+        trend,
+        window_end(month, window_days) if month in data.pending_months else None,
+        window_days,
     )
 
 

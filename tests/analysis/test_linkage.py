@@ -841,3 +841,39 @@ def test_public_names_are_sorted_and_documented():
     for name in linkage.__all__:
         function = getattr(linkage, name)
         assert callable(function) and ">>>" in function.__doc__
+
+
+@pytest.mark.parametrize(
+    ("values", "value", "part"),
+    [
+        ([3.1, 3.4, 3.5, 3.6, 3.8, 3.9, 4.0, 4.2], 4.2, "top"),
+        ([3.1, 3.4, 3.5, 3.6, 3.8, 3.9, 4.0, 4.2], 3.1, "bottom"),
+        ([3.1, 3.4, 3.5, 3.6, 3.8, 3.9, 4.0, 4.2], 3.9, "middle"),  # 3.9 < q3 = 3.925
+        ([0.2, 0.3, 0.4, 0.5, 0.6], 0.5, "middle"),  # on the upper quartile: not above it
+        ([0.2, 0.3, 0.4, 0.5, 0.6, np.nan], 0.6, "top"),  # a missing store is left out
+        ([4.0] * 6, 4.0, "middle"),  # all equal: every store in the middle half
+    ],
+)
+def test_standing_places_a_value_among_the_quartiles(values, value, part):
+    from statistics import quantiles
+
+    from ee_app.analysis.linkage import standing
+
+    found = standing(values, value)
+    known = [v for v in values if v == v]
+    # Reference: the standard library's quartiles, method "inclusive" (R's type 7).
+    assert (found["q1"], found["median"], found["q3"]) == pytest.approx(
+        tuple(quantiles(known, n=4, method="inclusive"))
+    )
+    assert found["n"] == len(known) and found["part"] == part
+
+
+def test_standing_needs_five_values_and_a_value():
+    from ee_app.analysis.linkage import MIN_STANDING, standing
+
+    assert MIN_STANDING == 5
+    few = standing([0.2, 0.3, 0.4, 0.5], 0.3)
+    assert few["n"] == 4 and few["part"] is None and np.isnan(few["median"])
+    assert standing([1, 2, 3, 4, 5], np.nan)["part"] is None
+    with pytest.raises(ValueError, match="finite"):
+        standing([1, 2, 3, 4, np.inf], 2)

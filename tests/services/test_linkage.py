@@ -316,3 +316,79 @@ def test_a_store_hidden_in_the_previous_wave_gets_no_lagged_pair(engine, demo, h
     assert found["lagged"]["n"] == 11
     assert found["lagged"]["r"] == pytest.approx(expected)
     assert found["months"]["lagged"] == [("2026-09", "2026-10")]
+
+
+def store_id_of(engine, code):
+    with read_session(engine) as session:
+        return session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
+
+
+def test_a_store_manager_gets_their_store_against_the_chain(engine, demo, hr):
+    """Issue 16: one store makes one dot and no correlation. The store view places the
+    store's engagement and outcomes among the chain's published stores (quartiles only) and
+    gives its own trend; no other store's id, code or name is in it."""
+    from statistics import quantiles
+
+    sh01 = store_id_of(engine, "SH01")
+    with read_session(engine) as session:
+        manager = actor_for_email(session, "manager.sh01@demo.example")
+        view = linkage.store_view(session, manager, sh01, "pulse-2026-07")
+    chain = data_for(engine, actor=hr).units
+    july = chain[chain["wave"] == "pulse-2026-07"]
+    own = july[july["code"] == "SH01"].iloc[0]
+    assert (view.code, view.wave, view.month) == ("SH01", "pulse-2026-07", "2026-07")
+    for row in view.standing.to_dict("records"):
+        values = july[row["measure"]].dropna().tolist()
+        # Reference: the standard library's quartiles, method "inclusive" (R's type 7).
+        q1, median, q3 = quantiles(values, n=4, method="inclusive")
+        assert row["stores"] == len(values) == 12
+        assert (row["q1"], row["median"], row["q3"]) == pytest.approx((q1, median, q3))
+        value = own[row["measure"]]
+        assert row["value"] == pytest.approx(value)
+        assert row["part"] == ("top" if value > q3 else "bottom" if value < q1 else "middle")
+        assert row["decidable"]
+    counts = view.standing.set_index("measure")["n"]
+    assert counts["engagement"] == own["n"] and counts["repurchase"] == own["repurchase_n"]
+    # The trend: the store's own rows that may be listed side by side, with the chain median.
+    mine = data_for(engine, "manager.sh01@demo.example").units
+    listed = mine[mine["listed"]]
+    assert view.trend["wave"].tolist() == listed["wave"].tolist()
+    assert view.trend["engagement"].tolist() == pytest.approx(listed["engagement"].tolist())
+    medians = chain.groupby("wave")["engagement"].median()
+    assert view.trend["median_engagement"].tolist() == pytest.approx(
+        [medians[w] for w in view.trend["wave"]]
+    )
+    # Nothing identifies another store.
+    others = chain[chain["code"] != "SH01"]
+    for frame in (view.standing, view.trend):
+        assert not {"store_id", "code", "name"} & set(frame.columns)
+        text = frame.to_csv()
+        assert not any(c in text for c in set(others["code"]) | set(others["name"]))
+
+
+def test_the_store_view_gives_no_other_store_and_hides_what_is_hidden(engine, demo, hr):
+    from ee_app.errors import NotFound
+
+    sh02 = store_id_of(engine, "SH02")
+    with read_session(engine) as session:
+        manager = actor_for_email(session, "manager.sh01@demo.example")
+        with pytest.raises(NotFound):  # a store outside their scope: as if it did not exist
+            linkage.store_view(session, manager, sh02)
+        assert linkage.store_view(session, hr, sh02).code == "SH02"  # HR reads any store
+    # A store hidden in a wave (fewer than k) leaves the chain's quartiles.
+    hide_store_in(engine, "pulse-2026-07", "SH02")
+    with read_session(engine) as session:
+        manager = actor_for_email(session, "manager.sh01@demo.example")
+        view = linkage.store_view(session, manager, store_id_of(engine, "SH01"), "pulse-2026-07")
+    assert set(view.standing["stores"]) == {11}
+
+
+def test_the_store_view_says_when_repurchase_is_not_yet_decidable(engine, demo):
+    with read_session(engine) as session:
+        manager = actor_for_email(session, "manager.sh01@demo.example")
+        view = linkage.store_view(session, manager, store_id_of(engine, "SH01"), "pulse-2026-09")
+    repurchase = view.standing.set_index("measure").loc["repurchase"]
+    assert not repurchase["decidable"] and np.isnan(repurchase["value"])
+    assert view.until == date(2026, 12, 29)  # 30 September + 90 days
+    assert linkage.window_end("2026-09") == date(2026, 12, 29)
+    assert linkage.window_end("2026-02", 30) == date(2026, 3, 30)  # 28 February + 30 days
