@@ -107,7 +107,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "favourable": "认同率",
         "enps": "员工净推荐值 (eNPS)",
         "change": "变化（较上期）",
-        "percentile": "百分位（本品牌同级单位）",
+        "percentile": "高于同级其他单位的比例（%）",
         "low": "{metric} 区间下限",
         "percent": "（%）",
         "high": "{metric} 区间上限",
@@ -145,7 +145,8 @@ _TEXT: dict[str, dict[str, str]] = {
         ),
         "read_interval": (
             "区间为95%置信区间：人数越少，区间越宽。变化的区间跨过0时，这一变化可能只是偶然。"
-            "百分位是与本品牌同一层级单位相比，没有外部常模。"
+            "“高于同级其他单位的比例”是本品牌同一层级的其他单位中指数低于该单位的比例（持平算一半），"
+            "没有其他同级单位时留空；没有外部常模。"
         ),
         "read_hidden": (
             "“少于{k}人”表示该单位不显示任何数字：回复少于{k}人，或为保护另一个更小的群体而隐藏"
@@ -165,7 +166,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "favourable": "% favourable",
         "enps": "eNPS",
         "change": "Change vs previous wave",
-        "percentile": "Percentile in the chain",
+        "percentile": "Better than (% of the other units of this level)",
         "low": "{metric}: 95% low",
         "percent": "",
         "high": "{metric}: 95% high",
@@ -199,8 +200,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "read_favourable": "% favourable: the share of answers of 4–5 (agree or strongly agree).",
         "read_enps": "eNPS: % promoters (9–10) minus % detractors (0–6), from −100 to 100.",
         "read_interval": "Intervals are 95%: the fewer respondents, the wider. A change whose "
-        "interval crosses 0 may be chance. Percentiles compare units of the same level within "
-        "this chain; there are no outside norms.",
+        "interval crosses 0 may be chance. “Better than” is the share of the other units of "
+        "the same level in this chain with a lower index (a tie counts half), blank where there "
+        "is no other; there are no outside norms.",
         "read_hidden": "“fewer than {k}” means the unit shows no numbers: fewer than {k} "
         "answered, or it is hidden to protect a smaller group (which could otherwise be worked "
         "out by subtraction from the total above it), or a filtered group or the rest of its "

@@ -54,9 +54,18 @@ BETTER_THAN = {
     UnitLevel.TEAM: N_("Better than (% of teams)"),
 }
 BETTER_THAN_HELP = {
-    UnitLevel.REGION: N_("The region's index is higher than that of this share of all regions."),
-    UnitLevel.STORE: N_("The store's index is higher than that of this share of all stores."),
-    UnitLevel.TEAM: N_("The team's index is higher than that of this share of all teams."),
+    UnitLevel.REGION: N_(
+        "Share of the other regions whose index is lower (a tie counts half); blank when "
+        "there is no other region."
+    ),
+    UnitLevel.STORE: N_(
+        "Share of the other stores whose index is lower (a tie counts half); blank when "
+        "there is no other store."
+    ),
+    UnitLevel.TEAM: N_(
+        "Share of the other teams whose index is lower (a tie counts half); blank when "
+        "there is no other team."
+    ),
 }
 HEAT_METRICS = {"mean": N_("Mean (1–5)"), "favourable": N_("% favourable")}
 ALPHA_GOOD = 0.7

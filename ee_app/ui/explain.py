@@ -40,8 +40,8 @@ TERMS: dict[str, str] = {
         "(strongly disagree) to 5 (strongly agree)."
     ),
     "percentile": N_(
-        "Percentile: where this unit ranks among units of the same level; 90 means its index "
-        "is higher than that of about 9 in 10 of them."
+        "Better than (percentile): the share of the other units of the same level whose index "
+        "is lower, a tie counting half; 90 means higher than 9 in 10 of the others."
     ),
     "shrunken": N_(
         "Shrunken: a person's rate pulled toward their store's rate, the more so the fewer "
