@@ -568,6 +568,11 @@ def _report_engagement(ctx: _Context, args: argparse.Namespace) -> int:
         hidden=hidden,
         k=view.k,
     )
+    compared = view.rows["previous_wave"].value_counts() if len(view.rows) else None
+    if compared is None or compared.empty:
+        ctx.say(N_("Change: no earlier closed wave of the same kind asked these units."))
+    for code, units in compared.items() if compared is not None else ():
+        ctx.say(N_("Change since wave {code}: {units} units."), code=code, units=units)
     return 0
 
 

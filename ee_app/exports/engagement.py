@@ -7,8 +7,10 @@ withholds) reduced to its code, its name and the mark "fewer than k". A hidden u
 scores and theme values never reach the file, not even as an empty-looking cell.
 
 The workbook has three sheets: the results per unit (numbers as numbers with number formats,
-95% intervals beside each score), the twelve themes per unit (means, then the number of
-answers behind each mean), and an "About" sheet saying what was exported and how to read it.
+95% intervals beside each score, and beside the change the wave it is measured against: each
+unit's own previous wave, which may differ from unit to unit), the twelve themes per unit
+(means, then the number of answers behind each mean), and an "About" sheet saying what was
+exported and how to read it.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ _COLUMNS: tuple[tuple[str, str], ...] = (
     ("change", CHANGE_FORMAT),
     ("change_low", CHANGE_FORMAT),
     ("change_high", CHANGE_FORMAT),
+    ("previous", "General"),  # text: the wave the change is measured against
     ("percentile", WHOLE_FORMAT),
 )
 #: Decimals kept in the CSV, which has no number formats (favourable there is in percent).
@@ -107,6 +110,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "favourable": "认同率",
         "enps": "员工净推荐值 (eNPS)",
         "change": "变化（较上期）",
+        "since": "变化对比的调研批次",
         "percentile": "高于同级其他单位的比例（%）",
         "low": "{metric} 区间下限",
         "percent": "（%）",
@@ -127,6 +131,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "k": "匿名保护门槛（最少人数）k",
         "k_comments": "留言显示门槛（最少人数）k_c",
         "previous": "对比的上一期",
+        "previous_own": "各单位对比其自身的上一期（同一方式、覆盖该单位的最近一期）",
         "alpha": "信度（Cronbach's alpha，全期）",
         "alpha_low": "信度 区间下限",
         "alpha_high": "信度 区间上限",
@@ -145,6 +150,8 @@ _TEXT: dict[str, dict[str, str]] = {
         ),
         "read_interval": (
             "区间为95%置信区间：人数越少，区间越宽。变化的区间跨过0时，这一变化可能只是偶然。"
+            "变化是与该单位自己的上一期相比：同一方式（匿名或实名保密）、问到该单位全体人员的最近一期，"
+            "见“变化对比的调研批次”列；各单位的上一期可能不同。"
             "“高于同级其他单位的比例”是本品牌同一层级的其他单位中指数低于该单位的比例（持平算一半），"
             "没有其他同级单位时留空；没有外部常模。"
         ),
@@ -166,6 +173,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "favourable": "% favourable",
         "enps": "eNPS",
         "change": "Change vs previous wave",
+        "since": "Change since wave",
         "percentile": "Better than (% of the other units of this level)",
         "low": "{metric}: 95% low",
         "percent": "",
@@ -186,6 +194,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "k": "Anonymity threshold (k)",
         "k_comments": "Comment threshold (k_c)",
         "previous": "Compared with wave",
+        "previous_own": "each unit's own previous wave of the same mode that asked it",
         "alpha": "Cronbach's alpha (whole wave)",
         "alpha_low": "Cronbach's alpha: 95% low",
         "alpha_high": "Cronbach's alpha: 95% high",
@@ -200,9 +209,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "read_favourable": "% favourable: the share of answers of 4–5 (agree or strongly agree).",
         "read_enps": "eNPS: % promoters (9–10) minus % detractors (0–6), from −100 to 100.",
         "read_interval": "Intervals are 95%: the fewer respondents, the wider. A change whose "
-        "interval crosses 0 may be chance. “Better than” is the share of the other units of "
-        "the same level in this chain with a lower index (a tie counts half), blank where there "
-        "is no other; there are no outside norms.",
+        "interval crosses 0 may be chance. A change is against the unit's own previous wave: the "
+        "most recent one of the same mode (anonymous or confidential) that asked the whole unit, "
+        "named in the “Change since wave” column; units may differ. “Better than” is the share "
+        "of the other units of the same level in this chain with a lower index (a tie counts "
+        "half), blank where there is no other; there are no outside norms.",
         "read_hidden": "“fewer than {k}” means the unit shows no numbers: fewer than {k} "
         "answered, or it is hidden to protect a smaller group (which could otherwise be worked "
         "out by subtraction from the total above it), or a filtered group or the rest of its "
@@ -252,12 +263,19 @@ def _number(value: Any) -> float | None:
 
 def _header(view: EngagementView, text: dict[str, str]) -> list[str]:
     level = text[f"level_{view.level.value}"]
-    labels = {"n": text["n"], "percentile": text["percentile"]}
+    labels = {"n": text["n"], "percentile": text["percentile"], "previous": text["since"]}
     for metric in ("index", "favourable", "enps", "change"):
         labels[metric] = text[metric]
         labels[f"{metric}_low"] = text["low"].format(metric=text[metric])
         labels[f"{metric}_high"] = text["high"].format(metric=text[metric])
     return [text["code"].format(level=level), level, *(labels[c] for c, _ in _COLUMNS)]
+
+
+def _wave_label(code: Any, name: Any) -> str | None:
+    """“name (code)”, the code alone where the name says no more, None for no wave."""
+    if not isinstance(code, str) or not code:
+        return None
+    return code if not isinstance(name, str) or name in ("", code) else f"{name} ({code})"
 
 
 def _records(view: EngagementView) -> list[dict[str, Any]]:
@@ -268,6 +286,7 @@ def _records(view: EngagementView) -> list[dict[str, Any]]:
         record: dict[str, Any] = {"code": row["code"], "name": row["name"], "hidden": hidden}
         if not hidden:
             record.update({c: _number(row.get(c)) for c, _ in _COLUMNS})
+            record["previous"] = _wave_label(row.get("previous_wave"), row.get("previous_name"))
             if record["n"] is not None:
                 record["n"] = int(record["n"])
         records.append(record)
@@ -299,8 +318,9 @@ def _results_sheet(book: Workbook, view: EngagementView, text: dict[str, str]) -
         if record["hidden"]:
             _grey(sheet, r, len(header))
             sheet.cell(row=r, column=3).number_format = "General"
+    previous = 3 + [c for c, _ in _COLUMNS].index("previous")
     for c in range(3, len(header) + 1):  # numbers are short; the headers wrap instead
-        sheet.column_dimensions[get_column_letter(c)].width = 12
+        sheet.column_dimensions[get_column_letter(c)].width = 24 if c == previous else 12
     sheet.row_dimensions[1].height = 45
 
 
@@ -384,6 +404,17 @@ def _filter_text(view: EngagementView, language: str, text: dict[str, str]) -> s
     return f"{text.get(f'dim_{view.dim}', view.dim)} = {shown}"
 
 
+def _previous_text(view: EngagementView, text: dict[str, str]) -> str:
+    """The waves the changes are measured against: the one wave when every unit shares it,
+    else each of them after the rule (the column beside the change says which is whose)."""
+    waves = [_wave_label(code, name) or "" for code, name in view.previous_waves]
+    if not waves:
+        return text["none"]
+    if len(waves) == 1:
+        return waves[0]
+    return f"{text['previous_own']}: {'; '.join(waves)}"
+
+
 def _about_sheet(book: Workbook, view: EngagementView, language: str, generated_on: date) -> None:
     text = _TEXT[language]
     records = _records(view)
@@ -396,7 +427,7 @@ def _about_sheet(book: Workbook, view: EngagementView, language: str, generated_
         (text["filter"], _filter_text(view, language, text), None),
         (text["k"], view.k, WHOLE_FORMAT),
         (text["k_comments"], view.k_comments, WHOLE_FORMAT),
-        (text["previous"], view.previous_wave or none, None),
+        (text["previous"], _previous_text(view, text), None),
         (text["alpha"], _number(alpha[0]) if view.alpha else none, INDEX_FORMAT),
         (text["alpha_low"], _number(alpha[1]) if view.alpha else none, INDEX_FORMAT),
         (text["alpha_high"], _number(alpha[2]) if view.alpha else none, INDEX_FORMAT),
@@ -442,9 +473,9 @@ def engagement_xlsx(view: EngagementView, language: str, generated_on: date) -> 
     return workbook_bytes(book)
 
 
-def _csv_value(column: str, value: float | None) -> Any:
-    if value is None:
-        return None
+def _csv_value(column: str, value: Any) -> Any:
+    if value is None or isinstance(value, str):
+        return value
     metric = column.removesuffix("_low").removesuffix("_high")
     if metric == "favourable":
         value *= 100

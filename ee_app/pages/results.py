@@ -36,6 +36,7 @@ from ee_app.services.waves import WaveRow, list_waves
 from ee_app.ui import context, keys
 from ee_app.ui.action_plans import plans_section
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
+from ee_app.ui.engagement_drivers import drivers_section
 from ee_app.ui.feedback import show_flash
 from ee_app.ui.formatting import blank, direction, fewer, interval, number, plain, signed
 from ee_app.ui.labels import (
@@ -323,6 +324,9 @@ def units_frame(view: EngagementView) -> pd.DataFrame:
             _("Change"): column(lambda r: number(r["change"]), "Float64"),
             _("Change 95% interval"): column(lambda r: interval(r["change_low"], r["change_high"])),
             _("Direction"): column(lambda r: direction(r["change_low"], r["change_high"], _)),
+            _("Change since"): column(
+                lambda r: r["previous_name"] if isinstance(r.get("previous_name"), str) else None
+            ),
             better: column(lambda r: number(r["percentile"]), "Float64"),
         }
     )
@@ -358,6 +362,13 @@ def units_table(view: EngagementView) -> None:
                 help=_("Engagement index now minus in the previous wave."),
             ),
             _("Change 95% interval"): st.column_config.TextColumn(ci),
+            _("Change since"): st.column_config.TextColumn(
+                help=_(
+                    "The wave this unit's change is measured against: its own most recent "
+                    "earlier wave of the same kind (anonymous or confidential) that asked its "
+                    "whole team. Units may differ, e.g. after a pilot in a few stores."
+                )
+            ),
             _(BETTER_THAN[view.level]): number_column(
                 _("Better than"),
                 format="%.0f%%",
@@ -365,10 +376,15 @@ def units_table(view: EngagementView) -> None:
             ),
         },
     )
-    if view.previous_wave:
+    if len(view.previous_waves) == 1:
         compared = _(
-            "Change: against wave {previous}; “no clear change” when its 95% interval includes 0."
-        ).format(previous=view.previous_wave)
+            "Change: since wave {previous}; “no clear change” when its 95% interval includes 0."
+        ).format(previous=view.previous_waves[0][1])
+    elif view.previous_waves:
+        compared = _(
+            "Change: each unit since its own previous wave that asked it (column “Change "
+            "since”); “no clear change” when its 95% interval includes 0."
+        )
     else:
         compared = _("No earlier closed wave to compare with.")
     st.caption(
@@ -812,6 +828,8 @@ try:
     unit_detail(wave, closed, record, wave.k)
 except EeError as error:
     error_box(error, _)
+
+drivers_section(ctx, wave.code, record["code"])
 
 st.subheader(_("Action plans"))
 weakest = ranked_themes(record["themes"]).tail(MAX_THEMES)["theme"].tolist()[::-1]

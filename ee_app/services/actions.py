@@ -1,6 +1,7 @@
 """Action plans: after a wave, a manager picks up to three themes to work on for a unit,
-records actions with an owner and a due date, and marks progress; the next closed wave shows
-the change on exactly those themes, with an interval, under the same disclosure rules."""
+records actions with an owner and a due date, and marks progress; the follow-up wave (the next
+closed wave of the same mode that asked the plan's unit again) shows the change on exactly
+those themes, with an interval, under the same disclosure rules."""
 
 from __future__ import annotations
 
@@ -216,22 +217,24 @@ def list_plans(session: Session, actor: Actor, unit_code: str | None = None) -> 
 
 
 def plan_effects(session: Session, actor: Actor, plan_id: int) -> pd.DataFrame:
-    """For each theme of the plan: the mean in the plan's wave and in the next closed wave,
-    and the change with its interval; blank where either is hidden for anonymity, and the
-    next wave's side blank (``reason`` "changed") where the unit's respondents changed by
-    fewer than k people between the two waves."""
+    """For each theme of the plan: the mean in the plan's wave and in its follow-up wave, and
+    the change with its interval; blank where either is hidden for anonymity, and the
+    follow-up's side blank (``reason`` "changed") where the unit's respondents changed by
+    fewer than k people between the two waves.
+
+    The follow-up is the first closed wave of the same mode (anonymous or confidential) opened
+    after the plan's wave whose audience covered the plan's whole unit: a pilot or a spot
+    check elsewhere is skipped. Where later waves closed but none covered the unit,
+    ``after_wave`` is blank and ``reason`` is "not_covered"."""
     from ee_app.services.respondents import comparable_cells
-    from ee_app.services.results import unit_data  # the same suppressed rows as the page
+    from ee_app.services.results import covering_waves, unit_data  # as the page reads them
 
     require(actor, Permission.VIEW_RESULTS)
     plan = _plan(session, actor, plan_id)
     base = session.get(SurveyWave, plan.wave_id)
-    following = session.scalar(
-        select(SurveyWave)
-        .where(SurveyWave.status == WaveStatus.CLOSED, SurveyWave.opens_on > base.opens_on)
-        .order_by(SurveyWave.opens_on)
-        .limit(1)
-    )
+    path = session.scalar(select(OrgUnit.path).where(OrgUnit.id == plan.unit_id)) or ""
+    later = covering_waves(session, base, later=True)
+    following = next((c.wave for c in later if c.covers(path)), None)
     records = []
     before = unit_data(session, base, [plan.unit_id])
     after = unit_data(session, following, [plan.unit_id]) if following is not None else None
@@ -247,7 +250,9 @@ def plan_effects(session: Session, actor: Actor, plan_id: int) -> pd.DataFrame:
             "theme": theme,
             "before_wave": base.code,
             "after_wave": following.code if following else None,
-            "reason": "changed" if changed_too_little else "",
+            "reason": "changed"
+            if changed_too_little
+            else ("not_covered" if following is None and later else ""),
         }
         sums_before = _theme_sums(before, plan.unit_id, slot)
         sums_after = _theme_sums(after, plan.unit_id, slot) if after is not None else None

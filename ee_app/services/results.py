@@ -4,7 +4,9 @@ Results are built once when a wave closes (:mod:`ee_app.services.results_build`,
 decides, per row and per metric, what must stay hidden). :func:`engagement_view` turns those
 rows into what a reader may see: scores with intervals, every hidden figure blank (through
 :mod:`ee_app.analysis.publication`, the one decision every surface asks), the change against
-the previous wave, the percentile among units of the same level, the actor's scope only.
+each unit's own previous wave (the most recent closed wave of the same mode whose audience
+covered the unit: after a two-store pilot the other stores still compare with the wave before
+it), the percentile among units of the same level, the actor's scope only.
 Figures of two waves are shown side by side (a change, a trend) only where the rule across
 waves allows it (:mod:`ee_app.services.respondents`). Results exist for closed waves only: an
 open wave's numbers would change with each answer, and comparing two moments would reveal the
@@ -35,6 +37,7 @@ from ee_app.models import (
     SurveyResult,
     SurveyWave,
     SurveyWaveResult,
+    SurveyWaveUnit,
     UnitLevel,
     WaveStatus,
 )
@@ -44,11 +47,14 @@ from ee_app.services.results_build import DIMENSIONS, build_results, rebuild_sta
 __all__ = [
     "DIMENSIONS",
     "ROW_COLUMNS",
+    "CoveringWave",
     "EngagementView",
     "build_results",
     "comments_for",
+    "covering_waves",
     "engagement_view",
     "flags",
+    "previous_waves",
     "rebuild_stale_results",
     "trend_for",
     "unit_data",
@@ -78,6 +84,8 @@ ROW_COLUMNS = (
     "change",
     "change_low",
     "change_high",
+    "previous_wave",
+    "previous_name",
 )
 _CACHE_SIZE = 64
 _cache: OrderedDict[tuple, object] = OrderedDict()
@@ -170,7 +178,9 @@ class EngagementView:
     level: UnitLevel
     dim: str | None
     value: str | None
-    previous_wave: str | None
+    #: (code, name) of every wave some row's change is measured against, newest first: each
+    #: row's own is in its ``previous_wave`` (code) and ``previous_name`` columns.
+    previous_waves: tuple[tuple[str, str], ...]
     alpha: tuple[float, float, float, int] | None
     rows: pd.DataFrame  # one row per unit: scores, or NaN with hidden=True
     themes: pd.DataFrame  # unit × theme: n, mean, interval, favourable; hidden rows blank
@@ -194,13 +204,69 @@ def _closed_wave(session: Session, actor: Actor, wave_code: int | str) -> Survey
     return wave
 
 
-def _previous(session: Session, wave: SurveyWave) -> SurveyWave | None:
-    return session.scalar(
-        select(SurveyWave)
-        .where(SurveyWave.status == WaveStatus.CLOSED, SurveyWave.opens_on < wave.opens_on)
-        .order_by(SurveyWave.opens_on.desc())
-        .limit(1)
-    )
+@dataclass(frozen=True)
+class CoveringWave:
+    """A closed wave with computed results and the paths of its audience units."""
+
+    wave: SurveyWave
+    roots: tuple[str, ...]
+    version: tuple  # its results version, for the caches
+
+    def covers(self, path: str) -> bool:
+        """The whole unit at ``path`` was asked: it is one of the audience units or lies
+        beneath one (a region is not covered by a pilot of two of its stores)."""
+        return path.startswith(self.roots) if self.roots else False
+
+
+def covering_waves(session: Session, wave: SurveyWave, *, later: bool) -> list[CoveringWave]:
+    """The closed waves of ``wave``'s mode with computed results, opened before it (newest
+    first) or after it (oldest first), each with its audience."""
+    if later:
+        when, order = SurveyWave.opens_on > wave.opens_on, (SurveyWave.opens_on, SurveyWave.id)
+    else:
+        when = SurveyWave.opens_on < wave.opens_on
+        order = (SurveyWave.opens_on.desc(), SurveyWave.id.desc())
+    found = session.execute(
+        select(SurveyWave, SurveyWaveResult.version, SurveyWaveResult.computed_at)
+        .join(SurveyWaveResult, SurveyWaveResult.wave_id == SurveyWave.id)
+        .where(SurveyWave.status == WaveStatus.CLOSED, SurveyWave.mode == wave.mode, when)
+        .order_by(*order)
+    ).all()
+    roots: dict[int, list[str]] = {}
+    for wave_id, path in session.execute(
+        select(SurveyWaveUnit.wave_id, OrgUnit.path)
+        .join(OrgUnit, OrgUnit.id == SurveyWaveUnit.unit_id)
+        .where(SurveyWaveUnit.wave_id.in_([w.id for w, _, _ in found]))
+    ):
+        roots.setdefault(wave_id, []).append(path)
+    return [
+        CoveringWave(w, tuple(sorted(roots.get(w.id, ()))), (w.id, version, str(at)))
+        for w, version, at in found
+    ]
+
+
+def previous_waves(
+    session: Session,
+    wave: SurveyWave,
+    paths: Mapping[int, str],
+    earlier: list[CoveringWave] | None = None,
+) -> dict[int, SurveyWave]:
+    """Each unit's own previous wave (unit id → wave), for units given as id → path: the most
+    recent closed wave of the same mode (anonymous or confidential) opened before ``wave``
+    whose audience covered the whole unit. Units no such wave covered are left out.
+
+    Different units of one view may thus compare with different waves: after a pilot wave
+    of two stores, those two compare with the pilot, the others with the wave before it; a
+    confidential spot check of one store is no comparison for an anonymous wave."""
+    if earlier is None:
+        earlier = covering_waves(session, wave, later=False)
+    chosen: dict[int, SurveyWave] = {}
+    for unit_id, path in paths.items():
+        for candidate in earlier:
+            if candidate.covers(path):
+                chosen[unit_id] = candidate.wave
+                break
+    return chosen
 
 
 def _in_scope(actor: Actor, unit_ids: Iterable[int]) -> list[int]:
@@ -245,11 +311,15 @@ def engagement_view(
         )
     wave = _closed_wave(session, actor, wave_code)
     data = _wave_data(session, wave, level)
-    key = ("view", data.key, actor.scope, dim, value)
+    earlier = covering_waves(session, wave, later=False)
+    # The earlier waves' versions too: a rebuilt or newly closed earlier wave changes the
+    # comparison.
+    before = tuple((c.version, c.roots) for c in earlier)
+    key = ("view", data.key, before, actor.scope, dim, value)
     if key in _cache:
         _cache.move_to_end(key)
         return _cache[key]  # type: ignore[return-value]
-    view = _compute_view(session, actor, wave, data, level, dim, value)
+    view = _compute_view(session, actor, wave, data, earlier, level, dim, value)
     _cache[key] = view
     if len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
@@ -286,6 +356,7 @@ def _compute_view(
     actor: Actor,
     wave: SurveyWave,
     data: _WaveData,
+    earlier: list[CoveringWave],
     level: UnitLevel,
     dim: str | None,
     value: str | None,
@@ -300,7 +371,7 @@ def _compute_view(
     shown["percentile"] = percentile_ranks(
         list(peers.values()), [peers.get(u, math.nan) for u in shown.index]
     )
-    previous = _previous(session, wave)
+    previous = previous_waves(session, wave, {u: units[u].path for u in visible}, earlier)
     shown = shown.join(_change(session, wave, previous, source, shown, level, dim, value))
     rows = pd.DataFrame(
         {
@@ -308,6 +379,8 @@ def _compute_view(
             "code": [units[u].code for u in visible],
             "name": [units[u].name for u in visible],
             "level": [units[u].level.value for u in visible],
+            "previous_wave": [previous[u].code if u in previous else None for u in visible],
+            "previous_name": [previous[u].name if u in previous else None for u in visible],
         }
     )
     rows = rows.join(shown, on="unit_id")
@@ -326,7 +399,11 @@ def _compute_view(
         level,
         dim,
         value,
-        previous.code if previous is not None else None,
+        tuple(
+            (c.wave.code, c.wave.name)
+            for c in earlier
+            if any(w.id == c.wave.id for w in previous.values())
+        ),
         alpha,
         rows,
         published_themes(themes.reset_index(), "unit_id", flags(themes["hidden"]))
@@ -352,33 +429,41 @@ _THEME_COLUMNS = [
 def _change(
     session: Session,
     wave: SurveyWave,
-    previous: SurveyWave | None,
+    previous: Mapping[int, SurveyWave],
     source: pd.DataFrame,
     shown: pd.DataFrame,
     level: UnitLevel,
     dim: str | None,
     value: str | None,
 ) -> pd.DataFrame:
-    """The index's change since ``previous`` for units whose index both waves show and whose
-    respondents are the same or changed by at least k people (the rule across waves)."""
+    """The index's change since each unit's own previous wave (``previous``: unit id →
+    wave) for units whose index both waves show and whose respondents are the same or
+    changed by at least k people (the rule across waves, applied to each pair of waves)."""
     empty = pd.DataFrame(columns=["change", "change_low", "change_high"], dtype=float)
-    if previous is None or shown.empty:
+    if not previous or shown.empty:
         return empty
-    before = _wave_data(session, previous, level)
-    before_source = _slice_rows(before, dim, value) if dim else before.units
     now = shown.index[shown["index"].notna()]
-    common = [u for u in now if u in before_source.index]
-    if not common:
-        return empty
-    then = _published(before_source.loc[common])
-    candidates = [u for u in common if not math.isnan(then.loc[u, "index"])]
-    allowed = comparable_cells(
-        session, previous, wave, [(u, dim or "", value or "") for u in candidates]
-    )
-    comparable = [u for u in candidates if (u, dim or "", value or "") in allowed]
-    if not comparable:
-        return empty
-    return change_frame(before_source.loc[comparable], source.loc[comparable])
+    groups: dict[int, list[int]] = {}
+    waves: dict[int, SurveyWave] = {}
+    for unit in now:
+        if unit in previous:
+            groups.setdefault(previous[unit].id, []).append(unit)
+            waves[previous[unit].id] = previous[unit]
+    frames = []
+    for wave_id, ids in groups.items():
+        before = _wave_data(session, waves[wave_id], level)
+        before_source = _slice_rows(before, dim, value) if dim else before.units
+        common = [u for u in ids if u in before_source.index]
+        if not common:
+            continue
+        then = _published(before_source.loc[common])
+        candidates = [u for u in common if not math.isnan(then.loc[u, "index"])]
+        cells = [(u, dim or "", value or "") for u in candidates]
+        allowed = comparable_cells(session, waves[wave_id], wave, cells) if cells else set()
+        comparable = [u for u in candidates if (u, dim or "", value or "") in allowed]
+        if comparable:
+            frames.append(change_frame(before_source.loc[comparable], source.loc[comparable]))
+    return pd.concat(frames) if frames else empty
 
 
 def _level_index(data: _WaveData, units, dim, value) -> dict[int, float]:  # type: ignore[no-untyped-def]

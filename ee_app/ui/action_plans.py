@@ -139,9 +139,15 @@ def effects_table(ctx: PageContext, effects: pd.DataFrame, k: int) -> None:
             "fewer than {k}, so subtracting one from the other could single them out."
         ).format(before=first["before_wave"], after=first["after_wave"], k=k)
     elif first["after_wave"]:
-        note = _("Before: wave {before}; after: wave {after}.").format(
-            before=first["before_wave"], after=first["after_wave"]
-        )
+        note = _(
+            "Before: wave {before}; after: wave {after}, the next wave of the same kind that "
+            "asked this unit."
+        ).format(before=first["before_wave"], after=first["after_wave"])
+    elif first.get("reason") == "not_covered":
+        note = _(
+            "No wave has covered this unit since wave {before}: the change shows once a wave "
+            "of the same kind that asks its people closes."
+        ).format(before=first["before_wave"])
     else:
         note = _("The change shows once the next wave after {before} closes.").format(
             before=first["before_wave"]

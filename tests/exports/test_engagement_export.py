@@ -24,7 +24,8 @@ WAVE = "pulse-2026-10"
 TODAY = date(2026, 11, 26)
 MANAGER = "manager.sh01@demo.example"
 MARK = {"en": "fewer than 5", "zh-CN": "少于5人"}
-#: Sheet-1 columns after code and name, as the view names them.
+#: Sheet-1 columns after code and name, as the view names them ("previous": the wave the
+#: change is measured against, text, from the row's previous_name and previous_wave).
 NUMBERS = [
     "n",
     "index",
@@ -39,6 +40,7 @@ NUMBERS = [
     "change",
     "change_low",
     "change_high",
+    "previous",
     "percentile",
 ]
 
@@ -59,6 +61,14 @@ def body(sheet, rows):
 def csv_rows(data):
     assert data.startswith(b"\xef\xbb\xbf")
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def since(unit):
+    """The text the files show for the wave a unit's change is measured against."""
+    code, name = unit["previous_wave"], unit["previous_name"]
+    if not isinstance(code, str):
+        return None
+    return code if name in (None, code) else f"{name} ({code})"
 
 
 def finite(value):
@@ -93,12 +103,15 @@ def test_sheets_and_headers_in_both_languages(engine, demo, language, sheets, wo
         assert any(word in h for h in header), word
     low, high = ("区间下限", "区间上限") if language == "zh-CN" else ("95% low", "95% high")
     assert sum(low in h for h in header) == sum(high in h for h in header) == 4
-    assert results.freeze_panes == "A2" and results.auto_filter.ref.startswith("A1:P")
+    assert results.freeze_panes == "A2" and results.auto_filter.ref.startswith("A1:Q")
     assert [c.value for c in theme_sheet[1]][2:] == [THEME_NAMES[language][t] for t in THEMES]
     assert [c.value for c in theme_sheet[1]][2 : 2 + len(themes)] == themes
     facts = {row[0]: row[1] for row in about.iter_rows(values_only=True) if row[0]}
     assert WAVE in facts.values() and view.wave_name in facts.values()
-    assert view.previous_wave == "pulse-2026-09" and "pulse-2026-09" in facts.values()
+    # Every store of the demo's chain-wide waves compares with the chain-wide wave before.
+    assert [code for code, _ in view.previous_waves] == ["pulse-2026-09"]
+    assert set(view.rows["previous_wave"]) == {"pulse-2026-09"}
+    assert since(view.rows.iloc[0]) in facts.values()
     assert TODAY in [v.date() if hasattr(v, "date") else v for v in facts.values()]
     assert round(view.alpha[0], 6) in [round(v, 6) for v in facts.values() if type(v) is float]
     notes = " ".join(str(c.value) for c in about["B"] if isinstance(c.value, str))
@@ -119,7 +132,9 @@ def test_one_row_per_unit_with_the_views_numbers(engine, demo, level):
             continue
         assert row[2] == int(expected["n"]) and isinstance(row[2], int)
         for value, column in zip(row[2:], NUMBERS, strict=True):
-            if finite(expected[column]):
+            if column == "previous":
+                assert value == since(expected) and value
+            elif finite(expected[column]):
                 assert value == pytest.approx(expected[column], rel=1e-12, abs=1e-12), column
             else:
                 assert value is None, column
@@ -218,6 +233,9 @@ def test_libreoffice_shows_the_same_numbers_as_the_view(engine, demo, tmp_path):
             assert row[2:] == ["fewer than 5"] + [""] * (len(NUMBERS) - 1)
             continue
         for text, column in zip(row[2:], NUMBERS, strict=True):
+            if column == "previous":
+                assert text == since(unit)
+                continue
             expected = unit[column]
             if not finite(expected):
                 assert text == "", column

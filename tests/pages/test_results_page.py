@@ -100,6 +100,9 @@ def test_hr_table_shows_the_service_s_numbers(make_app, engine):
     assert row["Direction"] == word
     assert row["Better than (% of stores)"] == pytest.approx(expected["percentile"])
     assert pd.isna(row_of(frame, withheld)["Change"])
+    # Beside the change, the wave it is measured against (the store's own previous wave).
+    assert row["Change since"] == expected["previous_name"] == view.previous_waves[0][1]
+    assert f"Change: since wave {expected['previous_name']};" in texts(at)
 
 
 def test_manager_sees_only_their_store(make_app):
@@ -169,6 +172,7 @@ def test_the_oldest_wave_has_nothing_to_compare_with(make_app):
     assert_clean(at)
     frame = units_table(at)
     assert frame["Change"].isna().all() and frame["Direction"].isna().all()
+    assert frame["Change since"].isna().all()
     assert "No earlier closed wave to compare with." in texts(at)
 
 

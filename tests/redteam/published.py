@@ -96,7 +96,7 @@ def views(org: HostileOrg, seen: Published, waves: tuple[str, ...] = (W1, W2)) -
                         cell = _cell(row["unit_id"], dim, value)
                         seen.add_row("view", wave, cell, row)
                         if not _blank(row.get("change")):
-                            seen.pairs.add(("change", cell, view.previous_wave, wave))
+                            seen.pairs.add(("change", cell, row["previous_wave"], wave))
                     for theme in view.themes.to_dict("records"):
                         cell = _cell(theme["unit_id"], dim, value)
                         if not theme["hidden"] and not _blank(theme["mean"]):

@@ -127,3 +127,53 @@ def test_an_action_belongs_to_a_theme_of_its_plan(engine, demo):
     with read_session(engine) as session:
         effects = actions.plan_effects(session, me, plan.id)
     assert effects["after_wave"].isna().all()  # no later closed wave yet
+
+
+def test_a_plans_follow_up_is_the_next_wave_that_covered_its_unit(engine, admin):
+    """A plan made on N2 after the chain-wide wave A is followed up by C, the next anonymous
+    wave that asked N2: not by the pilot B (N1 and S1 only) nor by the confidential spot
+    check X of N2. The old code took B, the next closed wave, and showed nothing."""
+    from scipy import stats
+
+    from tests.services import pilot_chain as pc
+
+    pc.build(engine, (pc.A, pc.B))
+    plans = {}
+    for store, wave in (("N2", pc.A), ("N1", pc.A), ("N3", pc.A)):
+        with write_session(engine) as session:
+            plans[store] = actions.create_plan(session, admin, store, wave, ["recognition"]).id
+
+    def effect(store):
+        with read_session(engine) as session:
+            return (
+                actions.plan_effects(session, admin, plans[store])
+                .set_index("theme")
+                .loc["recognition"]
+            )
+
+    # Only the pilot closed since: it covered N1, not N2.
+    assert (effect("N1")["after_wave"], effect("N1")["reason"]) == (pc.B, "")
+    row = effect("N2")
+    assert (row["after_wave"], row["reason"]) == (None, "not_covered") and pd.isna(row["change"])
+    pc.run_wave(engine, pc.X)
+    pc.run_wave(engine, pc.C)
+    with write_session(engine) as session:
+        plans["spot"] = actions.create_plan(session, admin, "N2", pc.X, ["recognition"]).id
+    for store in ("N2", "N3"):
+        row = effect(store)
+        assert (row["before_wave"], row["after_wave"], row["reason"]) == (pc.A, pc.C, "")
+        # Every theme is answered like the index: recognition's mean is 13/6 in A, 24/6 in
+        # C; the interval is Welch's (scipy) on the six answers of each wave.
+        before, after = pc.person_means(pc.A), pc.person_means(pc.C)
+        low, high = stats.ttest_ind(after, before, equal_var=False).confidence_interval(0.95)
+        assert (row["before_mean"], row["after_mean"]) == (
+            pytest.approx(13 / 6),
+            pytest.approx(24 / 6),
+        )
+        assert row["change"] == pytest.approx(11 / 6)
+        assert (row["change_low"], row["change_high"]) == (pytest.approx(low), pytest.approx(high))
+    row = effect("N1")  # followed up by the pilot: 19/6 − 13/6
+    assert row["after_wave"] == pc.B and row["change"] == pytest.approx(1.0)
+    # A plan on the confidential spot check waits for the next confidential wave of N2.
+    row = effect("spot")
+    assert (row["after_wave"], row["reason"]) == (None, "") and pd.isna(row["change"])

@@ -195,3 +195,95 @@ def test_results_built_by_older_rules_are_rebuilt(engine, demo, admin):
     assert {w: (v, r) for w, v, r in after} == {w: (v + 1, RESULT_RULES) for w, v in before.items()}
     shown = view(engine, admin).rows
     assert len(shown) == 12 and not shown["hidden"].all()
+
+
+# Each unit against its own previous wave (issue 16) --------------------------------------------
+
+
+def welch_change(before: list[float], after: list[float]) -> tuple[float, float, float]:
+    """The change of the mean and Welch's 95% interval (scipy): with every theme answered,
+    the index's change interval is Welch's t interval on the people's means."""
+    from scipy import stats
+
+    test = stats.ttest_ind(after, before, equal_var=False)
+    low, high = test.confidence_interval(0.95)
+    return (sum(after) / len(after) - sum(before) / len(before), low, high)
+
+
+def test_each_unit_is_compared_with_its_own_previous_wave(engine, admin):
+    """A (chain-wide), B (pilot: N1 and S1), X (confidential: N2), C (chain-wide): in C, the
+    stores B did not cover compare with A, the pilot stores with B, the regions (which B did
+    not cover whole) with A; the confidential spot check is no comparison for any of them.
+    The old code compared every unit with X, the latest closed wave: blank for all but N2."""
+    from tests.services import pilot_chain as pc
+
+    pc.build(engine)
+    rows = view(engine, admin, wave=pc.C).rows.set_index("code")
+    assert set(rows.index) == set(pc.STORES)
+    for store in pc.STORES:
+        previous = pc.B if store in pc.PILOT else pc.A
+        # By hand: C − A = 24/6 − 13/6 = 11/6, C − B = 24/6 − 19/6 = 5/6.
+        change, low, high = welch_change(pc.person_means(previous), pc.person_means(pc.C))
+        row = rows.loc[store]
+        assert row["change"] == pytest.approx(change), store
+        assert row["change"] == pytest.approx(pc.expected_index(pc.C) - pc.expected_index(previous))
+        assert (row["change_low"], row["change_high"]) == (pytest.approx(low), pytest.approx(high))
+        assert (row["previous_wave"], row["previous_name"]) == (
+            previous,
+            f"Wave {previous[1].upper()}",
+        )
+    with read_session(engine) as session:
+        names = dict(session.execute(select(SurveyWave.code, SurveyWave.name)).all())
+    assert view(engine, admin, wave=pc.C).previous_waves == (
+        (pc.B, names[pc.B]),
+        (pc.A, names[pc.A]),
+    )
+    regions = view(engine, admin, wave=pc.C, level=UnitLevel.REGION).rows.set_index("code")
+    assert list(regions["previous_wave"]) == [pc.A, pc.A]
+    assert list(regions["change"]) == pytest.approx([11 / 6, 11 / 6])
+    # A role slice compares with its store's previous wave: consultants 12/3 − 10/3 (N1,
+    # from B) and 12/3 − 7/3 (N3, from A).
+    consultants = view(engine, admin, wave=pc.C, dim="role", value="consultant").rows.set_index(
+        "code"
+    )
+    assert not consultants["hidden"].any()
+    assert consultants.loc["N1", "change"] == pytest.approx(2 / 3)
+    assert consultants.loc["N3", "change"] == pytest.approx(5 / 3)
+    assert consultants.loc["N1", "previous_wave"] == pc.B
+    # The pilot itself compares its two stores with A; the confidential wave has no earlier
+    # confidential wave, so no change at all.
+    pilot = view(engine, admin, wave=pc.B).rows.set_index("code")
+    assert list(pilot.index) == list(pc.PILOT) and set(pilot["previous_wave"]) == {pc.A}
+    assert list(pilot["change"]) == pytest.approx([1.0, 1.0])  # 19/6 − 13/6
+    spot = view(engine, admin, wave=pc.X).rows
+    assert spot["previous_wave"].isna().all() and spot["change"].isna().all()
+    assert view(engine, admin, wave=pc.X).previous_waves == ()
+
+
+def test_a_units_previous_wave_keeps_the_rule_across_waves(engine, admin):
+    """The rule across waves is checked per unit against its own previous wave: a store
+    whose respondents changed by fewer than k since then shows no change."""
+    from sqlalchemy import update
+
+    from ee_app.models import SurveyInvitation
+    from tests.services import pilot_chain as pc
+
+    ids = pc.build(engine, (pc.A, pc.B))
+    with write_session(engine) as session:  # one person of N3 did not answer A after all
+        wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == pc.A))
+        staff = session.scalar(
+            select(SurveyInvitation.staff_id)
+            .where(SurveyInvitation.wave_id == wave_id, SurveyInvitation.unit_id == ids["N3"])
+            .limit(1)
+        )
+        session.execute(
+            update(SurveyInvitation)
+            .where(SurveyInvitation.wave_id == wave_id, SurveyInvitation.staff_id == staff)
+            .values(responded=False)
+        )
+        session.commit()
+    pc.run_wave(engine, pc.C)
+    rows = view(engine, admin, wave=pc.C).rows.set_index("code")
+    assert rows.loc["N3", "previous_wave"] == pc.A and math.isnan(rows.loc["N3", "change"])
+    assert rows.loc["N2", "change"] == pytest.approx(11 / 6)
+    assert rows.loc["N1", "change"] == pytest.approx(5 / 6)
