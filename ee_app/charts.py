@@ -401,9 +401,12 @@ def correlation_bars(
     r_title: str,
     legend_title: str,
     significant_names: tuple[str, str],
+    low_title: str = "low",
+    high_title: str = "high",
 ) -> alt.LayerChart:
     """A correlation per row (e.g. per engagement theme) as a dot on its interval, sorted,
-    filled when it holds after adjustment for multiple comparisons, hollow otherwise."""
+    filled when it holds after adjustment for multiple comparisons, hollow otherwise.
+    ``low_title`` and ``high_title`` name the interval's ends in the tooltip."""
     order = frame.sort_values(r, ascending=False)[label].tolist()
     data = frame.assign(
         _kind=[significant_names[0] if s else significant_names[1] for s in frame[significant]]
@@ -413,8 +416,8 @@ def correlation_bars(
         tooltip=[
             alt.Tooltip(f"{label}:N", title=label_title),
             alt.Tooltip(f"{r}:Q", title=r_title, format=".2f"),
-            alt.Tooltip(f"{low}:Q", format=".2f"),
-            alt.Tooltip(f"{high}:Q", format=".2f"),
+            alt.Tooltip(f"{low}:Q", title=low_title, format=".2f"),
+            alt.Tooltip(f"{high}:Q", title=high_title, format=".2f"),
             alt.Tooltip(f"{n}:Q", title="n"),
         ],
     )

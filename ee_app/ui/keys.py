@@ -42,6 +42,7 @@ RESULTS_ROLE = "ee_results_role"
 RESULTS_BAND = "ee_results_band"
 RESULTS_HEAT_METRIC = "ee_results_heat_metric"  # "mean" or "favourable"
 RESULTS_UNIT = "ee_results_unit"  # the unit shown in detail
+RESULTS_DRIVER_OUTCOME = "ee_results_driver_outcome"  # "recommend" or "index"
 RESULTS_XLSX = "ee_results_xlsx"
 RESULTS_CSV = "ee_results_csv"
 PLAN_FORM = "ee_plan_form"  # prefix: f"{PLAN_FORM}_{unit_code}"

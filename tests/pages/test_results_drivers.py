@@ -1,0 +1,64 @@
+"""The results page's "What drives engagement" section, through the real app: the sentence,
+the chart and the numbers for a large unit, nothing but an explanation for a small one."""
+
+from __future__ import annotations
+
+import pytest
+
+from ee_app.auth import Actor
+from ee_app.db import make_engine, read_session
+from ee_app.i18n import translator
+from ee_app.models import UserRole
+from ee_app.services.engagement_drivers import drivers_for
+from ee_app.ui.engagement_drivers import drivers_sentence
+from tests.pages.test_pages import texts
+from tests.pages.test_results_page import NEWEST, assert_clean, results_page
+
+HR = Actor(email="hr@demo.example", role=UserRole.HR)
+
+
+@pytest.fixture
+def engine(app_db):
+    """The app's own demo database (not the suite's parametrised one)."""
+    engine = make_engine(app_db)
+    yield engine
+    engine.dispose()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_the_chain_shows_its_drivers(make_app, engine, language):
+    at = results_page(make_app, "hr@demo.example", language)
+    _ = translator(language)
+    assert at.selectbox(key="ee_results_unit").value == "LM"
+    with read_session(engine) as session:
+        view = drivers_for(session, HR, NEWEST, "LM")
+    shown = texts(at)
+    assert _("What drives engagement") in [s.value for s in at.subheader]
+    assert drivers_sentence(view, "recommend", _) in shown
+    assert at.segmented_control(key="ee_results_driver_outcome").value == "recommend"
+    numbers = at.dataframe[-1].value  # the drivers' table, in its expander
+    assert len(numbers) == 12 and list(numbers.columns)[1] == "r"
+    best = view.table[view.table["outcome"] == "recommend"].sort_values("r").iloc[-1]
+    assert numbers["r"].iloc[0] == pytest.approx(best["r"])
+    assert f"{view.respondents}" in shown
+    at.segmented_control(key="ee_results_driver_outcome").set_value("index").run()
+    assert_clean(at)
+    assert drivers_sentence(view, "index", _) in texts(at)
+
+
+def test_a_small_store_shows_why_not(make_app):
+    at = results_page(make_app)
+    at.selectbox(key="ee_results_unit").set_value("SZ03").run()
+    assert_clean(at)
+    shown = texts(at)
+    assert "Shown for groups of at least 10 respondents; this unit has 6." in shown
+    assert "The themes most linked" not in shown
+
+
+def test_a_hidden_team_shows_nothing(make_app):
+    at = results_page(make_app, "manager.sh01@demo.example")
+    at.selectbox(key="ee_results_unit").set_value("SH01-F").run()
+    assert_clean(at)
+    shown = texts(at)
+    assert "Not shown for this unit: its results are hidden to protect anonymity" in shown
+    assert "The themes most linked" not in shown
