@@ -6,6 +6,7 @@ reader's scope only) and :mod:`ee_app.analysis.linkage`; this page draws them an
 plain words what they mean and what they do not.
 """
 
+import pandas as pd
 import streamlit as st
 
 from ee_app import charts
@@ -15,6 +16,7 @@ from ee_app.exports.linkage import linkage_xlsx
 from ee_app.instruments.pulse import THEMES
 from ee_app.services.confidential import PERSON_OUTCOMES, FrozenRelation
 from ee_app.services.linkage import (
+    MEASURES,
     MIN_PEOPLE,
     OUTCOMES,
     compute_relation,
@@ -22,16 +24,25 @@ from ee_app.services.linkage import (
     individual_relation,
     linkage_data,
     outcome_relations,
+    store_view,
     wave_icc,
+    window_end,
 )
 from ee_app.ui import context
 from ee_app.ui.components import XLSX_MIME, error_box
 from ee_app.ui.formatting import blank
 from ee_app.ui.labels import theme_label
+from ee_app.ui.linkage_charts import standing_strips, store_trend
 from ee_app.ui.linkage_text import (
+    TERMS,
+    few_reading,
     icc_reading,
     lagged_reading,
+    measure_value,
+    months_text,
     partial_reading,
+    pending_text,
+    standing_reading,
     unit_reading,
     within_reading,
 )
@@ -40,6 +51,8 @@ OUTCOME = "ee_linkage_outcome"
 WAVE = "ee_linkage_wave"
 CONFIDENTIAL = "ee_linkage_confidential"
 COMPUTE = "ee_linkage_compute"  # + wave and outcome: the one-time computation's button
+STORE = "ee_linkage_store"
+STORE_WAVE = "ee_linkage_store_wave"
 
 NAMES = {
     "csat": N_("customer satisfaction (CSAT top-2)"),
@@ -51,7 +64,13 @@ SHORT = {
     "repurchase": N_("Repurchase rate"),
     "visit_score": N_("Mystery-shopper score"),
 }
-FORMATS = {"csat": ".0%", "repurchase": ".0%", "visit_score": ".0f"}
+FORMATS = {"engagement": ".2f", "csat": ".0%", "repurchase": ".0%", "visit_score": ".0f"}
+MEASURE_NAMES = {"engagement": N_("Engagement index (1–5)"), **SHORT}
+PARTS = {
+    "top": N_("top quarter"),
+    "middle": N_("middle half"),
+    "bottom": N_("bottom quarter"),
+}
 
 ctx = context.page()
 _ = ctx.gettext
@@ -66,14 +85,96 @@ def interval_text(stats, r="r", low="r_low", high="r_high") -> str:  # type: ign
     return f"{stats[r]:.2f} [{stats[low]:.2f}, {stats[high]:.2f}]"
 
 
-def relation_section(found, outcome: str) -> None:  # type: ignore[no-untyped-def]
+def term(key: str) -> str:
+    return _(TERMS[key])
+
+
+def axis_format(values: pd.Series, spec: str) -> str:
+    """One more decimal where the values lie too close together for ``spec`` to tell ticks
+    apart (shrunken CSAT rates of a chain often span two percentage points)."""
+    known = values.dropna()
+    if len(known) < 2 or not spec.endswith(("%", "f")):
+        return spec
+    span = float(known.max() - known.min()) * (100 if spec.endswith("%") else 1)
+    digits = int(spec.strip(".").rstrip("f%") or 0)
+    while digits < 3 and span * 10**digits < 4:
+        digits += 1
+    return f".{digits}{spec[-1]}"
+
+
+PEARSON = ("r", "r_low", "r_high")
+
+
+def two(value) -> str:  # type: ignore[no-untyped-def]
+    """A correlation to two decimals (a dash, never "nan", when there is none)."""
+    return "—" if blank(value) else f"{value:.2f}"
+
+
+SPEARMAN = ("rho", "rho_low", "rho_high")
+
+
+def correlation_table(rows: list[tuple[str, dict, str, tuple[str, str, str]]]) -> None:
+    """Correlations in a table that never cuts a number off: one row per statistic (label,
+    statistics, months, and the keys of r and its interval) with r, its interval, n and the
+    months it rests on."""
+    frame = pd.DataFrame(
+        [
+            {
+                _("Statistic"): label,
+                "r": two(stats.get(r)),
+                _("95% low"): two(stats.get(low)),
+                _("95% high"): two(stats.get(high)),
+                "n": str(stats.get("observations") or stats.get("n") or 0),
+                _("Months"): months,
+            }
+            for label, stats, months, (r, low, high) in rows
+        ]
+    )
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            _("Statistic"): st.column_config.TextColumn(width="medium"),
+            "r": st.column_config.TextColumn(width="small"),
+            _("95% low"): st.column_config.TextColumn(width="small"),
+            _("95% high"): st.column_config.TextColumn(width="small"),
+            "n": st.column_config.TextColumn(width="small"),
+            _("Months"): st.column_config.TextColumn(width="medium"),
+        },
+    )
+
+
+def relation_section(found, outcome: str, window_days: int, few: bool) -> None:  # type: ignore[no-untyped-def]
     name = _(NAMES[outcome])
     unit = found["unit"]
     points = found["points"]
+    months = found["months"]
     st.subheader(_("Between stores"))
+    if not found["decidable"]:
+        st.info(
+            pending_text(found["month"], window_end(found["month"], window_days), _),
+            icon=":material/hourglass_top:",
+        )
+        within = found["within"]
+        st.subheader(_("Over time"))
+        st.metric(
+            _("Within stores, across waves"),
+            interval_text(within),
+            help=term("within"),
+        )
+        st.caption(
+            _("Months: {months}").format(months=months_text(months["within"], _))
+            + " "
+            + within_reading(within, name, _)
+        )
+        return
+    if few:  # a store or two: one dot says nothing; the store view above says more
+        st.info(few_reading(len(points), name, _), icon=":material/lightbulb:")
+        return
     st.caption(
-        _("Wave {wave}: one dot per store with published results.").format(
-            wave=found["wave"] or "—"
+        _("Wave {wave} ({month}): one dot per store with published results.").format(
+            wave=found["wave"] or "—", month=found["month"] or "—"
         )
     )
     if len(points):
@@ -90,42 +191,50 @@ def relation_section(found, outcome: str) -> None:  # type: ignore[no-untyped-de
                 x_title=_("Engagement index (1–5)"),
                 y_title=_(SHORT[outcome]),
                 label_title=_("Store"),
-                y_format=FORMATS[outcome],
+                y_format=axis_format(points[outcome], FORMATS[outcome]),
             ),
             width="stretch",
         )
-    cols = st.columns(4)
+    cols = st.columns(2)
     cols[0].metric(_("Stores"), unit.get("n", 0))
-    cols[1].metric(_("Pearson r [95%]"), interval_text(unit))
-    cols[2].metric(_("Spearman ρ [95%]"), interval_text(unit, "rho", "rho_low", "rho_high"))
-    cols[3].metric(
+    cols[1].metric(
         _("Detectable r"),
         "—" if blank(unit.get("detectable_r")) else f"{unit['detectable_r']:.2f}",
-        help=_("The smallest correlation this many stores would show with 80% power."),
+        help=term("detectable"),
+    )
+    unit_months = months_text(months["unit"], _)
+    correlation_table(
+        [
+            (_("Pearson r"), unit, unit_months, PEARSON),
+            (_("Spearman ρ"), unit, unit_months, SPEARMAN),
+        ]
     )
     st.info(unit_reading(unit, name, _), icon=":material/lightbulb:")
 
     st.subheader(_("Over time"))
     within, lagged = found["within"], found["lagged"]
-    cols = st.columns(2)
-    cols[0].metric(
-        _("Within stores, across waves"),
-        interval_text(within),
-        help=_("Repeated-measures correlation (rm_corr): {n} store-waves of {s} stores.").format(
-            n=within.get("observations", 0), s=within.get("subjects", 0)
-        ),
-    )
-    cols[1].metric(
-        _("Engagement, then the next period"),
-        interval_text(lagged),
-        help=_("n = {n} stores").format(n=lagged.get("n", 0)),
+    correlation_table(
+        [
+            (
+                _("Within stores, across waves"),
+                within,
+                months_text(months["within"], _),
+                PEARSON,
+            ),
+            (
+                _("Engagement, then the next wave"),
+                lagged,
+                months_text(months["lagged"], _),
+                PEARSON,
+            ),
+        ]
     )
     st.caption(within_reading(within, name, _))
     st.caption(lagged_reading(lagged, name, _))
 
     st.subheader(_("Controlling for size and tenure"))
     partial = found["partial"]
-    st.metric(_("Partial r [95%]"), interval_text(partial), help=f"n = {partial.get('n', 0)}")
+    correlation_table([(_("Partial r"), partial, months_text(months["partial"], _), PEARSON)])
     st.caption(partial_reading(partial, _))
 
     st.subheader(_("Which themes go with it"))
@@ -152,10 +261,123 @@ def relation_section(found, outcome: str) -> None:  # type: ignore[no-untyped-de
     )
     st.caption(
         _(
-            "Each theme's mean against {outcome} across stores, with 95% intervals; p-values "
-            "adjusted for twelve comparisons (Benjamini–Hochberg). Themes go together, so this "
-            "ranks associations, not each theme's own effect."
-        ).format(outcome=name)
+            "Each theme's mean against {outcome} across stores ({months}), with 95% intervals; "
+            "p-values adjusted for twelve comparisons (Benjamini–Hochberg). Themes go together, "
+            "so this ranks associations, not each theme's own effect."
+        ).format(outcome=name, months=months_text(months["drivers"], _))
+    )
+
+
+def terms_section() -> None:
+    with st.expander(_("What the terms mean"), icon=":material/help:"):
+        st.markdown("\n".join(f"- {term(key)}" for key in TERMS))
+
+
+def store_section() -> None:
+    """A manager's store against the chain: where it stands in a wave, and its own trend."""
+    mine = data.units[data.units["listed"].astype(bool)]
+    if mine.empty:
+        return
+    st.header(_("Your store against the chain"))
+    stores = dict(
+        zip(mine["store_id"].astype(int), mine["name"] + " (" + mine["code"] + ")", strict=False)
+    )
+    left, right = st.columns([3, 2])
+    store = left.selectbox(_("Store"), list(stores), format_func=stores.get, key=STORE)
+    waves_of = mine.loc[mine["store_id"] == store, "wave"].tolist()
+    if st.session_state.get(STORE_WAVE) not in waves_of:
+        st.session_state[STORE_WAVE] = waves_of[-1]
+    chosen = right.selectbox(_("Wave"), waves_of, key=STORE_WAVE)
+    try:
+        with ctx.read() as session:
+            view = store_view(session, actor, store, chosen)
+    except EeError as error:
+        error_box(error, _)
+        return
+    names = {m: _(MEASURE_NAMES[m]) for m in MEASURES}
+    records = view.standing.to_dict("records")
+    st.info(standing_reading(records, names, _), icon=":material/lightbulb:")
+    chart = view.standing.assign(label=[names[m] for m in view.standing["measure"]])
+    if not chart.dropna(subset=["value", "q1"]).empty:
+        st.altair_chart(
+            standing_strips(
+                chart,
+                label="label",
+                value="value",
+                q1="q1",
+                median="median",
+                q3="q3",
+                formats={names[m]: FORMATS[m] for m in MEASURES},
+                store_title=_("Your store"),
+                q1_title=_("Lower quartile"),
+                median_title=_("Median"),
+                q3_title=_("Upper quartile"),
+            ),
+            width="stretch",
+        )
+    st.caption(
+        _(
+            "Grey: the middle half of the chain's stores in {month}, the dark tick its median; "
+            "orange: your store. Only stores with published results count; no other store is "
+            "named."
+        ).format(month=view.month)
+    )
+    table = pd.DataFrame(
+        [
+            {
+                _("Measure"): names[r["measure"]],
+                _("Your store"): measure_value(r["measure"], r["value"]),
+                "n": "—" if blank(r["n"]) else str(int(r["n"])),
+                _("Lower quartile"): measure_value(r["measure"], r["q1"]),
+                _("Median"): measure_value(r["measure"], r["median"]),
+                _("Upper quartile"): measure_value(r["measure"], r["q3"]),
+                _("Stores"): str(r["stores"]),
+                _("Where"): _(PARTS[r["part"]]) if r["part"] in PARTS else "—",
+            }
+            for r in records
+        ]
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={_("Measure"): st.column_config.TextColumn(width="medium")},
+    )
+    if view.until is not None:
+        st.caption(pending_text(view.month, view.until, _))
+    st.caption(term("quartiles") + " " + term("shrunken"))
+    trend = view.trend
+    if len(trend) >= 2:
+        st.subheader(_("Your store over the waves"))
+        st.altair_chart(
+            store_trend(
+                trend,
+                x="month",
+                value="engagement",
+                median="median_engagement",
+                n="n",
+                x_title=_("Month"),
+                y_title=_("Engagement index (1–5)"),
+                store_title=_("Your store"),
+                median_title=_("Chain median"),
+            ),
+            width="stretch",
+        )
+    rows = []
+    for r in trend.to_dict("records"):
+        row = {_("Wave"): r["wave"], _("Month"): r["month"], _("Respondents"): int(r["n"])}
+        for m in MEASURES:
+            row[names[m]] = measure_value(m, r[m])
+            row[_("Chain median: {measure}").format(measure=names[m])] = measure_value(
+                m, r[f"median_{m}"]
+            )
+        rows.append(row)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.caption(
+        _(
+            "Waves are listed side by side only where your store's respondents changed by none "
+            "or by at least k people, so that no one's answers can be worked out by subtraction."
+        )
     )
 
 
@@ -300,6 +522,10 @@ if data.units.empty:
     )
     st.stop()
 
+if actor.scope is not None:
+    store_section()
+    st.header(_("The stores in your scope"))
+
 left, right = st.columns([3, 2])
 outcome = left.segmented_control(
     _("Outcome"),
@@ -315,15 +541,8 @@ if st.session_state.get(WAVE) not in waves:
     st.session_state[WAVE] = default
 wave = right.selectbox(_("Wave"), waves, key=WAVE)
 found = outcome_relations(data, outcome, wave)
-if found["points"].empty and outcome == "repurchase":
-    st.warning(
-        _(
-            "The repurchase windows of this wave's month have not ended yet: choose an earlier "
-            "wave."
-        ),
-        icon=":material/hourglass_top:",
-    )
-relation_section(found, outcome)
+relation_section(found, outcome, data.window_days, few=data.units["store_id"].nunique() < 3)
+terms_section()
 
 st.subheader(_("Is a store's mean engagement a fair description?"))
 icc: dict = {}
@@ -334,8 +553,12 @@ except EeError as error:
     st.caption(error.render(_))
 else:
     cols = st.columns(3)
-    cols[0].metric("ICC(1)", "—" if blank(icc.get("icc1")) else f"{icc['icc1']:.2f}")
-    cols[1].metric("ICC(2)", "—" if blank(icc.get("icc2")) else f"{icc['icc2']:.2f}")
+    cols[0].metric(
+        "ICC(1)", "—" if blank(icc.get("icc1")) else f"{icc['icc1']:.2f}", help=term("icc")
+    )
+    cols[1].metric(
+        "ICC(2)", "—" if blank(icc.get("icc2")) else f"{icc['icc2']:.2f}", help=term("icc")
+    )
     cols[2].metric(
         _("People, stores"),
         f"{icc.get('people', 0)}, {icc.get('units', 0)}",

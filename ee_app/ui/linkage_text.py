@@ -1,17 +1,29 @@
 """Plain-language readings of the linkage statistics: two or three sentences under each
 result saying what it means and what it does not, built from the numbers (no statistics
-are computed here beyond comparing them with 0 and with each other)."""
+are computed here beyond comparing them with 0 and with each other); a one-line
+explanation of every statistical term the page names (:data:`TERMS`); which months went
+into each relation; a store's standing against the chain in words; numbers rounded for
+reading (two decimals for the 1–5 index, whole percent for rates)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
+from ee_app.errors import N_
+
 __all__ = [
+    "TERMS",
+    "few_reading",
     "icc_reading",
     "lagged_reading",
+    "measure_value",
+    "months_text",
     "partial_reading",
+    "pending_text",
+    "standing_reading",
     "unit_reading",
     "within_reading",
 ]
@@ -72,6 +84,15 @@ def unit_reading(stats: Mapping[str, Any], outcome: str, _: Gettext) -> str:
             "units need not hold for the individuals in them."
         )
     )
+
+
+def few_reading(stores: int, outcome: str, _: Gettext) -> str:
+    """For a reader whose scope holds one or two stores: no scatter, no correlation."""
+    return _(
+        "Your scope has {n} store(s): too few to tell whether engagement and {outcome} go "
+        "together, which takes many stores. Where your store stands in the chain is shown "
+        "above."
+    ).format(n=stores, outcome=outcome)
 
 
 def within_reading(stats: Mapping[str, Any], outcome: str, _: Gettext) -> str:
@@ -139,3 +160,112 @@ def icc_reading(stats: Mapping[str, Any], _: Gettext) -> str:
         ).format(share=share, icc1=stats["icc1"], icc2=stats["icc2"])
         + verdict
     )
+
+
+#: One line a store manager understands for each statistical term the page names.
+TERMS = {
+    "pearson": N_(
+        "Pearson r: how closely two figures rise and fall together in a straight line, from "
+        "−1 (one up, the other down) through 0 (no relation) to +1."
+    ),
+    "spearman": N_(
+        "Spearman ρ: the same on ranks (first, second, …), so one store with extreme "
+        "figures cannot drive it."
+    ),
+    "interval": N_(
+        "95% interval: the range the true relation lies in, given this many stores; if it "
+        "includes 0, the data cannot tell whether there is one."
+    ),
+    "detectable": N_(
+        "Detectable r: the smallest relation this many stores would show reliably (80% of "
+        "the time); weaker ones may exist unseen."
+    ),
+    "within": N_(
+        "Within-store relation: each store compared with itself over the waves, so what "
+        "differs between stores (location, size) drops out."
+    ),
+    "lagged": N_(
+        "Lagged relation: engagement in one wave against the outcome in the store's next "
+        "wave, to see whether engagement comes first."
+    ),
+    "partial": N_(
+        "Partial correlation: the relation left once store size and staff's average tenure "
+        "are held equal."
+    ),
+    "bh": N_(
+        "Benjamini–Hochberg: a correction for testing twelve themes at once, so that a "
+        "chance result is not taken for a real one."
+    ),
+    "icc": N_(
+        "ICC: how much of the difference in engagement between people lies between stores "
+        "(ICC(1)), and how dependable a store's mean is (ICC(2), 0 to 1)."
+    ),
+    "shrunken": N_(
+        "Shrunken: a store with few CSAT answers is pulled toward the chain's rate, so a "
+        "few lucky or unlucky answers do not decide its figure."
+    ),
+    "quartiles": N_(
+        "Quartiles: sort the chain's stores by the figure; a quarter lie below the lower "
+        "quartile, half below the median, three quarters below the upper quartile."
+    ),
+}
+
+
+def months_text(months: Sequence[Any], _: Gettext) -> str:
+    """Which months went into a relation: "2026-06, 2026-07", or for the lagged relation
+    "2026-06 → 2026-07" per pair; a dash when none."""
+    if not months:
+        return "—"
+    return ", ".join(" → ".join(m) if isinstance(m, tuple | list) else str(m) for m in months)
+
+
+def pending_text(month: str, until: date, _: Gettext) -> str:
+    return _(
+        "Not yet decidable: customers of {month} can still come back until {date}, so their "
+        "repurchase rate is not known yet."
+    ).format(month=month, date=f"{until:%Y-%m-%d}")
+
+
+def measure_value(measure: str, value: Any) -> str:
+    """A measure rounded for reading: the index to two decimals, rates to whole percent,
+    the mystery-shopper score to a whole number; a dash when missing."""
+    if not _known(value):
+        return "—"
+    value = float(value)
+    if measure == "engagement":
+        return f"{value:.2f}"
+    if measure == "visit_score":
+        return f"{value:.0f}"
+    return f"{value:.0%}"
+
+
+_PARTS = {
+    "top": N_(
+        "Your store's {measure} ({value}) is in the top quarter of the chain's {stores} stores."
+    ),
+    "middle": N_(
+        "Your store's {measure} ({value}) is in the middle half of the chain's {stores} stores."
+    ),
+    "bottom": N_(
+        "Your store's {measure} ({value}) is in the bottom quarter of the chain's {stores} stores."
+    ),
+}
+
+
+def standing_reading(
+    standing: Sequence[Mapping[str, Any]], names: Mapping[str, str], _: Gettext
+) -> str:
+    """One sentence per measure on where the store stands in the chain; a measure without
+    a place (too few stores, not yet decidable, no value) is left to the table."""
+    sentences = [
+        _(_PARTS[row["part"]]).format(
+            measure=names[row["measure"]],
+            value=measure_value(row["measure"], row["value"]),
+            stores=row["stores"],
+        )
+        for row in standing
+        if row.get("part") in _PARTS
+    ]
+    if not sentences:
+        return _("Too few stores have this wave's figures to place your store among them.")
+    return " ".join(sentences)

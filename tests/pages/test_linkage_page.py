@@ -134,3 +134,71 @@ def test_a_manager_sees_no_person_level_section_and_the_icc_of_their_store(make_
     assert not any("Person by person" in s.value for s in at.subheader)
     people, stores = next(m.value for m in at.metric if m.label == "People, stores").split(", ")
     assert stores == "1" and int(people) >= 5  # their one store, not the chain's twelve
+
+
+def all_text(at) -> str:
+    """Every text a reader can see on the page: messages, captions, headers, tables' cells
+    and headers, and the choices of every select box."""
+    parts = []
+    for kind in ("markdown", "caption", "info", "warning", "error", "header", "subheader"):
+        parts += [str(e.value) for e in at.get(kind)]
+    for frame in at.dataframe:
+        parts.append(frame.value.to_csv())
+    for box in at.selectbox:
+        parts += [str(o) for o in box.options]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_a_store_manager_reads_their_store_against_the_chain(make_app, app_db, language):
+    """Issue 16: instead of one dot, a store manager sees where their store stands among the
+    chain's published stores (quartiles, plain sentences, rounded numbers) and its trend; no
+    other store is named anywhere on the page."""
+    from ee_app.db import make_engine, read_session
+    from ee_app.services.linkage import linkage_data
+
+    engine = make_engine(app_db)
+    with read_session(engine) as session:
+        chain = linkage_data(session, hr_actor()).units
+    engine.dispose()
+    at = opened(make_app, "manager.sh01@demo.example", language)
+    readings = [i.value for i in at.info]
+    expected = "Your store's" if language == "en" else "您的门店"
+    assert any(expected in r for r in readings), readings
+    standing = at.dataframe[0].value
+    assert len(standing) == 4  # engagement and the three outcomes
+    cells = standing.to_csv()
+    assert "nan" not in cells and "None" not in cells
+    # Rounded for reading: the index to two decimals, rates to whole percent.
+    assert re.fullmatch(r"\d\.\d\d", standing.iloc[0, 1]), standing.iloc[0, 1]
+    assert re.fullmatch(r"\d{1,3}%", standing.iloc[1, 1]), standing.iloc[1, 1]
+    text = all_text(at)
+    others = chain[chain["code"] != "SH01"]
+    named = [c for c in set(others["code"]) | set(others["name"]) if c in text]
+    assert not named, named
+
+
+def test_repurchase_in_a_month_not_yet_decidable_says_until_when(make_app, app_db):
+    at = opened(make_app, "hr@demo.example")
+    at.segmented_control(key="ee_linkage_outcome").set_value("repurchase").run()
+    text = all_text(at)
+    assert "2026-07" in text  # the default: the newest month whose windows have ended
+    at.selectbox(key="ee_linkage_wave").set_value("pulse-2026-09").run()
+    assert not at.exception, at.exception
+    readings = [i.value for i in at.info]
+    assert any(
+        "Not yet decidable: customers of 2026-09 can still come back until 2026-12-29" in r
+        for r in readings
+    ), readings
+    assert not [m for m in at.metric if m.label == "Stores"]  # no number in its place
+
+
+def test_the_relations_say_which_months_went_in(make_app, app_db):
+    at = opened(make_app, "hr@demo.example")
+    tables = [d.value for d in at.dataframe]
+    between = next(t for t in tables if "Pearson r" in set(t["Statistic"]))
+    assert set(between["Months"]) == {"2026-10"}
+    assert list(between.columns) == ["Statistic", "r", "95% low", "95% high", "n", "Months"]
+    over_time = next(t for t in tables if "Within stores, across waves" in set(t["Statistic"]))
+    assert "2026-09 → 2026-10" in set(over_time["Months"])
+    assert any("What the terms mean" in e.label for e in at.expander)
