@@ -37,6 +37,7 @@ from ee_app.ui import context, keys
 from ee_app.ui.action_plans import plans_section
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
 from ee_app.ui.engagement_drivers import drivers_section
+from ee_app.ui.explain import explain
 from ee_app.ui.feedback import show_flash
 from ee_app.ui.formatting import blank, direction, fewer, interval, number, plain, signed
 from ee_app.ui.labels import (
@@ -45,6 +46,7 @@ from ee_app.ui.labels import (
     tenure_band_label,
     theme_label,
 )
+from ee_app.ui.widths import fit_width
 
 LEVELS = (UnitLevel.REGION, UnitLevel.STORE, UnitLevel.TEAM)
 EVERYONE = "all"
@@ -165,19 +167,16 @@ def headline_cards(record: Mapping[str, Any], columns: Sequence[Any], k: int) ->
         _("Engagement index"),
         f"{record['index']:.2f}",
         estimate_notes(n, record["index_low"], record["index_high"], ".2f"),
-        _(
-            "Mean agreement with the twelve items, from 1 (strongly disagree) to 5 "
-            "(strongly agree)."
-        ),
+        explain("engagement_index", _),
     )
     metric_card(
         columns[1],
         _("% favourable"),
         f"{record['favourable']:.0%}",
         estimate_notes(n, record["favourable_low"], record["favourable_high"], ".0%"),
-        _("Share of “agree” and “strongly agree” answers over the twelve items."),
+        explain("favourable", _),
     )
-    enps_help = _("% promoters (9–10) minus % detractors (0–6), from −100 to 100.")
+    enps_help = explain("enps", _)
     if blank(record.get("enps")):
         metric_card(columns[2], "eNPS", "–", [fewer(k, _)], enps_help)
     else:
@@ -336,6 +335,11 @@ def units_table(view: EngagementView) -> None:
     frame = units_frame(view)
     ci = _("95% interval")
     number_column = st.column_config.NumberColumn
+    ci_help = explain("confidence_interval", _)
+
+    def ci_column(column: str) -> Any:  # wide enough for every interval and the header
+        return st.column_config.TextColumn(ci, width=fit_width(frame[column], ci), help=ci_help)
+
     st.dataframe(
         frame,
         hide_index=True,
@@ -345,23 +349,25 @@ def units_table(view: EngagementView) -> None:
         column_config={
             _("Unit"): st.column_config.TextColumn(pinned=True),
             "n": st.column_config.TextColumn(
-                alignment="right", help=_("Respondents in the unit (or in the filtered group).")
+                width=fit_width(frame["n"], "n"),
+                alignment="right",
+                help=_("Respondents in the unit (or in the filtered group).")
+                + " "
+                + explain("n", _),
             ),
             _("Index"): number_column(
-                width="small", format="%.2f", help=_("Engagement index, from 1 to 5.")
+                width="small", format="%.2f", help=explain("engagement_index", _)
             ),
-            _("Index 95% interval"): st.column_config.TextColumn(ci),
-            _("% favourable"): number_column(
-                format="%.0f%%", help=_("Share of “agree” and “strongly agree” answers.")
-            ),
-            "eNPS": number_column(width="small", format="%+.0f", help=_("From −100 to 100.")),
-            _("eNPS 95% interval"): st.column_config.TextColumn(ci),
+            _("Index 95% interval"): ci_column(_("Index 95% interval")),
+            _("% favourable"): number_column(format="%.0f%%", help=explain("favourable", _)),
+            "eNPS": number_column(width="small", format="%+.0f", help=explain("enps", _)),
+            _("eNPS 95% interval"): ci_column(_("eNPS 95% interval")),
             _("Change"): number_column(
                 width="small",
                 format="%+.2f",
                 help=_("Engagement index now minus in the previous wave."),
             ),
-            _("Change 95% interval"): st.column_config.TextColumn(ci),
+            _("Change 95% interval"): ci_column(_("Change 95% interval")),
             _("Change since"): st.column_config.TextColumn(
                 help=_(
                     "The wave this unit's change is measured against: its own most recent "
@@ -371,6 +377,7 @@ def units_table(view: EngagementView) -> None:
             ),
             _(BETTER_THAN[view.level]): number_column(
                 _("Better than"),
+                width=fit_width(["100%"], _("Better than")),
                 format="%.0f%%",
                 help=_(BETTER_THAN_HELP[view.level]),
             ),

@@ -22,6 +22,7 @@ from ee_app.ui.components import error_box
 from ee_app.ui.explain import explain
 from ee_app.ui.formatting import fewer, interval
 from ee_app.ui.labels import theme_label
+from ee_app.ui.widths import fit_width
 
 __all__ = ["drivers_frame", "drivers_section", "drivers_sentence", "table_frame"]
 
@@ -153,14 +154,22 @@ def _table(view: DriversView, outcome: str, _: Gettext) -> None:
         column_config={
             _("Theme"): st.column_config.TextColumn(pinned=True),
             "r": st.column_config.NumberColumn(
-                _("Pearson r"), width=90, format="%+.2f", help=explain("pearson", _)
+                _("Pearson r"),
+                width=fit_width(["+0.00"], _("Pearson r")),
+                format="%+.2f",
+                help=explain("pearson", _),
             ),
             _("95% interval"): st.column_config.TextColumn(
-                width=130, help=explain("confidence_interval", _)
+                width=fit_width(frame[_("95% interval")], _("95% interval")),
+                help=explain("confidence_interval", _),
             ),
-            "n": st.column_config.TextColumn(width=110, alignment="right", help=explain("n", _)),
+            "n": st.column_config.TextColumn(
+                width=fit_width(frame["n"], "n"), alignment="right", help=explain("n", _)
+            ),
             _("Adjusted p"): st.column_config.NumberColumn(
-                width=110, format="%.3f", help=explain("adjusted_p", _)
+                width=fit_width(["0.000"], _("Adjusted p")),
+                format="%.3f",
+                help=explain("adjusted_p", _),
             ),
         },
     )

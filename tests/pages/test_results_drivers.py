@@ -8,9 +8,11 @@ import pytest
 from ee_app.auth import Actor
 from ee_app.db import make_engine, read_session
 from ee_app.i18n import translator
-from ee_app.models import UserRole
+from ee_app.models import UnitLevel, UserRole
 from ee_app.services.engagement_drivers import drivers_for
 from ee_app.ui.engagement_drivers import drivers_sentence
+from ee_app.ui.explain import explain
+from ee_app.ui.widths import fit_width
 from tests.pages.test_pages import texts
 from tests.pages.test_results_page import NEWEST, assert_clean, results_page
 
@@ -62,3 +64,41 @@ def test_a_hidden_team_shows_nothing(make_app):
     shown = texts(at)
     assert "Not shown for this unit: its results are hidden to protect anonymity" in shown
     assert "The themes most linked" not in shown
+
+
+def column_config(table) -> dict:
+    """The column configuration the page sent with a table (Streamlit's JSON)."""
+    import json
+
+    return json.loads(table.proto.columns)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_marks_and_headers_are_not_cut_off_and_terms_explained(make_app, language):
+    """Before, the n column had no width: sized on its first rows, a "fewer than 5" further
+    down was cut off; and no statistical term carried its plain explanation."""
+    at = results_page(make_app, "hr@demo.example", language)
+    _ = translator(language)
+    at.segmented_control(key="ee_results_level").set_value(UnitLevel.TEAM).run()
+    assert_clean(at)
+    units = at.dataframe[0]
+    config = column_config(units)
+    hidden_mark = _("fewer than {k}").format(k=5)
+    assert hidden_mark in units.value["n"].tolist()
+    assert config["n"]["width"] >= fit_width([hidden_mark], "n")
+    interval_header = _("Index 95% interval")
+    assert config[interval_header]["width"] >= fit_width(
+        units.value[interval_header], _("95% interval")
+    )
+    assert explain("n", _) in config["n"]["help"]
+    assert config[_("Index")]["help"] == explain("engagement_index", _)
+    assert config["eNPS"]["help"] == explain("enps", _)
+    assert config[interval_header]["help"] == explain("confidence_interval", _)
+    assert [m.proto.help for m in at.metric][:3] == [
+        explain("engagement_index", _),
+        explain("favourable", _),
+        explain("enps", _),
+    ]
+    drivers_table = column_config(at.dataframe[-1])
+    assert drivers_table["r"]["help"] == explain("pearson", _)
+    assert drivers_table[_("Adjusted p")]["help"] == explain("adjusted_p", _)
