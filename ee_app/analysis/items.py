@@ -35,6 +35,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ee_app.errors import N_
 
@@ -70,8 +71,12 @@ _QUESTION_COLUMNS = (
     "question",
     "n",
     "facility",
+    "facility_low",
+    "facility_high",
     "sd",
     "discrimination",
+    "discrimination_low",
+    "discrimination_high",
     "judged",
     "flagged",
     "reasons",
@@ -189,33 +194,61 @@ def question_statistics(
     *,
     easy: float = 0.9,
     hard: float = 0.2,
-    weak: float = 0.1,
+    weak: float = 0.3,
+    good: float = 0.4,
+    level: float = 0.95,
     min_n: int = MIN_ATTEMPTS,
 ) -> pd.DataFrame:
-    """One row per question, sorted by ``question``: facility, SD, discrimination and flags.
+    """One row per question, sorted by ``question``: facility, SD, discrimination, their
+    intervals and flags.
 
     ``frame`` is as for :func:`test_statistics`. Each question is described over the n first
     attempts that drew it:
 
     * ``question``, ``n``;
-    * ``facility``: the share of those attempts that got it right (always defined: n ≥ 1);
+    * ``facility``: the share of those attempts that got it right (always defined: n ≥ 1),
+      with ``facility_low`` and ``facility_high``, its Wilson score interval at ``level``
+      (Wilson 1927, JASA 22:209; Newcombe 1998, Statistics in Medicine 17:857, method 3):
+      unlike p ± z·SE it stays inside 0…1 and keeps a width when everyone got it right;
     * ``sd``: the sample SD of its 0/1 scores (n − 1, as Moodle; NaN when n < 2);
     * ``discrimination``: Moodle's discrimination index as a correlation (Moodle shows ×100),
       the Pearson r between the question's score and the rest of the test (the attempt's
-      total minus this question); NaN when n < 3 or either side does not vary, e.g. when
-      everyone got it right;
+      total minus this question: the corrected item-total, or point-biserial, correlation);
+      NaN when n < 3 or either side does not vary, e.g. when everyone got it right;
+    * ``discrimination_low`` and ``discrimination_high``: its Fisher-z interval at
+      ``level``, tanh(atanh r ∓ z/√(n − 3)) with z the normal quantile at (1 + level)/2
+      (Fisher 1921, Metron 1:3; as ``pingouin.corr`` and R's ``cor.test``); NaN when r is
+      or n ≤ 3, [r, r] when |r| = 1. For a 0/1 item it is the usual large-sample
+      approximation;
     * ``judged``: n ≥ ``min_n`` (default :data:`MIN_ATTEMPTS`);
-    * ``reasons``: a tuple of English message ids, to translate one by one: for a judged
-      question :data:`TOO_EASY` when facility > ``easy``, :data:`TOO_HARD` when facility <
-      ``hard``, and when discrimination < ``weak`` :data:`NEGATIVE_DISCRIMINATION` if it is
-      below 0, else :data:`NOT_DISCRIMINATING` (a NaN discrimination is not judged; a question
-      nobody or everybody gets right is flagged by its facility). A question with n <
-      ``min_n`` is not judged: its only reason is :data:`TOO_FEW_ATTEMPTS`;
+    * ``reasons``: a tuple of English message ids, to translate one by one. A judged
+      question is flagged only where its interval says so, not on the point estimate alone
+      (with 80 attempts a discrimination is uncertain by about ±0.2):
+
+      - :data:`TOO_EASY` when even the interval's lower end is above ``easy`` (the data rule
+        out a facility of ``easy`` or less), :data:`TOO_HARD` when its upper end is below
+        ``hard``;
+      - for the discrimination, when the estimate is below ``weak`` *and* the interval's
+        upper end is below ``good``: the question looks weak and the data rule out that it
+        discriminates well. The defaults follow Ebel & Frisbie's guide for the index (1991,
+        *Essentials of Educational Measurement*, 5th ed., p. 232: 0.40 and above very good,
+        0.30–0.39 reasonably good, 0.20–0.29 marginal, 0.19 or less poor): a flagged
+        question is below "reasonably good" and cannot be "very good". With many attempts
+        the interval is narrow and the rule is "below 0.3"; with few it needs a lower
+        estimate (about 0.18 or less with 70 attempts, 0.25 with 135). The reason is
+        :data:`NEGATIVE_DISCRIMINATION` when even the upper end is below 0 (stronger
+        candidates get it wrong more often), else :data:`NOT_DISCRIMINATING`. A NaN
+        discrimination is not judged: a question nobody or everybody gets right is
+        flagged by its facility when the data are enough to say so;
+
+      a question with n < ``min_n`` is not judged: its only reason is
+      :data:`TOO_FEW_ATTEMPTS`;
     * ``flagged``: judged and at least one reason (a too-few note is not a flag);
     * ``reason``: the English reasons joined with "; " ("" when there are none), for logs.
 
     Raises ValueError as :func:`test_statistics`, and when not 0 ≤ ``hard`` ≤ ``easy`` ≤ 1,
-    ``weak`` is outside [−1, 1] or ``min_n`` is not a whole number ≥ 1.
+    not −1 ≤ ``weak`` ≤ ``good`` ≤ 1, ``level`` is not strictly between 0 and 1, or
+    ``min_n`` is not a whole number ≥ 1.
 
     >>> rows = ["1111", "1110", "1100", "1010", "0000"]  # as in test_statistics
     >>> frame = pd.DataFrame(
@@ -226,10 +259,16 @@ def question_statistics(
     >>> # q1: x = 1,1,1,1,0 against rest = 3,2,1,1,0: r = 1.4/√(.8·5.2) (scipy.stats.pearsonr)
     >>> table[["question", "n", "facility", "discrimination"]].round(4).to_dict("records")[0]
     {'question': 'q1', 'n': 5, 'facility': 0.8, 'discrimination': 0.6864}
-    >>> table["reasons"].tolist()
-    [('too easy',), (), (), ()]
+    >>> # 4 of 5 right: Wilson 0.3755 … 0.9638 (statsmodels proportion_confint, "wilson");
+    >>> # r's interval: tanh(0.8411 ∓ 1.96/√2) = −0.4966 … 0.9770 (pingouin.corr: [−0.5, 0.98]).
+    >>> table.loc[0, ["facility_low", "facility_high"]].astype(float).round(4).tolist()
+    [0.3755, 0.9638]
+    >>> table.loc[0, ["discrimination_low", "discrimination_high"]].astype(float).round(4).tolist()
+    [-0.4966, 0.977]
+    >>> table["reasons"].tolist()  # 0.8 > 0.75, but the interval does not rule out less
+    [(), (), (), ()]
     """
-    _check_thresholds(easy, hard, weak, min_n)
+    _check_thresholds(easy, hard, weak, good, level, min_n)
     data = _prepare(frame)
     size = len(data.questions)
     if size == 0:
@@ -254,18 +293,27 @@ def question_statistics(
     discrimination[defined] = np.clip(
         covariance[defined] / np.sqrt(spread_x[defined] * spread_rest[defined]), -1.0, 1.0
     )
+    z = float(stats.norm.ppf((1 + level) / 2))
+    facility_low, facility_high = _wilson(sx, n, z)
+    discrimination_low, discrimination_high = _fisher(discrimination, n, z)
     judged = n >= min_n
     reasons = [
-        _reasons(f, d, easy, hard, weak) if ok else (TOO_FEW_ATTEMPTS,)
-        for f, d, ok in zip(facility, discrimination, judged, strict=True)
+        _reasons(fl, fh, d, dh, easy, hard, weak, good) if ok else (TOO_FEW_ATTEMPTS,)
+        for fl, fh, d, dh, ok in zip(
+            facility_low, facility_high, discrimination, discrimination_high, judged, strict=True
+        )
     ]
     return pd.DataFrame(
         {
             "question": data.questions,
             "n": n.astype(np.int64),
             "facility": facility,
+            "facility_low": facility_low,
+            "facility_high": facility_high,
             "sd": sd,
             "discrimination": discrimination,
+            "discrimination_low": discrimination_low,
+            "discrimination_high": discrimination_high,
             "judged": judged,
             "flagged": judged & np.array([bool(r) for r in reasons]),
             "reasons": pd.Series(reasons, dtype=object),
@@ -274,24 +322,62 @@ def question_statistics(
     )
 
 
+def _wilson(right: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score bounds of right/n (n ≥ 1), exactly 0 and 1 at the ends."""
+    p = right / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    low = np.where(right == 0, 0.0, centre - half)
+    high = np.where(right == n, 1.0, centre + half)
+    return low, high
+
+
+def _fisher(r: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Fisher-z bounds of r: NaN when r is NaN or n ≤ 3, [r, r] when |r| = 1."""
+    low = np.full(r.shape, np.nan)
+    high = np.full(r.shape, np.nan)
+    ok = np.isfinite(r) & (n > 3)
+    whole = ok & (np.abs(r) == 1)
+    inner = ok & ~whole
+    centre = np.arctanh(r[inner])
+    half = z / np.sqrt(n[inner] - 3)
+    low[inner], high[inner] = np.tanh(centre - half), np.tanh(centre + half)
+    low[whole] = high[whole] = r[whole]
+    return low, high
+
+
 def _reasons(
-    facility: float, discrimination: float, easy: float, hard: float, weak: float
+    facility_low: float,
+    facility_high: float,
+    discrimination: float,
+    discrimination_high: float,
+    easy: float,
+    hard: float,
+    weak: float,
+    good: float,
 ) -> tuple[str, ...]:
     found = []
-    if facility > easy:
+    if facility_low > easy:
         found.append(TOO_EASY)
-    if facility < hard:
+    if facility_high < hard:
         found.append(TOO_HARD)
-    if discrimination < weak:  # False for NaN
-        found.append(NEGATIVE_DISCRIMINATION if discrimination < 0 else NOT_DISCRIMINATING)
+    if discrimination < weak and discrimination_high < good:  # False for NaN
+        found.append(NEGATIVE_DISCRIMINATION if discrimination_high < 0 else NOT_DISCRIMINATING)
     return tuple(found)
 
 
-def _check_thresholds(easy: float, hard: float, weak: float, min_n: int) -> None:
+def _check_thresholds(
+    easy: float, hard: float, weak: float, good: float, level: float, min_n: int
+) -> None:
     if not 0 <= hard <= easy <= 1:
         raise ValueError("The thresholds need 0 ≤ hard ≤ easy ≤ 1, e.g. hard=0.2, easy=0.9.")
-    if not -1 <= weak <= 1:
-        raise ValueError("weak is a correlation: it must lie between −1 and 1, e.g. 0.1.")
+    if not -1 <= weak <= good <= 1:
+        raise ValueError(
+            "weak and good are correlations: they need −1 ≤ weak ≤ good ≤ 1, e.g. 0.3 and 0.4."
+        )
+    if not 0 < level < 1:
+        raise ValueError("level is a confidence level between 0 and 1, e.g. 0.95.")
     if isinstance(min_n, bool) or not isinstance(min_n, int | np.integer) or min_n < 1:
         raise ValueError("min_n must be a whole number of attempts, at least 1.")
 

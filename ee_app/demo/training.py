@@ -53,14 +53,22 @@ def question_parameters(
     seed: int, quiz: Quiz, params: TrainingParams = TRAINING
 ) -> dict[str, tuple[float, float]]:
     """(discrimination a, difficulty b) per question, fixed by the seed; the flawed questions
-    of ``params`` get theirs: one everybody gets right, one that tells nobody apart."""
+    of ``params`` get theirs: one everybody gets right, one that tells nobody apart.
+
+    The others are meant to work: a spreads by a factor exp(0.15·N) around
+    ``params.discrimination`` and b is kept within 1.5 SD of ``params.difficulty_mean``, so
+    that none is by chance as easy as the planted one (before issue 16 the tails made some
+    questions right for 98% of candidates) and the item analysis's flags can be checked on
+    the plants alone (tests/demo/test_training_demo.py)."""
     found = {}
+    low = params.difficulty_mean - 1.5 * params.difficulty_sd
+    high = params.difficulty_mean + 1.5 * params.difficulty_sd
     for question in quiz.questions:
-        a = params.discrimination * math.exp(0.25 * seeded_normal(seed, "quiz-a", question.id))
+        a = params.discrimination * math.exp(0.15 * seeded_normal(seed, "quiz-a", question.id))
         b = params.difficulty_mean + params.difficulty_sd * seeded_normal(
             seed, "quiz-b", question.id
         )
-        found[question.id] = (a, b)
+        found[question.id] = (a, min(max(b, low), high))
     ids = [q.id for q in quiz.questions]
     found[ids[params.too_easy % len(ids)]] = (params.discrimination, -4.0)
     found[ids[params.no_signal % len(ids)]] = (0.05, 0.0)

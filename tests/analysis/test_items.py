@@ -227,39 +227,52 @@ def test_random_draws_with_categories():
     assert items.test_statistics(frame).slots == 5
 
 
+Z95 = 1.959963984540054  # scipy.stats.norm.ppf(0.975)
+
+
 def flag_frame():
-    """20 first attempts, attempt i being about as strong as i (0 weakest, 19 strongest)."""
+    """60 first attempts: three rounds of 20, attempt i of a round being about as strong as i
+    (0 weakest, 19 strongest)."""
     rows, questions = [], []
-    for a in range(20):
-        drawn = {
-            "easy": 1,  # everyone right
-            "hard": 0,  # nobody right
-            "negative": int(a < 10),  # only the weaker half right
-            "g1": int(a >= 8),
-            "g2": int(a >= 10),
-            "g3": int(a >= 5),
-            "noise": int(a in (1, 4, 8, 11, 15, 18)),  # unrelated to strength
-        }
-        if a >= 16:
-            drawn["rare"] = int(a >= 18)  # only four attempts drew it
-        else:
-            drawn["alt"] = int(a >= 7)
-        questions.append(list(drawn))
-        rows.append("".join(str(v) for v in drawn.values()))
+    for round_ in range(3):
+        for a in range(20):
+            drawn = {
+                "easy": 1,  # everyone right
+                "hard": 0,  # nobody right
+                "negative": int(a < 10),  # only the weaker half right
+                "g1": int(a >= 8),
+                "g2": int(a >= 10),
+                "g3": int(a >= 5),
+                "noise": int(a in (1, 4, 8, 11, 15, 18)),  # unrelated to strength
+            }
+            if round_ == 0 and a >= 16:
+                drawn["rare"] = int(a >= 18)  # only four attempts drew it
+            else:
+                drawn["alt"] = int(a >= 7)
+            questions.append(list(drawn))
+            rows.append("".join(str(v) for v in drawn.values()))
     return long_frame(rows, questions)
 
 
+# Intervals of flag_frame's questions, computed apart: Wilson with statsmodels
+# proportion_confint(method="wilson"); Fisher z by hand from scipy's pearsonr r,
+# tanh(atanh r ∓ 1.959964/√(n − 3)), n = 60 (56 for alt).
 @pytest.mark.parametrize(
     ("question", "n", "reasons", "flagged", "nan_discrimination"),
     [
-        ("easy", 20, (items.TOO_EASY,), True, True),  # facility 1: r undefined
-        ("hard", 20, (items.TOO_HARD,), True, True),  # facility 0: r undefined
-        ("negative", 20, (items.NEGATIVE_DISCRIMINATION,), True, False),  # r = −0.807
-        ("noise", 20, (items.NOT_DISCRIMINATING,), True, False),  # r = 0.052, facility .3
+        # 60 of 60 right: Wilson lower 60/63.84 = 0.9398 > 0.9; r undefined.
+        ("easy", 60, (items.TOO_EASY,), True, True),
+        # 0 of 60: Wilson upper 3.84/63.84 = 0.0602 < 0.2.
+        ("hard", 60, (items.TOO_HARD,), True, True),
+        # r = −0.8314, interval −0.8961 … −0.7320: even the top is below 0.
+        ("negative", 60, (items.NEGATIVE_DISCRIMINATION,), True, False),
+        # r = 0.0169 < 0.3, interval −0.2380 … 0.2697 < 0.4; facility .3.
+        ("noise", 60, (items.NOT_DISCRIMINATING,), True, False),
         ("rare", 4, (items.TOO_FEW_ATTEMPTS,), False, False),  # n = 4 < 10: not judged
-        ("g1", 20, (), False, False),
-        ("g2", 20, (), False, False),
-        ("alt", 16, (), False, False),
+        ("g1", 60, (), False, False),  # r = 0.7794
+        # r = 0.4298, interval 0.1974 … 0.6165: not below 0.3.
+        ("g2", 60, (), False, False),
+        ("alt", 56, (), False, False),  # r = 0.8219
     ],
 )
 def test_flags(question, n, reasons, flagged, nan_discrimination):
@@ -272,14 +285,114 @@ def test_flags(question, n, reasons, flagged, nan_discrimination):
     assert math.isnan(row["discrimination"]) == nan_discrimination
 
 
+def test_twenty_attempts_are_not_enough_to_call_a_question_easy_or_weak():
+    # The first round alone: 20 of 20 right has a Wilson lower bound of 20/23.84 = 0.8389,
+    # not above 0.9; "noise" (r = 0.052 on 20 attempts) has an interval reaching 0.48.
+    frame = flag_frame()
+    first = frame[frame["attempt"].isin([f"a{i}" for i in range(20)])]
+    table = items.question_statistics(first).set_index("question")
+    assert table.loc["easy", "facility_low"] == pytest.approx(20 / (20 + Z95**2), rel=1e-12)
+    assert table.loc["easy", "reasons"] == ()
+    assert table.loc["noise", "reasons"] == ()
+    assert table.loc["hard", "reasons"] == (items.TOO_HARD,)  # upper 3.84/23.84 = 0.161
+
+
 def test_flags_join_several_reasons_and_follow_thresholds():
-    # easy=0.55 makes g1 (facility .6, r = 0.72) too easy; weak=0.75 makes it weak too.
-    table = items.question_statistics(flag_frame(), easy=0.55, weak=0.75).set_index("question")
-    assert table.loc["g1", "reasons"] == (items.TOO_EASY, items.NOT_DISCRIMINATING)
-    assert table.loc["g1", "reason"] == "too easy; does not discriminate"
-    # min_n=4 judges "rare" (facility .5, r = 0.577) and finds nothing wrong.
+    # g1: facility .6, Wilson 0.4737 … 0.7143, so easy=0.45 makes it too easy; r = 0.7794,
+    # Fisher 0.6551 … 0.8626, so weak=0.8 with good=0.9 makes it weak too.
+    table = items.question_statistics(flag_frame(), easy=0.45, weak=0.8, good=0.9)
+    g1 = table.set_index("question").loc["g1"]
+    assert g1["reasons"] == (items.TOO_EASY, items.NOT_DISCRIMINATING)
+    assert g1["reason"] == "too easy; does not discriminate"
+    # min_n=4 judges "rare" (2 of 4 right, r = 0.577) and finds nothing wrong.
     rare = items.question_statistics(flag_frame(), min_n=4).set_index("question").loc["rare"]
     assert (rare["judged"], rare["flagged"], rare["reasons"]) == (True, False, ())
+
+
+def two_questions(both, first_only, second_only, neither):
+    """Attempts of a two-question test from the counts of a 2 × 2 table; each question's
+    rest is the other question, so both have r = phi = (ad − bc)/√((a+b)(c+d)(a+c)(b+d))."""
+    rows = ["11"] * both + ["10"] * first_only + ["01"] * second_only + ["00"] * neither
+    return long_frame(rows)
+
+
+@pytest.mark.parametrize(
+    ("table", "r", "flagged", "reason"),
+    [
+        # The issue's case, discrimination 0.22 at n = 135: phi = (13·84 − 19·19)/(32·103) =
+        # 731/3296 = 0.22178; atanh = 0.22552, 1.959964/√132 = 0.17059, upper tanh(0.39611)
+        # = 0.37663 < 0.4 and r < 0.3: flagged.
+        ((13, 19, 19, 84), 731 / 3296, True, items.NOT_DISCRIMINATING),
+        # 926/3626 = 0.25538 at n = 135: upper tanh(0.26109 + 0.17059) = 0.40678: not.
+        ((17, 20, 20, 78), 926 / 3626, False, None),
+        # 171/1083 = 0.15789 at n = 76: upper tanh(0.15922 + 0.22939) = 0.37017: flagged.
+        ((7, 12, 12, 45), 171 / 1083, True, items.NOT_DISCRIMINATING),
+        # 208/1044 = 0.19923 at n = 76: upper tanh(0.20192 + 0.22939) = 0.40643: not
+        # (lower than the n = 135 case above, but less certain).
+        ((7, 11, 11, 47), 208 / 1044, False, None),
+        # −280/800 = −0.35 at n = 60: upper tanh(−0.36544 + 0.25961) = −0.10545 < 0.
+        ((2, 18, 18, 22), -0.35, True, items.NEGATIVE_DISCRIMINATION),
+        # r = 0 at n = 60: upper tanh(0.25961) = 0.25393: does not discriminate.
+        ((15, 15, 15, 15), 0.0, True, items.NOT_DISCRIMINATING),
+        # n = 1000, (a − b)/(a + b): 144/500 = 0.288 < 0.3, upper tanh(0.29640 + 0.06207)
+        # = 0.34385: flagged; 154/500 = 0.308 is not below 0.3: not flagged.
+        ((322, 178, 178, 322), 0.288, True, items.NOT_DISCRIMINATING),
+        ((327, 173, 173, 327), 0.308, False, None),
+    ],
+)
+def test_discrimination_flag_by_hand(table, r, flagged, reason):
+    result = items.question_statistics(two_questions(*table)).set_index("question")
+    n = sum(table)
+    half = Z95 / math.sqrt(n - 3)
+    low, high = math.tanh(math.atanh(r) - half), math.tanh(math.atanh(r) + half)
+    for question in ("q1", "q2"):
+        row = result.loc[question]
+        assert row["discrimination"] == pytest.approx(r, rel=1e-12, abs=1e-12)
+        assert (row["discrimination_low"], row["discrimination_high"]) == pytest.approx(
+            (low, high), rel=1e-12, abs=1e-12
+        )
+        assert (row["discrimination"] < 0.3 and high < 0.4) == flagged
+        assert row["flagged"] == flagged
+        assert row["reasons"] == ((reason,) if flagged else ())
+
+
+@pytest.mark.parametrize(
+    ("right", "n", "reasons"),
+    [
+        (60, 60, (items.TOO_EASY,)),  # lower 60/63.84 = 0.9398
+        (20, 20, ()),  # lower 20/23.84 = 0.8389: too few to say
+        (144, 150, (items.TOO_EASY,)),  # .96, lower 0.9155
+        (142, 150, ()),  # .9467, lower 0.8983: above 0.9 but not surely
+        (139, 150, ()),  # .9267, lower 0.8732: above 0.9 but not surely
+        (0, 60, (items.TOO_HARD,)),  # upper 3.84/63.84 = 0.0602
+        (5, 60, (items.TOO_HARD,)),  # .0833, upper 0.1807
+        (8, 40, ()),  # .2, upper 0.3494
+        (1, 10, ()),  # .1, upper 0.4042
+    ],
+)
+def test_facility_flags_use_the_wilson_interval(right, n, reasons):
+    # One question per attempt; statsmodels' proportion_confint(method="wilson") for the
+    # bounds, and the rule applied to them here.
+    from statsmodels.stats.proportion import proportion_confint
+
+    frame = long_frame(["1"] * right + ["0"] * (n - right))
+    row = items.question_statistics(frame).iloc[0]
+    low, high = proportion_confint(right, n, alpha=0.05, method="wilson")
+    assert row["facility"] == pytest.approx(right / n)
+    assert (row["facility_low"], row["facility_high"]) == pytest.approx((low, high), abs=1e-12)
+    expected = ((items.TOO_EASY,) if low > 0.9 else ()) + ((items.TOO_HARD,) if high < 0.2 else ())
+    assert row["reasons"] == expected == reasons
+
+
+def test_intervals_follow_the_level():
+    # 99%: z = 2.575829; for r = 0.22178 at n = 135 the upper bound is tanh(0.22552 +
+    # 2.575829/√132) = tanh(0.44971) = 0.42188, above 0.4: not flagged at that level.
+    frame = two_questions(13, 19, 19, 84)
+    row = items.question_statistics(frame, level=0.99).iloc[0]
+    assert row["discrimination_high"] == pytest.approx(
+        math.tanh(math.atanh(731 / 3296) + 2.5758293035489004 / math.sqrt(132)), rel=1e-12
+    )
+    assert row["reasons"] == ()
 
 
 def test_output_columns_and_types():
@@ -288,8 +401,12 @@ def test_output_columns_and_types():
         "question",
         "n",
         "facility",
+        "facility_low",
+        "facility_high",
         "sd",
         "discrimination",
+        "discrimination_low",
+        "discrimination_high",
         "judged",
         "flagged",
         "reasons",
@@ -382,6 +499,11 @@ def test_bad_input_raises_value_error(function, case, spoil, message):
         {"easy": 1.2},
         {"hard": -0.1},
         {"weak": 2},
+        {"weak": 0.5, "good": 0.4},
+        {"good": 1.5},
+        {"level": 1},
+        {"level": 0},
+        {"level": math.nan},
         {"easy": math.nan},
         {"min_n": 0},
         {"min_n": 2.5},
