@@ -287,3 +287,43 @@ def test_an_unknown_language_is_refused(engine, demo):
         engagement_xlsx(view, "fr", TODAY)
     with pytest.raises(ValueError, match="language"):
         engagement_csv(view, "fr")
+
+
+def test_each_row_names_the_wave_its_change_is_measured_against(
+    engine, db_url, monkeypatch, tmp_path, capsys
+):
+    """After a pilot (issue 16): the CSV, the workbook and ``ee-app report`` say per store
+    which wave its change is against — the pilot for its two stores, the chain-wide wave
+    before it for the others."""
+    from ee_app.cli import main
+    from tests.services import pilot_chain as pc
+
+    pc.build(engine)
+    with read_session(engine) as session:
+        view = engagement_view(session, system_actor("test"), pc.C)
+    since = {
+        s: "Wave B (pb-2026-09)" if s in pc.PILOT else "Wave A (pa-2026-08)" for s in pc.STORES
+    }
+    rows = csv_rows(engagement_csv(view, "en"))
+    column = rows[0].index("Change since wave")
+    assert rows[0][column - 1] == "Change vs previous wave: 95% high"
+    assert {r[0]: r[column] for r in rows[1:]} == since
+    change = rows[0].index("Change vs previous wave")
+    assert {r[0]: r[change] for r in rows[1:]} == {  # 24/6 − 19/6 and 24/6 − 13/6, by hand
+        s: "0.83" if s in pc.PILOT else "1.83" for s in pc.STORES
+    }
+    workbook = book(engagement_xlsx(view, "en", TODAY))
+    assert {r[0]: r[column] for r in body(workbook.worksheets[0], len(pc.STORES))} == since
+    facts = {r[0]: r[1] for r in workbook.worksheets[2].iter_rows(values_only=True) if r[0]}
+    assert "Wave B (pb-2026-09); Wave A (pa-2026-08)" in facts["Compared with wave"]
+    monkeypatch.setenv("EE_DATABASE_URL", db_url)
+    monkeypatch.setenv("EE_LANG", "en")
+    monkeypatch.setenv("EE_SECRET_KEY", "ab" * 32)
+    monkeypatch.setenv("EE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("EE_ENV", raising=False)
+    out = tmp_path / "c.csv"
+    assert main(["report", "engagement", "--wave", pc.C, "--by", "store", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert f"Change since wave {pc.A}: 3 units." in said
+    assert f"Change since wave {pc.B}: 2 units." in said
+    assert out.read_bytes() == engagement_csv(view, "en")
