@@ -28,6 +28,20 @@ def _number(value: Any) -> Any:
     return None if number != number else round(number, 4)
 
 
+def _months(months: Any) -> str:
+    """The months a relation rests on: "2026-06, 2026-07"; lagged pairs "2026-06 → 2026-07"."""
+    if not months:
+        return "—"
+    return ", ".join(" → ".join(m) if isinstance(m, tuple | list) else str(m) for m in months)
+
+
+def _pending(found: Mapping[str, Any], _: Gettext) -> str:
+    return _(
+        "Not yet decidable: customers of {month} can still come back until {date}, so their "
+        "repurchase rate is not known yet."
+    ).format(month=found["month"], date=f"{found['until']:%Y-%m-%d}")
+
+
 def linkage_xlsx(
     units: pd.DataFrame,
     relations: Mapping[str, Mapping[str, Any]],
@@ -49,6 +63,15 @@ def linkage_xlsx(
             _(
                 "Only stores whose engagement results are published (at least k respondents, "
                 "not hidden to protect a smaller group) are included."
+            ),
+        ],
+        [
+            _("Months"),
+            _(
+                "Each relation is computed on the months in its Months column, each wave's "
+                "engagement against the same month's outcomes. Repurchase enters only from "
+                "months whose 90-day windows have ended for every customer; the lagged relation "
+                "pairs each store's adjacent waves only."
             ),
         ],
         [
@@ -111,6 +134,36 @@ def linkage_xlsx(
             found["lagged"],
             found["partial"],
         )
+        months = found.get("months", {})
+        if not found.get("decidable", True) and found.get("until") is not None:
+            stats_rows.append(
+                [
+                    name,
+                    _("Between stores (Pearson)"),
+                    found["wave"],
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    _pending(found, _),
+                ]
+            )
+            stats_rows.append(
+                [
+                    name,
+                    _("Within stores across waves (rm_corr)"),
+                    "",
+                    within["observations"],
+                    within["r"],
+                    within["r_low"],
+                    within["r_high"],
+                    within["p"],
+                    _months(months.get("within")),
+                ]
+            )
+            continue
+        one = _months(months.get("unit"))
         stats_rows += [
             [
                 name,
@@ -121,6 +174,7 @@ def linkage_xlsx(
                 unit["r_low"],
                 unit["r_high"],
                 unit["r_p"],
+                one,
             ],
             [
                 name,
@@ -131,6 +185,7 @@ def linkage_xlsx(
                 unit["rho_low"],
                 unit["rho_high"],
                 unit["rho_p"],
+                one,
             ],
             [
                 name,
@@ -141,6 +196,7 @@ def linkage_xlsx(
                 within["r_low"],
                 within["r_high"],
                 within["p"],
+                _months(months.get("within")),
             ],
             [
                 name,
@@ -151,6 +207,7 @@ def linkage_xlsx(
                 lagged["r_low"],
                 lagged["r_high"],
                 lagged["r_p"],
+                _months(months.get("lagged")),
             ],
             [
                 name,
@@ -161,6 +218,7 @@ def linkage_xlsx(
                 partial["r_low"],
                 partial["r_high"],
                 partial["p"],
+                _months(months.get("partial")),
             ],
             [
                 name,
@@ -171,13 +229,24 @@ def linkage_xlsx(
                 None,
                 None,
                 None,
+                one,
             ],
         ]
     add_table_sheet(
         book,
         _("Relations"),
-        [_("Outcome"), _("Analysis"), _("Wave"), "n", "r", _("95% low"), _("95% high"), "p"],
-        [[*r[:3], *(_number(v) for v in r[3:])] for r in stats_rows],
+        [
+            _("Outcome"),
+            _("Analysis"),
+            _("Wave"),
+            "n",
+            "r",
+            _("95% low"),
+            _("95% high"),
+            "p",
+            _("Months"),
+        ],
+        [[*r[:3], *(_number(v) for v in r[3:8]), r[8]] for r in stats_rows],
         formats={4: "0.00", 5: "0.00", 6: "0.00", 7: "0.0000"},
     )
     driver_rows = []

@@ -26,7 +26,6 @@ from ee_app.services.linkage import (
     outcome_relations,
     store_view,
     wave_icc,
-    window_end,
 )
 from ee_app.ui import context
 from ee_app.ui.components import XLSX_MIME, error_box
@@ -145,17 +144,17 @@ def correlation_table(rows: list[tuple[str, dict, str, tuple[str, str, str]]]) -
     )
 
 
-def relation_section(found, outcome: str, window_days: int, few: bool) -> None:  # type: ignore[no-untyped-def]
+def relation_section(found, outcome: str, few: bool) -> None:  # type: ignore[no-untyped-def]
     name = _(NAMES[outcome])
     unit = found["unit"]
     points = found["points"]
     months = found["months"]
     st.subheader(_("Between stores"))
     if not found["decidable"]:
-        st.info(
-            pending_text(found["month"], window_end(found["month"], window_days), _),
-            icon=":material/hourglass_top:",
-        )
+        if found["until"] is not None:
+            st.info(
+                pending_text(found["month"], found["until"], _), icon=":material/hourglass_top:"
+            )
         within = found["within"]
         st.subheader(_("Over time"))
         st.metric(
@@ -541,7 +540,7 @@ if st.session_state.get(WAVE) not in waves:
     st.session_state[WAVE] = default
 wave = right.selectbox(_("Wave"), waves, key=WAVE)
 found = outcome_relations(data, outcome, wave)
-relation_section(found, outcome, data.window_days, few=data.units["store_id"].nunique() < 3)
+relation_section(found, outcome, few=data.units["store_id"].nunique() < 3)
 terms_section()
 
 st.subheader(_("Is a store's mean engagement a fair description?"))

@@ -335,10 +335,11 @@ def outcome_relations(data: LinkageData, outcome: str, wave: str | None = None) 
 
     Repurchase enters only from months whose windows have ended for every customer (the
     rate is blank in the others, see :func:`linkage_data`); ``decidable`` is False when the
-    chosen wave's month is not such a month, and then nothing is computed for it.
-    ``months`` says which months went into each analysis: ``unit``, ``partial`` and
-    ``drivers`` the chosen wave's, ``within`` the months of the store-waves compared,
-    ``lagged`` the (earlier month, month) pairs of the waves paired."""
+    chosen wave's month is not such a month, and then nothing is computed for it; ``until``
+    is then the day its windows end (:func:`window_end`). ``months`` says which months went
+    into each analysis: ``unit``, ``partial`` and ``drivers`` the chosen wave's, ``within``
+    the months of the store-waves compared, ``lagged`` the (earlier month, month) pairs of
+    the waves paired."""
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {OUTCOMES}")
     units = data.units
@@ -358,6 +359,7 @@ def outcome_relations(data: LinkageData, outcome: str, wave: str | None = None) 
         "wave": wave,
         "month": month,
         "decidable": decidable,
+        "until": None if decidable or month is None else window_end(month, data.window_days),
         "points": one,
         "unit": linkage.unit_correlation(one, "engagement", outcome),
         "band": linkage.fit_band(one, "engagement", outcome),

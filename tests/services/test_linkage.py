@@ -286,6 +286,7 @@ def test_a_month_not_yet_decidable_says_so_and_computes_nothing(engine, demo, hr
     data = data_for(engine, actor=hr)
     found = linkage.outcome_relations(data, "repurchase", "pulse-2026-09")
     assert found["decidable"] is False and found["month"] == "2026-09"
+    assert found["until"] == date(2026, 12, 29)  # 30 September + 90 days
     assert found["points"].empty and not found["unit"]["enough"]
     assert found["months"] == {
         "unit": [],
