@@ -590,23 +590,25 @@ def change_frame(before: pd.DataFrame, after: pd.DataFrame, level: float = 0.95)
 
 
 def percentile_ranks(peers: Sequence[float], values: Sequence[float]) -> np.ndarray:
-    """Vectorised :func:`percentile_rank`: each value (one of ``peers``) against the other
-    peers, ties counting half; NaN for a NaN value or when no other peer has a value.
+    """Vectorised :func:`percentile_rank`: each value against the *other* peers (a value
+    found among ``peers`` is one unit and is not compared with itself; one that is not is
+    compared with them all), ties counting half; NaN for a NaN value or when no other peer has
+    a value.
 
     >>> percentile_ranks([1, 2, 3, 4], [3, 4]).tolist()
     [66.66666666666667, 100.0]
+    >>> percentile_ranks([1, 2, 3, 4], [2.5]).tolist()  # not a peer: 2 of the 4 are lower
+    [50.0]
     """
     ordered = np.sort(np.asarray([p for p in peers if not math.isnan(p)], dtype=float))
     values = np.asarray(values, dtype=float)
     below = np.searchsorted(ordered, values, side="left")
     upto = np.searchsorted(ordered, values, side="right")
-    present = ~np.isnan(values)
-    if (present & (upto == below)).any():
-        raise ValueError("Each value must be one of the peers it is ranked among.")
-    others = len(ordered) - 1
+    itself = (upto > below).astype(int)  # the unit's own value, not compared with itself
+    others = len(ordered) - itself
     with np.errstate(invalid="ignore", divide="ignore"):
-        ranks = 100 * (below + 0.5 * (upto - below - 1)) / others
-    return np.where(present & (others > 0), ranks, np.nan)
+        ranks = 100 * (below + 0.5 * (upto - below - itself)) / others
+    return np.where(~np.isnan(values) & (others > 0), ranks, np.nan)
 
 
 def cronbach_alpha(answers: pd.DataFrame, level: float = 0.95) -> tuple[float, float, float, int]:

@@ -203,9 +203,9 @@ def test_percentile_is_the_share_of_the_other_units_below(peers, value, expected
     assert (math.isnan(ranks[0]) and math.isnan(expected)) or ranks[0] == pytest.approx(expected)
 
 
-def test_percentile_refuses_a_value_that_is_not_among_its_peers():
-    with pytest.raises(ValueError, match="one of the peers"):
-        percentile_ranks([1, 2, 3], [2.5])
+def test_percentile_of_a_value_that_is_not_among_its_peers_counts_them_all():
+    # 2.5 against 1, 2, 3: better than 2 of the 3 (it is none of them).
+    assert percentile_ranks([1, 2, 3], [2.5])[0] == pytest.approx(200 / 3)
 
 
 def _skipping_answers(seed: int, people: int, skip: float) -> pd.DataFrame:
