@@ -231,7 +231,7 @@ def question_statistics(
       - for the discrimination, when the estimate is below ``weak`` *and* the interval's
         upper end is below ``good``: the question looks weak and the data rule out that it
         discriminates well. The defaults follow Ebel & Frisbie's guide for the index (1991,
-        *Essentials of Educational Measurement*, 5th ed., p. 232: 0.40 and above very good,
+        *Essentials of Educational Measurement*, 5th ed.: 0.40 and above very good,
         0.30–0.39 reasonably good, 0.20–0.29 marginal, 0.19 or less poor): a flagged
         question is below "reasonably good" and cannot be "very good". With many attempts
         the interval is narrow and the rule is "below 0.3"; with few it needs a lower

@@ -179,6 +179,10 @@ def assign_tab() -> None:
     )
 
 
+def _range(low: str, high: str) -> str:
+    return _("{low} to {high}").format(low=low, high=high)
+
+
 def analysis_tab() -> None:
     quiz_id = st.selectbox(
         _("Assessment"), list(quizzes), format_func=names.__getitem__, key=ANALYSIS_QUIZ
@@ -212,12 +216,26 @@ def analysis_tab() -> None:
         "—" if blank(test.standard_error) else f"{test.standard_error:.1f}",
         help=_("In questions right: a person's score is this uncertain either way."),
     )
+    range_help = _(
+        "A 95% interval: with this many attempts the true value is very likely in this "
+        "range. The fewer the attempts, the wider it is."
+    )
     frame = questions.assign(
         text=[
             quiz.question(q).text.get(language) if quiz.question(q) else q
             for q in questions["question"]
         ],
         why=["; ".join(_(r) for r in reasons) for reasons in questions["reasons"]],
+        facility_range=[
+            _range(f"{low:.0%}", f"{high:.0%}") if not blank(low) else "—"
+            for low, high in zip(questions["facility_low"], questions["facility_high"], strict=True)
+        ],
+        discrimination_range=[
+            _range(f"{low:.2f}", f"{high:.2f}") if not blank(low) else "—"
+            for low, high in zip(
+                questions["discrimination_low"], questions["discrimination_high"], strict=True
+            )
+        ],
     )
     chart = (
         alt.Chart(frame)
@@ -245,7 +263,9 @@ def analysis_tab() -> None:
                 alt.Tooltip("text:N", title=_("Text")),
                 alt.Tooltip("n:Q", title="n"),
                 alt.Tooltip("facility:Q", title=_("Facility index"), format=".0%"),
+                alt.Tooltip("facility_range:N", title=_("Facility: likely range")),
                 alt.Tooltip("discrimination:Q", title=_("Discrimination index"), format=".2f"),
+                alt.Tooltip("discrimination_range:N", title=_("Discrimination: likely range")),
                 alt.Tooltip("why:N", title=_("Why flagged")),
             ],
         )
@@ -257,7 +277,7 @@ def analysis_tab() -> None:
         .encode(x="x:Q")
     )
     floor = (
-        alt.Chart(pd.DataFrame({"y": [0.1]}))
+        alt.Chart(pd.DataFrame({"y": [0.3]}))
         .mark_rule(strokeDash=[4, 4], color="#9e9e9e")
         .encode(y="y:Q")
     )
@@ -265,9 +285,12 @@ def analysis_tab() -> None:
     st.caption(
         _(
             "Each dot is a question, on first attempts only. Facility index: the share who got "
-            "it right (flagged above 90% or below 20%). Discrimination index: how well it "
-            "separates stronger from weaker candidates, the correlation of the question with "
-            "the rest of the test (flagged below 0.1)."
+            "it right. Discrimination index: how well it separates stronger from weaker "
+            "candidates, the correlation of the question with the rest of the test. With few "
+            "attempts both are uncertain, so each has a likely range (a 95% interval), and a "
+            "question is flagged only when the range says so: too easy or too hard when the "
+            "whole range of its facility is above 90% or below 20%; not discriminating when "
+            "its discrimination is below 0.3 and even the top of its range is below 0.4."
         )
     )
     flagged = frame.sort_values(["flagged", "discrimination"], ascending=[False, True])
@@ -278,7 +301,9 @@ def analysis_tab() -> None:
                 _("Text"): flagged["text"],
                 "n": flagged["n"],
                 _("Facility index"): flagged["facility"] * 100,
+                _("Facility: likely range"): flagged["facility_range"],
                 _("Discrimination index"): flagged["discrimination"],
+                _("Discrimination: likely range"): flagged["discrimination_range"],
                 _("Why flagged"): flagged["why"],
             }
         ),
@@ -287,6 +312,8 @@ def analysis_tab() -> None:
         column_config={
             _("Facility index"): st.column_config.NumberColumn(format="%.0f%%"),
             _("Discrimination index"): st.column_config.NumberColumn(format="%.2f"),
+            _("Facility: likely range"): st.column_config.TextColumn(help=range_help),
+            _("Discrimination: likely range"): st.column_config.TextColumn(help=range_help),
             _("Text"): st.column_config.TextColumn(width="large"),
         },
     )

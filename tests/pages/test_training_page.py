@@ -54,6 +54,17 @@ def test_hr_sees_status_assignments_and_item_analysis(make_app, language):
     shown = texts(at)
     assert ("Reliability (KR-20)" in shown) or ("信度（KR-20）" in shown)
     assert ("too easy" in shown) or ("太容易" in shown)  # the demo's flawed question is flagged
+    # Each question's likely ranges (95% intervals, issue 16), in plain words, never "nan".
+    english = language == "en"
+    facility = "Facility: likely range" if english else "难度系数：可能范围"
+    discrimination = "Discrimination: likely range" if english else "区分度：可能范围"
+    (table,) = [f.value for f in at.dataframe if discrimination in f.value.columns]
+    word = " to " if english else " 至 "
+    for column in (facility, discrimination):
+        cells = table[column].astype(str)
+        assert all(word in cell or cell == "—" for cell in cells), cells.tolist()
+        assert not cells.str.contains("nan|None").any()
+    assert table[facility].str.endswith("%").sum() == len(table)  # every facility has one
 
 
 def test_a_manager_sees_their_staff_only(make_app, engine):
