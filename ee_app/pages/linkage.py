@@ -29,11 +29,12 @@ from ee_app.services.linkage import (
 )
 from ee_app.ui import context
 from ee_app.ui.components import XLSX_MIME, error_box
+from ee_app.ui.explain import explain
 from ee_app.ui.formatting import blank
 from ee_app.ui.labels import theme_label
 from ee_app.ui.linkage_charts import standing_strips, store_trend
 from ee_app.ui.linkage_text import (
-    TERMS,
+    PAGE_TERMS,
     few_reading,
     icc_reading,
     lagged_reading,
@@ -45,6 +46,8 @@ from ee_app.ui.linkage_text import (
     unit_reading,
     within_reading,
 )
+from ee_app.ui.linkage_text import term as explain_term
+from ee_app.ui.widths import fit_width
 
 OUTCOME = "ee_linkage_outcome"
 WAVE = "ee_linkage_wave"
@@ -85,7 +88,7 @@ def interval_text(stats, r="r", low="r_low", high="r_high") -> str:  # type: ign
 
 
 def term(key: str) -> str:
-    return _(TERMS[key])
+    return explain_term(key, _)
 
 
 def axis_format(values: pd.Series, spec: str) -> str:
@@ -102,6 +105,7 @@ def axis_format(values: pd.Series, spec: str) -> str:
 
 
 PEARSON = ("r", "r_low", "r_high")
+SPEARMAN = ("rho", "rho_low", "rho_high")
 
 
 def two(value) -> str:  # type: ignore[no-untyped-def]
@@ -109,7 +113,16 @@ def two(value) -> str:  # type: ignore[no-untyped-def]
     return "—" if blank(value) else f"{value:.2f}"
 
 
-SPEARMAN = ("rho", "rho_low", "rho_high")
+def fitted(frame: pd.DataFrame, helps: dict[str, str] | None = None) -> dict:
+    """Text columns as wide as their widest cell or header (nothing cut off), with the
+    explanation of their term where ``helps`` gives one."""
+    helps = helps or {}
+    return {
+        column: st.column_config.TextColumn(
+            width=fit_width(frame[column], str(column)), help=helps.get(column)
+        )
+        for column in frame.columns
+    }
 
 
 def correlation_table(rows: list[tuple[str, dict, str, tuple[str, str, str]]]) -> None:
@@ -129,18 +142,13 @@ def correlation_table(rows: list[tuple[str, dict, str, tuple[str, str, str]]]) -
             for label, stats, months, (r, low, high) in rows
         ]
     )
+    interval = term("confidence_interval")
     st.dataframe(
         frame,
         hide_index=True,
-        width="stretch",
-        column_config={
-            _("Statistic"): st.column_config.TextColumn(width="medium"),
-            "r": st.column_config.TextColumn(width="small"),
-            _("95% low"): st.column_config.TextColumn(width="small"),
-            _("95% high"): st.column_config.TextColumn(width="small"),
-            "n": st.column_config.TextColumn(width="small"),
-            _("Months"): st.column_config.TextColumn(width="medium"),
-        },
+        column_config=fitted(
+            frame, {_("95% low"): interval, _("95% high"): interval, "n": explain("n", _)}
+        ),
     )
 
 
@@ -149,14 +157,14 @@ def relation_section(found, outcome: str, few: bool) -> None:  # type: ignore[no
     unit = found["unit"]
     points = found["points"]
     months = found["months"]
-    st.subheader(_("Between stores"))
+    st.subheader(_("Between stores"), help=term("pearson") + "\n\n" + term("spearman"))
     if not found["decidable"]:
         if found["until"] is not None:
             st.info(
                 pending_text(found["month"], found["until"], _), icon=":material/hourglass_top:"
             )
         within = found["within"]
-        st.subheader(_("Over time"))
+        st.subheader(_("Over time"), help=term("within") + "\n\n" + term("lagged_relation"))
         st.metric(
             _("Within stores, across waves"),
             interval_text(within),
@@ -210,7 +218,7 @@ def relation_section(found, outcome: str, few: bool) -> None:  # type: ignore[no
     )
     st.info(unit_reading(unit, name, _), icon=":material/lightbulb:")
 
-    st.subheader(_("Over time"))
+    st.subheader(_("Over time"), help=term("within") + "\n\n" + term("lagged_relation"))
     within, lagged = found["within"], found["lagged"]
     correlation_table(
         [
@@ -231,12 +239,12 @@ def relation_section(found, outcome: str, few: bool) -> None:  # type: ignore[no
     st.caption(within_reading(within, name, _))
     st.caption(lagged_reading(lagged, name, _))
 
-    st.subheader(_("Controlling for size and tenure"))
+    st.subheader(_("Controlling for size and tenure"), help=term("partial_correlation"))
     partial = found["partial"]
     correlation_table([(_("Partial r"), partial, months_text(months["partial"], _), PEARSON)])
     st.caption(partial_reading(partial, _))
 
-    st.subheader(_("Which themes go with it"))
+    st.subheader(_("Which themes go with it"), help=term("adjusted_p"))
     drivers = found["drivers"].dropna(subset=["r"])
     if drivers.empty:
         st.caption(_("Too few stores to relate the themes."))
@@ -269,7 +277,7 @@ def relation_section(found, outcome: str, few: bool) -> None:  # type: ignore[no
 
 def terms_section() -> None:
     with st.expander(_("What the terms mean"), icon=":material/help:"):
-        st.markdown("\n".join(f"- {term(key)}" for key in TERMS))
+        st.markdown("\n".join(f"- {term(key)}" for key in PAGE_TERMS))
 
 
 def store_section() -> None:
@@ -339,8 +347,7 @@ def store_section() -> None:
     st.dataframe(
         table,
         hide_index=True,
-        width="stretch",
-        column_config={_("Measure"): st.column_config.TextColumn(width="medium")},
+        column_config=fitted(table, {_("Lower quartile"): term("quartiles")}),
     )
     if view.until is not None:
         st.caption(pending_text(view.month, view.until, _))
@@ -371,7 +378,8 @@ def store_section() -> None:
                 m, r[f"median_{m}"]
             )
         rows.append(row)
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    trend_table = pd.DataFrame(rows)
+    st.dataframe(trend_table, hide_index=True, column_config=fitted(trend_table))
     st.caption(
         _(
             "Waves are listed side by side only where your store's respondents changed by none "
@@ -543,7 +551,7 @@ found = outcome_relations(data, outcome, wave)
 relation_section(found, outcome, few=data.units["store_id"].nunique() < 3)
 terms_section()
 
-st.subheader(_("Is a store's mean engagement a fair description?"))
+st.subheader(_("Is a store's mean engagement a fair description?"), help=term("icc"))
 icc: dict = {}
 try:
     with ctx.read() as session:

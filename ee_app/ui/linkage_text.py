@@ -13,8 +13,10 @@ from datetime import date
 from typing import Any
 
 from ee_app.errors import N_
+from ee_app.ui.explain import explain
 
 __all__ = [
+    "PAGE_TERMS",
     "TERMS",
     "few_reading",
     "icc_reading",
@@ -24,6 +26,7 @@ __all__ = [
     "partial_reading",
     "pending_text",
     "standing_reading",
+    "term",
     "unit_reading",
     "within_reading",
 ]
@@ -162,20 +165,11 @@ def icc_reading(stats: Mapping[str, Any], _: Gettext) -> str:
     )
 
 
-#: One line a store manager understands for each statistical term the page names.
+#: One line a store manager understands for the terms of this page that
+#: :mod:`ee_app.ui.explain` does not hold, or holds with another meaning: the within-store
+#: relation here compares a store with itself across waves (rm_corr), and the CSAT shrunk
+#: here is a store's, toward the chain.
 TERMS = {
-    "pearson": N_(
-        "Pearson r: how closely two figures rise and fall together in a straight line, from "
-        "−1 (one up, the other down) through 0 (no relation) to +1."
-    ),
-    "spearman": N_(
-        "Spearman ρ: the same on ranks (first, second, …), so one store with extreme "
-        "figures cannot drive it."
-    ),
-    "interval": N_(
-        "95% interval: the range the true relation lies in, given this many stores; if it "
-        "includes 0, the data cannot tell whether there is one."
-    ),
     "detectable": N_(
         "Detectable r: the smallest relation this many stores would show reliably (80% of "
         "the time); weaker ones may exist unseen."
@@ -183,22 +177,6 @@ TERMS = {
     "within": N_(
         "Within-store relation: each store compared with itself over the waves, so what "
         "differs between stores (location, size) drops out."
-    ),
-    "lagged": N_(
-        "Lagged relation: engagement in one wave against the outcome in the store's next "
-        "wave, to see whether engagement comes first."
-    ),
-    "partial": N_(
-        "Partial correlation: the relation left once store size and staff's average tenure "
-        "are held equal."
-    ),
-    "bh": N_(
-        "Benjamini–Hochberg: a correction for testing twelve themes at once, so that a "
-        "chance result is not taken for a real one."
-    ),
-    "icc": N_(
-        "ICC: how much of the difference in engagement between people lies between stores "
-        "(ICC(1)), and how dependable a store's mean is (ICC(2), 0 to 1)."
     ),
     "shrunken": N_(
         "Shrunken: a store with few CSAT answers is pulled toward the chain's rate, so a "
@@ -209,6 +187,34 @@ TERMS = {
         "quartile, half below the median, three quarters below the upper quartile."
     ),
 }
+
+#: The terms the page explains, in reading order: keys of :data:`TERMS` or of
+#: :data:`ee_app.ui.explain.TERMS`.
+PAGE_TERMS = (
+    "pearson",
+    "spearman",
+    "confidence_interval",
+    "detectable",
+    "within",
+    "lagged_relation",
+    "partial_correlation",
+    "adjusted_p",
+    "icc",
+    "shrunken",
+    "quartiles",
+)
+
+
+def term(key: str, _: Gettext) -> str:
+    """The one-line explanation of ``key``: this page's own where it has one, otherwise
+    the shared one of :mod:`ee_app.ui.explain`.
+
+    >>> term("quartiles", lambda s: s).startswith("Quartiles: sort")
+    True
+    >>> term("pearson", lambda s: s).startswith("Pearson r:")
+    True
+    """
+    return _(TERMS[key]) if key in TERMS else explain(key, _)
 
 
 def months_text(months: Sequence[Any], _: Gettext) -> str:

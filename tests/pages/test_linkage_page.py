@@ -201,4 +201,19 @@ def test_the_relations_say_which_months_went_in(make_app, app_db):
     assert list(between.columns) == ["Statistic", "r", "95% low", "95% high", "n", "Months"]
     over_time = next(t for t in tables if "Within stores, across waves" in set(t["Statistic"]))
     assert "2026-09 → 2026-10" in set(over_time["Months"])
-    assert any("What the terms mean" in e.label for e in at.expander)
+    terms = next(e for e in at.expander if e.label == "What the terms mean")
+    listed = "\n".join(m.value for m in terms.markdown)
+    for word in (
+        "Pearson r:",
+        "Spearman ρ:",
+        "Within-store relation:",
+        "Lagged relation:",
+        "Partial correlation:",
+        "Benjamini–Hochberg",
+        "ICC:",
+        "Shrunken:",
+        "Quartiles:",
+    ):
+        assert word in listed, word
+    # The within-store relation here is a store against itself across waves.
+    assert "compared with itself over the waves" in listed
