@@ -2,9 +2,11 @@
 
 Pure functions: one row per approved visit in (``score`` and ``raw_score`` as percentages,
 ``passed`` and ``critical_failed`` as booleans, plus the grouping columns), one row per group
-out, each with its n and 95% intervals: a t interval for the mean score (none below n = 2),
-Wilson intervals for the pass rate and the critical-failure rate. Score intervals are cut to
-0–100, the range a score can take (a t interval of a few visits near 100% would pass it).
+out, each with its n and 95% intervals: for the mean score the interval of
+:func:`~ee_app.analysis.engagement.scale_mean_ci` on the 0–100 range a score can take (a
+score interval on the share of the range, inside it by construction, where a t interval of a
+few visits near 100% would pass it; none below n = 2), Wilson intervals for the pass rate and
+the critical-failure rate.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ee_app.analysis.engagement import mean_ci, wilson_ci
+from ee_app.analysis.engagement import scale_mean_ci, wilson_ci
 
-__all__ = ["section_summary", "visit_summary"]
+__all__ = ["SCORE_RANGE", "score_ci", "section_summary", "visit_summary"]
+
+#: The range a visit score (or a section's) can take, in %.
+SCORE_RANGE: tuple[float, float] = (0.0, 100.0)
 
 _VISIT_COLUMNS = ("score", "raw_score", "passed", "critical_failed")
 
@@ -27,11 +32,20 @@ def _require(frame: pd.DataFrame, columns: Sequence[str]) -> None:
         raise ValueError(f"visits need the columns {missing}.")
 
 
-def _mean_row(values: np.ndarray, level: float) -> tuple[float, float, float]:
-    """Mean and t interval, the interval cut to 0–100: a score cannot lie outside them."""
+def score_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of scores in % (NaN ignored) and its interval inside 0–100 (NaN bounds below 2).
+
+    >>> # y = .83, v = (s²/n)/100² = (6.667/4)/10⁴, t(3) = 3.1824, c = t²v/(y(1 − y)) = .011963:
+    >>> # (2y + c ∓ √(c² + 4c·y(1 − y)))/(2(1 + c)) = .78507, .86713 (t interval: 78.89, 87.11)
+    >>> [round(v, 2) for v in score_ci(np.array([80.0, 82.0, 84.0, 86.0]))]
+    [83.0, 78.51, 86.71]
+    >>> [round(v, 2) for v in score_ci(np.array([100.0, 100.0, 100.0]))]  # u = z²/(3 + z²)
+    [100.0, 43.85, 100.0]
+    """
+    values = np.asarray(values, dtype=float)
     values = values[~np.isnan(values)]
-    mean, low, high = mean_ci(len(values), float(values.sum()), float((values**2).sum()), level)
-    return mean, max(low, 0.0), min(high, 100.0)
+    n = len(values)
+    return scale_mean_ci(n, float(values.sum()), float((values**2).sum()), level, scale=SCORE_RANGE)
 
 
 def visit_summary(visits: pd.DataFrame, by: Sequence[str], level: float = 0.95) -> pd.DataFrame:
@@ -45,18 +59,16 @@ def visit_summary(visits: pd.DataFrame, by: Sequence[str], level: float = 0.95) 
     >>> row = visit_summary(v, ["store"]).iloc[0]
     >>> int(row.n), float(row["mean"]), float(row.raw_mean), float(row.pass_rate)
     (4, 60.0, 81.25, 0.5)
-    >>> round(float(row.low), 2), round(float(row.high), 2)  # sd 40.825, t(3) = 3.182: 60 ± 64.96
-    (0.0, 100.0)
-    >>> v = v.assign(score=[80.0, 82.0, 84.0, 86.0])  # sd 2.582, t(3) = 3.182: 83 ± 4.11
-    >>> [round(float(x), 2) for x in visit_summary(v, ["store"]).iloc[0][["low", "high"]]]
-    [78.89, 87.11]
+    >>> # a t interval would be 60 ± 64.96, past both ends; this one stays inside 0–100
+    >>> round(float(row.low), 2), round(float(row.high), 2)
+    (14.0, 93.26)
     """
     _require(visits, [*by, *_VISIT_COLUMNS])
     rows = []
     for key, group in visits.groupby(list(by), sort=True, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
         n = len(group)
-        mean, low, high = _mean_row(group["score"].to_numpy(dtype=float), level)
+        mean, low, high = score_ci(group["score"].to_numpy(dtype=float), level)
         passed = int(group["passed"].astype(bool).sum())
         critical = int(group["critical_failed"].astype(bool).sum())
         _, pass_low, pass_high = wilson_ci(passed, n, level)
@@ -120,7 +132,7 @@ def section_summary(sections: pd.DataFrame, by: Sequence[str], level: float = 0.
         values = values[~np.isnan(values)]
         if not len(values):
             continue
-        mean, low, high = _mean_row(values, level)
+        mean, low, high = score_ci(values, level)
         rows.append(
             {
                 **dict(zip(keys, key, strict=True)),

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from ee_app import charts
-from ee_app.analysis.engagement import mean_ci
+from ee_app.analysis.visits import score_ci
 from ee_app.errors import EeError
 from ee_app.exports.visit_report import visit_report_xlsx
 from ee_app.services.visit_results import (
@@ -42,8 +42,7 @@ def _pct(value: Any) -> str:
 
 def headline(visits: pd.DataFrame, _: Callable[[str], str]) -> None:
     n = len(visits)
-    scores = visits["score"].to_numpy(dtype=float)
-    mean, low, high = mean_ci(n, float(scores.sum()), float((scores**2).sum()))
+    mean, low, high = score_ci(visits["score"].to_numpy(dtype=float))
     passed = int(visits["passed"].sum())
     critical = int(visits["critical_failed"].sum())
     cols = st.columns(4)
