@@ -2,10 +2,12 @@
 
 :func:`generate_outcomes` simulates a year of visits to the demo chain's stores, ending today,
 following the model of :data:`~ee_app.demo.params.OUTCOMES`: each visit is a sale with one or
-two serving staff members of the store (at work there that day), some visits get a CSAT
-answer, and whether a customer comes back within 90 days, and whether an answer is top-2,
-rise with the store's engagement that month (the function the pulse-survey demo draws from)
-and with the serving staff's own effects. Everything is deterministic from the seed.
+two serving staff members of the store (at work there that day), about half the customers
+answer the satisfaction survey (回访) that follows, which asks about the staff who served them
+(and sometimes the front desk), and whether a customer comes back within 90 days, and whether
+an answer is top-2, rise with the store's engagement that month (the function the
+pulse-survey demo draws from) and with the serving staff's own effects. Everything is
+deterministic from the seed.
 
 :func:`write_outcome_files` writes the same data as a clinic's POS and CRM export it: Chinese
 headers, customers as mobile numbers, CSV in GB18030 and .xlsx. The generator knows the raw
@@ -87,14 +89,16 @@ class DemoOutcomes:
     ``staff`` (employee number of the first serving staff member), ``assist`` (the second, or
     None), ``owner`` (the customer's designated owner, or None).
 
-    ``csat``: one row per answer: ``source_id`` (D-C000001, …), ``employee_no`` (the visit's
-    first staff member), ``store``, ``service_date``, ``score``, ``scale`` (5 or 10),
-    ``touchpoint`` (a :class:`~ee_app.models.Touchpoint` value), ``customer``.
+    ``csat``: one row per answer: ``source_id`` (D-C000001, …), ``employee_no`` (the staff
+    member it is about: one who served the visit, or the front desk on duty), ``store``,
+    ``service_date``, ``score``, ``scale`` (5 or 10), ``touchpoint`` (a
+    :class:`~ee_app.models.Touchpoint` value), ``customer``. A visit's 回访 gives one row per
+    staff member it asks about.
 
     For checking the generator, never stored: ``engagement`` (the store's engagement that
     month in SD units, as in :mod:`ee_app.demo.params`), ``p_return`` (the probability that
-    the customer comes back within the window after this sale) and ``p_top2`` (that the
-    answer is top-2).
+    the customer comes back within the window after this sale), ``sale`` (the ``source_id``
+    of the sale an answer follows) and ``p_top2`` (that the answer is top-2).
     """
 
     sales: pd.DataFrame
@@ -199,7 +203,7 @@ def generate_outcomes(
 ) -> DemoOutcomes:
     """A year of sales and CSAT answers for ``chain``, ending on ``today`` (see the module
     docstring and :class:`~ee_app.demo.params.OutcomeParams` for the model)."""
-    if size not in params.customers_per_store or size not in params.csat_share:
+    if size not in params.customers_per_store or size not in params.csat_response:
         raise ValueError(f"size must be one of {sorted(params.customers_per_store)}, not {size!r}")
     rng = np.random.default_rng(_stream(seed, "outcomes", size))
     codes = [u.code for u in chain.stores()]
@@ -318,8 +322,9 @@ def generate_outcomes(
     )
 
     scales = _scales(seed, codes, params.ten_point_share)
-    answered = np.flatnonzero(rng.random(n) < params.csat_share[size])
-    served = roster.staff[first[answered]]
+    visit, about, touchpoint = _asked(rng, roster, params, size, store, when, first, second)
+    served = roster.staff[about]
+    answered = visit  # the visit (sale) each answer follows
     logit = params.csat_logit + CSAT_LOGIT_PER_ENGAGEMENT_SD * z[answered] + csat_effect[served]
     p_top2 = 1.0 / (1.0 + np.exp(-logit))
     top2 = rng.random(answered.size) < p_top2
@@ -330,10 +335,6 @@ def generate_outcomes(
             mine = np.flatnonzero((scale == points) & (top2 == is_top))
             values = np.array(list(weights))
             score[mine] = rng.choice(values, mine.size, p=np.array(list(weights.values())))
-    touchpoints = np.array([t.value for t in params.touchpoints], dtype=object)
-    touchpoint = rng.choice(
-        touchpoints, answered.size, p=np.array(list(params.touchpoints.values()))
-    )
     csat = pd.DataFrame(
         {
             "source_id": [f"D-C{i:06d}" for i in range(1, answered.size + 1)],
@@ -344,11 +345,50 @@ def generate_outcomes(
             "scale": scale.astype(np.int64),
             "touchpoint": touchpoint,
             "customer": phones[customer[answered]],
+            "sale": sales["source_id"].to_numpy(dtype=object)[answered],
             "engagement": z[answered],
             "p_top2": p_top2,
         }
     )
     return DemoOutcomes(sales, csat, MappingProxyType(scales))
+
+
+def _asked(
+    rng: np.random.Generator,
+    roster: _Roster,
+    params: OutcomeParams,
+    size: str,
+    store: np.ndarray,
+    day: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The answers the visits' 回访 forms give: for each, the visit (its index), the period of
+    the staff member it is about and its touchpoint (a :class:`Touchpoint` value), in the
+    order of the visits (served staff first, then the front desk)."""
+    answered = np.flatnonzero(rng.random(store.size) < params.csat_response[size])
+    asked = np.array([params.csat_asked[role] for role in roster.roles])
+    visits, periods, kinds = [], [], []
+    for served in (first[answered], second[answered]):
+        mine = served >= 0
+        mine[mine] = rng.random(int(mine.sum())) < asked[roster.role[served[mine]]]
+        visits.append(answered[mine])
+        periods.append(served[mine])
+        kinds.append(np.zeros(int(mine.sum()), dtype=np.int8))
+    desk = answered[rng.random(answered.size) < params.csat_asked[StaffRole.FRONT_DESK]]
+    on_duty = roster.pick(rng, (StaffRole.FRONT_DESK,), store[desk], day[desk])
+    visits.append(desk[on_duty >= 0])
+    periods.append(on_duty[on_duty >= 0])
+    kinds.append(np.ones(int((on_duty >= 0).sum()), dtype=np.int8))
+    visit, period, kind = (np.concatenate(a) for a in (visits, periods, kinds))
+    order = np.lexsort((kind, visit))
+    visit, period, kind = visit[order], period[order], kind[order]
+    touchpoint = np.empty(visit.size, dtype=object)
+    for k, table in enumerate((params.touchpoints, params.front_desk_touchpoints)):
+        mine = np.flatnonzero(kind == k)
+        values = np.array([t.value for t in table], dtype=object)
+        touchpoint[mine] = rng.choice(values, mine.size, p=np.array(list(table.values())))
+    return visit, period, touchpoint
 
 
 def _serve(

@@ -311,6 +311,12 @@ def _signoff_sheet(book: Workbook, run: Any, _: Gettext) -> None:
             run.approved_at.strftime("%Y-%m-%d %H:%M") if run.approved_at else "",
         ),
         (_("Corrects run"), run.corrects_id or ""),
+        # The CSAT window the inputs were gathered with (each input row records it; runs
+        # from before issue 16 used the pay month alone).
+        (
+            _("CSAT window (months ending with the period)"),
+            int((run.inputs or [{}])[0].get("csat_months") or 1),
+        ),
         (_("Lines"), run.lines),
         (_("Total before scaling (CNY)"), run.total_raw),
         (_("Scale factor"), float(run.scale)),

@@ -30,10 +30,14 @@ from ee_app.models import StaffRole, Touchpoint
 from ee_app.services.org import list_staff
 from ee_app.services.outcomes import (
     ATTRIBUTIONS,
+    CSAT_MONTHS,
+    DEFAULT_CSAT_MONTHS,
     WINDOWS,
     DataRange,
     csat_table,
+    csat_window,
     data_range,
+    last_complete_month,
     month_bounds,
     repurchase_table,
     store_summary,
@@ -54,6 +58,7 @@ from ee_app.ui.labels import staff_role_label, touchpoint_label
 # Session-state keys of this page (one owner each; see ee_app.ui.keys for the convention).
 MONTH = "ee_outcomes_month"
 MIN_N = "ee_outcomes_min_n"
+CSAT_MONTHS_KEY = "ee_outcomes_csat_months"
 PRIOR = "ee_outcomes_prior"
 WINDOW = "ee_outcomes_window"
 ATTRIBUTION = "ee_outcomes_attribution"
@@ -152,9 +157,10 @@ def months(span: DataRange) -> list[str]:
 # The period and the options -------------------------------------------------------------------
 
 
-def month_picker(options: Sequence[str], column: Any) -> str:
+def month_picker(options: Sequence[str], column: Any, opening: str | None) -> str:
+    """The month shown: ``opening`` (the last complete month) until the reader picks one."""
     if st.session_state.get(MONTH) not in options:
-        st.session_state[MONTH] = options[0]
+        st.session_state[MONTH] = opening if opening in options else options[0]
     return column.selectbox(
         _("Month"),
         list(options),
@@ -164,6 +170,22 @@ def month_picker(options: Sequence[str], column: Any) -> str:
             "their returns are looked for in the window after their last visit."
         ),
     )
+
+
+def csat_months_picker(column: Any) -> int:
+    months = column.selectbox(
+        _("CSAT over the last"),
+        list(CSAT_MONTHS),
+        index=CSAT_MONTHS.index(DEFAULT_CSAT_MONTHS),
+        format_func=lambda m: _("The month only") if m == 1 else _("{n} months").format(n=m),
+        key=CSAT_MONTHS_KEY,
+        help=_(
+            "Each staff member's satisfaction rests on the answers of this many months, "
+            "ending with the month shown: one month holds too few answers per person to "
+            "compare people. Stores and repurchase keep to the month."
+        ),
+    )
+    return int(months)
 
 
 def csat_options(left: Any, right: Any) -> tuple[int, str]:
@@ -232,8 +254,11 @@ def repurchase_options() -> tuple[int, str, bool]:
     return int(window), attribution, bool(same_staff)
 
 
-def period_caption(span: DataRange, start: date, end: date) -> None:
+def period_caption(span: DataRange, start: date, end: date, months: int) -> None:
     parts = [_("{start} to {end}.").format(start=start, end=end)]
+    if months > 1:
+        first, last = csat_window(start, end, months)
+        parts.append(_("Staff satisfaction from {first} to {last}.").format(first=first, last=last))
     if span.csat_first:
         parts.append(
             _("Satisfaction answers from {first} to {last}.").format(
@@ -320,15 +345,22 @@ def staff_frame(
     )
 
 
-def csat_column_config(prior: str, min_n: int) -> dict[str, Any]:
+def csat_column_config(prior: str, min_n: int, months: int = 1) -> dict[str, Any]:
     number_column = st.column_config.NumberColumn
+    answers = (
+        _("Satisfaction answers in the month.")
+        if months == 1
+        else _("Satisfaction answers in the {n} months ending with the month shown.").format(
+            n=months
+        )
+    )
     toward = (
         _("Pulled toward the store's rate; the fewer answers, the stronger.")
         if prior == "store"
         else _("Pulled toward the role's rate; the fewer answers, the stronger.")
     )
     return {
-        _("CSAT n"): number_column(help=_("Satisfaction answers in the month.")),
+        _("CSAT n"): number_column(help=answers),
         _("Mean (1–5)"): number_column(
             format="%.2f", help=_("Mean score on 1–5; a 0–10 answer x counts as 1 + 4·x/10.")
         ),
@@ -373,7 +405,7 @@ def repurchase_column_config() -> dict[str, Any]:
     }
 
 
-def staff_table(frame: pd.DataFrame, prior: str, min_n: int) -> None:
+def staff_table(frame: pd.DataFrame, prior: str, min_n: int, months: int) -> None:
     st.dataframe(
         frame,
         hide_index=True,
@@ -383,7 +415,7 @@ def staff_table(frame: pd.DataFrame, prior: str, min_n: int) -> None:
         column_config={
             _("Employee number"): st.column_config.TextColumn(pinned=True),
             _("Name"): st.column_config.TextColumn(pinned=True),
-            **csat_column_config(prior, min_n),
+            **csat_column_config(prior, min_n, months),
             **repurchase_column_config(),
         },
     )
@@ -434,6 +466,7 @@ def staff_section(
     stores: Mapping[int, tuple[str, str]],
     options: tuple[int, str],
     last_sale: date | None,
+    months: int,
 ) -> None:
     min_n, prior = options
     frame = staff_frame(csat, repurchase, stores, min_n)
@@ -443,13 +476,20 @@ def staff_section(
             icon=":material/info:",
         )
         return
-    staff_table(frame, prior, min_n)
+    staff_table(frame, prior, min_n, months)
     notes = [
         _(
             "Top-2: answers of 4–5 on a 1–5 scale or 9–10 on a 0–10 scale. Staff with fewer "
             "than {k} answers are marked ⚠."
         ).format(k=min_n)
     ]
+    if months > 1:
+        notes.append(
+            _(
+                "Satisfaction covers the {n} months ending with the month shown; customers "
+                "and repurchase, the month."
+            ).format(n=months)
+        )
     if last_sale is not None:
         notes.append(
             _(
@@ -495,7 +535,10 @@ def touchpoint_frame(
 
 
 def touchpoint_section(
-    table: pd.DataFrame | None, stores: Mapping[int, tuple[str, str]], options: tuple[int, str]
+    table: pd.DataFrame | None,
+    stores: Mapping[int, tuple[str, str]],
+    options: tuple[int, str],
+    months: int,
 ) -> None:
     min_n, prior = options
     if table is None or table.empty:
@@ -520,7 +563,7 @@ def touchpoint_section(
         placeholder="",
         column_config={
             _("Employee number"): st.column_config.TextColumn(pinned=True),
-            **csat_column_config(prior, min_n),
+            **csat_column_config(prior, min_n, months),
         },
     )
     st.caption(
@@ -1043,17 +1086,26 @@ if not any((span.csat_first, span.sales_first)):
         )
     st.stop()
 
-top = st.columns([2, 1, 2])
-month = month_picker(months(span), top[0])
-csat_choice = csat_options(top[1], top[2])
+top = st.columns([2, 2, 1, 2])
+month = month_picker(months(span), top[0], last_complete_month(span))
+csat_months = csat_months_picker(top[1])
+csat_choice = csat_options(top[2], top[3])
 repurchase_choice = repurchase_options()
 start, end = month_bounds(month)
-period_caption(span, start, end)
+period_caption(span, start, end, csat_months)
 
 window, attribution, same_staff = repurchase_choice
 min_n, prior = csat_choice
-csat = read(csat_table, start, end, prior_by=prior, min_n=min_n)
-by_touchpoint = read(csat_table, start, end, by_touchpoint=True, prior_by=prior, min_n=min_n)
+csat = read(csat_table, start, end, months=csat_months, prior_by=prior, min_n=min_n)
+by_touchpoint = read(
+    csat_table,
+    start,
+    end,
+    months=csat_months,
+    by_touchpoint=True,
+    prior_by=prior,
+    min_n=min_n,
+)
 repurchase = read(
     repurchase_table,
     start,
@@ -1071,9 +1123,9 @@ if imports:
     names.append(_("Import"))
 tabs = st.tabs(names)
 with tabs[0]:
-    staff_section(csat, repurchase, store_of, csat_choice, span.sales_last)
+    staff_section(csat, repurchase, store_of, csat_choice, span.sales_last, csat_months)
 with tabs[1]:
-    touchpoint_section(by_touchpoint, store_of, csat_choice)
+    touchpoint_section(by_touchpoint, store_of, csat_choice, csat_months)
 with tabs[2]:
     stores_section(stores, window)
 if imports:

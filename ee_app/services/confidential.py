@@ -2,14 +2,15 @@
 
 In a confidential wave each answer is linked to its person (``survey_response_link``) for
 this analysis only: each respondent's engagement index against their own CSAT (shrunken
-top-2 share) or repurchase rate in the wave's month. The person who reads the relation (HR)
+top-2 share over the months ending with the wave's: 3 by default, the window of the outcomes
+page and of pay) or repurchase rate of the wave's month. The person who reads the relation (HR)
 also controls its outcome data (imports and undo), so the rules below make sure that no
 reading can be steered to reveal a person's answers:
 
 * **Computed once.** :func:`compute_relation` runs once per wave and outcome, at or after
   close and once the month's outcomes are complete, and stores the result in
-  ``confidential_relation`` with what went in (the month, the repurchase window, the import
-  batches that held the month's outcome data). Computing again raises
+  ``confidential_relation`` with what went in (the month, the CSAT window in months or the
+  repurchase window in days, the import batches that held the outcome data). Computing again raises
   :class:`~ee_app.errors.Conflict`; :func:`individual_relation` reads the stored row. Later
   imports and undos never change it, so import-read-undo cycles read the same numbers.
 * **Robust.** The statistic is the winsorized correlation
@@ -57,7 +58,15 @@ from ee_app.models import (
 )
 from ee_app.services import audit
 from ee_app.services._tx import transactional
-from ee_app.services.outcomes import WINDOWS, csat_table, month_bounds, repurchase_table
+from ee_app.services.outcomes import (
+    CSAT_MONTHS,
+    DEFAULT_CSAT_MONTHS,
+    WINDOWS,
+    csat_table,
+    csat_window,
+    month_bounds,
+    repurchase_table,
+)
 
 __all__ = [
     "MIN_PEOPLE",
@@ -88,7 +97,8 @@ class FrozenRelation:
     vary, or too few values are left as they were). ``r``, ``r_low`` and ``r_high`` have one
     decimal; ``significant`` is p < 0.05. ``batches`` are the import batches that held the
     month's outcome data when it was computed; ``window_days`` is the repurchase window (None
-    for CSAT)."""
+    for CSAT); ``csat_months`` the months of CSAT answers, ending with the wave's month
+    (None for repurchase; 1 for relations computed before the window existed)."""
 
     wave: str
     outcome: str
@@ -97,6 +107,7 @@ class FrozenRelation:
     month: str
     window_days: int | None
     batches: tuple[int, ...]
+    csat_months: int | None
     enough: bool
     people: int | None
     k: int
@@ -164,17 +175,21 @@ def compute_relation(
     outcome: str,
     *,
     window_days: int = 90,
+    csat_months: int = DEFAULT_CSAT_MONTHS,
     today: date | None = None,
 ) -> FrozenRelation:
     """Compute the person-level relation of a closed confidential wave with ``outcome`` on
     the outcome data as it is now, store it and return it; once only (see the module
     docstring). Raises Conflict when it was computed before, the wave is not closed, the
     month's outcomes are not complete yet, or fewer than :data:`MIN_PEOPLE` respondents
-    have the outcome (then nothing is stored)."""
+    have the outcome (then nothing is stored). A person's CSAT rests on the answers of the
+    ``csat_months`` months ending with the wave's (as on the outcomes page and in pay)."""
     _allowed(actor)
     _check_outcome(outcome)
     if window_days not in WINDOWS:
         raise ValidationError(N_("The window is 30, 60, 90 or 120 days."))
+    if csat_months not in CSAT_MONTHS:
+        raise ValidationError(N_("The CSAT window is 1, 3 or 6 months."))
     wave = _confidential_wave(session, wave_code)
     if session.get(ConfidentialRelation, (wave.id, outcome)) is not None:
         raise Conflict(
@@ -193,7 +208,7 @@ def compute_relation(
     start, end = month_bounds(month)
     _check_complete(session, outcome, end, window_days, today or date.today())
     people = _engagement(session, wave)
-    values, batches = _outcome(session, actor, outcome, start, end, window_days)
+    values, batches = _outcome(session, actor, outcome, start, end, window_days, csat_months)
     with_outcome = values[values["staff_id"].isin(people["staff_id"])].dropna()
     if len(with_outcome) < MIN_PEOPLE:
         raise Conflict(
@@ -210,6 +225,7 @@ def compute_relation(
         "method": _METHOD,
         "month": month,
         "window_days": window_days if outcome == "repurchase" else None,
+        "csat_months": csat_months if outcome == "csat" else None,
         "batches": batches,
         "k": wave.k,
         "trim": TRIM,
@@ -295,14 +311,21 @@ def _engagement(session: Session, wave: SurveyWave) -> pd.DataFrame:
 
 
 def _outcome(
-    session: Session, actor: Actor, outcome: str, start: date, end: date, window_days: int
+    session: Session,
+    actor: Actor,
+    outcome: str,
+    start: date,
+    end: date,
+    window_days: int,
+    csat_months: int,
 ) -> tuple[pd.DataFrame, list[int]]:
     """Each staff member's own outcome (``staff_id``, ``y``) and the ids of the import
     batches that hold the data it rests on."""
     if outcome == "csat":
-        table = csat_table(session, actor, start, end, min_n=1)
+        table = csat_table(session, actor, start, end, months=csat_months, min_n=1)
         values = table[["staff_id", "shrunk"]].rename(columns={"shrunk": "y"})
-        batches = select(CsatRecord.batch_id).where(CsatRecord.service_date.between(start, end))
+        first, last = csat_window(start, end, csat_months)
+        batches = select(CsatRecord.batch_id).where(CsatRecord.service_date.between(first, last))
     else:
         table = repurchase_table(session, actor, start, end, window_days=window_days)
         values = table[["staff_id", "rate"]].rename(columns={"rate": "y"})
@@ -347,6 +370,7 @@ def _frozen(wave: SurveyWave, row: ConfidentialRelation) -> FrozenRelation:
         month=stats["month"],
         window_days=stats.get("window_days"),
         batches=tuple(stats.get("batches", ())),
+        csat_months=stats.get("csat_months", 1) if row.outcome == "csat" else None,
         enough=enough,
         people=row.people if enough else None,
         k=int(stats.get("k", wave.k)),

@@ -2,10 +2,11 @@
 
 * **Inputs** (:func:`period_inputs`): for every staff member at work in the month, their
   sales revenue (a sale served by several people is split equally), shrunken CSAT top-2 and
-  its n (and their store's), repurchase rate and repeat value (of the customers they served
-  in the latest month whose 90-day windows have all ended by the pay month's end, e.g.
-  December for April: :func:`repurchase_cohort`),
-  mystery-shopper scores (their store's, and the visits they were recorded as serving), and
+  its n (and their store's) over the ``csat_months`` months ending with the pay month (3 by
+  default, recorded on every input row: ``csat_months``), repurchase rate and repeat value
+  (of the customers they served in the latest month whose 90-day windows have all ended by
+  the pay month's end, e.g. December for April: :func:`repurchase_cohort`), mystery-shopper
+  scores (their store's, and the visits they were recorded as serving), and
   whether they have passed the onboarding assessment. Engagement survey results are never
   read here.
 * **Simulation** (:func:`simulate`): any scheme definition on a month's inputs, writing
@@ -54,7 +55,13 @@ from ee_app.models import (
 )
 from ee_app.services import audit
 from ee_app.services._tx import transactional
-from ee_app.services.outcomes import csat_table, month_bounds, repurchase_table, store_summary
+from ee_app.services.outcomes import (
+    DEFAULT_CSAT_MONTHS,
+    csat_table,
+    month_bounds,
+    repurchase_table,
+    store_summary,
+)
 from ee_app.services.training import onboarding_passed
 
 __all__ = [
@@ -68,6 +75,7 @@ __all__ = [
     "list_schemes",
     "period_inputs",
     "repurchase_cohort",
+    "run_csat_months",
     "run_view",
     "save_scheme",
     "scheme_of",
@@ -84,6 +92,7 @@ INPUT_COLUMNS = (
     "sales_revenue",
     "csat_top2",
     "csat_n",
+    "csat_months",
     "store_csat_top2",
     "repurchase_rate",
     "repurchase_value",
@@ -297,15 +306,22 @@ def repurchase_cohort(period: str, window_days: int = 90) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def period_inputs(session: Session, actor: Actor, period: str) -> pd.DataFrame:
+def period_inputs(
+    session: Session, actor: Actor, period: str, *, csat_months: int = DEFAULT_CSAT_MONTHS
+) -> pd.DataFrame:
     """One row per staff member at work in the month, with every measure a scheme may use
-    (:data:`INPUT_COLUMNS`). Missing measures are NaN (the scheme's gates decide)."""
+    (:data:`INPUT_COLUMNS`). Missing measures are NaN (the scheme's gates decide).
+
+    CSAT (a person's shrunken top-2 rate and its n, and their store's) rests on the answers
+    of the ``csat_months`` whole months ending with the pay month (1, 3 or 6; issue 16: one
+    month left nearly everyone below the scheme's minimum n and paid on the store's rate),
+    and every row records the window in ``csat_months``."""
     require(actor, Permission.MANAGE_INCENTIVES)
     start, end = month_bounds(period)
     staff = _staff(session, start, end)
     if staff.empty:
         return pd.DataFrame(columns=list(INPUT_COLUMNS))
-    csat = csat_table(session, actor, start, end, prior_by="store", min_n=1)
+    csat = csat_table(session, actor, start, end, months=csat_months, prior_by="store", min_n=1)
     if len(csat):
         staff = staff.merge(
             csat[["staff_id", "shrunk", "n"]].rename(
@@ -314,7 +330,7 @@ def period_inputs(session: Session, actor: Actor, period: str) -> pd.DataFrame:
             on="staff_id",
             how="left",
         )
-    stores = store_summary(session, actor, start, end)
+    stores = store_summary(session, actor, start, end, csat_months=csat_months)
     if "shrunk" in stores:
         staff = staff.merge(
             stores[["store_id", "shrunk"]].rename(columns={"shrunk": "store_csat_top2"}),
@@ -347,16 +363,30 @@ def period_inputs(session: Session, actor: Actor, period: str) -> pd.DataFrame:
             staff[column] = np.nan
     staff["sales_revenue"] = staff["sales_revenue"].fillna(0.0)
     staff["csat_n"] = staff["csat_n"].fillna(0).astype(int)
+    staff["csat_months"] = int(csat_months)
     staff["visit_n_staff"] = staff["visit_n_staff"].fillna(0).astype(int)
     return staff[list(INPUT_COLUMNS)].sort_values("employee_no", ignore_index=True)
 
 
 def simulate(
-    session: Session, actor: Actor, definition: Mapping[str, Any], period: str
+    session: Session,
+    actor: Actor,
+    definition: Mapping[str, Any],
+    period: str,
+    *,
+    csat_months: int = DEFAULT_CSAT_MONTHS,
 ) -> PayResult:
     """The pay a definition would give for the month; nothing is written."""
     require(actor, Permission.MANAGE_INCENTIVES)
-    return calculate(validate(definition), period_inputs(session, actor, period))
+    inputs = period_inputs(session, actor, period, csat_months=csat_months)
+    return calculate(validate(definition), inputs)
+
+
+def run_csat_months(run: IncentiveRun) -> int:
+    """The CSAT window (months) a run's inputs were gathered with: recorded on each input
+    row; runs from before the window existed read one month."""
+    rows = run.inputs or []
+    return int(rows[0].get("csat_months") or 1) if rows else 1
 
 
 # Runs -----------------------------------------------------------------------------------------
@@ -440,8 +470,12 @@ def create_run(
     *,
     corrects: int | None = None,
     note: str = "",
+    csat_months: int | None = None,
 ) -> IncentiveRun:
-    """Compute a month under a scheme version and keep it as a draft run for approval."""
+    """Compute a month under a scheme version and keep it as a draft run for approval.
+
+    ``csat_months`` is the CSAT window (:func:`period_inputs`); left out, a correction keeps
+    the window of the run it corrects and a new run takes the default (3)."""
     require(actor, Permission.MANAGE_INCENTIVES)
     row = session.get(IncentiveScheme, scheme_id)
     if row is None:
@@ -452,7 +486,11 @@ def create_run(
         old = session.get(IncentiveRun, corrects)
         if old is None or old.status is not RunStatus.APPROVED or old.period != period:
             raise ValidationError(N_("A correction names an approved run of the same month."))
-    inputs = period_inputs(session, actor, period)
+        if csat_months is None:
+            csat_months = run_csat_months(old)
+    if csat_months is None:
+        csat_months = DEFAULT_CSAT_MONTHS
+    inputs = period_inputs(session, actor, period, csat_months=csat_months)
     if inputs.empty:
         raise ValidationError(N_("Nobody was at work in {period}."), period=period)
     result = calculate(scheme, inputs)
@@ -486,6 +524,7 @@ def create_run(
         period=period,
         lines=len(lines),
         corrects=corrects,
+        csat_months=csat_months,
     )
     return run
 

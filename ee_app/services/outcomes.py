@@ -5,6 +5,11 @@ The statistics live in :mod:`ee_app.analysis.outcomes`; this module reads the ro
 roles, and keeps to the actor's scope: a manager sees the staff and stores of their units
 only (the computations run on the whole chain, so a store's prior and a customer's return to
 another store are the same whoever looks).
+
+Per-staff CSAT is read over a rolling window of whole months ending with the period's
+(:data:`CSAT_MONTHS`, :func:`csat_window`; issue 16): a month holds a handful of answers per
+person, too few to say anything, and HR chooses 1, 3 or 6 months (3 by default) on the
+outcomes page; pay and the confidential person-level relation use the same windows.
 """
 
 from __future__ import annotations
@@ -24,10 +29,14 @@ from ee_app.models import CsatRecord, OrgUnit, Sale, SaleStaff, Staff, StaffAssi
 
 __all__ = [
     "ATTRIBUTIONS",
+    "CSAT_MONTHS",
+    "DEFAULT_CSAT_MONTHS",
     "WINDOWS",
     "DataRange",
     "csat_table",
+    "csat_window",
     "data_range",
+    "last_complete_month",
     "month_bounds",
     "repurchase_table",
     "store_summary",
@@ -35,6 +44,9 @@ __all__ = [
 
 WINDOWS = (30, 60, 90, 120)
 ATTRIBUTIONS = ("last_served", "owner")
+#: Per-staff CSAT over the last 1, 3 or 6 months (the month shown and those before it).
+CSAT_MONTHS = (1, 3, 6)
+DEFAULT_CSAT_MONTHS = 3
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,56 @@ def month_bounds(month: str) -> tuple[date, date]:
         raise ValidationError(
             N_("A period is a month written as 2026-10, not “{value}”."), value=month
         ) from None
+
+
+def _check_csat_months(months: int) -> None:
+    if months not in CSAT_MONTHS:
+        raise ValidationError(N_("The CSAT window is 1, 3 or 6 months."))
+
+
+def csat_window(start: date, end: date, months: int = DEFAULT_CSAT_MONTHS) -> tuple[date, date]:
+    """The days whose answers per-staff CSAT rests on for the period [start, end] with a
+    window of ``months``: from the first day of the month ``months − 1`` months before
+    ``start``'s to ``end``. One month leaves the period as it is.
+
+    >>> csat_window(date(2026, 10, 1), date(2026, 10, 31), 3)
+    (datetime.date(2026, 8, 1), datetime.date(2026, 10, 31))
+    >>> csat_window(date(2026, 2, 1), date(2026, 2, 28), 6)  # across the new year
+    (datetime.date(2025, 9, 1), datetime.date(2026, 2, 28))
+    >>> csat_window(date(2026, 10, 15), date(2026, 10, 31), 1)
+    (datetime.date(2026, 10, 15), datetime.date(2026, 10, 31))
+    """
+    _check_csat_months(months)
+    if months == 1:
+        return start, end
+    index = start.year * 12 + start.month - 1 - (months - 1)
+    return date(index // 12, index % 12 + 1, 1), end
+
+
+def last_complete_month(span: DataRange, today: date | None = None) -> str | None:
+    """The month a page opens on: the newest month with data that has ended before
+    ``today`` (by default the server's date), rather than the current month that has only
+    begun (a six-day-old month holds a fifth of a month's answers). When no month with data
+    has ended yet, the newest; None without data.
+
+    >>> span = DataRange(date(2025, 11, 7), date(2026, 11, 6), date(2025, 11, 7), date(2026, 11, 6))
+    >>> last_complete_month(span, date(2026, 11, 6))
+    '2026-10'
+    >>> last_complete_month(span, date(2026, 12, 1))  # November is over
+    '2026-11'
+    >>> span = DataRange(None, None, date(2026, 11, 2), date(2026, 11, 4))
+    >>> last_complete_month(span, date(2026, 11, 6))  # nothing has ended yet
+    '2026-11'
+    """
+    days = [d for d in (span.csat_first, span.csat_last, span.sales_first, span.sales_last) if d]
+    if not days:
+        return None
+    first, last = min(days), max(days)
+    today = today or date.today()
+    ended = min(last, today.replace(day=1) - timedelta(days=1))  # the last day of a past month
+    if ended < first:
+        return f"{last:%Y-%m}"
+    return f"{ended:%Y-%m}"
 
 
 def data_range(session: Session, actor: Actor) -> DataRange:
@@ -119,15 +181,19 @@ def csat_table(
     start: date,
     end: date,
     *,
+    months: int = 1,
     by_touchpoint: bool = False,
     prior_by: str = "store",
     min_n: int = 10,
 ) -> pd.DataFrame:
-    """Per staff member (and touchpoint) over [start, end]: n, mean on 1–5, top-2 count and
-    rate with its Wilson interval, the shrunken rate, and the min-n flag; store in scope."""
+    """Per staff member (and touchpoint) over [start, end], widened to the ``months`` whole
+    months ending with ``start``'s (:func:`csat_window`): n, mean on 1–5, top-2 count and
+    rate with its Wilson interval, the shrunken rate (the prior fitted on the same window's
+    answers), and the min-n flag; store in scope."""
     require(actor, Permission.VIEW_OUTCOMES)
     if prior_by not in ("store", "role"):
         raise ValidationError(N_("Shrink toward the store or the role."))
+    start, end = csat_window(start, end, months)
     rows = session.execute(
         select(
             CsatRecord.staff_id,
@@ -268,14 +334,18 @@ def store_summary(
     end: date,
     *,
     window_days: int = 90,
+    csat_months: int = 1,
 ) -> pd.DataFrame:
-    """Per store in scope: CSAT answers, top-2 rate with its interval, and repurchase."""
+    """Per store in scope: CSAT answers (over ``csat_months`` months ending with the
+    period's, as :func:`csat_table`), top-2 rate with its interval, and repurchase (of the
+    period's customers)."""
     require(actor, Permission.VIEW_OUTCOMES)
     _window_args(window_days, "last_served")
     stores = _stores(session)
+    csat_start, csat_end = csat_window(start, end, csat_months)
     csat = session.execute(
         select(CsatRecord.store_id, CsatRecord.score, CsatRecord.scale).where(
-            CsatRecord.service_date.between(start, end)
+            CsatRecord.service_date.between(csat_start, csat_end)
         )
     ).all()
     answers = pd.DataFrame(csat, columns=["store_id", "score", "scale"])

@@ -18,7 +18,7 @@ from ee_app.config import Settings
 from ee_app.db import make_engine, read_session, write_session
 from ee_app.demo.chain import generate_chain
 from ee_app.models import CsatRecord, Sale, SaleStaff
-from ee_app.services import outcomes_import
+from ee_app.services import outcomes, outcomes_import
 from ee_app.services.outcomes_import import import_csat, import_sales
 from tests.conftest import DEMO_SEED, DEMO_TODAY
 from tests.helpers import csv_file, snapshot
@@ -66,6 +66,7 @@ def in_2029(monkeypatch):
             return date(2029, 12, 31)
 
     monkeypatch.setattr(outcomes_import, "date", Later)
+    monkeypatch.setattr(outcomes, "date", Later)  # the page opens on the last month ended
 
 
 @pytest.fixture
@@ -284,3 +285,33 @@ def test_the_upload_box_says_the_limit(make_app, language, label):
     at = outcomes_page(make_app, HR, language)
     [box] = [w for w in at.file_uploader if str(w.key).startswith("ee_outcomes_upload")]
     assert box.label.endswith(label)
+
+
+def test_opens_on_the_last_complete_month_with_three_months_of_csat(make_app, monkeypatch):
+    """Issue 16: read on 6 November 2026, the page opened on November (six days, two of them
+    in the test demo's data) and every staff member carried "⚠ n < 10". It opens on October,
+    with each person's CSAT over August–October, and ⚠ only where n < 10."""
+
+    class Sixth(date):
+        @classmethod
+        def today(cls):
+            return date(2026, 11, 6)
+
+    monkeypatch.setattr(outcomes, "date", Sixth)
+    at = outcomes_page(make_app, HR)
+    assert at.selectbox(key="ee_outcomes_month").value == "2026-10"
+    assert at.selectbox(key="ee_outcomes_csat_months").value == 3
+    assert "Staff satisfaction from 2026-08-01 to 2026-10-31." in texts(at, "caption")
+
+    def flagged(at) -> tuple[int, int]:
+        staff = frame_with(at, "Employee number")
+        rated = staff[staff["CSAT n"].notna()]
+        few = rated["Few answers"].str.startswith("⚠")
+        assert (few == (rated["CSAT n"] < 10)).all()  # the flag only when true
+        return int(few.sum()), len(rated)
+
+    few, rated = flagged(at)
+    assert rated >= 180 and few < 0.2 * rated
+    at.selectbox(key="ee_outcomes_csat_months").set_value(1).run()
+    ok(at)
+    assert flagged(at)[0] > few  # October alone: more staff with too few answers

@@ -182,7 +182,8 @@ def targets_across(people: pd.DataFrame, count: int) -> list[int]:
 def test_the_red_team_recipe_recovers_nothing(engine, demo, hr, settings):
     """Issue 14: with 61 respondents, for each target import the crafted file, read the
     person-level relation, undo, repeat. The first computation (on a crafted file) shows no
-    relation; every later reading is the same frozen one; nothing ranks the targets."""
+    relation; every later reading is the same frozen one; nothing ranks the targets. CSAT of
+    December alone (a window of one month), so that the crafted file is all the data."""
     code = closed_wave(engine, hr, "conf-12", start=DECEMBER, answering_count=61)
     people = true_indices(engine, code)
     assert len(people) == 61
@@ -197,10 +198,10 @@ def test_the_red_team_recipe_recovers_nothing(engine, demo, hr, settings):
             f"crafted-{round_}.csv",
         )
         if round_ == 0:
-            compute(engine, hr, code)
+            compute(engine, hr, code, csat_months=1)
         else:
             with pytest.raises(Conflict):  # once only: later imports cannot steer it
-                compute(engine, hr, code)
+                compute(engine, hr, code, csat_months=1)
         readings.append(read(engine, hr, code))
         undo(engine, hr, batch)
     first = readings[0]
@@ -239,7 +240,7 @@ def test_even_a_fresh_computation_per_target_recovers_nothing(engine, demo, hr, 
             crafted_csat(people, target, DECEMBER + timedelta(days=3), f"F{round_}"),
             f"fresh-{round_}.csv",
         )
-        found = compute(engine, hr, code)
+        found = compute(engine, hr, code, csat_months=1)  # December: the crafted file alone
         assert found.enough and found.people == 40 and found.r is None
         undo(engine, hr, batch)
         with write_session(engine) as session:
@@ -293,6 +294,7 @@ def test_only_coarse_aggregates_are_stored_and_returned(engine, demo, hr):
         "method",
         "month",
         "window_days",
+        "csat_months",
         "batches",
         "k",
         "trim",
@@ -328,13 +330,13 @@ def test_fewer_than_twenty_respondents_with_an_outcome_compute_nothing(engine, d
         engine, hr, settings, crafted_csat(few, -1, DECEMBER + timedelta(days=2), "S"), "few.csv"
     )
     with pytest.raises(Conflict, match="Fewer than 20"):
-        compute(engine, hr, code)
+        compute(engine, hr, code, csat_months=1)  # December alone: the file is all there is
     assert read(engine, hr, code) is None  # nothing stored: the one computation is still there
     undo(engine, hr, batch)
     import_file(
         engine, hr, settings, crafted_csat(people, -1, DECEMBER + timedelta(days=2), "A"), "all.csv"
     )
-    found = compute(engine, hr, code)
+    found = compute(engine, hr, code, csat_months=1)
     assert found.enough and found.people == 40 and found.r is None  # everyone 5: no variance
 
 
@@ -356,3 +358,41 @@ def test_only_hr_and_admins_compute_or_read_it_and_only_for_closed_confidential_
     with read_session(engine) as session:
         assert confidential.confidential_waves(session, admin) == [code]
     assert compute(engine, admin, code, today=date(2026, 11, 2)).enough
+
+
+# --- the CSAT window (issue 16) ------------------------------------------------------------------
+
+
+def test_a_persons_csat_rests_on_the_window_ending_with_the_waves_month(engine, demo, hr):
+    """By default a respondent's CSAT is that of the 3 months ending with the wave's month
+    (August–October for an October wave), the window of the outcomes page and of pay: more
+    respondents have one than in October alone, and the stored relation says which window
+    it used. A relation stored before the window existed reads as one month."""
+    from ee_app.models import CsatRecord
+
+    code = closed_wave(engine, hr, "conf-10w", answering_count=80, seed=5)
+    one = closed_wave(engine, hr, "conf-10m", answering_count=80, seed=5)
+    found = compute(engine, hr, code, today=date(2026, 11, 2))
+    month = compute(engine, hr, one, today=date(2026, 11, 2), csat_months=1)
+    respondents = set(true_indices(engine, code)["staff_id"])
+    with read_session(engine) as session:
+
+        def answered(first: date) -> set[int]:
+            rows = session.scalars(
+                select(CsatRecord.staff_id).where(
+                    CsatRecord.service_date.between(first, date(2026, 10, 31))
+                )
+            )
+            return respondents & set(rows)
+
+        quarter, october = answered(date(2026, 8, 1)), answered(OCTOBER)
+    assert (found.csat_months, month.csat_months) == (3, 1)
+    assert found.people == len(quarter) > month.people == len(october)
+    assert found.month == month.month == "2026-10" and found.window_days is None
+    with write_session(engine) as session:  # a row as stored before issue 16
+        row = session.scalars(
+            select(ConfidentialRelation).where(ConfidentialRelation.people == month.people)
+        ).one()
+        row.statistics = {k: v for k, v in row.statistics.items() if k != "csat_months"}
+        session.commit()
+    assert read(engine, hr, one).csat_months == 1

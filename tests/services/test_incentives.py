@@ -166,3 +166,81 @@ def test_the_workbook_opens_in_libreoffice_with_the_run_s_totals(engine, demo, h
     signoff = {r[0]: r[1] for r in sheet if len(r) > 1}
     assert signoff["Status"].startswith("DRAFT")
     assert signoff["Lines SHA-256"] == view.run.outputs_sha256
+
+
+# --- CSAT over a window of months (issue 16) ---------------------------------------------------
+
+
+def _answers(engine, first: date, last: date) -> dict[int, int]:
+    """Each staff member's CSAT answers dated in [first, last], counted in SQL."""
+    from ee_app.models import CsatRecord
+
+    with read_session(engine) as session:
+        rows = session.execute(
+            select(CsatRecord.staff_id, func.count())
+            .where(CsatRecord.service_date.between(first, last))
+            .group_by(CsatRecord.staff_id)
+        ).all()
+    return dict(rows)
+
+
+def test_pay_uses_each_persons_own_csat_for_most_staff(engine, demo, hr):
+    """Issue 16: on one month of answers the pay engine fell back to the store's CSAT for 188
+    of 188 staff. By default a person's CSAT now rests on the 3 months ending with the pay
+    month (July–September for September): their n is the sum of those months' answers, and
+    most staff reach the scheme's minimum of 10 answers."""
+    from ee_app.analysis.pay import FLAG_CSAT_FROM_STORE
+
+    definition = default_definition()
+    with read_session(engine) as session:
+        inputs = incentives.period_inputs(session, hr, PERIOD)
+        result = incentives.simulate(session, hr, definition, PERIOD)
+        month = incentives.period_inputs(session, hr, PERIOD, csat_months=1)
+    quarter = _answers(engine, date(2026, 7, 1), date(2026, 9, 30))
+    september = _answers(engine, date(2026, 9, 1), date(2026, 9, 30))
+    assert (inputs["csat_months"] == 3).all() and (month["csat_months"] == 1).all()
+    for frame, counts in ((inputs, quarter), (month, september)):
+        expected = [counts.get(s, 0) for s in frame["staff_id"]]
+        assert frame["csat_n"].tolist() == expected
+    minimum = definition["gates"]["csat_min_n"]
+    from_store = [
+        any(f.message == FLAG_CSAT_FROM_STORE for f in flags) for flags in result.lines["flags"]
+    ]
+    assert len(from_store) == len(inputs) > 150
+    assert sum(from_store) / len(from_store) < 0.25  # the store's value for a few only
+    assert sum(from_store) == (inputs["csat_n"] < minimum).sum()
+    # the shrunken rates the engine pays on differ from person to person
+    own = inputs[inputs["csat_n"] >= minimum]
+    assert own["csat_top2"].round(3).nunique() > 0.5 * len(own)
+
+
+def test_a_run_records_its_csat_window(engine, demo, hr):
+    """The window a run's inputs were gathered with is on every input row (inside the
+    inputs' hash), in the audit entry and on the payroll workbook's sign-off sheet; a
+    correction keeps the window of the run it corrects."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from ee_app.models import AuditLog
+
+    default = run_for(engine, hr)
+    six = run_for(engine, hr, csat_months=6)
+    with write_session(engine) as session:
+        incentives.approve_run(session, HR2, six)
+    corrected = run_for(engine, hr, corrects=six)
+    with write_session(engine) as session, pytest.raises(ValidationError):
+        incentives.create_run(session, hr, scheme_id(engine), PERIOD, csat_months=2)
+    with read_session(engine) as session:
+        runs = {r: session.get(IncentiveRun, r) for r in (default, six, corrected)}
+        months = {r: {row["csat_months"] for row in run.inputs} for r, run in runs.items()}
+        audited = session.scalars(
+            select(AuditLog.detail).where(AuditLog.action == "incentives.run")
+        ).all()
+        view = incentives.run_view(session, hr, corrected)
+    assert months == {default: {3}, six: {6}, corrected: {6}}
+    assert [incentives.run_csat_months(runs[r]) for r in (default, six, corrected)] == [3, 6, 6]
+    assert sorted(d["csat_months"] for d in audited) == [3, 3, 6, 6]  # and the demo's run
+    book = load_workbook(io.BytesIO(payroll_xlsx(view, "en")), read_only=True)
+    signoff = {r[0]: r[1] for r in book["Sign-off"].iter_rows(values_only=True) if r}
+    assert signoff["CSAT window (months ending with the period)"] == 6

@@ -141,3 +141,128 @@ def test_month_bounds(month, ok):
     else:
         with pytest.raises(ValidationError):
             outcomes.month_bounds(month)
+
+
+# --- the CSAT window (issue 16) -----------------------------------------------------------------
+
+WINDOW_CSAT = [
+    ["记录编号", "员工编号", "门店", "服务日期", "评分", "触点"],
+    ["W1", "E10002", "SH01", "2027-09-30", "5", "护理"],  # before a 6-month window
+    ["W2", "E10002", "SH01", "2027-12-31", "5", "护理"],  # in 6 months, not in 3
+    ["W3", "E10002", "SH01", "2028-01-01", "4", "护理"],  # the first day of 3 months
+    ["W4", "E10002", "SH01", "2028-02-29", "2", "护理"],  # leap day
+]
+
+
+@pytest.fixture
+def windowed(imported, admin):
+    with write_session(imported) as session:
+        import_csat(
+            session,
+            admin,
+            csv_file(WINDOW_CSAT, "gbk"),
+            "w.csv",
+            Settings.from_env(),
+            scale=5,
+            today=TODAY,
+        )
+    return imported
+
+
+@pytest.mark.parametrize(
+    ("months", "n", "top2"),
+    [
+        # March only (Q1–Q4; Q6 on 2 April is after the month): 5, 4, 3, 5
+        (1, 4, 3),
+        # + January and February: W3 (4, top-2) and W4 (2) → the sum of the 3 months
+        (3, 6, 4),
+        # + October–December 2027: W2 (5); W1 on 30 September is a day too early
+        (6, 7, 5),
+    ],
+)
+def test_csat_window_sums_the_months_ending_with_the_period(windowed, admin, months, n, top2):
+    with read_session(windowed) as session:
+        table = rows_by_employee(
+            outcomes.csat_table(session, admin, START, END, months=months, min_n=5)
+        )
+    assert table.loc["E10002", ["n", "top2"]].tolist() == [n, top2]
+    assert table.loc["E10002", "below_min"] == (n < 5)  # ⚠ only when true
+    assert table.loc["E10003", "n"] == 1  # E10003's one answer is in March
+
+
+def test_csat_window_shrinks_with_a_prior_fitted_on_the_window(windowed, admin):
+    """Only E10002 (6 answers, 4 top-2) and E10003 (1, 0) answered in Jan–Mar 2028: two staff
+    in SH01, fewer than 3, so both take the prior fitted on all staff of the window.
+    By hand (Kleinman 1973): μ = 4/7, k = 2, N = 7, Σn²/N = 37/7;
+    S = 6·(4/6 − 4/7)² + (0 − 4/7)² = 0.380952, S/(μ(1−μ)) = 0.380952/(12/49) = 1.555556;
+    ρ = (1.555556 − 1)/(7 − 37/7 − 1) = 0.555556/0.714286 = 0.777778; α + β = 1/ρ − 1 =
+    0.2857, clipped to 2: α = 8/7, β = 6/7. Shrunken: (4 + 8/7)/(6 + 2) = 0.642857 and
+    (0 + 8/7)/(1 + 2) = 0.380952. With March alone the prior would differ."""
+    with read_session(windowed) as session:
+        table = rows_by_employee(outcomes.csat_table(session, admin, START, END, months=3))
+        march = rows_by_employee(outcomes.csat_table(session, admin, START, END, months=1))
+    assert table.loc["E10002", "shrunk"] == pytest.approx(0.642857, abs=1e-6)
+    assert table.loc["E10003", "shrunk"] == pytest.approx(0.380952, abs=1e-6)
+    assert march.loc["E10003", "shrunk"] != pytest.approx(0.380952, abs=1e-3)
+
+
+@pytest.mark.parametrize("months", [0, 2, 12])
+def test_csat_window_is_one_three_or_six_months(imported, admin, months):
+    with read_session(imported) as session, pytest.raises(ValidationError):
+        outcomes.csat_table(session, admin, START, END, months=months)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months", "first"),
+    [
+        (date(2026, 10, 1), date(2026, 10, 31), 3, date(2026, 8, 1)),
+        (date(2026, 3, 1), date(2026, 3, 31), 3, date(2026, 1, 1)),
+        (date(2026, 2, 1), date(2026, 2, 28), 3, date(2025, 12, 1)),  # across the year
+        (date(2026, 1, 1), date(2026, 1, 31), 6, date(2025, 8, 1)),
+        (date(2026, 12, 1), date(2026, 12, 31), 6, date(2026, 7, 1)),
+        (date(2026, 10, 15), date(2026, 10, 31), 1, date(2026, 10, 15)),  # as given
+    ],
+)
+def test_csat_window_bounds(start, end, months, first):
+    assert outcomes.csat_window(start, end, months) == (first, end)
+
+
+@pytest.mark.parametrize(
+    ("data", "today", "month"),
+    [
+        # the demo loaded on 6 November: November is six days old → October
+        ((date(2025, 11, 7), date(2026, 11, 6)), date(2026, 11, 6), "2026-10"),
+        # data to the last day of October, read on 1 November → October is complete
+        ((date(2026, 1, 1), date(2026, 10, 31)), date(2026, 11, 1), "2026-10"),
+        # ... but read on 31 October itself it is not over yet → September
+        ((date(2026, 1, 1), date(2026, 10, 31)), date(2026, 10, 31), "2026-09"),
+        # an export that stopped mid-September, read in December: September has ended
+        ((date(2026, 1, 1), date(2026, 9, 14)), date(2026, 12, 6), "2026-09"),
+        # the test demo (data to 2 November) read on 6 December: November has ended
+        ((date(2025, 11, 3), date(2026, 11, 2)), date(2026, 12, 6), "2026-11"),
+        # across the new year
+        ((date(2025, 6, 1), date(2026, 1, 5)), date(2026, 1, 5), "2025-12"),
+        # nothing complete yet: the only month there is
+        ((date(2026, 11, 2), date(2026, 11, 5)), date(2026, 11, 6), "2026-11"),
+    ],
+)
+def test_last_complete_month(data, today, month):
+    span = outcomes.DataRange(data[0], data[1], data[0], data[1])
+    assert outcomes.last_complete_month(span, today) == month
+
+
+def test_the_demo_gives_most_staff_enough_answers_over_three_months(engine, demo, admin):
+    """Issue 16: in the demo 99.8% of staff-months had fewer than 10 answers and the shrunken
+    rate was the same for everyone. Over the 3 months ending with October 2026 (the last
+    complete month of the test demo, built for 2 November), most staff have 10 or more, the
+    flag says so only for the others, and the shrunken rates differ from person to person."""
+    start, end = outcomes.month_bounds("2026-10")
+    with read_session(engine) as session:
+        table = outcomes.csat_table(session, admin, start, end, months=3)
+        month = outcomes.csat_table(session, admin, start, end, months=1)
+    assert len(table) >= 180
+    assert (table["n"] >= 10).mean() > 0.8
+    assert (table["below_min"] == (table["n"] < 10)).all()
+    assert table["n"].sum() > 2.5 * month["n"].sum()  # three months' answers, not one
+    shrunk = table["shrunk"].round(3)
+    assert shrunk.nunique() > 0.5 * len(table) and table["shrunk"].std() > 0.03
