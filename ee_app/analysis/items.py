@@ -23,6 +23,9 @@ the question. Definitions (shares where Moodle shows percentages):
   Cronbach's alpha;
 * error ratio √(1 − KR-20) and standard error = error ratio × SD of the totals (in points).
 
+Each question's facility and discrimination come with a 95% interval (Wilson; Fisher z), and
+a question is flagged only where its interval says so (:func:`question_statistics`).
+
 Variances are sample variances (n − 1), as in Moodle and in ``pingouin``/``pandas``. Nothing
 here imports pingouin; the tests check the results against it and against ``scipy``.
 """
