@@ -24,6 +24,7 @@ __all__ = [
 HIDDEN_FILL = "#d9d9d9"  # hidden cells: grey, never a colour of the scale
 HIDDEN_TEXT = "#595959"
 _LOG_TICKS = [m * 10**e for e in range(6) for m in (1, 2, 5)]  # 1, 2, 5, 10, 20, 50, …
+_R_AXIS = alt.Axis(values=[-1, -0.5, 0, 0.5, 1], format=".1f")  # correlations, −1 to 1
 
 
 def rate_bars(
@@ -423,7 +424,9 @@ def correlation_bars(
     )
     scale = alt.Scale(domain=[-1, 1])
     bars = base.mark_rule(strokeWidth=3, color="#90caf9").encode(
-        x=alt.X(f"{low}:Q", title=r_title, scale=scale), x2=f"{high}:Q"
+        # Five ticks: the default 21 of them ran into each other ("−1.0−0.9").
+        x=alt.X(f"{low}:Q", title=r_title, scale=scale, axis=_R_AXIS),
+        x2=f"{high}:Q",
     )
     dots = base.mark_point(size=70, filled=True).encode(
         x=alt.X(f"{r}:Q", scale=scale),
@@ -441,7 +444,8 @@ def correlation_bars(
             scale=alt.Scale(domain=list(significant_names), range=["#1565c0", "white"]),
             legend=alt.Legend(orient="bottom"),
         ),
-        color=alt.value("#1565c0"),
+        stroke=alt.value("#1565c0"),  # a hollow dot keeps its outline on the bar
+        strokeWidth=alt.value(1.5),
     )
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#9e9e9e").encode(x="x:Q")
     return (zero + bars + dots).properties(height=alt.Step(22))
