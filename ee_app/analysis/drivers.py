@@ -5,10 +5,10 @@ The unit of analysis is the *respondent*: one row per set of answers of one clos
 the theme slots ``a01``…``a12`` (1–5, missing = skipped) and ``enps`` (0–10). The caller (the
 service :mod:`ee_app.services.engagement_drivers`) reads them for one group a reader may open,
 and only the correlations below leave it. Why respondents and not units: a store chain has a
-dozen stores, and a correlation over 12 store means has a 95% interval about ±0.55 wide and
-describes stores, not people (the ecological fallacy); within one store or region the answers
-of its 10–200 respondents say what goes with a person's wish to recommend, which is the
-question a manager asks. The price is a minimum group size, see :func:`minimum_n`.
+dozen stores, and a correlation over 12 store means has a 95% interval of about ±0.57 around
+r = 0 and describes stores, not people (the ecological fallacy); within one store or region the
+answers of its 10–200 respondents say what goes with a person's wish to recommend, which is
+the question a manager asks. The price is a minimum group size, see :func:`minimum_n`.
 
 Definitions:
 
@@ -86,8 +86,8 @@ def minimum_n(k: int) -> int:
     Why not k alone: a correlation is a statement about how people's answers go together, and
     over a handful of people it is a statement about those people. With 2 people r is ±1 and
     says whether the one who liked their development more also recommends more; with 5 it is
-    still moved a long way by one person (its interval is about ±0.9 wide). From 10 on, one
-    answer shifts r by little, the interval (about ±0.6 at r = 0) starts to separate themes,
+    still moved a long way by one person (its interval is about ±0.88 around 0). From 10 on, one
+    answer shifts r by little, the interval (about ±0.63 at r = 0) starts to separate themes,
     and the group holds at least k people anyway. The threshold is checked on the group's
     respondents and again on each theme's pairs (questions may be skipped).
 
