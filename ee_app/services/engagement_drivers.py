@@ -24,6 +24,7 @@ be two overlapping groups whose correlations could be compared.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,10 +36,15 @@ from ee_app.analysis.drivers import COLUMNS, engagement_drivers, minimum_n
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, NotFound
 from ee_app.instruments.pulse import CORE_SLOTS
-from ee_app.models import OrgUnit, SurveyResponse, WaveMode
-from ee_app.services.results import _closed_wave, unit_data
+from ee_app.models import OrgUnit, SurveyResponse, SurveyWave, WaveMode
+from ee_app.services.results import _closed_wave, _version_key, unit_data
 
 __all__ = ["DriversView", "drivers_for"]
+
+_CACHE_SIZE = 64
+#: (database, wave, results version, unit) → the view: a closed wave's answers and its
+#: published rows change only with a new results version, which is in the key.
+_cache: OrderedDict[tuple, DriversView] = OrderedDict()
 
 #: Why a unit shows no drivers: ``hidden`` (its figures are hidden or pooled on the results
 #: page), ``too_few`` (fewer respondents than the minimum); ``shown`` otherwise.
@@ -95,6 +101,18 @@ def drivers_for(
     unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
     if unit is None or not actor.may_see_unit(unit.id):
         raise NotFound(N_("No unit with code “{code}” in your scope."), code=unit_code)
+    key = (*_version_key(session, wave), unit.id)
+    if key in _cache:
+        _cache.move_to_end(key)
+        return _cache[key]
+    found = _compute(session, wave, unit)
+    _cache[key] = found
+    if len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
+    return found
+
+
+def _compute(session: Session, wave: SurveyWave, unit: OrgUnit) -> DriversView:
     least = minimum_n(wave.k)
     empty = pd.DataFrame(columns=list(COLUMNS))
 
