@@ -435,7 +435,6 @@ def correlation_bars(
             title=legend_title,
             sort=list(significant_names),
             scale=alt.Scale(domain=list(significant_names), range=["circle", "circle"]),
-            legend=None,
         ),
         fill=alt.Fill(
             "_kind:N",

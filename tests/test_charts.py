@@ -57,3 +57,12 @@ def test_hollow_dots_keep_an_outline_and_the_tooltip_names_the_interval() -> Non
         )["encoding"]["tooltip"]
     ]
     assert "95% interval, low" in titles and "95% interval, high" in titles
+
+
+def test_the_legend_says_what_filled_and_hollow_mean() -> None:
+    # Before: the shape's legend=None dropped the merged legend, so no key was drawn.
+    layers = correlation_spec()["layer"]
+    dots = next(layer for layer in layers if layer["mark"]["type"] == "point")
+    for channel in ("shape", "fill"):
+        assert dots["encoding"][channel].get("legend", {}) is not None
+    assert dots["encoding"]["fill"]["title"] == "Adjusted p below 0.05"
