@@ -32,7 +32,7 @@ from ee_app.ui.components import XLSX_MIME, error_box
 from ee_app.ui.explain import explain
 from ee_app.ui.formatting import blank
 from ee_app.ui.labels import theme_label
-from ee_app.ui.linkage_charts import standing_strips, store_trend
+from ee_app.ui.linkage_charts import standing_strip, store_trend
 from ee_app.ui.linkage_text import (
     PAGE_TERMS,
     few_reading,
@@ -68,6 +68,7 @@ SHORT = {
 }
 FORMATS = {"engagement": ".2f", "csat": ".0%", "repurchase": ".0%", "visit_score": ".0f"}
 MEASURE_NAMES = {"engagement": N_("Engagement index (1–5)"), **SHORT}
+WORDS = {"engagement": N_("engagement index"), **NAMES}  # inside a sentence
 PARTS = {
     "top": N_("top quarter"),
     "middle": N_("middle half"),
@@ -303,18 +304,19 @@ def store_section() -> None:
         return
     names = {m: _(MEASURE_NAMES[m]) for m in MEASURES}
     records = view.standing.to_dict("records")
-    st.info(standing_reading(records, names, _), icon=":material/lightbulb:")
-    chart = view.standing.assign(label=[names[m] for m in view.standing["measure"]])
-    if not chart.dropna(subset=["value", "q1"]).empty:
+    words = {m: _(WORDS[m]) for m in MEASURES}
+    st.info(standing_reading(records, words, _), icon=":material/lightbulb:")
+    strips = view.standing.assign(label=[names[m] for m in view.standing["measure"]])
+    for row in strips.dropna(subset=["value", "q1", "median", "q3"]).to_dict("records"):
         st.altair_chart(
-            standing_strips(
-                chart,
+            standing_strip(
+                row,
                 label="label",
                 value="value",
                 q1="q1",
                 median="median",
                 q3="q3",
-                formats={names[m]: FORMATS[m] for m in MEASURES},
+                spec=FORMATS[row["measure"]],
                 store_title=_("Your store"),
                 q1_title=_("Lower quartile"),
                 median_title=_("Median"),
@@ -338,7 +340,7 @@ def store_section() -> None:
                 _("Lower quartile"): measure_value(r["measure"], r["q1"]),
                 _("Median"): measure_value(r["measure"], r["median"]),
                 _("Upper quartile"): measure_value(r["measure"], r["q3"]),
-                _("Stores"): str(r["stores"]),
+                _("Stores"): str(r["stores"]) if r["stores"] else "—",
                 _("Where"): _(PARTS[r["part"]]) if r["part"] in PARTS else "—",
             }
             for r in records
@@ -371,17 +373,16 @@ def store_section() -> None:
         )
     rows = []
     for r in trend.to_dict("records"):
-        row = {_("Wave"): r["wave"], _("Month"): r["month"], _("Respondents"): int(r["n"])}
+        row = {_("Month"): r["month"], _("Respondents"): str(int(r["n"]))}
         for m in MEASURES:
-            row[names[m]] = measure_value(m, r[m])
-            row[_("Chain median: {measure}").format(measure=names[m])] = measure_value(
-                m, r[f"median_{m}"]
-            )
+            own, median = measure_value(m, r[m]), measure_value(m, r[f"median_{m}"])
+            row[names[m]] = own if median == "—" else f"{own} ({median})"
         rows.append(row)
     trend_table = pd.DataFrame(rows)
     st.dataframe(trend_table, hide_index=True, column_config=fitted(trend_table))
     st.caption(
         _(
+            "Orange: your store; dashed grey and in brackets: the chain's median that wave. "
             "Waves are listed side by side only where your store's respondents changed by none "
             "or by at least k people, so that no one's answers can be worked out by subtraction."
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-__all__ = ["standing_strips", "store_trend", "tick_step"]
+__all__ = ["standing_strip", "store_trend", "tick_step"]
 
 CHAIN = "#b0bec5"
 MEDIAN = "#37474f"
@@ -30,52 +30,46 @@ def tick_step(spec: str) -> float:
     return round(step / 100 if spec.endswith("%") else step, digits + 2)
 
 
-def standing_strips(
-    frame: pd.DataFrame,
+def standing_strip(
+    row: dict,
     *,
     label: str,
     value: str,
     q1: str,
     median: str,
     q3: str,
-    formats: dict[str, str],
+    spec: str,
     store_title: str,
     q1_title: str,
     median_title: str,
     q3_title: str,
-) -> alt.VConcatChart:
-    """One strip per row (a measure, labelled by ``label``): the chain's middle half from
-    ``q1`` to ``q3`` as a grey bar, its median as a dark tick, the store's ``value`` as an
-    orange dot; each strip on its own scale, formatted by ``formats[label]``. Rows without
-    quartiles or a value are left out."""
-    rows = frame.dropna(subset=[value, q1, median, q3])
-    strips = []
-    for row in rows.to_dict("records"):
-        spec = formats[row[label]]
-        data = pd.DataFrame([row])
-        axis = alt.Axis(format=spec, tickMinStep=tick_step(spec), tickCount=4, grid=False)
-        scale = alt.Scale(zero=False, nice=False, padding=24)
-        base = alt.Chart(data).encode(
-            y=alt.Y(f"{label}:N", title=None, axis=alt.Axis(labelLimit=200))
-        )
-        tooltip = [
-            alt.Tooltip(f"{label}:N", title=" "),
-            alt.Tooltip(f"{value}:Q", title=store_title, format=spec),
-            alt.Tooltip(f"{q1}:Q", title=q1_title, format=spec),
-            alt.Tooltip(f"{median}:Q", title=median_title, format=spec),
-            alt.Tooltip(f"{q3}:Q", title=q3_title, format=spec),
-        ]
-        band = base.mark_bar(height=16, color=CHAIN).encode(
-            x=alt.X(f"{q1}:Q", title=None, scale=scale, axis=axis), x2=f"{q3}:Q", tooltip=tooltip
-        )
-        middle = base.mark_tick(color=MEDIAN, thickness=3, size=22).encode(
-            x=f"{median}:Q", tooltip=tooltip
-        )
-        dot = base.mark_point(filled=True, size=140, color=STORE, opacity=1).encode(
-            x=f"{value}:Q", tooltip=tooltip
-        )
-        strips.append((band + middle + dot).properties(height=44))
-    return alt.vconcat(*strips).resolve_scale(x="independent")
+) -> alt.LayerChart:
+    """One measure (``row``, labelled by ``label``): the chain's middle half from ``q1`` to
+    ``q3`` as a grey bar, its median as a dark tick, the store's ``value`` as an orange
+    dot, on an axis formatted by ``spec``. One chart per measure, each on its own scale (an
+    index of 1–5 and a rate share no axis), each as wide as the page."""
+    data = pd.DataFrame([row])
+    axis = alt.Axis(format=spec, tickMinStep=tick_step(spec), tickCount=5, grid=False)
+    scale = alt.Scale(zero=False, nice=False, padding=24)
+    base = alt.Chart(data).encode(
+        y=alt.Y(f"{label}:N", title=None, axis=alt.Axis(labelLimit=220, labelFontSize=12))
+    )
+    tooltip = [
+        alt.Tooltip(f"{value}:Q", title=store_title, format=spec),
+        alt.Tooltip(f"{q1}:Q", title=q1_title, format=spec),
+        alt.Tooltip(f"{median}:Q", title=median_title, format=spec),
+        alt.Tooltip(f"{q3}:Q", title=q3_title, format=spec),
+    ]
+    band = base.mark_bar(height=16, color=CHAIN).encode(
+        x=alt.X(f"{q1}:Q", title=None, scale=scale, axis=axis), x2=f"{q3}:Q", tooltip=tooltip
+    )
+    middle = base.mark_tick(color=MEDIAN, thickness=3, size=22).encode(
+        x=f"{median}:Q", tooltip=tooltip
+    )
+    dot = base.mark_point(filled=True, size=140, color=STORE, opacity=1).encode(
+        x=f"{value}:Q", tooltip=tooltip
+    )
+    return (band + middle + dot).properties(height=44)
 
 
 def store_trend(

@@ -247,13 +247,13 @@ def measure_value(measure: str, value: Any) -> str:
 
 _PARTS = {
     "top": N_(
-        "Your store's {measure} ({value}) is in the top quarter of the chain's {stores} stores."
+        "Your store's {measure} is {value}: in the top quarter of the chain's {stores} stores."
     ),
     "middle": N_(
-        "Your store's {measure} ({value}) is in the middle half of the chain's {stores} stores."
+        "Your store's {measure} is {value}: in the middle half of the chain's {stores} stores."
     ),
     "bottom": N_(
-        "Your store's {measure} ({value}) is in the bottom quarter of the chain's {stores} stores."
+        "Your store's {measure} is {value}: in the bottom quarter of the chain's {stores} stores."
     ),
 }
 
@@ -274,4 +274,4 @@ def standing_reading(
     ]
     if not sentences:
         return _("Too few stores have this wave's figures to place your store among them.")
-    return " ".join(sentences)
+    return "\n\n".join(sentences)
