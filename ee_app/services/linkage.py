@@ -469,8 +469,20 @@ def store_view(
     :data:`~ee_app.analysis.linkage.MIN_STANDING` stores, and on the waves the actor may
     see; no other store's row leaves this function. Raises NotFound for a store outside the
     actor's scope or without a published row, or a wave it has none in that may be listed."""
-    data = linkage_data(session, actor, window_days=window_days)  # checks both permissions
-    own = data.units[(data.units["store_id"] == store_id) & data.units["listed"].astype(bool)]
+    require(actor, Permission.VIEW_RESULTS)
+    require(actor, Permission.VIEW_OUTCOMES)
+    if actor.scope is not None and store_id not in actor.scope:
+        raise NotFound(N_("No published results for this store in your scope."))
+    # The chain as a whole, read once: the store's own rows come from it, and the others'
+    # only as quartiles and medians. A wave with a row of the store covered the store, so the
+    # actor may see it. No other store's row is returned.
+    whole = Actor(email=actor.email, role=UserRole.HR)
+    closed = _closed_waves(session, WaveMode.ANONYMOUS)
+    last_sale = session.scalar(select(func.max(Sale.sold_on)))
+    chain, _covered, _hidden = _store_rows(session, whole, closed, window_days, last_sale)
+    own = chain[chain["store_id"] == store_id].reset_index(drop=True)
+    own["listed"] = _side_by_side(session, own, {w.code: w for w in closed})
+    own = own[own["listed"]]
     if own.empty:
         raise NotFound(N_("No published results for this store in your scope."))
     if wave is None:
@@ -480,15 +492,15 @@ def store_view(
         raise NotFound(N_("No published results for this store in this wave."))
     row = row.iloc[0]
     month = str(row["month"])
-    # The chain as a whole, read for its quartiles only: every store's published row of the
-    # waves this actor may see. No row of it is returned.
-    whole = Actor(email=actor.email, role=UserRole.HR)
-    closed = [w for w in _closed_waves(session, WaveMode.ANONYMOUS) if w.code in data.waves]
-    chain, _covered, _hidden = _store_rows(session, whole, closed, window_days, data.last_sale)
+    pending = {
+        f"{_month(w.opens_on)[0]:%Y-%m}"
+        for w in closed
+        if not _decided(w.opens_on, window_days, last_sale)
+    }
     in_wave = chain[chain["wave"] == wave]
     standing = []
     for measure in MEASURES:
-        decidable = not (measure == "repurchase" and month in data.pending_months)
+        decidable = not (measure == "repurchase" and month in pending)
         place = linkage.standing(in_wave[measure].tolist(), row[measure])
         count = row[_MEASURE_N[measure]]
         standing.append(
@@ -523,7 +535,7 @@ def store_view(
         month,
         pd.DataFrame(standing),
         trend,
-        window_end(month, window_days) if month in data.pending_months else None,
+        window_end(month, window_days) if month in pending else None,
         window_days,
     )
 
