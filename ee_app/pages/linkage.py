@@ -32,7 +32,7 @@ from ee_app.ui.components import XLSX_MIME, error_box
 from ee_app.ui.explain import explain
 from ee_app.ui.formatting import blank
 from ee_app.ui.labels import theme_label
-from ee_app.ui.linkage_charts import standing_strip, store_trend
+from ee_app.ui.linkage_charts import axis_format, standing_strip, store_trend
 from ee_app.ui.linkage_text import (
     PAGE_TERMS,
     few_reading,
@@ -90,19 +90,6 @@ def interval_text(stats, r="r", low="r_low", high="r_high") -> str:  # type: ign
 
 def term(key: str) -> str:
     return explain_term(key, _)
-
-
-def axis_format(values: pd.Series, spec: str) -> str:
-    """One more decimal where the values lie too close together for ``spec`` to tell ticks
-    apart (shrunken CSAT rates of a chain often span two percentage points)."""
-    known = values.dropna()
-    if len(known) < 2 or not spec.endswith(("%", "f")):
-        return spec
-    span = float(known.max() - known.min()) * (100 if spec.endswith("%") else 1)
-    digits = int(spec.strip(".").rstrip("f%") or 0)
-    while digits < 3 and span * 10**digits < 4:
-        digits += 1
-    return f".{digits}{spec[-1]}"
 
 
 PEARSON = ("r", "r_low", "r_high")

@@ -9,10 +9,12 @@ twice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import altair as alt
 import pandas as pd
 
-__all__ = ["standing_strip", "store_trend", "tick_step"]
+__all__ = ["axis_format", "standing_strip", "store_trend", "tick_step"]
 
 CHAIN = "#b0bec5"
 MEDIAN = "#37474f"
@@ -28,6 +30,31 @@ def tick_step(spec: str) -> float:
     digits = int(spec.strip(".").rstrip("f%") or 0)
     step = 10.0**-digits
     return round(step / 100 if spec.endswith("%") else step, digits + 2)
+
+
+def axis_format(values: Sequence[float], spec: str) -> str:
+    """``spec`` with one more decimal (up to three) while the values span fewer than four
+    of its printed units, so that an axis over them cannot print one label twice: shrunken
+    CSAT rates of a chain often span two percentage points, where ".0%" would label every
+    tick "71%".
+
+    >>> axis_format([0.712, 0.716, 0.721], ".0%")
+    '.1%'
+    >>> axis_format([0.55, 0.85], ".0%")
+    '.0%'
+    >>> axis_format([3.61, 3.62], ".2f")
+    '.3f'
+    >>> axis_format([80.0], ".0f")  # one value: nothing to tell apart
+    '.0f'
+    """
+    known = [float(v) for v in values if v is not None and v == v]
+    if len(known) < 2 or not spec.endswith(("%", "f")):
+        return spec
+    span = (max(known) - min(known)) * (100 if spec.endswith("%") else 1)
+    digits = int(spec.strip(".").rstrip("f%") or 0)
+    while digits < 3 and span * 10**digits < 4:
+        digits += 1
+    return f".{digits}{spec[-1]}"
 
 
 def standing_strip(
