@@ -25,13 +25,14 @@ from ee_app.services.incentives import (
     list_runs,
     list_schemes,
     period_inputs,
+    run_csat_months,
     run_view,
     save_scheme,
     scheme_of,
     simulate,
 )
 from ee_app.services.linkage import linkage_data
-from ee_app.services.outcomes import data_range
+from ee_app.services.outcomes import CSAT_MONTHS, DEFAULT_CSAT_MONTHS, data_range
 from ee_app.ui import context
 from ee_app.ui.components import XLSX_MIME, error_box
 from ee_app.ui.scheme_editor import components_frame, definition_from, roles_frame
@@ -42,6 +43,7 @@ RUN_PICK = "ee_incentives_run"
 FLASH = "ee_incentives_flash"
 COMPONENTS = "ee_incentives_components"
 ROLES = "ee_incentives_roles"
+RUN_CSAT_MONTHS = "ee_incentives_csat_months"
 
 ctx = context.page()
 _ = ctx.gettext
@@ -414,16 +416,27 @@ def runs_tab() -> None:
     labels = {r.id: f"{scheme_of(r).name.get(language)} (v{r.version})" for r in schemes}
     with st.form("ee_incentives_new_run", border=True):
         st.markdown("**{}**".format(_("Run a month")))
-        left, right = st.columns(2)
+        left, middle, right = st.columns(3)
         scheme_id = left.selectbox(_("Scheme"), list(labels)[::-1], format_func=labels.__getitem__)
-        period = right.selectbox(_("Month"), periods())
+        period = middle.selectbox(_("Month"), periods())
+        csat_months = right.selectbox(
+            _("CSAT over the last"),
+            list(CSAT_MONTHS),
+            index=CSAT_MONTHS.index(DEFAULT_CSAT_MONTHS),
+            format_func=lambda m: _("The month only") if m == 1 else _("{n} months").format(n=m),
+            key=RUN_CSAT_MONTHS,
+            help=_(
+                "Each person's CSAT rests on the answers of this many months, ending with the "
+                "month paid; the run records it."
+            ),
+        )
         sent = st.form_submit_button(
             _("Compute the run"), type="primary", icon=":material/calculate:"
         )
     if sent:
         try:
             with ctx.write() as session:
-                run = create_run(session, actor, scheme_id, period)
+                run = create_run(session, actor, scheme_id, period, csat_months=int(csat_months))
         except EeError as error:
             error_box(error, _)
         else:
@@ -448,6 +461,7 @@ def runs_tab() -> None:
                 _("Month"): [r.period for r in runs],
                 _("Status"): [status_names[r.status] for r in runs],
                 _("Staff"): [r.lines for r in runs],
+                _("CSAT months"): [run_csat_months(r) for r in runs],
                 _("Total (CNY)"): [float(r.total) for r in runs],
                 _("Prepared by"): [r.created_by for r in runs],
                 _("Approved by"): [r.approved_by for r in runs],
