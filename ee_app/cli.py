@@ -699,7 +699,14 @@ def _incentives_run(ctx: _Context, args: argparse.Namespace) -> int:
     with read_session(ctx.engine) as session:
         scheme_id = _scheme_id(session, args.scheme)
     with write_session(ctx.engine) as session:
-        run = create_run(session, actor, scheme_id, args.period, corrects=args.corrects)
+        run = create_run(
+            session,
+            actor,
+            scheme_id,
+            args.period,
+            corrects=args.corrects,
+            csat_months=args.csat_months,
+        )
         run_id, total, lines = run.id, run.total, run.lines
     if args.out:
         _write_payroll(ctx, actor, run_id, args.out, args.language)
@@ -992,6 +999,14 @@ def _parser() -> argparse.ArgumentParser:
     inc_run.add_argument("--period", required=True, metavar="YYYY-MM")
     inc_run.add_argument(
         "--corrects", type=int, metavar="RUN", help="an approved run this one corrects"
+    )
+    inc_run.add_argument(
+        "--csat-months",
+        type=int,
+        choices=(1, 3, 6),
+        metavar="1|3|6",
+        help="per-staff CSAT over this many months ending with the period (default 3; a "
+        "correction keeps its run's)",
     )
     inc_run.add_argument("--out", metavar="FILE.xlsx", help="also write the (draft) workbook")
     inc_run.add_argument(

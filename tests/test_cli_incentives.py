@@ -55,3 +55,50 @@ def test_run_approve_and_export(cli, capsys, tmp_path):
 def test_bad_arguments_exit_1(cli, capsys, args, message):
     assert main(["incentives", "run", *args]) == 1
     assert message in capsys.readouterr().err
+
+
+def test_run_takes_the_csat_window(cli, capsys, tmp_path):
+    """--csat-months reaches the run (issue 16) and lands on the sign-off sheet; a window the
+    pay engine does not offer is refused by the parser."""
+    draft = tmp_path / "draft.xlsx"
+    args = ["incentives", "run", "--scheme", "store-staff", "--period", "2026-09"]
+    assert main([*args, "--csat-months", "6", "--out", str(draft), "--as", "hr@demo.example"]) == 0
+    capsys.readouterr()
+    signoff = {
+        r[0]: r[1]
+        for r in load_workbook(draft)["Sign-off"].iter_rows(values_only=True)
+        if r and r[0]
+    }
+    assert signoff["CSAT window (months ending with the period)"] == 6
+    with pytest.raises(SystemExit):
+        main([*args, "--csat-months", "2", "--as", "hr@demo.example"])
+
+
+def test_payroll_lines_are_in_natural_employee_order(cli, capsys, tmp_path, db_url):
+    """Issue 16: the lines of a run read E2 before E10, not as text (two staff of a first run
+    renumbered so that the numbers differ in length, then the month run again)."""
+    from ee_app.analysis.pay import natural_key
+    from ee_app.db import make_engine, read_session, write_session
+    from ee_app.models import Staff
+    from ee_app.services.incentives import _lines
+
+    engine = make_engine(db_url)
+    args = ["incentives", "run", "--scheme", "store-staff", "--period", "2026-09"]
+
+    def run_lines() -> list[dict]:
+        assert main([*args, "--as", "hr@demo.example"]) == 0
+        run = int(capsys.readouterr().out.split("Run ", 1)[1].split(" ", 1)[0])
+        with read_session(engine) as session:
+            return _lines(session, run)
+
+    try:
+        first, second = run_lines()[:2]
+        with write_session(engine) as session, session.begin():
+            session.get(Staff, first["staff_id"]).employee_no = "E10"
+            session.get(Staff, second["staff_id"]).employee_no = "E2"
+        numbers = [line["employee_no"] for line in run_lines()]
+    finally:
+        engine.dispose()
+    assert numbers[:2] == ["E2", "E10"]
+    assert numbers == sorted(numbers, key=natural_key)
+    assert sorted(numbers)[0] == "E10" and sorted(numbers)[-1] == "E2"  # as text

@@ -427,12 +427,14 @@ def frozen_section(frozen: FrozenRelation, outcome: str) -> None:
     batches = ", ".join(str(b) for b in frozen.batches) or "—"
     st.caption(
         _(
-            "Computed once, {when} (UTC) by {who}, on {month}'s data from import batches "
-            "{batches}. Later imports and undos do not change it."
+            "Computed once, {when} (UTC) by {who}, on {month}'s data (CSAT over the {months} "
+            "month(s) ending with it) from import batches {batches}. Later imports and undos "
+            "do not change it."
         ).format(
             when=frozen.computed_at.strftime("%Y-%m-%d %H:%M"),
             who=frozen.computed_by,
             month=frozen.month,
+            months=frozen.csat_months or 1,
             batches=batches,
         )
     )

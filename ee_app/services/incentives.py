@@ -34,7 +34,7 @@ import pandas as pd
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from ee_app.analysis.pay import PayResult, calculate
+from ee_app.analysis.pay import PayResult, calculate, natural_key
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, ConfigError, Conflict, NotFound, ValidationError
 from ee_app.instruments.scheme import Scheme, default_definition, definition_hash, validate
@@ -365,7 +365,8 @@ def period_inputs(
     staff["csat_n"] = staff["csat_n"].fillna(0).astype(int)
     staff["csat_months"] = int(csat_months)
     staff["visit_n_staff"] = staff["visit_n_staff"].fillna(0).astype(int)
-    return staff[list(INPUT_COLUMNS)].sort_values("employee_no", ignore_index=True)
+    order = sorted(range(len(staff)), key=lambda i: natural_key(staff["employee_no"].iloc[i]))
+    return staff[list(INPUT_COLUMNS)].iloc[order].reset_index(drop=True)
 
 
 def simulate(
@@ -581,11 +582,10 @@ def discard_run(session: Session, actor: Actor, run_id: int) -> None:
 
 
 def _lines(session: Session, run_id: int) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(IncentiveLine)
-        .where(IncentiveLine.run_id == run_id)
-        .order_by(IncentiveLine.employee_no)
-    ).all()
+    rows = sorted(
+        session.scalars(select(IncentiveLine).where(IncentiveLine.run_id == run_id)),
+        key=lambda r: natural_key(r.employee_no),
+    )
     return [
         {
             "staff_id": r.staff_id,

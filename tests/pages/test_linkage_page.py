@@ -114,6 +114,9 @@ def test_hr_computes_the_person_level_relation_once_and_then_reads_it(make_app, 
     assert re.fullmatch(r"-?\d\.\d \[-?\d\.\d, -?\d\.\d\]", shown[label]), shown[label]
     assert shown["p"] in ("< 0.05", "≥ 0.05")
     assert any(("Computed once" in c.value) or ("仅计算一次" in c.value) for c in at.caption)
+    # ... and says the CSAT window it used (3 months by default, issue 16)
+    window = "CSAT over the 3 month(s)" if language == "en" else "顾客满意度取截至该月的 3 个月"
+    assert any(window in c.value for c in at.caption)
     again = opened(make_app, "hr@demo.example", language)
     assert f"ee_linkage_compute_{code}_csat" not in {b.key for b in again.button}
 
