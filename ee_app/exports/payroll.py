@@ -29,6 +29,15 @@ from ee_app.exports.xlsx import HEADER_FILL, MONEY_FORMAT, set_value
 from ee_app.i18n import translator
 from ee_app.instruments.scheme import Scheme
 from ee_app.models import RunStatus, StaffRole
+from ee_app.ui.labels import (
+    component_labels,
+    curve_text,
+    flag_text,
+    measure_label,
+    missing_rule_label,
+    pool_mode_label,
+    role_label,
+)
 
 __all__ = ["payroll_xlsx"]
 
@@ -108,15 +117,9 @@ def _number(value: Any) -> float | None:
     return None if number != number else number
 
 
-def _flags(detail: Mapping[str, Any], _: Gettext) -> str:
-    texts = []
-    for flag in detail.get("flags") or []:
-        message, params = (flag[0], flag[1]) if isinstance(flag, list | tuple) else (str(flag), {})
-        try:
-            texts.append(_(message).format(**(params or {})))
-        except (KeyError, IndexError, ValueError):
-            texts.append(_(message))
-    return "; ".join(texts)
+def _flags(detail: Mapping[str, Any], _: Gettext, names: Mapping[str, str]) -> str:
+    """A line's notes in words: components and roles by their names, never their keys."""
+    return _("; ").join(flag_text(flag, _, names) for flag in detail.get("flags") or [])
 
 
 def _payroll_sheet(
@@ -130,8 +133,9 @@ def _payroll_sheet(
     sheet = book.create_sheet(_("Payroll"))
     titles = [_("Employee number"), _("Name"), _("Store code"), _("Store"), _("Role"), _("Period")]
     formats: list[str | None] = [None] * len(titles)
+    names = component_labels(scheme.components, _)
     for component in scheme.components:
-        measure = _(MEASURE_NAMES.get(component.measure, component.measure))
+        measure = names[component.id]
         titles += [
             f"{measure}",
             _("{measure}: attainment").format(measure=measure),
@@ -162,7 +166,7 @@ def _payroll_sheet(
             line["name"],
             line["store_code"],
             line["store_name"],
-            _(ROLE_NAMES.get(line["role"], line["role"])),
+            role_label(line["role"], _),
             period,
         ]
         for component in scheme.components:
@@ -174,7 +178,7 @@ def _payroll_sheet(
         values += [
             _number(line["target_bonus"]),
             _number(line["points"]),
-            _flags(detail, _),
+            _flags(detail, _, names),
             factor,
             Decimal(line["amount"]),
         ]
@@ -215,10 +219,15 @@ def _stores_sheet(
 
 def _scheme_sheet(book: Workbook, scheme: Scheme, language: str, _: Gettext) -> None:
     sheet = book.create_sheet(_("Scheme"))
-    for position, width in enumerate([28, 16, 12, 34, 34], start=1):
+    for position, width in enumerate([28, 16, 12, 60, 40, 40], start=1):
         sheet.column_dimensions[get_column_letter(position)].width = width
     rows: list[list[Any]] = [
-        [_("Scheme"), f"{scheme.name.get(language)} ({scheme.key} v{scheme.version})"],
+        [
+            _("Scheme"),
+            _("{name}, version {version}").format(
+                name=scheme.name.get(language), version=scheme.version
+            ),
+        ],
         [
             _("Service quality weight"),
             float(scheme.service_weight),
@@ -227,7 +236,7 @@ def _scheme_sheet(book: Workbook, scheme: Scheme, language: str, _: Gettext) -> 
         [
             _("Bonus pool (CNY)"),
             _number(scheme.pool) if scheme.pool is not None else _("none"),
-            scheme.pool_mode if scheme.pool is not None else "",
+            pool_mode_label(scheme.pool_mode, _) if scheme.pool is not None else "",
         ],
         [],
     ]
@@ -255,31 +264,39 @@ def _scheme_sheet(book: Workbook, scheme: Scheme, language: str, _: Gettext) -> 
             _("Target"),
             _("Pay curve (attainment → payout)"),
             _("Measure"),
+            _("A person without a value"),
         ],
     )
+    names = component_labels(scheme.components, _)
     for component in scheme.components:
         if component.role_targets:
-            target = "; ".join(
-                f"{_(ROLE_NAMES.get(r, r))} {float(t):,.2f}" for r, t in component.role_targets
+            target = _("; ").join(
+                f"{role_label(r, _)} {float(t):,.2f}" for r, t in component.role_targets
             )
         else:
             target = float(component.target) if component.target is not None else ""
-        curve = ", ".join(f"{float(a):.0%} → {float(p):.0%}" for a, p in component.curve)
+        # The measure, and the roles paid on another one (e.g. a store manager on the store's
+        # sales), in words.
+        measure = measure_label(component.measure, _)
+        others = getattr(component, "role_measures", ())
+        if others:
+            measure += _("; ") + _("; ").join(
+                f"{role_label(r, _)}: {measure_label(m, _)}" for r, m in others
+            )
         sheet.append(
             [
-                _cell(sheet, component.id),
+                _cell(sheet, names[component.id]),
                 _cell(sheet, float(component.weight), "0%"),
                 _cell(sheet, target),
-                _cell(sheet, curve),
-                _cell(sheet, _(MEASURE_NAMES.get(component.measure, component.measure))),
+                _cell(sheet, curve_text(component.curve, _)),
+                _cell(sheet, measure),
+                _cell(sheet, missing_rule_label(getattr(component, "missing", "zero"), _)),
             ]
         )
     sheet.append([])
     _header(sheet, [_("Role"), _("Target bonus (CNY)")])
     for role, amount in scheme.target_bonus:
-        sheet.append(
-            [_cell(sheet, _(ROLE_NAMES.get(role, role))), _cell(sheet, float(amount), MONEY_FORMAT)]
-        )
+        sheet.append([_cell(sheet, role_label(role, _)), _cell(sheet, float(amount), MONEY_FORMAT)])
     sheet.append([])
     gates = scheme.gates
     for label, value in (

@@ -1,8 +1,19 @@
-"""Display names of the enumerations, marked for translation (glossary wording)."""
+"""Display names of the enumerations, marked for translation (glossary wording).
+
+Also the plain names of an incentive scheme's parts (issue 17), so that no internal key
+reaches a person: measures (``sales_revenue`` → "Own sales (CNY)"), components (the shipped
+``csat`` → "Customer satisfaction"; any other by its measure), staff roles given as their
+stored values, the rule for missing data, the pay curve in words, the pool mode, and the
+notes (flags) of a pay line with their component and role named. Pure: the payroll workbook
+uses them as well as the pages.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from fractions import Fraction
+from typing import Any
 
 from ee_app.errors import N_
 from ee_app.instruments.pulse import THEMES as THEME_KEYS
@@ -18,7 +29,14 @@ from ee_app.models import (
 
 __all__ = [
     "action_status_label",
+    "component_labels",
+    "curve_text",
+    "flag_text",
     "level_label",
+    "measure_label",
+    "missing_rule_label",
+    "pool_mode_label",
+    "role_label",
     "staff_role_label",
     "tenure_band_label",
     "theme_label",
@@ -132,3 +150,174 @@ def touchpoint_label(touchpoint: Touchpoint | str, gettext: Callable[[str], str]
 
 def visit_status_label(status: VisitStatus, gettext: Callable[[str], str]) -> str:
     return gettext(VISIT_STATUSES[status])
+
+
+# Incentive schemes (激励方案) ---------------------------------------------------------------
+
+#: What a component can pay for (the keys of ``ee_app.instruments.scheme.MEASURES``), in the
+#: words of the glossary: "own" is the person's, "store" the whole store's.
+MEASURES = {
+    "sales_revenue": N_("Own sales (CNY)"),
+    "store_sales_revenue": N_("Store sales (CNY)"),
+    "csat_top2": N_("Own customer satisfaction (share of 4–5 answers)"),
+    "store_csat_top2": N_("Store customer satisfaction (share of 4–5 answers)"),
+    "repurchase_rate": N_("Own repurchase rate"),
+    "store_repurchase_rate": N_("Store repurchase rate"),
+    "repurchase_value": N_("Own repeat purchases (CNY)"),
+    "store_repurchase_value": N_("Store repeat purchases (CNY)"),
+    "visit_score_store": N_("Store mystery-shopper score"),
+    "visit_score_staff": N_("Own mystery-shopper score"),
+    "assessment_passed": N_("Onboarding assessment passed"),
+}
+#: The components of the shipped scheme (``store-staff``), by their ids. Any other component
+#: is named by its measure: an id is a code (a-z, 0-9, - and _), never shown.
+COMPONENTS = {
+    "sales": N_("Sales performance"),
+    "csat": N_("Customer satisfaction"),
+    "repurchase": N_("Repurchase"),
+    "mystery-shopper": N_("Mystery-shopper score"),
+    "onboarding": N_("Onboarding assessment"),
+}
+#: What a component pays a person who has no value for its measure (``missing``).
+MISSING_RULES = {
+    "zero": N_("No value: this part pays 0"),
+    "reweight": N_("No value: its weight goes to the person's other parts"),
+    "store": N_("No value: the store's value is used"),
+}
+POOL_MODES = {
+    "cap": N_("at most the pool (scaled down only when above it)"),
+    "exact": N_("exactly the pool"),
+}
+_ROLES_BY_VALUE = {role.value: label for role, label in STAFF_ROLES.items()}
+
+
+def _words(key: str) -> str:
+    """A key nobody named yet, in words rather than as a code (``a_b`` → "a b")."""
+    return re.sub(r"[_-]+", " ", key).strip()
+
+
+def measure_label(measure: str, gettext: Callable[[str], str]) -> str:
+    """The plain name of a scheme measure.
+
+    >>> measure_label("store_sales_revenue", lambda s: s)
+    'Store sales (CNY)'
+    """
+    return gettext(MEASURES[measure]) if measure in MEASURES else _words(measure)
+
+
+def role_label(role: StaffRole | str, gettext: Callable[[str], str]) -> str:
+    """A staff role given as the enum or as its stored value (``front_desk``).
+
+    >>> role_label("front_desk", lambda s: s)
+    'Front desk'
+    """
+    value = role.value if isinstance(role, StaffRole) else str(role)
+    return gettext(_ROLES_BY_VALUE[value]) if value in _ROLES_BY_VALUE else _words(value)
+
+
+def component_labels(components: Iterable[Any], gettext: Callable[[str], str]) -> dict[str, str]:
+    """Component id → its plain name, for the components of one scheme.
+
+    A component is given as an object with ``id`` and ``measure`` (a
+    :class:`ee_app.instruments.scheme.Component`) or as a mapping with those keys. The
+    shipped ids have their own names (:data:`COMPONENTS`), any other is named by its measure;
+    two components of the same name are told apart by a number.
+
+    >>> names = component_labels(
+    ...     [{"id": "csat", "measure": "csat_top2"}, {"id": "x", "measure": "repurchase_rate"},
+    ...      {"id": "y", "measure": "repurchase_rate"}], lambda s: s)
+    >>> list(names.values())
+    ['Customer satisfaction', 'Own repurchase rate', 'Own repurchase rate (2)']
+    """
+    names: dict[str, str] = {}
+    for component in components:
+        if isinstance(component, Mapping):
+            cid, measure = str(component.get("id") or ""), str(component.get("measure") or "")
+        else:
+            cid, measure = component.id, component.measure
+        name = gettext(COMPONENTS[cid]) if cid in COMPONENTS else measure_label(measure, gettext)
+        taken, number = set(names.values()), 2
+        unique = name
+        while unique in taken:
+            unique, number = f"{name} ({number})", number + 1
+        names[cid] = unique
+    return names
+
+
+def missing_rule_label(rule: str, gettext: Callable[[str], str]) -> str:
+    """What a component pays a person without a value, in words.
+
+    >>> missing_rule_label("reweight", lambda s: s)
+    "No value: its weight goes to the person's other parts"
+    """
+    return gettext(MISSING_RULES.get(rule, MISSING_RULES["zero"]))
+
+
+def pool_mode_label(mode: str, gettext: Callable[[str], str]) -> str:
+    return gettext(POOL_MODES.get(mode, POOL_MODES["cap"]))
+
+
+def _percent(value: Any) -> str:
+    number = float(Fraction(value)) if not isinstance(value, float) else value
+    return f"{number:.0%}" if abs(number * 100 - round(number * 100)) < 1e-9 else f"{number:.1%}"
+
+
+def curve_text(curve: Sequence[Sequence[Any]], gettext: Callable[[str], str]) -> str:
+    """A pay curve of (attainment, payout) points, in words: nothing below the threshold,
+    each point, and the cap.
+
+    >>> curve_text([[0.8, 0.5], [1.0, 1.0], [1.2, 1.5]], lambda s: s)
+    'below 80% of target: nothing; at 80%: 50%; at 100%: 100%; at 120% or more: 150% (cap)'
+    >>> curve_text([[1, 1]], lambda s: s)
+    'below 100% of target: nothing; at 100% or more: 100% (cap)'
+    """
+    if not curve:
+        return ""
+    points = [(_percent(a), _percent(p)) for a, p in curve]
+    parts = [gettext(N_("below {attainment} of target: nothing")).format(attainment=points[0][0])]
+    parts += [
+        gettext(N_("at {attainment}: {payout}")).format(attainment=a, payout=p)
+        for a, p in points[:-1]
+    ]
+    parts.append(
+        gettext(N_("at {attainment} or more: {payout} (cap)")).format(
+            attainment=points[-1][0], payout=points[-1][1]
+        )
+    )
+    return gettext(N_("; ")).join(parts)
+
+
+def flag_text(
+    flag: Any,
+    gettext: Callable[[str], str],
+    components: Mapping[str, str] | None = None,
+) -> str:
+    """One note of a pay line (an ``ee_app.analysis.pay.Flag`` or its stored ``[message,
+    params]``) in the reader's language, with the component and the role named in words
+    (``components``: id → name, from :func:`component_labels`).
+
+    >>> flag_text(["{component}: no value, so it pays 0.", {"component": "repurchase"}],
+    ...           lambda s: s)
+    'Repurchase: no value, so it pays 0.'
+    >>> flag_text(("No target bonus for the role {role}: no performance pay.",
+    ...            {"role": "front_desk"}), lambda s: s)
+    'No target bonus for the role Front desk: no performance pay.'
+    """
+    if isinstance(flag, list | tuple) and len(flag) == 2:
+        message, params = str(flag[0]), dict(flag[1] or {})
+    else:
+        message, params = str(flag), {}
+    names = dict(components or {})
+    if "component" in params:
+        cid = str(params["component"])
+        params["component"] = names.get(cid) or (
+            gettext(COMPONENTS[cid]) if cid in COMPONENTS else _words(cid)
+        )
+    if "role" in params:
+        params["role"] = role_label(str(params["role"]), gettext)
+    if "measure" in params:
+        params["measure"] = measure_label(str(params["measure"]), gettext)
+    try:
+        return gettext(message).format(**params)
+    except (KeyError, IndexError, ValueError):
+        return gettext(message)
