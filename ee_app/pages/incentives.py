@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from ee_app.errors import EeError, ValidationError
-from ee_app.exports.payroll import ROLE_NAMES, payroll_xlsx
+from ee_app.exports.payroll import payroll_xlsx
 from ee_app.instruments.scheme import MEASURES, SERVICE_MEASURES, validate
 from ee_app.models import RunStatus
 from ee_app.services.incentives import (
@@ -35,6 +35,7 @@ from ee_app.services.linkage import linkage_data
 from ee_app.services.outcomes import CSAT_MONTHS, DEFAULT_CSAT_MONTHS, data_range
 from ee_app.ui import context
 from ee_app.ui.components import XLSX_MIME, error_box
+from ee_app.ui.pay_compare import who_gains_section
 from ee_app.ui.scheme_editor import components_frame, definition_from, roles_frame
 
 BASE = "ee_incentives_base"
@@ -169,92 +170,29 @@ def evidence(period: str, definition: dict) -> None:  # type: ignore[type-arg]
         )
 
 
-def simulation(period: str, definition: dict, base_definition: dict) -> None:  # type: ignore[type-arg]
+def simulation(period: str, definition: dict) -> None:  # type: ignore[type-arg]
     st.markdown("**{}**".format(_("Simulation for {period}").format(period=period)))
     try:
         with ctx.read() as session:
             result = simulate(session, actor, definition, period)
-            current = simulate(session, actor, base_definition, period)
     except ValidationError:
         return
     lines = result.lines.assign(amount=[float(a) for a in result.lines["amount"]])
-    before = current.lines.assign(amount=[float(a) for a in current.lines["amount"]])
-    cols = st.columns(4)
+    cols = st.columns(3)
     cols[0].metric(_("Staff"), result.n)
     cols[1].metric(_("Total (CNY)"), f"{float(result.total):,.2f}")
-    cols[2].metric(_("Against the saved scheme"), f"{float(result.total - current.total):+,.2f}")
-    cols[3].metric(_("Scale factor"), f"{result.scale:.4f}")
-    left, right = st.columns(2)
-    with left:
-        st.altair_chart(
-            alt.Chart(lines[["amount"]])
-            .mark_bar()
-            .encode(
-                x=alt.X("amount:Q", bin=alt.Bin(maxbins=30), title=_("Amount (CNY)")),
-                y=alt.Y("count():Q", title=_("Staff")),
-            )
-            .properties(height=220, title=_("Payout distribution")),
-            width="stretch",
+    cols[2].metric(_("Scale factor"), f"{result.scale:.4f}")
+    st.altair_chart(
+        alt.Chart(lines[["amount"]])
+        .mark_bar()
+        .encode(
+            x=alt.X("amount:Q", bin=alt.Bin(maxbins=30), title=_("Amount (CNY)")),
+            y=alt.Y("count():Q", title=_("Staff")),
         )
-    with right:
-        diff = lines[["employee_no", "name", "store_name", "role", "amount"]].merge(
-            before[["employee_no", "amount"]].rename(columns={"amount": "before"}), on="employee_no"
-        )
-        diff["change"] = diff["amount"] - diff["before"]
-        st.altair_chart(
-            alt.Chart(diff[["change"]])
-            .mark_bar()
-            .encode(
-                x=alt.X(
-                    "change:Q",
-                    bin=alt.Bin(maxbins=30),
-                    title=_("Change against the saved scheme (CNY)"),
-                ),
-                y=alt.Y("count():Q", title=_("Staff")),
-                color=alt.condition(
-                    "datum.change >= 0", alt.value("#2e7d32"), alt.value("#c62828")
-                ),
-            )
-            .properties(height=220, title=_("Who gains, who loses")),
-            width="stretch",
-        )
-    by_role = (
-        lines.groupby("role", as_index=False)["amount"].agg(["sum", "count"]).reset_index(drop=True)
-    )
-    by_role["role"] = [_(ROLE_NAMES.get(r, r)) for r in lines.groupby("role")["amount"].sum().index]
-    by_store = lines.groupby("store_name", as_index=False)["amount"].sum()
-    left, right = st.columns(2)
-    left.dataframe(
-        by_role.rename(columns={"role": _("Role"), "sum": _("Total (CNY)"), "count": _("Staff")}),
-        hide_index=True,
+        .properties(height=220, title=_("Payout distribution")),
         width="stretch",
-        column_config={_("Total (CNY)"): st.column_config.NumberColumn(format="%,.2f")},
     )
-    right.dataframe(
-        by_store.rename(columns={"store_name": _("Store"), "amount": _("Total (CNY)")}),
-        hide_index=True,
-        width="stretch",
-        column_config={_("Total (CNY)"): st.column_config.NumberColumn(format="%,.2f")},
-    )
-    movers = diff.reindex(diff["change"].abs().sort_values(ascending=False).index).head(10)
-    st.dataframe(
-        pd.DataFrame(
-            {
-                _("Employee number"): movers["employee_no"],
-                _("Name"): movers["name"],
-                _("Store"): movers["store_name"],
-                _("Saved scheme (CNY)"): movers["before"],
-                _("This design (CNY)"): movers["amount"],
-                _("Change (CNY)"): movers["change"],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            c: st.column_config.NumberColumn(format="%,.2f")
-            for c in (_("Saved scheme (CNY)"), _("This design (CNY)"), _("Change (CNY)"))
-        },
-    )
+    who_gains_section(ctx, definition, period)
 
 
 def scheme_tab() -> None:
@@ -397,7 +335,7 @@ def scheme_tab() -> None:
         return
     period = st.selectbox(_("Month"), periods(), key=PERIOD)
     evidence(period, definition)
-    simulation(period, definition, base_definition)
+    simulation(period, definition)
     if st.button(_("Save as a new version"), type="primary", icon=":material/save:"):
         try:
             with ctx.write() as session:
