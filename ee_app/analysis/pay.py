@@ -6,10 +6,18 @@ component of the :class:`~ee_app.instruments.scheme.Scheme`:
 * ``value``: the measure after the gates (前置条件): fewer CSAT answers than ``csat_min_n``
   puts the store's rate in place of the person's, fewer mystery-shopper visits than
   ``visit_min_n`` the store's score in place of the person's; each is flagged;
+* the measure is the one of the person's role (:meth:`Component.measure_for`: a store
+  manager may be paid on the store's revenue where others are paid on their own sales);
+* a value still missing is handled by the component's rule (:data:`MISSING_RULES`), each use
+  flagged: ``"zero"`` pays 0 on it (the rule of schemes written before the choice),
+  ``"store"`` uses the store's value of the measure (:data:`STORE_MEASURES`; 0 if the store
+  has none either), ``"reweight"`` leaves the component out of the person's pay and divides
+  the points of the others by the share of the weight they hold, so a person at 100% of every
+  target they have data for still earns the target bonus;
 * ``attainment`` (达成率) = value / target (目标值), the target of the person's role;
 * ``payout`` = the pay curve (计奖曲线) at the attainment (:func:`curve_payout`); a missing
-  value or target pays 0, flagged;
-* ``points`` = weight (权重) × payout.
+  target pays 0, flagged;
+* ``points`` = weight (权重) × payout (÷ the weight with data, after a re-weighting).
 
 ``raw`` = target bonus × Σ points, or 0 (flagged) for staff who have not passed the
 onboarding assessment when the scheme requires it. A bonus pool (奖金池) sets the scale factor
@@ -47,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from ee_app.errors import N_
-from ee_app.instruments.scheme import Component, Scheme
+from ee_app.instruments.scheme import MISSING_RULES, STORE_MEASURES, Component, Scheme
 
 __all__ = [
     "FLAG_CSAT_FROM_STORE",
@@ -55,6 +63,8 @@ __all__ = [
     "FLAG_NOT_ONBOARDED",
     "FLAG_NO_BONUS",
     "FLAG_NO_TARGET",
+    "FLAG_REWEIGHTED",
+    "FLAG_STORE_VALUE",
     "FLAG_VISIT_FROM_STORE",
     "IDENTITY_COLUMNS",
     "Flag",
@@ -73,6 +83,10 @@ FLAG_CSAT_FROM_STORE = N_("CSAT from the store: fewer than {n} answers.")
 FLAG_VISIT_FROM_STORE = N_("Mystery-shopper score from the store: fewer than {n} visits.")
 FLAG_MISSING_VALUE = N_("{component}: no value, so it pays 0.")
 FLAG_NO_TARGET = N_("{component}: no target for the role {role}, so it pays 0.")
+FLAG_STORE_VALUE = N_("{component}: no value of the person's own, so the store's is used.")
+FLAG_REWEIGHTED = N_(
+    "{component}: no value, so its weight is spread over the person's other components."
+)
 
 # The gates: a measure, the count that must reach the gate's minimum, the store's value.
 _GATED = {
@@ -164,7 +178,7 @@ def curve_payout(curve: Sequence[Sequence[Any]], attainment: Any) -> Fraction:
 def input_columns(scheme: Scheme) -> list[str]:
     """The columns :func:`calculate` needs for ``scheme`` (``target_bonus`` is optional)."""
     columns = list(IDENTITY_COLUMNS)
-    for measure in dict.fromkeys(c.measure for c in scheme.components):
+    for measure in _measures(scheme):
         columns.append(measure)
         if measure in _GATED:
             count, store, _, _ = _GATED[measure]
@@ -172,6 +186,18 @@ def input_columns(scheme: Scheme) -> list[str]:
     if scheme.gates.onboarding_required:
         columns.append("onboarding_passed")
     return list(dict.fromkeys(columns))
+
+
+def _measures(scheme: Scheme) -> list[str]:
+    """Every measure the scheme reads: each component's, per role, and the store values its
+    ``"store"`` rule may fill in."""
+    found: list[str] = []
+    for component in scheme.components:
+        for measure in component.measures:
+            found.append(measure)
+            if component.missing == "store" and measure in STORE_MEASURES:
+                found.append(STORE_MEASURES[measure])
+    return list(dict.fromkeys(found))
 
 
 def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -246,22 +272,36 @@ def _money(fen: int) -> Decimal:
 
 def _component_columns(
     component: Component,
-    values: np.ndarray,
+    values: Mapping[str, np.ndarray],
     roles: Sequence[str],
     flags: list[list[Flag]],
-) -> tuple[dict[str, list[float]], list[Fraction]]:
-    """The five columns of one component, and its exact points per line."""
+) -> tuple[dict[str, list[float]], list[Fraction], list[bool]]:
+    """The five columns of one component, its exact points per line (before any
+    re-weighting), and whether each line leaves it out (no value, rule ``"reweight"``)."""
+    if component.missing not in MISSING_RULES:
+        raise ValueError(f"unknown rule for missing data: {component.missing!r}.")
     columns: dict[str, list[float]] = {
         f"{component.id}_{name}": [] for name in ("value", "target", "attainment", "payout")
     }
-    exact_points = []
-    for i, (value, role) in enumerate(zip(values, roles, strict=True)):
+    exact_points, left_out = [], []
+    for i, role in enumerate(roles):
+        measure = component.measure_for(role)
+        value = float(values[measure][i])
         target = component.target_for(role)
-        payout, attainment = Fraction(0), math.nan
+        payout, attainment, out = Fraction(0), math.nan, False
+        store = STORE_MEASURES.get(measure)
+        if math.isnan(value) and component.missing == "store" and store not in (None, measure):
+            value = float(values[store][i])
+            if not math.isnan(value):
+                flags[i].append(Flag(FLAG_STORE_VALUE, {"component": component.id}))
         if target is None:
             flags[i].append(Flag(FLAG_NO_TARGET, {"component": component.id, "role": role}))
         elif math.isnan(value):
-            flags[i].append(Flag(FLAG_MISSING_VALUE, {"component": component.id}))
+            if component.missing == "reweight":
+                out = True
+                flags[i].append(Flag(FLAG_REWEIGHTED, {"component": component.id}))
+            else:
+                flags[i].append(Flag(FLAG_MISSING_VALUE, {"component": component.id}))
         else:
             exact = _exact(value) / target
             payout, attainment = curve_payout(component.curve, exact), float(exact)
@@ -270,8 +310,8 @@ def _component_columns(
         columns[f"{component.id}_attainment"].append(attainment)
         columns[f"{component.id}_payout"].append(float(payout))
         exact_points.append(component.weight * payout)
-    columns[f"{component.id}_points"] = [float(p) for p in exact_points]
-    return columns, exact_points
+        left_out.append(out)
+    return columns, exact_points, left_out
 
 
 def calculate(scheme: Scheme, inputs: pd.DataFrame) -> PayResult:
@@ -346,7 +386,7 @@ def calculate(scheme: Scheme, inputs: pd.DataFrame) -> PayResult:
             flags[i].append(Flag(FLAG_NO_BONUS, {"role": role}))
 
     values: dict[str, np.ndarray] = {}
-    for measure in dict.fromkeys(c.measure for c in scheme.components):
+    for measure in _measures(scheme):
         own = _numbers(frame, measure)
         if measure in _GATED:
             count_column, store_column, setting, message = _GATED[measure]
@@ -360,13 +400,28 @@ def calculate(scheme: Scheme, inputs: pd.DataFrame) -> PayResult:
 
     columns: dict[str, Any] = {c: frame[c] for c in IDENTITY_COLUMNS}
     columns["target_bonus"] = [float(b) for b in bonus]
-    points = [Fraction(0)] * n
-    for component in scheme.components:
-        own_columns, own_points = _component_columns(
-            component, values[component.measure], roles, flags
+    weights = [c.weight for c in scheme.components]
+    by_component = [_component_columns(c, values, roles, flags) for c in scheme.components]
+    # The re-weighting: a line's points over the components it has data for, divided by their
+    # share of the weight (Σ weights, 1 in a valid scheme, over the weight kept).
+    factors = []
+    for i in range(n):
+        kept = sum(
+            (w for w, (_, _, out) in zip(weights, by_component, strict=True) if not out[i]),
+            Fraction(0),
         )
+        factors.append(sum(weights, Fraction(0)) / kept if kept else Fraction(0))
+    points = [Fraction(0)] * n
+    for component, (own_columns, own_points, left_out) in zip(
+        scheme.components, by_component, strict=True
+    ):
+        scaled = [
+            Fraction(0) if out else p * f
+            for p, f, out in zip(own_points, factors, left_out, strict=True)
+        ]
         columns.update(own_columns)
-        points = [p + q for p, q in zip(points, own_points, strict=True)]
+        columns[f"{component.id}_points"] = [float(p) for p in scaled]
+        points = [p + q for p, q in zip(points, scaled, strict=True)]
 
     raw = [
         Fraction(0) if skip else b * p

@@ -45,10 +45,12 @@ from ee_app.instruments.pulse import Text
 __all__ = [
     "DEFAULT_FILE",
     "MEASURES",
+    "MISSING_RULES",
     "POOL_MODES",
     "ROLES",
     "SERVICE_FLOOR",
     "SERVICE_MEASURES",
+    "STORE_MEASURES",
     "Component",
     "Gates",
     "Scheme",
@@ -66,10 +68,33 @@ MEASURES: dict[str, str] = {
     "visit_score_store": "points",  # the store's mean mystery-shopper score, 0–100
     "visit_score_staff": "points",  # visits where the staff member was recorded as serving
     "assessment_passed": "0/1",  # 1 if the onboarding assessment is passed
+    # The same at the level of the person's store, for roles paid on the store's results:
+    "store_sales_revenue": "CNY",  # the store's revenue in the period
+    "store_csat_top2": "share",  # top-2 share of the store's CSAT answers in the window
+    "store_repurchase_rate": "share",  # the store's repurchase rate, same cohort as staff
 }
+#: A person's measure → the same measure at their store's level: what the ``"store"`` rule
+#: for missing data puts in place of a missing value (a store measure is its own store value).
+#: Sales are not here: a store's revenue is not comparable with a person's sales target.
+STORE_MEASURES: dict[str, str] = {
+    "csat_top2": "store_csat_top2",
+    "repurchase_rate": "store_repurchase_rate",
+    "visit_score_staff": "visit_score_store",
+    "visit_score_store": "visit_score_store",
+    "store_sales_revenue": "store_sales_revenue",
+    "store_csat_top2": "store_csat_top2",
+    "store_repurchase_rate": "store_repurchase_rate",
+}
+#: What a component pays a person with no value for its measure (``missing`` in the scheme):
+#: ``"zero"`` pays 0 on it (the default, and the rule of schemes written before the choice),
+#: ``"reweight"`` spreads its weight over the person's other components in proportion to
+#: their weights, ``"store"`` uses the store's value of the measure (:data:`STORE_MEASURES`).
+#: Every use is flagged on the person's line.
+MISSING_RULES = ("zero", "reweight", "store")
 #: The measures of service quality; together they must weigh at least the service floor.
 SERVICE_MEASURES: frozenset[str] = frozenset(
     {"csat_top2", "repurchase_rate", "repurchase_value", "visit_score_store", "visit_score_staff"}
+    | {"store_csat_top2", "store_repurchase_rate"}
 )
 #: The rule of the source articles: service quality is at least 30% of performance pay.
 SERVICE_FLOOR = Fraction(3, 10)
@@ -102,7 +127,10 @@ class Component:
 
     ``target`` is the one target of every role, or None when the targets are per role
     (``role_targets``: (role, target) pairs); use :meth:`target_for`. ``curve`` holds
-    (attainment, payout) points, strictly increasing in attainment.
+    (attainment, payout) points, strictly increasing in attainment. ``role_measures``:
+    (role, measure) pairs for roles paid on another measure than ``measure``, e.g. the store's
+    revenue for a store manager (:meth:`measure_for`); ``missing``: the rule for a person
+    without a value (:data:`MISSING_RULES`).
     """
 
     id: str
@@ -111,10 +139,21 @@ class Component:
     target: Fraction | None
     role_targets: tuple[tuple[str, Fraction], ...]
     curve: tuple[tuple[Fraction, Fraction], ...]
+    role_measures: tuple[tuple[str, str], ...] = ()
+    missing: str = "zero"
 
     @property
     def service(self) -> bool:
         return self.measure in SERVICE_MEASURES
+
+    def measure_for(self, role: str) -> str:
+        """The measure a person of ``role`` is paid on by this component."""
+        return dict(self.role_measures).get(role, self.measure)
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        """Every measure the component reads, the default first."""
+        return tuple(dict.fromkeys((self.measure, *(m for _, m in self.role_measures))))
 
     def target_for(self, role: str) -> Fraction | None:
         if self.target is not None:
@@ -138,6 +177,13 @@ class Scheme:
     def service_weight(self) -> Fraction:
         """The share of the weight on service quality (:data:`SERVICE_MEASURES`)."""
         return sum((c.weight for c in self.components if c.service), Fraction(0))
+
+    def service_weight_for(self, role: str) -> Fraction:
+        """The share on service quality for ``role``, with the measures the role is paid on."""
+        return sum(
+            (c.weight for c in self.components if c.measure_for(role) in SERVICE_MEASURES),
+            Fraction(0),
+        )
 
     def bonus_for(self, role: str) -> Fraction | None:
         return dict(self.target_bonus).get(role)
@@ -288,7 +334,7 @@ _SCHEME_KEYS = frozenset(
     | {"target_bonus", "gates", "components"}
 )
 _GATE_KEYS = frozenset({"onboarding_required", "csat_min_n", "visit_min_n"})
-_COMPONENT_KEYS = frozenset({"id", "measure", "weight", "target", "curve"})
+_COMPONENT_KEYS = frozenset({"id", "measure", "measures", "missing", "weight", "target", "curve"})
 
 
 def _gates(data: Any, problems: list[Problem]) -> Gates:
@@ -331,6 +377,33 @@ def _component(data: Any, bonus: Mapping[str, Fraction], problems: list[Problem]
                 {"where": where, "measures": ", ".join(MEASURES)},
             )
         )
+    role_measures = _role_measures(data.get("measures"), where, problems)
+    rule = data.get("missing", "zero")
+    if rule not in MISSING_RULES:
+        problems.append(
+            Problem(
+                N_(
+                    "{where}: the rule for missing data must be “zero” (pay 0), “reweight” "
+                    "(spread the weight over the other components) or “store” (use the "
+                    "store's value)."
+                ),
+                {"where": where},
+            )
+        )
+        rule = "zero"
+    elif rule == "store":
+        without = [
+            m
+            for m in dict.fromkeys((measure, *role_measures.values()))
+            if m in MEASURES and m not in STORE_MEASURES
+        ]
+        if without:
+            problems.append(
+                Problem(
+                    N_("{where}: {measures} has no store value, so “store” cannot fill it in."),
+                    {"where": where, "measures": ", ".join(without)},
+                )
+            )
     weight = _exact(data.get("weight"))
     if weight is None or not 0 < weight <= 1:
         problems.append(
@@ -368,7 +441,41 @@ def _component(data: Any, bonus: Mapping[str, Fraction], problems: list[Problem]
         target=target,
         role_targets=tuple(sorted(role_targets.items())),
         curve=_curve(data.get("curve"), where, problems),
+        role_measures=tuple(sorted(role_measures.items())),
+        missing=rule,
     )
+
+
+def _role_measures(data: Any, where: str, problems: list[Problem]) -> dict[str, str]:
+    """A component's table of role → measure, for roles paid on another measure."""
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        problems.append(
+            Problem(N_("{where}: “measures” must name a measure per staff role."), {"where": where})
+        )
+        return {}
+    found = {}
+    for role, measure in data.items():
+        if role not in ROLES:
+            problems.append(
+                Problem(
+                    N_("{where}: unknown staff role “{role}”; the roles are {roles}."),
+                    {"where": where, "role": role, "roles": ", ".join(ROLES)},
+                )
+            )
+        elif _ENGAGEMENT.search(str(measure)):
+            problems.append(Problem(_NEVER_PAY, {"where": where, "key": str(measure)}))
+        elif measure not in MEASURES:
+            problems.append(
+                Problem(
+                    N_("{where}: the measure must be one of {measures}."),
+                    {"where": where, "measures": ", ".join(MEASURES)},
+                )
+            )
+        else:
+            found[role] = measure
+    return found
 
 
 def _pool(definition: Mapping[str, Any], problems: list[Problem]) -> tuple[Decimal | None, str]:
@@ -470,6 +577,22 @@ def validate(definition: Mapping[str, Any]) -> Scheme:
                     {"share": _percent(service), "floor": _percent(floor)},
                 )
             )
+        # A role paid on other measures must keep the floor too.
+        for role in dict.fromkeys(r for c in components for r, _ in c.role_measures):
+            share = sum(
+                (c.weight for c in components if c.measure_for(role) in SERVICE_MEASURES),
+                Fraction(0),
+            )
+            if share < floor - _TOLERANCE:
+                problems.append(
+                    Problem(
+                        N_(
+                            "For {role}, service quality (CSAT, repurchase, mystery shopper) "
+                            "weighs {share}%; it must weigh at least {floor}%."
+                        ),
+                        {"role": role, "share": _percent(share), "floor": _percent(floor)},
+                    )
+                )
     scheme = Scheme(
         key=key,
         version=version,

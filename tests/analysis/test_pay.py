@@ -90,6 +90,8 @@ PERSON = {
     "visit_n_staff": 2,
     "assessment_passed": True,
     "onboarding_passed": True,
+    "store_sales_revenue": 400000.0,
+    "store_repurchase_rate": 0.35,
 }
 
 
@@ -516,6 +518,9 @@ _RANGES = {
     "visit_score_store": (0, 100),
     "visit_score_staff": (0, 100),
     "assessment_passed": (0, 1),
+    "store_sales_revenue": (0, 3000000),
+    "store_csat_top2": (0, 1),
+    "store_repurchase_rate": (0, 1),
 }
 
 

@@ -382,6 +382,7 @@ def test_the_definition_hash_is_canonical():
 def test_the_public_surface():
     assert set(scheme_module.__all__) == {
         *("DEFAULT_FILE", "MEASURES", "POOL_MODES", "ROLES", "SERVICE_FLOOR", "SERVICE_MEASURES"),
+        *("MISSING_RULES", "STORE_MEASURES"),
         *("Component", "Gates", "Scheme", "default_definition", "definition_hash", "validate"),
     }
     assert all(hasattr(scheme_module, name) for name in scheme_module.__all__)
