@@ -228,6 +228,7 @@ def _import_visits(ctx: _Context, args: argparse.Namespace) -> int:
 
 
 def _import_history(ctx: _Context, args: argparse.Namespace) -> int:
+    from ee_app.clock import format_time
     from ee_app.db import read_session
     from ee_app.services.outcomes_import import KINDS, import_history, visible_kinds
 
@@ -236,9 +237,9 @@ def _import_history(ctx: _Context, args: argparse.Namespace) -> int:
     with read_session(ctx.engine) as session:
         batches = import_history(session, actor, kinds=visible_kinds(actor) or KINDS)
     for b in batches:
-        state = f"undone {b.undone_at:%Y-%m-%d %H:%M}" if b.undone_at else "active"
+        state = f"undone {format_time(b.undone_at)}" if b.undone_at else "active"
         print(
-            f"{b.id}\t{b.kind}\t{b.created_at:%Y-%m-%d %H:%M}\t{b.inserted}/{b.rows}\t"
+            f"{b.id}\t{b.kind}\t{format_time(b.created_at)}\t{b.inserted}/{b.rows}\t"
             f"{state}\t{b.actor}\t{b.file_name}"
         )
     return 0
@@ -727,6 +728,14 @@ def _incentives_approve(ctx: _Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.incentives import approve_run
 
+    if not args.as_email:  # the shell's own actor could be whoever prepared the run
+        raise ValidationError(
+            N_(
+                "Approving needs the approver's name, someone other than who prepared the "
+                "run (four eyes): ee-app incentives approve {run} --as EMAIL"
+            ),
+            run=args.run,
+        )
     ctx.migrate()
     actor = ctx.actor(args.as_email)
     with write_session(ctx.engine) as session:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ee_app.clock import DEFAULT_ZONE, parse_zone
 from ee_app.errors import N_, ConfigError, Problem
 
 __all__ = [
@@ -75,6 +76,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("EE_LANG", "zh-CN", "Default interface language: en or zh-CN."),
     Setting(
+        "EE_TIMEZONE",
+        DEFAULT_ZONE,
+        "Time zone (IANA name) of every time shown or written: pages, the payroll workbook, "
+        "the command line. Times are stored in UTC whatever it is.",
+    ),
+    Setting(
         "EE_ADMIN_EMAILS",
         "",
         "Comma-separated e-mails that are made admins when they first sign in.",
@@ -114,6 +121,7 @@ class Settings:
     public_url: str
     data_dir: Path
     demo: bool = False  # EE_DEMO=1: demo identities even on a database of real data
+    timezone: str = DEFAULT_ZONE  # EE_TIMEZONE, checked against the zone database
 
     @property
     def production(self) -> bool:
@@ -138,6 +146,7 @@ class Settings:
                 value=values["EE_DEMO"],
             )
         demo = values["EE_DEMO"] == "1"
+        timezone = parse_zone(values["EE_TIMEZONE"]).key
         if demo and env == "production":
             raise ConfigError(
                 N_(
@@ -157,6 +166,7 @@ class Settings:
             public_url=values["EE_PUBLIC_URL"].rstrip("/"),
             data_dir=data_dir,
             demo=demo,
+            timezone=timezone,
         )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 
+from ee_app.clock import format_time, zone_name
 from ee_app.exports.xlsx import add_table_sheet, workbook_bytes
 
 __all__ = ["linkage_xlsx"]
@@ -57,7 +58,7 @@ def linkage_xlsx(
     book = Workbook()
     about = [
         [_("What"), _("Engagement against customer outcomes, by store")],
-        [_("Generated (UTC)"), datetime.now(UTC).strftime("%Y-%m-%d %H:%M")],
+        [_("Generated ({zone})").format(zone=zone_name(_)), format_time(datetime.now(UTC))],
         [
             _("Units"),
             _(

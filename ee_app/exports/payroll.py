@@ -23,6 +23,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ee_app.clock import format_time, zone_name
 from ee_app.errors import N_
 from ee_app.exports.safe import is_dangerous
 from ee_app.exports.xlsx import HEADER_FILL, MONEY_FORMAT, set_value
@@ -321,11 +322,11 @@ def _signoff_sheet(book: Workbook, run: Any, _: Gettext) -> None:
         (_("Period"), run.period),
         (_("Status"), status),
         (_("Prepared by"), run.created_by),
-        (_("Prepared at (UTC)"), run.created_at.strftime("%Y-%m-%d %H:%M")),
+        (_("Prepared at ({zone})").format(zone=zone_name(_)), format_time(run.created_at)),
         (_("Approved by"), run.approved_by or ""),
         (
-            _("Approved at (UTC)"),
-            run.approved_at.strftime("%Y-%m-%d %H:%M") if run.approved_at else "",
+            _("Approved at ({zone})").format(zone=zone_name(_)),
+            format_time(run.approved_at),
         ),
         (_("Corrects run"), run.corrects_id or ""),
         # The CSAT window the inputs were gathered with (each input row records it; runs

@@ -8,6 +8,7 @@ after a submission the score, pass or fail, and every question's explanation.
 
 import streamlit as st
 
+from ee_app.clock import format_time
 from ee_app.errors import N_, EeError
 from ee_app.i18n import translator
 from ee_app.instruments.quiz import Quiz
@@ -142,8 +143,8 @@ def result_screen(attempt: AttemptRow) -> None:
 def questions_form(attempt: AttemptRow) -> None:
     if attempt.deadline is not None:
         st.warning(
-            _("Submit by {time} (UTC): after that the attempt is not accepted.").format(
-                time=f"{attempt.deadline:%H:%M}"
+            _("Submit by {time}: after that the attempt is not accepted.").format(
+                time=format_time(attempt.deadline, "%H:%M")
             ),
             icon=":material/timer:",
         )
@@ -182,8 +183,8 @@ history(view.attempts)
 last = view.attempts[-1] if view.attempts else None
 if last is not None and last.status is AttemptStatus.EXPIRED and not message:
     st.warning(
-        _("Attempt {number} was not accepted: its time limit ran out at {deadline} (UTC).").format(
-            number=last.number, deadline=f"{last.deadline:%H:%M}" if last.deadline else ""
+        _("Attempt {number} was not accepted: its time limit ran out at {deadline}.").format(
+            number=last.number, deadline=format_time(last.deadline, "%H:%M")
         ),
         icon=":material/timer_off:",
     )

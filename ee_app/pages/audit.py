@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from ee_app.clock import SECONDS, format_time, zone_name
 from ee_app.errors import EeError
 from ee_app.services.audit import list_entries
 from ee_app.ui import context
@@ -22,7 +23,7 @@ if not entries:
     st.stop()
 frame = pd.DataFrame(
     {
-        _("When (UTC)"): [e.at.strftime("%Y-%m-%d %H:%M:%S") for e in entries],
+        _("When ({zone})").format(zone=zone_name(_)): [format_time(e.at, SECONDS) for e in entries],
         _("Who"): [e.actor for e in entries],
         _("Action"): [e.action for e in entries],
         _("Object"): [f"{e.object_type} {e.object_id or ''}".strip() for e in entries],

@@ -11,6 +11,7 @@ import streamlit as st
 
 from ee_app import charts
 from ee_app.auth import Permission, can
+from ee_app.clock import format_time, zone_name
 from ee_app.errors import N_, EeError
 from ee_app.exports.linkage import linkage_xlsx
 from ee_app.instruments.pulse import THEMES
@@ -427,11 +428,12 @@ def frozen_section(frozen: FrozenRelation, outcome: str) -> None:
     batches = ", ".join(str(b) for b in frozen.batches) or "—"
     st.caption(
         _(
-            "Computed once, {when} (UTC) by {who}, on {month}'s data (CSAT over the {months} "
+            "Computed once, {when} ({zone}) by {who}, on {month}'s data (CSAT over the {months} "
             "month(s) ending with it) from import batches {batches}. Later imports and undos "
             "do not change it."
         ).format(
-            when=frozen.computed_at.strftime("%Y-%m-%d %H:%M"),
+            when=format_time(frozen.computed_at),
+            zone=zone_name(_),
             who=frozen.computed_by,
             month=frozen.month,
             months=frozen.csat_months or 1,

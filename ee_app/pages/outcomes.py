@@ -16,6 +16,7 @@ import streamlit as st
 
 from ee_app import charts
 from ee_app.auth import Permission, can
+from ee_app.clock import format_time, zone_name
 from ee_app.errors import N_, EeError
 from ee_app.exports.outcome_templates import (
     csat_template_csv,
@@ -923,7 +924,7 @@ def batch_label(batch: BatchRow) -> str:
     return _("Batch {batch} · {file} · {when} · {rows} rows").format(
         batch=batch.id,
         file=batch.file_name,
-        when=batch.created_at.strftime("%Y-%m-%d %H:%M"),
+        when=format_time(batch.created_at),
         rows=batch.rows,
     )
 
@@ -934,7 +935,9 @@ def history_frame(batches: Sequence[BatchRow]) -> pd.DataFrame:
             _("Batch"): [b.id for b in batches],
             _("What"): [_(KINDS.get(b.kind, b.kind)) for b in batches],
             _("File"): [b.file_name for b in batches],
-            _("Imported (UTC)"): [b.created_at.strftime("%Y-%m-%d %H:%M") for b in batches],
+            _("Imported ({zone})").format(zone=zone_name(_)): [
+                format_time(b.created_at) for b in batches
+            ],
             _("By"): [b.actor for b in batches],
             _("Rows"): [b.rows for b in batches],
             _("New"): [b.inserted for b in batches],
@@ -942,7 +945,7 @@ def history_frame(batches: Sequence[BatchRow]) -> pd.DataFrame:
             _("Status"): [
                 _("Active")
                 if b.undone_at is None
-                else _("Undone {when}").format(when=b.undone_at.strftime("%Y-%m-%d %H:%M"))
+                else _("Undone {when}").format(when=format_time(b.undone_at))
                 for b in batches
             ],
         }
@@ -965,12 +968,13 @@ def undo_control(active: Sequence[BatchRow]) -> None:
     with right.popover(_("Undo"), icon=":material/undo:", width="stretch"):
         st.markdown(
             _(
-                "**Undo batch {batch}?** {file}, imported {when} (UTC): {rows} rows, "
+                "**Undo batch {batch}?** {file}, imported {when} ({zone}): {rows} rows, "
                 "{new} of them new."
             ).format(
                 batch=batch.id,
                 file=plain(batch.file_name),
-                when=batch.created_at.strftime("%Y-%m-%d %H:%M"),
+                when=format_time(batch.created_at),
+                zone=zone_name(_),
                 rows=batch.rows,
                 new=batch.inserted,
             )

@@ -13,7 +13,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ee_app import charts
+from ee_app import charts, clock
 from ee_app.auth import Permission, can
 from ee_app.config import LANGUAGES
 from ee_app.errors import N_, EeError
@@ -416,7 +416,7 @@ def wave_detail(waves: Sequence[WaveRow], units: Sequence[UnitRow]) -> None:
 def new_wave_form(
     waves: Sequence[WaveRow], units: Sequence[UnitRow], versions: Sequence[InstrumentVersion]
 ) -> None:
-    today = date.today()
+    today = clock.today()
     by_code = {u.code: u for u in units}
     by_id = {v.id: v for v in versions}
     with st.form(keys.WAVE_FORM):

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from ee_app.auth import Permission, can
+from ee_app.clock import format_time
 from ee_app.errors import EeError
 from ee_app.exports.quiz_links import quiz_links_xlsx
 from ee_app.models import StaffRole
@@ -101,7 +102,7 @@ def status_tab() -> None:
                 _("Last score"): shown["last"],
                 _("Passed"): [_("yes") if p else _("no") for p in shown["passed"]],
                 _("Passed on"): [
-                    None if pd.isna(w) else pd.Timestamp(w).strftime("%Y-%m-%d")
+                    None if pd.isna(w) else format_time(pd.Timestamp(w).to_pydatetime(), "%Y-%m-%d")
                     for w in shown["passed_at"]
                 ],
             }

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from ee_app import clock
 from ee_app.errors import N_, Conflict, NotFound, ValidationError
 from ee_app.instruments.pulse import PulseInstrument
 from ee_app.keys import hash_token
@@ -78,7 +79,7 @@ def _state(
 
 def open_link(session: Session, token: str, *, today: date | None = None) -> SurveyView:
     """What the survey page should show for ``token``; reads only, records nothing."""
-    today = today or date.today()
+    today = today or clock.today()
     if not token or len(token) > 64:
         return SurveyView(LinkState.UNKNOWN)
     row = session.execute(
@@ -179,7 +180,7 @@ def submit(
     link or a wave that is not open.
     """
     values, enps, comment_text = _clean(answers, enps, comment)
-    today = today or date.today()
+    today = today or clock.today()
     token_hash = hash_token(token or "")
     dialect = engine.dialect.name
     sql = _STATEMENTS[dialect]

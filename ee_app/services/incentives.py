@@ -549,7 +549,27 @@ def approve_run(session: Session, actor: Actor, run_id: int) -> IncentiveRun:
             run=run.id,
             status=run.status.value,
         )
-    if run.created_by == actor.email:
+    # Four eyes need two named people. Every app user's address has an "@" (users.add_user
+    # refuses others); the shell's own actor (ee-app without --as, system_actor) is a label
+    # such as "cli" that anyone at the shell is, the preparer included.
+    if "@" not in actor.email:
+        raise Conflict(
+            N_(
+                "Approving run {run} needs a named approver, someone other than who prepared "
+                "it: ee-app incentives approve {run} --as EMAIL."
+            ),
+            run=run.id,
+        )
+    if "@" not in run.created_by:
+        raise Conflict(
+            N_(
+                "Run {run} was prepared without a name (from the command line without --as), "
+                "so nobody can tell a second person approves it: prepare the month again as "
+                "yourself, with --as EMAIL."
+            ),
+            run=run.id,
+        )
+    if run.created_by.strip().casefold() == actor.email.strip().casefold():
         raise Conflict(
             N_("Run {run} was prepared by you; a second person must approve it (four eyes)."),
             run=run.id,

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from ee_app.analysis.items import QuizStatistics, question_statistics, test_statistics
 from ee_app.auth import Actor, Permission, require
+from ee_app.clock import format_time
 from ee_app.config import Settings
 from ee_app.errors import N_, ConfigError, Conflict, NotFound, ValidationError
 from ee_app.instruments.checklist import percent
@@ -479,8 +480,8 @@ def submit_attempt(
         )
         session.commit()  # the expiry stands even though the submission is refused
         raise Conflict(
-            N_("The time limit ran out at {deadline} (UTC); this attempt was not accepted."),
-            deadline=f"{deadline:%H:%M}" if deadline else "",
+            N_("The time limit ran out at {deadline}; this attempt was not accepted."),
+            deadline=format_time(deadline, "%H:%M"),
         )
     quiz = quiz_of(session.get(QuizVersion, assignment.quiz_id))
     cleaned = _clean(answers, attempt.questions)

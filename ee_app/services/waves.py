@@ -22,6 +22,7 @@ from datetime import date
 from sqlalchemy import Integer, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from ee_app import clock
 from ee_app.analysis.disclosure import MIN_K, pool_small_groups, suppress
 from ee_app.auth import Actor, Permission, require, system_actor
 from ee_app.config import LANGUAGES, Settings
@@ -331,7 +332,7 @@ def audience_size(
     """How many people opening the wave would invite now (for the confirmation)."""
     require(actor, Permission.MANAGE_SURVEYS)
     wave = _wave(session, wave_code)
-    return len(_audience(session, wave, max(today or date.today(), wave.opens_on)))
+    return len(_audience(session, wave, max(today or clock.today(), wave.opens_on)))
 
 
 def _unit_parents(session: Session, unit_ids: Iterable[int]) -> dict[int, int | None]:
@@ -411,7 +412,7 @@ def open_wave(
             code=wave.code,
             status=wave.status.value,
         )
-    on = max(today or date.today(), wave.opens_on)
+    on = max(today or clock.today(), wave.opens_on)
     invitees = _audience(session, wave, on)
     if len(invitees) < wave.k:
         raise ValidationError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ee_app.clock import format_time
 from ee_app.errors import EeError
 from ee_app.exports.visit_templates import visit_template_csv, visit_template_xlsx
 from ee_app.imports.tabular import MAX_MB
@@ -128,10 +129,10 @@ def _history(ctx: PageContext) -> None:
         status = (
             _("Active")
             if batch.undone_at is None
-            else _("Undone {when}").format(when=batch.undone_at.strftime("%Y-%m-%d %H:%M"))
+            else _("Undone {when}").format(when=format_time(batch.undone_at))
         )
         st.caption(
-            f"{batch.id} · {plain(batch.file_name)} · {batch.created_at:%Y-%m-%d %H:%M} · "
+            f"{batch.id} · {plain(batch.file_name)} · {format_time(batch.created_at)} · "
             + _("{rows} rows, {new} new").format(rows=batch.rows, new=batch.inserted)
             + f" · {status}"
         )
