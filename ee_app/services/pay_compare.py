@@ -38,7 +38,7 @@ from ee_app.auth import Actor, Permission, can, require
 from ee_app.errors import N_, NotFound, ValidationError
 from ee_app.instruments.scheme import validate
 from ee_app.models import IncentiveRun, IncentiveScheme, RunStatus
-from ee_app.services.incentives import period_inputs, run_view, scheme_of
+from ee_app.services.incentives import period_inputs, run_csat_months, run_view, scheme_of
 from ee_app.services.outcomes import DEFAULT_CSAT_MONTHS, month_bounds
 
 __all__ = ["Baseline", "Comparison", "baselines", "compare", "previous_month"]
@@ -64,7 +64,8 @@ class Comparison:
     """A draft against a baseline: ``people`` (:func:`~ee_app.analysis.pay_compare.
     compare_lines`), ``by_role`` and ``by_store`` (:func:`~ee_app.analysis.pay_compare.
     group_totals`), ``gains`` and ``losses`` (the top movers), ``bins`` (the histogram of
-    changes), the totals before and after (CNY) and whether names were kept."""
+    changes), the totals before and after (CNY), whether names were kept and the CSAT window
+    (months) of the draft's inputs."""
 
     baseline: Baseline
     period: str
@@ -77,6 +78,7 @@ class Comparison:
     total_before: float
     total_after: float
     names: bool
+    csat_months: int = DEFAULT_CSAT_MONTHS
 
     @property
     def counts(self) -> dict[str, int]:
@@ -141,16 +143,29 @@ def compare(
     period: str,
     baseline: Baseline,
     *,
-    csat_months: int = DEFAULT_CSAT_MONTHS,
+    csat_months: int | None = None,
     movers: int = 10,
     progress: Progress | None = None,
 ) -> Comparison:
     """The draft ``definition`` on ``period`` against ``baseline``; nothing is written.
 
-    ``progress`` is told each step as a message id (``N_``) for a page to show."""
+    ``csat_months`` is the CSAT window of the draft's inputs; left out, it is the window of
+    the baseline run when that run is of the same month (so the same data are compared and
+    only the scheme differs), else the default (3). ``progress`` is told each step as a
+    message id (``N_``) for a page to show."""
     require(actor, Permission.MANAGE_INCENTIVES)
     say = progress or (lambda _message: None)
     scheme = validate(definition)
+    run = None
+    if baseline.kind == "run":
+        run = session.get(IncentiveRun, baseline.id)
+        if run is None or run.status is not RunStatus.APPROVED:
+            raise NotFound(N_("No approved incentive run {run}."), run=baseline.id)
+    elif baseline.kind != "scheme":
+        raise ValueError('a baseline is a "run" or a "scheme".')
+    if csat_months is None:
+        same_month = run is not None and run.period == period
+        csat_months = run_csat_months(run) if same_month else DEFAULT_CSAT_MONTHS
     say(N_("Gathering the month's inputs"))
     inputs = period_inputs(session, actor, period, csat_months=csat_months)
     if inputs.empty:
@@ -158,18 +173,13 @@ def compare(
     say(N_("Computing the draft"))
     after = _frame(calculate(scheme, inputs).lines)
     say(N_("Reading the baseline"))
-    if baseline.kind == "run":
-        run = session.get(IncentiveRun, baseline.id)
-        if run is None or run.status is not RunStatus.APPROVED:
-            raise NotFound(N_("No approved incentive run {run}."), run=baseline.id)
-        before = _frame(run_view(session, actor, baseline.id).lines)
-    elif baseline.kind == "scheme":
+    if run is not None:
+        before = _frame(run_view(session, actor, run.id).lines)
+    else:
         row = session.get(IncentiveScheme, baseline.id)
         if row is None:
             raise NotFound(N_("No such incentive scheme."))
         before = _frame(calculate(scheme_of(row), inputs).lines)
-    else:
-        raise ValueError('a baseline is a "run" or a "scheme".')
     say(N_("Comparing"))
     names = can(actor, Permission.VIEW_ORG) and actor.sees_all
     if not names:
@@ -189,4 +199,5 @@ def compare(
         total_before=round(float(people["before"].sum()), 2),
         total_after=round(float(people["after"].sum()), 2),
         names=names,
+        csat_months=int(csat_months),
     )

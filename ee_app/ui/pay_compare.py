@@ -136,7 +136,7 @@ def _chart(result: Comparison, _: Gettext) -> alt.Chart:
 
 
 def _compute(
-    ctx: Any, definition: dict[str, Any], period: str, baseline: Baseline, csat_months: int
+    ctx: Any, definition: dict[str, Any], period: str, baseline: Baseline, csat_months: int | None
 ) -> Comparison | None:
     _ = ctx.gettext
     with st.status(_("Simulating against the baseline…"), expanded=False) as status:
@@ -160,9 +160,11 @@ def _compute(
 
 
 def who_gains_section(
-    ctx: Any, definition: dict[str, Any], period: str, *, csat_months: int = 3
+    ctx: Any, definition: dict[str, Any], period: str, *, csat_months: int | None = None
 ) -> None:
-    """The section for a valid draft ``definition`` on ``period`` (``ctx``: the page's)."""
+    """The section for a valid draft ``definition`` on ``period`` (``ctx``: the page's);
+    ``csat_months`` left out: the baseline run's CSAT window for a run of the same month,
+    else 3 (:func:`~ee_app.services.pay_compare.compare`)."""
     _ = ctx.gettext
     st.markdown("**{}**".format(_("Who gains, who loses")))
     with ctx.read() as session:
@@ -176,7 +178,9 @@ def who_gains_section(
             icon=":material/info:",
         )
         return
-    labels = {i: baseline_label(b, ctx.language, _) for i, b in enumerate(options)}
+    # Options by kind and id, so a choice survives a new approved run joining the list.
+    by_key = {f"{b.kind}:{b.id}": b for b in options}
+    labels = {key: baseline_label(b, ctx.language, _) for key, b in by_key.items()}
     choice = st.selectbox(
         _("Compare with"),
         list(labels),
@@ -187,7 +191,7 @@ def who_gains_section(
             "scheme version is computed on the same month's data as this design."
         ),
     )
-    baseline = options[choice]
+    baseline = by_key[choice]
     result = _compute(ctx, definition, period, baseline, csat_months)
     if result is None:
         return
@@ -217,8 +221,14 @@ def who_gains_section(
     st.caption(
         _(
             "{same} staff are paid the same; {joined} are new since the baseline and {left} "
-            "are in the baseline only (not in the chart)."
-        ).format(same=counts["same"], joined=counts["joined"], left=counts["left"])
+            "are in the baseline only (not in the chart). CSAT window of this design "
+            "(months): {months}."
+        ).format(
+            same=counts["same"],
+            joined=counts["joined"],
+            left=counts["left"],
+            months=result.csat_months,
+        )
     )
     st.altair_chart(_chart(result, _), width="stretch")
     left, right = st.columns(2)

@@ -25,10 +25,10 @@ def scheme_row(engine):
         return row.id, copy.deepcopy(dict(row.definition))
 
 
-def approved_run(engine, hr, period):
+def approved_run(engine, hr, period, **kwargs):
     scheme_id, _definition = scheme_row(engine)
     with write_session(engine) as session:
-        run_id = incentives.create_run(session, hr, scheme_id, period).id
+        run_id = incentives.create_run(session, hr, scheme_id, period, **kwargs).id
     # Runs with calibration warnings are approved with them acknowledged (issue 17).
     signature = inspect.signature(incentives.approve_run).parameters
     acknowledged = {"acknowledge": True} if "acknowledge" in signature else {}
@@ -135,6 +135,19 @@ def test_same_scheme_version_on_the_same_month_is_the_empty_state(engine, demo, 
     assert roles.loc["nurse", "after"] == pytest.approx(
         2 * roles.loc["nurse", "before"], abs=0.01 * roles.loc["nurse", "staff_after"]
     )
+
+
+def test_a_run_of_the_same_month_is_compared_on_its_own_csat_window(engine, demo, hr):
+    run_id = approved_run(engine, hr, MONTH, csat_months=6)
+    _scheme_id, definition = scheme_row(engine)
+    with read_session(engine) as session:
+        baseline = next(b for b in pay_compare.baselines(session, hr, MONTH) if b.id == run_id)
+        same = pay_compare.compare(session, hr, definition, MONTH, baseline)
+        other = pay_compare.compare(session, hr, definition, MONTH, baseline, csat_months=3)
+    # The same scheme on the run's own six months pays exactly what the run paid; on three
+    # months of CSAT the data differ, so pay does too: the window, not the scheme, moved.
+    assert same.csat_months == 6 and same.unchanged
+    assert other.csat_months == 3 and not other.unchanged
 
 
 @pytest.mark.parametrize(
