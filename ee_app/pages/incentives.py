@@ -35,8 +35,9 @@ from ee_app.services.linkage import linkage_data
 from ee_app.services.outcomes import CSAT_MONTHS, DEFAULT_CSAT_MONTHS, data_range
 from ee_app.ui import context
 from ee_app.ui.components import XLSX_MIME, error_box
+from ee_app.ui.labels import component_labels, measure_label, role_label
 from ee_app.ui.pay_compare import who_gains_section
-from ee_app.ui.scheme_editor import components_frame, definition_from, roles_frame
+from ee_app.ui.scheme_editor import components_frame, definition_from, fill_ids, roles_frame
 
 BASE = "ee_incentives_base"
 PERIOD = "ee_incentives_period"
@@ -51,16 +52,6 @@ ctx = context.page()
 _ = ctx.gettext
 actor = ctx.actor
 language = ctx.language
-
-MEASURE_LABELS = {
-    "sales_revenue": _("Sales revenue"),
-    "csat_top2": _("CSAT top-2 (shrunken)"),
-    "repurchase_rate": _("Repurchase rate"),
-    "repurchase_value": _("Repeat value (CNY)"),
-    "visit_score_store": _("Mystery-shopper score (store)"),
-    "visit_score_staff": _("Mystery-shopper score (own)"),
-    "assessment_passed": _("Onboarding passed"),
-}
 
 
 def flash() -> None:
@@ -134,8 +125,18 @@ def evidence(period: str, definition: dict) -> None:  # type: ignore[type-arg]
         }
         matrix = frame[cols].astype(float).corr(min_periods=3)
         counts = frame[cols].notna().astype(int).T.dot(frame[cols].notna().astype(int))
+        # A pair with fewer than 3 stores has no correlation: its cell is grey and says so in
+        # words (Vega would print "null").
+        few = _("too few stores")
         long = [
-            {"a": names[a], "b": names[b], "r": matrix.loc[a, b], "n": int(counts.loc[a, b])}
+            {
+                "a": names[a],
+                "b": names[b],
+                "r": matrix.loc[a, b],
+                "label": "–" if pd.isna(matrix.loc[a, b]) else f"{matrix.loc[a, b]:.2f}",
+                "tip": few if pd.isna(matrix.loc[a, b]) else f"{matrix.loc[a, b]:.2f}",
+                "n": int(counts.loc[a, b]),
+            }
             for a in cols
             for b in cols
         ]
@@ -145,21 +146,25 @@ def evidence(period: str, definition: dict) -> None:  # type: ignore[type-arg]
             .encode(
                 x=alt.X("a:N", title=None, sort=[names[c] for c in cols]),
                 y=alt.Y("b:N", title=None, sort=[names[c] for c in cols]),
-                color=alt.Color(
-                    "r:Q", scale=alt.Scale(scheme="redblue", domain=[-1, 1]), title="r"
+                color=alt.condition(
+                    "isValid(datum.r)",
+                    alt.Color(
+                        "r:Q",
+                        scale=alt.Scale(scheme="redblue", domain=[-1, 1]),
+                        title=_("Correlation r"),
+                    ),
+                    alt.value("#e0e0e0"),
                 ),
                 tooltip=[
-                    alt.Tooltip("a:N"),
-                    alt.Tooltip("b:N"),
-                    alt.Tooltip("r:Q", format=".2f"),
-                    alt.Tooltip("n:Q"),
+                    alt.Tooltip("a:N", title=_("Measure")),
+                    alt.Tooltip("b:N", title=_("and")),
+                    alt.Tooltip("tip:N", title=_("Correlation r")),
+                    alt.Tooltip("n:Q", title=_("Stores")),
                 ],
             )
             .properties(height=220)
         )
-        text = chart.mark_text().encode(
-            text=alt.Text("r:Q", format=".2f"), color=alt.value("black")
-        )
+        text = chart.mark_text().encode(text=alt.Text("label:N"), color=alt.value("black"))
         st.altair_chart(chart + text, width="stretch")
         st.caption(
             _(
@@ -211,20 +216,38 @@ def scheme_tab() -> None:
             "nothing, at the target it pays 100%, at the cap and above it pays the cap."
         )
     )
+    # Components by their plain names (a new row is named by its measure once it has one);
+    # the ids stay codes behind the table.
+    frame = components_frame(base_definition)
+    frame.insert(0, "name", list(component_labels(frame.to_dict("records"), _).values()))
     components = st.data_editor(
-        components_frame(base_definition),
-        column_order=["id", "measure", "target", "threshold", "threshold_pays", "cap", "cap_pays"],
+        frame,
+        column_order=[
+            "name",
+            "measure",
+            "target",
+            "threshold",
+            "threshold_pays",
+            "cap",
+            "cap_pays",
+        ],
         key=f"{COMPONENTS}_{base_id}",
         hide_index=True,
         width="stretch",
         num_rows="dynamic",
+        placeholder="",
+        disabled=["name"],
         column_config={
-            "id": st.column_config.TextColumn(_("Component"), required=True),
+            "name": st.column_config.TextColumn(_("Component")),
             "measure": st.column_config.SelectboxColumn(
                 _("Measure"),
                 options=list(MEASURES),
+                format_func=lambda m: measure_label(m, _),
                 required=True,
-                help=", ".join(f"{k}: {v}" for k, v in MEASURE_LABELS.items()),
+                help=_(
+                    "What the component pays for: own is the person's result, store the whole "
+                    "store's."
+                ),
             ),
             "weight": st.column_config.NumberColumn(
                 _("Weight %"), min_value=0, max_value=100, step=1
@@ -238,31 +261,45 @@ def scheme_tab() -> None:
             "cap_pays": st.column_config.NumberColumn(_("Cap pays %")),
         },
     )
+    components = fill_ids(components)
+    names = component_labels(components.dropna(subset=["measure"]).to_dict("records"), _)
     st.markdown("**{}**".format(_("Weights (%)")))
     weight_columns = st.columns(max(len(components), 1))
     weights = {}
     for position, row in enumerate(components.to_dict("records")):
-        if not row.get("id"):
+        if not row.get("id") or str(row["id"]) not in names:
             continue
         weights[str(row["id"])] = weight_columns[position % len(weight_columns)].number_input(
-            str(row["id"]),
+            names[str(row["id"])],
             min_value=0.0,
             max_value=100.0,
             value=float(row.get("weight") or 0.0),
             step=5.0,
             key=f"ee_inc_weight_{base_id}_{row['id']}",
         )
+    # Roles by their names; one target column per component with targets per role.
+    by_role = roles_frame(base_definition)
+    by_role.insert(0, "role_name", [role_label(r, _) for r in by_role["role"]])
+    per_role = [c for c in by_role.columns if c not in ("role", "role_name", "target_bonus")]
     roles = st.data_editor(
-        roles_frame(base_definition),
+        by_role,
         key=f"{ROLES}_{base_id}",
         hide_index=True,
         width="stretch",
-        disabled=["role"],
+        column_order=["role_name", "target_bonus", *per_role],
+        disabled=["role", "role_name"],
+        placeholder="",
         column_config={
-            "role": st.column_config.TextColumn(_("Role")),
+            "role_name": st.column_config.TextColumn(_("Role")),
             "target_bonus": st.column_config.NumberColumn(_("Target bonus (CNY)"), min_value=0),
+            **{
+                c: st.column_config.NumberColumn(
+                    _("{component}: target").format(component=names.get(c, c))
+                )
+                for c in per_role
+            },
         },
-    )
+    ).drop(columns=["role_name"])
     gates = base_definition.get("gates") or {}
     left, middle, right = st.columns(3)
     onboarding = left.checkbox(
@@ -411,6 +448,7 @@ def runs_tab() -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder="",
         column_config={_("Total (CNY)"): st.column_config.NumberColumn(format="%,.2f")},
     )
     by_id = {r.id: r for r in runs if r.status is not RunStatus.DISCARDED}

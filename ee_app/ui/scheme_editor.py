@@ -17,7 +17,7 @@ import pandas as pd
 
 from ee_app.instruments.scheme import MEASURES
 
-__all__ = ["components_frame", "definition_from", "roles_frame"]
+__all__ = ["components_frame", "definition_from", "fill_ids", "roles_frame"]
 
 ROLES = ("beautician", "consultant", "doctor", "nurse", "front_desk", "store_manager")
 
@@ -77,6 +77,31 @@ def roles_frame(definition: Mapping[str, Any]) -> pd.DataFrame:
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fill_ids(components: pd.DataFrame) -> pd.DataFrame:
+    """The components with an id for each new row that has a measure: the editor shows
+    components by name and never asks for a code, so a new one gets its measure's key in
+    the id's alphabet (``store_csat_top2`` → ``store-csat-top2``, then ``-2``, ``-3`` …).
+
+    >>> frame = pd.DataFrame({"id": ["csat", None, None], "measure": ["csat_top2"] * 3})
+    >>> fill_ids(frame)["id"].tolist()
+    ['csat', 'csat-top2', 'csat-top2-2']
+    """
+    frame = components.copy()
+    if "id" not in frame.columns:
+        frame["id"] = None
+    frame["id"] = frame["id"].astype(object)
+    taken = {str(i).strip() for i in frame["id"] if not _blank(i) and str(i).strip()}
+    for index, row in frame.iterrows():
+        if (_blank(row["id"]) or not str(row["id"]).strip()) and not _blank(row.get("measure")):
+            stem = str(row["measure"]).replace("_", "-")[:36]
+            candidate, number = stem, 2
+            while candidate in taken:
+                candidate, number = f"{stem}-{number}", number + 1
+            taken.add(candidate)
+            frame.at[index, "id"] = candidate
+    return frame
 
 
 def _curve(row: Mapping[str, Any]) -> list[list[float]]:

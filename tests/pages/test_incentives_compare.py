@@ -65,7 +65,12 @@ def test_hr_sees_who_gains_and_who_loses_against_the_paid_month(make_app, langua
     assert picker.options[0].startswith(words["paid"])
     assert words["nobody"] in texts(at)
     assert "Against the saved scheme" not in texts(at)
-    weights = {n.label: n for n in at.number_input if n.key and n.key.startswith("ee_inc_weight_")}
+    # Weights by component id (their labels are the components' plain names, issue 17).
+    weights = {
+        n.key.split("_", 4)[-1]: n
+        for n in at.number_input
+        if n.key and n.key.startswith("ee_inc_weight_")
+    }
     # Move 10 points of weight from sales to CSAT: some gain, some lose.
     weights["sales"].set_value(weights["sales"].value - 10)
     weights["csat"].set_value(weights["csat"].value + 10)

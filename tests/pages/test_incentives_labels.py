@@ -9,12 +9,17 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
+
+from ee_app.i18n import translator
+from tests.pages.screen_text import screen_texts
+from tests.raw_keys import raw_keys
 
 PAGE = "ee_app/pages/incentives.py"
 VIEW = "ee_incentives_view"
-RUNS = {"en": "Runs and payroll", "zh_CN": "核算与工资表"}
-SCHEME = {"en": "Scheme and simulation", "zh_CN": "方案与模拟"}
+RUNS = {"en": "Runs and payroll", "zh-CN": "核算与工资表"}
+SCHEME = {"en": "Scheme and simulation", "zh-CN": "方案与模拟"}
 
 
 def _open(make_app, identity: str, language: str = "en", view: str | None = None) -> AppTest:
@@ -53,9 +58,49 @@ def test_the_page_stays_on_the_runs_after_compute_and_approve(make_app):
 
     second = _open(make_app, "hr2@demo.example", view=RUNS["en"])
     second.selectbox(key="ee_incentives_run").set_value(run_id).run()
+    for box in second.checkbox:  # acknowledge the calibration's warnings, if it has any
+        if box.key and box.key.endswith(f"_{run_id}"):
+            box.check().run()
     second.button(key="ee_incentives_approve").click().run()
     assert not second.exception, second.exception
     assert any("approved and locked" in s.value for s in second.success)
     assert second.session_state[VIEW] == RUNS["en"]
     assert "Approve" not in _buttons(second)  # the run is locked now
     assert "Correct this run" in _buttons(second)
+
+
+def _keys_on_screen(at: AppTest, language: str) -> dict[str, list[str]]:
+    assert not at.exception, at.exception
+    texts = list(screen_texts(at._tree))
+    assert len(texts) > 40  # the scan reads the page, not an empty shell
+    return {text[:120]: keys for text in texts if (keys := raw_keys(text, language))}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_no_tab_shows_an_internal_key(make_app, language):
+    """Both tabs, and the runs after computing a month (a draft with its calibration,
+    Approve and the workbook), as HR reads them."""
+    at = _open(make_app, "hr@demo.example", language)
+    assert at.session_state[VIEW] == SCHEME[language]
+    assert _keys_on_screen(at, language) == {}
+    # The components and roles are named in words, in the reader's language.
+    _ = translator(language)
+    shown = set(screen_texts(at._tree))
+    assert {_("Customer satisfaction"), _("Sales performance"), _("Front desk")} <= shown
+    at.session_state[VIEW] = RUNS[language]
+    at.run()
+    assert _keys_on_screen(at, language) == {}
+    compute = _("Compute the run")
+    next(b for b in at.button if b.label == compute).click().run()
+    assert at.session_state[VIEW] == RUNS[language]
+    assert _keys_on_screen(at, language) == {}
+
+
+def test_the_evidence_heatmap_says_too_few_stores_rather_than_null(make_app):
+    """A pair of measures with fewer than 3 stores has no correlation: the chart's text and
+    tooltip say so in words (the text mark used to print "null")."""
+    at = _open(make_app, "hr@demo.example")
+    texts = list(screen_texts(at._tree))
+    assert "null" not in texts and "None" not in texts
+    # The demo month leaves the repurchase pairs with fewer than 3 stores: their tooltips.
+    assert "too few stores" in texts
