@@ -726,7 +726,9 @@ def _incentives_run(ctx: _Context, args: argparse.Namespace) -> int:
 
 def _incentives_approve(ctx: _Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
+    from ee_app.services.calibration import WarningsNotAcknowledged, acknowledged_warnings
     from ee_app.services.incentives import approve_run
+    from ee_app.ui.labels import component_labels
 
     if not args.as_email:  # the shell's own actor could be whoever prepared the run
         raise ValidationError(
@@ -738,9 +740,24 @@ def _incentives_approve(ctx: _Context, args: argparse.Namespace) -> int:
         )
     ctx.migrate()
     actor = ctx.actor(args.as_email)
-    with write_session(ctx.engine) as session:
-        run = approve_run(session, actor, args.run)
-        run_id = run.id
+    try:
+        with write_session(ctx.engine) as session:
+            run = approve_run(session, actor, args.run, acknowledge=args.acknowledge)
+            run_id = run.id
+            acknowledged = acknowledged_warnings(run.calibration)
+    except WarningsNotAcknowledged as exc:  # the warnings, then how to acknowledge them
+        names = component_labels(exc.components, ctx.gettext)
+        for warning in exc.warnings:
+            text = warning.render(ctx.gettext, names)
+            print(ctx.gettext(N_("Calibration warning: {warning}")).format(warning=text))
+        print(exc.render(ctx.gettext), file=sys.stderr)
+        print(
+            ctx.gettext(N_("To approve it anyway, acknowledge them in your name: --acknowledge")),
+            file=sys.stderr,
+        )
+        return 1
+    for warning in acknowledged:
+        ctx.say(N_("Acknowledged: {warning}"), warning=warning.render(ctx.gettext))
     if args.out:
         _write_payroll(ctx, actor, run_id, args.out, args.language)
     ctx.say(N_("Run {run} approved and locked."), run=run_id)
@@ -1027,6 +1044,11 @@ def _parser() -> argparse.ArgumentParser:
     inc_approve.add_argument("run", type=int, metavar="RUN")
     inc_approve.add_argument("--out", metavar="FILE.xlsx", help="also write the payroll workbook")
     inc_approve.add_argument("--language", choices=LANGUAGES)
+    inc_approve.add_argument(
+        "--acknowledge",
+        action="store_true",
+        help="acknowledge the run's calibration warnings in your name (needed when it has any)",
+    )
     as_option(inc_approve)
     inc_approve.set_defaults(fn=_incentives_approve)
     inc_export = incentives.add_parser("export", help="write a run's payroll workbook")

@@ -25,7 +25,19 @@ def test_run_approve_and_export(cli, capsys, tmp_path):
     assert "second person must approve" in capsys.readouterr().err
     final = tmp_path / "payroll.xlsx"
     assert (
-        main(["incentives", "approve", run, "--as", "hr2@demo.example", "--out", str(final)]) == 0
+        main(
+            [
+                "incentives",
+                "approve",
+                run,
+                "--as",
+                "hr2@demo.example",
+                "--out",
+                str(final),
+                "--acknowledge",
+            ]
+        )
+        == 0
     )
     capsys.readouterr()
     signoff = {
@@ -102,3 +114,44 @@ def test_payroll_lines_are_in_natural_employee_order(cli, capsys, tmp_path, db_u
     assert numbers[:2] == ["E2", "E10"]
     assert numbers == sorted(numbers, key=natural_key)
     assert sorted(numbers)[0] == "E10" and sorted(numbers)[-1] == "E2"  # as text
+
+
+def test_approve_prints_the_calibration_warnings_and_needs_acknowledge(cli, capsys):
+    """A run whose calibration has warnings (issue 17): `approve` without --acknowledge prints
+    them in plain words and refuses (exit 1, the run stays a draft); with it, it approves and
+    prints what was acknowledged. The scheme is the crafted one of the service tests (personal
+    sales for store managers against a store's target), so the warnings do not depend on how
+    the shipped demo scheme is calibrated."""
+    from ee_app.db import make_engine, read_session, write_session
+    from ee_app.models import IncentiveRun, RunStatus
+    from ee_app.services import incentives
+    from ee_app.services.calibration import run_calibration
+    from tests.services.test_calibration import CRAFTED, HR2
+
+    crafted = {**CRAFTED, "key": "crafted"}
+    engine = make_engine(cli)
+    with write_session(engine) as session:
+        incentives.save_scheme(session, HR2, crafted)
+    args = ["incentives", "run", "--scheme", "crafted", "--period", "2026-09"]
+    assert main([*args, "--as", "hr@demo.example"]) == 0
+    run = capsys.readouterr().out.split("Run ", 1)[1].split(" ", 1)[0]
+    with read_session(engine) as session:
+        warnings = run_calibration(session, HR2, int(run)).warnings
+    assert warnings  # store managers and front desk cannot reach a personal sales target
+    approve = ["incentives", "approve", run, "--as", "hr2@demo.example"]
+    assert main(approve) == 1
+    out, err = capsys.readouterr()
+    shown = [line for line in out.splitlines() if line.startswith("Calibration warning: ")]
+    assert len(shown) == len(warnings)
+    assert any(line.startswith("Calibration warning: Store manager: all ") for line in shown)
+    assert "--acknowledge" in err and "_" not in "".join(shown)
+    with read_session(engine) as session:
+        assert session.get(IncentiveRun, int(run)).status is RunStatus.DRAFT
+    assert main([*approve, "--acknowledge"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Acknowledged: ") == len(warnings) and "approved and locked" in out
+    with read_session(engine) as session:
+        record = session.get(IncentiveRun, int(run)).calibration
+    engine.dispose()
+    assert record["acknowledged_by"] == "hr2@demo.example"
+    assert len(record["warnings"]) == len(warnings)

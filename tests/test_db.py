@@ -70,3 +70,21 @@ def test_upgrading_a_database_with_closed_waves(engine, demo):
         assert set(session.scalars(select(SurveyWaveResult.rules))) == {RESULT_RULES}
         view = engagement_view(session, system_actor("test"), "pulse-2026-10")
     assert len(view.rows) == 12 and view.rows["index"].notna().any()
+
+
+def test_upgrading_keeps_approved_runs_without_a_calibration_record(engine, demo):
+    """0009 adds incentive_run.calibration (issue 17): runs approved before it keep their
+    lines and hashes and read None (no warnings acknowledged then); downgrading drops it."""
+    from alembic import command
+    from sqlalchemy import inspect, select
+
+    from ee_app.db import _alembic_config, read_session
+    from ee_app.models import IncentiveRun
+
+    command.downgrade(_alembic_config(engine), "0008")
+    assert "calibration" not in {c["name"] for c in inspect(engine).get_columns("incentive_run")}
+    upgrade(engine)
+    assert "calibration" in {c["name"] for c in inspect(engine).get_columns("incentive_run")}
+    with read_session(engine) as session:
+        runs = session.scalars(select(IncentiveRun)).all()
+    assert runs and all(r.calibration is None for r in runs)

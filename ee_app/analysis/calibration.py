@@ -116,18 +116,28 @@ class Finding(NamedTuple):
     message: str
     params: Mapping[str, Any]
 
-    def render(self, gettext: Callable[[str], str] = str) -> str:
-        """The warning in plain words, role and measure by their names.
+    def render(
+        self, gettext: Callable[[str], str] = str, names: Mapping[str, str] | None = None
+    ) -> str:
+        """The warning in plain words, role and measure by their names; ``names`` (component
+        id → its plain name, e.g. from ``ee_app.ui.labels.component_labels``) names the
+        component instead of its measure.
 
         >>> Finding(NOTHING, _NOTHING, {"role": "front_desk", "measure": "sales_revenue",
         ...     "component": "sales", "share": 1.0, "count": 20, "n": 20}).render()
         'Front desk: 100% paid nothing on Sales revenue (20 of 20).'
+        >>> Finding(ALL_BELOW, _ALL_BELOW, {"role": "store_manager", "measure": "sales_revenue",
+        ...     "component": "sales", "n": 12}).render(names={"sales": "Sales"})
+        'Store manager: all 12 are below the threshold of Sales.'
         """
         params = dict(self.params)
         role = str(params.get("role", ""))
         params["role"] = gettext(ROLE_WORDS[role]) if role in ROLE_WORDS else role
         measure = str(params.get("measure", ""))
-        if measure in MEASURE_WORDS:
+        component = str(params.get("component", ""))
+        if names and component in names:
+            params["component"] = names[component]
+        elif measure in MEASURE_WORDS:
             params["component"] = gettext(MEASURE_WORDS[measure])
         return gettext(self.message).format(**params)
 
@@ -150,13 +160,15 @@ class Calibration:
     ``q3``, ``max`` (NaN when n is 0); ``nothing``: one row per role and component with
     ``role``, ``component``, ``measure``, ``n``, ``count`` (paid nothing) and ``share``;
     ``payouts``: one row per staff member with a target bonus: ``employee_no``, ``role``,
-    ``payout`` (against target); ``warnings``: the :class:`Finding` s, by role then rule.
+    ``payout`` (against target); ``warnings``: the :class:`Finding` s, by role then rule;
+    ``components``: the scheme's components (to name them).
     """
 
     distribution: pd.DataFrame
     nothing: pd.DataFrame
     payouts: pd.DataFrame
     warnings: tuple[Finding, ...]
+    components: tuple[Any, ...] = ()
 
 
 def _role_order(roles: Sequence[str]) -> list[str]:
@@ -319,4 +331,5 @@ def calibrate(scheme: Scheme, lines: pd.DataFrame) -> Calibration:
         ),
         payouts=payouts.dropna(subset=["payout"]).reset_index(drop=True),
         warnings=tuple(warnings),
+        components=tuple(scheme.components),
     )

@@ -349,6 +349,7 @@ def _signoff_sheet(book: Workbook, run: Any, _: Gettext) -> None:
             value_cell.fill = _DRAFT_FILL
             value_cell.font = _BOLD
         sheet.append([_cell(sheet, label, font=_BOLD), value_cell])
+    _calibration_rows(sheet, run, _)
     sheet.append([])
     sheet.append(
         [
@@ -362,6 +363,39 @@ def _signoff_sheet(book: Workbook, run: Any, _: Gettext) -> None:
             ),
         ]
     )
+
+
+def _calibration_rows(sheet: Any, run: Any, _: Gettext) -> None:
+    """The calibration warnings the approver acknowledged (ee_app.services.calibration), in
+    the workbook's language; "none" when the run had none; on a draft, not yet."""
+    from ee_app.services.calibration import acknowledged_warnings
+
+    record = getattr(run, "calibration", None)
+    if record:
+        who = _("{who}, on approving the run").format(who=record.get("acknowledged_by", ""))
+    elif run.status is RunStatus.APPROVED:
+        who = _("none: the calibration had no warnings")
+    else:
+        who = _("not yet: the approver acknowledges any warnings on approving the run")
+    sheet.append(
+        [_cell(sheet, _("Calibration warnings acknowledged by"), font=_BOLD), _cell(sheet, who)]
+    )
+    warnings = acknowledged_warnings(record)
+    # The components the warnings name, by their id and measure: the names of the Payroll
+    # sheet's headers (ee_app.ui.labels.component_labels).
+    parts = {
+        w.params["component"]: {"id": w.params["component"], "measure": w.params["measure"]}
+        for w in warnings
+        if "component" in w.params
+    }
+    names = component_labels(list(parts.values()), _)
+    for position, warning in enumerate(warnings, start=1):
+        sheet.append(
+            [
+                _cell(sheet, _("Calibration warning {n}").format(n=position), font=_BOLD),
+                _cell(sheet, warning.render(_, names)),
+            ]
+        )
 
 
 def payroll_xlsx(view: Any, language: str) -> bytes:

@@ -69,6 +69,9 @@ class IncentiveRun(Base):
     created_by: Mapped[str] = mapped_column(String(254))
     approved_at: Mapped[datetime | None] = mapped_column()
     approved_by: Mapped[str] = mapped_column(String(254), default="")
+    # The approver's acknowledgement of the calibration warnings (who, when, which), or None
+    # when the run had none (ee_app.services.calibration).
+    calibration: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
 
 class IncentiveLine(Base):

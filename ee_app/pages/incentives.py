@@ -34,6 +34,7 @@ from ee_app.services.incentives import (
 from ee_app.services.linkage import linkage_data
 from ee_app.services.outcomes import CSAT_MONTHS, DEFAULT_CSAT_MONTHS, data_range
 from ee_app.ui import context
+from ee_app.ui.calibration import draft_section, run_section
 from ee_app.ui.components import XLSX_MIME, error_box
 from ee_app.ui.labels import component_labels, measure_label, role_label
 from ee_app.ui.pay_compare import who_gains_section
@@ -373,6 +374,7 @@ def scheme_tab() -> None:
     period = st.selectbox(_("Month"), periods(), key=PERIOD)
     evidence(period, definition)
     simulation(period, definition)
+    draft_section(ctx, definition, period)
     if st.button(_("Save as a new version"), type="primary", icon=":material/save:"):
         try:
             with ctx.write() as session:
@@ -463,6 +465,8 @@ def runs_tab() -> None:
         key=RUN_PICK,
     )
     run = by_id[chosen]
+    # A draft's calibration, and the approver's acknowledgement of its warnings (issue 17).
+    acknowledged = run.status is RunStatus.DRAFT and run_section(ctx, run.id)
     row = st.container(horizontal=True)
     if run.status is RunStatus.DRAFT:
         mine = run.created_by == actor.email
@@ -470,13 +474,13 @@ def runs_tab() -> None:
             _("Approve"),
             type="primary",
             icon=":material/verified:",
-            disabled=mine,
+            disabled=mine or not acknowledged,
             help=_("You prepared this run: a second person must approve it.") if mine else None,
             key="ee_incentives_approve",
         ):
             try:
                 with ctx.write() as session:
-                    approve_run(session, actor, run.id)
+                    approve_run(session, actor, run.id, acknowledge=acknowledged)
             except EeError as error:
                 error_box(error, _)
             else:

@@ -676,7 +676,8 @@ def _incentives(session: Session, ctx: DemoContext) -> None:
     period = f"{month_end:%Y-%m}"
     preparer, approver = (Actor(email=e, role=UserRole.HR) for e in hr_users[:2])
     run = inspect.unwrap(create_run)(session, preparer, scheme_id, period)
-    inspect.unwrap(approve_run)(session, approver, run.id)
+    # The approver reads and acknowledges any calibration warnings (kept with the run).
+    inspect.unwrap(approve_run)(session, approver, run.id, acknowledge=True)
 
 
 #: The demo, part by part (name, label, step); later parts of the product append theirs.

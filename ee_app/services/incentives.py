@@ -539,9 +539,17 @@ def _own_run(session: Session, actor: Actor, run_id: int) -> IncentiveRun:
 
 
 @transactional
-def approve_run(session: Session, actor: Actor, run_id: int) -> IncentiveRun:
+def approve_run(
+    session: Session, actor: Actor, run_id: int, *, acknowledge: bool = False
+) -> IncentiveRun:
     """The second pair of eyes: someone other than its author approves a draft run, which
-    is then locked (a correction supersedes the run it corrects)."""
+    is then locked (a correction supersedes the run it corrects).
+
+    A run whose calibration has warnings (:mod:`ee_app.services.calibration`) is approved
+    only with ``acknowledge``; the acknowledgement (who, when, the warnings) is kept with
+    the run and in the audit entry, else WarningsNotAcknowledged (a Conflict) is raised."""
+    from ee_app.services.calibration import acknowledgement
+
     run = _own_run(session, actor, run_id)
     if run.status is not RunStatus.DRAFT:
         raise Conflict(
@@ -574,7 +582,10 @@ def approve_run(session: Session, actor: Actor, run_id: int) -> IncentiveRun:
             N_("Run {run} was prepared by you; a second person must approve it (four eyes)."),
             run=run.id,
         )
-    _verify(session, run)
+    lines = _verify(session, run)
+    scheme = scheme_of(session.get(IncentiveScheme, run.scheme_id))
+    acknowledged = acknowledgement(scheme, lines, actor, run.id, acknowledge=acknowledge)
+    run.calibration = acknowledged
     run.status = RunStatus.APPROVED
     run.approved_by = actor.email
     run.approved_at = utcnow()
@@ -583,7 +594,13 @@ def approve_run(session: Session, actor: Actor, run_id: int) -> IncentiveRun:
         if old is not None and old.status is RunStatus.APPROVED:
             old.status = RunStatus.SUPERSEDED
     audit.record(
-        session, actor, "incentives.approve", "incentive_run", run.id, total=str(run.total)
+        session,
+        actor,
+        "incentives.approve",
+        "incentive_run",
+        run.id,
+        total=str(run.total),
+        **({"calibration_warnings": acknowledged["texts"]} if acknowledged else {}),
     )
     return run
 

@@ -68,7 +68,7 @@ def test_four_eyes_lock_and_hashes(engine, demo, hr):
     with write_session(engine) as session, pytest.raises(Conflict, match="second person"):
         incentives.approve_run(session, hr, run_id)
     with write_session(engine) as session:
-        incentives.approve_run(session, HR2, run_id)
+        incentives.approve_run(session, HR2, run_id, acknowledge=True)
     with write_session(engine) as session, pytest.raises(Conflict, match="only a draft"):
         incentives.approve_run(session, HR2, run_id)
     with read_session(engine) as session:
@@ -94,10 +94,10 @@ def test_a_correction_supersedes_the_run_it_corrects(engine, demo, hr):
     with write_session(engine) as session, pytest.raises(ValidationError):
         incentives.create_run(session, hr, scheme_id(engine), PERIOD, corrects=first)  # a draft
     with write_session(engine) as session:
-        incentives.approve_run(session, HR2, first)
+        incentives.approve_run(session, HR2, first, acknowledge=True)
     second = run_for(engine, hr, corrects=first)
     with write_session(engine) as session:
-        incentives.approve_run(session, HR2, second)
+        incentives.approve_run(session, HR2, second, acknowledge=True)
     with read_session(engine) as session:
         statuses = {r.id: r.status for r in session.scalars(select(IncentiveRun))}
     assert statuses[first] is RunStatus.SUPERSEDED and statuses[second] is RunStatus.APPROVED
@@ -227,7 +227,7 @@ def test_a_run_records_its_csat_window(engine, demo, hr):
     default = run_for(engine, hr)
     six = run_for(engine, hr, csat_months=6)
     with write_session(engine) as session:
-        incentives.approve_run(session, HR2, six)
+        incentives.approve_run(session, HR2, six, acknowledge=True)
     corrected = run_for(engine, hr, corrects=six)
     with write_session(engine) as session, pytest.raises(ValidationError):
         incentives.create_run(session, hr, scheme_id(engine), PERIOD, csat_months=2)
