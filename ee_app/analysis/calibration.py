@@ -19,14 +19,14 @@ stored run's lines flattened by :func:`lines_frame`). For each staff role:
      on a component ("Front desk: 100% paid nothing on Sales revenue.");
   3. *Median payout off target*: the median payout against target of a role lies below
      :data:`MEDIAN_LOW` or above :data:`MEDIAN_HIGH` ("Beautician: the median payout is 31% of
-     the target bonus."). Staff with a target bonus of 0 are left out of this rule and of the
-     payout distribution (their payout has no target to be measured against).
+     the target bonus (outside 70%–130%)."). Staff with a target bonus of 0 are left out of
+     this rule and of the payout distribution (their payout has no target to be measured
+     against).
 
-A well-calibrated scheme pays the median person of each role about the target bonus (the
-point of a target bonus: WorldatWork, *The WorldatWork Handbook of Compensation, Benefits &
-Total Rewards*, 2nd ed. 2015, ch. on incentive plan design: target set so that the typical
-performer earns the target award, threshold reachable by most); the bands here are the
-project's, documented in docs/incentives.md ("Calibration before approval").
+A target bonus is meant to be about what the typical person of the role earns when performing
+as expected, with the threshold within reach of most; the bands are this project's reading
+of "near target", not a published standard (docs/incentives.md, "Calibration before
+approval").
 
 Pay is not survey data: HR already sees every line, so these per-role summaries of pay
 lines are no disclosure of answers; engagement results are never an input to pay.
