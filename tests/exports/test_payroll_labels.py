@@ -8,13 +8,14 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ee_app.db import read_session, write_session
 from ee_app.exports.payroll import payroll_xlsx
 from ee_app.i18n import translator
-from ee_app.models import IncentiveScheme
+from ee_app.models import IncentiveRun, IncentiveScheme
 from ee_app.services import incentives
+from ee_app.ui.labels import curve_text, missing_rule_label
 from tests.raw_keys import raw_keys
 
 PERIOD = "2026-09"
@@ -77,8 +78,48 @@ def test_the_notes_name_the_component_in_chinese(view):
 def test_the_scheme_sheet_says_the_curve_and_the_rule_in_words(view):
     texts = _texts(payroll_xlsx(view, "en"))
     scheme = texts["Scheme"]
-    # The demo's sales curve [[0.8, 0.5], [1.0, 1.0], [1.2, 1.5]], in words.
-    curve = next(t for t in scheme if t.startswith("below 80% of target"))
-    assert "at 80%: 50%" in curve and "at 120% or more: 150% (cap)" in curve
-    assert any(t.startswith("No value:") for t in scheme)  # the rule for a person without one
+    for component in view.scheme.components:  # curve_text is checked by hand in tests/ui
+        assert curve_text(component.curve, str) in scheme
+        assert missing_rule_label(getattr(component, "missing", "zero"), str) in scheme
+    assert not any("% →" in t for t in scheme)  # the old "80% → 50%, 100% → 100%" form
     assert any(t.startswith("Store staff performance pay, version") for t in scheme)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_no_incentives_cli_message_shows_an_internal_key(
+    monkeypatch, db_url, engine, demo, capsys, tmp_path, language
+):
+    """Every message of ``ee-app incentives run|approve|export|list``, the refusals included,
+    and the workbooks it writes, in the shell's language."""
+    from ee_app.cli import main
+
+    monkeypatch.setenv("EE_DATABASE_URL", db_url)
+    monkeypatch.setenv("EE_LANG", language)
+    scan = "en" if language == "en" else "zh_CN"
+    messages: list[str] = []
+
+    def call(*args: str) -> int:
+        code = main(["incentives", *args])
+        out, err = capsys.readouterr()
+        messages.extend(line for line in (out + err).splitlines() if line.strip())
+        return code
+
+    draft, final = tmp_path / "draft.xlsx", tmp_path / "final.xlsx"
+    base = ["--scheme", "store-staff", "--period", PERIOD]
+    assert call("run", *base, "--out", str(draft), "--as", "hr@demo.example") == 0
+    with read_session(engine) as session:
+        run = str(session.scalar(select(func.max(IncentiveRun.id))))
+    assert call("list", "--as", "hr@demo.example") == 0  # a draft has no approver yet
+    assert call("approve", run) == 1  # no name: refused
+    assert call("approve", run, "--as", "hr@demo.example") == 1  # its preparer: refused
+    approve = ["approve", run, "--as", "hr2@demo.example", "--out", str(final)]
+    if call(*approve) == 1:  # calibration warnings are shown, then acknowledged
+        assert call(*approve, "--acknowledge") == 0
+    assert call("export", run, "--out", str(tmp_path / "again.xlsx")) == 0
+    assert call("run", "--scheme", "store-staff", "--period", "2026-13") == 1
+    found = {text: keys for text in messages if (keys := raw_keys(text, scan))}
+    assert found == {}, messages
+    for book in (draft, final):
+        cells = _texts(book.read_bytes())
+        in_book = {(sheet, t): raw_keys(t, scan) for sheet, ts in cells.items() for t in ts}
+        assert {where: keys for where, keys in in_book.items() if keys} == {}
