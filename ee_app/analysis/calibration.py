@@ -9,7 +9,9 @@ stored run's lines flattened by :func:`lines_frame`). For each staff role:
   first quartile, median, third quartile, maximum. Quartiles are numpy's default (linear
   interpolation between order statistics, Hyndman & Fan 1996 type 7, as R's ``quantile``);
 * the **share paid nothing** on each component: staff whose payout on it is 0, whether below
-  the threshold (门槛), without a value, or without a target for their role;
+  the threshold (门槛), without a value, or without a target for their role; staff for whom the
+  component was left out and its weight spread over their others (the scheme's rule
+  "reweight") are not counted, in the count or in the role's n for it;
 * **warnings** in plain words, by three rules (thresholds are the constants below):
 
   1. *All below the threshold*: every staff member of a role has a value on a component and
@@ -46,6 +48,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from ee_app.analysis.pay import FLAG_REWEIGHTED
 from ee_app.errors import N_
 from ee_app.instruments.scheme import ROLES, Scheme
 
@@ -225,6 +228,18 @@ def lines_frame(lines: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     return frame
 
 
+def _left_out(flags: Any, component: str) -> bool:
+    """Whether a line's flags say the component was left out and its weight spread over the
+    others (the scheme's rule "reweight" for a person without a value): not paid nothing."""
+    if not isinstance(flags, list | tuple):
+        return False
+    for flag in flags:
+        message, params = (flag[0], flag[1]) if isinstance(flag, list | tuple) else (flag, {})
+        if message == FLAG_REWEIGHTED and (params or {}).get("component") == component:
+            return True
+    return False
+
+
 def calibrate(scheme: Scheme, lines: pd.DataFrame) -> Calibration:
     """The calibration of ``lines`` (columns ``employee_no``, ``role``, ``target_bonus``,
     ``amount`` and, for each component of ``scheme``, ``<id>_attainment`` and ``<id>_payout``).
@@ -284,14 +299,16 @@ def calibrate(scheme: Scheme, lines: pd.DataFrame) -> Calibration:
                     **summary(attainment.tolist()),
                 }
             )
-            count = int((paid.fillna(0) == 0).sum())
-            share = count / n if n else 0.0
+            flags = list(frame["flags"][mine]) if "flags" in frame else [()] * n
+            counted = ~np.array([_left_out(f, component.id) for f in flags], dtype=bool)
+            count = int(((paid.fillna(0) == 0).to_numpy() & counted).sum())
+            share = count / int(counted.sum()) if counted.any() else 0.0
             nothing.append(
                 {
                     "role": role,
                     "component": component.id,
                     "measure": measure,
-                    "n": n,
+                    "n": int(counted.sum()),
                     "count": count,
                     "share": share,
                 }
@@ -300,9 +317,13 @@ def calibrate(scheme: Scheme, lines: pd.DataFrame) -> Calibration:
             params = {"role": role, "component": component.id, "measure": measure}
             if n and attainment.notna().all() and bool((attainment < threshold).all()):
                 found[ALL_BELOW].append(Finding(ALL_BELOW, _ALL_BELOW, {**params, "n": n}))
-            elif n and share >= NOTHING_SHARE:
+            elif counted.any() and share >= NOTHING_SHARE:
                 found[NOTHING].append(
-                    Finding(NOTHING, _NOTHING, {**params, "share": share, "count": count, "n": n})
+                    Finding(
+                        NOTHING,
+                        _NOTHING,
+                        {**params, "share": share, "count": count, "n": int(counted.sum())},
+                    )
                 )
         stats = summary(payout[mine].tolist())
         distribution.append({"role": role, "quantity": PAYOUT, "measure": "", **stats})

@@ -220,3 +220,23 @@ def test_summary_of_nothing_and_a_stored_run_round_trip():
 def test_an_empty_calculation_has_no_warnings():
     cal = calibrate(SCHEME, _lines([]).reindex(columns=_lines(FRONT).columns))
     assert cal.warnings == () and cal.distribution.empty and cal.payouts.empty
+
+
+def test_a_component_left_out_by_reweighting_is_not_paid_nothing():
+    """Two of three front-desk lines have no CSAT and the scheme's rule spreads its weight over
+    their other components (flagged, payout 0): they are not "paid nothing" on CSAT. Counted
+    by hand: of the one left, 0 paid nothing; without the flags 2 of 3 (67%) would warn."""
+    from ee_app.analysis.pay import FLAG_REWEIGHTED
+
+    rows = [
+        ("front_desk", 1000, 1000, 1.0, 1.0, NAN, 0.0),
+        ("front_desk", 1000, 1000, 1.0, 1.0, NAN, 0.0),
+        ("front_desk", 1000, 1000, 1.0, 1.0, 1.0, 1.0),
+    ]
+    left_out = (FLAG_REWEIGHTED, {"component": "csat"})
+    lines = _lines(rows).assign(flags=[(left_out,), [list(left_out)], ()])  # as run or stored
+    cal = calibrate(SCHEME, lines)
+    nothing = cal.nothing.set_index(["role", "component"]).loc[("front_desk", "csat")]
+    assert (nothing["count"], nothing["n"]) == (0, 1) and cal.warnings == ()
+    plain = calibrate(SCHEME, _lines(rows)).warnings
+    assert [(w.code, w.params["count"], w.params["n"]) for w in plain] == [(NOTHING, 2, 3)]
