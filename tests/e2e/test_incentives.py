@@ -10,8 +10,10 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from ee_app.auth import Actor
 from ee_app.db import make_engine, read_session
-from ee_app.models import IncentiveRun, IncentiveScheme
+from ee_app.models import IncentiveRun, IncentiveScheme, UserRole
+from ee_app.services.calibration import run_calibration
 from tests.e2e.conftest import screenshot
 from tests.e2e.streamlit_ui import open_page, open_tab, sign_in, wait_idle
 
@@ -68,6 +70,13 @@ def test_hr_designs_runs_and_a_second_person_approves(start_app, oidc_provider, 
     sign_in(second, app.url, "hr2")
     open_page(second, "Incentives")
     open_tab(second, "Runs and payroll")
+    with read_session(engine) as session:  # the approver acknowledges warnings (issue 17)
+        hr_actor = Actor("hr@demo.example", UserRole.HR)
+        warned = bool(run_calibration(session, hr_actor, run.id).warnings)
+    if warned:
+        expect(second.get_by_role("button", name="Approve")).to_be_disabled()
+        second.get_by_text("I have read the").click()
+        wait_idle(second)
     second.get_by_role("button", name="Approve").click()
     wait_idle(second)
     expect(second.get_by_text(f"Run {run.id} approved and locked")).to_be_visible()
