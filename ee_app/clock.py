@@ -111,10 +111,16 @@ def format_time(moment: datetime | None, spec: str = MINUTES, tz: ZoneInfo | Non
     return "" if moment is None else local(moment, tz).strftime(spec)
 
 
-def today(tz: ZoneInfo | None = None) -> date:
-    """The date in the local zone now: the day a wave opens or closes on (the server's own
-    clock may run in UTC, eight hours behind a morning in Shanghai)."""
-    return datetime.now(tz or zone()).date()
+def today(tz: ZoneInfo | None = None, now: datetime | None = None) -> date:
+    """The local date now (or at ``now``): the day a wave opens or closes on, an action is
+    overdue, a file's dates may not pass. The server's own clock may run in UTC, eight hours
+    behind a morning in Shanghai.
+
+    >>> from datetime import UTC, datetime
+    >>> today(parse_zone("Asia/Shanghai"), datetime(2026, 12, 6, 23, 0, tzinfo=UTC))
+    datetime.date(2026, 12, 7)
+    """
+    return local(now or datetime.now(UTC), tz).date()
 
 
 def zone_name(gettext: Gettext, tz: ZoneInfo | None = None) -> str:

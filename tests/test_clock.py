@@ -53,6 +53,22 @@ def test_default_zone_is_shanghai_and_the_setting_changes_it(monkeypatch):
     assert clock.format_time(moment) == "2026-12-06 22:00"
 
 
+@pytest.mark.parametrize(
+    ("now", "tz", "day"),
+    [
+        # 07:00 on 7 December in Shanghai is still 6 December on a server clock in UTC: a
+        # wave opening on the 7th is open to staff who answer before work.
+        (datetime(2026, 12, 6, 23, 0, tzinfo=UTC), SHANGHAI, "2026-12-07"),
+        (datetime(2026, 12, 6, 15, 59, tzinfo=UTC), SHANGHAI, "2026-12-06"),
+        (datetime(2026, 12, 6, 16, 0, tzinfo=UTC), SHANGHAI, "2026-12-07"),
+        (datetime(2026, 12, 6, 23, 0, tzinfo=UTC), clock.parse_zone("UTC"), "2026-12-06"),
+        (datetime(2026, 12, 7, 3, 0, tzinfo=UTC), NEW_YORK, "2026-12-06"),
+    ],
+)
+def test_today_at_a_moment(now, tz, day):
+    assert clock.today(tz, now).isoformat() == day
+
+
 def test_today_is_the_local_date():
     # Around 16:00 UTC the two dates differ; compare with the same instant computed by hand.
     before = datetime.now(UTC)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import date
 
 import segno
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from ee_app import clock
 from ee_app.config import LANGUAGES
 from ee_app.exports.xlsx import add_table_sheet, set_value, workbook_bytes
 from ee_app.models import WaveMode
@@ -167,7 +167,7 @@ def invitations_xlsx(links: Sequence[InvitationLink], wave: WaveRow, language: s
         (text["k_comments"], wave.k_comments),
         (text["links"], len(links)),
         (text["answered"], sum(1 for link in links if link.responded)),
-        (text["generated"], date.today()),
+        (text["generated"], clock.today()),
     ]
     notes = [text["personal"], text["private"], _promise(wave, text)]
     for r, (label, value) in enumerate(facts, start=1):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from ee_app import clock
 from ee_app.exports.xlsx import add_table_sheet, set_value, workbook_bytes
 from ee_app.instruments.quiz import Quiz
 from ee_app.services.training import QuizLink
@@ -87,7 +87,7 @@ def quiz_links_xlsx(links: Sequence[QuizLink], quiz: Quiz, language: str) -> byt
         (text["attempts"], quiz.max_attempts),
         (text["limit"], quiz.time_limit_minutes or "—"),
         (text["links"], len(links)),
-        (text["generated"], date.today()),
+        (text["generated"], clock.today()),
     ]
     for r, (label, value) in enumerate(facts, start=1):
         set_value(about.cell(row=r, column=1), label)

@@ -17,6 +17,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from ee_app import clock
 from ee_app.errors import N_, Problem
 from ee_app.imports.cells import (
     EARLIEST_DATE,
@@ -145,7 +146,7 @@ class Lookups:
 
     staff: Mapping[str, int]
     stores: Mapping[str, int]
-    today: date = field(default_factory=date.today)
+    today: date = field(default_factory=clock.today)
 
 
 @dataclass

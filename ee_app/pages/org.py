@@ -1,10 +1,9 @@
 """Org and staff: the units in scope, who works in them, and (for HR) the roster import."""
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
+from ee_app import clock
 from ee_app.auth import Permission, can
 from ee_app.errors import EeError
 from ee_app.exports.roster import roster_template_csv, roster_template_xlsx, staff_xlsx
@@ -93,7 +92,7 @@ with tabs[0]:
             st.download_button(
                 _("Download as Excel"),
                 data=lambda: staff_xlsx(staff, ctx.language),
-                file_name=f"staff-{date.today().isoformat()}.xlsx",
+                file_name=f"staff-{clock.today().isoformat()}.xlsx",
                 mime=XLSX_MIME,
                 icon=":material/download:",
             )
@@ -161,7 +160,7 @@ if can(actor, Permission.IMPORT_ROSTER):
         )
         effective = st.date_input(
             _("Moves take effect on"),
-            value=date.today(),
+            value=clock.today(),
             help=_("A changed store, team or role closes the old assignment on this day."),
         )
         if upload is not None:

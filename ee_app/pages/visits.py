@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from ee_app import clock
 from ee_app.auth import Permission, can
 from ee_app.errors import EeError
 from ee_app.models import UnitLevel, VisitStatus
@@ -72,7 +73,7 @@ def month_options(today: date, count: int = 24) -> list[str]:
 
 
 def period() -> tuple[date, date]:
-    months = month_options(date.today())
+    months = month_options(clock.today())
     left, right = st.columns(2)
     first = left.selectbox(_("From month"), months, index=5, key=FROM)
     last = right.selectbox(_("To month"), months, index=0, key=TO)
@@ -236,7 +237,7 @@ def schedule_form() -> None:
     }
     store_names = {s.id: f"{s.name} ({s.code})" for s in stores}
     shopper_names = {u.id: u.name or u.email for u in people}
-    today = date.today()
+    today = clock.today()
     first = today.replace(day=1)
     last = today.replace(day=monthrange(today.year, today.month)[1])
     with st.form(SCHEDULE_FORM, border=True):

@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ee_app import clock
 from ee_app.analysis.engagement import change_ci, mean_ci
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, NotFound, Problem, ValidationError
@@ -47,7 +48,7 @@ class ActionRow:
 
     @property
     def overdue(self) -> bool:
-        return self.status is not ActionStatus.DONE and self.due_on < date.today()
+        return self.status is not ActionStatus.DONE and self.due_on < clock.today()
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ee_app import clock
 from ee_app.analysis.linkage import winsorized_correlation
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, Conflict, NotFound, ValidationError
@@ -206,7 +207,7 @@ def compute_relation(
         )
     month = f"{wave.opens_on:%Y-%m}"
     start, end = month_bounds(month)
-    _check_complete(session, outcome, end, window_days, today or date.today())
+    _check_complete(session, outcome, end, window_days, today or clock.today())
     people = _engagement(session, wave)
     values, batches = _outcome(session, actor, outcome, start, end, window_days, csat_months)
     with_outcome = values[values["staff_id"].isin(people["staff_id"])].dropna()

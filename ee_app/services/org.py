@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ee_app import clock
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, Conflict, NotFound, ValidationError
 from ee_app.models import OrgUnit, Staff, StaffAssignment, StaffRole, UnitLevel
@@ -187,7 +188,7 @@ def list_staff(
             or_(StaffAssignment.valid_to.is_(None), StaffAssignment.valid_to > on),
         )
     if not include_left:
-        stmt = stmt.where(or_(Staff.leave_date.is_(None), Staff.leave_date >= date.today()))
+        stmt = stmt.where(or_(Staff.leave_date.is_(None), Staff.leave_date >= clock.today()))
     stmt = _visible(actor, stmt, unit.c.id)
     if unit_id is not None:
         if not actor.may_see_unit(unit_id):
@@ -231,7 +232,7 @@ def headcounts(session: Session, actor: Actor) -> dict[int, int]:
         .join(Staff, Staff.id == StaffAssignment.staff_id)
         .where(
             StaffAssignment.valid_to.is_(None),
-            or_(Staff.leave_date.is_(None), Staff.leave_date >= date.today()),
+            or_(Staff.leave_date.is_(None), Staff.leave_date >= clock.today()),
         )
         .group_by(StaffAssignment.unit_id)
     )

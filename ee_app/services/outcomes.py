@@ -22,6 +22,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ee_app import clock
 from ee_app.analysis.outcomes import csat_by_staff, repurchase, repurchase_by_store
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, ValidationError
@@ -111,7 +112,7 @@ def last_complete_month(span: DataRange, today: date | None = None) -> str | Non
     if not days:
         return None
     first, last = min(days), max(days)
-    today = today or date.today()
+    today = today or clock.today()
     ended = min(last, today.replace(day=1) - timedelta(days=1))  # the last day of a past month
     if ended < first:
         return f"{last:%Y-%m}"

@@ -30,6 +30,7 @@ import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from ee_app import clock
 from ee_app.auth import Actor, Permission, can, require
 from ee_app.config import Settings
 from ee_app.db import bulk_insert
@@ -111,7 +112,7 @@ def customer_hasher(settings: Settings) -> Callable[[str | None], str | None]:
 
 def _lookups(session: Session, today: date | None) -> Lookups:
     stores = unit_index(session).stores
-    return Lookups(staff=staff_ids(session), stores=stores, today=today or date.today())
+    return Lookups(staff=staff_ids(session), stores=stores, today=today or clock.today())
 
 
 def _text(value: object) -> str | None:

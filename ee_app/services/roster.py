@@ -18,6 +18,7 @@ from typing import TypeVar
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from ee_app import clock
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, ImportRejected, Problem
 from ee_app.imports.cells import employee_number
@@ -113,7 +114,7 @@ def import_roster(
     wrong; the database is then exactly as before.
     """
     require(actor, Permission.IMPORT_ROSTER)
-    effective = effective or date.today()
+    effective = effective or clock.today()
     progress(0.05, N_("Reading the file"))
     table = read_table(data, filename)
     progress(0.25, N_("Checking every row"))

@@ -28,6 +28,7 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ee_app import clock
 from ee_app.analysis.items import QuizStatistics, question_statistics, test_statistics
 from ee_app.auth import Actor, Permission, require
 from ee_app.clock import format_time
@@ -187,7 +188,7 @@ def assign_quiz(
     quiz_of(quiz)
     if not unit_ids:
         raise ValidationError(N_("Choose at least one unit."))
-    people = _current_staff(session, expand_scope(session, unit_ids), roles, today or date.today())
+    people = _current_staff(session, expand_scope(session, unit_ids), roles, today or clock.today())
     if not people:
         raise ValidationError(N_("Nobody in these units (and roles) works there now."))
     before = set(

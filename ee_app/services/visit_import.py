@@ -31,6 +31,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ee_app import clock
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, Conflict, ImportRejected, Problem
 from ee_app.imports.cells import employee_number
@@ -210,7 +211,7 @@ def import_visits(
     progress(0.05, N_("Reading the file"))
     table = read_table(data, file_name)
     progress(0.3, N_("Checking every row"))
-    parsed = parse_visits(table, _lookups(session, date.today()))
+    parsed = parse_visits(table, _lookups(session, clock.today()))
     if parsed.problems:
         session.rollback()
         raise _refuse(parsed.problems)

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from ee_app import clock
 from ee_app.auth import Actor, Permission, can, require
 from ee_app.errors import N_, ConfigError, Conflict, NotFound, Problem, ValidationError
 from ee_app.imports.images import PHOTO_FORMATS, clean_photo
@@ -458,7 +459,7 @@ def _details(
                 {"start": visit.window_start, "end": visit.window_end},
             )
         )
-    if visited_on is not None and visited_on > date.today():
+    if visited_on is not None and visited_on > clock.today():
         problems.append(Problem(N_("The visit date lies in the future.")))
     if len(served_by_note) > 200:
         problems.append(Problem(N_("Who served you: at most 200 characters.")))

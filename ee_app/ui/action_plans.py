@@ -8,12 +8,13 @@ permissions and scope again.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from ee_app import clock
 from ee_app.auth import Permission, can
 from ee_app.errors import EeError
 from ee_app.instruments.pulse import THEMES
@@ -180,7 +181,7 @@ def new_action_form(ctx: PageContext, plan: PlanRow) -> None:
         )
         left, right = st.columns([1, 2])
         due_on = left.date_input(
-            _("Due on"), value=date.today() + timedelta(days=30), key=f"{prefix}_due"
+            _("Due on"), value=clock.today() + timedelta(days=30), key=f"{prefix}_due"
         )
         owner = right.text_input(_("Owner"), key=f"{prefix}_owner")
         sent = st.form_submit_button(_("Add action"), icon=":material/add:")

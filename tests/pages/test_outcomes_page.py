@@ -13,12 +13,12 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, func, select
 
+from ee_app import clock
 from ee_app.auth import system_actor
 from ee_app.config import Settings
 from ee_app.db import make_engine, read_session, write_session
 from ee_app.demo.chain import generate_chain
 from ee_app.models import CsatRecord, Sale, SaleStaff
-from ee_app.services import outcomes, outcomes_import
 from ee_app.services.outcomes_import import import_csat, import_sales
 from tests.conftest import DEMO_SEED, DEMO_TODAY
 from tests.helpers import csv_file, snapshot
@@ -60,13 +60,8 @@ SALES = [
 def in_2029(monkeypatch):
     """The imports' clock at the end of 2029: files dated March 2029 are not in the future."""
 
-    class Later(date):
-        @classmethod
-        def today(cls):
-            return date(2029, 12, 31)
-
-    monkeypatch.setattr(outcomes_import, "date", Later)
-    monkeypatch.setattr(outcomes, "date", Later)  # the page opens on the last month ended
+    # the local date (issue 17), which the imports and the page's opening month read
+    monkeypatch.setattr(clock, "today", lambda tz=None: date(2029, 12, 31))
 
 
 @pytest.fixture
@@ -292,12 +287,7 @@ def test_opens_on_the_last_complete_month_with_three_months_of_csat(make_app, mo
     in the test demo's data) and every staff member carried "⚠ n < 10". It opens on October,
     with each person's CSAT over August–October, and ⚠ only where n < 10."""
 
-    class Sixth(date):
-        @classmethod
-        def today(cls):
-            return date(2026, 11, 6)
-
-    monkeypatch.setattr(outcomes, "date", Sixth)
+    monkeypatch.setattr(clock, "today", lambda tz=None: date(2026, 11, 6))
     at = outcomes_page(make_app, HR)
     assert at.selectbox(key="ee_outcomes_month").value == "2026-10"
     assert at.selectbox(key="ee_outcomes_csat_months").value == 3
