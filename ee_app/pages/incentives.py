@@ -84,7 +84,7 @@ def evidence(period: str, definition: dict) -> None:  # type: ignore[type-arg]
     """What the data say about the components: how the outcomes relate across stores, and
     how many staff have too few answers or visits for a measure of their own."""
     st.markdown("**{}**".format(_("Evidence beside the weights")))
-    with ctx.read() as session:
+    with st.spinner(_("Reading the month's outcomes…")), ctx.read() as session:
         inputs = period_inputs(session, actor, period)
         data = linkage_data(session, actor)
     gates = definition.get("gates") or {}
@@ -179,7 +179,12 @@ def evidence(period: str, definition: dict) -> None:  # type: ignore[type-arg]
 def simulation(period: str, definition: dict) -> None:  # type: ignore[type-arg]
     st.markdown("**{}**".format(_("Simulation for {period}").format(period=period)))
     try:
-        with ctx.read() as session:
+        with (
+            st.spinner(
+                _("Computing what this design would pay for {period}…").format(period=period)
+            ),
+            ctx.read() as session,
+        ):
             result = simulate(session, actor, definition, period)
     except ValidationError:
         return
