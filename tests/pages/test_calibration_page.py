@@ -5,6 +5,8 @@ with the run."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from ee_app.db import make_engine, read_session
@@ -84,3 +86,17 @@ def test_the_second_hr_user_acknowledges_the_warnings_before_approving(make_app,
         assert record["texts"] == [w.render() for w in warnings]
     else:
         assert record is None
+
+
+def test_the_calibration_reads_in_chinese_without_raw_keys(make_app):
+    at = _open(make_app, "hr@demo.example", "zh-CN")
+    texts = _texts(at)
+    assert any(t.startswith("**") and t.endswith(" 的校准**") for t in texts), texts
+    shown = [t for t in texts if t.startswith(("校准提示：", "没有校准提示"))]
+    assert shown
+    table = next(f.value for f in at.dataframe if "发放中位数（占目标奖金）" in f.value)
+    assert set(table["岗位"]) <= {"美容师", "咨询师", "医生", "护士", "前台", "店长"}
+    cells = [str(v) for v in table.to_numpy().ravel()] + [str(c) for c in table.columns]
+    for text in shown + cells:
+        assert not re.search(r"[a-z]+_[a-z_]+", text), text  # no snake_case keys
+        assert "None" not in text and "nan" not in text and "null" not in text, text
