@@ -7,8 +7,10 @@
   (of the customers they served in the latest month whose 90-day windows have all ended by
   the pay month's end, e.g. December for April: :func:`repurchase_cohort`), mystery-shopper
   scores (their store's, and the visits they were recorded as serving), and
-  whether they have passed the onboarding assessment. Engagement survey results are never
-  read here.
+  whether they have passed the onboarding assessment; and the same measures at the level of
+  their store, for roles paid on the store's results (issue 17): the store's revenue, the top-2
+  share of its CSAT answers in the window, its repurchase rate (same cohort) and its
+  mystery-shopper score. Engagement survey results are never read here.
 * **Simulation** (:func:`simulate`): any scheme definition on a month's inputs, writing
   nothing, so HR sees the payout before saving.
 * **Runs** (:func:`create_run`): a snapshot of the inputs, every line computed, hashes of
@@ -101,6 +103,8 @@ INPUT_COLUMNS = (
     "visit_n_staff",
     "assessment_passed",
     "onboarding_passed",
+    "store_sales_revenue",
+    "store_repurchase_rate",
 )
 SERVICE_CHECKLIST = "service-process"
 
@@ -256,6 +260,18 @@ def _sales(session: Session, start: date, end: date) -> pd.DataFrame:
     )
 
 
+def _store_sales(session: Session, start: date, end: date) -> pd.DataFrame:
+    """Each store's revenue in the month: every sale at the store, however many served it."""
+    rows = session.execute(
+        select(Sale.store_id, func.sum(Sale.amount))
+        .where(Sale.sold_on.between(start, end))
+        .group_by(Sale.store_id)
+    ).all()
+    frame = pd.DataFrame(rows, columns=["store_id", "store_sales_revenue"])
+    frame["store_sales_revenue"] = frame["store_sales_revenue"].astype(float)
+    return frame
+
+
 def _visits(session: Session, start: date, end: date) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = session.execute(
         select(ShopVisit.store_id, ShopVisit.staff_id, ShopVisit.score)
@@ -331,13 +347,22 @@ def period_inputs(
             how="left",
         )
     stores = store_summary(session, actor, start, end, csat_months=csat_months)
-    if "shrunk" in stores:
+    if "top2_rate" in stores:
+        # The store's CSAT: the top-2 share of all its answers in the window (hundreds of
+        # answers, so it needs no shrinking); it also stands in for a person with few answers.
         staff = staff.merge(
-            stores[["store_id", "shrunk"]].rename(columns={"shrunk": "store_csat_top2"}),
+            stores[["store_id", "top2_rate"]].rename(columns={"top2_rate": "store_csat_top2"}),
             on="store_id",
             how="left",
         )
     cohort_start, cohort_end = month_bounds(repurchase_cohort(period))
+    cohort = store_summary(session, actor, cohort_start, cohort_end, csat_months=1)
+    if "rate" in cohort:
+        staff = staff.merge(
+            cohort[["store_id", "rate"]].rename(columns={"rate": "store_repurchase_rate"}),
+            on="store_id",
+            how="left",
+        )
     repurchase = repurchase_table(session, actor, cohort_start, cohort_end)
     if len(repurchase):
         staff = staff.merge(
@@ -348,6 +373,7 @@ def period_inputs(
             how="left",
         )
     staff = staff.merge(_sales(session, start, end), on="staff_id", how="left")
+    staff = staff.merge(_store_sales(session, start, end), on="store_id", how="left")
     store_visits, staff_visits = _visits(session, start, end)
     staff = staff.merge(store_visits, on="store_id", how="left").merge(
         staff_visits, on="staff_id", how="left"
@@ -362,6 +388,7 @@ def period_inputs(
         if column not in staff:
             staff[column] = np.nan
     staff["sales_revenue"] = staff["sales_revenue"].fillna(0.0)
+    staff["store_sales_revenue"] = staff["store_sales_revenue"].fillna(0.0)
     staff["csat_n"] = staff["csat_n"].fillna(0).astype(int)
     staff["csat_months"] = int(csat_months)
     staff["visit_n_staff"] = staff["visit_n_staff"].fillna(0).astype(int)

@@ -202,3 +202,32 @@ def test_the_service_floor_holds_for_every_role():
     scheme = validate(definition())
     assert float(scheme.service_weight_for("front_desk")) == 1.0
     assert float(scheme.service_weight_for("beautician")) == 0.5
+
+
+def test_the_worked_example_of_docs_incentives():
+    # docs/incentives.md, "Measures and levels": a store manager under the shipped scheme.
+    from ee_app.instruments.scheme import default_definition
+
+    row = {
+        "staff_id": 1,
+        "employee_no": "E1",
+        "name": "店长",
+        "store_code": "S1",
+        "store_name": "S1",
+        "role": "store_manager",
+        "sales_revenue": 5000.0,  # their own sales: not what a store manager is paid on
+        "store_sales_revenue": 380000.0,
+        "csat_top2": NAN,
+        "csat_n": 1,
+        "store_csat_top2": 0.74,
+        "repurchase_rate": NAN,
+        "store_repurchase_rate": 0.35,
+        "visit_score_store": NAN,  # no visit this month: re-weighted
+        "assessment_passed": True,
+        "onboarding_passed": True,
+    }
+    lines = calculate(validate(default_definition()), pd.DataFrame([row])).lines
+    # (.40 × .925 + .25 + .15 + .10) / .90 = .87/.90 = .96667; 4000 × that = 3866.67
+    assert lines["sales_payout"][0] == pytest.approx(0.925)
+    assert lines["points"][0] == pytest.approx(0.87 / 0.9)
+    assert str(lines["amount"][0]) == "3866.67"
