@@ -5,6 +5,7 @@ import streamlit as st
 
 from ee_app import clock
 from ee_app.auth import Permission, can
+from ee_app.clock import format_time
 from ee_app.errors import EeError
 from ee_app.exports.roster import roster_template_csv, roster_template_xlsx, staff_xlsx
 from ee_app.imports.tabular import MAX_MB
@@ -60,7 +61,7 @@ with tabs[0]:
         def onboarded(staff_id: int) -> str:
             assigned, passed = onboarding.get(staff_id, (False, None))
             if passed is not None:
-                return passed.strftime("%Y-%m-%d")
+                return format_time(passed, "%Y-%m-%d")  # the local date it was passed on
             return _("not yet") if assigned else ""
 
         if staff:
