@@ -36,9 +36,16 @@ from ee_app.services.outcomes import CSAT_MONTHS, DEFAULT_CSAT_MONTHS, data_rang
 from ee_app.ui import context
 from ee_app.ui.calibration import draft_section, run_section
 from ee_app.ui.components import XLSX_MIME, error_box
-from ee_app.ui.labels import component_labels, measure_label, role_label
+from ee_app.ui.labels import component_labels, measure_label, missing_rule_label, role_label
 from ee_app.ui.pay_compare import who_gains_section
-from ee_app.ui.scheme_editor import components_frame, definition_from, fill_ids, roles_frame
+from ee_app.ui.scheme_editor import (
+    components_frame,
+    definition_from,
+    fill_ids,
+    level_notes,
+    missing_options,
+    roles_frame,
+)
 
 BASE = "ee_incentives_base"
 PERIOD = "ee_incentives_period"
@@ -236,6 +243,7 @@ def scheme_tab() -> None:
             "threshold_pays",
             "cap",
             "cap_pays",
+            "missing",
         ],
         key=f"{COMPONENTS}_{base_id}",
         hide_index=True,
@@ -265,10 +273,18 @@ def scheme_tab() -> None:
             "threshold_pays": st.column_config.NumberColumn(_("Threshold pays %")),
             "cap": st.column_config.NumberColumn(_("Cap (% of target)")),
             "cap_pays": st.column_config.NumberColumn(_("Cap pays %")),
+            "missing": st.column_config.SelectboxColumn(
+                _("A person without a value"),
+                options=missing_options(),
+                format_func=lambda rule: missing_rule_label(rule, _),
+                required=True,
+            ),
         },
     )
     components = fill_ids(components)
     names = component_labels(components.dropna(subset=["measure"]).to_dict("records"), _)
+    for note in level_notes(base_definition, _, names):
+        st.caption(note)
     st.markdown("**{}**".format(_("Weights (%)")))
     weight_columns = st.columns(max(len(components), 1))
     weights = {}

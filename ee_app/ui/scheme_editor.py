@@ -1,8 +1,11 @@
 """The scheme editor's tables: a scheme definition shown as editable frames and read back.
 
-Components become one row each (measure, weight %, a single target, and the pay curve as a
-threshold point, the target point 100% → 100% and a cap point); per-role targets and target
-bonuses become a roles × columns table. :func:`definition_from` rebuilds the definition that
+Components become one row each (measure, weight %, a single target, the pay curve as a
+threshold point, the target point 100% → 100% and a cap point, and the rule for a person
+without a value); per-role targets and target bonuses become a roles × columns table. The
+measures a component reads for particular roles (a store manager on the store's revenue) are
+kept from the scheme the design starts from, and told in words by :func:`level_notes`.
+:func:`definition_from` rebuilds the definition that
 :func:`ee_app.instruments.scheme.validate` checks, so the page never decides what is valid.
 """
 
@@ -15,9 +18,18 @@ from typing import Any
 
 import pandas as pd
 
-from ee_app.instruments.scheme import MEASURES
+from ee_app.errors import N_
+from ee_app.instruments.scheme import MEASURES, MISSING_RULES
+from ee_app.ui.labels import measure_label, role_label
 
-__all__ = ["components_frame", "definition_from", "fill_ids", "roles_frame"]
+__all__ = [
+    "components_frame",
+    "definition_from",
+    "fill_ids",
+    "level_notes",
+    "missing_options",
+    "roles_frame",
+]
 
 ROLES = ("beautician", "consultant", "doctor", "nurse", "front_desk", "store_manager")
 
@@ -44,6 +56,7 @@ def components_frame(definition: Mapping[str, Any]) -> pd.DataFrame:
                 "threshold_pays": low_p,
                 "cap": high_a,
                 "cap_pays": high_p,
+                "missing": component.get("missing", "zero"),
             }
         )
     return pd.DataFrame(
@@ -57,8 +70,38 @@ def components_frame(definition: Mapping[str, Any]) -> pd.DataFrame:
             "threshold_pays",
             "cap",
             "cap_pays",
+            "missing",
         ],
     )
+
+
+def level_notes(definition: Mapping[str, Any], gettext: Any, names: Mapping[str, str]) -> list[str]:
+    """One sentence per component that pays some roles on another measure, in words.
+
+    >>> level_notes({"components": [{"id": "sales", "measure": "sales_revenue",
+    ...     "measures": {"store_manager": "store_sales_revenue"}}]}, lambda s: s,
+    ...     {"sales": "Sales"})
+    ['Sales: Store manager paid on Store sales (CNY).']
+    """
+    notes = []
+    for component in definition.get("components", []):
+        others = component.get("measures") or {}
+        if not others:
+            continue
+        roles = gettext(N_("; ")).join(
+            gettext(N_("{role} paid on {measure}")).format(
+                role=role_label(role, gettext), measure=measure_label(measure, gettext)
+            )
+            for role, measure in others.items()
+        )
+        name = names.get(component["id"], component["id"])
+        notes.append(gettext(N_("{component}: {roles}.")).format(component=name, roles=roles))
+    return notes
+
+
+def missing_options() -> list[str]:
+    """The rules for a person without a value (see :data:`MISSING_RULES`)."""
+    return list(MISSING_RULES)
 
 
 def roles_frame(definition: Mapping[str, Any]) -> pd.DataFrame:
@@ -135,6 +178,7 @@ def definition_from(
 ) -> dict[str, Any]:
     """The definition the editor's tables describe (not validated here)."""
     definition = copy.deepcopy(dict(base))
+    before = {c.get("id"): c for c in definition.get("components", [])}
     per_role = {c for c in roles.columns if c not in ("role", "target_bonus")}
     out = []
     for row in components.to_dict("records"):
@@ -146,6 +190,15 @@ def definition_from(
             "weight": round(float(_weight(row, weights)) / 100, 6),
             "curve": _curve(row),
         }
+        # The roles paid on another measure are kept from the scheme the design starts from;
+        # the rule for missing data is the row's (schemes before it: pay 0).
+        old = before.get(component["id"], {})
+        if old.get("measures"):
+            component["measures"] = copy.deepcopy(old["measures"])
+        rule = row.get("missing")
+        rule = old.get("missing") if _blank(rule) else str(rule)
+        if rule is not None and not (rule == "zero" and "missing" not in old):
+            component["missing"] = rule
         if component["id"] in per_role:
             component["target"] = {
                 r["role"]: float(r[component["id"]])
