@@ -7,6 +7,8 @@ Every number comes from :mod:`ee_app.services.calibration`; this module formats 
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +26,8 @@ __all__ = ["calibration_view", "draft_section", "names", "role_table", "run_sect
 
 Gettext = Callable[[str], str]
 ACKNOWLEDGE = "ee_incentives_acknowledge"  # session-state key prefix of the checkbox
+DRAFT = "ee_incentives_draft_calibration"  # session-state key of the last draft calibration
+KEEP_SECONDS = 60.0
 
 
 def _role(role: str, _: Gettext) -> str:
@@ -133,15 +137,24 @@ def calibration_view(cal: Calibration, _: Gettext) -> None:
 
 
 def draft_section(ctx: Any, definition: dict[str, Any], period: str) -> None:
-    """The calibration of the design being edited, on the chosen month."""
+    """The calibration of the design being edited, on the chosen month. The page reruns on
+    every click: the last calibration is kept for :data:`KEEP_SECONDS` while neither the
+    design nor the month changes (a run's own calibration, which approval rests on, is
+    always computed afresh from its stored lines)."""
     _ = ctx.gettext
     st.markdown("**{}**".format(_("Calibration for {period}").format(period=period)))
-    try:
-        with st.spinner(_("Calibrating…")), ctx.read() as session:
-            cal = draft_calibration(session, ctx.actor, definition, period)
-    except EeError as error:
-        error_box(error, _)
-        return
+    key = (json.dumps(definition, sort_keys=True, default=str), period, ctx.actor.email)
+    kept = st.session_state.get(DRAFT)
+    if kept and kept[0] == key and time.monotonic() - kept[1] < KEEP_SECONDS:
+        cal = kept[2]
+    else:
+        try:
+            with st.spinner(_("Calibrating…")), ctx.read() as session:
+                cal = draft_calibration(session, ctx.actor, definition, period)
+        except EeError as error:
+            error_box(error, _)
+            return
+        st.session_state[DRAFT] = (key, time.monotonic(), cal)
     calibration_view(cal, _)
 
 

@@ -51,6 +51,11 @@ def test_the_scheme_tab_shows_the_calibration_of_the_design(make_app):
     }
     for text in shown:
         assert "_" not in text and "None" not in text and "nan" not in text
+    kept = at.session_state["ee_incentives_draft_calibration"]
+    at.run()  # a rerun with the same design and month reuses the calibration it kept
+    assert not at.exception, at.exception
+    assert at.session_state["ee_incentives_draft_calibration"] is kept
+    assert [t for t in _texts(at) if "Calibration warnings:" in t or "No calibration" in t]
 
 
 def test_the_second_hr_user_acknowledges_the_warnings_before_approving(make_app, app_db):
