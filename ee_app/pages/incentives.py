@@ -36,7 +36,13 @@ from ee_app.services.outcomes import CSAT_MONTHS, DEFAULT_CSAT_MONTHS, data_rang
 from ee_app.ui import context
 from ee_app.ui.calibration import draft_section, run_section
 from ee_app.ui.components import XLSX_MIME, error_box
-from ee_app.ui.labels import component_labels, measure_label, missing_rule_label, role_label
+from ee_app.ui.labels import (
+    component_labels,
+    measure_label,
+    missing_rule_label,
+    problem_text,
+    role_label,
+)
 from ee_app.ui.pay_compare import who_gains_section
 from ee_app.ui.scheme_editor import (
     components_frame,
@@ -83,8 +89,9 @@ def periods() -> list[str]:
     return months or [f"{last:%Y-%m}"]
 
 
-def problems_text(error: ValidationError) -> str:
-    return "\n".join(f"- {p.render(_)}" for p in error.problems) or error.render(_)
+def problems_text(error: ValidationError, names: dict[str, str] | None = None) -> str:
+    """The validator's problems, their roles, measures and components in words."""
+    return "\n".join(f"- {problem_text(p, _, names)}" for p in error.problems) or error.render(_)
 
 
 def evidence(period: str, definition: dict) -> None:  # type: ignore[type-arg]
@@ -389,7 +396,8 @@ def scheme_tab() -> None:
         validate(definition)
     except ValidationError as error:
         st.error(
-            _("This design cannot be saved:") + "\n" + problems_text(error), icon=":material/block:"
+            _("This design cannot be saved:") + "\n" + problems_text(error, names),
+            icon=":material/block:",
         )
         return
     period = st.selectbox(_("Month"), periods(), key=PERIOD)

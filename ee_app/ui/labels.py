@@ -36,6 +36,7 @@ __all__ = [
     "measure_label",
     "missing_rule_label",
     "pool_mode_label",
+    "problem_text",
     "role_label",
     "staff_role_label",
     "tenure_band_label",
@@ -321,3 +322,52 @@ def flag_text(
         return gettext(message).format(**params)
     except (KeyError, IndexError, ValueError):
         return gettext(message)
+
+
+def _keys_in_words(value: Any, name: Callable[[str], str]) -> str:
+    """A comma-separated list of keys (``"csat_top2, repurchase_rate"``) as names."""
+    return ", ".join(name(part.strip()) for part in str(value).split(",") if part.strip())
+
+
+def problem_text(
+    problem: Any,
+    gettext: Callable[[str], str],
+    components: Mapping[str, str] | None = None,
+) -> str:
+    """A scheme problem (an ``ee_app.errors.Problem`` from the validator) with its role,
+    measures and component in words: "For Store manager, service quality …" rather than
+    "For store_manager, …", "Customer satisfaction: …" rather than "component csat: …".
+
+    >>> from ee_app.errors import Problem
+    >>> problem_text(Problem("{where}: the measure must be one of {measures}.",
+    ...     {"where": "component csat", "measures": "csat_top2, store_csat_top2"}), lambda s: s)
+    'Customer satisfaction: the measure must be one of Own customer satisfaction (share of \
+4–5 answers), Store customer satisfaction (share of 4–5 answers).'
+    """
+    names = dict(components or {})
+    params = dict(problem.params)
+    where = params.get("where")
+    if isinstance(where, str) and where.startswith("component "):
+        cid = where.removeprefix("component ").strip()
+        params["where"] = names.get(cid) or (
+            gettext(COMPONENTS[cid]) if cid in COMPONENTS else gettext(N_("A component"))
+        )
+    if "role" in params:
+        params["role"] = role_label(str(params["role"]), gettext)
+    if "roles" in params:
+        params["roles"] = _keys_in_words(params["roles"], lambda r: role_label(r, gettext))
+    if "measure" in params:
+        params["measure"] = measure_label(str(params["measure"]), gettext)
+    if "measures" in params:
+        params["measures"] = _keys_in_words(params["measures"], lambda m: measure_label(m, gettext))
+    if "component" in params:
+        cid = str(params["component"])
+        params["component"] = names.get(cid) or (
+            gettext(COMPONENTS[cid]) if cid in COMPONENTS else _words(cid)
+        )
+    try:
+        text = gettext(problem.message).format(**params)
+    except (KeyError, IndexError, ValueError):
+        text = gettext(problem.message)
+    row = getattr(problem, "row", None)
+    return text if row is None else f"{gettext(N_('row {row}')).format(row=row)}: {text}"

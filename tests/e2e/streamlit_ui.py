@@ -153,8 +153,10 @@ def choose(page: Page, label: str, option: str) -> None:
 
 
 def open_tab(page: Page, name: str) -> None:
-    """Show the tab ``name`` (tabs switch in the browser: no script run)."""
+    """Show the tab ``name`` (a stateful tab, like the incentives page's, reruns the script
+    and draws the tab then: wait for it)."""
     page.get_by_role("tab", name=name, exact=True).click()
+    wait_idle(page)
     expect(page.get_by_role("tabpanel", name=name, exact=True)).to_be_visible()
 
 

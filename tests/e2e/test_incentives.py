@@ -36,15 +36,17 @@ def test_hr_designs_runs_and_a_second_person_approves(start_app, oidc_provider, 
 
     # 25% on service quality (CSAT 5 + repurchase 10 + mystery shopper 10; sales 65,
     # onboarding 10): refused, with the reason.
-    set_weight(hr, "sales", 65)
-    set_weight(hr, "csat", 5)
-    set_weight(hr, "repurchase", 10)
+    # The weights are labelled by the components' plain names (issue 17).
+    set_weight(hr, "Sales performance", 65)
+    set_weight(hr, "Customer satisfaction", 5)
+    set_weight(hr, "Repurchase", 10)
     expect(hr.get_by_text("This design cannot be saved")).to_be_visible()
-    expect(hr.get_by_text("weighs 25%; it must weigh at least 30%")).to_be_visible()
+    # The whole scheme's share (and each role's with its own measures, issue 17).
+    expect(hr.get_by_text("weighs 25%; it must weigh at least 30%").first).to_be_visible()
     screenshot(hr, "50-scheme-refused")
 
-    set_weight(hr, "repurchase", 15)  # 30% on service quality
-    set_weight(hr, "sales", 60)
+    set_weight(hr, "Repurchase", 15)  # 30% on service quality
+    set_weight(hr, "Sales performance", 60)
     expect(hr.get_by_text("This design cannot be saved")).to_have_count(0)
     expect(hr.get_by_text("Simulation for")).to_be_visible()
     expect(hr.get_by_text("Payout distribution")).to_be_visible()
@@ -58,6 +60,9 @@ def test_hr_designs_runs_and_a_second_person_approves(start_app, oidc_provider, 
     wait_idle(hr)
     expect(hr.get_by_text("computed: a second person must approve it")).to_be_visible()
     expect(hr.get_by_role("button", name="Approve")).to_be_disabled()  # not by its author
+    expect(hr.get_by_role("tab", name="Runs and payroll", exact=True)).to_have_attribute(
+        "aria-selected", "true"
+    )  # the page stays on the runs after Compute
     screenshot(hr, "52-run-waiting")
 
     engine = make_engine(app.database_url)
@@ -80,7 +85,9 @@ def test_hr_designs_runs_and_a_second_person_approves(start_app, oidc_provider, 
     second.get_by_role("button", name="Approve").click()
     wait_idle(second)
     expect(second.get_by_text(f"Run {run.id} approved and locked")).to_be_visible()
-    open_tab(second, "Runs and payroll")  # the rerun opened the first tab
+    # The page stays on the runs after Approve (it used to jump back to the scheme).
+    runs_tab = second.get_by_role("tab", name="Runs and payroll", exact=True)
+    expect(runs_tab).to_have_attribute("aria-selected", "true")
     with second.expect_download() as download:
         second.get_by_role("button", name="Payroll workbook (Excel)").click()
     screenshot(second, "53-run-approved")

@@ -104,3 +104,23 @@ def test_the_evidence_heatmap_says_too_few_stores_rather_than_null(make_app):
     assert "null" not in texts and "None" not in texts
     # The demo month leaves the repurchase pairs with fewer than 3 stores: their tooltips.
     assert "too few stores" in texts
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_a_refused_design_says_why_in_words(make_app, language):
+    """Sales 65%, CSAT 5%, repurchase 10%: service quality 25%, below the 30% floor. The
+    reasons name roles and components in words ("For store_manager, …" before)."""
+    at = _open(make_app, "hr@demo.example", language)
+    weights = {
+        n.key.split("_", 4)[-1]: n
+        for n in at.number_input
+        if n.key and n.key.startswith("ee_inc_weight_")
+    }
+    weights["sales"].set_value(65)
+    weights["csat"].set_value(5)
+    weights["repurchase"].set_value(10)
+    at.run()
+    assert at.error, "the design is refused"
+    reasons = [e.value for e in at.error]
+    assert {r: k for r in reasons if (k := raw_keys(r, language))} == {}
+    assert _keys_on_screen(at, language) == {}
