@@ -12,10 +12,13 @@ from sqlalchemy import select
 
 from ee_app.auth import Actor
 from ee_app.db import make_engine, read_session
+from ee_app.exports.payroll import payroll_xlsx
 from ee_app.models import IncentiveRun, IncentiveScheme, UserRole
 from ee_app.services.calibration import run_calibration
+from ee_app.services.incentives import run_view
 from tests.e2e.conftest import screenshot
 from tests.e2e.streamlit_ui import open_page, open_tab, sign_in, wait_idle
+from tests.raw_keys import raw_keys
 
 
 def set_weight(page, component: str, value: int) -> None:  # type: ignore[no-untyped-def]
@@ -101,4 +104,17 @@ def test_hr_designs_runs_and_a_second_person_approves(start_app, oidc_provider, 
         total = session.get(IncentiveRun, run.id).total
     stores = list(book["By store"].iter_rows(values_only=True))
     assert Decimal(str(stores[-1][3])).quantize(Decimal("0.01")) == total
+    # No raw key in any sheet: the downloaded workbook, and the same run's in Chinese.
+    with read_session(engine) as session:
+        view = run_view(session, Actor("hr2@demo.example", UserRole.HR), run.id)
+    chinese = load_workbook(io.BytesIO(payroll_xlsx(view, "zh-CN")))
+    for workbook, language in ((book, "en"), (chinese, "zh_CN")):
+        keys = {
+            (sheet.title, cell): found
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+            if isinstance(cell, str) and (found := raw_keys(cell, language))
+        }
+        assert keys == {}
     engine.dispose()
