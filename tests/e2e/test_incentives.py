@@ -36,6 +36,12 @@ def test_hr_designs_runs_and_a_second_person_approves(start_app, oidc_provider, 
     sign_in(hr, app.url, "hr")
     open_page(hr, "Incentives")
     expect(hr.get_by_role("heading", name="Incentives")).to_be_visible()
+    # The shipped scheme's calibration on the last complete month (issue 17): the demo
+    # scheme is calibrated, so no warnings (the service tests check the numbers by hand).
+    expect(hr.get_by_text("Calibration for").first).to_be_visible()
+    expect(
+        hr.get_by_text("No calibration warnings: every role can reach its targets.")
+    ).to_be_visible()
 
     # 25% on service quality (CSAT 5 + repurchase 10 + mystery shopper 10; sales 65,
     # onboarding 10): refused, with the reason.
@@ -53,6 +59,12 @@ def test_hr_designs_runs_and_a_second_person_approves(start_app, oidc_provider, 
     expect(hr.get_by_text("This design cannot be saved")).to_have_count(0)
     expect(hr.get_by_text("Simulation for")).to_be_visible()
     expect(hr.get_by_text("Payout distribution")).to_be_visible()
+    # Who gains, who loses: against the month's approved run as paid (the demo approves the
+    # last complete month), with the movers both ways.
+    expect(hr.get_by_text("Who gains, who loses")).to_be_visible()
+    expect(hr.get_by_text("Simulation computed.")).to_be_visible()
+    expect(hr.get_by_text("Largest gains")).to_be_visible()
+    expect(hr.get_by_text("Largest losses")).to_be_visible()
     screenshot(hr, "51-scheme-simulated")
     hr.get_by_role("button", name="Save as a new version").click()
     wait_idle(hr)
