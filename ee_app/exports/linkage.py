@@ -136,6 +136,19 @@ def linkage_xlsx(
             found["partial"],
         )
         months = found.get("months", {})
+        # The within-store relation pools the months that are decided, so it is written
+        # also when the chosen month is not yet decidable.
+        within_row = [
+            name,
+            _("Within stores across waves (rm_corr)"),
+            "",
+            within["observations"],
+            within["r"],
+            within["r_low"],
+            within["r_high"],
+            within["p"],
+            _months(months.get("within")),
+        ]
         if not found.get("decidable", True) and found.get("until") is not None:
             stats_rows.append(
                 [
@@ -150,19 +163,7 @@ def linkage_xlsx(
                     _pending(found, _),
                 ]
             )
-            stats_rows.append(
-                [
-                    name,
-                    _("Within stores across waves (rm_corr)"),
-                    "",
-                    within["observations"],
-                    within["r"],
-                    within["r_low"],
-                    within["r_high"],
-                    within["p"],
-                    _months(months.get("within")),
-                ]
-            )
+            stats_rows.append(within_row)
             continue
         one = _months(months.get("unit"))
         stats_rows += [
@@ -188,17 +189,7 @@ def linkage_xlsx(
                 unit["rho_p"],
                 one,
             ],
-            [
-                name,
-                _("Within stores across waves (rm_corr)"),
-                "",
-                within["observations"],
-                within["r"],
-                within["r_low"],
-                within["r_high"],
-                within["p"],
-                _months(months.get("within")),
-            ],
+            within_row,
             [
                 name,
                 _("Engagement, then the next period"),

@@ -32,10 +32,10 @@ from ee_app.services.incentives import (
     simulate,
 )
 from ee_app.services.linkage import linkage_data
-from ee_app.services.outcomes import CSAT_MONTHS, DEFAULT_CSAT_MONTHS, data_range
+from ee_app.services.outcomes import data_range
 from ee_app.ui import context
 from ee_app.ui.calibration import draft_section, run_section
-from ee_app.ui.components import XLSX_MIME, error_box
+from ee_app.ui.components import XLSX_MIME, csat_window_select, error_box
 from ee_app.ui.labels import (
     component_labels,
     measure_label,
@@ -426,11 +426,9 @@ def runs_tab() -> None:
         left, middle, right = st.columns(3)
         scheme_id = left.selectbox(_("Scheme"), list(labels)[::-1], format_func=labels.__getitem__)
         period = middle.selectbox(_("Month"), periods())
-        csat_months = right.selectbox(
-            _("CSAT over the last"),
-            list(CSAT_MONTHS),
-            index=CSAT_MONTHS.index(DEFAULT_CSAT_MONTHS),
-            format_func=lambda m: _("The month only") if m == 1 else _("{n} months").format(n=m),
+        csat_months = csat_window_select(
+            right,
+            _,
             key=RUN_CSAT_MONTHS,
             help=_(
                 "Each person's CSAT rests on the answers of this many months, ending with the "

@@ -31,8 +31,6 @@ from ee_app.models import StaffRole, Touchpoint
 from ee_app.services.org import list_staff
 from ee_app.services.outcomes import (
     ATTRIBUTIONS,
-    CSAT_MONTHS,
-    DEFAULT_CSAT_MONTHS,
     WINDOWS,
     DataRange,
     csat_table,
@@ -52,7 +50,7 @@ from ee_app.services.outcomes_import import (
     undo_batch,
 )
 from ee_app.ui import context
-from ee_app.ui.components import XLSX_MIME, error_box
+from ee_app.ui.components import XLSX_MIME, csat_window_select, error_box
 from ee_app.ui.formatting import blank, interval, number, plain
 from ee_app.ui.labels import staff_role_label, touchpoint_label
 
@@ -174,11 +172,9 @@ def month_picker(options: Sequence[str], column: Any, opening: str | None) -> st
 
 
 def csat_months_picker(column: Any) -> int:
-    months = column.selectbox(
-        _("CSAT over the last"),
-        list(CSAT_MONTHS),
-        index=CSAT_MONTHS.index(DEFAULT_CSAT_MONTHS),
-        format_func=lambda m: _("The month only") if m == 1 else _("{n} months").format(n=m),
+    months = csat_window_select(
+        column,
+        _,
         key=CSAT_MONTHS_KEY,
         help=_(
             "Each staff member's satisfaction rests on the answers of this many months, "

@@ -9,6 +9,7 @@ import streamlit as st
 
 from ee_app.errors import EeError, Problem, ValidationError
 from ee_app.services.org import UnitRow
+from ee_app.services.outcomes import CSAT_MONTHS, DEFAULT_CSAT_MONTHS
 from ee_app.ui.labels import level_label
 
 __all__ = ["XLSX_MIME", "error_box", "problems_frame", "unit_option_label"]
@@ -39,3 +40,16 @@ def error_box(error: EeError, gettext: Callable[[str], str]) -> None:
         st.dataframe(problems_frame(error.problems, gettext), hide_index=True, width="stretch")
     else:
         st.error(error.render(gettext), icon=":material/error:")
+
+
+def csat_window_select(column, _: Callable[[str], str], *, key: str, help: str) -> int:  # type: ignore[no-untyped-def]
+    """The choice of the per-staff CSAT window (1, 3 or 6 months, 3 first), as the outcomes
+    page and a pay run offer it; ``help`` says what the window feeds there."""
+    return column.selectbox(
+        _("CSAT over the last"),
+        list(CSAT_MONTHS),
+        index=CSAT_MONTHS.index(DEFAULT_CSAT_MONTHS),
+        format_func=lambda m: _("The month only") if m == 1 else _("{n} months").format(n=m),
+        key=key,
+        help=help,
+    )
