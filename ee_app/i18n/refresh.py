@@ -12,19 +12,30 @@ from babel.messages.pofile import read_po, write_po
 from ee_app.i18n import CATALOG
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYWORDS = {"_": None, "N_": None}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 METHOD_MAP = [("ee_app/**.py", "python"), ("streamlit_app.py", "python")]
 
 
-def extracted() -> set[str]:
-    """Every message id the code marks for translation."""
-    ids: set[str] = set()
+def _messages() -> list[str | tuple[str, str]]:
+    found: list[str | tuple[str, str]] = []
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map=METHOD_MAP, keywords=KEYWORDS
     ):
         if isinstance(message, str) and message:
-            ids.add(message)
-    return ids
+            found.append(message)
+        elif isinstance(message, tuple) and len(message) == 2 and all(message):
+            found.append((str(message[0]), str(message[1])))
+    return found
+
+
+def extracted() -> set[str]:
+    """Every (singular) message id the code marks for translation."""
+    return {m for m in _messages() if isinstance(m, str)}
+
+
+def extracted_plurals() -> set[tuple[str, str]]:
+    """Every (singular, plural) pair the code marks with ``ngettext``."""
+    return {m for m in _messages() if isinstance(m, tuple)}
 
 
 def refresh() -> tuple[int, int]:
@@ -42,9 +53,15 @@ def refresh() -> tuple[int, int]:
     for msgid in sorted(extracted()):
         previous = old.get(msgid)
         new.add(msgid, previous.string if previous is not None else "")
+    for pair in sorted(extracted_plurals()):
+        previous = old.get(pair[0])
+        kept = previous.string if previous is not None and isinstance(previous.id, tuple) else ("",)
+        new.add(pair, kept if isinstance(kept, tuple) else (kept,))
     with CATALOG.open("wb") as handle:
         write_po(handle, new, width=100, no_location=True, omit_header=False, sort_output=True)
-    missing = sum(1 for m in new if m.id and not m.string)
+    missing = sum(
+        1 for m in new if m.id and not (m.string[0] if isinstance(m.string, tuple) else m.string)
+    )
     return len(new), missing
 
 

@@ -8,6 +8,7 @@ Enumerations are stored as short strings with a CHECK constraint.
 from ee_app.models.base import Base, utcnow
 from ee_app.models.incentives import IncentiveLine, IncentiveRun, IncentiveScheme, RunStatus
 from ee_app.models.org import (
+    AppSetting,
     AppUser,
     AuditLog,
     ImportBatch,
@@ -31,6 +32,7 @@ from ee_app.models.results import (
     SurveyResult,
     SurveyWaveResult,
 )
+from ee_app.models.schedules import Cadence, ReminderRun, SurveySchedule, SurveyScheduleUnit
 from ee_app.models.shopping import (
     ChecklistVersion,
     ShopVisit,
@@ -42,6 +44,7 @@ from ee_app.models.survey import (
     ANSWER_SLOTS,
     InstrumentVersion,
     SurveyComment,
+    SurveyCommentTag,
     SurveyInvitation,
     SurveyResponse,
     SurveyResponseLink,
@@ -62,10 +65,12 @@ __all__ = [
     "ActionItem",
     "ActionPlan",
     "ActionStatus",
+    "AppSetting",
     "AppUser",
     "AttemptStatus",
     "AuditLog",
     "Base",
+    "Cadence",
     "ChecklistVersion",
     "ConfidentialRelation",
     "CsatRecord",
@@ -78,6 +83,7 @@ __all__ = [
     "QuizAssignment",
     "QuizAttempt",
     "QuizVersion",
+    "ReminderRun",
     "RunStatus",
     "Sale",
     "SaleStaff",
@@ -86,10 +92,13 @@ __all__ = [
     "StaffAssignment",
     "StaffRole",
     "SurveyComment",
+    "SurveyCommentTag",
     "SurveyInvitation",
     "SurveyResponse",
     "SurveyResponseLink",
     "SurveyResult",
+    "SurveySchedule",
+    "SurveyScheduleUnit",
     "SurveySealed",
     "SurveyWave",
     "SurveyWaveResult",

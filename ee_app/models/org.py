@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ee_app.models.base import Base, str_enum, utcnow
 
 __all__ = [
+    "AppSetting",
     "AppUser",
     "AuditLog",
     "ImportBatch",
@@ -83,6 +84,12 @@ class Staff(Base):
     hire_date: Mapped[date] = mapped_column(Date)
     leave_date: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # How a reminder reaches a person without a company mailbox: any of them may be empty.
+    email: Mapped[str | None] = mapped_column(String(254))
+    mobile: Mapped[str | None] = mapped_column(String(32))
+    wecom_userid: Mapped[str | None] = mapped_column(String(64))
+    # Set when the retention policy (or an erasure request) removed the person's data.
+    anonymised_at: Mapped[datetime | None] = mapped_column()
 
     assignments: Mapped[list[StaffAssignment]] = relationship(
         back_populates="staff", order_by="StaffAssignment.valid_from"
@@ -183,3 +190,14 @@ class ImportBatch(Base):
     updated: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     undone_at: Mapped[datetime | None] = mapped_column()
+
+
+class AppSetting(Base):
+    """A setting HR changes in the app (e.g. the retention policy): a key and a JSON value."""
+
+    __tablename__ = "app_setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_by: Mapped[str] = mapped_column(String(254))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -69,7 +69,8 @@ class Sale(Base):
     source_id: Mapped[str] = mapped_column(String(64), unique=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
     row_hash: Mapped[str] = mapped_column(String(16))
-    customer: Mapped[str] = mapped_column(String(64))
+    # Empty once the retention policy removed the customer's hash from an old sale.
+    customer: Mapped[str | None] = mapped_column(String(64))
     store_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
     sold_on: Mapped[date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))

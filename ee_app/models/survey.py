@@ -42,6 +42,7 @@ __all__ = [
     "ANSWER_SLOTS",
     "InstrumentVersion",
     "SurveyComment",
+    "SurveyCommentTag",
     "SurveyInvitation",
     "SurveyResponse",
     "SurveyResponseLink",
@@ -102,6 +103,9 @@ class InstrumentVersion(Base):
 
 class SurveyWave(Base):
     __tablename__ = "survey_wave"
+    __table_args__ = (
+        Index("uq_survey_wave_schedule_opens", "schedule_id", "opens_on", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -118,6 +122,11 @@ class SurveyWave(Base):
     )
     created_by: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The schedule that made this wave, if any; (schedule, opening day) is unique, so two app
+    # replicas running the schedule at once cannot make the same wave twice.
+    schedule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_schedule.id", ondelete="SET NULL")
+    )
     # Set once the clean-up after closing has been verified: no sealed answer of the wave
     # left anywhere in the database files (SQLite: WAL truncated, deleted pages zeroed).
     cleanup_verified: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -219,6 +228,18 @@ class SurveyComment(Base):
     wave_id: Mapped[int] = mapped_column(ForeignKey("survey_wave.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
     text: Mapped[str] = mapped_column(Text)
+
+
+class SurveyCommentTag(Base):
+    """A theme HR tagged a comment with (a comment may carry several)."""
+
+    __tablename__ = "survey_comment_tag"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    comment_id: Mapped[str] = mapped_column(
+        ForeignKey("survey_comment.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
 class SurveyResponseLink(Base):

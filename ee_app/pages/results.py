@@ -734,7 +734,13 @@ def comments_section(wave: WaveRow, unit_code: str) -> None:
     if not texts:
         st.caption(_("No comments in this wave."))
         return
-    st.caption(_("{count} comments, in random order and without dates.").format(count=len(texts)))
+    st.caption(
+        ctx.ngettext(
+            "{count} comment, in random order and without dates.",
+            "{count} comments, in random order and without dates.",
+            len(texts),
+        ).format(count=len(texts))
+    )
     st.dataframe(
         pd.DataFrame({_("Comment"): texts}),
         hide_index=True,

@@ -25,7 +25,7 @@ from ee_app.db import make_engine, upgrade
 from ee_app.db import read_session as read_session_for
 from ee_app.db import write_session as write_session_for
 from ee_app.errors import EeError
-from ee_app.i18n import translator
+from ee_app.i18n import Ngettext, plural_translator, translator
 from ee_app.ui import keys
 
 __all__ = [
@@ -153,6 +153,11 @@ class PageContext:
     actor: Actor
     gettext: Callable[[str], str]
     language: str
+
+    @property
+    def ngettext(self) -> Ngettext:
+        """``ngettext(singular, plural, n)`` in the reader's language ("1 comment")."""
+        return plural_translator(self.language)
 
     def read(self) -> Session:
         return read_session_for(self.engine)

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from ee_app.i18n import catalog, translator
-from ee_app.i18n.refresh import extracted
+from ee_app.i18n import catalog, plural_translator, plurals, translator
+from ee_app.i18n.refresh import extracted, extracted_plurals
 
 PLACEHOLDER = re.compile(r"\{\w*\}")
 
@@ -53,3 +53,25 @@ def test_english_is_the_source():
     assert translator("en")("Org and staff") == "Org and staff"
     with pytest.raises(ValueError):
         translator("fr")
+
+
+def test_every_plural_is_translated():
+    missing = sorted(extracted_plurals() - set(plurals()))
+    assert missing == [], f"run scripts/i18n and translate: {missing[:20]}"
+
+
+@pytest.mark.parametrize(
+    ("language", "n", "expected"),
+    [
+        ("en", 1, "1 comment, in random order and without dates."),
+        ("en", 0, "0 comments, in random order and without dates."),
+        ("en", 2, "2 comments, in random order and without dates."),
+        ("zh-CN", 1, "共 1 条留言，随机排序，不含日期。"),
+        ("zh-CN", 7, "共 7 条留言，随机排序，不含日期。"),
+    ],
+)
+def test_plural_forms(language, n, expected):
+    ngettext = plural_translator(language)
+    singular = "{count} comment, in random order and without dates."
+    plural = "{count} comments, in random order and without dates."
+    assert ngettext(singular, plural, n).format(count=n) == expected

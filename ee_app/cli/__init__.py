@@ -10,6 +10,7 @@ since whoever runs it already holds the database.
 from __future__ import annotations
 
 import argparse
+import importlib
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -18,20 +19,21 @@ from pathlib import Path
 
 from ee_app.config import LANGUAGES, SETTINGS, Settings
 from ee_app.errors import N_, EeError, NotFound, Problem, ValidationError
-from ee_app.i18n import translator
+from ee_app.i18n import plural_translator, translator
 from ee_app.models import UserRole, WaveMode
 
-__all__ = ["main"]
+__all__ = ["Context", "as_option", "command", "main"]
 
 Gettext = Callable[[str], str]
 
 
-class _Context:
+class Context:
     def __init__(self, settings: Settings) -> None:
         from ee_app.db import make_engine
 
         self.settings = settings
         self.gettext: Gettext = translator(settings.lang)
+        self.ngettext = plural_translator(settings.lang)
         self.engine = make_engine(settings.database_url)
 
     def migrate(self) -> None:
@@ -61,13 +63,13 @@ class _Context:
         print(self.gettext(message).format(**params))
 
 
-def _db_upgrade(ctx: _Context, _args: argparse.Namespace) -> int:
+def _db_upgrade(ctx: Context, _args: argparse.Namespace) -> int:
     ctx.migrate()
     ctx.say(N_("The database is at the newest schema."))
     return 0
 
 
-def _demo_load(ctx: _Context, args: argparse.Namespace) -> int:
+def _demo_load(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.demo import load_demo
 
@@ -90,7 +92,7 @@ def _demo_load(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_roster(ctx: _Context, args: argparse.Namespace) -> int:
+def _import_roster(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.roster import import_roster
 
@@ -136,7 +138,7 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _import_outcomes(ctx: _Context, args: argparse.Namespace) -> int:
+def _import_outcomes(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services import outcomes_import
 
@@ -188,7 +190,7 @@ def _import_outcomes(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_visits(ctx: _Context, args: argparse.Namespace) -> int:
+def _import_visits(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.visit_import import import_visits
 
@@ -227,7 +229,7 @@ def _import_visits(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_history(ctx: _Context, args: argparse.Namespace) -> int:
+def _import_history(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.clock import format_time
     from ee_app.db import read_session
     from ee_app.services.outcomes_import import KINDS, import_history, visible_kinds
@@ -245,7 +247,7 @@ def _import_history(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_undo(ctx: _Context, args: argparse.Namespace) -> int:
+def _import_undo(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.outcomes_import import undo_batch
     from ee_app.services.visit_import import KIND as VISITS
@@ -274,7 +276,7 @@ def _read_file(path: Path) -> bytes:
         ) from exc
 
 
-def _users_add(ctx: _Context, args: argparse.Namespace) -> int:
+def _users_add(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.users import save_user
 
@@ -292,7 +294,7 @@ def _users_add(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _users_list(ctx: _Context, args: argparse.Namespace) -> int:
+def _users_list(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session
     from ee_app.services.users import list_users
 
@@ -305,7 +307,7 @@ def _users_list(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _staff_list(ctx: _Context, args: argparse.Namespace) -> int:
+def _staff_list(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session
     from ee_app.services.org import get_unit, list_staff
 
@@ -329,7 +331,7 @@ def _parse_day(value: str, problems: list[Problem]) -> date | None:
         return None
 
 
-def _wave_create(ctx: _Context, args: argparse.Namespace) -> int:
+def _wave_create(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.waves import create_wave
 
@@ -367,7 +369,7 @@ def _wave_create(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _wave_open(ctx: _Context, args: argparse.Namespace) -> int:
+def _wave_open(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.waves import open_wave
 
@@ -384,7 +386,7 @@ def _wave_open(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _wave_close(ctx: _Context, args: argparse.Namespace) -> int:
+def _wave_close(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.waves import close_wave
 
@@ -401,12 +403,12 @@ def _wave_close(ctx: _Context, args: argparse.Namespace) -> int:
     return _clean_up(ctx, actor, wave.code, args.timeout)
 
 
-def _wave_cleanup(ctx: _Context, args: argparse.Namespace) -> int:
+def _wave_cleanup(ctx: Context, args: argparse.Namespace) -> int:
     ctx.migrate()
     return _clean_up(ctx, ctx.actor(args.as_email), args.wave, args.timeout)
 
 
-def _clean_up(ctx: _Context, actor, code: str, timeout: float) -> int:  # type: ignore[no-untyped-def]
+def _clean_up(ctx: Context, actor, code: str, timeout: float) -> int:  # type: ignore[no-untyped-def]
     """The clean-up after closing, told truthfully: exit 1 unless it was verified."""
     from ee_app.services.cleanup import clean_up_after_close
 
@@ -421,7 +423,7 @@ def _clean_up(ctx: _Context, actor, code: str, timeout: float) -> int:  # type: 
 _INVITE_FORMATS = (".xlsx", ".html")
 
 
-def _wave_invite(ctx: _Context, args: argparse.Namespace) -> int:
+def _wave_invite(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session
     from ee_app.exports.invitations import invitation_slips_html, invitations_xlsx
     from ee_app.services.waves import get_wave, invitation_links
@@ -462,7 +464,7 @@ def _wave_invite(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _wave_list(ctx: _Context, args: argparse.Namespace) -> int:
+def _wave_list(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session
     from ee_app.services.waves import list_waves
 
@@ -475,7 +477,7 @@ def _wave_list(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _wave_participation(ctx: _Context, args: argparse.Namespace) -> int:
+def _wave_participation(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session
     from ee_app.models import WaveStatus
     from ee_app.services.waves import get_wave, participation
@@ -527,7 +529,7 @@ def _parse_filter(text: str | None) -> tuple[str | None, str | None]:
     return key, value
 
 
-def _report_engagement(ctx: _Context, args: argparse.Namespace) -> int:
+def _report_engagement(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session
     from ee_app.exports.engagement import engagement_csv, engagement_xlsx
     from ee_app.models import UnitLevel
@@ -589,7 +591,7 @@ def _masked_url(url: str) -> str:
     return _QUERY_PASSWORD.sub(r"\g<start>***", url)
 
 
-def _config_show(_ctx: _Context | None, _args: argparse.Namespace) -> int:
+def _config_show(_ctx: Context | None, _args: argparse.Namespace) -> int:
     import os
 
     for setting in SETTINGS:
@@ -602,7 +604,7 @@ def _config_show(_ctx: _Context | None, _args: argparse.Namespace) -> int:
     return 0
 
 
-def _visit_list(ctx: _Context, args: argparse.Namespace) -> int:
+def _visit_list(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session
     from ee_app.models import VisitStatus
     from ee_app.services.visits import list_visits
@@ -630,7 +632,7 @@ def _visit_list(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _visit_report(ctx: _Context, args: argparse.Namespace) -> int:
+def _visit_report(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session
     from ee_app.exports.visit_report import visit_report_xlsx
     from ee_app.services.visits import get_visit
@@ -673,7 +675,7 @@ def _scheme_id(session, scheme: str) -> int:  # type: ignore[no-untyped-def]
     return row.id
 
 
-def _write_payroll(ctx: _Context, actor, run_id: int, out: str, language: str | None) -> None:  # type: ignore[no-untyped-def]
+def _write_payroll(ctx: Context, actor, run_id: int, out: str, language: str | None) -> None:  # type: ignore[no-untyped-def]
     from ee_app.db import read_session
     from ee_app.exports.payroll import payroll_xlsx
     from ee_app.services.incentives import run_view
@@ -691,7 +693,7 @@ def _write_payroll(ctx: _Context, actor, run_id: int, out: str, language: str | 
         ) from exc
 
 
-def _incentives_run(ctx: _Context, args: argparse.Namespace) -> int:
+def _incentives_run(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session, write_session
     from ee_app.services.incentives import create_run
 
@@ -724,7 +726,7 @@ def _incentives_run(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _incentives_approve(ctx: _Context, args: argparse.Namespace) -> int:
+def _incentives_approve(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.calibration import WarningsNotAcknowledged, acknowledged_warnings
     from ee_app.services.incentives import approve_run
@@ -764,14 +766,14 @@ def _incentives_approve(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _incentives_export(ctx: _Context, args: argparse.Namespace) -> int:
+def _incentives_export(ctx: Context, args: argparse.Namespace) -> int:
     ctx.migrate()
     _write_payroll(ctx, ctx.actor(args.as_email), args.run, args.out, args.language)
     ctx.say(N_("Wrote the payroll workbook of run {run} to {path}."), run=args.run, path=args.out)
     return 0
 
 
-def _incentives_list(ctx: _Context, args: argparse.Namespace) -> int:
+def _incentives_list(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session
     from ee_app.services.incentives import list_runs
 
@@ -794,7 +796,7 @@ def _incentives_list(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _backup(ctx: _Context, args: argparse.Namespace) -> int:
+def _backup(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.backup import backup
 
     size = backup(ctx.engine, Path(args.out))
@@ -806,7 +808,7 @@ def _backup(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _restore(ctx: _Context, args: argparse.Namespace) -> int:
+def _restore(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.backup import restore
 
     restore(ctx.engine, Path(args.file), force=args.force)
@@ -815,21 +817,29 @@ def _restore(ctx: _Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def command(
+    parent: argparse._SubParsersAction, name: str, help_: str
+) -> argparse._SubParsersAction:
+    """A command group (``ee-app NAME ACTION``) under ``parent``."""
+    group = parent.add_parser(name, help=help_)
+    return group.add_subparsers(dest=f"{name}_command", required=True, metavar="ACTION")
+
+
+def as_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as", dest="as_email", metavar="EMAIL", help="act as this app user")
+
+
+#: Command groups that live in their own module under ``ee_app/cli/``: each has a
+#: ``register(sub)`` that adds its parsers to the top-level sub-parsers.
+_GROUPS: tuple[str, ...] = ()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ee-app",
         description="Administer ee-app: database, demo data, imports, users, surveys, results.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def command(
-        parent: argparse._SubParsersAction, name: str, help_: str
-    ) -> argparse._SubParsersAction:
-        group = parent.add_parser(name, help=help_)
-        return group.add_subparsers(dest=f"{name}_command", required=True, metavar="ACTION")
-
-    def as_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--as", dest="as_email", metavar="EMAIL", help="act as this app user")
 
     db = command(sub, "db", "database schema")
     db.add_parser("upgrade", help="create or migrate the schema").set_defaults(fn=_db_upgrade)
@@ -1073,17 +1083,19 @@ def _parser() -> argparse.ArgumentParser:
     config.add_parser("show", help="print the settings and their help").set_defaults(
         fn=_config_show, no_db=True
     )
+    for name in _GROUPS:
+        importlib.import_module(f"ee_app.cli.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     gettext: Gettext = translator("en")
-    ctx: _Context | None = None
+    ctx: Context | None = None
     try:
         settings = Settings.from_env()
         gettext = translator(settings.lang)
-        ctx = None if getattr(args, "no_db", False) else _Context(settings)
+        ctx = None if getattr(args, "no_db", False) else Context(settings)
         return args.fn(ctx, args)
     except EeError as exc:
         print(exc.render(gettext), file=sys.stderr)
@@ -1091,7 +1103,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if ctx is not None:
             ctx.engine.dispose()
-
-
-if __name__ == "__main__":
-    sys.exit(main())
