@@ -22,7 +22,7 @@ from ee_app.errors import N_, EeError, NotFound, Problem, ValidationError
 from ee_app.i18n import plural_translator, translator
 from ee_app.models import UserRole, WaveMode
 
-__all__ = ["Context", "as_option", "command", "main"]
+__all__ = ["Context", "actions_of", "as_option", "command", "main"]
 
 Gettext = Callable[[str], str]
 
@@ -823,6 +823,16 @@ def command(
     """A command group (``ee-app NAME ACTION``) under ``parent``."""
     group = parent.add_parser(name, help=help_)
     return group.add_subparsers(dest=f"{name}_command", required=True, metavar="ACTION")
+
+
+def actions_of(sub: argparse._SubParsersAction, name: str) -> argparse._SubParsersAction:
+    """The sub-parsers of the existing command group ``name`` (e.g. ``"wave"``), so a module
+    under ``ee_app/cli/`` can add actions to it."""
+    group = sub.choices[name]
+    for action in group._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    raise KeyError(name)
 
 
 def as_option(p: argparse.ArgumentParser) -> None:
