@@ -38,6 +38,7 @@ class Permission(enum.StrEnum):
     MANAGE_TRAINING = "manage_training"  # assign assessments, personal links, item analysis
     VIEW_TRAINING = "view_training"  # who passed which assessment, for staff in scope
     MANAGE_INCENTIVES = "manage_incentives"  # schemes, runs, approval, payroll workbooks
+    MANAGE_PERSONAL_DATA = "manage_personal_data"  # the retention policy, its runs, erasure
 
 
 _GRANTS: dict[UserRole, frozenset[Permission]] = {
@@ -59,6 +60,7 @@ _GRANTS: dict[UserRole, frozenset[Permission]] = {
             Permission.MANAGE_TRAINING,
             Permission.VIEW_TRAINING,
             Permission.MANAGE_INCENTIVES,
+            Permission.MANAGE_PERSONAL_DATA,
         }
     ),
     UserRole.MANAGER: frozenset(

@@ -254,7 +254,9 @@ def _sales(session: Session, start: date, until: date) -> pd.DataFrame:
             Sale.owner_staff_id,
         )
         .outerjoin(SaleStaff, SaleStaff.sale_id == Sale.id)
-        .where(Sale.sold_on.between(start, until))
+        # A sale whose customer hash the retention policy removed belongs to no customer:
+        # it can neither be a customer's visit nor their return (NULLs never group as one).
+        .where(Sale.sold_on.between(start, until), Sale.customer.is_not(None))
     ).all()
     frame = pd.DataFrame(
         rows, columns=["tx_id", "customer", "date", "amount", "store_id", "staff_id", "owner_id"]

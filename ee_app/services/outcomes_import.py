@@ -10,7 +10,11 @@ the import will too, on SQLite and PostgreSQL alike; and it refuses what would m
 Rows whose source id was imported before with the same content are skipped, so importing a
 file again adds nothing (and records no batch); a source id that comes back with different
 values is a problem, not an overwrite.
-Customer references are replaced by a keyed hash before anything is stored.
+Customer references are replaced by a keyed hash before anything is stored, and rows dated
+before the retention policy's horizon (:func:`ee_app.services.retention_policy.customer_horizon`)
+are stored without one. A row whose customer hash the retention run removed keeps a row hash
+computed without the customer (:func:`bare_row_hashes`), so importing its old file again finds
+it unchanged and brings nothing back.
 
 The import history and undo serve every kind of batch listed in :func:`batch_kinds`: the
 outcomes here, and the agencies' mystery-shopper visits (:mod:`ee_app.services.visit_import`).
@@ -43,10 +47,13 @@ from ee_app.services import audit
 from ee_app.services.roster import staff_ids, unit_index
 
 __all__ = [
+    "CSAT_HASHED",
     "KINDS",
+    "SALE_HASHED",
     "BatchKind",
     "BatchRow",
     "OutcomeImport",
+    "bare_row_hashes",
     "batch_kinds",
     "customer_hasher",
     "import_csat",
@@ -57,6 +64,10 @@ __all__ = [
 ]
 
 KINDS = ("csat", "sales")
+#: The columns a row hash covers, in order (sales add ``"staff"``, the serving staff's ids in
+#: numeric order joined by commas).
+CSAT_HASHED = ("staff_id", "store_id", "service_date", "score", "scale", "touchpoint", "customer")
+SALE_HASHED = ("customer", "store_id", "sold_on", "amount", "item", "category", "owner_staff_id")
 Progress = Callable[[float, str], None]
 _CHUNK = 5_000
 
@@ -151,6 +162,32 @@ def _row_hashes(rows: pd.DataFrame, columns: Sequence[str]) -> list[str]:
     ]
 
 
+def bare_row_hashes(rows: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    """The row hashes of ``rows`` as if their customer were missing: what a row keeps once the
+    retention policy removed its customer hash (no trace of the customer is left in it)."""
+    return _row_hashes(rows.assign(customer=None), columns)
+
+
+def _drop_old_customers(
+    session: Session,
+    rows: pd.DataFrame,
+    day: str,
+    hashes: list[str],
+    columns: Sequence[str],
+    today: date | None,
+) -> tuple[list[str], list[str]]:
+    """Remove the customer of rows older than the retention horizon (in place) and return
+    (row hashes as stored, bare row hashes)."""
+    from ee_app.services.retention_policy import customer_horizon
+
+    bare = bare_row_hashes(rows, columns)
+    old = (rows[day] < customer_horizon(session, today or clock.today())).to_numpy(dtype=bool)
+    if old.any():
+        rows["customer"] = rows["customer"].astype(object).where(~old, None)
+        hashes = [b if o else h for h, b, o in zip(hashes, bare, old.tolist(), strict=True)]
+    return hashes, bare
+
+
 def _staff_lists(links: pd.DataFrame, count: int) -> list[str]:
     """Per sale (by position), its serving staff ids in numeric order joined by commas: the
     form the row hash takes them in. One pass over the sorted links, not a group per sale."""
@@ -188,10 +225,21 @@ def _reject(parsed: Parsed, what: str) -> None:
 
 
 def _split_known(
-    session: Session, model, rows: pd.DataFrame, hashes: list[str], header: str, what: str
-) -> pd.Series:  # type: ignore[no-untyped-def]
-    """Which rows are new; a problem for each source id already stored with other values."""
+    session: Session,
+    model,  # type: ignore[no-untyped-def]
+    rows: pd.DataFrame,
+    hashes: list[str],
+    header: str,
+    what: str,
+    bare: list[str],
+) -> pd.Series:
+    """Which rows are new; a problem for each source id already stored with other values. A
+    stored row whose customer hash was removed matches the file's row without its customer."""
     existing = _existing(session, model, rows["source_id"].tolist())
+    hashes = [
+        b if s in existing and existing[s][0] == b else h
+        for s, h, b in zip(rows["source_id"], hashes, bare, strict=True)
+    ]
     changed = [
         Problem(
             N_(
@@ -263,11 +311,13 @@ def import_csat(
     rows["customer"] = pd.Series(
         [hashed(_text(c)) for c in rows["customer"].tolist()], index=rows.index, dtype=object
     )
-    values = ["staff_id", "store_id", "service_date", "score", "scale", "touchpoint", "customer"]
-    hashes = _row_hashes(rows, values)
+    values = list(CSAT_HASHED)
+    hashes, bare = _drop_old_customers(
+        session, rows, "service_date", _row_hashes(rows, values), values, today
+    )
     progress(0.5, N_("Comparing with what was imported before"))
     header = parsed.headers["source_id"]
-    new = _split_known(session, CsatRecord, rows, hashes, header, "satisfaction").to_numpy()
+    new = _split_known(session, CsatRecord, rows, hashes, header, "satisfaction", bare).to_numpy()
     result = OutcomeImport(
         "csat",
         len(rows),
@@ -354,11 +404,13 @@ def import_sales(
     hashed = customer_hasher(settings)
     rows["customer"] = [hashed(c) for c in rows["customer"].tolist()]
     rows["staff"] = _staff_lists(links, len(rows))
-    values = ["customer", "store_id", "sold_on", "amount", "item", "category", "owner_staff_id"]
-    hashes = _row_hashes(rows, [*values, "staff"])
+    values = list(SALE_HASHED)
+    hashes, bare = _drop_old_customers(
+        session, rows, "sold_on", _row_hashes(rows, [*values, "staff"]), [*values, "staff"], today
+    )
     progress(0.5, N_("Comparing with what was imported before"))
     header = parsed.headers["source_id"]
-    new = _split_known(session, Sale, rows, hashes, header, "sales").to_numpy()
+    new = _split_known(session, Sale, rows, hashes, header, "sales", bare).to_numpy()
     result = OutcomeImport(
         "sales",
         len(rows),

@@ -173,7 +173,14 @@ def _apply(session: Session, rows: list[RosterRow], effective: date) -> RosterRe
     existing = by_employee_number(
         (s.employee_no, s)
         for s in session.execute(
-            select(Staff.id, Staff.employee_no, Staff.name, Staff.hire_date, Staff.leave_date)
+            select(
+                Staff.id,
+                Staff.employee_no,
+                Staff.name,
+                Staff.hire_date,
+                Staff.leave_date,
+                Staff.anonymised_at,
+            )
         )
     )
     open_periods = {
@@ -197,6 +204,11 @@ def _apply(session: Session, rows: list[RosterRow], effective: date) -> RosterRe
         current = existing.get(row.employee_no)
         if current is None:
             new_rows.append(row)
+            continue
+        if current.anonymised_at is not None:
+            # Anonymised under the retention policy or on request: an old roster file must
+            # not bring the name back (nor move the person).
+            result.unchanged += 1
             continue
         details = (row.name, row.hire_date, row.leave_date)
         details_changed = (current.name, current.hire_date, current.leave_date) != details
