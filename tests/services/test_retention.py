@@ -1,0 +1,329 @@
+"""The retention policy (PIPL): a dry run lists and changes nothing, a real run removes exactly
+what it listed, the survey aggregates and the outcomes of months inside the horizon are
+unchanged, a second run finds nothing, and one person can be erased on request."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from ee_app.auth import Actor
+from ee_app.config import Settings
+from ee_app.db import read_session, write_session
+from ee_app.errors import NotFound, PermissionDenied, ValidationError
+from ee_app.keys import secret_key
+from ee_app.models import (
+    AuditLog,
+    CsatRecord,
+    IncentiveLine,
+    QuizAssignment,
+    QuizAttempt,
+    Sale,
+    ShopVisit,
+    Staff,
+    SurveyInvitation,
+    SurveyResult,
+    SurveyWave,
+    UnitLevel,
+    UserRole,
+    VisitEvidence,
+    WaveStatus,
+)
+from ee_app.services import answering, outcomes, results, retention, training, waves
+from ee_app.services.retention_policy import (
+    MAX_MONTHS,
+    MIN_DATA_MONTHS,
+    MIN_LEFT_MONTHS,
+    Policy,
+    get_policy,
+    set_policy,
+)
+from tests.helpers import snapshot
+
+TODAY = date(2027, 8, 15)  # leavers before 2026-08-15 and data before 2026-02-01 go
+INSIDE = (date(2026, 3, 1), date(2026, 3, 31))  # a month inside the data horizon
+
+
+def _policy(engine, hr, left=MIN_LEFT_MONTHS, data=MIN_DATA_MONTHS) -> None:
+    with write_session(engine) as session:
+        set_policy(session, hr, left, data)
+
+
+def _evidence(engine) -> tuple[int, int]:
+    """Two evidence files: one of a visit before the horizon, one after. Returns their ids."""
+    with write_session(engine) as session:
+        visits = session.scalars(select(ShopVisit).order_by(ShopVisit.id).limit(2)).all()
+        visits[0].visited_on = date(2025, 12, 10)
+        visits[1].visited_on = date(2026, 6, 10)
+        ids = []
+        for visit, content in zip(visits, (b"old receipt", b"new photo!!"), strict=True):
+            row = VisitEvidence(
+                visit_id=visit.id,
+                item_id="q1",
+                file_name="x.jpg",
+                mime="image/jpeg",
+                size=len(content),
+                sha256="0" * 64,
+                content=content,
+            )
+            session.add(row)
+            session.flush()
+            ids.append(row.id)
+        session.commit()
+    return ids[0], ids[1]
+
+
+def _aggregates(session, hr) -> dict:
+    """Every survey_result row and the store view of every closed wave."""
+    rows = sorted(tuple(r) for r in session.execute(select(SurveyResult.__table__)).all())
+    views = {}
+    for code in session.scalars(
+        select(SurveyWave.code).where(SurveyWave.status == WaveStatus.CLOSED)
+    ):
+        results._cache.clear()
+        view = results.engagement_view(session, hr, code, level=UnitLevel.STORE)
+        views[code] = (view.rows.to_json(), view.themes.to_json())
+    return {"rows": rows, "views": views}
+
+
+def _outcomes(session, hr) -> dict:
+    start, end = INSIDE
+    repurchase = outcomes.repurchase_table(session, hr, start, end)
+    csat = outcomes.csat_table(session, hr, start, end, months=3)
+    return {
+        "repurchase": repurchase.drop(columns=["name"]).to_json(),
+        "csat": csat.drop(columns=["name"]).to_json(),
+        "stores": outcomes.store_summary(session, hr, start, end).to_json(),
+    }
+
+
+def _links(engine, staff_ids) -> list[tuple[str, str]]:
+    """(survey token, quiz token) pairs of the people's invitations and assignments."""
+    key = secret_key(Settings.from_env())
+    with read_session(engine) as session:
+        surveys = [
+            waves.survey_token(key, w, s, g)
+            for w, s, g in session.execute(
+                select(
+                    SurveyInvitation.wave_id,
+                    SurveyInvitation.staff_id,
+                    SurveyInvitation.generation,
+                ).where(SurveyInvitation.staff_id.in_(staff_ids))
+            )
+        ]
+        quizzes = [
+            training.quiz_token(key, q, s)
+            for q, s in session.execute(
+                select(QuizAssignment.quiz_id, QuizAssignment.staff_id).where(
+                    QuizAssignment.staff_id.in_(staff_ids)
+                )
+            )
+        ]
+    return surveys, quizzes
+
+
+def test_dry_run_lists_and_changes_nothing(engine, demo, hr):
+    _policy(engine, hr)
+    _evidence(engine)
+    before = snapshot(engine)
+    with write_session(engine) as session:
+        listed = retention.run(session, hr, TODAY, dry_run=True)
+    assert snapshot(engine) == before
+    assert not listed.done and listed.people and listed.sales and listed.csat
+    assert (listed.evidence_files, listed.evidence_bytes) == (1, len(b"old receipt"))
+    assert listed.evidence_first == listed.evidence_last == date(2025, 12, 10)
+    assert all(p.leave_date < date(2026, 8, 15) for p in listed.people)
+
+
+def test_run_removes_what_was_listed_and_keeps_the_aggregates(engine, demo, hr):
+    _policy(engine, hr)
+    _old, new_file = _evidence(engine)
+    with read_session(engine) as session:
+        listed = retention.plan(session, TODAY)
+        aggregates = _aggregates(session, hr)
+        figures = _outcomes(session, hr)
+        kept_people = session.scalars(
+            select(Staff.id).where(
+                Staff.leave_date.is_(None) | (Staff.leave_date >= date(2026, 8, 15))
+            )
+        ).all()
+        kept_names = dict(
+            session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(kept_people))).all()
+        )
+        responded = sorted(
+            session.execute(select(SurveyInvitation.id, SurveyInvitation.responded)).all()
+        )
+    gone = [p.staff_id for p in listed.people]
+    surveys, quizzes = _links(engine, gone)
+    assert surveys and quizzes
+    with read_session(engine) as session:
+        assert {answering.open_link(session, t).state for t in surveys} != {
+            answering.LinkState.UNKNOWN
+        }
+        assert all(
+            training.open_assessment(session, t).state is not training.LinkState.UNKNOWN
+            for t in quizzes
+        )
+
+    with write_session(engine) as session:
+        done = retention.run(session, hr, TODAY)
+    assert done.done and done.counts() == listed.counts()
+
+    with read_session(engine) as session:
+        people = session.scalars(select(Staff).where(Staff.id.in_(gone))).all()
+        assert {(p.name, p.email, p.mobile, p.wecom_userid) for p in people} == {
+            (retention.ANONYMISED_NAME, None, None, None)
+        }
+        assert all(p.anonymised_at is not None for p in people)
+        assert (
+            dict(
+                session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(kept_people))).all()
+            )
+            == kept_names
+        )
+        for token in surveys:
+            assert answering.open_link(session, token).state is answering.LinkState.UNKNOWN
+        for token in quizzes:
+            assert training.open_assessment(session, token).state is training.LinkState.UNKNOWN
+        attempts = session.execute(
+            select(QuizAttempt.questions, QuizAttempt.answers, QuizAttempt.score)
+            .join(QuizAssignment, QuizAssignment.id == QuizAttempt.assignment_id)
+            .where(QuizAssignment.staff_id.in_(gone))
+        ).all()
+        assert attempts and all(q == [] and a == {} for q, a, _ in attempts)
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(IncentiveLine)
+                .where(
+                    IncentiveLine.staff_id.in_(gone),
+                    IncentiveLine.name != retention.ANONYMISED_NAME,
+                )
+            )
+            == 0
+        )
+        assert set(session.scalars(select(VisitEvidence.id))) == {new_file}
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(Sale)
+                .where(Sale.sold_on < done.data_before, Sale.customer.is_not(None))
+            )
+            == 0
+        )
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(Sale)
+                .where(Sale.sold_on >= done.data_before, Sale.customer.is_(None))
+            )
+            == 0
+        )
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(CsatRecord)
+                .where(CsatRecord.service_date < done.data_before, CsatRecord.customer.is_not(None))
+            )
+            == 0
+        )
+        # Past participation and results: unchanged.
+        assert (
+            sorted(session.execute(select(SurveyInvitation.id, SurveyInvitation.responded)).all())
+            == responded
+        )
+        assert _aggregates(session, hr) == aggregates
+        assert _outcomes(session, hr) == figures
+        entry = session.scalars(select(AuditLog).where(AuditLog.action == "retention.run")).one()
+        assert entry.detail["people"] == len(gone) and entry.detail["sales"] == listed.sales
+        assert all(p.name not in str(entry.detail) for p in listed.people)
+
+    # Idempotent: a second run on the same day finds nothing and writes nothing.
+    before = snapshot(engine)
+    with write_session(engine) as session:
+        again = retention.run(session, hr, TODAY)
+    assert again.empty and snapshot(engine) == before
+
+
+def test_erase_one_person_now(engine, demo, hr):
+    with read_session(engine) as session:
+        person = session.scalars(
+            select(Staff).where(Staff.leave_date.is_(None)).order_by(Staff.id).limit(1)
+        ).one()
+        number, name = person.employee_no, person.name
+    surveys, _ = _links(engine, [person.id])
+    with write_session(engine) as session:
+        who = retention.erase_person(session, hr, number, "their request of 1 Aug")
+    assert (who.employee_no, who.name) == (number, name)
+    with read_session(engine) as session:
+        after = session.scalars(select(Staff).where(Staff.employee_no == number)).one()
+        assert (after.name, after.anonymised_at is not None) == (retention.ANONYMISED_NAME, True)
+        assert all(
+            answering.open_link(session, t).state is answering.LinkState.UNKNOWN for t in surveys
+        )
+        entry = session.scalars(select(AuditLog).where(AuditLog.action == "retention.erase")).one()
+        assert entry.detail == {"employee_no": number, "reason": "their request of 1 Aug"}
+    with write_session(engine) as session, pytest.raises(ValidationError):
+        retention.erase_person(session, hr, number, "again")
+
+
+@pytest.mark.parametrize(
+    ("employee_no", "reason", "error"),
+    [
+        ("NOBODY", "request", NotFound),
+        ("E10002", "  ", ValidationError),
+    ],
+)
+def test_erase_refuses(session, demo, hr, employee_no, reason, error):
+    with pytest.raises(error):
+        retention.erase_person(session, hr, employee_no, reason)
+
+
+@pytest.mark.parametrize(
+    ("left", "data", "ok"),
+    [
+        (24, 24, True),
+        (MIN_LEFT_MONTHS, MIN_DATA_MONTHS, True),
+        (MAX_MONTHS, MAX_MONTHS, True),
+        (MIN_LEFT_MONTHS - 1, 24, False),
+        (24, MIN_DATA_MONTHS - 1, False),  # shorter than the repurchase comparisons need
+        (24, MAX_MONTHS + 1, False),
+        (24, 0, False),
+        (True, 24, False),
+        ("24", 24, False),
+    ],
+)
+def test_policy_bounds(session, hr, left, data, ok):
+    assert get_policy(session) == Policy()  # the defaults until saved
+    if ok:
+        saved = set_policy(session, hr, left, data)
+        assert (saved.left_months, saved.data_months, saved.saved_by) == (left, data, hr.email)
+    else:
+        with pytest.raises(ValidationError):
+            set_policy(session, hr, left, data)
+        assert get_policy(session) == Policy()
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [Actor("m@demo.example", UserRole.MANAGER), Actor("s@demo.example", UserRole.SHOPPER)],
+)
+def test_only_hr_and_admins_manage_personal_data(session, actor):
+    for call in (
+        lambda: set_policy(session, actor, 24, 24),
+        lambda: retention.run(session, actor, TODAY, dry_run=True),
+        lambda: retention.plan(session, TODAY, actor=actor),
+        lambda: retention.erase_person(session, actor, "E10002", "request"),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+
+
+def test_policy_months_are_whole():
+    policy = Policy(left_months=12, data_months=18)
+    assert policy.left_before(TODAY) == date(2026, 8, 15)
+    assert policy.data_before(TODAY) == date(2026, 2, 1)
+    assert pd.Timestamp(policy.data_before(date(2027, 3, 31))).day == 1
