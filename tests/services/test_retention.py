@@ -327,3 +327,75 @@ def test_policy_months_are_whole():
     assert policy.left_before(TODAY) == date(2026, 8, 15)
     assert policy.data_before(TODAY) == date(2026, 2, 1)
     assert pd.Timestamp(policy.data_before(date(2027, 3, 31))).day == 1
+
+
+SALES_FILE = [
+    ["单号", "顾客", "员工编号", "门店", "消费日期", "金额", "项目", "指定客顾问"],
+    ["R1", "13800138000", "E10002、E10003", "SH01", "2025-12-05", "1,280.00", "水光针", "E10002"],
+    ["R2", "13800138000", "E10002", "SH01", "2026-01-10", "680.50", "补水护理", ""],
+    ["R3", "13800138000", "E10003", "SH01", "2026-03-05", "99", "", ""],
+]
+CSAT_FILE = [
+    ["记录编号", "员工编号", "门店", "服务日期", "评分", "触点", "手机号"],
+    ["Q1", "E10002", "SH01", "2025-12-05", "5", "接待", "138 0013 8000"],
+    ["Q2", "E10003", "SH01", "2026-03-05", "4", "护理", "13900139000"],
+]
+OLD_ROWS = {"sales": {"R1", "R2"}, "csat": {"Q1"}}
+
+
+def _import(engine, admin, kind, rows, today):
+    from ee_app.services import outcomes_import as oi
+    from tests.helpers import csv_file
+
+    run = oi.import_sales if kind == "sales" else oi.import_csat
+    with write_session(engine) as session:
+        return run(session, admin, csv_file(rows), f"{kind}.csv", Settings.from_env(), today=today)
+
+
+def _customers(engine, kind) -> dict[str, str | None]:
+    model = Sale if kind == "sales" else CsatRecord
+    with read_session(engine) as session:
+        return dict(
+            session.execute(
+                select(model.source_id, model.customer).where(
+                    model.source_id.in_(["R1", "R2", "R3", "R9", "Q1", "Q2", "Q9"])
+                )
+            ).all()
+        )
+
+
+@pytest.mark.parametrize(("kind", "rows"), [("sales", SALES_FILE), ("csat", CSAT_FILE)])
+def test_reimport_of_an_old_file_brings_no_customer_back(engine, demo, admin, hr, kind, rows):
+    _policy(engine, hr)
+    assert _import(engine, admin, kind, rows, date(2026, 4, 1)).new == len(rows) - 1
+    assert all(_customers(engine, kind).values())
+    with write_session(engine) as session:
+        retention.run(session, hr, TODAY)
+    removed = {s for s, c in _customers(engine, kind).items() if c is None}
+    assert removed == OLD_ROWS[kind]
+    before = snapshot(engine)
+    again = _import(engine, admin, kind, rows, TODAY)
+    assert (again.new, again.unchanged, again.batch_id) == (0, len(rows) - 1, None)
+    assert snapshot(engine) == before
+    # A row older than the horizon that arrives for the first time is stored without its
+    # customer, and is unchanged on the next import.
+    late = [rows[0], [("R9" if kind == "sales" else "Q9"), *rows[1][1:]]]
+    assert _import(engine, admin, kind, late, TODAY).new == 1
+    assert _customers(engine, kind)["R9" if kind == "sales" else "Q9"] is None
+    assert _import(engine, admin, kind, late, TODAY).unchanged == 1
+
+
+def test_removed_customers_never_group_as_one(engine, demo, admin, hr):
+    """Before the run, the file's customer bought in December and came back in January; after
+    it, December's sales have no customer: nobody is counted, NULLs are not one customer."""
+    _policy(engine, hr)
+    _import(engine, admin, "sales", SALES_FILE, date(2026, 4, 1))
+    december = (date(2025, 12, 1), date(2025, 12, 31))
+    with read_session(engine) as session:
+        assert outcomes.repurchase_table(session, hr, *december)["returned"].sum() > 0
+    with write_session(engine) as session:
+        retention.run(session, hr, TODAY)
+    with read_session(engine) as session:
+        assert outcomes.repurchase_table(session, hr, *december).empty
+        by_store = outcomes.store_summary(session, hr, *december)
+    assert by_store["rate"].isna().all()
