@@ -67,6 +67,7 @@ def test_retention_commands(cli, engine, demo, capsys):
     ],
 )
 def test_retention_refusals_change_nothing(cli, engine, capsys, argv, message):
+    assert main(["db", "upgrade"]) == 0  # reference data first: only the refusal is compared
     before = snapshot(engine)
     assert main(argv) == 1
     assert message in capsys.readouterr().err
