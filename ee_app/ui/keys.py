@@ -50,3 +50,14 @@ PLAN_THEMES = "ee_plan_themes"  # prefix: f"{PLAN_THEMES}_{unit_code}"
 PLAN_NOTE = "ee_plan_note"  # prefix: f"{PLAN_NOTE}_{unit_code}"
 ACTION_FORM = "ee_action_form"  # prefix: f"{ACTION_FORM}_{plan_id}"; fields add "_theme" etc.
 ACTION_STATUS = "ee_action_status"  # prefix: f"{ACTION_STATUS}_{action_id}"
+# Personal data (retention) page
+RETENTION_POLICY_FORM = "ee_retention_policy_form"
+RETENTION_LEFT = "ee_retention_left"
+RETENTION_DATA = "ee_retention_data"
+RETENTION_RUN_FORM = "ee_retention_run_form"
+RETENTION_CONFIRM = "ee_retention_confirm"
+RETENTION_ERASE_FORM = "ee_retention_erase_form"
+RETENTION_ERASE_NO = "ee_retention_erase_no"
+RETENTION_ERASE_AGAIN = "ee_retention_erase_again"
+RETENTION_ERASE_REASON = "ee_retention_erase_reason"
+RETENTION_FLASH = "ee_retention_flash"  # what the last action did, shown after its rerun

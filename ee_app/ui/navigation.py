@@ -121,6 +121,15 @@ PAGES: tuple[PageSpec, ...] = (
         N_("Give people a role and the units they may see."),
     ),
     PageSpec(
+        "ee_app/pages/retention.py",
+        N_("Personal data"),
+        ":material/auto_delete:",
+        "personal-data",
+        OFFICE,
+        N_("Administration"),
+        N_("How long leavers, evidence photos and customer data are kept; erase on request."),
+    ),
+    PageSpec(
         "ee_app/pages/audit.py",
         N_("Audit log"),
         ":material/history:",
