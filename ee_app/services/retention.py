@@ -189,7 +189,16 @@ def run(session: Session, actor: Actor, today: date, dry_run: bool = False) -> P
             delete(VisitEvidence).where(VisitEvidence.id.in_(_old_evidence(result.data_before)))
         )
     _forget_customers(session, result.data_before)
-    if not result.empty:
+    # A confidential wave that was open when someone was erased makes their answer's link
+    # when it closes (the sealed answer carries it): remove such links on every run.
+    late = session.execute(
+        delete(SurveyResponseLink).where(
+            SurveyResponseLink.staff_id.in_(
+                select(Staff.id).where(Staff.anonymised_at.is_not(None))
+            )
+        )
+    ).rowcount
+    if not result.empty or late:
         audit.record(
             session,
             actor,
@@ -199,6 +208,7 @@ def run(session: Session, actor: Actor, today: date, dry_run: bool = False) -> P
             left_months=result.policy.left_months,
             data_months=result.policy.data_months,
             **result.counts(),
+            **({"late_links": late} if late else {}),
         )
     result.done = True
     return result

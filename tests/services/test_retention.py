@@ -399,3 +399,53 @@ def test_removed_customers_never_group_as_one(engine, demo, admin, hr):
         assert outcomes.repurchase_table(session, hr, *december).empty
         by_store = outcomes.store_summary(session, hr, *december)
     assert by_store["rate"].isna().all()
+
+
+def test_an_erasure_while_a_confidential_wave_is_open_leaves_no_link(engine, demo, hr):
+    """The sealed answer of an open confidential wave carries its person: closing the wave
+    after an erasure makes their link, and the next run removes it."""
+    from datetime import timedelta
+
+    from ee_app.instruments.pulse import CORE_SLOTS
+    from ee_app.models import SurveyResponseLink, WaveMode
+
+    settings = Settings.from_env()
+    key = secret_key(settings)
+    start = date(2026, 10, 1)
+    with write_session(engine) as session:
+        waves.create_wave(
+            session,
+            hr,
+            code="C1",
+            name="C1",
+            unit_codes=["LM"],
+            opens_on=start,
+            closes_on=start + timedelta(days=20),
+            mode=WaveMode.CONFIDENTIAL,
+        )
+    with write_session(engine) as session:
+        waves.open_wave(session, hr, "C1", settings, today=start)
+    with read_session(engine) as session:
+        wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == "C1"))
+        invited = session.execute(
+            select(SurveyInvitation.staff_id, SurveyInvitation.generation).where(
+                SurveyInvitation.wave_id == wave_id
+            )
+        ).all()
+        erased = session.get(Staff, invited[0][0]).employee_no
+    for staff_id, generation in invited:
+        token = waves.survey_token(key, wave_id, staff_id, generation)
+        answering.submit(engine, token, dict.fromkeys(CORE_SLOTS, 4), 7, "", today=start, key=key)
+    with write_session(engine) as session:
+        retention.erase_person(session, hr, erased, "request")
+    with write_session(engine) as session:
+        waves.close_wave(session, hr, "C1", settings=settings)
+    linked = select(func.count()).select_from(SurveyResponseLink)
+    with read_session(engine) as session:
+        assert session.scalar(linked.where(SurveyResponseLink.staff_id == invited[0][0])) == 1
+        others = session.scalar(linked)
+    with write_session(engine) as session:
+        retention.run(session, hr, date(2026, 12, 1))
+    with read_session(engine) as session:
+        assert session.scalar(linked.where(SurveyResponseLink.staff_id == invited[0][0])) == 0
+        assert session.scalar(linked) == others - 1
