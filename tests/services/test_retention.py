@@ -264,6 +264,17 @@ def test_erase_one_person_now(engine, demo, hr):
         assert all(
             answering.open_link(session, t).state is answering.LinkState.UNKNOWN for t in surveys
         )
+        # Past pay keeps its amounts and still verifies, without the name.
+        from ee_app.models import IncentiveRun
+        from ee_app.services import incentives
+
+        line = session.scalars(
+            select(IncentiveLine).where(IncentiveLine.staff_id == person.id)
+        ).one()
+        assert line.name == retention.ANONYMISED_NAME
+        view = incentives.run_view(session, hr, line.run_id)
+        assert [r for r in session.get(IncentiveRun, line.run_id).inputs if name in str(r)] == []
+        assert any(x["employee_no"] == number for x in view.lines)
         entry = session.scalars(select(AuditLog).where(AuditLog.action == "retention.erase")).one()
         assert entry.detail == {"employee_no": number, "reason": "their request of 1 Aug"}
     with write_session(engine) as session, pytest.raises(ValidationError):
