@@ -80,7 +80,8 @@ __all__ = [
 
 #: What an anonymised person's name becomes: the mask Chinese documents use for a name.
 ANONYMISED_NAME = "×××"
-_CHUNK = 2_000
+_CHUNK = 2_000  # ids per IN (...) list
+_ROWS = 50_000  # sales or CSAT answers read and rewritten at a time
 
 
 @dataclass(frozen=True)
@@ -322,46 +323,59 @@ def _reseal_pay_inputs(session: Session, staff_ids: set[int]) -> None:
 
 def _forget_customers(session: Session, before: date) -> None:
     """NULL the customer hash of sales and CSAT answers dated before ``before`` and give each
-    row the hash it would have had without a customer."""
+    row the hash it would have had without a customer; :data:`_ROWS` rows at a time (the
+    first run on years of history may touch millions)."""
+    while _forget_csat(session, before):
+        pass
+    while _forget_sales(session, before):
+        pass
+
+
+def _forget_csat(session: Session, before: date) -> int:
     rows = session.execute(
-        select(CsatRecord.id, *(getattr(CsatRecord, c) for c in CSAT_HASHED)).where(
-            CsatRecord.service_date < before, CsatRecord.customer.is_not(None)
-        )
-    ).all()
-    if rows:
-        frame = pd.DataFrame(rows, columns=["id", *CSAT_HASHED])
-        frame["touchpoint"] = [getattr(t, "value", t) for t in frame["touchpoint"]]
-        hashes = bare_row_hashes(frame, CSAT_HASHED)
-        session.execute(
-            update(CsatRecord),
-            [
-                {"id": int(i), "customer": None, "row_hash": h}
-                for i, h in zip(frame["id"], hashes, strict=True)
-            ],
-        )
-    rows = session.execute(
-        select(Sale.id, *(getattr(Sale, c) for c in SALE_HASHED)).where(
-            Sale.sold_on < before, Sale.customer.is_not(None)
-        )
+        select(CsatRecord.id, *(getattr(CsatRecord, c) for c in CSAT_HASHED))
+        .where(CsatRecord.service_date < before, CsatRecord.customer.is_not(None))
+        .order_by(CsatRecord.id)
+        .limit(_ROWS)
     ).all()
     if not rows:
-        return
-    frame = pd.DataFrame(rows, columns=["id", *SALE_HASHED])
-    frame["amount"] = [float(a) for a in frame["amount"]]
-    frame["owner_staff_id"] = pd.Series(frame["owner_staff_id"].tolist(), dtype=object)
-    served: dict[int, list[int]] = defaultdict(list)
-    for sale_id, staff_id in session.execute(
-        select(SaleStaff.sale_id, SaleStaff.staff_id)
-        .join(Sale, Sale.id == SaleStaff.sale_id)
-        .where(Sale.sold_on < before, Sale.customer.is_not(None))
-    ):
-        served[sale_id].append(staff_id)
-    frame["staff"] = [",".join(map(str, sorted(served[int(i)]))) for i in frame["id"]]
-    hashes = bare_row_hashes(frame, [*SALE_HASHED, "staff"])
+        return 0
+    frame = pd.DataFrame(rows, columns=["id", *CSAT_HASHED])
+    frame["touchpoint"] = [getattr(t, "value", t) for t in frame["touchpoint"]]
+    hashes = bare_row_hashes(frame, CSAT_HASHED)
     session.execute(
-        update(Sale),
+        update(CsatRecord),
         [
             {"id": int(i), "customer": None, "row_hash": h}
             for i, h in zip(frame["id"], hashes, strict=True)
         ],
     )
+    return len(rows)
+
+
+def _forget_sales(session: Session, before: date) -> int:
+    rows = session.execute(
+        select(Sale.id, *(getattr(Sale, c) for c in SALE_HASHED))
+        .where(Sale.sold_on < before, Sale.customer.is_not(None))
+        .order_by(Sale.id)
+        .limit(_ROWS)
+    ).all()
+    if not rows:
+        return 0
+    frame = pd.DataFrame(rows, columns=["id", *SALE_HASHED])
+    frame["amount"] = [float(a) for a in frame["amount"]]
+    served: dict[int, list[int]] = defaultdict(list)
+    ids = [int(i) for i in frame["id"]]
+    for chunk in _chunks(ids):
+        for sale_id, staff_id in session.execute(
+            select(SaleStaff.sale_id, SaleStaff.staff_id).where(SaleStaff.sale_id.in_(chunk))
+        ):
+            served[sale_id].append(staff_id)
+    # The form the import hashes them in: the serving staff's ids in numeric order.
+    frame["staff"] = [",".join(map(str, sorted(served[i]))) for i in ids]
+    hashes = bare_row_hashes(frame, [*SALE_HASHED, "staff"])
+    session.execute(
+        update(Sale),
+        [{"id": i, "customer": None, "row_hash": h} for i, h in zip(ids, hashes, strict=True)],
+    )
+    return len(rows)

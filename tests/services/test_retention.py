@@ -460,3 +460,20 @@ def test_an_erasure_while_a_confidential_wave_is_open_leaves_no_link(engine, dem
     with read_session(engine) as session:
         assert session.scalar(linked.where(SurveyResponseLink.staff_id == invited[0][0])) == 0
         assert session.scalar(linked) == others - 1
+
+
+def test_an_old_roster_file_does_not_bring_the_name_back(engine, demo, hr):
+    from ee_app.services.roster import import_roster
+    from tests.helpers import csv_file
+
+    person = demo.chain.staff[1]  # a front-desk clerk of SH01-F
+    row = [person.employee_no, person.name, "前台", "SH01", "SH01-F", person.hire_date.isoformat()]
+    file = csv_file([["员工编号", "姓名", "岗位", "门店", "团队", "入职日期"], row])
+    with write_session(engine) as session:
+        retention.erase_person(session, hr, person.employee_no, "request")
+    with write_session(engine) as session:
+        result = import_roster(session, hr, file, "roster.csv")
+    assert (result.updated, result.moved, result.unchanged) == (0, 0, 1)
+    with read_session(engine) as session:
+        names = session.scalars(select(Staff.name).where(Staff.employee_no == person.employee_no))
+        assert list(names) == [retention.ANONYMISED_NAME]
