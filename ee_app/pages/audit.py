@@ -101,8 +101,8 @@ first = page.offset + 1
 last = page.offset + len(page.entries)
 st.caption(
     ctx.ngettext(
-        N_("Showing {first}–{last} of {count} entry."),
-        N_("Showing {first}–{last} of {count} entries."),
+        "Showing {first}–{last} of {count} entry.",
+        "Showing {first}–{last} of {count} entries.",
         page.total,
     ).format(first=first, last=last, count=f"{page.total:,}")
 )

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from ee_app import clock
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, ValidationError
-from ee_app.models import AuditLog
+from ee_app.models import AuditLog, SurveyWave
 from ee_app.services._tx import transactional
 
 __all__ = [
@@ -197,9 +197,13 @@ def record_download(
     **detail: Any,
 ) -> None:
     """Log that ``actor`` downloaded a file of ``kind`` (see :data:`DOWNLOADS`) taken from
-    ``object_id`` (a wave or pay run) with ``rows`` rows; ``detail`` adds codes, never
-    content."""
+    ``object_id`` (a wave's id or code, a pay run's id) with ``rows`` rows; ``detail`` adds
+    codes, never content."""
     if kind not in DOWNLOADS:
         raise ValueError(f"unknown download {kind!r}")
     action, object_type = DOWNLOADS[kind]
+    if object_type == "survey_wave" and isinstance(object_id, str):
+        found = session.scalar(select(SurveyWave.id).where(SurveyWave.code == object_id))
+        detail.setdefault("wave", object_id)
+        object_id = found if found is not None else object_id
     record(session, actor, action, object_type, object_id, rows=rows, **detail)
