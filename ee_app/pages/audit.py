@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ee_app import clock
-from ee_app.errors import N_, EeError
+from ee_app.errors import EeError
 from ee_app.exports.audit import audit_csv, audit_header, audit_rows, audit_xlsx
 from ee_app.services.audit import AuditFilter, export_entries, filter_choices, list_entries
 from ee_app.ui import context, keys
@@ -52,6 +52,7 @@ with st.expander(_("Filters"), icon=":material/filter_list:", expanded=False):
     days = left.date_input(
         _("When (local dates, both included)"),
         value=(),
+        min_value=date(2000, 1, 1),
         max_value=clock.today(),
         format="YYYY-MM-DD",
         key=keys.AUDIT_DAYS,

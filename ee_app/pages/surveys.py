@@ -40,6 +40,7 @@ from ee_app.services.waves import (
 from ee_app.ui import context, keys
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
 from ee_app.ui.labels import level_label
+from ee_app.ui.wave_people import wave_people_section
 
 STATUS = {
     WaveStatus.DRAFT: N_("Draft"),
@@ -412,6 +413,8 @@ def wave_detail(waves: Sequence[WaveRow], units: Sequence[UnitRow]) -> None:
             with ctx.read() as session:
                 audience = audience_size(session, actor, wave.code)
         wave_actions(wave, audience)
+        if wave.status is WaveStatus.OPEN:
+            wave_people_section(ctx, wave, units)
     participation_section(wave)
 
 
