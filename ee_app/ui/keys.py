@@ -18,6 +18,7 @@ WAVES_PICK_NEXT = "ee_waves_pick_next"  # a wave to select on the next run (one 
 WAVE_OPEN_NOW = "ee_wave_open_now"
 WAVE_CLOSE_NOW = "ee_wave_close_now"
 WAVE_CLEANUP_RETRY = "ee_wave_cleanup_retry"
+JOINERS_LOOK = "ee_joiners_look"  # prefix: f"{JOINERS_LOOK}_{wave_code}"
 JOINERS_UNITS = "ee_joiners_units"  # the units whose late joiners are added
 JOINERS_ADD = "ee_joiners_add"
 JOINERS_ADDED = "ee_joiners_added"  # (wave code, links) of the people just added

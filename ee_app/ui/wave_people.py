@@ -51,6 +51,10 @@ def _joiners(ctx: context.PageContext, wave: WaveRow, units: Sequence[UnitRow]) 
             "They get one here, pooled by the same anonymity rules as everyone else."
         )
     )
+    if not st.toggle(
+        _("Look for people without a link"), key=f"{keys.JOINERS_LOOK}_{wave.code}"
+    ):  # the roster is read only when asked: it takes a moment in a large chain
+        return
     roots = [u.path for u in units if u.code in wave.unit_codes]
     under = [u for u in units if u.path.startswith(tuple(roots))]
     by_code = {u.code: u for u in under}

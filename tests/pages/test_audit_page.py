@@ -93,6 +93,7 @@ def test_a_lost_link_is_replaced_on_the_surveys_page(make_app, engine):
     at.run()
     at.selectbox(key=keys.WAVES_PICK).set_value("T-1").run()
     assert not at.exception and not at.error, [e.value for e in at.error]
+    at.toggle(key=f"{keys.JOINERS_LOOK}_T-1").set_value(True).run()
     assert any("Everyone in the audience has a link." in i.value for i in at.info)
     at.text_input(key=f"{keys.REISSUE_EMPLOYEE}_T-1").input(first.employee_no)
     at.button(key=f"FormSubmitter:{keys.REISSUE_FORM}_T-1-Replace the link").click().run()
