@@ -452,6 +452,13 @@ def _wave_invite(ctx: Context, args: argparse.Namespace) -> int:
         raise ValidationError(
             N_("Cannot write {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
         ) from exc
+    _log_download(
+        ctx,
+        actor,
+        "reminders" if args.pending else ("links" if suffix == ".xlsx" else "slips"),
+        wave.code,
+        len(links),
+    )
     if args.pending:
         ctx.say(
             N_("Wrote {count} personal links of people who have not answered yet to {path}."),
@@ -462,6 +469,15 @@ def _wave_invite(ctx: Context, args: argparse.Namespace) -> int:
         ctx.say(N_("Wrote {count} personal links to {path}."), count=len(links), path=str(path))
     ctx.say(N_("Keep the file private: anyone holding a link can answer in that person's place."))
     return 0
+
+
+def _log_download(ctx: Context, actor, kind: str, object_id: object, rows: int, **detail) -> None:  # type: ignore[no-untyped-def]
+    """An audit entry for a file the command wrote (ee_app.services.audit.record_download)."""
+    from ee_app.db import write_session
+    from ee_app.services.audit import record_download
+
+    with write_session(ctx.engine) as session:
+        record_download(session, actor, kind, object_id, rows=rows, **detail)
 
 
 def _wave_list(ctx: Context, args: argparse.Namespace) -> int:
@@ -563,6 +579,16 @@ def _report_engagement(ctx: Context, args: argparse.Namespace) -> int:
         raise ValidationError(
             N_("Cannot write {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
         ) from exc
+    _log_download(
+        ctx,
+        actor,
+        "results",
+        view.wave_code,
+        len(view.rows),
+        format=suffix.lstrip("."),
+        level=view.level.value,
+        **({"filter": f"{view.dim}={view.value}"} if view.dim else {}),
+    )
     hidden = int(view.rows["hidden"].sum()) if len(view.rows) else 0
     ctx.say(N_("Wrote the results of wave {code} to {path}."), code=view.wave_code, path=str(path))
     ctx.say(
@@ -691,6 +717,7 @@ def _write_payroll(ctx: Context, actor, run_id: int, out: str, language: str | N
         raise ValidationError(
             N_("Cannot write {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
         ) from exc
+    _log_download(ctx, actor, "payroll", run_id, len(view.lines), period=view.run.period)
 
 
 def _incentives_run(ctx: Context, args: argparse.Namespace) -> int:
@@ -841,7 +868,7 @@ def as_option(p: argparse.ArgumentParser) -> None:
 
 #: Command groups that live in their own module under ``ee_app/cli/``: each has a
 #: ``register(sub)`` that adds its parsers to the top-level sub-parsers.
-_GROUPS: tuple[str, ...] = ("retention",)
+_GROUPS: tuple[str, ...] = ("retention", "wave_people", "audit")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -18,6 +18,7 @@ from ee_app.errors import EeError, ValidationError
 from ee_app.exports.payroll import payroll_xlsx
 from ee_app.instruments.scheme import MEASURES, SERVICE_MEASURES, validate
 from ee_app.models import RunStatus
+from ee_app.services.audit import record_download
 from ee_app.services.incentives import (
     approve_run,
     create_run,
@@ -416,6 +417,19 @@ def scheme_tab() -> None:
             st.rerun()
 
 
+def payroll_file(view, language: str):  # type: ignore[no-untyped-def]
+    """Build the payroll workbook when it is downloaded, and log the download."""
+
+    def make() -> bytes:
+        with ctx.write() as session:
+            record_download(
+                session, actor, "payroll", view.run.id, rows=len(view.lines), period=view.run.period
+            )
+        return payroll_xlsx(view, language)
+
+    return make
+
+
 def runs_tab() -> None:
     with ctx.read() as session:
         schemes = list_schemes(session, actor)
@@ -548,7 +562,7 @@ def runs_tab() -> None:
         _("Payroll workbook (Excel)")
         if run.status is RunStatus.APPROVED
         else _("Draft workbook (Excel)"),
-        data=lambda: payroll_xlsx(view, language),
+        data=payroll_file(view, language),
         file_name=f"payroll-{run.period}-run{run.id}.xlsx",
         mime=XLSX_MIME,
         icon=":material/download:",

@@ -24,6 +24,7 @@ from ee_app.models import StaffRole, TenureBand, UnitLevel, WaveStatus
 from ee_app.services.actions import (
     MAX_THEMES,
 )
+from ee_app.services.audit import record_download
 from ee_app.services.org import UnitRow, list_units
 from ee_app.services.results import (
     DIMENSIONS,
@@ -493,6 +494,17 @@ def export_file(view: EngagementView, kind: str) -> Callable[[], bytes]:
 
     def make() -> bytes:
         exports = importlib.import_module(EXPORTS)
+        with ctx.write() as session:  # every download is logged (ee_app.services.audit)
+            record_download(
+                session,
+                actor,
+                "results",
+                view.wave_code,
+                rows=len(view.rows),
+                format=kind,
+                level=view.level.value,
+                **({"filter": f"{view.dim}={view.value}"} if view.dim else {}),
+            )
         if kind == "xlsx":
             return exports.engagement_xlsx(view, ctx.language, date.today())
         return exports.engagement_csv(view, ctx.language)

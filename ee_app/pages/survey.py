@@ -40,7 +40,8 @@ if context.demo_database():  # only the demo loader's people and numbers are inv
 
 MESSAGES = {
     LinkState.UNKNOWN: N_(
-        "This link is not valid. Check that you opened the whole link, or ask HR for yours."
+        "This link is not valid. Check that you opened the whole link, or ask HR for yours. "
+        "If HR has sent you a new link, use the newest one: an earlier one stops working."
     ),
     LinkState.USED: N_("This link has already been used: the survey was answered. Thank you!"),
     LinkState.NOT_YET_OPEN: N_("This survey opens on {date}. Please come back then."),

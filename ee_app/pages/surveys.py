@@ -21,6 +21,7 @@ from ee_app.exports.invitations import invitation_slips_html, invitations_xlsx
 from ee_app.i18n import LANGUAGE_NAMES
 from ee_app.instruments.pulse import MAX_CUSTOM_ITEMS, PulseInstrument
 from ee_app.models import InstrumentVersion, UnitLevel, WaveMode, WaveStatus
+from ee_app.services.audit import record_download
 from ee_app.services.cleanup import CleanupResult, clean_up_after_close
 from ee_app.services.instruments import add_custom_items, list_pulse_versions, pulse_instrument
 from ee_app.services.org import UnitRow, list_units
@@ -39,6 +40,7 @@ from ee_app.services.waves import (
 from ee_app.ui import context, keys
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
 from ee_app.ui.labels import level_label
+from ee_app.ui.wave_people import wave_people_section
 
 STATUS = {
     WaveStatus.DRAFT: N_("Draft"),
@@ -323,14 +325,18 @@ def links_file(
     build: Callable[[list[InvitationLink], WaveRow, str], bytes],
     *,
     pending_only: bool = False,
+    kind: str = "links",
 ) -> Callable[[], bytes]:
-    """Build the file only when it is downloaded (the links are derived from the secret key)."""
+    """Build the file only when it is downloaded (the links are derived from the secret key),
+    and log the download (``kind``: links, slips or reminders) as it is built."""
 
     def make() -> bytes:
         with ctx.read() as session:
             links = invitation_links(
                 session, actor, wave.code, context.settings(), pending_only=pending_only
             )
+        with ctx.write() as session:
+            record_download(session, actor, kind, wave.id, rows=len(links), wave=wave.code)
         return build(links, wave, ctx.language)
 
     return make
@@ -354,7 +360,7 @@ def link_downloads(wave: WaveRow) -> None:
     )
     middle.download_button(
         _("QR slips to print"),
-        data=links_file(wave, invitation_slips_html),
+        data=links_file(wave, invitation_slips_html, kind="slips"),
         file_name=f"invitation-slips-{wave.code}.html",
         mime="text/html",
         icon=":material/qr_code_2:",
@@ -362,7 +368,7 @@ def link_downloads(wave: WaveRow) -> None:
     )
     right.download_button(
         _("Reminders: not yet answered (Excel)"),
-        data=links_file(wave, invitations_xlsx, pending_only=True),
+        data=links_file(wave, invitations_xlsx, pending_only=True, kind="reminders"),
         file_name=f"reminders-{wave.code}.xlsx",
         mime=XLSX_MIME,
         icon=":material/notifications:",
@@ -407,6 +413,8 @@ def wave_detail(waves: Sequence[WaveRow], units: Sequence[UnitRow]) -> None:
             with ctx.read() as session:
                 audience = audience_size(session, actor, wave.code)
         wave_actions(wave, audience)
+        if wave.status is WaveStatus.OPEN:
+            wave_people_section(ctx, wave, units)
     participation_section(wave)
 
 
