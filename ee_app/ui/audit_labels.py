@@ -83,6 +83,10 @@ ACTIONS: dict[str, str] = {
     "user.update": N_("Changed an app user"),
     "user.bootstrap_admin": N_("Made the first administrator"),
     "demo.load": N_("Loaded the demo data"),
+    # Personal data
+    "retention.policy": N_("Changed the personal-data retention policy"),
+    "retention.run": N_("Removed personal data the retention policy says is due"),
+    "retention.erase": N_("Erased one person's data on request"),
 }
 
 #: The areas of actions (the part before the first dot), for actions without a label.
@@ -127,6 +131,8 @@ OBJECTS: dict[str, str] = {
     "app_user": N_("App user"),
     "database": N_("Database"),
     "audit_log": N_("Audit log"),
+    "app_setting": N_("Setting"),
+    "staff": N_("Staff member"),
 }
 
 #: The keys of an entry's details.
@@ -186,6 +192,18 @@ DETAILS: dict[str, str] = {
     "since": N_("From"),
     "until": N_("To"),
     "object": N_("Object"),
+    "left_months": N_("Leavers kept (months)"),
+    "data_months": N_("Evidence and customer data kept (months)"),
+    "was_left_months": N_("Leavers kept before (months)"),
+    "was_data_months": N_("Evidence and customer data kept before (months)"),
+    "people": N_("People"),
+    "evidence_files": N_("Evidence files"),
+    "evidence_bytes": N_("Evidence size (bytes)"),
+    "sales": N_("Sales"),
+    "csat": N_("Satisfaction answers"),
+    "late_links": N_("Confidential links removed"),
+    "employee_no": N_("Employee number"),
+    "reason": N_("Reason"),
 }
 
 #: Stored values that have plain words (modes, formats); others are shown as they are.
