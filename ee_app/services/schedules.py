@@ -62,6 +62,7 @@ __all__ = [
     "ScheduleRow",
     "StartupRun",
     "create_schedule",
+    "describe_cadence",
     "edit_schedule",
     "get_schedule",
     "list_schedules",
@@ -103,6 +104,16 @@ class ScheduleRow:
     # the next run); None when paused or past ``ends_on``.
     next_opening: date | None
     waves: int
+
+
+def describe_cadence(cadence: Cadence, every: int, open_days: int, ngettext: Ngettext) -> str:
+    """ "every 2 months, open 7 days" in the reader's language."""
+    if cadence is Cadence.MONTHLY:
+        often = ngettext("every month", "every {count} months", every)
+    else:
+        often = ngettext("every week", "every {count} weeks", every)
+    days = ngettext("open {count} day", "open {count} days", open_days)
+    return f"{often.format(count=every)}, {days.format(count=open_days)}"
 
 
 def wave_code_for(schedule_code: str, cadence: Cadence, opens_on: date) -> str:
@@ -497,14 +508,17 @@ class ScheduleEvent:
         ]
 
     @property
-    def problem(self) -> bool:
-        """Whether HR should look at it: a wave not opened or not closed, a clean-up not
-        verified, or an audience shared with another open wave."""
-        return (
-            self.outcome in (Outcome.SKIPPED, Outcome.FAILED)
-            or bool(self.overlaps)
-            or (self.cleanup is not None and not self.cleanup.verified)
+    def failed(self) -> bool:
+        """A wave not opened or not closed, or a clean-up not verified: HR must act."""
+        return self.outcome in (Outcome.SKIPPED, Outcome.FAILED) or (
+            self.cleanup is not None and not self.cleanup.verified
         )
+
+    @property
+    def problem(self) -> bool:
+        """Whether HR should look at it: :attr:`failed`, or an audience shared with another
+        open wave (a warning)."""
+        return self.failed or bool(self.overlaps)
 
 
 @dataclass

@@ -154,6 +154,7 @@ def test_pause_stops_new_waves_but_an_open_one_still_closes(engine, org, hr, set
         ({"units": ("NOPE",)}, "NOPE"),
     ],
 )
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # rules, not SQL
 def test_create_refuses_a_bad_schedule(engine, org, hr, change, problem):
     with pytest.raises(ValidationError) as caught:
         make_schedule(engine, hr, **change)
