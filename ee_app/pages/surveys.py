@@ -251,8 +251,8 @@ def open_control(wave: WaveRow, audience: int) -> None:
                 "after opening."
             ).format(count=audience, opens=wave.opens_on, closes=wave.closes_on)
         )
-        ready = schedules_ui.overlap_check(ctx, wave)  # open waves reaching the same people
-        if st.button(_("Yes, open it"), type="primary", key=keys.WAVE_OPEN_NOW, disabled=not ready):
+        schedules_ui.overlap_warning(ctx, wave)  # open waves reaching the same people
+        if st.button(_("Yes, open it"), type="primary", key=keys.WAVE_OPEN_NOW):
             try:
                 with ctx.write() as session:
                     opened = open_wave(session, actor, wave.code, context.settings())

@@ -34,10 +34,9 @@ from ee_app.ui import context, keys
 from ee_app.ui.components import error_box, unit_option_label
 from ee_app.ui.context import PageContext
 
-__all__ = ["close_date_control", "overlap_check", "schedules_section"]
+__all__ = ["close_date_control", "overlap_warning", "schedules_section"]
 
 # Session-state keys of this part of the page.
-OPEN_ANYWAY = "ee_wave_open_anyway"
 CLOSE_DATE = "ee_wave_close_date"
 CLOSE_DATE_SAVE = "ee_wave_close_date_save"
 SCHEDULE_FORM = "ee_schedule_form"
@@ -67,24 +66,23 @@ def _overlap_lines(ctx: PageContext, overlaps: Sequence[Overlap]) -> str:
     )
 
 
-def overlap_check(ctx: PageContext, wave: WaveRow) -> bool:
+def overlap_warning(ctx: PageContext, wave: WaveRow) -> None:
     """Inside the "Open the wave" confirmation: warn about open waves that reach the same
-    people and ask HR to confirm; True when opening may go ahead."""
+    people, so that "Yes, open it" is a decision taken knowing it."""
     _ = ctx.gettext
     with ctx.read() as session:
         overlaps = overlapping_waves(session, ctx.actor, wave.code)
-    if not overlaps:
-        return True
-    st.warning(
-        _(
-            "Some people in this audience are answering another wave right now. Asked twice "
-            "at once, fewer answer both; perhaps close the other wave first."
+    if overlaps:
+        st.warning(
+            _(
+                "Some people in this audience are answering another wave right now. Asked "
+                "twice at once, fewer answer both; perhaps close the other wave first, or open "
+                "this one anyway."
+            )
+            + "\n\n"
+            + _overlap_lines(ctx, overlaps),
+            icon=":material/group:",
         )
-        + "\n\n"
-        + _overlap_lines(ctx, overlaps),
-        icon=":material/group:",
-    )
-    return st.checkbox(_("Open it anyway"), key=OPEN_ANYWAY)
 
 
 def close_date_control(ctx: PageContext, wave: WaveRow) -> None:
