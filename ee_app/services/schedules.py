@@ -453,6 +453,17 @@ class Outcome(enum.StrEnum):
     ELSEWHERE = "elsewhere"  # another replica made, opened or closed it at the same time
 
 
+_SAID = {
+    Outcome.CLOSED: N_("Schedule {schedule}: closed wave {wave}."),
+    Outcome.SKIPPED: N_("Schedule {schedule}: wave {wave} was not opened. {reason}"),
+    Outcome.FAILED: N_("Schedule {schedule}: wave {wave} was not closed. {reason}"),
+    Outcome.ELSEWHERE: N_(
+        "Schedule {schedule}: wave {wave} was handled by another copy of the app at the same "
+        "moment; nothing more to do."
+    ),
+}
+
+
 @dataclass(frozen=True)
 class ScheduleEvent:
     """What one run did to one wave; names a schedule, a wave and counts, never a person."""
@@ -479,23 +490,10 @@ class ScheduleEvent:
                 "personal links issued.",
                 self.invited,
             ).format(**names, opens=self.opens_on, closes=self.closes_on, count=self.invited)
-        elif self.outcome is Outcome.CLOSED:
-            head = gettext("Schedule {schedule}: closed wave {wave}.").format(**names)
+        else:
+            head = gettext(_SAID[self.outcome]).format(**names, reason=reason)
             if self.cleanup is not None:
                 head += " " + self.cleanup.render(gettext)
-        elif self.outcome is Outcome.SKIPPED:
-            head = gettext("Schedule {schedule}: wave {wave} was not opened. {reason}").format(
-                **names, reason=reason
-            )
-        elif self.outcome is Outcome.FAILED:
-            head = gettext("Schedule {schedule}: wave {wave} was not closed. {reason}").format(
-                **names, reason=reason
-            )
-        else:
-            head = gettext(
-                "Schedule {schedule}: wave {wave} was handled by another copy of the app at "
-                "the same moment; nothing more to do."
-            ).format(**names)
         return [head] + [
             ngettext(
                 "Wave {wave} reaches {count} person who is also invited to open wave {other} "
