@@ -69,10 +69,10 @@ def _engine(url: str, load_demo_if_empty: bool) -> Engine:
 
 
 @st.cache_resource(show_spinner=False)
-def _schedule_run(url: str, _engine: Engine) -> StartupRun:
+def _schedule_run(url: str, _made: Engine) -> StartupRun:
     """The schedules, run once per app process in the background right after start-up (the
     first page does not wait); a failure is logged and shown to HR, never fatal."""
-    return start_in_background(_engine, settings())
+    return start_in_background(_made, settings())
 
 
 def startup_schedule_run() -> StartupRun:

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from ee_app import clock
 from ee_app.config import Settings
 from ee_app.db import make_engine, read_session, write_session
 from ee_app.errors import Conflict, PermissionDenied, ValidationError
@@ -312,3 +313,28 @@ def test_a_run_reports_an_overlap(engine, org, hr, settings):
     assert event.problem
     lines = event.lines(str, lambda s, p, n: s if n == 1 else p)
     assert "8 people who are also invited to open wave HANDMADE" in lines[1]
+
+
+# At app start ----------------------------------------------------------------------------------
+
+
+def test_the_start_up_run_never_raises_and_says_what_failed(tmp_path, settings, caplog):
+    """A database without the schema: the run fails in its thread, logged, kept for HR."""
+    from ee_app.services.schedules import start_in_background
+
+    broken = make_engine(f"sqlite:///{tmp_path / 'not-migrated.db'}")
+    run = start_in_background(broken, settings)
+    assert run.finished.wait(30)
+    broken.dispose()
+    assert run.report is None and "survey_wave" in run.error
+    assert "schedule run at start-up failed" in caplog.text
+
+
+def test_the_start_up_run_opens_what_is_due(engine, org, hr, settings):
+    from ee_app.services.schedules import start_in_background
+
+    make_schedule(engine, hr, first_opens_on=clock.today())  # the run counts local days
+    run = start_in_background(engine, settings)
+    assert run.finished.wait(60)
+    assert run.error is None
+    assert [e.outcome for e in run.report.events] == [Outcome.OPENED]
