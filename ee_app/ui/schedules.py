@@ -27,6 +27,7 @@ from ee_app.services.schedules import (
     list_schedules,
     pause_schedule,
     resume_schedule,
+    run_schedules,
 )
 from ee_app.services.wave_dates import set_close_date
 from ee_app.services.waves import WaveRow
@@ -42,6 +43,7 @@ CLOSE_DATE_SAVE = "ee_wave_close_date_save"
 SCHEDULE_FORM = "ee_schedule_form"
 SCHEDULE_PICK = "ee_schedule_pick"
 SCHEDULE_TOGGLE = "ee_schedule_toggle"
+SCHEDULE_RUN = "ee_schedule_run_now"
 PREFIX = "ee_schedule_"  # the create form's fields: PREFIX + name
 
 CADENCE = {Cadence.MONTHLY: N_("Monthly"), Cadence.WEEKLY: N_("Weekly")}
@@ -182,6 +184,22 @@ def _pause_control(ctx: PageContext, rows: Sequence[ScheduleRow]) -> None:
                 ).format(code=changed.code)
             )
             st.rerun()
+
+
+def _run_now(ctx: PageContext) -> None:
+    """Run the schedules now (as the timer would), e.g. right after creating one for today."""
+    _ = ctx.gettext
+    if not st.button(_("Run the schedules now"), icon=":material/update:", key=SCHEDULE_RUN):
+        return
+    report = run_schedules(ctx.engine, context.settings())
+    lines = [line for e in report.events for line in e.lines(_, ctx.ngettext)]
+    if not lines:
+        _flash(_("Nothing to open or close today."))
+    elif any(e.failed for e in report.events):
+        st.session_state[keys.WAVES_FLASH_ERROR] = "\n\n".join(lines)
+    else:
+        _flash("\n\n".join(lines))
+    st.rerun()
 
 
 def _create_form(
@@ -351,6 +369,7 @@ def schedules_section(
     if rows:
         _table(ctx, rows)
         _pause_control(ctx, rows)
+        _run_now(ctx)
     else:
         st.info(_("No schedules yet."), icon=":material/event_repeat:")
     with st.expander(_("New schedule"), icon=":material/add:", expanded=not rows):

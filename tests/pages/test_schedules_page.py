@@ -69,6 +69,8 @@ def test_hr_schedules_a_pulse_changes_a_close_date_and_is_warned_of_an_overlap(m
     assert (listed["How often"], listed["Next opening"], listed["State"]) == (
         "every month, open 7 days", first, "Active",
     )  # fmt: skip
+    at.button(key="ee_schedule_run_now").click().run()  # nothing due until tomorrow
+    assert "Nothing to open or close today" in messages(at, "success")
     at.button(key="ee_schedule_toggle").click().run()
     assert "Schedule MONTHLY is paused" in messages(at, "success")
     assert at.dataframe[-1].value.set_index("Code").loc["MONTHLY", "State"] == "Paused"
