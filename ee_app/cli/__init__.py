@@ -375,6 +375,9 @@ def _wave_open(ctx: Context, args: argparse.Namespace) -> int:
 
     ctx.migrate()
     actor = ctx.actor(args.as_email)
+    from ee_app.cli.schedule import print_overlaps
+
+    print_overlaps(ctx, actor, args.wave)  # a warning; the wave opens all the same
     with write_session(ctx.engine) as session:
         wave = open_wave(session, actor, args.wave, ctx.settings)
     ctx.say(
@@ -868,7 +871,7 @@ def as_option(p: argparse.ArgumentParser) -> None:
 
 #: Command groups that live in their own module under ``ee_app/cli/``: each has a
 #: ``register(sub)`` that adds its parsers to the top-level sub-parsers.
-_GROUPS: tuple[str, ...] = ("retention", "wave_people", "audit")
+_GROUPS: tuple[str, ...] = ("retention", "wave_people", "audit", "schedule")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -38,6 +38,7 @@ from ee_app.services.waves import (
     participation,
 )
 from ee_app.ui import context, keys
+from ee_app.ui import schedules as schedules_ui
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
 from ee_app.ui.labels import level_label
 from ee_app.ui.wave_people import wave_people_section
@@ -252,6 +253,7 @@ def open_control(wave: WaveRow, audience: int) -> None:
                 "after opening."
             ).format(count=audience, opens=wave.opens_on, closes=wave.closes_on)
         )
+        schedules_ui.overlap_warning(ctx, wave)  # open waves reaching the same people
         if st.button(_("Yes, open it"), type="primary", key=keys.WAVE_OPEN_NOW):
             try:
                 with ctx.write() as session:
@@ -385,6 +387,7 @@ def wave_actions(wave: WaveRow, audience: int) -> None:
         close_control(wave)
     elif not wave.cleanup_verified:
         cleanup_control(wave, reported)
+    schedules_ui.close_date_control(ctx, wave)  # draft or open waves only
     if wave.status is not WaveStatus.DRAFT:
         link_downloads(wave)
 
@@ -630,3 +633,4 @@ if manages:
     st.subheader(_("New wave"))
     new_wave_form(waves, units, versions)
     questionnaire(versions)
+    schedules_ui.schedules_section(ctx, units, versions)

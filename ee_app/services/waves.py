@@ -128,9 +128,15 @@ def survey_token(key: bytes, wave_id: int, staff_id: int, generation: int) -> st
     return link_token(key, LINK_PURPOSE, wave_id, staff_id, generation)
 
 
-def _wave(session: Session, wave: int | str) -> SurveyWave:
+def _wave(session: Session, wave: int | str, *, lock: bool = False) -> SurveyWave:
+    """The wave by id or code. ``lock``: hold its row until the transaction ends (``SELECT …
+    FOR UPDATE`` on PostgreSQL; SQLite's write transactions already queue) and read it afresh,
+    so of two replicas opening or closing the same wave the second sees the first's status."""
     column = SurveyWave.id if isinstance(wave, int) else SurveyWave.code
-    row = session.scalar(select(SurveyWave).where(column == wave))
+    stmt = select(SurveyWave).where(column == wave)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    row = session.scalar(stmt)
     if row is None:
         raise NotFound(N_("No survey wave “{wave}”."), wave=wave)
     return row
@@ -238,8 +244,10 @@ def create_wave(
     k_comments: int | None = None,
     language: str = "zh-CN",
     instrument_id: int | None = None,
+    schedule_id: int | None = None,
 ) -> WaveRow:
-    """A draft wave; nothing is sent until it is opened. ``k_comments`` defaults to k."""
+    """A draft wave; nothing is sent until it is opened. ``k_comments`` defaults to k;
+    ``schedule_id``: the schedule making it (:mod:`ee_app.services.schedules`)."""
     require(actor, Permission.MANAGE_SURVEYS)
     k_comments = k if k_comments is None else k_comments
     code, name = code.strip(), name.strip()
@@ -280,6 +288,7 @@ def create_wave(
         language=language,
         status=WaveStatus.DRAFT,
         created_by=actor.email,
+        schedule_id=schedule_id,
     )
     wave.units = [SurveyWaveUnit(unit_id=u.id) for u in units]
     session.add(wave)
@@ -405,7 +414,7 @@ def open_wave(
 ) -> WaveRow:
     """Issue one invitation per person in the audience and open the wave for answers."""
     require(actor, Permission.MANAGE_SURVEYS)
-    wave = _wave(session, wave_code)
+    wave = _wave(session, wave_code, lock=True)
     if wave.status is not WaveStatus.DRAFT:
         raise Conflict(
             N_("Wave “{code}” is {status}; only a draft can be opened."),
@@ -462,7 +471,7 @@ def close_wave(session: Session, actor: Actor, wave_code: int | str, settings: S
     sealed rows are gone from the tables but not yet from every database file.
     """
     require(actor, Permission.MANAGE_SURVEYS)
-    wave = _wave(session, wave_code)
+    wave = _wave(session, wave_code, lock=True)
     if wave.status is not WaveStatus.OPEN:
         raise Conflict(
             N_("Wave “{code}” is {status}; only an open wave can be closed."),

@@ -83,6 +83,12 @@ ACTIONS: dict[str, str] = {
     "user.update": N_("Changed an app user"),
     "user.bootstrap_admin": N_("Made the first administrator"),
     "demo.load": N_("Loaded the demo data"),
+    # Schedules and dates
+    "schedule.create": N_("Created a survey schedule"),
+    "schedule.edit": N_("Changed a survey schedule"),
+    "schedule.pause": N_("Paused a survey schedule"),
+    "schedule.resume": N_("Resumed a survey schedule"),
+    "wave.close_date": N_("Changed a wave's close date"),
     # Personal data
     "retention.policy": N_("Changed the personal-data retention policy"),
     "retention.run": N_("Removed personal data the retention policy says is due"),
@@ -132,6 +138,7 @@ OBJECTS: dict[str, str] = {
     "database": N_("Database"),
     "audit_log": N_("Audit log"),
     "app_setting": N_("Setting"),
+    "survey_schedule": N_("Survey schedule"),
     "staff": N_("Staff member"),
 }
 
@@ -204,6 +211,11 @@ DETAILS: dict[str, str] = {
     "late_links": N_("Confidential links removed"),
     "employee_no": N_("Employee number"),
     "reason": N_("Reason"),
+    "cadence": N_("How often"),
+    "every": N_("Every"),
+    "open_days": N_("Days open"),
+    "before": N_("Before"),
+    "after": N_("After"),
 }
 
 #: Stored values that have plain words (modes, formats); others are shown as they are.
@@ -213,6 +225,8 @@ _VALUES: dict[str, str] = {
     "xlsx": N_("Excel"),
     "csv": N_("CSV"),
     "html": N_("Web page to print"),
+    "monthly": N_("Monthly"),
+    "weekly": N_("Weekly"),
 }
 
 

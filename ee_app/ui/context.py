@@ -26,6 +26,7 @@ from ee_app.db import read_session as read_session_for
 from ee_app.db import write_session as write_session_for
 from ee_app.errors import EeError
 from ee_app.i18n import Ngettext, plural_translator, translator
+from ee_app.services.schedules import StartupRun, start_in_background
 from ee_app.ui import keys
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "read_session",
     "settings",
     "show_error",
+    "startup_schedule_run",
     "write_session",
 ]
 
@@ -64,6 +66,18 @@ def _engine(url: str, load_demo_if_empty: bool) -> Engine:
             if database_is_empty(session):
                 load_demo(session, system_actor("demo-start"))
     return engine
+
+
+@st.cache_resource(show_spinner=False)
+def _schedule_run(url: str, _made: Engine) -> StartupRun:
+    """The schedules, run once per app process in the background right after start-up (the
+    first page does not wait); a failure is logged and shown to HR, never fatal."""
+    return start_in_background(_made, settings())
+
+
+def startup_schedule_run() -> StartupRun:
+    """This process's start-up run of the schedules (:func:`engine` starts it)."""
+    return _schedule_run(settings().database_url, engine())
 
 
 @st.cache_resource(show_spinner=False)
@@ -105,7 +119,9 @@ def auth_configured() -> bool:
 def engine() -> Engine:
     s = settings()
     demo = not auth_configured() and not s.production
-    return _engine(s.database_url, demo)
+    made = _engine(s.database_url, demo)
+    _schedule_run(s.database_url, made)
+    return made
 
 
 def demo_database() -> bool:
