@@ -19,7 +19,7 @@ import re
 import socket
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -130,7 +130,7 @@ class Settings:
     demo: bool = False  # EE_DEMO=1: demo identities even on a database of real data
     timezone: str = DEFAULT_ZONE  # EE_TIMEZONE, checked against the zone database
     # EE_SMTP_*, EE_WECOM_*, EE_REMINDER_RATE: how reminders leave the app
-    messaging: MessagingSettings = MessagingSettings()
+    messaging: MessagingSettings = field(default_factory=MessagingSettings)
 
     @property
     def production(self) -> bool:

@@ -119,9 +119,7 @@ def read_messaging(values: Mapping[str, str]) -> MessagingSettings:
     smtp = None
     if host:
         if not EMAIL_SHAPE.match(sender):
-            raise ConfigError(
-                N_("EE_SMTP_SENDER must be the e-mail address reminders come from.")
-            )
+            raise ConfigError(N_("EE_SMTP_SENDER must be the e-mail address reminders come from."))
         smtp = SmtpConfig(
             host=host,
             port=int(port_text),

@@ -7,6 +7,7 @@ Reason codes: ``invalid_address`` (the server refused the recipient for good, 5x
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import ssl
 from collections.abc import Sequence
@@ -130,10 +131,8 @@ def _domain(sender: str) -> str | None:
 def _reset(conn: smtplib.SMTP | None) -> None:
     if conn is None:
         return
-    try:
+    with contextlib.suppress(OSError, smtplib.SMTPException):
         conn.rset()
-    except (OSError, smtplib.SMTPException):
-        pass
 
 
 def _quit(conn: smtplib.SMTP | None) -> None:

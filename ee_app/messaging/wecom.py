@@ -79,8 +79,10 @@ Post = Callable[[str, dict[str, Any] | None], dict[str, Any]]
 def http_json(url: str, body: dict[str, Any] | None, timeout: float = 15.0) -> dict[str, Any]:
     """GET (no body) or POST JSON; the decoded answer. Network trouble and answers that are
     not JSON are :class:`TransientFailure` (``connection``)."""
+    if not url.startswith(("https://", "http://")):
+        raise PermanentFailure("not_authorised", whole_batch=True)
     data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 (http(s) only, checked above)
         url, data=data, headers={"Content-Type": "application/json; charset=utf-8"}
     )
     try:

@@ -1,9 +1,10 @@
 """Importing the roster: one transaction, all or nothing, and idempotent.
 
-A clean file inserts new staff, updates changed names and dates, and moves people whose unit
-or role changed (closing their open assignment on the effective date and opening a new one, so
-earlier results stay with the unit they were earned in). Importing the same file again finds
-nothing to change and writes nothing, not even a batch record.
+A clean file inserts new staff, updates changed names, dates and contacts (e-mail, mobile,
+WeCom user id: only the columns the file has; an empty cell empties the contact), and moves
+people whose unit or role changed (closing their open assignment on the effective date and
+opening a new one, so earlier results stay with the unit they were earned in). Importing the
+same file again finds nothing to change and writes nothing, not even a batch record.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, ImportRejected, Problem
 from ee_app.imports.cells import employee_number
 from ee_app.imports.columns import normalise_header
-from ee_app.imports.roster import RosterRow, UnitIndex, parse_roster
+from ee_app.imports.roster import CONTACT_FIELDS, RosterRow, UnitIndex, parse_roster
 from ee_app.imports.tabular import file_label, problems_limit, read_table
 from ee_app.models import ImportBatch, OrgUnit, Staff, StaffAssignment, UnitLevel, utcnow
 from ee_app.services import audit
@@ -173,7 +174,16 @@ def _apply(session: Session, rows: list[RosterRow], effective: date) -> RosterRe
     existing = by_employee_number(
         (s.employee_no, s)
         for s in session.execute(
-            select(Staff.id, Staff.employee_no, Staff.name, Staff.hire_date, Staff.leave_date)
+            select(
+                Staff.id,
+                Staff.employee_no,
+                Staff.name,
+                Staff.hire_date,
+                Staff.leave_date,
+                Staff.email,
+                Staff.mobile,
+                Staff.wecom_userid,
+            )
         )
     )
     open_periods = {
@@ -198,8 +208,14 @@ def _apply(session: Session, rows: list[RosterRow], effective: date) -> RosterRe
         if current is None:
             new_rows.append(row)
             continue
-        details = (row.name, row.hire_date, row.leave_date)
-        details_changed = (current.name, current.hire_date, current.leave_date) != details
+        details = (row.name, row.hire_date, row.leave_date, *(v for _, v in row.contacts))
+        stored = (
+            current.name,
+            current.hire_date,
+            current.leave_date,
+            *(getattr(current, f) or None for f, _ in row.contacts),
+        )
+        details_changed = stored != details
         if details_changed:
             staff_updates.append(
                 {
@@ -207,6 +223,7 @@ def _apply(session: Session, rows: list[RosterRow], effective: date) -> RosterRe
                     "name": row.name,
                     "hire_date": row.hire_date,
                     "leave_date": row.leave_date,
+                    **dict(row.contacts),
                 }
             )
         period = open_periods.get(current.id)
@@ -251,6 +268,8 @@ def _apply(session: Session, rows: list[RosterRow], effective: date) -> RosterRe
                     "hire_date": r.hire_date,
                     "leave_date": r.leave_date,
                     "updated_at": now,
+                    **{f: None for f in CONTACT_FIELDS},
+                    **dict(r.contacts),
                 }
                 for r in new_rows
             ],
