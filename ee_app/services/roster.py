@@ -29,7 +29,14 @@ from ee_app.imports.tabular import file_label, problems_limit, read_table
 from ee_app.models import ImportBatch, OrgUnit, Staff, StaffAssignment, UnitLevel, utcnow
 from ee_app.services import audit
 
-__all__ = ["RosterResult", "by_employee_number", "import_roster", "staff_ids", "unit_index"]
+__all__ = [
+    "RosterResult",
+    "by_employee_number",
+    "import_roster",
+    "staff_contacts",
+    "staff_ids",
+    "unit_index",
+]
 
 Progress = Callable[[float, str], None]
 T = TypeVar("T")
@@ -86,6 +93,18 @@ def by_employee_number(pairs: Iterable[tuple[str, T]]) -> dict[str, T]:
         if key == number or key not in found:
             found[key] = value
     return found
+
+
+def staff_contacts(session: Session, actor: Actor) -> dict[int, tuple[str | None, ...]]:
+    """Staff id → (e-mail, mobile, WeCom user id), for the re-importable staff list. Only
+    those who import the roster (HR) read contacts; managers' downloads have none."""
+    require(actor, Permission.IMPORT_ROSTER)
+    return {
+        sid: (email, mobile, wecom)
+        for sid, email, mobile, wecom in session.execute(
+            select(Staff.id, Staff.email, Staff.mobile, Staff.wecom_userid)
+        )
+    }
 
 
 def staff_ids(session: Session) -> dict[str, int]:
