@@ -239,9 +239,12 @@ def _robot_keys(session: Session, wave: SurveyWave, settings: Settings) -> list[
         select(SurveyWaveUnit.unit_id).where(SurveyWaveUnit.wave_id == wave.id)
     ).all()
     audience = expand_scope(session, roots)
-    units = dict(
-        session.execute(select(OrgUnit.code, OrgUnit.id).where(OrgUnit.code.in_(list(keys))))
-    )
+    units = {
+        code: uid
+        for code, uid in session.execute(
+            select(OrgUnit.code, OrgUnit.id).where(OrgUnit.code.in_(list(keys)))
+        )
+    }
     return [
         key
         for code, key in sorted(keys.items())
