@@ -108,6 +108,53 @@ class ReminderPlan:
     sample: Message | None
 
 
+Gettext = Callable[[str], str]
+Ngettext = Callable[[str, str, int], str]
+
+
+def _counts_in_words(
+    channel: str,
+    sent: int,
+    failed: dict[str, int],
+    no_contact: int,
+    _: Gettext,
+    ngettext: Ngettext,
+) -> str:
+    """ "4 messages sent; 1 not delivered: not a WeCom member of the application; 2 people in
+    the audience have no contact" (robot: group messages, and no contacts to speak of)."""
+    if channel == "robot":
+        parts = [
+            ngettext("{count} group message sent", "{count} group messages sent", sent).format(
+                count=sent
+            )
+        ]
+    else:
+        parts = [ngettext("{count} message sent", "{count} messages sent", sent).format(count=sent)]
+    for reason, count in sorted(failed.items()):
+        words = _(REASONS[reason]) if reason in REASONS else _("another reason")
+        parts.append(
+            ngettext(
+                "{count} not delivered: {reason}", "{count} not delivered: {reason}", count
+            ).format(count=count, reason=words)
+        )
+    if channel != "robot" and no_contact:
+        parts.append(
+            ngettext(
+                "{count} person in the audience has no contact on this channel",
+                "{count} people in the audience have no contact on this channel",
+                no_contact,
+            ).format(count=no_contact)
+        )
+    return "; ".join(parts)
+
+
+def _merged(*counts: dict[str, int]) -> dict[str, int]:
+    total: Counter[str] = Counter()
+    for c in counts:
+        total.update(c)
+    return dict(total)
+
+
 @dataclass(frozen=True)
 class ReminderResult:
     channel: str
@@ -118,6 +165,22 @@ class ReminderResult:
     no_contact: int = 0  # in the whole audience
     dry_run: bool = False
     run_id: int | None = None
+
+    def render(self, _: Gettext, ngettext: Ngettext) -> str:
+        if self.dry_run:
+            return ngettext(
+                "Dry run: {count} message would be sent; nothing was sent or recorded.",
+                "Dry run: {count} messages would be sent; nothing was sent or recorded.",
+                self.attempted,
+            ).format(count=self.attempted)
+        return _counts_in_words(
+            self.channel,
+            self.sent,
+            _merged(self.failed, self.gave_up),
+            self.no_contact,
+            _,
+            ngettext,
+        )
 
 
 @dataclass(frozen=True)
@@ -136,6 +199,22 @@ class ReminderRunRow:
     @property
     def interrupted(self) -> bool:
         return self.finished_at is None
+
+    def render(self, _: Gettext, ngettext: Ngettext) -> str:
+        if self.interrupted:
+            return ngettext(
+                "interrupted while sending {count} message",
+                "interrupted while sending {count} messages",
+                self.attempted,
+            ).format(count=self.attempted)
+        return _counts_in_words(
+            self.channel,
+            self.sent,
+            _merged(self.failed, self.gave_up),
+            self.no_contact,
+            _,
+            ngettext,
+        )
 
 
 def configured_channels(settings: Settings) -> tuple[str, ...]:
