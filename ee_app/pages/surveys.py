@@ -39,6 +39,7 @@ from ee_app.services.waves import (
 from ee_app.ui import context, keys
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
 from ee_app.ui.labels import level_label
+from ee_app.ui.reminders import reminders_section
 
 STATUS = {
     WaveStatus.DRAFT: N_("Draft"),
@@ -408,6 +409,8 @@ def wave_detail(waves: Sequence[WaveRow], units: Sequence[UnitRow]) -> None:
                 audience = audience_size(session, actor, wave.code)
         wave_actions(wave, audience)
     participation_section(wave)
+    if manages and wave.status is not WaveStatus.DRAFT:
+        reminders_section(ctx, wave, context.settings())
 
 
 # HR: a new wave -------------------------------------------------------------------------------
