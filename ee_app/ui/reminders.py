@@ -110,10 +110,9 @@ def _preview(ctx: PageContext, plan: ReminderPlan) -> None:
         with st.container(border=True):
             st.markdown(f"**{plan.sample.subject}**")
             st.text(plan.sample.body)
-            if plan.sample.link:
-                st.caption(
-                    _("Button: opens the personal link ({link})").format(link=plan.sample.link)
-                )
+            if plan.channel == "wecom" and plan.sample.link:
+                button = _("The card's button opens the personal link: {link}")
+                st.caption(button.format(link=plan.sample.link))
         st.caption(_("The link shown is a sample: each person gets their own."))
 
 
