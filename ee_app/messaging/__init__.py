@@ -13,6 +13,7 @@ run without waiting.
 from __future__ import annotations
 
 import enum
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,9 @@ def run_batch(
             except TransientFailure as failure:
                 outcomes.append(Outcome(Status.FAILED_AFTER_RETRIES, failure.reason))
                 given_up = outcomes[-1] if failure.whole_batch else None
+            except Exception as exc:  # a bug must not stop the batch, nor log an address
+                log.error("a message failed unexpectedly: %s", type(exc).__name__)
+                outcomes.append(Outcome(Status.FAILED_PERMANENT, "unexpected"))
             else:
                 outcomes.append(SENT)
         if progress is not None:

@@ -97,12 +97,15 @@ class SmtpChannel:
         if self._conn is None:
             self._conn = self._connect()
         mail = EmailMessage()
-        mail["From"] = self.config.sender or self.config.user
-        mail["To"] = message.to
-        mail["Subject"] = message.subject
-        mail["Date"] = formatdate(localtime=False)
-        mail["Message-ID"] = make_msgid(domain=_domain(self.config.sender))
-        mail.set_content(message.body, charset="utf-8")
+        try:
+            mail["From"] = self.config.sender or self.config.user
+            mail["To"] = message.to
+            mail["Subject"] = " ".join(message.subject.split())  # one line, whatever it held
+            mail["Date"] = formatdate(localtime=False)
+            mail["Message-ID"] = make_msgid(domain=_domain(self.config.sender))
+            mail.set_content(message.body, charset="utf-8")
+        except (ValueError, TypeError) as exc:  # an address no header can hold
+            raise PermanentFailure("invalid_address") from exc
         try:
             self._conn.send_message(mail)
         except smtplib.SMTPRecipientsRefused as exc:
@@ -117,6 +120,9 @@ class SmtpChannel:
             if 400 <= exc.smtp_code < 500:
                 _reset(self._conn)
                 raise TransientFailure("server_busy") from exc
+            _reset(self._conn)
+            raise PermanentFailure("rejected") from exc
+        except smtplib.SMTPException as exc:  # e.g. an address that needs SMTPUTF8
             _reset(self._conn)
             raise PermanentFailure("rejected") from exc
         except OSError as exc:

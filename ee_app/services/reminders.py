@@ -83,6 +83,7 @@ REASONS = {
     "connection": N_("no connection"),
     "not_authorised": N_("the server refused our credentials"),
     "personal_link_in_group": N_("a personal link may not go to a group"),
+    "unexpected": N_("an unexpected error (see the server log)"),
 }
 #: The person's contact each channel writes to (the robot writes to groups).
 _CONTACT = {"email": Staff.email, "wecom": Staff.wecom_userid}

@@ -197,3 +197,28 @@ def test_group_robot_posts_text_and_refuses_a_personal_link():
     assert state.posted == [
         {"key": "key-sh01", "msgtype": "text", "text": {"content": "提醒\n截止日期 2026-11-20"}}
     ]
+
+
+def test_an_unexpected_error_fails_one_message_and_logs_no_address(caplog):
+    from ee_app.messaging import run_batch
+
+    def send_one(message: Message) -> None:
+        if message.to == "bad@c.test":
+            raise KeyError(message.to)
+
+    outcomes = run_batch([mail("bad@c.test"), mail("ok@c.test")], send_one, pacer(FakeTime()))
+    assert outcomes == [Outcome(Status.FAILED_PERMANENT, "unexpected"), Outcome(Status.SENT)]
+    assert "KeyError" in caplog.text and "bad@c.test" not in caplog.text
+
+
+def test_smtp_refuses_a_header_injection_without_sending_it():
+    time = FakeTime()
+    with smtp_server() as (controller, inbox):
+        config = SmtpConfig(
+            host="127.0.0.1", port=controller.port, security="none", sender="hr@chain.test"
+        )
+        outcomes = SmtpChannel(config, pacer(time)).send(
+            [Message(to="a@c.test\nBcc: x@evil.test", subject="s", body="b"), mail("b@c.test")]
+        )
+    assert outcomes[0].status is Status.FAILED_PERMANENT and outcomes[1].sent
+    assert [m["To"] for m in inbox.messages] == ["b@c.test"]
