@@ -41,7 +41,7 @@ def reminders_section(ctx: PageContext, wave: WaveRow, settings: Settings) -> No
     _ = ctx.gettext
     st.subheader(_("Reminders"))
     channels = configured_channels(settings)
-    if not channels:
+    if wave.status is WaveStatus.OPEN and not channels:
         st.info(
             _(
                 "Reminders by e-mail or WeCom are not configured: the operator sets them up as "
@@ -52,7 +52,7 @@ def reminders_section(ctx: PageContext, wave: WaveRow, settings: Settings) -> No
         )
     elif wave.status is WaveStatus.OPEN:
         _send_form(ctx, wave, settings, channels)
-    _log(ctx, wave)
+    _log(ctx, wave)  # a closed wave shows only the log
 
 
 def _send_form(
