@@ -174,13 +174,13 @@ class WecomAppChannel:
         if message.link:
             body["msgtype"] = "textcard"
             body["textcard"] = {
-                "title": message.subject[:128],
-                "description": message.body[:512],
+                "title": _cut(message.subject, 128),
+                "description": _cut(message.body, 512),
                 "url": message.link,
             }
         else:
             body["msgtype"] = "text"
-            body["text"] = {"content": f"{message.subject}\n{message.body}"[:2048]}
+            body["text"] = {"content": _cut(f"{message.subject}\n{message.body}", 2048)}
         return body
 
     def _send_one(self, message: Message) -> None:
@@ -199,6 +199,19 @@ class WecomAppChannel:
             if message.to in str(answer.get("invaliduser") or "").split("|"):
                 raise PermanentFailure("invalid_user")
             return
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` within WeCom's limit of ``limit`` bytes of UTF-8 (a Chinese character is 3),
+    cut on a character boundary.
+
+    >>> _cut("提醒提醒", 7)
+    '提醒'
+    """
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    return data[:limit].decode("utf-8", errors="ignore")
 
 
 def _agent(agent_id: str) -> int | str:
