@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from ee_app.errors import N_, ConfigError, Problem
@@ -38,6 +39,13 @@ MESSAGING_SETTINGS: tuple[tuple[str, str, str, bool], ...] = (
     ("EE_SMTP_USER", "", "SMTP login name. Empty: send without logging in.", False),
     ("EE_SMTP_PASSWORD", "", "SMTP password (or the mailbox's authorisation code).", True),
     ("EE_SMTP_SENDER", "", "The From address of reminders, e.g. hr@your-chain.cn.", False),
+    (
+        "EE_SMTP_CA_FILE",
+        "",
+        "A PEM file of the CA that signed the SMTP server's certificate, for a relay with a "
+        "private CA. Empty: the system's CAs.",
+        False,
+    ),
     ("EE_WECOM_CORP_ID", "", "WeCom corp id (企业ID) for application messages.", False),
     ("EE_WECOM_AGENT_ID", "", "The WeCom application's AgentId that sends reminders.", False),
     ("EE_WECOM_SECRET", "", "The WeCom application's Secret.", True),
@@ -120,7 +128,11 @@ def read_messaging(values: Mapping[str, str]) -> MessagingSettings:
     if host:
         if not EMAIL_SHAPE.match(sender):
             raise ConfigError(N_("EE_SMTP_SENDER must be the e-mail address reminders come from."))
+        ca_file = values.get("EE_SMTP_CA_FILE", "")
+        if ca_file and not Path(ca_file).is_file():
+            raise ConfigError(N_("EE_SMTP_CA_FILE “{value}” is not a file."), value=ca_file)
         smtp = SmtpConfig(
+            ca_file=ca_file,
             host=host,
             port=int(port_text),
             security=security,

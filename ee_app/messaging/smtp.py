@@ -41,6 +41,8 @@ class SmtpConfig:
     password: str = ""
     sender: str = ""
     timeout: float = 30.0
+    #: A PEM file of the CA to trust instead of the system's (a relay with a private CA).
+    ca_file: str = ""
 
     def __repr__(self) -> str:  # never the password, whatever prints the settings
         return (
@@ -70,7 +72,7 @@ class SmtpChannel:
 
     def _connect(self) -> smtplib.SMTP:
         c = self.config
-        context = ssl.create_default_context()
+        context = ssl.create_default_context(cafile=c.ca_file or None)
         conn: smtplib.SMTP | None = None
         try:
             if c.security == "ssl":

@@ -45,9 +45,10 @@ class _Inbox:
 
 
 @contextmanager
-def smtp_server() -> Iterator[tuple[Controller, _Inbox]]:
+def smtp_server(**options: Any) -> Iterator[tuple[Controller, _Inbox]]:
+    """aiosmtpd on loopback; ``options`` go to its Controller (TLS, authentication)."""
     inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), **options)
     controller.start()
     try:
         yield controller, inbox

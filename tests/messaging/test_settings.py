@@ -40,6 +40,7 @@ def test_configured_channels(environ, channels):
         ({"EE_WECOM_BASE_URL": "qyapi.weixin.qq.com"}, "EE_WECOM_BASE_URL"),
         ({"EE_REMINDER_RATE": "0"}, "EE_REMINDER_RATE"),
         ({"EE_REMINDER_RATE": "fast"}, "EE_REMINDER_RATE"),
+        ({**SMTP, "EE_SMTP_CA_FILE": "/no/such/ca.pem"}, "EE_SMTP_CA_FILE"),
     ],
 )
 def test_a_wrong_value_is_refused_by_name(environ, named):
