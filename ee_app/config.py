@@ -19,13 +19,19 @@ import re
 import socket
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from ee_app.clock import DEFAULT_ZONE, parse_zone
 from ee_app.errors import N_, ConfigError, Problem
+from ee_app.messaging.settings import (
+    MESSAGING_SETTINGS,
+    MessagingSettings,
+    messaging_problems,
+    read_messaging,
+)
 
 __all__ = [
     "AUTH_KEYS",
@@ -105,6 +111,7 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Folder for the embedded SQLite database and uploads. Empty: data/ beside the code.",
     ),
+    *(Setting(*entry) for entry in MESSAGING_SETTINGS),
 )
 
 
@@ -122,6 +129,8 @@ class Settings:
     data_dir: Path
     demo: bool = False  # EE_DEMO=1: demo identities even on a database of real data
     timezone: str = DEFAULT_ZONE  # EE_TIMEZONE, checked against the zone database
+    # EE_SMTP_*, EE_WECOM_*, EE_REMINDER_RATE: how reminders leave the app
+    messaging: MessagingSettings = field(default_factory=MessagingSettings)
 
     @property
     def production(self) -> bool:
@@ -167,6 +176,7 @@ class Settings:
             data_dir=data_dir,
             demo=demo,
             timezone=timezone,
+            messaging=read_messaging(values),
         )
 
 
@@ -448,4 +458,5 @@ def production_problems(
         *_auth_problems(auth, public_url),
         *key_problems(environ.get("EE_SECRET_KEY", "")),
         *public_problems,
+        *messaging_problems(settings.messaging),
     ]

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from openpyxl import Workbook
 
 from ee_app.exports.safe import csv_bytes
 from ee_app.exports.xlsx import DATE_FORMAT, add_table_sheet, workbook_bytes
-from ee_app.imports.roster import ROLE_NAMES, ROSTER_COLUMNS
+from ee_app.imports.roster import CONTACT_FIELDS, ROLE_NAMES, ROSTER_COLUMNS
 from ee_app.models import StaffRole
 from ee_app.services.org import StaffRow, UnitRow
 
 __all__ = ["roster_headers", "roster_template_csv", "roster_template_xlsx", "staff_xlsx"]
 
 
-def roster_headers(language: str) -> list[str]:
-    return [c.zh if language == "zh-CN" else c.en for c in ROSTER_COLUMNS]
+def roster_headers(language: str, *, contacts: bool = True) -> list[str]:
+    """The roster's column headers; ``contacts=False`` leaves out e-mail, mobile and WeCom
+    user id (a file without them leaves the stored contacts as they are)."""
+    return [
+        c.zh if language == "zh-CN" else c.en
+        for c in ROSTER_COLUMNS
+        if contacts or c.key not in CONTACT_FIELDS
+    ]
 
 
 def _role_label(role: StaffRole, language: str) -> str:
@@ -40,6 +46,9 @@ def _examples(units: Sequence[UnitRow], language: str) -> list[list[object]]:
             team_code,
             date(2026, 3, 1),
             None,
+            "",
+            "13800138000",
+            "WangXiaoMei",
         ],
         [
             "E20002",
@@ -49,6 +58,9 @@ def _examples(units: Sequence[UnitRow], language: str) -> list[list[object]]:
             "",
             date(2025, 11, 15),
             None,
+            "lisiyu@example.com",
+            "",
+            "",
         ],
     ]
 
@@ -93,9 +105,19 @@ def roster_template_csv(units: Sequence[UnitRow], language: str) -> bytes:
     return csv_bytes(roster_headers(language), rows)
 
 
-def staff_xlsx(rows: Sequence[StaffRow], language: str) -> bytes:
-    """The staff list as shown on the org page, in the roster's own columns (re-importable)."""
+def staff_xlsx(
+    rows: Sequence[StaffRow],
+    language: str,
+    contacts: Mapping[int, Sequence[str | None]] | None = None,
+) -> bytes:
+    """The staff list as shown on the org page, in the roster's own columns (re-importable).
+
+    ``contacts`` (staff id → e-mail, mobile, WeCom user id; HR only, see
+    :func:`ee_app.services.roster.staff_contacts`) adds the contact columns; without it the
+    file has none, and importing it leaves the stored contacts as they are.
+    """
     book = Workbook()
+    blank: tuple[None, ...] = (None, None, None)
     data = [
         [
             r.employee_no,
@@ -105,13 +127,14 @@ def staff_xlsx(rows: Sequence[StaffRow], language: str) -> bytes:
             r.unit_code if r.unit_code != r.store_code else "",
             r.hire_date,
             r.leave_date,
+            *(() if contacts is None else contacts.get(r.id, blank)),
         ]
         for r in rows
     ]
     add_table_sheet(
         book,
         "员工" if language == "zh-CN" else "Staff",
-        roster_headers(language),
+        roster_headers(language, contacts=contacts is not None),
         data,
         formats={5: DATE_FORMAT, 6: DATE_FORMAT},
         first=True,

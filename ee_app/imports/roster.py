@@ -6,6 +6,8 @@ or every problem at once (row, column, reason), so HR fixes the file in one pass
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,9 +16,21 @@ from ee_app.errors import N_, Problem
 from ee_app.imports.cells import CellError, parse_date, parse_employee_no, parse_text
 from ee_app.imports.columns import Column, RowReader, map_columns, normalise_header
 from ee_app.imports.tabular import Table
+from ee_app.messaging.settings import EMAIL_SHAPE
 from ee_app.models import StaffRole
 
-__all__ = ["ROLE_NAMES", "ROSTER_COLUMNS", "RosterRow", "UnitIndex", "parse_role", "parse_roster"]
+__all__ = [
+    "CONTACT_FIELDS",
+    "ROLE_NAMES",
+    "ROSTER_COLUMNS",
+    "RosterRow",
+    "UnitIndex",
+    "parse_email",
+    "parse_mobile",
+    "parse_role",
+    "parse_roster",
+    "parse_wecom_userid",
+]
 
 ROSTER_COLUMNS: tuple[Column, ...] = (
     Column(
@@ -33,7 +47,32 @@ ROSTER_COLUMNS: tuple[Column, ...] = (
     Column(
         "leave_date", "Leave date", "离职日期", ("离职时间", "end date", "left"), required=False
     ),
+    # Contacts, for reminders (optional columns; see CONTACT_FIELDS).
+    Column(
+        "email",
+        "E-mail",
+        "邮箱",
+        ("email", "电子邮箱", "邮箱地址", "电子邮件", "email address", "mail"),
+        required=False,
+    ),
+    Column(
+        "mobile",
+        "Mobile",
+        "手机号",
+        ("手机", "手机号码", "mobile phone", "cell phone"),
+        required=False,
+    ),
+    Column(
+        "wecom_userid",
+        "WeCom user id",
+        "企业微信账号",
+        ("企业微信", "企业微信id", "企业微信userid", "企业微信帐号", "wecom", "wecom id", "userid"),
+        required=False,
+    ),
 )
+#: The contact columns: a file without one leaves that contact as stored; with it, an empty
+#: cell leaves (or makes) the contact empty.
+CONTACT_FIELDS = ("email", "mobile", "wecom_userid")
 
 #: The English and Chinese words for each role, as they appear in rosters and in the interface.
 ROLE_NAMES: dict[StaffRole, tuple[str, str]] = {
@@ -70,6 +109,59 @@ def parse_role(value: object) -> StaffRole:
     return role
 
 
+_MOBILE_SEPARATORS = re.compile(r"[\s\-()（）]")
+_MOBILE = re.compile(r"^\+?\d{6,20}$")
+_WECOM_USERID = re.compile(r"^[A-Za-z0-9_.@\-]{1,64}$")
+
+
+def parse_email(value: object) -> str | None:
+    """An e-mail address (full-width characters made half-width); empty: ``None``."""
+    text = parse_text(value, max_length=254, required=False)
+    if text is None:
+        return None
+    text = unicodedata.normalize("NFKC", text).strip()
+    if not EMAIL_SHAPE.match(text):
+        raise CellError(N_("“{value}” is not an e-mail address"), value=value)
+    return text
+
+
+def parse_mobile(value: object) -> str | None:
+    """A mobile number: digits, an optional leading +, spaces and dashes dropped."""
+    text = parse_text(value, max_length=32, required=False)
+    if text is None:
+        return None
+    number = _MOBILE_SEPARATORS.sub("", unicodedata.normalize("NFKC", text))
+    if not _MOBILE.match(number):
+        raise CellError(N_("“{value}” is not a mobile number"), value=value)
+    return number
+
+
+def parse_wecom_userid(value: object) -> str | None:
+    """A WeCom UserID (账号): 1–64 letters, digits, ``_ - . @``, as the WeCom admin shows it."""
+    text = parse_text(value, max_length=64, required=False)
+    if text is None:
+        return None
+    text = unicodedata.normalize("NFKC", text).strip()
+    if not _WECOM_USERID.match(text):
+        raise CellError(
+            N_(
+                "“{value}” is not a WeCom user id: letters, digits, _ - . and @, as in the "
+                "WeCom admin's member list"
+            ),
+            value=value,
+        )
+    return text
+
+
+_CONTACT_PARSERS = {
+    "email": parse_email,
+    "mobile": parse_mobile,
+    "wecom_userid": parse_wecom_userid,
+}
+#: Contacts that must belong to one person only: a reminder sent there carries a personal link.
+_UNIQUE_CONTACTS = ("email", "wecom_userid")
+
+
 @dataclass(frozen=True)
 class UnitIndex:
     """How to find a store by code or name, and a team by code or name within its store."""
@@ -88,6 +180,8 @@ class RosterRow:
     unit_id: int
     hire_date: date
     leave_date: date | None
+    #: (field, value) for each contact column the file has; value None for an empty cell.
+    contacts: tuple[tuple[str, str | None], ...] = ()
 
 
 def _resolve_unit(
@@ -126,6 +220,8 @@ def parse_roster(
     reader = RowReader(table.header, positions)
     rows: list[RosterRow] = []
     first_seen: dict[str, int] = {}
+    contact_fields = [f for f in CONTACT_FIELDS if reader.has(f)]
+    contact_seen: dict[tuple[str, str], int] = {}
 
     for number, record in table.rows:
         reader.start(number, record)
@@ -138,6 +234,23 @@ def parse_roster(
         leave = reader.read("leave_date", parse_date, required=False)
         if leave == date.max:  # 9999-12-31, how HR systems often write "no end"
             leave = None
+        contacts = tuple((f, reader.read(f, _CONTACT_PARSERS[f])) for f in contact_fields)
+        for f, value in contacts:
+            if value is None or f not in _UNIQUE_CONTACTS:
+                continue
+            seen = (f, value.lower())
+            if seen in contact_seen:
+                reader.problem(
+                    f,
+                    N_(
+                        "“{value}” is already the contact on row {first}: each person needs "
+                        "their own"
+                    ),
+                    value=value,
+                    first=contact_seen[seen],
+                )
+            else:
+                contact_seen[seen] = number
 
         unit_id = _resolve_unit(reader, units, store, team)
         if employee_no is not None:
@@ -162,7 +275,7 @@ def parse_roster(
             problems.extend(reader.problems)
             continue
         assert employee_no and name and role and unit_id and hire
-        rows.append(RosterRow(number, employee_no, name, role, unit_id, hire, leave))
+        rows.append(RosterRow(number, employee_no, name, role, unit_id, hire, leave, contacts))
     if not table.rows:
         problems.append(Problem(N_("The file has a header but no rows.")))
     return rows, problems

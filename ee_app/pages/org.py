@@ -10,7 +10,7 @@ from ee_app.errors import EeError
 from ee_app.exports.roster import roster_template_csv, roster_template_xlsx, staff_xlsx
 from ee_app.imports.tabular import MAX_MB
 from ee_app.services.org import headcounts, list_staff, list_units, staff_history
-from ee_app.services.roster import import_roster
+from ee_app.services.roster import import_roster, staff_contacts
 from ee_app.services.training import onboarding_status
 from ee_app.ui import context, keys
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
@@ -19,6 +19,15 @@ from ee_app.ui.labels import staff_role_label
 ctx = context.page()
 _ = ctx.gettext
 actor = ctx.actor
+
+
+def staff_contacts_for_hr() -> dict[int, tuple[str | None, ...]] | None:
+    """Contacts for the staff download, for HR only (managers' files have none)."""
+    if not can(actor, Permission.IMPORT_ROSTER):
+        return None
+    with ctx.read() as session:
+        return staff_contacts(session, actor)
+
 
 st.title(_("Org and staff"))
 with ctx.read() as session:
@@ -92,7 +101,7 @@ with tabs[0]:
             )
             st.download_button(
                 _("Download as Excel"),
-                data=lambda: staff_xlsx(staff, ctx.language),
+                data=lambda: staff_xlsx(staff, ctx.language, staff_contacts_for_hr()),
                 file_name=f"staff-{clock.today().isoformat()}.xlsx",
                 mime=XLSX_MIME,
                 icon=":material/download:",

@@ -41,6 +41,7 @@ from ee_app.ui import context, keys
 from ee_app.ui import schedules as schedules_ui
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
 from ee_app.ui.labels import level_label
+from ee_app.ui.reminders import reminders_section
 from ee_app.ui.wave_people import wave_people_section
 
 STATUS = {
@@ -419,6 +420,8 @@ def wave_detail(waves: Sequence[WaveRow], units: Sequence[UnitRow]) -> None:
         if wave.status is WaveStatus.OPEN:
             wave_people_section(ctx, wave, units)
     participation_section(wave)
+    if manages and wave.status is not WaveStatus.DRAFT:
+        reminders_section(ctx, wave, context.settings())
 
 
 # HR: a new wave -------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Importing the roster: one transaction, all or nothing, and idempotent.
 
-A clean file inserts new staff, updates changed names and dates, and moves people whose unit
-or role changed (closing their open assignment on the effective date and opening a new one, so
-earlier results stay with the unit they were earned in). Importing the same file again finds
-nothing to change and writes nothing, not even a batch record.
+A clean file inserts new staff, updates changed names, dates and contacts (e-mail, mobile,
+WeCom user id: only the columns the file has; an empty cell empties the contact), and moves
+people whose unit or role changed (closing their open assignment on the effective date and
+opening a new one, so earlier results stay with the unit they were earned in). Importing the
+same file again finds nothing to change and writes nothing, not even a batch record.
 """
 
 from __future__ import annotations
@@ -23,12 +24,19 @@ from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, ImportRejected, Problem
 from ee_app.imports.cells import employee_number
 from ee_app.imports.columns import normalise_header
-from ee_app.imports.roster import RosterRow, UnitIndex, parse_roster
+from ee_app.imports.roster import CONTACT_FIELDS, RosterRow, UnitIndex, parse_roster
 from ee_app.imports.tabular import file_label, problems_limit, read_table
 from ee_app.models import ImportBatch, OrgUnit, Staff, StaffAssignment, UnitLevel, utcnow
 from ee_app.services import audit
 
-__all__ = ["RosterResult", "by_employee_number", "import_roster", "staff_ids", "unit_index"]
+__all__ = [
+    "RosterResult",
+    "by_employee_number",
+    "import_roster",
+    "staff_contacts",
+    "staff_ids",
+    "unit_index",
+]
 
 Progress = Callable[[float, str], None]
 T = TypeVar("T")
@@ -85,6 +93,18 @@ def by_employee_number(pairs: Iterable[tuple[str, T]]) -> dict[str, T]:
         if key == number or key not in found:
             found[key] = value
     return found
+
+
+def staff_contacts(session: Session, actor: Actor) -> dict[int, tuple[str | None, ...]]:
+    """Staff id → (e-mail, mobile, WeCom user id), for the re-importable staff list. Only
+    those who import the roster (HR) read contacts; managers' downloads have none."""
+    require(actor, Permission.IMPORT_ROSTER)
+    return {
+        sid: (email, mobile, wecom)
+        for sid, email, mobile, wecom in session.execute(
+            select(Staff.id, Staff.email, Staff.mobile, Staff.wecom_userid)
+        )
+    }
 
 
 def staff_ids(session: Session) -> dict[str, int]:
@@ -180,6 +200,9 @@ def _apply(session: Session, rows: list[RosterRow], effective: date) -> RosterRe
                 Staff.hire_date,
                 Staff.leave_date,
                 Staff.anonymised_at,
+                Staff.email,
+                Staff.mobile,
+                Staff.wecom_userid,
             )
         )
     )
@@ -210,8 +233,14 @@ def _apply(session: Session, rows: list[RosterRow], effective: date) -> RosterRe
             # not bring the name back (nor move the person).
             result.unchanged += 1
             continue
-        details = (row.name, row.hire_date, row.leave_date)
-        details_changed = (current.name, current.hire_date, current.leave_date) != details
+        details = (row.name, row.hire_date, row.leave_date, *(v for _, v in row.contacts))
+        stored = (
+            current.name,
+            current.hire_date,
+            current.leave_date,
+            *(getattr(current, f) or None for f, _ in row.contacts),
+        )
+        details_changed = stored != details
         if details_changed:
             staff_updates.append(
                 {
@@ -219,6 +248,7 @@ def _apply(session: Session, rows: list[RosterRow], effective: date) -> RosterRe
                     "name": row.name,
                     "hire_date": row.hire_date,
                     "leave_date": row.leave_date,
+                    **dict(row.contacts),
                 }
             )
         period = open_periods.get(current.id)
@@ -263,6 +293,8 @@ def _apply(session: Session, rows: list[RosterRow], effective: date) -> RosterRe
                     "hire_date": r.hire_date,
                     "leave_date": r.leave_date,
                     "updated_at": now,
+                    **{f: None for f in CONTACT_FIELDS},
+                    **dict(r.contacts),
                 }
                 for r in new_rows
             ],

@@ -89,6 +89,7 @@ ACTIONS: dict[str, str] = {
     "schedule.pause": N_("Paused a survey schedule"),
     "schedule.resume": N_("Resumed a survey schedule"),
     "wave.close_date": N_("Changed a wave's close date"),
+    "wave.remind": N_("Sent survey reminders"),
     # Personal data
     "retention.policy": N_("Changed the personal-data retention policy"),
     "retention.run": N_("Removed personal data the retention policy says is due"),
@@ -214,6 +215,11 @@ DETAILS: dict[str, str] = {
     "cadence": N_("How often"),
     "every": N_("Every"),
     "open_days": N_("Days open"),
+    "channel": N_("Channel"),
+    "attempted": N_("Messages tried"),
+    "sent": N_("Sent"),
+    "failed": N_("Not delivered"),
+    "no_contact": N_("People without a contact"),
     "before": N_("Before"),
     "after": N_("After"),
 }
@@ -227,6 +233,9 @@ _VALUES: dict[str, str] = {
     "html": N_("Web page to print"),
     "monthly": N_("Monthly"),
     "weekly": N_("Weekly"),
+    "email": N_("E-mail"),
+    "wecom": N_("WeCom message"),
+    "robot": N_("WeCom group robot"),
 }
 
 
