@@ -16,7 +16,6 @@ answers in between.
 from __future__ import annotations
 
 import math
-import random
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,7 +32,6 @@ from ee_app.errors import N_, Conflict, NotFound, ValidationError
 from ee_app.models import (
     HIDDEN_METRICS,
     OrgUnit,
-    SurveyComment,
     SurveyResult,
     SurveyWave,
     SurveyWaveResult,
@@ -643,27 +641,12 @@ def trend_for(
 def comments_for(
     session: Session, actor: Actor, wave_code: int | str, unit_code: str
 ) -> tuple[bool, list[str]]:
-    """The comments of a unit's respondents, shuffled, if at least k_c of them answered.
+    """The comments of a unit's respondents, shuffled, if the unit may show comments.
 
-    Returns (allowed, comments); comments are stored pooled by at least k_c respondents, so
-    the comments of a unit are those stored at it or beneath it.
+    Returns (allowed, comments): see :func:`ee_app.services.comments.comments_of_unit` (at
+    least k_c respondents, all of them stored at the unit or beneath it).
     """
-    require(actor, Permission.VIEW_RESULTS)
-    wave = _closed_wave(session, actor, wave_code)
-    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
-    if unit is None or not actor.may_see_unit(unit.id):
-        raise NotFound(N_("No unit with code “{code}” in your scope."), code=unit_code)
-    data = unit_data(session, wave, [unit.id])
-    if unit.id not in data.units.index or unit.id in data.hidden["n"]:
-        return (False, [])
-    if int(data.units.loc[unit.id, "n"]) < wave.k_comments:
-        return (False, [])
-    texts = list(
-        session.scalars(
-            select(SurveyComment.text)
-            .join(OrgUnit, OrgUnit.id == SurveyComment.unit_id)
-            .where(SurveyComment.wave_id == wave.id, OrgUnit.path.startswith(unit.path))
-        )
-    )
-    random.SystemRandom().shuffle(texts)
-    return (True, texts)
+    from ee_app.services.comments import comments_of_unit
+
+    allowed, found = comments_of_unit(session, actor, wave_code, unit_code)
+    return (allowed, [c.text for c in found])

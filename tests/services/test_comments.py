@@ -1,0 +1,153 @@
+"""Comments never lost (issue 18): shown at the lowest unit with k_c respondents, safe
+against subtraction, exported and tagged by HR. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from sqlalchemy import select
+
+from ee_app.db import read_session, write_session
+from ee_app.errors import NotFound, PermissionDenied, ValidationError
+from ee_app.models import AuditLog, SurveyCommentTag
+from ee_app.services import comments, results
+from tests.services import comment_chain as cc
+
+
+@pytest.fixture
+def chain(engine):
+    return cc.build(engine)
+
+
+def shown(engine, who, code):
+    with read_session(engine) as session:
+        return results.comments_for(session, who, cc.WAVE, code)
+
+
+def test_a_store_of_13_sees_its_comments_although_a_sibling_store_is_small(engine, chain):
+    """The reproduction: k = 3, k_c = 10, store CS's 13 respondents all commented (its teams
+    each < 10) and its sibling CS2 had 3. Before issue 18 the region's three left-over
+    respondents absorbed CS into the region, and CS showed "No comments in this wave" to its
+    manager and to HR alike."""
+    for who in (cc.hr(), cc.manager(chain, "CS")):
+        allowed, texts = shown(engine, who, "CS")
+        assert allowed
+        assert sorted(texts) == sorted(
+            f"CS/T{t} #{i}" for t, n in ((1, 4), (2, 4), (3, 5)) for i in range(n)
+        )
+
+
+@pytest.mark.parametrize(
+    ("code", "allowed", "stores"),
+    [
+        ("CB", True, {"CS", "CS2", "CS3", "CS4"}),  # 24 respondents, 11 of them outside CS
+        ("CR1", False, set()),  # 16, but "CR1 minus CS" would be CS2's 3
+        ("CR2", False, set()),  # 8 < k_c
+        ("CS", True, {"CS"}),
+        ("CS2", False, set()),
+        ("T3", False, set()),  # 5 < k_c
+    ],
+)
+def test_where_comments_are_shown(engine, chain, code, allowed, stores):
+    got_allowed, texts = shown(engine, cc.hr(), code)
+    assert got_allowed is allowed
+    assert {cc.author_store(t) for t in texts} == stores
+
+
+def test_no_two_units_a_viewer_may_open_differ_by_fewer_than_k_c(engine, chain):
+    """The attacker: for every pair of units HR (who may open all) can open, the comments in
+    one list and not the other come from none or at least k_c respondents (everyone wrote
+    exactly one comment, so comments count respondents). Lists are unions of whole buckets,
+    so differences of differences are too: checked over every pair of shown lists' pieces."""
+    lists = {}
+    for code in chain:
+        allowed, texts = shown(engine, cc.hr(), code)
+        if allowed:
+            lists[code] = set(texts)
+    assert len(lists) >= 2
+    for a, b in itertools.permutations(lists, 2):
+        difference = lists[a] - lists[b]
+        assert len(difference) == 0 or len(difference) >= cc.K_C, (a, b, len(difference))
+    # Every region of the Venn diagram of the shown lists: none, or at least k_c.
+    everyone = set().union(*lists.values())
+    atoms: dict[tuple, int] = {}
+    for text in everyone:
+        signature = tuple(text in lists[c] for c in sorted(lists))
+        atoms[signature] = atoms.get(signature, 0) + 1
+    assert all(n >= cc.K_C for n in atoms.values()), atoms
+
+
+def test_comments_are_shuffled_and_undated(engine, chain):
+    orders = {tuple(shown(engine, cc.hr(), "CB")[1]) for _ in range(6)}
+    assert len(orders) > 1  # 24! orders: six equal draws would be a broken shuffle
+    with read_session(engine) as session:
+        found = comments.wave_comments(session, cc.hr(), cc.WAVE)
+    assert {f.name for f in comments.Comment.__dataclass_fields__.values()} == {
+        "id",
+        "text",
+        "group_code",
+        "group_name",
+        "themes",
+    }
+    assert len(found) == 24
+    assert {c.group_code for c in found} == {"CS", "CB"}
+    assert {c.text for c in found if c.group_code == "CS"} == set(shown(engine, cc.hr(), "CS")[1])
+
+
+def test_the_export_is_for_hr_only(engine, chain):
+    with read_session(engine) as session, pytest.raises(PermissionDenied):
+        comments.wave_comments(session, cc.manager(chain, "CS"), cc.WAVE)
+
+
+def tag(engine, who, tags):
+    with write_session(engine) as session:
+        return comments.set_comment_tags(session, who, cc.WAVE, tags)
+
+
+@pytest.mark.parametrize(
+    ("themes", "error"),
+    [
+        (["voice", "care"], None),
+        (["voice", "voice"], None),  # repeated: stored once
+        ([], None),  # no theme: the comment's tags are removed
+        (["bonus"], ValidationError),
+    ],
+)
+def test_tagging_rules(engine, chain, themes, error):
+    with read_session(engine) as session:
+        first = comments.wave_comments(session, cc.hr(), cc.WAVE)[0]
+    if error:
+        with pytest.raises(error):
+            tag(engine, cc.hr(), {first.id: themes})
+        return
+    tag(engine, cc.hr(), {first.id: ["growth"]})
+    assert tag(engine, cc.hr(), {first.id: themes}) == 1
+    assert tag(engine, cc.hr(), {first.id: themes}) == 0  # nothing changed, nothing audited
+    with read_session(engine) as session:
+        again = {c.id: c for c in comments.wave_comments(session, cc.hr(), cc.WAVE)}
+        entries = session.scalars(select(AuditLog).where(AuditLog.action == "comments.tag")).all()
+    assert set(again[first.id].themes) == set(themes)
+    assert len(entries) == 2
+    assert first.text not in repr([e.detail for e in entries])
+    assert entries[-1].detail == {"comments": 1, "tags": len(set(themes))}
+
+
+def test_tagging_is_for_hr_and_for_comments_of_the_wave(engine, chain):
+    with read_session(engine) as session:
+        first = comments.wave_comments(session, cc.hr(), cc.WAVE)[0]
+    with pytest.raises(PermissionDenied):
+        tag(engine, cc.manager(chain, "CS"), {first.id: ["voice"]})
+    with pytest.raises(NotFound):
+        tag(engine, cc.hr(), {"0" * 32: ["voice"]})
+    with read_session(engine) as session:
+        assert session.scalars(select(SurveyCommentTag)).all() == []
+
+
+def test_theme_counts_of_the_viewed_group(engine, chain):
+    with read_session(engine) as session:
+        in_store = comments.comments_of_unit(session, cc.hr(), cc.WAVE, "CS")[1]
+    tag(engine, cc.hr(), {in_store[0].id: ["voice", "care"], in_store[1].id: ["voice"]})
+    with read_session(engine) as session:
+        in_store = comments.comments_of_unit(session, cc.hr(), cc.WAVE, "CS")[1]
+    assert comments.theme_counts(in_store) == {"care": 1, "voice": 2}
