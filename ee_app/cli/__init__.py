@@ -860,7 +860,7 @@ def as_option(p: argparse.ArgumentParser) -> None:
 
 #: Command groups that live in their own module under ``ee_app/cli/``: each has a
 #: ``register(sub)`` that adds its parsers to the top-level sub-parsers.
-_GROUPS: tuple[str, ...] = ()
+_GROUPS: tuple[str, ...] = ("comments",)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -3,13 +3,18 @@ against subtraction, exported and tagged by HR. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
+from ee_app.cli import main
 from ee_app.db import read_session, write_session
 from ee_app.errors import NotFound, PermissionDenied, ValidationError
+from ee_app.exports.comments import comments_csv, comments_xlsx
 from ee_app.models import AuditLog, SurveyCommentTag
 from ee_app.services import comments, results
 from tests.services import comment_chain as cc
@@ -151,3 +156,51 @@ def test_theme_counts_of_the_viewed_group(engine, chain):
     with read_session(engine) as session:
         in_store = comments.comments_of_unit(session, cc.hr(), cc.WAVE, "CS")[1]
     assert comments.theme_counts(in_store) == {"care": 1, "voice": 2}
+
+
+def test_report_comments_writes_every_exportable_comment(
+    engine, chain, db_url, monkeypatch, tmp_path, capsys
+):
+    """``ee-app report comments``: one row per comment, its group and tags, no date column;
+    the two files hold the same rows in different (random) orders."""
+    monkeypatch.setenv("EE_DATABASE_URL", db_url)
+    monkeypatch.setenv("EE_LANG", "en")
+    with read_session(engine) as session:
+        first = comments.comments_of_unit(session, cc.hr(), cc.WAVE, "CS")[1][0]
+    tag(engine, cc.hr(), {first.id: ["voice", "care"]})
+    xlsx, csv_path = tmp_path / "c.xlsx", tmp_path / "c.csv"
+    for path in (xlsx, csv_path):
+        assert main(["report", "comments", "--wave", cc.WAVE, "--out", str(path)]) == 0
+    said = capsys.readouterr().out
+    assert "Wrote 24 comments of wave" in said and "2 groups, each of at least" in said
+    sheet = load_workbook(io.BytesIO(xlsx.read_bytes())).worksheets[0]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["Group code", "Group", "Comment", "Themes"]
+    table = list(csv.reader(io.StringIO(csv_path.read_bytes().decode("utf-8-sig"))))
+    assert sorted(map(tuple, table[1:])) == sorted(
+        tuple("" if v is None else v for v in r) for r in rows[1:]
+    )
+    by_text = {r[2]: r for r in rows[1:]}
+    assert by_text[first.text][3] == "Someone cares; Opinions count"
+    assert {r[0] for r in rows[1:]} == {"CS", "CB"}
+    assert [r[2] for r in rows[1:]] != [r[2] for r in table[1:]]  # shuffled: 1 in 24! alike
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "themes"),
+    [
+        ('=HYPERLINK("http://x")', "en", ""),
+        ("+1 really", "zh-CN", "被关心；意见被重视"),
+        ("@SUM(A1)", "en", "Someone cares; Opinions count"),
+    ],
+)
+def test_comment_files_are_formula_safe(text, language, themes):
+    found = [
+        comments.Comment("c1", text, "S1", "Store 1", tuple(t for t in ("care", "voice") if themes))
+    ]
+    sheet = load_workbook(io.BytesIO(comments_xlsx(found, language))).worksheets[0]
+    cell = sheet.cell(row=2, column=3)
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True)
+    assert sheet.cell(row=2, column=4).value == (themes or None)
+    line = comments_csv(found, language).decode("utf-8-sig").splitlines()[1]
+    assert f"'{text[0]}" in line
