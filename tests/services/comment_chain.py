@@ -99,25 +99,41 @@ def build(engine: Engine, *, own: bool = True, skip_x1: dict[str, int] | None = 
                 select(InstrumentVersion.id).where(InstrumentVersion.version == 1)
             )
             instrument_id = instruments.add_custom_items(session, admin, base, list(OWN)).id
+    return run_wave(engine, WAVE, OPENS, instrument_id, skips, own=own)
+
+
+def run_wave(
+    engine: Engine,
+    code: str,
+    opens: date,
+    instrument_id: int | None,
+    skips: dict[str, int],
+    *,
+    own: bool = True,
+    shift: int = 0,
+) -> dict:
+    """One wave of the whole chain, answered by everyone (own answers moved by ``shift``,
+    within 1–5) and closed. Returns unit code → id."""
+    admin = system_actor("comment-test")
     settings = Settings.from_env()
     key = secret_key(settings)
     with write_session(engine) as session:
         waves.create_wave(
             session,
             admin,
-            code=WAVE,
-            name="Comments wave",
+            code=code,
+            name=f"Wave {code}",
             unit_codes=["CB"],
-            opens_on=OPENS,
-            closes_on=OPENS + timedelta(days=10),
+            opens_on=opens,
+            closes_on=opens + timedelta(days=10),
             k=K,
             k_comments=K_C,
             instrument_id=instrument_id,
         )
     with write_session(engine) as session:
-        waves.open_wave(session, admin, WAVE, settings, today=OPENS)
+        waves.open_wave(session, admin, code, settings, today=opens)
     with read_session(engine) as session:
-        wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == WAVE))
+        wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == code))
         invited = session.execute(
             select(SurveyInvitation.staff_id, SurveyInvitation.generation, Staff.employee_no)
             .join(Staff, Staff.id == SurveyInvitation.staff_id)
@@ -130,12 +146,12 @@ def build(engine: Engine, *, own: bool = True, skip_x1: dict[str, int] | None = 
         store = next(s for s, t, _n in PEOPLE if unit in (s, t))
         answers: dict[str, int | None] = {slot: 2 + int(i) % 4 for slot in CORE_SLOTS}
         if own:
-            answers["x1"] = None if int(i) < skips.get(store, 0) else 5 - int(i) % 2
+            answers["x1"] = None if int(i) < skips.get(store, 0) else 5 - int(i) % 2 - shift
             answers["x2"] = 1 + int(i) % 5
         path = f"{store}/{unit}" if unit != store else store
-        answering.submit(engine, token, answers, 8, f"{path} #{i}", key=key, today=OPENS)
+        answering.submit(engine, token, answers, 8, f"{path} #{i}", key=key, today=opens)
     with write_session(engine) as session:
-        waves.close_wave(session, admin, WAVE, settings)
+        waves.close_wave(session, admin, code, settings)
     return ids
 
 

@@ -10,11 +10,14 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
+from ee_app.auth import system_actor
 from ee_app.cli import main
-from ee_app.db import read_session
+from ee_app.db import read_session, write_session
 from ee_app.exports.engagement import engagement_csv, engagement_xlsx
-from ee_app.models import UnitLevel
+from ee_app.models import InstrumentVersion, SurveyWave, UnitLevel
+from ee_app.services import instruments
 from ee_app.services.results import engagement_view
 from tests.services import comment_chain as cc
 
@@ -109,3 +112,49 @@ def test_the_report_command_writes_own_questions(
     assert "4 units; hidden: 0" in said
     assert "2 own questions, in the file; hidden: 2 unit figures" in said
     assert X2_EN in out.read_bytes().decode("utf-8-sig")
+
+
+def welch(before, after):
+    from scipy import stats
+
+    test = stats.ttest_ind(after, before, equal_var=False)
+    low, high = test.confidence_interval(0.95)
+    return (sum(after) / len(after) - sum(before) / len(before), low, high)
+
+
+def test_a_change_only_against_the_same_question(engine, chain):
+    """Wave 2 asks the same two questions (x1 two points lower); wave 3 asks "I can park near
+    work." again, now in slot x1, and a new question in x2. A change is shown where the
+    previous wave asked the same text, whatever its slot (scipy's Welch interval on CS's
+    people), never for the new question, and never where either wave hides the question."""
+    with read_session(engine) as session:
+        first = session.scalar(select(SurveyWave.instrument_id).where(SurveyWave.code == cc.WAVE))
+    people = [i for n in (4, 4, 5) for i in range(n)]  # CS: T1, T2, T3
+    cc.run_wave(engine, "cw-2026-12", date(2026, 12, 1), first, cc.SKIPS_X1, shift=2)
+    stores = own_of(view_of(engine, "cw-2026-12")).xs("CS", level="code")
+    before = [5 - i % 2 for i in people]
+    change = welch(before, [v - 2 for v in before])
+    assert tuple(stores.loc["x1", ["change", "change_low", "change_high"]]) == pytest.approx(change)
+    assert stores.loc["x2", "change"] == pytest.approx(0.0)
+    hidden = own_of(view_of(engine, "cw-2026-12")).loc[("CS3", "x1")]
+    assert hidden["hidden"] and hidden[["change", "change_low", "change_high"]].isna().all()
+
+    with write_session(engine) as session:
+        base = session.scalar(select(InstrumentVersion.id).where(InstrumentVersion.version == 1))
+        third = instruments.add_custom_items(
+            session, system_actor("t"), base, [cc.OWN[1], ("A new question.", "新题目。")]
+        ).id
+    cc.run_wave(engine, "cw-2027-01", date(2027, 1, 4), third, {})
+    stores = own_of(view_of(engine, "cw-2027-01")).xs("CS", level="code")
+    assert stores.loc["x1", "text_en"] == cc.OWN[1][0]
+    park_before = [1 + i % 5 for i in people]  # wave 2's x2
+    park_now = [5 - i % 2 for i in people]  # wave 3's x1
+    assert tuple(stores.loc["x1", ["change", "change_low", "change_high"]]) == pytest.approx(
+        welch(park_before, park_now)
+    )
+    assert stores.loc["x2", ["change", "change_low", "change_high"]].isna().all()
+
+
+def view_of(engine, wave):
+    with read_session(engine) as session:
+        return engagement_view(session, cc.hr(), wave)
