@@ -781,8 +781,17 @@ def stable_order(wave: WaveRow, unit_code: str, found: list[Comment]) -> list[Co
     return sorted(found, key=lambda c: place.get(c.id, len(place)))
 
 
+def chosen(value: Any) -> list[str]:
+    """The themes of one edited cell: a list (or array) of theme keys, or nothing."""
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    return [str(t) for t in value]
+
+
 def save_tags(wave_code: str, ids: list[str], edited: pd.DataFrame, column: str) -> None:
-    tags = {i: list(themes or []) for i, themes in zip(ids, edited[column], strict=True)}
+    tags = {i: chosen(themes) for i, themes in zip(ids, edited[column], strict=True)}
     try:
         with ctx.write() as session:
             changed = set_comment_tags(session, actor, wave_code, tags)
@@ -803,6 +812,7 @@ def tag_editor(wave: WaveRow, found: list[Comment]) -> None:
     with st.form(keys.RESULTS_COMMENT_TAGS, border=False):
         edited = st.data_editor(
             frame,
+            key=keys.RESULTS_COMMENT_EDITOR,
             hide_index=True,
             width="stretch",
             disabled=[comment],

@@ -47,6 +47,7 @@ RESULTS_XLSX = "ee_results_xlsx"
 RESULTS_CSV = "ee_results_csv"
 RESULTS_COMMENT_ORDER = "ee_results_comment_order"  # {(wave, unit): comment ids as first shuffled}
 RESULTS_COMMENT_TAGS = "ee_results_comment_tags"  # the tag editor's form
+RESULTS_COMMENT_EDITOR = "ee_results_comment_editor"  # its table of comments and themes
 RESULTS_COMMENTS_XLSX = "ee_results_comments_xlsx"
 RESULTS_COMMENTS_CSV = "ee_results_comments_csv"
 PLAN_FORM = "ee_plan_form"  # prefix: f"{PLAN_FORM}_{unit_code}"

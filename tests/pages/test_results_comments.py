@@ -1,6 +1,7 @@
 """The Results page of a wave with own questions and k_c > k (issue 18), through the real
 ``streamlit_app.py``: a store of 13 shows its comments to HR and to its manager, the own
-questions' section is there, and a hidden own question says "fewer than k"."""
+questions' section is there, a hidden own question says "fewer than k", and HR tags a
+comment with two themes through the comments table."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ee_app.auth import system_actor
-from ee_app.db import make_engine, write_session
+from ee_app.db import make_engine, read_session, write_session
 from ee_app.models import UserRole
+from ee_app.services.comments import comments_of_unit
 from ee_app.services.users import save_user
 from tests.pages.conftest import APP
 from tests.pages.test_pages import texts
@@ -86,3 +88,18 @@ def test_results_page_shows_own_questions_and_store_comments(
     for text in absent:
         assert text not in shown, text
     assert "No comments in this wave" not in shown
+    if identity == "hr@example.com" and unit == "CS":  # HR tags the first comment shown
+        edits = {"edited_rows": {0: {"Themes": ["voice", "care"]}}}
+        at.session_state["ee_results_comment_editor"] = {
+            **edits,
+            "added_rows": [],
+            "deleted_rows": [],
+        }
+        next(b for b in at.button if b.label == "Save tags").click().run()
+        assert [t.value for t in at.toast] == ["Tags saved for 1 comment."]
+        assert "Someone cares: 1 comment · Opinions count: 1 comment" in texts(at)
+        engine = make_engine(chain_app)
+        with read_session(engine) as session:
+            found = comments_of_unit(session, cc.hr(), cc.WAVE, "CS")[1]
+        engine.dispose()
+        assert [c.themes for c in found if c.themes] == [("care", "voice")]
