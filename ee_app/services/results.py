@@ -53,6 +53,7 @@ __all__ = [
     "covering_waves",
     "engagement_view",
     "flags",
+    "own_questions",
     "previous_waves",
     "rebuild_stale_results",
     "trend_for",

@@ -65,11 +65,8 @@ def hr() -> Actor:
 def manager(ids: dict[str, int], *codes: str) -> Actor:
     """A manager of ``codes`` (and everything beneath them)."""
     with_below = {ids[c] for c in codes}
-    for code, _level, parent in UNITS:
-        if parent is not None and ids.get(parent) in with_below:
-            with_below.add(ids[code])
-    for code, _level, parent in UNITS:  # teams of stores added above
-        if parent is not None and ids.get(parent) in with_below:
+    for code, _level, parent in UNITS:  # parents come before their children
+        if parent is not None and ids[parent] in with_below:
             with_below.add(ids[code])
     return Actor(email="m@example.com", role=UserRole.MANAGER, scope=frozenset(with_below))
 
