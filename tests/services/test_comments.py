@@ -43,21 +43,22 @@ def test_a_store_of_13_sees_its_comments_although_a_sibling_store_is_small(engin
         )
 
 
-@pytest.mark.parametrize(
-    ("code", "allowed", "stores"),
-    [
-        ("CB", True, {"CS", "CS2", "CS3", "CS4"}),  # 24 respondents, 11 of them outside CS
-        ("CR1", False, set()),  # 16, but "CR1 minus CS" would be CS2's 3
-        ("CR2", False, set()),  # 8 < k_c
-        ("CS", True, {"CS"}),
-        ("CS2", False, set()),
-        ("T3", False, set()),  # 5 < k_c
-    ],
-)
-def test_where_comments_are_shown(engine, chain, code, allowed, stores):
-    got_allowed, texts = shown(engine, cc.hr(), code)
-    assert got_allowed is allowed
-    assert {cc.author_store(t) for t in texts} == stores
+#: unit → (may show comments, the stores whose people wrote them)
+WHERE = {
+    "CB": (True, {"CS", "CS2", "CS3", "CS4"}),  # 24 respondents, 11 of them outside CS
+    "CR1": (False, set()),  # 16, but "CR1 minus CS" would be CS2's 3
+    "CR2": (False, set()),  # 8 < k_c
+    "CS": (True, {"CS"}),
+    "CS2": (False, set()),
+    "T3": (False, set()),  # 5 < k_c
+}
+
+
+def test_where_comments_are_shown(engine, chain):
+    for code, (allowed, stores) in WHERE.items():
+        got_allowed, texts = shown(engine, cc.hr(), code)
+        assert got_allowed is allowed, code
+        assert {cc.author_store(t) for t in texts} == stores, code
 
 
 def test_no_two_units_a_viewer_may_open_differ_by_fewer_than_k_c(engine, chain):
@@ -100,62 +101,61 @@ def test_comments_are_shuffled_and_undated(engine, chain):
     assert {c.text for c in found if c.group_code == "CS"} == set(shown(engine, cc.hr(), "CS")[1])
 
 
-def test_the_export_is_for_hr_only(engine, chain):
-    with read_session(engine) as session, pytest.raises(PermissionDenied):
-        comments.wave_comments(session, cc.manager(chain, "CS"), cc.WAVE)
-
-
 def tag(engine, who, tags):
     with write_session(engine) as session:
         return comments.set_comment_tags(session, who, cc.WAVE, tags)
 
 
-@pytest.mark.parametrize(
-    ("themes", "error"),
-    [
-        (["voice", "care"], None),
-        (["voice", "voice"], None),  # repeated: stored once
-        ([], None),  # no theme: the comment's tags are removed
-        (["bonus"], ValidationError),
-    ],
+#: (themes asked for, error): each case on its own comment.
+TAGGINGS = (
+    (["voice", "care"], None),
+    (["voice", "voice"], None),  # repeated: stored once
+    ([], None),  # no theme: the comment's tags are removed
+    (["bonus"], ValidationError),  # not one of the 12
 )
-def test_tagging_rules(engine, chain, themes, error):
-    with read_session(engine) as session:
-        first = comments.wave_comments(session, cc.hr(), cc.WAVE)[0]
-    if error:
-        with pytest.raises(error):
-            tag(engine, cc.hr(), {first.id: themes})
-        return
-    tag(engine, cc.hr(), {first.id: ["growth"]})
-    assert tag(engine, cc.hr(), {first.id: themes}) == 1
-    assert tag(engine, cc.hr(), {first.id: themes}) == 0  # nothing changed, nothing audited
-    with read_session(engine) as session:
-        again = {c.id: c for c in comments.wave_comments(session, cc.hr(), cc.WAVE)}
-        entries = session.scalars(select(AuditLog).where(AuditLog.action == "comments.tag")).all()
-    assert set(again[first.id].themes) == set(themes)
-    assert len(entries) == 2
-    assert first.text not in repr([e.detail for e in entries])
-    assert entries[-1].detail == {"comments": 1, "tags": len(set(themes))}
 
 
-def test_tagging_is_for_hr_and_for_comments_of_the_wave(engine, chain):
-    with read_session(engine) as session:
-        first = comments.wave_comments(session, cc.hr(), cc.WAVE)[0]
-    with pytest.raises(PermissionDenied):
-        tag(engine, cc.manager(chain, "CS"), {first.id: ["voice"]})
-    with pytest.raises(NotFound):
-        tag(engine, cc.hr(), {"0" * 32: ["voice"]})
-    with read_session(engine) as session:
-        assert session.scalars(select(SurveyCommentTag)).all() == []
-
-
-def test_theme_counts_of_the_viewed_group(engine, chain):
+def test_tagging_rules_and_theme_counts(engine, chain):
     with read_session(engine) as session:
         in_store = comments.comments_of_unit(session, cc.hr(), cc.WAVE, "CS")[1]
-    tag(engine, cc.hr(), {in_store[0].id: ["voice", "care"], in_store[1].id: ["voice"]})
+    audited = 0
+    for comment, (themes, error) in zip(in_store, TAGGINGS, strict=False):
+        if error:
+            with pytest.raises(error):
+                tag(engine, cc.hr(), {comment.id: themes})
+            continue
+        tag(engine, cc.hr(), {comment.id: ["growth"]})
+        assert tag(engine, cc.hr(), {comment.id: themes}) == 1
+        assert tag(engine, cc.hr(), {comment.id: themes}) == 0  # nothing changed, not audited
+        audited += 2
+        with read_session(engine) as session:
+            again = {c.id: c for c in comments.wave_comments(session, cc.hr(), cc.WAVE)}
+            entries = session.scalars(
+                select(AuditLog).where(AuditLog.action == "comments.tag").order_by(AuditLog.id)
+            ).all()
+        assert set(again[comment.id].themes) == set(themes)
+        assert len(entries) == audited
+        assert comment.text not in repr([e.detail for e in entries])
+        assert entries[-1].detail == {"comments": 1, "tags": len(set(themes))}
+    # Per-theme counts of the viewed group: the first comment has care and voice, the
+    # second voice, the third none.
     with read_session(engine) as session:
         in_store = comments.comments_of_unit(session, cc.hr(), cc.WAVE, "CS")[1]
     assert comments.theme_counts(in_store) == {"care": 1, "voice": 2}
+
+
+def test_export_and_tags_are_for_hr_and_for_comments_of_the_wave(engine, chain):
+    manager = cc.manager(chain, "CS")
+    with read_session(engine) as session:
+        first = comments.wave_comments(session, cc.hr(), cc.WAVE)[0]
+        with pytest.raises(PermissionDenied):
+            comments.wave_comments(session, manager, cc.WAVE)
+    with pytest.raises(PermissionDenied):
+        tag(engine, manager, {first.id: ["voice"]})
+    with pytest.raises(NotFound):
+        tag(engine, cc.hr(), {first.id: ["voice"], "0" * 32: ["voice"]})
+    with read_session(engine) as session:
+        assert session.scalars(select(SurveyCommentTag)).all() == []
 
 
 def test_report_comments_writes_every_exportable_comment(

@@ -58,15 +58,12 @@ def test_own_questions_on_the_view_with_answer_level_suppression(engine, chain):
     assert regions.loc[("CR2", "x1"), "n"] == 6
     shown_in_cr2 = stores.loc[[("CS3", "x1"), ("CS4", "x1")], "n"].dropna()
     assert shown_in_cr2.empty
-
-
-def test_own_questions_leave_the_index_alone(engine, chain):
-    """Core answers are 2 + i % 4 for person i of each place; own answers differ (5 − i % 2,
-    1 + i % 5), so an index that took them in would move. CS3 (i = 0…3): 2, 3, 4, 5."""
+    # The index leaves own questions out: core answers are 2 + i % 4 for person i of each
+    # place, own answers differ (5 − i % 2, 1 + i % 5), so an index that took them in would
+    # move. CS3 (i = 0…3): 2, 3, 4, 5; CS2 (i = 0, 1, 2): 2, 3, 4.
     rows = view(engine).rows.set_index("code")
     assert rows.loc["CS3", "index"] == pytest.approx(3.5)
     assert rows.loc["CS3", "favourable"] == pytest.approx(0.5)
-    # CS2 (i = 0, 1, 2): 2, 3, 4; its own x1 answers (5, 4, 5) would raise it.
     assert rows.loc["CS2", "index"] == pytest.approx(3.0)
 
 
@@ -80,9 +77,7 @@ def test_a_wave_without_own_questions_shows_nothing_new(engine):
     assert "Own questions" not in book.sheetnames
 
 
-@pytest.mark.parametrize("language", ["en", "zh-CN"])
-def test_own_questions_in_the_workbook_and_csv(engine, chain, language):
-    the_view = view(engine)
+def own_in_files(the_view, language):
     text = X1_EN if language == "en" else X1_ZH
     book = load_workbook(io.BytesIO(engagement_xlsx(the_view, language, date(2026, 11, 20))))
     sheet = book.worksheets[2]
@@ -100,9 +95,12 @@ def test_own_questions_in_the_workbook_and_csv(engine, chain, language):
     assert body["CS"][mean + 4] == "13"
 
 
-def test_the_report_command_writes_own_questions(
+def test_own_questions_in_the_files_and_the_report_command(
     engine, chain, db_url, monkeypatch, tmp_path, capsys
 ):
+    the_view = view(engine)
+    for language in ("en", "zh-CN"):
+        own_in_files(the_view, language)
     monkeypatch.setenv("EE_DATABASE_URL", db_url)
     monkeypatch.setenv("EE_LANG", "en")
     out = tmp_path / "report.csv"
