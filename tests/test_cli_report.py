@@ -63,7 +63,7 @@ def test_by_store_to_xlsx_and_csv(report_cli, engine, tmp_path, capsys):
     assert report("--by", "store", "--out", str(xlsx)) == 0
     out = capsys.readouterr().out
     assert f"Wrote the results of wave {WAVE} to {xlsx}." in out
-    assert "Units: 12; hidden: 0 (fewer than 5" in out
+    assert "12 units; hidden: 0 (fewer than 5" in out
     rows = sheet_rows(xlsx)
     assert [r[0] for r in rows] == list(view.rows["code"])
     # A store whose index rests on a theme answered by fewer than k shows it blank.
@@ -86,7 +86,7 @@ def test_by_team_marks_the_hidden_teams(report_cli, engine, tmp_path, capsys):
     hidden = int(view.rows["hidden"].sum())
     target = tmp_path / "teams.csv"
     assert report("--by", "team", "--out", str(target)) == 0
-    assert f"Units: {len(view.rows)}; hidden: {hidden} " in capsys.readouterr().out
+    assert f"{len(view.rows)} units; hidden: {hidden} " in capsys.readouterr().out
     rows = csv_rows(target)[1:]
     assert sum(r[2] == "fewer than 5" for r in rows) == hidden > 0
     for row in rows:
@@ -112,7 +112,7 @@ def test_a_manager_gets_their_own_units_only(report_cli, engine, tmp_path, capsy
 def test_a_manager_above_their_scope_gets_an_empty_file(report_cli, tmp_path, capsys):
     target = tmp_path / "regions.csv"
     assert report("--by", "region", "--as", MANAGER, "--out", str(target)) == 0
-    assert "Units: 0; hidden: 0" in capsys.readouterr().out
+    assert "0 units; hidden: 0" in capsys.readouterr().out
     assert len(csv_rows(target)) == 1  # the header alone
 
 

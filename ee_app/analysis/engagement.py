@@ -40,6 +40,7 @@ __all__ = [
     "cronbach_alpha",
     "enps_ci",
     "index_ci",
+    "item_scores",
     "mean_ci",
     "percentile_rank",
     "percentile_ranks",
@@ -546,6 +547,51 @@ def theme_scores(sums: pd.DataFrame, key: str, level: float = 0.95) -> pd.DataFr
                 }
             )
         )
+    frame = pd.concat(pieces, ignore_index=True)
+    order = {k: i for i, k in enumerate(sums[key].tolist())}
+    frame["_order"] = frame[key].map(order)
+    return (
+        frame.sort_values(["_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
+    )
+
+
+def item_scores(
+    sums: pd.DataFrame, key: str, slots: Sequence[str], level: float = 0.95
+) -> pd.DataFrame:
+    """One row per (``key``, slot) for any 1–5 items (HR's own questions ``x1``…``x5``):
+    answers n, mean with its interval (:func:`scale_mean_ci`'s, inside 1–5), favourable
+    share. Like :func:`theme_scores`, but for the given slots; none of them is part of the
+    engagement index or the overall % favourable.
+
+    >>> frame = pd.DataFrame({"unit": [1] * 4, "x1": [5, 5, 4, None]})
+    >>> row = item_scores(sum_responses(frame, ["unit"]), "unit", ["x1"]).iloc[0]
+    >>> int(row["n"]), round(float(row["mean"]), 2), float(row["favourable"])
+    (3, 4.67, 1.0)
+    """
+    pieces = []
+    for slot in slots:
+        n = sums[f"{slot}_n"].to_numpy(float)
+        mean, low, high = _scale_intervals(
+            n, sums[f"{slot}_sum"].to_numpy(float), sums[f"{slot}_sumsq"].to_numpy(float), level
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            favourable = np.where(n > 0, sums[f"{slot}_fav"].to_numpy(float) / n, np.nan)
+        pieces.append(
+            pd.DataFrame(
+                {
+                    key: sums[key].to_numpy(),
+                    "slot": slot,
+                    "n": n.astype(int),
+                    "mean": mean,
+                    "mean_low": low,
+                    "mean_high": high,
+                    "favourable": favourable,
+                }
+            )
+        )
+    columns = [key, "slot", "n", "mean", "mean_low", "mean_high", "favourable"]
+    if not pieces:
+        return pd.DataFrame(columns=columns)
     frame = pd.concat(pieces, ignore_index=True)
     order = {k: i for i, k in enumerate(sums[key].tolist())}
     frame["_order"] = frame[key].map(order)

@@ -11,20 +11,21 @@ surface hides:
 * ``"index"`` hidden: the engagement index and the overall % favourable (both pool every
   theme, so they are hidden wherever one theme is) and everything computed from them;
 * ``"enps"`` hidden: the eNPS, its interval, the promoter and detractor shares and its n;
-* a question's slot hidden: that theme's n, mean, interval and % favourable.
+* a question's slot hidden: that theme's (or own question's) n, mean, interval and %
+  favourable.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ee_app.analysis.engagement import scores, theme_scores
+from ee_app.analysis.engagement import item_scores, scores, theme_scores
 from ee_app.instruments.pulse import CORE_SLOTS
 
-__all__ = ["INDEX_COLUMNS", "published_scores", "published_themes"]
+__all__ = ["INDEX_COLUMNS", "published_items", "published_scores", "published_themes"]
 
 #: Columns that rest on every theme: hidden together with the index.
 INDEX_COLUMNS = (
@@ -106,3 +107,32 @@ def published_themes(
         themes[column] = themes[column].where(~blank)
     themes["hidden"] = blank
     return themes
+
+
+def published_items(
+    sums: pd.DataFrame, key: str, hidden: Mapping[str, np.ndarray], slots: Sequence[str]
+) -> pd.DataFrame:
+    """HR's own questions (``slots``, e.g. ``x1``, ``x2``) per row of ``sums`` as a reader may
+    see them: like :func:`published_themes`, each blank where its own answers (or the whole
+    row) are hidden. They never enter the index, so hiding one hides nothing else.
+
+    >>> from ee_app.analysis.engagement import sum_responses
+    >>> answers = pd.DataFrame({"unit": [1] * 5, "x1": [4, 5, 3, 4, 5], "x2": [2, 3] + [None] * 3})
+    >>> sums = sum_responses(answers, ["unit"])
+    >>> items = published_items(sums, "unit", {"x2": np.array([True])}, ["x1", "x2"])
+    >>> items[["slot", "n", "hidden"]].to_dict("records")
+    [{'slot': 'x1', 'n': 5.0, 'hidden': False}, {'slot': 'x2', 'n': nan, 'hidden': True}]
+    """
+    rows = len(sums)
+    items = item_scores(sums, key, slots)
+    none = _flags(hidden, "n", rows)
+    position = {value: i for i, value in enumerate(sums[key].tolist())}
+    where = items[key].map(position).to_numpy(int)
+    blank = none[where]
+    for slot in slots:
+        blank |= (items["slot"] == slot).to_numpy() & _flags(hidden, slot, rows)[where]
+    items["n"] = items["n"].astype(float)
+    for column in _THEME_COLUMNS:
+        items[column] = items[column].where(~blank)
+    items["hidden"] = blank
+    return items

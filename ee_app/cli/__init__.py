@@ -594,17 +594,36 @@ def _report_engagement(ctx: Context, args: argparse.Namespace) -> int:
     )
     hidden = int(view.rows["hidden"].sum()) if len(view.rows) else 0
     ctx.say(N_("Wrote the results of wave {code} to {path}."), code=view.wave_code, path=str(path))
-    ctx.say(
-        N_("Units: {units}; hidden: {hidden} (fewer than {k}, or protecting a smaller group)."),
-        units=len(view.rows),
-        hidden=hidden,
-        k=view.k,
+    print(
+        ctx.ngettext(
+            "{count} unit; hidden: {hidden} (fewer than {k}, or protecting a smaller group).",
+            "{count} units; hidden: {hidden} (fewer than {k}, or protecting a smaller group).",
+            len(view.rows),
+        ).format(count=len(view.rows), hidden=hidden, k=view.k)
     )
     compared = view.rows["previous_wave"].value_counts() if len(view.rows) else None
     if compared is None or compared.empty:
         ctx.say(N_("Change: no earlier closed wave of the same kind asked these units."))
     for code, units in compared.items() if compared is not None else ():
-        ctx.say(N_("Change since wave {code}: {units} units."), code=code, units=units)
+        print(
+            ctx.ngettext(
+                "Change since wave {code}: {count} unit.",
+                "Change since wave {code}: {count} units.",
+                int(units),
+            ).format(code=code, count=int(units))
+        )
+    own = view.own.drop_duplicates("slot") if len(view.own) else view.own
+    if len(own):
+        hidden_own = int(view.own["hidden"].astype(bool).sum())
+        print(
+            ctx.ngettext(
+                "{count} own question, in the file; hidden: {hidden} unit figures "
+                "(fewer than {k} answers).",
+                "{count} own questions, in the file; hidden: {hidden} unit figures "
+                "(fewer than {k} answers).",
+                len(own),
+            ).format(count=len(own), hidden=hidden_own, k=view.k)
+        )
     return 0
 
 
@@ -871,7 +890,14 @@ def as_option(p: argparse.ArgumentParser) -> None:
 
 #: Command groups that live in their own module under ``ee_app/cli/``: each has a
 #: ``register(sub)`` that adds its parsers to the top-level sub-parsers.
-_GROUPS: tuple[str, ...] = ("retention", "wave_people", "audit", "schedule", "remind")
+_GROUPS: tuple[str, ...] = (
+    "retention",
+    "wave_people",
+    "audit",
+    "schedule",
+    "remind",
+    "comments",
+)
 
 
 def _parser() -> argparse.ArgumentParser:

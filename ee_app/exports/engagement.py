@@ -101,6 +101,15 @@ _TEXT: dict[str, dict[str, str]] = {
     "zh-CN": {
         "results": "结果",
         "themes": "维度",
+        "own": "自定义题目",
+        "question": "题目",
+        "mean": "平均分",
+        "answers": "回答人数",
+        "own_change": "变化（较上期同一题目）",
+        "read_own": (
+            "自定义题目：本期问卷中HR自行添加的题目，1–5分，不计入敬业度指数和认同率；"
+            "回答少于{k}人（或为保护更小的群体）时留空。只有上一期问过完全相同的题目时才显示变化。"
+        ),
         "about": "说明",
         "hidden": "少于{k}人",
         "code": "{level}代码",
@@ -164,6 +173,15 @@ _TEXT: dict[str, dict[str, str]] = {
     "en": {
         "results": "Results",
         "themes": "Themes",
+        "own": "Own questions",
+        "question": "Question",
+        "mean": "Mean",
+        "answers": "Answers (n)",
+        "own_change": "Change vs the same question last wave",
+        "read_own": "Own questions: the questions HR added to this wave's questionnaire, on "
+        "the 1–5 scale; they are not part of the engagement index or % favourable. A cell is "
+        "empty where fewer than {k} answered (or to protect a smaller group). A change is shown "
+        "only where the unit's previous wave asked exactly the same question.",
         "about": "About",
         "hidden": "fewer than {k}",
         "code": "{level} code",
@@ -396,6 +414,90 @@ def _themes_sheet(book: Workbook, view: EngagementView, language: str) -> None:
     sheet.row_dimensions[title_row + 1].height = 45
 
 
+_OWN_PARTS = ("mean", "mean_low", "mean_high", "favourable", "n")
+_OWN_FORMATS = (INDEX_FORMAT, INDEX_FORMAT, INDEX_FORMAT, PERCENT_FORMAT, WHOLE_FORMAT)
+
+
+def _questions(view: EngagementView, language: str) -> list[tuple[str, str]]:
+    """(slot, text in ``language``) of the wave's own questions, in order."""
+    own = view.own
+    if own is None or own.empty:
+        return []
+    column = "text_zh" if language == "zh-CN" else "text_en"
+    first = own.drop_duplicates("slot")
+    return list(zip(first["slot"], first[column], strict=True))
+
+
+def _own_cells(view: EngagementView) -> dict[tuple[int, str], dict[str, Any] | None]:
+    """(unit id, slot) → its published figures, or None where hidden."""
+    cells: dict[tuple[int, str], dict[str, Any] | None] = {}
+    for row in view.own.to_dict("records") if view.own is not None else ():
+        key = (int(row["unit_id"]), str(row["slot"]))
+        if bool(row.get("hidden", True)) or _number(row.get("mean")) is None:
+            cells[key] = None
+            continue
+        cells[key] = {
+            c: _number(row.get(c)) for c in (*_OWN_PARTS, "change", "change_low", "change_high")
+        }
+        cells[key]["n"] = int(cells[key]["n"] or 0)
+    return cells
+
+
+def _own_sheet(book: Workbook, view: EngagementView, language: str) -> None:
+    """One row per unit and own question: mean with its interval, % favourable, answers and
+    the change since the same question in the unit's previous wave."""
+    questions = _questions(view, language)
+    if not questions:
+        return
+    text = _TEXT[language]
+    mark = text["hidden"].format(k=view.k)
+    level = text[f"level_{view.level.value}"]
+    mean = text["mean"]
+    header = [
+        text["code"].format(level=level),
+        level,
+        text["question"],
+        mean,
+        text["low"].format(metric=mean),
+        text["high"].format(metric=mean),
+        text["favourable"],
+        text["answers"],
+        text["own_change"],
+        text["low"].format(metric=text["change"]),
+        text["high"].format(metric=text["change"]),
+    ]
+    cells = _own_cells(view)
+    rows: list[list[Any]] = []
+    for unit in view.rows.to_dict("records"):
+        for slot, question in questions:
+            cell = None if unit.get("hidden", True) else cells.get((unit["unit_id"], slot))
+            if cell is None:
+                rows.append([unit["code"], unit["name"], question, mark, *([None] * 7)])
+            else:
+                rows.append(
+                    [
+                        unit["code"],
+                        unit["name"],
+                        question,
+                        *(cell[c] for c in _OWN_PARTS),
+                        cell["change"],
+                        cell["change_low"],
+                        cell["change_high"],
+                    ]
+                )
+    formats = {i + 3: f for i, f in enumerate(_OWN_FORMATS)}
+    formats.update({8: CHANGE_FORMAT, 9: CHANGE_FORMAT, 10: CHANGE_FORMAT})
+    sheet = add_table_sheet(book, text["own"], header, rows, formats=formats)
+    for r, row in enumerate(rows, start=2):
+        if isinstance(row[3], str):
+            _grey(sheet, r, len(header))
+            sheet.cell(row=r, column=4).number_format = "General"
+    sheet.column_dimensions["C"].width = 48
+    for c in range(4, len(header) + 1):
+        sheet.column_dimensions[get_column_letter(c)].width = 12
+    sheet.row_dimensions[1].height = 45
+
+
 def _filter_text(view: EngagementView, language: str, text: dict[str, str]) -> str:
     if not view.dim:
         return text["none"]
@@ -451,6 +553,8 @@ def _about_sheet(book: Workbook, view: EngagementView, language: str, generated_
     set_value(head, text["how"])
     head.font = Font(bold=True)
     notes = ("read_index", "read_favourable", "read_enps", "read_interval", "read_hidden")
+    if _questions(view, language):
+        notes += ("read_own",)
     for r, key in enumerate(notes, start=first):
         cell = about.cell(row=r, column=2)
         set_value(cell, text[key].format(k=view.k))
@@ -461,7 +565,8 @@ def _about_sheet(book: Workbook, view: EngagementView, language: str, generated_
 
 def engagement_xlsx(view: EngagementView, language: str, generated_on: date) -> bytes:
     """The view as a workbook: "Results" (one row per unit), "Themes" (unit × 12 themes:
-    means, then the n behind each), "About" (what was exported, thresholds, how to read it).
+    means, then the n behind each), "Own questions" (unit × HR's own questions, when the
+    wave has any), "About" (what was exported, thresholds, how to read it).
 
     Hidden units show only their code, their name and "fewer than k", on a grey fill.
     """
@@ -469,6 +574,7 @@ def engagement_xlsx(view: EngagementView, language: str, generated_on: date) -> 
     book = Workbook()
     _results_sheet(book, view, text)
     _themes_sheet(book, view, language)
+    _own_sheet(book, view, language)
     _about_sheet(book, view, language, generated_on)
     return workbook_bytes(book)
 
@@ -485,18 +591,46 @@ def _csv_value(column: str, value: Any) -> Any:
 
 def engagement_csv(view: EngagementView, language: str) -> bytes:
     """The "Results" table as CSV (UTF-8 with a BOM): % favourable in percent, hidden units
-    with "fewer than k" in the n column and nothing else."""
+    with "fewer than k" in the n column and nothing else. A wave with own questions adds,
+    per question, its mean, interval, % favourable and answers (empty where hidden)."""
     text = _text(language)
     mark = text["hidden"].format(k=view.k)
+    questions = _questions(view, language)
+    cells = _own_cells(view)
+    width = len(_COLUMNS) - 1 + len(questions) * len(_OWN_PARTS)
     rows: list[Sequence[Any]] = []
-    for record in _records(view):
+    for record, unit in zip(_records(view), view.rows.to_dict("records"), strict=True):
         if record["hidden"]:
-            rows.append([record["code"], record["name"], mark, *([None] * (len(_COLUMNS) - 1))])
-        else:
-            values = [_csv_value(c, record[c]) for c, _ in _COLUMNS]
-            rows.append([record["code"], record["name"], *values])
+            rows.append([record["code"], record["name"], mark, *([None] * width)])
+            continue
+        values = [_csv_value(c, record[c]) for c, _ in _COLUMNS]
+        for slot, _question in questions:
+            cell = cells.get((unit["unit_id"], slot))
+            values += (
+                [None] * len(_OWN_PARTS)
+                if cell is None
+                else [_own_csv(c, cell[c]) for c in _OWN_PARTS]
+            )
+        rows.append([record["code"], record["name"], *values])
     header = _header(view, text)
     for i, (column, _) in enumerate(_COLUMNS, start=2):
         if column.startswith("favourable"):
             header[i] += text["percent"]
+    for _slot, question in questions:
+        mean = f"{question}: {text['mean']}"
+        header += [
+            mean,
+            text["low"].format(metric=mean),
+            text["high"].format(metric=mean),
+            f"{question}: {text['favourable']}{text['percent']}",
+            f"{question}: {text['answers']}",
+        ]
     return csv_bytes(header, rows)
+
+
+def _own_csv(part: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if part == "favourable":
+        return round(value * 100, 1)
+    return int(value) if part == "n" else round(value, 2)

@@ -25,11 +25,17 @@ from ee_app.services.actions import (
     MAX_THEMES,
 )
 from ee_app.services.audit import record_download
+from ee_app.services.comments import (
+    Comment,
+    comments_of_unit,
+    set_comment_tags,
+    theme_counts,
+    wave_comments,
+)
 from ee_app.services.org import UnitRow, list_units
 from ee_app.services.results import (
     DIMENSIONS,
     EngagementView,
-    comments_for,
     engagement_view,
     trend_for,
 )
@@ -99,6 +105,7 @@ ctx = context.page()
 _ = ctx.gettext
 actor = ctx.actor
 manages = can(actor, Permission.MANAGE_ACTIONS)
+runs_surveys = can(actor, Permission.MANAGE_SURVEYS)  # HR: export and tag comments
 
 
 def unit_name(record: Mapping[str, Any]) -> str:
@@ -557,7 +564,8 @@ def known_units(views: Mapping[UnitLevel, EngagementView]) -> dict[str, dict[str
     for view in views.values():
         for record in scored(view):
             themes = view.themes[view.themes["unit_id"] == record["unit_id"]]
-            known[record["code"]] = {**record, "themes": themes}
+            own = view.own[view.own["unit_id"] == record["unit_id"]]
+            known[record["code"]] = {**record, "themes": themes, "own": own}
     return known
 
 
@@ -725,39 +733,210 @@ def themes_section(themes: pd.DataFrame, k: int) -> None:
     hidden = len(themes) - len(ranked)
     if hidden:
         st.caption(
-            _("{count} themes hidden ({mark} answers).").format(count=hidden, mark=fewer(k, _))
+            ctx.ngettext(
+                "{count} theme hidden ({mark} answers).",
+                "{count} themes hidden ({mark} answers).",
+                hidden,
+            ).format(count=hidden, mark=fewer(k, _))
         )
     else:
         st.caption(_("Mean from 1 to 5, its 95% interval, and the number of answers."))
 
 
+def own_frame(own: pd.DataFrame, k: int) -> pd.DataFrame:
+    """One row per own question: its text in the reader's language, mean with interval, %
+    favourable, answers, change; "fewer than k" where the service hid it."""
+    column = "text_zh" if ctx.language == "zh-CN" else "text_en"
+    records = []
+    for row in own.to_dict("records"):
+        hidden = bool(row["hidden"])
+        records.append(
+            {
+                _("Question"): row[column],
+                _("Mean (1–5)"): fewer(k, _) if hidden else f"{row['mean']:.2f}",
+                _("95% interval"): ""
+                if hidden
+                else interval(row["mean_low"], row["mean_high"]) or "",
+                _("% favourable"): "" if hidden else f"{row['favourable']:.0%}",
+                _("Answers"): "" if hidden else str(int(row["n"])),
+                _("Change"): ""
+                if hidden or blank(row.get("change"))
+                else "{} {}".format(
+                    signed(row["change"], "+.2f"),
+                    interval(row["change_low"], row["change_high"]) or "",
+                ),
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def own_section(own: pd.DataFrame, k: int) -> None:
+    """HR's own questions of the wave, when it has any: nothing otherwise."""
+    if own is None or own.empty:
+        return
+    st.markdown("**{}**".format(_("Your own questions")))
+    st.dataframe(own_frame(own, k), hide_index=True, width="stretch")
+    st.caption(
+        _(
+            "Questions added to this wave: not part of the engagement index. A change is shown "
+            "only where the unit's previous wave asked the same question."
+        )
+    )
+
+
+def stable_order(wave: WaveRow, unit_code: str, found: list[Comment]) -> list[Comment]:
+    """The comments in the random order they were first shown in this session, so that the
+    tag editor's rows stay put between reruns (a new session draws a new order)."""
+    orders = st.session_state.setdefault(keys.RESULTS_COMMENT_ORDER, {})
+    ids = orders.setdefault((wave.code, unit_code), [c.id for c in found])
+    place = {c: i for i, c in enumerate(ids)}
+    return sorted(found, key=lambda c: place.get(c.id, len(place)))
+
+
+def chosen(value: Any) -> list[str]:
+    """The themes of one edited cell: a list (or array) of theme keys, or nothing."""
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    return [str(t) for t in value]
+
+
+def save_tags(wave_code: str, ids: list[str], edited: pd.DataFrame, column: str) -> None:
+    tags = {i: chosen(themes) for i, themes in zip(ids, edited[column], strict=True)}
+    try:
+        with ctx.write() as session:
+            changed = set_comment_tags(session, actor, wave_code, tags)
+    except EeError as error:
+        st.session_state[keys.RESULTS_ERROR] = error
+        return
+    st.session_state[keys.RESULTS_FLASH] = ctx.ngettext(
+        "Tags saved for {count} comment.", "Tags saved for {count} comments.", changed
+    ).format(count=changed)
+
+
+def tag_editor(wave: WaveRow, found: list[Comment]) -> None:
+    """HR tags comments with themes (one or more of the 12) and saves them together."""
+    comment, themes = _("Comment"), _("Themes")
+    frame = pd.DataFrame(
+        {comment: [c.text for c in found], themes: [list(c.themes) for c in found]}
+    )
+    with st.form(keys.RESULTS_COMMENT_TAGS, border=False):
+        edited = st.data_editor(
+            frame,
+            key=keys.RESULTS_COMMENT_EDITOR,
+            hide_index=True,
+            width="stretch",
+            disabled=[comment],
+            column_config={
+                comment: st.column_config.TextColumn(width="large"),
+                themes: st.column_config.MultiselectColumn(
+                    options=list(THEMES), format_func=lambda t: theme_label(t, _), width="medium"
+                ),
+            },
+        )
+        if st.form_submit_button(_("Save tags"), icon=":material/sell:"):
+            save_tags(wave.code, [c.id for c in found], edited, themes)
+            st.rerun()
+
+
+def theme_count_line(found: list[Comment]) -> str:
+    counts = theme_counts(found)
+    return " · ".join(
+        ctx.ngettext("{theme}: {count} comment", "{theme}: {count} comments", n).format(
+            theme=theme_label(t, _), count=n
+        )
+        for t, n in counts.items()
+    )
+
+
+def comment_downloads(wave: WaveRow) -> None:
+    """The whole wave's comments as files (HR only), built when downloaded."""
+
+    def make(kind: str) -> Callable[[], bytes]:
+        def build() -> bytes:
+            from ee_app.exports.comments import comments_csv, comments_xlsx
+
+            with ctx.write() as session:  # every download is logged (ee_app.services.audit)
+                found = wave_comments(session, actor, wave.code)
+                record_download(session, actor, "comments", wave.code, rows=len(found), format=kind)
+            writer = comments_xlsx if kind == "xlsx" else comments_csv
+            return writer(found, ctx.language)
+
+        return build
+
+    row = st.container(horizontal=True)
+    row.download_button(
+        _("All comments (Excel)"),
+        data=make("xlsx"),
+        file_name=f"comments-{wave.code}.xlsx",
+        mime=XLSX_MIME,
+        icon=":material/download:",
+        on_click="ignore",
+        key=keys.RESULTS_COMMENTS_XLSX,
+    )
+    row.download_button(
+        _("All comments (CSV)"),
+        data=make("csv"),
+        file_name=f"comments-{wave.code}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=keys.RESULTS_COMMENTS_CSV,
+    )
+    st.caption(
+        _(
+            "Every comment of the wave with the group it is stored with (at least {k_c} "
+            "respondents) and its tags, shuffled, without dates."
+        ).format(k_c=wave.k_comments)
+    )
+
+
 def comments_section(wave: WaveRow, unit_code: str) -> None:
     st.markdown("**{}**".format(_("Comments")))
+    if runs_surveys:
+        comment_downloads(wave)
     with ctx.read() as session:
-        allowed, texts = comments_for(session, actor, wave.code, unit_code)
+        allowed, found = comments_of_unit(session, actor, wave.code, unit_code)
     if not allowed:
         st.info(
-            _("Comments are shown for groups of at least {k_c} respondents.").format(
-                k_c=wave.k_comments
-            ),
+            _(
+                "Comments are shown for groups of at least {k_c} respondents whose comments "
+                "are all stored with them; see the unit above or beneath this one."
+            ).format(k_c=wave.k_comments),
             icon=":material/lock:",
         )
         return
-    if not texts:
+    if not found:
         st.caption(_("No comments in this wave."))
         return
+    found = stable_order(wave, unit_code, found)
     st.caption(
         ctx.ngettext(
             "{count} comment, in random order and without dates.",
             "{count} comments, in random order and without dates.",
-            len(texts),
-        ).format(count=len(texts))
+            len(found),
+        ).format(count=len(found))
     )
+    counts = theme_count_line(found)
+    if counts:
+        st.caption(counts)
+    if runs_surveys:
+        tag_editor(wave, found)
+        return
     st.dataframe(
-        pd.DataFrame({_("Comment"): texts}),
+        pd.DataFrame(
+            {
+                _("Comment"): [c.text for c in found],
+                _("Themes"): [[theme_label(t, _) for t in c.themes] for c in found],
+            }
+        ),
         hide_index=True,
         width="stretch",
-        column_config={_("Comment"): st.column_config.TextColumn(width="large")},
+        column_config={
+            _("Comment"): st.column_config.TextColumn(width="large"),
+            _("Themes"): st.column_config.ListColumn(width="medium"),
+        },
     )
 
 
@@ -770,6 +949,7 @@ def unit_detail(
     with side:
         enps_section(record, k)
     themes_section(record["themes"], k)
+    own_section(record.get("own"), k)
     comments_section(wave, record["code"])
 
 

@@ -45,6 +45,7 @@ DOWNLOADS: dict[str, tuple[str, str]] = {
     "reminders": ("download.reminders", "survey_wave"),
     "payroll": ("download.payroll", "incentive_run"),
     "results": ("download.results", "survey_wave"),
+    "comments": ("download.comments", "survey_wave"),
 }
 
 

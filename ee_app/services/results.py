@@ -16,7 +16,6 @@ answers in between.
 from __future__ import annotations
 
 import math
-import random
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,14 +25,13 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ee_app.analysis.engagement import SUM_COLUMNS, change_frame, percentile_ranks
-from ee_app.analysis.publication import published_scores, published_themes
+from ee_app.analysis.engagement import SUM_COLUMNS, change_ci, change_frame, percentile_ranks
+from ee_app.analysis.publication import published_items, published_scores, published_themes
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, Conflict, NotFound, ValidationError
 from ee_app.models import (
     HIDDEN_METRICS,
     OrgUnit,
-    SurveyComment,
     SurveyResult,
     SurveyWave,
     SurveyWaveResult,
@@ -46,6 +44,7 @@ from ee_app.services.results_build import DIMENSIONS, build_results, rebuild_sta
 
 __all__ = [
     "DIMENSIONS",
+    "OWN_COLUMNS",
     "ROW_COLUMNS",
     "CoveringWave",
     "EngagementView",
@@ -54,6 +53,7 @@ __all__ = [
     "covering_waves",
     "engagement_view",
     "flags",
+    "own_questions",
     "previous_waves",
     "rebuild_stale_results",
     "trend_for",
@@ -86,6 +86,22 @@ ROW_COLUMNS = (
     "change_high",
     "previous_wave",
     "previous_name",
+)
+#: The columns of ``EngagementView.own``.
+OWN_COLUMNS = (
+    "unit_id",
+    "slot",
+    "text_en",
+    "text_zh",
+    "n",
+    "mean",
+    "mean_low",
+    "mean_high",
+    "favourable",
+    "hidden",
+    "change",
+    "change_low",
+    "change_high",
 )
 _CACHE_SIZE = 64
 _cache: OrderedDict[tuple, object] = OrderedDict()
@@ -185,6 +201,10 @@ class EngagementView:
     rows: pd.DataFrame  # one row per unit: scores, or NaN with hidden=True
     themes: pd.DataFrame  # unit × theme: n, mean, interval, favourable; hidden rows blank
     headline: pd.DataFrame = field(default_factory=pd.DataFrame)  # the scope's top units
+    #: unit × own question (HR's items x1…x5; empty when the wave has none): the texts in
+    #: both languages, n, mean, interval, favourable, hidden, and the change since the unit's
+    #: previous wave where that wave asked the same text.
+    own: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=OWN_COLUMNS))
 
 
 def _closed_wave(session: Session, actor: Actor, wave_code: int | str) -> SurveyWave:
@@ -410,7 +430,69 @@ def _compute_view(
         if len(themes)
         else pd.DataFrame(columns=_THEME_COLUMNS),
         _headline(session, actor, wave),
+        _own_items(session, wave, source.loc[present], previous, level, dim, value),
     )
+
+
+def own_questions(wave: SurveyWave) -> list[tuple[str, str, str]]:
+    """(slot, English text, Chinese text) of the wave's own questions, in order."""
+    from ee_app.services.instruments import pulse_instrument
+
+    instrument = pulse_instrument(wave.instrument)
+    return [(i.slot, i.text.en, i.text.zh) for i in instrument.custom_items]
+
+
+def _own_items(
+    session: Session,
+    wave: SurveyWave,
+    rows: pd.DataFrame,
+    previous: Mapping[int, SurveyWave],
+    level: UnitLevel,
+    dim: str | None,
+    value: str | None,
+) -> pd.DataFrame:
+    """The own questions of the units in ``rows`` (result rows by unit id), as a reader may
+    see them (:func:`~ee_app.analysis.publication.published_items`), with the change since
+    each unit's previous wave only where that wave asked the same question (both texts
+    equal), both waves show it, and the rule across waves allows the comparison."""
+    questions = own_questions(wave)
+    if not questions or rows.empty:
+        return pd.DataFrame(columns=OWN_COLUMNS)
+    slots = [slot for slot, _, _ in questions]
+    items = published_items(rows.reset_index(), "unit_id", flags(rows["hidden"]), slots)
+    texts = {slot: (en, zh) for slot, en, zh in questions}
+    items["text_en"] = [texts[s][0] for s in items["slot"]]
+    items["text_zh"] = [texts[s][1] for s in items["slot"]]
+    items["change"] = items["change_low"] = items["change_high"] = math.nan
+    by_wave: dict[int, list[int]] = {}
+    for unit, before in previous.items():
+        by_wave.setdefault(before.id, []).append(unit)
+    for wave_id, units in by_wave.items():
+        before_wave = session.get(SurveyWave, wave_id)
+        asked = {(en, zh): slot for slot, en, zh in own_questions(before_wave)}
+        pairs = {s: asked[t] for s, t in texts.items() if t in asked}
+        if not pairs:
+            continue
+        data = _wave_data(session, before_wave, level)
+        then = _slice_rows(data, dim, value) if dim else data.units
+        common = [u for u in units if u in then.index and u in rows.index]
+        if not common:
+            continue
+        hidden_then = flags(then.loc[common, "hidden"])
+        cells = [(u, dim or "", value or "") for u in common]
+        allowed = {c[0] for c in comparable_cells(session, before_wave, wave, cells)}
+        for position, record in items.iterrows():
+            unit, slot = int(record["unit_id"]), record["slot"]
+            if unit not in allowed or slot not in pairs or record["hidden"]:
+                continue
+            old = pairs[slot]
+            if hidden_then["n"][common.index(unit)] or hidden_then[old][common.index(unit)]:
+                continue
+            items.loc[position, ["change", "change_low", "change_high"]] = change_ci(
+                tuple(float(then.loc[unit, f"{old}_{p}"]) for p in ("n", "sum", "sumsq")),
+                tuple(float(rows.loc[unit, f"{slot}_{p}"]) for p in ("n", "sum", "sumsq")),
+            )
+    return items.reindex(columns=OWN_COLUMNS)
 
 
 _THEME_COLUMNS = [
@@ -643,27 +725,12 @@ def trend_for(
 def comments_for(
     session: Session, actor: Actor, wave_code: int | str, unit_code: str
 ) -> tuple[bool, list[str]]:
-    """The comments of a unit's respondents, shuffled, if at least k_c of them answered.
+    """The comments of a unit's respondents, shuffled, if the unit may show comments.
 
-    Returns (allowed, comments); comments are stored pooled by at least k_c respondents, so
-    the comments of a unit are those stored at it or beneath it.
+    Returns (allowed, comments): see :func:`ee_app.services.comments.comments_of_unit` (at
+    least k_c respondents, all of them stored at the unit or beneath it).
     """
-    require(actor, Permission.VIEW_RESULTS)
-    wave = _closed_wave(session, actor, wave_code)
-    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
-    if unit is None or not actor.may_see_unit(unit.id):
-        raise NotFound(N_("No unit with code “{code}” in your scope."), code=unit_code)
-    data = unit_data(session, wave, [unit.id])
-    if unit.id not in data.units.index or unit.id in data.hidden["n"]:
-        return (False, [])
-    if int(data.units.loc[unit.id, "n"]) < wave.k_comments:
-        return (False, [])
-    texts = list(
-        session.scalars(
-            select(SurveyComment.text)
-            .join(OrgUnit, OrgUnit.id == SurveyComment.unit_id)
-            .where(SurveyComment.wave_id == wave.id, OrgUnit.path.startswith(unit.path))
-        )
-    )
-    random.SystemRandom().shuffle(texts)
-    return (True, texts)
+    from ee_app.services.comments import comments_of_unit
+
+    allowed, found = comments_of_unit(session, actor, wave_code, unit_code)
+    return (allowed, [c.text for c in found])

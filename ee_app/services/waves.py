@@ -23,6 +23,7 @@ from sqlalchemy import Integer, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from ee_app import clock
+from ee_app.analysis.comment_groups import comment_buckets
 from ee_app.analysis.disclosure import MIN_K, pool_small_groups, suppress
 from ee_app.auth import Actor, Permission, require, system_actor
 from ee_app.config import LANGUAGES, Settings
@@ -396,7 +397,7 @@ def _pool(invitees: list[_Invitee], parents: dict[int, int | None], k: int, k_c:
     """Reporting unit, role and band for each invitee, and the comment unit."""
     groups: Counter[Combo] = Counter((i.unit_id, i.role, i.band) for i in invitees)
     attributes = pool_attributes(groups, parents, k)
-    comment_bucket = pool_small_groups(parents, Counter(i.unit_id for i in invitees), k_c)
+    comment_bucket = comment_buckets(parents, Counter(i.unit_id for i in invitees), k_c)
     return {
         i.staff_id: (*attributes[(i.unit_id, i.role, i.band)], comment_bucket[i.unit_id])
         for i in invitees
@@ -590,7 +591,7 @@ def pool_and_shuffle(session: Session, wave: SurveyWave, key: bytes) -> None:
     parents = _unit_parents(session, {u for u, _, _ in groups} | set(respondents_by_comment_unit))
     attributes = pool_attributes(groups, parents, wave.k) if groups else {}
     comment_unit = (
-        pool_small_groups(parents, respondents_by_comment_unit, wave.k_comments)
+        comment_buckets(parents, respondents_by_comment_unit, wave.k_comments)
         if respondents_by_comment_unit
         else {}
     )

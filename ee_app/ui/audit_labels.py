@@ -50,6 +50,7 @@ ACTIONS: dict[str, str] = {
     "download.reminders": N_("Downloaded the links of people who have not answered"),
     "download.payroll": N_("Downloaded a payroll workbook"),
     "download.results": N_("Downloaded survey results"),
+    "download.comments": N_("Downloaded a wave's comments"),
     "audit.export": N_("Exported the audit log"),
     # Mystery shopping
     "visit.schedule": N_("Scheduled mystery-shopper visits"),
@@ -90,6 +91,7 @@ ACTIONS: dict[str, str] = {
     "schedule.resume": N_("Resumed a survey schedule"),
     "wave.close_date": N_("Changed a wave's close date"),
     "wave.remind": N_("Sent survey reminders"),
+    "comments.tag": N_("Tagged comments with themes"),
     # Personal data
     "retention.policy": N_("Changed the personal-data retention policy"),
     "retention.run": N_("Removed personal data the retention policy says is due"),
@@ -216,6 +218,8 @@ DETAILS: dict[str, str] = {
     "every": N_("Every"),
     "open_days": N_("Days open"),
     "channel": N_("Channel"),
+    "comments": N_("Comments"),
+    "tags": N_("Tags"),
     "attempted": N_("Messages tried"),
     "sent": N_("Sent"),
     "failed": N_("Not delivered"),

@@ -222,9 +222,12 @@ def drivers_section(ctx: Any, wave_code: str, unit_code: str) -> None:
     ).format(n=view.respondents, unit=view.unit_name)
     left_out = 12 - len(frame)
     if left_out:
-        note += " " + _(
+        note += " " + ctx.ngettext(
+            "{count} theme left out: fewer than {least} people answered both questions "
+            "(or the page hides it).",
             "{count} themes left out: fewer than {least} people answered both questions "
-            "(or the page hides them)."
+            "(or the page hides them).",
+            left_out,
         ).format(count=left_out, least=view.min_n)
     st.caption(note, help=_(OUTCOME_HELP[outcome]))
     with st.expander(_("The numbers")):

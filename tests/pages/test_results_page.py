@@ -192,7 +192,7 @@ def test_a_hidden_team_in_detail_shows_marks_not_numbers(make_app):
     assert_clean(at)
     shown = texts(at)
     assert "Hidden to protect anonymity (fewer than 5)." in shown
-    assert "Comments are shown for groups of at least 5 respondents." in shown
+    assert "Comments are shown for groups of at least 5 respondents whose" in shown
     assert "Strongest themes" not in shown
     assert len(at.dataframe) == 1  # the units table; no comments, no numbers for the team
 
@@ -247,7 +247,13 @@ def test_four_themes_are_refused_with_the_service_s_message(make_app, engine):
 def test_downloads_are_offered_for_the_view(make_app):
     at = results_page(make_app)
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Results (Excel)", "Results (CSV)"]
+    # HR also gets the whole wave's comments (issue 18).
+    assert labels == [
+        "Results (Excel)",
+        "Results (CSV)",
+        "All comments (Excel)",
+        "All comments (CSV)",
+    ]
 
 
 def test_shopper_cannot_open_the_page(make_app):
