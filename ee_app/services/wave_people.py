@@ -9,7 +9,7 @@ confirmation.
 
 Their reporting attributes follow the rules of opening:
 :func:`~ee_app.services.waves.pool_attributes` for unit, role and tenure band (k) and
-:func:`~ee_app.analysis.disclosure.pool_small_groups` for the comment unit (k_c), computed
+:func:`~ee_app.analysis.comment_groups.comment_buckets` for the comment unit (k_c), computed
 over the wave's invitees *including the new ones*. The existing invitations keep the
 attributes they have (answers already sent carry them, sealed), and they are counted at
 those stored attributes, so a late joiner lands in a group that, with them, holds at least
@@ -45,7 +45,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ee_app import clock
-from ee_app.analysis.disclosure import pool_small_groups
+from ee_app.analysis.comment_groups import comment_buckets
 from ee_app.auth import Actor, Permission, require
 from ee_app.config import Settings
 from ee_app.errors import N_, Conflict, NotFound, ValidationError
@@ -147,7 +147,7 @@ def _pooled(
     by_comment_unit.update(i.unit_id for i in fresh)
     parents = _unit_parents(session, {u for u, _r, _b in groups} | set(by_comment_unit))
     attributes = pool_attributes(groups, parents, wave.k)
-    comment_unit = pool_small_groups(parents, by_comment_unit, wave.k_comments)
+    comment_unit = comment_buckets(parents, by_comment_unit, wave.k_comments)
     return {
         i.staff_id: (*attributes[(i.unit_id, i.role, i.band)], comment_unit[i.unit_id])
         for i in fresh

@@ -568,12 +568,15 @@ def pool_and_shuffle(session: Session, wave: SurveyWave, key: bytes) -> None:
             )
         )
     ]
+    # People whose data was erased while the wave was open (retention policy or a request):
+    # their answers count, but no confidential link to them is made.
+    erased = set(session.scalars(select(Staff.id).where(Staff.anonymised_at.is_not(None))))
     for n, answer in enumerate(sealed):
         sealed_id = ("sealed", n)  # a key for the link map only; never stored
         rows.append(
             (sealed_id, answer.unit_id, answer.role, answer.band, *answer.answers, answer.enps)
         )
-        if answer.staff_id is not None:
+        if answer.staff_id is not None and answer.staff_id not in erased:
             links[sealed_id] = answer.staff_id
         if answer.comment:
             comments.append((answer.comment_unit_id, answer.comment))

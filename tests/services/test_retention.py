@@ -414,11 +414,12 @@ def test_removed_customers_never_group_as_one(engine, demo, admin, hr):
 
 def test_an_erasure_while_a_confidential_wave_is_open_leaves_no_link(engine, demo, hr):
     """The sealed answer of an open confidential wave carries its person: closing the wave
-    after an erasure makes their link, and the next run removes it."""
+    after an erasure counts their answer but makes no link to them, and a run removes
+    nothing else."""
     from datetime import timedelta
 
     from ee_app.instruments.pulse import CORE_SLOTS
-    from ee_app.models import SurveyResponseLink, WaveMode
+    from ee_app.models import SurveyResponse, SurveyResponseLink, WaveMode
 
     settings = Settings.from_env()
     key = secret_key(settings)
@@ -452,14 +453,17 @@ def test_an_erasure_while_a_confidential_wave_is_open_leaves_no_link(engine, dem
     with write_session(engine) as session:
         waves.close_wave(session, hr, "C1", settings=settings)
     linked = select(func.count()).select_from(SurveyResponseLink)
+    responses = select(func.count()).select_from(SurveyResponse)
     with read_session(engine) as session:
-        assert session.scalar(linked.where(SurveyResponseLink.staff_id == invited[0][0])) == 1
+        assert session.scalar(linked.where(SurveyResponseLink.staff_id == invited[0][0])) == 0
         others = session.scalar(linked)
+        assert session.scalar(responses.where(SurveyResponse.wave_id == wave_id)) == len(invited)
+    assert others == len(invited) - 1
     with write_session(engine) as session:
         retention.run(session, hr, date(2026, 12, 1))
     with read_session(engine) as session:
         assert session.scalar(linked.where(SurveyResponseLink.staff_id == invited[0][0])) == 0
-        assert session.scalar(linked) == others - 1
+        assert session.scalar(linked) == others
 
 
 def test_an_old_roster_file_does_not_bring_the_name_back(engine, demo, hr):
