@@ -215,13 +215,15 @@ def _create_form(
     with st.form(SCHEDULE_FORM):
         left, right = st.columns(2)
         code = left.text_input(
-            _("Code"),
+            _("Schedule code"),
             value="PULSE",
             max_chars=21,
             key=PREFIX + "code",
             help=_("Each wave is named after it and its month, e.g. PULSE-2026-11."),
         )
-        name = right.text_input(_("Name"), value=_("Monthly pulse"), key=PREFIX + "name")
+        name = right.text_input(
+            _("Schedule name"), value=_("Monthly pulse"), key=PREFIX + "name"
+        )
         audience = st.multiselect(
             _("Audience"),
             list(by_code),
