@@ -31,9 +31,8 @@ def test_demo_load_then_staff_list_as_a_manager(cli_env, capsys):
 
 
 def test_bad_roster_exits_1_with_row_and_column_and_changes_nothing(
-    cli_env, tmp_path, capsys, engine
+    cli_env, tmp_path, capsys, engine, demo
 ):
-    assert main(["demo", "load"]) == 0
     capsys.readouterr()
     bad = tmp_path / "roster.csv"
     bad.write_bytes(
@@ -55,8 +54,7 @@ def test_bad_roster_exits_1_with_row_and_column_and_changes_nothing(
     assert snapshot(engine) == before
 
 
-def test_clean_roster_imports_once(cli_env, tmp_path, capsys, engine):
-    main(["demo", "load"])
+def test_clean_roster_imports_once(cli_env, tmp_path, capsys, engine, demo):
     good = tmp_path / "roster.csv"
     good.write_bytes(csv_file([HEADER, ["N1", "甲", "美容师", "SH01", "", "2026-01-01"]]))
     assert main(["import", "roster", str(good), "--dry-run"]) == 0
@@ -69,8 +67,7 @@ def test_clean_roster_imports_once(cli_env, tmp_path, capsys, engine):
     assert snapshot(engine) == before
 
 
-def test_manager_cannot_import_or_manage_users(cli_env, tmp_path, capsys):
-    main(["demo", "load"])
+def test_manager_cannot_import_or_manage_users(cli_env, tmp_path, capsys, demo):
     good = tmp_path / "roster.csv"
     good.write_bytes(csv_file([HEADER, ["N1", "甲", "美容师", "SH01", "", "2026-01-01"]]))
     assert main(["import", "roster", str(good), "--as", "manager.sh01@demo.example"]) == 1
@@ -89,8 +86,7 @@ def test_production_refuses_demo(cli_env, monkeypatch, capsys):
     assert "never loaded" in capsys.readouterr().err
 
 
-def test_users_add_and_list(cli_env, capsys):
-    main(["demo", "load"])
+def test_users_add_and_list(cli_env, capsys, demo):
     assert main(["users", "add", "li@x.example", "--role", "manager", "--unit", "BJ01"]) == 0
     main(["users", "list"])
     assert "li@x.example\tmanager\tBJ01" in capsys.readouterr().out

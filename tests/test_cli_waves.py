@@ -2,6 +2,7 @@
 managers who see participation of their own units only, never a hidden count."""
 
 import io
+import os
 import re
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlparse
@@ -23,7 +24,6 @@ CLOSES = (TODAY + timedelta(days=18)).isoformat()
 def cli_env(monkeypatch, db_url, tmp_path):
     monkeypatch.setenv("EE_DATABASE_URL", db_url)
     monkeypatch.setenv("EE_LANG", "en")
-    monkeypatch.setenv("EE_SECRET_KEY", "ab" * 32)
     monkeypatch.setenv("EE_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("EE_ENV", raising=False)
     monkeypatch.delenv("EE_PUBLIC_URL", raising=False)
@@ -31,9 +31,9 @@ def cli_env(monkeypatch, db_url, tmp_path):
 
 
 @pytest.fixture
-def demo_cli(cli_env, capsys):
-    assert main(["demo", "load"]) == 0
-    capsys.readouterr()
+def demo_cli(cli_env, demo):
+    """The small demo, copied from the test session's template (what ``ee-app demo load``
+    writes, built once instead of once per test)."""
     return cli_env
 
 
@@ -91,7 +91,15 @@ def test_a_monthly_wave_from_create_to_close(demo_cli, engine, tmp_path, capsys)
 
     # One person answers; the reminder list leaves them out.
     token = parse_qs(urlparse(rows[0][4]).query)["t"][0]
-    answering.submit(engine, token, {"a01": 4}, 9, None, key=bytes.fromhex("ab" * 32), today=TODAY)
+    answering.submit(
+        engine,
+        token,
+        {"a01": 4},
+        9,
+        None,
+        key=bytes.fromhex(os.environ["EE_SECRET_KEY"]),
+        today=TODAY,
+    )
     reminders = tmp_path / "reminders.xlsx"
     assert main(["wave", "invite", "2026-11", "--pending", "--out", str(reminders)]) == 0
     assert f"Wrote {invited - 1} personal links of people who have not answered" in out(capsys)
