@@ -221,9 +221,7 @@ def _create_form(
             key=PREFIX + "code",
             help=_("Each wave is named after it and its month, e.g. PULSE-2026-11."),
         )
-        name = right.text_input(
-            _("Schedule name"), value=_("Monthly pulse"), key=PREFIX + "name"
-        )
+        name = right.text_input(_("Schedule name"), value=_("Monthly pulse"), key=PREFIX + "name")
         audience = st.multiselect(
             _("Audience"),
             list(by_code),
