@@ -26,33 +26,11 @@ commented showed "No comments in this wave" when a sibling store had three respo
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping
-from typing import TypeVar
+from collections.abc import Mapping
+
+from ee_app.analysis.disclosure import Node, postorder, tree_children
 
 __all__ = ["comment_buckets", "shown_units"]
-
-Node = TypeVar("Node", bound=Hashable)
-
-
-def _children(parent: Mapping[Node, Node | None]) -> dict[Node | None, list[Node]]:
-    kids: dict[Node | None, list[Node]] = defaultdict(list)
-    for node, up in parent.items():
-        kids[up].append(node)
-    return kids
-
-
-def _postorder(roots: Iterable[Node], kids: Mapping[Node | None, list[Node]]) -> list[Node]:
-    order: list[Node] = []
-    stack: list[tuple[Node, bool]] = [(r, False) for r in roots]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        stack.append((node, True))
-        stack.extend((c, False) for c in kids.get(node, []))
-    return order
 
 
 def comment_buckets(
@@ -72,12 +50,12 @@ def comment_buckets(
     """
     if not isinstance(k, int) or k < 1:
         raise ValueError("The comment threshold must be a positive integer.")
-    kids = _children(parent)
+    kids = tree_children(parent)
     roots = [n for n, up in parent.items() if up is None]
     bucket_of: dict[Node, Node] = {}
     passed: dict[Node, list[Node]] = {}  # the origins a node passes up, not yet stored
     kept: dict[Node, list[tuple[int, Node, list[Node]]]] = {}  # buckets in a node's subtree
-    for node in _postorder(roots, kids):
+    for node in postorder(roots, kids):
         pool = [node] if sitting.get(node, 0) > 0 else []
         below: list[tuple[int, Node, list[Node]]] = []
         for child in kids.get(node, []):
@@ -113,13 +91,13 @@ def shown_units(
     ['B', 'S']
     """
     buckets = comment_buckets(parent, sitting, k)
-    kids = _children(parent)
+    kids = tree_children(parent)
     roots = [n for n, up in parent.items() if up is None]
     total: dict[Node, int] = {}
     inside: dict[Node, bool] = {}  # every origin beneath is stored at or beneath the node
     origins: dict[Node, set[Node]] = {}
     shown: set[Node] = set()
-    for node in _postorder(roots, kids):
+    for node in postorder(roots, kids):
         mine = {node} if sitting.get(node, 0) > 0 else set()
         for child in kids.get(node, []):
             mine |= origins.pop(child)

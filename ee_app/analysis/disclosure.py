@@ -31,13 +31,16 @@ import numpy as np
 
 __all__ = [
     "MIN_K",
+    "Node",
     "comparable",
     "filter_allowed",
     "pool_small_groups",
+    "postorder",
     "publishable_filters",
     "publishable_slices",
     "small_set_in_span",
     "suppress",
+    "tree_children",
 ]
 
 MIN_K = 3
@@ -49,14 +52,20 @@ def _check_k(k: int) -> None:
         raise ValueError(f"The anonymity threshold k must be an integer of at least {MIN_K}.")
 
 
-def _children(parent: Mapping[Node, Node | None]) -> dict[Node | None, list[Node]]:
+def tree_children(parent: Mapping[Node, Node | None]) -> dict[Node | None, list[Node]]:
+    """Each node's children (roots under ``None``), from a child → parent map."""
     kids: dict[Node | None, list[Node]] = defaultdict(list)
     for node, up in parent.items():
         kids[up].append(node)
     return kids
 
 
-def _postorder(roots: Iterable[Node], kids: Mapping[Node | None, list[Node]]) -> list[Node]:
+def postorder(roots: Iterable[Node], kids: Mapping[Node | None, list[Node]]) -> list[Node]:
+    """Every node below ``roots``, children before their parent (iterative: deep trees are fine).
+
+    >>> postorder(["B"], {"B": ["R"], "R": ["S", "T"]})
+    ['T', 'S', 'R', 'B']
+    """
     order: list[Node] = []
     stack: list[tuple[Node, bool]] = [(r, False) for r in roots]
     while stack:
@@ -87,13 +96,13 @@ def pool_small_groups(
     [('A', 'store'), ('B', 'store'), ('store', 'store')]
     """
     _check_k(k)
-    kids = _children(parent)
+    kids = tree_children(parent)
     roots = [n for n, up in parent.items() if up is None]
     bucket_of: dict[Node, Node] = {}
     # For each node: the origins it passes up, and the kept buckets in its subtree.
     passed: dict[Node, list[Node]] = {}
     kept: dict[Node, list[tuple[int, Node, list[Node]]]] = {}
-    for node in _postorder(roots, kids):
+    for node in postorder(roots, kids):
         pool = [node] if sitting.get(node, 0) > 0 else []
         below: list[tuple[int, Node, list[Node]]] = []
         for child in kids.get(node, []):
@@ -134,7 +143,7 @@ def suppress(counts: Mapping[Node, int], parent: Mapping[Node, Node | None], k: 
     ['A', 'B']
     """
     _check_k(k)
-    kids = _children(parent)
+    kids = tree_children(parent)
     hidden = {n for n, c in counts.items() if c < k}
 
     def hide_subtree(node: Node) -> None:
