@@ -203,14 +203,9 @@ def add_late_joiners(
         units=sorted(unit_codes or []),
     )
     session.flush()
-    numbers = set(
-        session.scalars(select(Staff.employee_no).where(Staff.id.in_([p.staff_id for p in fresh])))
+    links = invitation_links(
+        session, actor, wave.code, settings, staff_ids=[p.staff_id for p in fresh]
     )
-    links = [
-        link
-        for link in invitation_links(session, actor, wave.code, settings)
-        if link.employee_no in numbers
-    ]
     return JoinersAdded(len(fresh), links)
 
 
@@ -266,8 +261,4 @@ def reissue_link(
         )
     audit.record(session, actor, "wave.reissue", "survey_wave", wave.id, links=1)
     session.flush()
-    return next(
-        link
-        for link in invitation_links(session, actor, wave.code, settings)
-        if link.employee_no == employee_no
-    )
+    return invitation_links(session, actor, wave.code, settings, staff_ids=[staff_id])[0]

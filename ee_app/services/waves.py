@@ -647,8 +647,10 @@ def invitation_links(
     settings: Settings,
     *,
     pending_only: bool = False,
+    staff_ids: Iterable[int] | None = None,
 ) -> list[InvitationLink]:
-    """The personal links of a wave (HR only), to send over WeCom/WeChat or print as slips."""
+    """The personal links of a wave (HR only), to send over WeCom/WeChat or print as slips;
+    ``staff_ids`` keeps only those people's (late joiners, a replaced link)."""
     require(actor, Permission.MANAGE_SURVEYS)
     wave = _wave(session, wave_code)
     if wave.status is WaveStatus.DRAFT:
@@ -673,6 +675,8 @@ def invitation_links(
     )
     if pending_only:
         stmt = stmt.where(SurveyInvitation.responded.is_(False))
+    if staff_ids is not None:
+        stmt = stmt.where(SurveyInvitation.staff_id.in_(list(staff_ids)))
     key = secret_key(settings)
     base = f"{settings.public_url}/survey?t="
     return [
