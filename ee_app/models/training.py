@@ -43,10 +43,19 @@ class QuizVersion(Base):
 
 
 class QuizAssignment(Base):
-    """A staff member who must take a quiz version, and the hash of their personal link."""
+    """A staff member who must take a quiz version in one cycle, and the hash of their link.
+
+    ``cycle`` numbers the times the same version was given to the same person (a quarterly
+    re-test is cycle 2, 3, …; only the newest cycle is active). ``generation`` is bumped when HR
+    re-issues the link (the old one stops working). ``extra_attempts`` were granted by HR on top
+    of the quiz's maximum; attempts numbered up to ``counted_from`` were reset by HR and no
+    longer count against the limit (they stay in the history).
+    """
 
     __tablename__ = "quiz_assignment"
-    __table_args__ = (Index("uq_quiz_assignment_quiz_staff", "quiz_id", "staff_id", unique=True),)
+    __table_args__ = (
+        Index("uq_quiz_assignment_quiz_staff_cycle", "quiz_id", "staff_id", "cycle", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz_version.id"))
@@ -55,6 +64,10 @@ class QuizAssignment(Base):
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
     assigned_by: Mapped[str] = mapped_column(String(254))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    cycle: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
+    generation: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
+    extra_attempts: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    counted_from: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
 
 
 class QuizAttempt(Base):

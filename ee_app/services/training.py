@@ -87,8 +87,12 @@ LINK_PURPOSE = "quiz"
 GRACE = timedelta(seconds=30)
 
 
-def quiz_token(key: bytes, quiz_id: int, staff_id: int) -> str:
-    return link_token(key, LINK_PURPOSE, quiz_id, staff_id)
+def quiz_token(key: bytes, quiz_id: int, staff_id: int, cycle: int = 1, generation: int = 1) -> str:
+    """The personal link's token. The first link of the first cycle keeps the form links had
+    before cycles existed, so links already sent keep working."""
+    if (cycle, generation) == (1, 1):
+        return link_token(key, LINK_PURPOSE, quiz_id, staff_id)
+    return link_token(key, LINK_PURPOSE, quiz_id, staff_id, cycle, generation)
 
 
 def _aware(moment: datetime | None) -> datetime | None:
