@@ -91,22 +91,27 @@ class Problem:
 
     ``row`` is the spreadsheet row number (the header is row 1), ``column`` the header as it
     appears in the user's file. Both are ``None`` when the problem concerns the whole file.
+    ``sheet`` names the worksheet for imports that read several (a question bank).
     """
 
     message: str
     params: Mapping[str, Any] = field(default_factory=dict)
     row: int | None = None
     column: str | None = None
+    sheet: str | None = None
 
     def __post_init__(self) -> None:
         # Cells and headers are quoted briefly (see :func:`quote`), whatever made the problem.
         quoted = {k: v if k in _OWN_WORDS else quote(v) for k, v in self.params.items()}
         object.__setattr__(self, "params", quoted)
         object.__setattr__(self, "column", quote(self.column))
+        object.__setattr__(self, "sheet", quote(self.sheet))
 
     def render(self, gettext: Gettext = _identity) -> str:
         text = _format(gettext(self.message), self.params)
         where = []
+        if self.sheet is not None:
+            where.append(gettext(N_("sheet “{sheet}”")).format(sheet=self.sheet))
         if self.row is not None:
             where.append(gettext(N_("row {row}")).format(row=self.row))
         if self.column is not None:
