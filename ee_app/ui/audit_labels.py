@@ -67,6 +67,8 @@ ACTIONS: dict[str, str] = {
     "quiz.assign": N_("Assigned a training assessment"),
     "quiz.start": N_("Started a training assessment"),
     "quiz.submit": N_("Submitted a training assessment"),
+    "quiz.save": N_("Saved a question bank (a new assessment version)"),
+    "quiz.rules": N_("Changed an assessment's rules (a new version)"),
     # Outcomes and roster
     "roster.import": N_("Imported the roster"),
     "csat.import": N_("Imported customer satisfaction answers"),
@@ -170,6 +172,7 @@ DETAILS: dict[str, str] = {
     "version": N_("Version"),
     "base": N_("Based on version"),
     "own_items": N_("Own questions"),
+    "questions": N_("Questions"),
     "period": N_("Period"),
     "lines": N_("Pay lines"),
     "corrects": N_("Corrects run"),
