@@ -897,6 +897,7 @@ _GROUPS: tuple[str, ...] = (
     "schedule",
     "remind",
     "comments",
+    "question_bank",
 )
 
 

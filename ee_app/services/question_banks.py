@@ -111,10 +111,10 @@ def version_definition(session: Session, actor: Actor, key: str, version: int | 
         row = session.scalar(
             select(QuizVersion).where(QuizVersion.key == key, QuizVersion.version == version)
         )
+    if row is None and version is None:
+        raise NotFound(N_("No assessment “{key}”."), key=key)
     if row is None:
-        raise NotFound(
-            N_("No assessment “{key}” version {version}."), key=key, version=version or "-"
-        )
+        raise NotFound(N_("No assessment “{key}” version {version}."), key=key, version=version)
     return json.loads(json.dumps(row.definition))
 
 
