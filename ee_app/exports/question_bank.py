@@ -25,7 +25,16 @@ from ee_app.imports.question_bank import (
     SHEET_NAMES,
 )
 
-__all__ = ["HOW_TO_FILL", "SETTINGS_HELP", "question_bank_template_xlsx", "question_bank_xlsx"]
+__all__ = [
+    "HOW_TO_FILL",
+    "SETTINGS_HELP",
+    "header_text",
+    "option_letters",
+    "question_bank_template_xlsx",
+    "question_bank_xlsx",
+    "question_columns",
+    "question_row",
+]
 
 ZH = "zh-CN"
 _MIN_LETTERS = 6  # A–F in a template, more when a bank uses them
@@ -134,7 +143,7 @@ HOW_TO_FILL: tuple[tuple[str, str], ...] = (
 )
 
 
-def _header(column: Any, language: str) -> str:
+def header_text(column: Any, language: str) -> str:
     return column.zh if language == ZH else column.en
 
 
@@ -143,12 +152,12 @@ def _sheet_name(key: str, language: str) -> str:
     return zh if language == ZH else en
 
 
-def _letters(definition: Mapping[str, Any]) -> str:
+def option_letters(definition: Mapping[str, Any]) -> str:
     used = max((len(q.get("options") or []) for q in definition.get("questions") or []), default=0)
     return LETTERS[: max(used, _MIN_LETTERS)]
 
 
-def _columns(letters: str) -> list[Any]:
+def question_columns(letters: str) -> list[Any]:
     """The Questions columns with the options of ``letters`` only."""
     unused = {f"{x}_{lang}" for x in LETTERS if x not in letters for lang in ("en", "zh")}
     return [c for c in QUESTION_COLUMNS if c.key not in unused]
@@ -161,7 +170,7 @@ def _correct(question: Mapping[str, Any], language: str) -> str:
     return ",".join(o["id"].upper() for o in question.get("options") or [] if o.get("correct"))
 
 
-def _question_row(question: Mapping[str, Any], letters: str, language: str) -> list[Any]:
+def question_row(question: Mapping[str, Any], letters: str, language: str) -> list[Any]:
     options = {o["id"].upper(): o for o in question.get("options") or []}
     cells: list[Any] = [
         question.get("id"),
@@ -197,13 +206,13 @@ def _settings_values(definition: Mapping[str, Any], language: str) -> dict[str, 
 def _book(definition: Mapping[str, Any], language: str) -> Workbook:
     language = ZH if language == ZH else "en"
     book = Workbook()
-    letters = _letters(definition)
-    columns = _columns(letters)
-    rows = [_question_row(q, letters, language) for q in definition.get("questions") or []]
+    letters = option_letters(definition)
+    columns = question_columns(letters)
+    rows = [question_row(q, letters, language) for q in definition.get("questions") or []]
     sheet = add_table_sheet(
         book,
         _sheet_name("questions", language),
-        [_header(c, language) for c in columns],
+        [header_text(c, language) for c in columns],
         rows,
         first=True,
     )
@@ -227,7 +236,7 @@ def _book(definition: Mapping[str, Any], language: str) -> Workbook:
     settings = add_table_sheet(
         book,
         _sheet_name("settings", language),
-        [_header(c, language) for c in SETTINGS_COLUMNS],
+        [header_text(c, language) for c in SETTINGS_COLUMNS],
         settings_rows,
     )
     for row in settings.iter_rows(min_row=2):
@@ -239,7 +248,7 @@ def _book(definition: Mapping[str, Any], language: str) -> Workbook:
     add_table_sheet(
         book,
         _sheet_name("draw", language),
-        [_header(c, language) for c in DRAW_COLUMNS],
+        [header_text(c, language) for c in DRAW_COLUMNS],
         [[topic, count] for topic, count in draws.items()],
     )
     return book

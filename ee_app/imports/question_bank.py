@@ -46,6 +46,7 @@ __all__ = [
     "TRUE_FALSE",
     "TYPES",
     "read_question_bank",
+    "read_questions",
 ]
 
 #: Option letters a workbook may use; the option ids are the same letters in lower case.
@@ -171,7 +172,7 @@ def _code(value: Any) -> str:
 
 @dataclass
 class _Sheet:
-    name: str  # as in the workbook
+    name: str | None  # as in the workbook; None for the HR page's table
     header: list[str]
     rows: list[tuple[int, tuple[Any, ...]]]
 
@@ -665,3 +666,14 @@ def _definition(
     if "draw" in settings:
         definition["draw"] = settings["draw"]
     return definition
+
+
+def read_questions(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    """Questions from a table laid out as the Questions sheet (the HR page's editor): the same
+    rules and messages, with rows numbered from 1 as the table shows them."""
+    problems: list[Problem] = []
+    sheet = _Sheet(None, [str(h) for h in header], [(n, tuple(r)) for n, r in enumerate(rows, 1)])
+    questions = _questions({"questions": sheet}, problems)
+    if problems:
+        raise ImportRejected(N_("The questions were not saved."), problems_limit(problems))
+    return questions

@@ -27,6 +27,7 @@ from ee_app.ui import context
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
 from ee_app.ui.formatting import blank
 from ee_app.ui.labels import staff_role_label
+from ee_app.ui.question_bank_editor import question_banks_tab
 
 FLASH = "ee_training_flash"
 STATUS_QUIZ = "ee_training_status_quiz"
@@ -332,12 +333,16 @@ if not quizzes:
     st.info(_("No assessments are installed."), icon=":material/school:")
     st.stop()
 if office:
-    tabs = st.tabs([_("Who passed"), _("Assign and links"), _("Item analysis")])
+    tabs = st.tabs(
+        [_("Who passed"), _("Assign and links"), _("Item analysis"), _("Question banks")]
+    )
     with tabs[0]:
         status_tab()
     with tabs[1]:
         assign_tab()
     with tabs[2]:
         analysis_tab()
+    with tabs[3]:  # issue 19: question banks (题库)
+        question_banks_tab(ctx)
 else:
     status_tab()
