@@ -50,7 +50,7 @@ def opened(make_app, identity, language="en"):
 @pytest.mark.parametrize("language", ["en", "zh-CN"])
 def test_hr_sees_status_assignments_and_item_analysis(make_app, language):
     at = opened(make_app, "hr@demo.example", language)
-    assert len(at.tabs) == 3
+    assert len(at.tabs) == 4  # with Question banks (issue 19)
     shown = texts(at)
     assert ("Reliability (KR-20)" in shown) or ("信度（KR-20）" in shown)
     assert ("too easy" in shown) or ("太容易" in shown)  # the demo's flawed question is flagged

@@ -1,0 +1,65 @@
+"""The training page's "Question banks" tab through the real ``streamlit_app.py``: HR sees every
+version with the people assigned it, and changing the rules saves a new version while the
+assigned one stays as it was. (Uploading a workbook is driven in a browser:
+tests/e2e/test_question_bank.py.)"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from ee_app.db import make_engine, read_session
+from ee_app.models import QuizVersion
+
+PAGE = "ee_app/pages/training.py"
+
+
+@pytest.fixture
+def engine(app_db):
+    engine = make_engine(app_db)
+    yield engine
+    engine.dispose()
+
+
+def opened(make_app, language="en"):
+    at = make_app("hr@demo.example", language)
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize(
+    ("language", "people", "saved"),
+    [
+        ("en", "people", "Saved version 2 of “onboarding”."),
+        ("zh-CN", "人", "已保存“onboarding”的第2版。"),
+    ],
+)
+def test_hr_changes_the_pass_mark_as_a_new_version(make_app, engine, language, people, saved):
+    at = opened(make_app, language)
+    tables = [t.value for t in at.dataframe]
+    listing = next(t for t in tables if "quarterly-advanced" in t.iloc[:, 0].tolist())
+    assert {"onboarding", "quarterly-advanced"} <= set(listing.iloc[:, 0])
+    assigned = listing.iloc[:, 5].tolist()
+    assert all(people in a for a in assigned)
+    assert any(not a.startswith("0") for a in assigned)  # the demo assigned onboarding v1
+    with read_session(engine) as session:
+        before = session.scalar(select(QuizVersion.sha256).where(QuizVersion.key == "onboarding"))
+    mark = next(n for n in at.number_input if n.label in ("Pass mark (%)", "合格线（%）"))
+    mark.set_value(90)
+    submit = next(
+        b for b in at.button if b.key.startswith("FormSubmitter:ee_bank_rules_onboarding")
+    )
+    submit.click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == [saved]
+    with read_session(engine) as session:
+        rows = session.scalars(
+            select(QuizVersion).where(QuizVersion.key == "onboarding").order_by(QuizVersion.version)
+        ).all()
+    assert [r.version for r in rows] == [1, 2]
+    assert rows[0].sha256 == before  # the assigned version never changes
+    assert rows[1].definition["pass_mark"] == 0.9
+    assert rows[1].definition["questions"] == rows[0].definition["questions"]
