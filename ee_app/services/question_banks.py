@@ -183,11 +183,12 @@ def save_bank(
     *,
     key: str | None = None,
     source: str | None = None,
-    action: str = "quiz.save",
+    rules_only: bool = False,
 ) -> SaveResult:
     """Save ``definition`` as the next version of its key (``key`` overrides it), or as
     version 1 of a new key; nothing when it equals the newest version. ``source`` names the
-    workbook it came from, for the audit log. Raises ValidationError listing every problem."""
+    workbook it came from, for the audit log; ``rules_only`` logs it as a change of rules.
+    Raises ValidationError listing every problem."""
     require(actor, Permission.MANAGE_TRAINING)
     plain = _plain(definition, key)
     base = _newest(session, str(plain.get("key", "")))
@@ -219,7 +220,14 @@ def save_bank(
         detail["base"] = base.version
     if source:
         detail["file"] = source[:255]
-    audit.record(session, actor, action, "quiz_version", row.id, **detail)
+    audit.record(
+        session,
+        actor,
+        "quiz.rules" if rules_only else "quiz.save",
+        "quiz_version",
+        row.id,
+        **detail,
+    )
     return SaveResult(row.key, row.version, row.id, created=True)
 
 
@@ -230,4 +238,4 @@ def save_rules(session: Session, actor: Actor, key: str, **rules: Any) -> SaveRe
     base = _newest(session, key)
     if base is None:
         raise NotFound(N_("No assessment “{key}”."), key=key)
-    return save_bank(session, actor, with_rules(base.definition, **rules), action="quiz.rules")
+    return save_bank(session, actor, with_rules(base.definition, **rules), rules_only=True)

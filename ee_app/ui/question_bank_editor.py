@@ -61,7 +61,7 @@ def _versions(ctx: PageContext) -> None:
     st.dataframe(
         pd.DataFrame(
             {
-                _("Key"): [v.key for v in versions],
+                _("Assessment key"): [v.key for v in versions],
                 _("Version"): [v.version for v in versions],
                 _("Name"): [v.name.get(ctx.language, "") for v in versions],
                 _("Questions"): [v.questions for v in versions],
