@@ -79,6 +79,19 @@ def _versions(ctx: PageContext) -> None:
         hide_index=True,
         width="stretch",
     )
+    st.caption(
+        _("Newest versions: {list}").format(
+            list="; ".join(
+                ctx.ngettext(
+                    "{name} v{version}, {count} question",
+                    "{name} v{version}, {count} questions",
+                    v.questions,
+                ).format(name=v.name.get(ctx.language, v.key), version=v.version, count=v.questions)
+                for v in versions
+                if v.newest
+            )
+        )
+    )
     labels = {
         (v.key, v.version): f"{v.name.get(ctx.language, v.key)} · v{v.version}" for v in versions
     }
