@@ -386,12 +386,17 @@ def _edit(ctx: PageContext) -> None:
     key = st.selectbox(
         _("Edit the newest version of"),
         list(newest),
-        format_func=lambda k: f"{newest[k].name.get(ctx.language, k)} · v{newest[k].version}",
+        # The key alone: a keyed widget keeps its first labels, and the version changes.
+        format_func=lambda k: f"{newest[k].name.get(ctx.language, k)} ({k})",
         key=EDIT_KEY,
     )
     if key is None:
         return
-    if newest[key].assigned:
+    if not newest[key].assigned:
+        st.caption(
+            _("Version {version}, assigned to nobody yet.").format(version=newest[key].version)
+        )
+    else:
         st.caption(
             ctx.ngettext(
                 "Version {version} is assigned to {count} person; it stays as it is, and saving "

@@ -341,3 +341,25 @@ def test_a_blank_id_never_takes_a_clerks_own_id():
     ids = [q["id"] for q in read_question_bank(data)["questions"]]
     assert ids[:2] == ["q001-1", "q001"]
     assert len(set(ids)) == 40
+
+
+def test_the_page_table_numbers_rows_from_one():
+    from ee_app.exports.question_bank import (
+        header_text,
+        option_letters,
+        question_columns,
+        question_row,
+    )
+    from ee_app.imports.question_bank import read_questions
+
+    definition = example_definition()
+    letters = option_letters(definition)
+    header = [header_text(c, "en") for c in question_columns(letters)]
+    rows = [question_row(q, letters, "en") for q in definition["questions"]]
+    assert read_questions(header, rows) == definition["questions"]
+    rows[2][header.index("Correct")] = "A,B"
+    with pytest.raises(ImportRejected) as caught:
+        read_questions(header, rows)
+    (problem,) = caught.value.problems
+    assert (problem.sheet, problem.row, problem.column) == (None, 3, "Correct")
+    assert problem.render(ZH).startswith("第 3 行")

@@ -63,3 +63,23 @@ def test_hr_changes_the_pass_mark_as_a_new_version(make_app, engine, language, p
     assert rows[0].sha256 == before  # the assigned version never changes
     assert rows[1].definition["pass_mark"] == 0.9
     assert rows[1].definition["questions"] == rows[0].definition["questions"]
+
+
+def test_the_questions_table_reads_back_as_the_same_bank(make_app, engine):
+    """Saving the questions table untouched is "no change": the table → definition path
+    gives back exactly the stored bank (texts, options, answers, the draw)."""
+    at = opened(make_app)
+    submit = next(
+        b for b in at.button if b.key.startswith("FormSubmitter:ee_bank_questions_onboarding")
+    )
+    submit.click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == [
+        "No change: version 1 of “onboarding” already holds this."
+    ]
+    with read_session(engine) as session:
+        versions = session.scalars(
+            select(QuizVersion.version).where(QuizVersion.key == "onboarding")
+        ).all()
+    assert versions == [1]
