@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ee_app.exports.xlsx import PERCENT_FORMAT, add_table_sheet, workbook_bytes
-from ee_app.imports.question_bank import (
+from ee_app.imports.question_bank_layout import (
     DRAW_COLUMNS,
     LETTERS,
     QUESTION_COLUMNS,
