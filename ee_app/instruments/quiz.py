@@ -316,7 +316,7 @@ def validate(definition: Mapping[str, Any]) -> Quiz:
             _positive(n) for n in per_category.values()
         ):
             problems.append(
-                Problem(N_("draw_per_category gives a whole number for each category."))
+                Problem(N_("Each category draws a whole number of questions, 1 or more."))
             )
             per_category = {}
         for category in bank:
@@ -324,8 +324,8 @@ def validate(definition: Mapping[str, Any]) -> Quiz:
                 problems.append(
                     Problem(
                         N_(
-                            "Category “{category}” is never drawn: give it a number in "
-                            "draw_per_category."
+                            "Category “{category}” is never drawn: give it a number of "
+                            "questions to draw."
                         ),
                         {"category": category},
                     )
@@ -345,7 +345,9 @@ def validate(definition: Mapping[str, Any]) -> Quiz:
         )
         count = max(len(questions), 1)
     if per_category and "draw" in definition and definition["draw"] != count:
-        problems.append(Problem(N_("draw must equal the sum of draw_per_category.")))
+        problems.append(
+            Problem(N_("The questions per test must equal the sum drawn per category."))
+        )
     quiz = Quiz(
         key=key,
         version=version,
