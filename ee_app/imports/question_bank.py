@@ -27,6 +27,7 @@ import io
 import unicodedata
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from ee_app.errors import N_, ImportRejected, Problem, ValidationError
@@ -50,7 +51,11 @@ from ee_app.imports.question_bank_questions import read_question_rows, read_ques
 from ee_app.imports.tabular import check_size, problems_limit
 from ee_app.instruments.quiz import validate
 
-__all__ = ["read_question_bank", "read_questions"]
+__all__ = ["MAX_ROWS", "read_question_bank", "read_questions"]
+
+#: The most rows a sheet may have: a bank of a few hundred questions is large, and a sheet
+#: of a million rows (a wrong file) is refused before it is checked cell by cell.
+MAX_ROWS = 2000
 
 
 def _sheets(data: bytes) -> dict[str, Sheet]:
@@ -78,7 +83,13 @@ def _sheets(data: bytes) -> dict[str, Sheet]:
             key = spellings.get(normalise_header(sheet.title))
             if key is None or key in found:
                 continue
-            records = list(_records(sheet.iter_rows(values_only=True)))
+            records = list(islice(_records(sheet.iter_rows(values_only=True)), MAX_ROWS + 2))
+            if len(records) > MAX_ROWS + 1:  # the header and MAX_ROWS rows
+                raise ImportRejected(
+                    N_("The sheet “{sheet}” has more than {limit} rows; a bank holds fewer."),
+                    sheet=sheet.title,
+                    limit=MAX_ROWS,
+                )
             header = [
                 "" if v is None else str(v).strip() for v in (records[0][1] if records else ())
             ]

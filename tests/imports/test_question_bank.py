@@ -363,3 +363,31 @@ def test_the_page_table_numbers_rows_from_one():
     (problem,) = caught.value.problems
     assert (problem.sheet, problem.row, problem.column) == (None, 3, "Correct")
     assert problem.render(ZH).startswith("第 3 行")
+
+
+def test_a_sheet_of_too_many_rows_is_refused_before_its_cells(monkeypatch):
+    from ee_app.imports import question_bank
+
+    monkeypatch.setattr(question_bank, "MAX_ROWS", 30)
+    with pytest.raises(ImportRejected) as caught:
+        read_question_bank(example_workbook())
+    assert caught.value.render(EN) == (
+        "The sheet “Questions” has more than 30 rows; a bank holds fewer."
+    )
+    assert "超过 30 行" in caught.value.render(ZH)
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "expected"),
+    [
+        ("Correct", "AD", None),  # skin-after-peel has A, B, D right: "AD" is a wrong set
+        ("Correct", "a, b ,d", ["a", "b", "d"]),
+        ("Correct", "A；B；D", ["a", "b", "d"]),
+        ("Type", "多选题", ["a", "b", "d"]),
+    ],
+)
+def test_how_a_clerk_may_write_a_multiple_choice_answer(cell, value, expected):
+    definition = read_question_bank(edited(("Questions", "skin-after-peel", cell, value)))
+    question = next(q for q in definition["questions"] if q["id"] == "skin-after-peel")
+    right = [o["id"] for o in question["options"] if o.get("correct")]
+    assert right == (expected or ["a", "d"])
