@@ -38,7 +38,6 @@ __all__ = [
     "SaveResult",
     "VersionInfo",
     "list_versions",
-    "newest_version",
     "preview_bank",
     "save_bank",
     "save_rules",
@@ -92,14 +91,6 @@ def _newest(session: Session, key: str) -> QuizVersion | None:
         .order_by(QuizVersion.version.desc())
         .limit(1)
     )
-
-
-def newest_version(session: Session, actor: Actor, key: str) -> QuizVersion:
-    require(actor, Permission.MANAGE_TRAINING)
-    row = _newest(session, key)
-    if row is None:
-        raise NotFound(N_("No assessment “{key}”."), key=key)
-    return row
 
 
 def version_definition(session: Session, actor: Actor, key: str, version: int | None = None):
