@@ -4,13 +4,19 @@ No sign-in: the link identifies the staff member, and the page says so first (as
 not anonymous: HR sees each person's results). It shows the attempts so far, starts the next
 one, shows the time left (the server holds the deadline and refuses a late submission), and
 after a submission the score, pass or fail, and every question's explanation.
+
+It forgives slips (:mod:`ee_app.ui.assessment_parts`): Submit with questions still open asks
+first, saying how many; the time left counts down in local time without touching the answers;
+and once the person has passed by the quiz's grading rule no further attempt is offered. Under
+"last" grading a new attempt would replace the pass, so a pass ends the assessment there too:
+HR can still give another chance from the training page.
 """
 
 import streamlit as st
 
 from ee_app.clock import format_time
 from ee_app.errors import N_, EeError
-from ee_app.i18n import translator
+from ee_app.i18n import plural_translator, translator
 from ee_app.instruments.quiz import Quiz
 from ee_app.models import AttemptStatus
 from ee_app.services.training import (
@@ -21,6 +27,7 @@ from ee_app.services.training import (
     submit_attempt,
 )
 from ee_app.ui import context
+from ee_app.ui.assessment_parts import countdown, counting_attempt, unanswered
 from ee_app.ui.formatting import plain
 
 st.set_page_config(page_title="ee-app", page_icon="🌸", layout="centered")
@@ -28,6 +35,7 @@ st.set_page_config(page_title="ee-app", page_icon="🌸", layout="centered")
 LANGUAGE = "ee_assessment_lang"
 RESULT = "ee_assessment_result"  # the id of the attempt whose result to show
 FLASH = "ee_assessment_flash"
+CONFIRM = "ee_assessment_confirm"  # the open attempt whose unanswered questions were pointed out
 token = str(st.query_params.get("t", ""))
 
 if LANGUAGE not in st.session_state:
@@ -41,6 +49,7 @@ st.segmented_control(
 )
 language = st.session_state[LANGUAGE] or "zh-CN"
 _ = translator(language)
+ngettext = plural_translator(language)
 if context.demo_database():  # only the demo loader's people and numbers are invented
     st.caption(_("Demo mode: the people and numbers are invented."))
 
@@ -140,14 +149,40 @@ def result_screen(attempt: AttemptRow) -> None:
     explanations(attempt)
 
 
+def submit(attempt: AttemptRow, answers: dict) -> None:
+    st.session_state.pop(CONFIRM, None)
+    try:
+        with context.write_session() as session:
+            submit_attempt(session, token, attempt.id, answers)
+    except EeError as error:
+        st.session_state[FLASH] = error.render(_)
+    else:
+        st.session_state[RESULT] = attempt.id
+    st.rerun()
+
+
+def confirm_unanswered(missing: list[int]) -> tuple[bool, bool]:
+    """Inside the form, at its foot: how many questions are open, and (Submit anyway, Go
+    back). Both are the form's own buttons, so what was ticked since is kept either way."""
+    st.warning(
+        ngettext(
+            "{count} question is unanswered (number {numbers}); it counts as wrong. Submit anyway?",
+            "{count} questions are unanswered (numbers {numbers}); they count as wrong. "
+            "Submit anyway?",
+            len(missing),
+        ).format(count=len(missing), numbers=", ".join(map(str, missing))),
+        icon=":material/help:",
+    )
+    row = st.container(horizontal=True)
+    with row:
+        anyway = st.form_submit_button(_("Submit anyway"), type="primary")
+        back = st.form_submit_button(_("Go back"))
+    return anyway, back
+
+
 def questions_form(attempt: AttemptRow) -> None:
     if attempt.deadline is not None:
-        st.warning(
-            _("Submit by {time}: after that the attempt is not accepted.").format(
-                time=format_time(attempt.deadline, "%H:%M")
-            ),
-            icon=":material/timer:",
-        )
+        countdown(attempt.deadline, _, ngettext)
     with st.form(f"ee_assessment_{attempt.id}"):
         answers = {}
         for number, drawn in enumerate(attempt.questions, start=1):
@@ -166,15 +201,19 @@ def questions_form(attempt: AttemptRow) -> None:
                 answers[question.id] = st.radio(
                     label, list(names), format_func=names.__getitem__, index=None, key=key
                 )
-        sent = st.form_submit_button(_("Submit my answers"), type="primary", width="stretch")
-    if sent:
-        try:
-            with context.write_session() as session:
-                submit_attempt(session, token, attempt.id, answers)
-        except EeError as error:
-            st.session_state[FLASH] = error.render(_)
+        missing = unanswered(answers)
+        sent = anyway = back = False
+        if st.session_state.get(CONFIRM) == attempt.id and missing:
+            anyway, back = confirm_unanswered(missing)
         else:
-            st.session_state[RESULT] = attempt.id
+            sent = st.form_submit_button(_("Submit my answers"), type="primary", width="stretch")
+    if anyway or (sent and not missing):
+        submit(attempt, answers)
+    elif sent:  # questions open: say how many, and submit only when asked again
+        st.session_state[CONFIRM] = attempt.id
+        st.rerun()
+    elif back:
+        st.session_state.pop(CONFIRM, None)
         st.rerun()
 
 
@@ -195,7 +234,9 @@ done = next(
 if done is not None:
     result_screen(done)
     again = _("Try again ({left} left)").format(left=view.attempts_left)
-    if view.attempts_left and not view.open_attempt and st.button(again):
+    if view.passed:  # a pass ends the assessment, under either grading rule
+        st.caption(_("You have passed this assessment: there is nothing more to do."))
+    elif view.attempts_left and not view.open_attempt and st.button(again):
         st.session_state.pop(RESULT, None)
         st.rerun()
     st.stop()
@@ -205,7 +246,14 @@ if attempt is not None:
     questions_form(attempt)
     st.stop()
 if view.passed:
+    # No further attempt: under "highest" it could not change the result, under "last" it
+    # could only take the pass away. The attempt that counts, with its explanations.
     st.success(_("You have passed this assessment."), icon=":material/verified:")
+    counted = counting_attempt(view.attempts, quiz.grading)
+    if counted is not None and counted.status is AttemptStatus.SUBMITTED:
+        st.subheader(_("Attempt {number}: your answers").format(number=counted.number))
+        explanations(counted)
+    st.stop()
 if view.attempts_left <= 0:
     st.info(
         _("All {limit} attempts have been used; ask HR if you need another chance.").format(

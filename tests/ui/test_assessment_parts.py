@@ -1,0 +1,69 @@
+"""The assessment page's pure parts: which questions are open, which attempt counts, and
+how many minutes are left."""
+
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from ee_app.models import AttemptStatus
+from ee_app.ui.assessment_parts import counting_attempt, minutes_left, unanswered
+
+S, E, OPEN = AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED, AttemptStatus.OPEN
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ({}, []),
+        ({"q1": "a", "q2": "b"}, []),
+        ({"q1": None, "q2": "b", "q3": None}, [1, 3]),
+        ({"q1": [], "q2": ["a", "c"]}, [1]),  # "choose all that apply" with nothing ticked
+        ({"q1": "", "q2": ["a"]}, [1]),
+    ],
+)
+def test_unanswered_numbers_the_open_questions_in_the_order_shown(answers, expected):
+    assert unanswered(answers) == expected
+
+
+def attempts(*rows):  # type: ignore[no-untyped-def]
+    return [
+        SimpleNamespace(number=n, status=status, score=score)
+        for n, (status, score) in enumerate(rows, start=1)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rows", "grading", "expected"),
+    [
+        ((), "highest", None),
+        (((OPEN, None),), "highest", None),  # nothing marked yet
+        (((S, 40), (S, 90), (S, 70)), "highest", 2),
+        (((S, 90), (S, 90)), "highest", 1),  # the first of equals
+        (((S, 90), (E, 0)), "highest", 1),  # a run-out attempt never counts as best
+        (((E, 0),), "highest", 1),
+        (((S, 90), (S, 70)), "last", 2),
+        (((S, 90), (E, 0), (OPEN, None)), "last", 2),  # the open one is not marked
+    ],
+)
+def test_counting_attempt_follows_the_grading_rule(rows, grading, expected):
+    counted = counting_attempt(attempts(*rows), grading)
+    assert (counted.number if counted else None) == expected
+
+
+NOON = datetime(2026, 12, 7, 4, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("left", "minutes"),
+    [
+        (timedelta(minutes=30), 30),
+        (timedelta(minutes=29, seconds=1), 30),  # rounded up: never a minute too few
+        (timedelta(minutes=5), 5),
+        (timedelta(seconds=1), 1),  # "1 minute left" to the last second
+        (timedelta(0), 0),
+        (-timedelta(minutes=3), 0),  # past: no negative minutes
+    ],
+)
+def test_minutes_left_rounds_up_and_stops_at_zero(left, minutes):
+    assert minutes_left(NOON + left, NOON) == minutes
