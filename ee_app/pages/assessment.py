@@ -8,9 +8,11 @@ after a submission the score, pass or fail, and every question's explanation.
 It forgives slips (:mod:`ee_app.ui.assessment_parts`): Submit with questions still open asks
 first, saying how many; the time left counts down in local time without touching the answers;
 and once the person has passed by the quiz's grading rule no further attempt is offered. Under
-"last" grading a new attempt would replace the pass, so a pass ends the assessment there too:
-HR can still give another chance from the training page.
+"last" grading a new attempt could only replace the pass with a fail, so a pass ends the
+assessment there too.
 """
+
+from datetime import datetime
 
 import streamlit as st
 
@@ -161,6 +163,13 @@ def submit(attempt: AttemptRow, answers: dict) -> None:
     st.rerun()
 
 
+def deadline_of(attempt_id: int) -> datetime | None:
+    """The attempt's deadline as the server holds it now, for the countdown's redraws."""
+    with context.read_session() as session:
+        fresh = open_assessment(session, token)
+    return next((a.deadline for a in fresh.attempts if a.id == attempt_id), None)
+
+
 def confirm_unanswered(missing: list[int]) -> tuple[bool, bool]:
     """Inside the form, at its foot: how many questions are open, and (Submit anyway, Go
     back). Both are the form's own buttons, so what was ticked since is kept either way."""
@@ -182,7 +191,7 @@ def confirm_unanswered(missing: list[int]) -> tuple[bool, bool]:
 
 def questions_form(attempt: AttemptRow) -> None:
     if attempt.deadline is not None:
-        countdown(attempt.deadline, _, ngettext)
+        countdown(lambda: deadline_of(attempt.id), _, ngettext)
     with st.form(f"ee_assessment_{attempt.id}"):
         answers = {}
         for number, drawn in enumerate(attempt.questions, start=1):

@@ -100,15 +100,19 @@ def _countdown_body(deadline: datetime, _: Gettext, ngettext: Ngettext) -> None:
         st.info(text, icon=":material/timer:")
 
 
-def countdown(deadline: datetime, _: Gettext, ngettext: Ngettext) -> None:
+def countdown(deadline: Callable[[], datetime | None], _: Gettext, ngettext: Ngettext) -> None:
     """The deadline in local time and the minutes left, redrawn every
     :data:`COUNTDOWN_SECONDS` seconds; a warning from :data:`WARN_MINUTES` minutes, an error
-    once the time is up. Drawn in a fragment outside the answers' form: its reruns redraw only
-    itself, so nothing typed or ticked in the form is touched."""
+    once the time is up. ``deadline`` reads the attempt's deadline afresh on each redraw (the
+    server's is the one that counts). Drawn in a fragment outside the answers' form: its reruns
+    redraw only itself, so nothing typed or ticked in the form is touched."""
 
     @st.fragment(run_every=COUNTDOWN_SECONDS)
     def _countdown() -> None:
+        moment = deadline()
+        if moment is None:
+            return
         with st.container(key="ee_assessment_countdown"):
-            _countdown_body(deadline, _, ngettext)
+            _countdown_body(moment, _, ngettext)
 
     _countdown()
