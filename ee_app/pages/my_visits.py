@@ -187,8 +187,11 @@ def fill_in(visit_id: int) -> None:
         text=_("{done} of {total} answered").format(done=done, total=total),
     )
     missing = missing_problems(visit.checklist, answers)
+    # Always drawn, empty once nothing is missing: the buttons after it keep their place, so
+    # the Submit popover stays open across the rerun a just-typed comment causes.
+    slot = st.empty()
     if missing:
-        with st.container(border=True, key="ee_my_visit_missing"):
+        with slot.container(border=True, key="ee_my_visit_missing"):
             st.markdown(
                 "**"
                 + ctx.ngettext(

@@ -144,7 +144,7 @@ def _evidence(
         ):
             on_remove(row.id)
     upload = st.file_uploader(
-        _("Photo or receipt (JPEG, PNG or PDF, at most {limit} MB)").format(
+        _("Photo or receipt (JPG, PNG or PDF, at most {limit} MB)").format(
             limit=EVIDENCE_UPLOAD_MB
         ),
         type=list(EVIDENCE_SUFFIXES),
