@@ -48,6 +48,7 @@ st.segmented_control(
     format_func={"zh-CN": "中文", "en": "English"}.__getitem__,
     key=LANGUAGE,
     label_visibility="collapsed",
+    required=True,  # a second tap on English kept nothing chosen, and so showed Chinese
 )
 language = st.session_state[LANGUAGE] or "zh-CN"
 _ = translator(language)

@@ -67,3 +67,33 @@ NOON = datetime(2026, 12, 7, 4, 0, tzinfo=UTC)
 )
 def test_minutes_left_rounds_up_and_stops_at_zero(left, minutes):
     assert minutes_left(NOON + left, NOON) == minutes
+
+
+def _draw_countdown(offset_seconds: float) -> None:
+    """The countdown of a deadline ``offset_seconds`` from now, in English (run by AppTest)."""
+    from datetime import UTC, datetime, timedelta
+
+    from ee_app.i18n import plural_translator, translator
+    from ee_app.ui.assessment_parts import countdown
+
+    deadline = datetime.now(UTC) + timedelta(seconds=offset_seconds)
+    countdown(lambda: deadline, translator("en"), plural_translator("en"))
+
+
+@pytest.mark.parametrize(
+    ("offset", "kind", "text"),
+    [
+        (12 * 60 - 1, "info", "12 minutes left."),
+        (5 * 60 - 1, "warning", "5 minutes left."),  # a warning from 5 minutes
+        (30, "warning", "1 minute left."),  # singular
+        (-5, "error", "Time is up ("),
+    ],
+)
+def test_countdown_says_the_time_left_and_warns_near_the_end(offset, kind, text):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_draw_countdown, args=(offset,)).run()
+    assert not at.exception, at.exception
+    shown = [e.value for e in getattr(at, kind)]
+    assert len(shown) == 1 and text in shown[0], shown
+    assert "UTC" not in shown[0] and "Beijing time" in shown[0]  # the local zone, named
