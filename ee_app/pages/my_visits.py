@@ -35,6 +35,8 @@ FLASH = "ee_my_visit_flash"  # a confirmation to show after the rerun that follo
 DATE = "ee_my_visit_date"  # prefix: f"{DATE}_{visit}"
 SERVED = "ee_my_visit_served"  # prefix
 NOTES = "ee_my_visit_notes"  # prefix
+#: How many of the missing items are listed at the Submit button (the rest are counted).
+MISSING_SHOWN = 5
 
 ctx = context.page()
 _ = ctx.gettext
@@ -201,7 +203,15 @@ def fill_in(visit_id: int) -> None:
                 ).format(count=len(missing))
                 + "**"
             )
-            st.markdown(problem_links(visit.checklist, missing, language, _))
+            # The first few, in the form's order: enough to go on with, short on a phone.
+            st.markdown(problem_links(visit.checklist, missing[:MISSING_SHOWN], language, _))
+            more = len(missing) - MISSING_SHOWN
+            if more > 0:
+                st.caption(
+                    ctx.ngettext(
+                        "… and {count} more item", "… and {count} more items", more
+                    ).format(count=more)
+                )
     row = st.container(horizontal=True)
     if row.button(_("Save draft"), icon=":material/save:", key="ee_my_visit_save"):
         try:

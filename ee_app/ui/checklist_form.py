@@ -171,7 +171,8 @@ def checklist_form(
         st.subheader(f"{number}. {section.name.get(language)}")
         for item in section.items:
             with st.container(border=True, key=f"item_{item.id}"):
-                anchor = f'<span id="{item_anchor(item.id)}"></span>'
+                # scroll-margin: a link lands below Streamlit's fixed header, not under it
+                anchor = f'<span id="{item_anchor(item.id)}" style="scroll-margin-top:5rem"></span>'
                 st.markdown(anchor + _label(item, language, _), unsafe_allow_html=True)
                 if item.guidance:
                     st.caption(plain(item.guidance.get(language)))

@@ -63,6 +63,8 @@ def test_a_shopper_on_a_phone_cannot_lose_an_answer_and_finds_what_is_missing(
     missing = phone.locator(".st-key-ee_my_visit_missing")
     missing.scroll_into_view_if_needed()
     expect(missing).to_contain_text(re.compile(r"Still to do before you can submit: \d+ items"))
+    expect(missing.get_by_role("link")).to_have_count(5)  # the first five; the rest counted
+    expect(missing).to_contain_text(re.compile(r"… and \d+ more items"))
     answered = {yes_no.id, scale.id}
     first = next(i for i in CHECKLIST.items if i.scored and i.id not in answered)
     link = missing.get_by_role("link").first
@@ -74,6 +76,15 @@ def test_a_shopper_on_a_phone_cannot_lose_an_answer_and_finds_what_is_missing(
     screenshot(phone, "36-visit-missing-list-phone")
     link.click()
     expect(box).to_be_in_viewport()
+    # The item's first line lands just below Streamlit's fixed header, not under it.
+    phone.wait_for_function(
+        """(id) => {
+          const top = document.getElementById(id).getBoundingClientRect().top;
+          const header = document.querySelector('[data-testid="stHeader"]');
+          return top >= header.getBoundingClientRect().bottom - 1 && top < innerHeight / 3;
+        }""",
+        arg=f"ee-item-{first.id}",
+    )
     screenshot(phone, "37-visit-jumped-to-item-phone")
     # "Yes, submit" waits until nothing is missing.
     phone.get_by_role("button", name="Submit for review").click()

@@ -115,6 +115,7 @@ def test_a_shopper_sees_their_own_visits_and_fills_one_in(make_app, engine):
     links = [m.value for m in at.markdown if "](#ee-item-" in m.value]
     assert links and "#ee-item-booking-needs)" not in links[0]  # answered: not listed
     assert "(#ee-item-booking-contraindications): this item needs an answer" in links[0]
+    assert links[0].count("](#ee-item-") == 5 and "… and 29 more items" in shown  # short
     assert (visit_id, "SH01") in store_visits(engine, VisitStatus.DRAFT)
 
 
