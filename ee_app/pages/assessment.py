@@ -195,6 +195,7 @@ def questions_form(attempt: AttemptRow) -> None:
         countdown(lambda: deadline_of(attempt.id), _, ngettext)
     with st.form(f"ee_assessment_{attempt.id}"):
         answers = {}
+        numbers = {}  # question id: its number as shown
         for number, drawn in enumerate(attempt.questions, start=1):
             question = quiz.question(drawn["id"])
             if question is None:
@@ -202,6 +203,7 @@ def questions_form(attempt: AttemptRow) -> None:
             names = {o: question.option(o).text.get(language) for o in drawn["options"]}
             label = f"{number}. {question.text.get(language)}"
             key = f"ee_q_{attempt.id}_{question.id}"
+            numbers[question.id] = number
             if question.type == "multiple":
                 st.markdown(f"**{plain(label)}**")  # the stem says "choose all that apply"
                 answers[question.id] = [
@@ -211,7 +213,7 @@ def questions_form(attempt: AttemptRow) -> None:
                 answers[question.id] = st.radio(
                     label, list(names), format_func=names.__getitem__, index=None, key=key
                 )
-        missing = unanswered(answers)
+        missing = unanswered({numbers[q]: given for q, given in answers.items()})
         sent = anyway = back = False
         if st.session_state.get(CONFIRM) == attempt.id and missing:
             anyway, back = confirm_unanswered(missing)

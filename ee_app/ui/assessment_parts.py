@@ -39,16 +39,16 @@ COUNTDOWN_SECONDS = 10
 WARN_MINUTES = 5
 
 
-def unanswered(answers: Mapping[str, Any]) -> list[int]:
-    """The numbers (1, 2, …, in the order shown) of the questions without an answer.
+def unanswered(answers: Mapping[int, Any]) -> list[int]:
+    """The numbers of the questions without an answer, in the order shown.
 
-    ``answers`` maps each question shown, in order, to its answer: one option, a list of
+    ``answers`` maps each question's number as shown to its answer: one option, a list of
     ticked options for a "choose all that apply" question, or ``None``.
 
-    >>> unanswered({"q1": "a", "q2": None, "q3": [], "q4": ["b"]})
+    >>> unanswered({1: "a", 2: None, 3: [], 4: ["b"]})
     [2, 3]
     """
-    return [n for n, given in enumerate(answers.values(), start=1) if given in (None, "", [])]
+    return [number for number, given in answers.items() if given in (None, "", [])]
 
 
 def counting_attempt(attempts: Sequence[Any], grading: str) -> Any | None:

@@ -16,10 +16,11 @@ S, E, OPEN = AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED, AttemptStatus.OPEN
     ("answers", "expected"),
     [
         ({}, []),
-        ({"q1": "a", "q2": "b"}, []),
-        ({"q1": None, "q2": "b", "q3": None}, [1, 3]),
-        ({"q1": [], "q2": ["a", "c"]}, [1]),  # "choose all that apply" with nothing ticked
-        ({"q1": "", "q2": ["a"]}, [1]),
+        ({1: "a", 2: "b"}, []),
+        ({1: None, 2: "b", 3: None}, [1, 3]),
+        ({1: [], 2: ["a", "c"]}, [1]),  # "choose all that apply" with nothing ticked
+        ({1: "", 2: ["a"]}, [1]),
+        ({1: "a", 3: None}, [3]),  # the numbers as shown, gaps and all
     ],
 )
 def test_unanswered_numbers_the_open_questions_in_the_order_shown(answers, expected):
