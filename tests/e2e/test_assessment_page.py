@@ -1,6 +1,7 @@
 """The assessment page forgives a slip, in a real browser on a phone: Submit with questions
 open asks first and says how many; the countdown shows the deadline in local time and turns
-into a warning in the last minutes without losing what was ticked; after a pass there is no
+into a warning in the last minutes and says when the time is up, without losing what was
+ticked; after a pass there is no
 further attempt to start, only the result, the history and the explanations."""
 
 import re
@@ -93,6 +94,23 @@ def test_unanswered_questions_are_confirmed_time_counts_down_and_a_pass_ends_it(
     first = option_of(phone, quiz, attempt, drawn[0])[0]
     expect(first.locator("xpath=ancestor::label//input")).to_be_checked()
     screenshot(phone, "45-assessment-countdown-warning")
+
+    def move_deadline(delta: timedelta) -> None:
+        with write_session(engine) as session:
+            session.execute(
+                update(QuizAttempt)
+                .where(QuizAttempt.id == attempt.id)
+                .values(deadline=utcnow() + delta)
+            )
+            session.commit()
+
+    move_deadline(-timedelta(minutes=1))  # the time runs out: the page says so by itself
+    expect(clock.get_by_test_id("stAlertContentError")).to_contain_text(
+        "Time is up", timeout=30_000
+    )
+    move_deadline(timedelta(minutes=20))  # (back in time, to go on)
+    expect(clock).to_contain_text("20 minutes left.", timeout=30_000)
+    expect(first.locator("xpath=ancestor::label//input")).to_be_checked()
 
     phone.get_by_role("button", name="Submit my answers").click()
     wait_idle(phone)
