@@ -1,8 +1,8 @@
 """The assessment page forgives a slip, in a real browser on a phone: Submit with questions
-open asks first and says how many; the countdown shows the deadline in local time and turns
-into a warning in the last minutes and says when the time is up, without losing what was
-ticked; after a pass there is no
-further attempt to start, only the result, the history and the explanations."""
+open asks first and says how many; the countdown shows the deadline in local time, turns into
+a warning in the last minutes and says when the time is up, without losing what was ticked;
+after a pass there is no further attempt to start, only the result, the history and the
+explanations."""
 
 import re
 from datetime import timedelta
