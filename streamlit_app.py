@@ -20,6 +20,7 @@ from ee_app.ui import context, keys
 from ee_app.ui.identity import demo_identity, show_sign_in_needed, signed_in_identity
 from ee_app.ui.labels import user_role_label
 from ee_app.ui.navigation import PUBLIC_PAGES, pages_for
+from ee_app.ui.phone_sidebar import fold_sidebar_after_navigation
 
 st.set_page_config(page_title="ee-app", page_icon="🌸", layout="wide")
 
@@ -147,5 +148,6 @@ else:
         st.caption(_("Signed in as {name} ({role})").format(name=actor.name, role=role))
         if not demo_mode and st.button(_("Sign out"), icon=":material/logout:"):
             st.logout()
+    fold_sidebar_after_navigation()  # issue 19: on a phone, a chosen page is not left covered
 
 st.navigation(pages + public).run()

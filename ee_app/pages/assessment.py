@@ -4,13 +4,21 @@ No sign-in: the link identifies the staff member, and the page says so first (as
 not anonymous: HR sees each person's results). It shows the attempts so far, starts the next
 one, shows the time left (the server holds the deadline and refuses a late submission), and
 after a submission the score, pass or fail, and every question's explanation.
+
+It forgives slips (:mod:`ee_app.ui.assessment_parts`): Submit with questions still open asks
+first, saying how many; the time left counts down in local time without touching the answers;
+and once the person has passed by the quiz's grading rule no further attempt is offered. Under
+"last" grading a new attempt could only replace the pass with a fail, so a pass ends the
+assessment there too.
 """
+
+from datetime import datetime
 
 import streamlit as st
 
 from ee_app.clock import format_time
 from ee_app.errors import N_, EeError
-from ee_app.i18n import translator
+from ee_app.i18n import plural_translator, translator
 from ee_app.instruments.quiz import Quiz
 from ee_app.models import AttemptStatus
 from ee_app.services.training import (
@@ -21,6 +29,7 @@ from ee_app.services.training import (
     submit_attempt,
 )
 from ee_app.ui import context
+from ee_app.ui.assessment_parts import countdown, counting_attempt, unanswered
 from ee_app.ui.formatting import plain
 
 st.set_page_config(page_title="ee-app", page_icon="🌸", layout="centered")
@@ -28,6 +37,7 @@ st.set_page_config(page_title="ee-app", page_icon="🌸", layout="centered")
 LANGUAGE = "ee_assessment_lang"
 RESULT = "ee_assessment_result"  # the id of the attempt whose result to show
 FLASH = "ee_assessment_flash"
+CONFIRM = "ee_assessment_confirm"  # the open attempt whose unanswered questions were pointed out
 token = str(st.query_params.get("t", ""))
 
 if LANGUAGE not in st.session_state:
@@ -38,9 +48,11 @@ st.segmented_control(
     format_func={"zh-CN": "中文", "en": "English"}.__getitem__,
     key=LANGUAGE,
     label_visibility="collapsed",
+    required=True,  # a second tap on English kept nothing chosen, and so showed Chinese
 )
 language = st.session_state[LANGUAGE] or "zh-CN"
 _ = translator(language)
+ngettext = plural_translator(language)
 if context.demo_database():  # only the demo loader's people and numbers are invented
     st.caption(_("Demo mode: the people and numbers are invented."))
 
@@ -140,16 +152,50 @@ def result_screen(attempt: AttemptRow) -> None:
     explanations(attempt)
 
 
+def submit(attempt: AttemptRow, answers: dict) -> None:
+    st.session_state.pop(CONFIRM, None)
+    try:
+        with context.write_session() as session:
+            submit_attempt(session, token, attempt.id, answers)
+    except EeError as error:
+        st.session_state[FLASH] = error.render(_)
+    else:
+        st.session_state[RESULT] = attempt.id
+    st.rerun()
+
+
+def deadline_of(attempt_id: int) -> datetime | None:
+    """The attempt's deadline as the server holds it now, for the countdown's redraws."""
+    with context.read_session() as session:
+        fresh = open_assessment(session, token)
+    return next((a.deadline for a in fresh.attempts if a.id == attempt_id), None)
+
+
+def confirm_unanswered(missing: list[int]) -> tuple[bool, bool]:
+    """Inside the form, at its foot: how many questions are open, and (Submit anyway, Go
+    back). Both are the form's own buttons, so what was ticked since is kept either way."""
+    st.warning(
+        ngettext(
+            "{count} question is unanswered (number {numbers}); it counts as wrong. Submit anyway?",
+            "{count} questions are unanswered (numbers {numbers}); they count as wrong. "
+            "Submit anyway?",
+            len(missing),
+        ).format(count=len(missing), numbers=", ".join(map(str, missing))),
+        icon=":material/help:",
+    )
+    row = st.container(horizontal=True)
+    with row:
+        anyway = st.form_submit_button(_("Submit anyway"), type="primary")
+        back = st.form_submit_button(_("Go back"))
+    return anyway, back
+
+
 def questions_form(attempt: AttemptRow) -> None:
     if attempt.deadline is not None:
-        st.warning(
-            _("Submit by {time}: after that the attempt is not accepted.").format(
-                time=format_time(attempt.deadline, "%H:%M")
-            ),
-            icon=":material/timer:",
-        )
+        countdown(lambda: deadline_of(attempt.id), _, ngettext)
     with st.form(f"ee_assessment_{attempt.id}"):
         answers = {}
+        numbers = {}  # question id: its number as shown
         for number, drawn in enumerate(attempt.questions, start=1):
             question = quiz.question(drawn["id"])
             if question is None:
@@ -157,6 +203,7 @@ def questions_form(attempt: AttemptRow) -> None:
             names = {o: question.option(o).text.get(language) for o in drawn["options"]}
             label = f"{number}. {question.text.get(language)}"
             key = f"ee_q_{attempt.id}_{question.id}"
+            numbers[question.id] = number
             if question.type == "multiple":
                 st.markdown(f"**{plain(label)}**")  # the stem says "choose all that apply"
                 answers[question.id] = [
@@ -166,15 +213,19 @@ def questions_form(attempt: AttemptRow) -> None:
                 answers[question.id] = st.radio(
                     label, list(names), format_func=names.__getitem__, index=None, key=key
                 )
-        sent = st.form_submit_button(_("Submit my answers"), type="primary", width="stretch")
-    if sent:
-        try:
-            with context.write_session() as session:
-                submit_attempt(session, token, attempt.id, answers)
-        except EeError as error:
-            st.session_state[FLASH] = error.render(_)
+        missing = unanswered({numbers[q]: given for q, given in answers.items()})
+        sent = anyway = back = False
+        if st.session_state.get(CONFIRM) == attempt.id and missing:
+            anyway, back = confirm_unanswered(missing)
         else:
-            st.session_state[RESULT] = attempt.id
+            sent = st.form_submit_button(_("Submit my answers"), type="primary", width="stretch")
+    if anyway or (sent and not missing):
+        submit(attempt, answers)
+    elif sent:  # questions open: say how many, and submit only when asked again
+        st.session_state[CONFIRM] = attempt.id
+        st.rerun()
+    elif back:
+        st.session_state.pop(CONFIRM, None)
         st.rerun()
 
 
@@ -195,7 +246,9 @@ done = next(
 if done is not None:
     result_screen(done)
     again = _("Try again ({left} left)").format(left=view.attempts_left)
-    if view.attempts_left and not view.open_attempt and st.button(again):
+    if view.passed:  # a pass ends the assessment, under either grading rule
+        st.caption(_("You have passed this assessment: there is nothing more to do."))
+    elif view.attempts_left and not view.open_attempt and st.button(again):
         st.session_state.pop(RESULT, None)
         st.rerun()
     st.stop()
@@ -205,7 +258,14 @@ if attempt is not None:
     questions_form(attempt)
     st.stop()
 if view.passed:
+    # No further attempt: under "highest" it could not change the result, under "last" it
+    # could only take the pass away. The attempt that counts, with its explanations.
     st.success(_("You have passed this assessment."), icon=":material/verified:")
+    counted = counting_attempt(view.attempts, quiz.grading)
+    if counted is not None and counted.status is AttemptStatus.SUBMITTED:
+        st.subheader(_("Attempt {number}: your answers").format(number=counted.number))
+        explanations(counted)
+    st.stop()
 if view.attempts_left <= 0:
     st.info(
         _("All {limit} attempts have been used; ask HR if you need another chance.").format(

@@ -3,7 +3,8 @@
 A shopper sees only the visits assigned to them (the services refuse any other). The page
 lists what is to do, what waits for review and what was sent back with HR's reason; opening
 one shows its checklist, which can be saved as a draft any number of times and submitted
-once. Photos and receipts are kept as soon as they are chosen.
+once. Photos and receipts are kept as soon as they are chosen. Next to the Submit button the
+page lists what still stops a submission, each line a link that scrolls to its item.
 """
 
 from datetime import date
@@ -22,7 +23,8 @@ from ee_app.services.visits import (
     submit_visit,
 )
 from ee_app.ui import context
-from ee_app.ui.checklist_form import answered_count, checklist_form, problem_lines
+from ee_app.ui.checklist_form import answered_count, checklist_form
+from ee_app.ui.checklist_missing import missing_problems, problem_links
 from ee_app.ui.components import error_box
 from ee_app.ui.formatting import plain
 from ee_app.ui.labels import visit_status_label
@@ -33,6 +35,8 @@ FLASH = "ee_my_visit_flash"  # a confirmation to show after the rerun that follo
 DATE = "ee_my_visit_date"  # prefix: f"{DATE}_{visit}"
 SERVED = "ee_my_visit_served"  # prefix
 NOTES = "ee_my_visit_notes"  # prefix
+#: How many of the missing items are listed at the Submit button (the rest are counted).
+MISSING_SHOWN = 5
 
 ctx = context.page()
 _ = ctx.gettext
@@ -184,6 +188,30 @@ def fill_in(visit_id: int) -> None:
         done / total if total else 1.0,
         text=_("{done} of {total} answered").format(done=done, total=total),
     )
+    missing = missing_problems(visit.checklist, answers)
+    # Always drawn, empty once nothing is missing: the buttons after it keep their place, so
+    # the Submit popover stays open across the rerun a just-typed comment causes.
+    slot = st.empty()
+    if missing:
+        with slot.container(border=True, key="ee_my_visit_missing"):
+            st.markdown(
+                "**"
+                + ctx.ngettext(
+                    "Still to do before you can submit: {count} item",
+                    "Still to do before you can submit: {count} items",
+                    len(missing),
+                ).format(count=len(missing))
+                + "**"
+            )
+            # The first few, in the form's order: enough to go on with, short on a phone.
+            st.markdown(problem_links(visit.checklist, missing[:MISSING_SHOWN], language, _))
+            more = len(missing) - MISSING_SHOWN
+            if more > 0:
+                st.caption(
+                    ctx.ngettext(
+                        "… and {count} more item", "… and {count} more items", more
+                    ).format(count=more)
+                )
     row = st.container(horizontal=True)
     if row.button(_("Save draft"), icon=":material/save:", key="ee_my_visit_save"):
         try:
@@ -199,14 +227,19 @@ def fill_in(visit_id: int) -> None:
                 )
         except ValidationError as error:
             st.error(_(error.message), icon=":material/error:")
-            st.markdown(problem_lines(visit.checklist, error.problems, language, _))
+            st.markdown(problem_links(visit.checklist, error.problems, language, _))
         except EeError as error:
             error_box(error, _)
         else:
             st.success(_("Draft saved."), icon=":material/save:")
     with row.popover(_("Submit for review"), icon=":material/send:", type="primary"):
-        st.markdown(_("Once submitted, the visit can no longer be changed. Submit it now?"))
-        if st.button(_("Yes, submit"), type="primary", key="ee_my_visit_submit"):
+        if missing:
+            st.markdown(_("Answer the items listed above first; then submit."))
+        else:
+            st.markdown(_("Once submitted, the visit can no longer be changed. Submit it now?"))
+        if st.button(
+            _("Yes, submit"), type="primary", key="ee_my_visit_submit", disabled=bool(missing)
+        ):
             try:
                 with ctx.write() as session:
                     submit_visit(
@@ -220,7 +253,7 @@ def fill_in(visit_id: int) -> None:
                     )
             except ValidationError as error:
                 st.error(_(error.message), icon=":material/error:")
-                st.markdown(problem_lines(visit.checklist, error.problems, language, _))
+                st.markdown(problem_links(visit.checklist, error.problems, language, _))
             except EeError as error:
                 error_box(error, _)
             else:

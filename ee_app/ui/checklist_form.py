@@ -3,8 +3,13 @@ read-only view HR reviews and managers read.
 
 The form is made of plain widgets (not ``st.form``), so that answering "no" shows the comment
 box at once and a photo is kept as soon as it is chosen. Each item sits in a container keyed
-``item_<id>`` so that it can be found on the page (tests, screen readers); widget keys are
-``ee_visit_<visit>_<item>_<field>``.
+``item_<id>`` so that it can be found on the page (tests, screen readers) and starts with an
+anchor (:func:`~ee_app.ui.checklist_missing.item_anchor`) that the list of what is missing links
+to; widget keys are ``ee_visit_<visit>_<item>_<field>``.
+
+Slips are forgiven: a yes/no or 1–5 answer, once chosen, cannot be cleared by tapping it again
+(``required=True``; a fresh item still starts unanswered), and the upload box states the limit
+the app enforces (:data:`~ee_app.services.visits.MAX_EVIDENCE_BYTES`) and the types it takes.
 """
 
 from __future__ import annotations
@@ -16,18 +21,28 @@ import streamlit as st
 
 from ee_app.instruments.checklist import NA, Checklist, ChecklistItem, score
 from ee_app.services.visits import MAX_EVIDENCE_BYTES, EvidenceRow, VisitRow
+from ee_app.ui.checklist_missing import item_anchor
 from ee_app.ui.formatting import plain
 
 __all__ = [
+    "EVIDENCE_SUFFIXES",
+    "EVIDENCE_UPLOAD_MB",
     "answer_text",
     "answered_count",
     "checklist_form",
     "checklist_view",
-    "problem_lines",
     "widget_key",
 ]
 
 Gettext = Callable[[str], str]
+
+#: What the upload box offers: the files :data:`~ee_app.services.visits.EVIDENCE_TYPES`
+#: recognises (JPEG, PNG, PDF), by the names phones give them.
+EVIDENCE_SUFFIXES = ("jpg", "jpeg", "png", "pdf")
+#: The upload box's own limit in MB, which it shows as "5MB per file" and enforces in the
+#: browser: the service's limit, so the box never accepts what the app then refuses. (The
+#: browser counts a MB as 1,000,000 bytes except on Windows, at most the service's 2**20.)
+EVIDENCE_UPLOAD_MB = MAX_EVIDENCE_BYTES // 2**20
 
 
 def widget_key(visit_id: int, item_id: str, field: str) -> str:
@@ -79,7 +94,12 @@ def _value_widget(visit_id: int, item: ChecklistItem, language: str, _: Gettext)
         names = _yes_no(_)
         options = ["yes", "no", NA] if item.na else ["yes", "no"]
         return st.segmented_control(
-            label, options, format_func=names.__getitem__, key=key, label_visibility="collapsed"
+            label,
+            options,
+            format_func=names.__getitem__,
+            key=key,
+            label_visibility="collapsed",
+            required=True,  # a second tap keeps the answer instead of clearing it
         )
     if item.type == "scale":
         options = [1, 2, 3, 4, 5, NA] if item.na else [1, 2, 3, 4, 5]
@@ -89,6 +109,7 @@ def _value_widget(visit_id: int, item: ChecklistItem, language: str, _: Gettext)
             format_func=lambda v: _("N/A") if v == NA else str(v),
             key=key,
             label_visibility="collapsed",
+            required=True,
         )
         st.caption(_("1 = very poor … 5 = excellent"))
         return value
@@ -123,9 +144,11 @@ def _evidence(
         ):
             on_remove(row.id)
     upload = st.file_uploader(
-        _("Photo or receipt (JPEG, PNG or PDF, at most 5 MB)"),
-        type=["jpg", "jpeg", "png", "pdf"],
-        max_upload_size=MAX_EVIDENCE_BYTES // 2**20,
+        _("Photo or receipt (JPG, PNG or PDF, at most {limit} MB)").format(
+            limit=EVIDENCE_UPLOAD_MB
+        ),
+        type=list(EVIDENCE_SUFFIXES),
+        max_upload_size=EVIDENCE_UPLOAD_MB,
         key=widget_key(visit.id, item.id, "upload"),
     )
     if upload is not None:
@@ -148,7 +171,9 @@ def checklist_form(
         st.subheader(f"{number}. {section.name.get(language)}")
         for item in section.items:
             with st.container(border=True, key=f"item_{item.id}"):
-                st.markdown(_label(item, language, _))
+                # scroll-margin: a link lands below Streamlit's fixed header, not under it
+                anchor = f'<span id="{item_anchor(item.id)}" style="scroll-margin-top:5rem"></span>'
+                st.markdown(anchor + _label(item, language, _), unsafe_allow_html=True)
                 if item.guidance:
                     st.caption(plain(item.guidance.get(language)))
                 value = _value_widget(visit.id, item, language, _)
@@ -178,17 +203,6 @@ def answered_count(
     scored = [i for i in checklist.items if i.scored]
     answered = sum(1 for i in scored if (answers.get(i.id) or {}).get("value") not in (None, ""))
     return answered, len(scored)
-
-
-def problem_lines(checklist: Checklist, problems: list[Any], language: str, _: Gettext) -> str:
-    """A visit's problems as Markdown bullets naming the item in words, not by its id."""
-    lines = []
-    for problem in problems:
-        item = checklist.item(problem.column) if problem.column else None
-        text = _(problem.message).format(**problem.params)
-        where = plain(item.text.get(language)) if item else ""
-        lines.append(f"- **{where}**: {text}" if where else f"- {text}")
-    return "\n".join(lines)
 
 
 def checklist_view(

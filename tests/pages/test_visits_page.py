@@ -106,10 +106,16 @@ def test_a_shopper_sees_their_own_visits_and_fills_one_in(make_app, engine):
     with read_session(engine) as session:
         saved = session.get(ShopVisit, visit_id).answers
     assert saved == {"booking-needs": {"value": "yes", "comment": ""}}
-    # Submitting an unanswered checklist lists what is missing, in words, and keeps it a draft.
-    at.button(key="ee_my_visit_submit").click().run()
-    assert any("not submitted" in e.value for e in at.error)
-    assert "needs an answer" in texts(at)
+    # An unanswered checklist cannot be submitted: what is missing is listed next to the
+    # button, in words, each with a link to its item (issue 19), and it stays a draft.
+    assert at.button(key="ee_my_visit_submit").disabled
+    shown = texts(at)
+    assert "Still to do before you can submit: 34 items" in shown
+    assert "needs an answer" in shown
+    links = [m.value for m in at.markdown if "](#ee-item-" in m.value]
+    assert links and "#ee-item-booking-needs)" not in links[0]  # answered: not listed
+    assert "(#ee-item-booking-contraindications): this item needs an answer" in links[0]
+    assert links[0].count("](#ee-item-") == 5 and "… and 29 more items" in shown  # short
     assert (visit_id, "SH01") in store_visits(engine, VisitStatus.DRAFT)
 
 
