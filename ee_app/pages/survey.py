@@ -32,6 +32,7 @@ st.segmented_control(
     format_func={"zh-CN": "中文", "en": "English"}.__getitem__,
     key=LANGUAGE,
     label_visibility="collapsed",
+    required=True,  # a second tap on the chosen language must not leave none chosen
 )
 language = st.session_state[LANGUAGE] or view.language
 _ = translator(language)
