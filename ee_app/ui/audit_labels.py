@@ -67,6 +67,13 @@ ACTIONS: dict[str, str] = {
     "quiz.assign": N_("Assigned a training assessment"),
     "quiz.start": N_("Started a training assessment"),
     "quiz.submit": N_("Submitted a training assessment"),
+    "quiz.grant": N_("Granted extra assessment attempts"),
+    "quiz.reset": N_("Reset a person's assessment attempts"),
+    "quiz.revoke": N_("Withdrew a personal assessment link"),
+    "quiz.reissue": N_("Re-issued a personal assessment link"),
+    "quiz.new_cycle": N_("Assigned a training assessment again (new cycle)"),
+    "quiz.auto_assign": N_("Assigned a training assessment to new hires automatically"),
+    "quiz.auto_assign_rules": N_("Changed the automatic assessment assignments"),
     # Outcomes and roster
     "roster.import": N_("Imported the roster"),
     "csat.import": N_("Imported customer satisfaction answers"),
@@ -226,6 +233,11 @@ DETAILS: dict[str, str] = {
     "no_contact": N_("People without a contact"),
     "before": N_("Before"),
     "after": N_("After"),
+    "attempts": N_("Attempts"),
+    "cycle": N_("Cycle"),
+    "renewed": N_("Given again"),
+    "rules": N_("Rules"),
+    "keys": N_("Assessments"),
 }
 
 #: Stored values that have plain words (modes, formats); others are shown as they are.
