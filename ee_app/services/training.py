@@ -350,6 +350,7 @@ class AssessmentView:
     attempts: tuple[AttemptRow, ...] = ()
     attempts_left: int = 0
     passed: bool = False  # by the quiz's grading rule
+    limit: int = 0  # counted attempts allowed: the quiz's maximum plus HR's extra ones
 
     @property
     def open_attempt(self) -> AttemptRow | None:
@@ -441,6 +442,7 @@ def open_assessment(session: Session, token: str, now: datetime | None = None) -
         tuple(rows),
         max(left, 0),
         graded_pass(quiz, scored),
+        attempt_limit(quiz, assignment),
     )
 
 

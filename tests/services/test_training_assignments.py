@@ -2,6 +2,8 @@
 links, new cycles, automatic assignment on roster import, and who may do what; every refusal
 changes nothing."""
 
+# ruff: noqa: F811  (the fixtures of tests/services/test_training.py are imported and used)
+
 import pytest
 from sqlalchemy import select
 
@@ -17,7 +19,7 @@ from ee_app.services.roster import import_roster
 from ee_app.services.training_auto_assign import Rule, get_rules, set_rules
 from tests.conftest import DEMO_TODAY
 from tests.helpers import csv_file, snapshot
-from tests.services.test_training import (  # noqa: F401  (fixtures)
+from tests.services.test_training import (  # noqa: F401
     answers,
     newcomer,
     open_attempt,
