@@ -129,7 +129,13 @@ def _reset(ctx: context.PageContext, number: str, item: PersonAssignment) -> Non
     except EeError as error:
         error_box(error, _)
         return
-    _done(_("Attempts reset: {left} attempts left now.").format(left=after.attempts_left))
+    _done(
+        ctx.ngettext(
+            "Attempts reset: {left} attempt left now.",
+            "Attempts reset: {left} attempts left now.",
+            after.attempts_left,
+        ).format(left=after.attempts_left)
+    )
 
 
 def _revoke(ctx: context.PageContext, number: str, item: PersonAssignment) -> None:
@@ -202,9 +208,11 @@ def _assignment(
             )
             + (
                 " "
-                + _("{count} earlier attempts were reset.").format(
-                    count=item.attempts - item.counted
-                )
+                + ctx.ngettext(
+                    "{count} earlier attempt was reset.",
+                    "{count} earlier attempts were reset.",
+                    item.attempts - item.counted,
+                ).format(count=item.attempts - item.counted)
                 if item.attempts > item.counted
                 else ""
             )
