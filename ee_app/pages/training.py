@@ -36,6 +36,7 @@ ONLY_OPEN = "ee_training_only_open"
 ASSIGN_FORM = "ee_training_assign"
 LINKS_QUIZ = "ee_training_links_quiz"
 ANALYSIS_QUIZ = "ee_training_analysis_quiz"
+TAB = "ee_training_tab"
 
 ctx = context.page()
 _ = ctx.gettext
@@ -358,7 +359,11 @@ if not quizzes:
     st.info(_("No assessments are installed."), icon=":material/school:")
     st.stop()
 if office:
-    tabs = st.tabs([_("Who passed"), _("Assign and links"), _("Item analysis")])
+    # The open tab is kept in the session (issue 19): HR's person panel reruns the page at
+    # each step, and must not fall back to the first tab.
+    tabs = st.tabs(
+        [_("Who passed"), _("Assign and links"), _("Item analysis")], key=TAB, on_change="rerun"
+    )
     with tabs[0]:
         status_tab()
     with tabs[1]:
