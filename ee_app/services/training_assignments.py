@@ -13,9 +13,10 @@ no way back. HR now has one:
 * :func:`revoke_link` withdraws a link (a leaked one, or someone who should not take it): it
   then opens "not valid"; :func:`reissue_link` gives a new link (the old one stops working at
   once) and makes the assignment active again;
-* :func:`new_cycle` gives a version again to the people now in some units (the quarterly
-  re-test): each person's previous assignment becomes inactive with its history, and a new
-  cycle starts with a fresh link and a fresh count. People never given it get cycle 1.
+* :func:`new_cycle` (from :mod:`ee_app.services.training_cycles`) gives a version again to
+  the people now in some units (the quarterly re-test): each person's previous assignment
+  becomes inactive with its history, and a new cycle starts with a fresh link and a fresh
+  count. People never given it get cycle 1.
 
 A person is addressed by employee number and a quiz: a version id, or a key (the newest
 version they were given). Their newest cycle is the one acted on.
@@ -23,14 +24,13 @@ version they were given). Their newest cycle is the one acted on.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ee_app import clock
 from ee_app.auth import Actor, Permission, require
 from ee_app.config import Settings
 from ee_app.errors import N_, Conflict, NotFound, ValidationError
@@ -43,18 +43,15 @@ from ee_app.models import (
     QuizVersion,
     Staff,
     StaffAssignment,
-    StaffRole,
     utcnow,
 )
 from ee_app.services import audit
 from ee_app.services._tx import transactional
-from ee_app.services.org import expand_scope
 from ee_app.services.training import (
     GRACE,
     AttemptRow,
     QuizLink,
     _aware,
-    _current_staff,
     _row,
     assignment_links,
     attempt_limit,
@@ -63,6 +60,7 @@ from ee_app.services.training import (
     quiz_of,
     quiz_token,
 )
+from ee_app.services.training_cycles import MAX_GENERATION, CycleResult, new_cycle
 
 __all__ = [
     "MAX_EXTRA",
@@ -81,8 +79,6 @@ __all__ = [
 MAX_GRANT = 5
 #: At most this many extra attempts on one assignment in all (``extra_attempts`` is a SMALLINT).
 MAX_EXTRA = 50
-#: ``quiz_assignment.generation`` and ``cycle`` are SMALLINTs.
-MAX_GENERATION = 32_000
 REASON_LIMIT = 500
 
 
@@ -105,14 +101,6 @@ class PersonAssignment:
     under_way: bool
     passed: bool
     assigned_at: datetime
-
-
-@dataclass(frozen=True)
-class CycleResult:
-    """What :func:`new_cycle` did: people given a new cycle, and people given it first."""
-
-    renewed: int
-    first: int
 
 
 def _reason(reason: str | None) -> str:
@@ -417,80 +405,3 @@ def reissue_link(
     session.flush()
     [link] = assignment_links(session, actor, version.id, settings, staff_ids=[staff.id])
     return link
-
-
-@transactional
-def new_cycle(
-    session: Session,
-    actor: Actor,
-    quiz_id: int,
-    unit_ids: Sequence[int],
-    settings: Settings,
-    *,
-    roles: Collection[StaffRole] | None = None,
-    today: date | None = None,
-) -> CycleResult:
-    """Give the version again to everyone now in the units (optionally only some roles): each
-    one's previous assignment becomes inactive (its attempts stay in the history and in the
-    onboarding gate), and a new cycle starts with a fresh link and a fresh count. People
-    never given it get cycle 1. The old links stop working."""
-    require(actor, Permission.MANAGE_TRAINING)
-    version = session.get(QuizVersion, quiz_id)
-    if version is None:
-        raise NotFound(N_("No such assessment."))
-    quiz_of(version)
-    if not unit_ids:
-        raise ValidationError(N_("Choose at least one unit."))
-    people = _current_staff(session, expand_scope(session, unit_ids), roles, today or clock.today())
-    if not people:
-        raise ValidationError(N_("Nobody in these units (and roles) works there now."))
-    cycles: dict[int, int] = {}
-    for staff_id, cycle in session.execute(
-        select(QuizAssignment.staff_id, QuizAssignment.cycle).where(
-            QuizAssignment.quiz_id == quiz_id, QuizAssignment.staff_id.in_(people)
-        )
-    ):
-        cycles[staff_id] = max(cycle, cycles.get(staff_id, 0))
-    if any(c >= MAX_GENERATION for c in cycles.values()):
-        raise Conflict(N_("This assessment cannot be given again to these people."))
-    if cycles:
-        session.execute(
-            update(QuizAssignment)
-            .where(QuizAssignment.quiz_id == quiz_id, QuizAssignment.staff_id.in_(list(cycles)))
-            .values(active=False)
-            .execution_options(synchronize_session=False)
-        )
-    key = secret_key(settings)
-    now = utcnow()
-    session.execute(
-        insert(QuizAssignment.__table__),
-        [
-            {
-                "quiz_id": quiz_id,
-                "staff_id": staff_id,
-                "token_hash": hash_token(
-                    quiz_token(key, quiz_id, staff_id, cycles.get(staff_id, 0) + 1, 1)
-                ),
-                "assigned_at": now,
-                "assigned_by": actor.email,
-                "active": True,
-                "cycle": cycles.get(staff_id, 0) + 1,
-                "generation": 1,
-                "extra_attempts": 0,
-                "counted_from": 0,
-            }
-            for staff_id in people
-        ],
-    )
-    result = CycleResult(renewed=len(cycles), first=len(people) - len(cycles))
-    audit.record(
-        session,
-        actor,
-        "quiz.new_cycle",
-        "quiz_version",
-        quiz_id,
-        renewed=result.renewed,
-        assigned=result.first,
-        units=len(unit_ids),
-    )
-    return result
