@@ -107,6 +107,7 @@ def _import_roster(ctx: Context, args: argparse.Namespace) -> int:
             path.name,
             dry_run=args.dry_run,
             effective=args.effective,
+            settings=ctx.settings,
         )
     ctx.say(
         N_(
@@ -119,6 +120,15 @@ def _import_roster(ctx: Context, args: argparse.Namespace) -> int:
         moved=result.moved,
         unchanged=result.unchanged,
     )
+    if result.assessments_assigned:  # issue 19: automatic assignment to new hires
+        ctx.say(
+            ctx.ngettext(
+                "{count} training assessment assigned to new hires.",
+                "{count} training assessments assigned to new hires.",
+                result.assessments_assigned,
+            ),
+            count=result.assessments_assigned,
+        )
     if result.dry_run:
         ctx.say(N_("Dry run: nothing was written."))
     elif not result.changed:
@@ -898,6 +908,7 @@ _GROUPS: tuple[str, ...] = (
     "remind",
     "comments",
     "question_bank",
+    "training",
 )
 
 

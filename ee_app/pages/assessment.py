@@ -268,9 +268,10 @@ if view.passed:
     st.stop()
 if view.attempts_left <= 0:
     st.info(
-        _("All {limit} attempts have been used; ask HR if you need another chance.").format(
-            limit=quiz.max_attempts
-        ),
+        _(
+            "All {limit} attempts have been used. HR can grant you another attempt: ask HR "
+            "(or your store manager) for one, then open this link again."
+        ).format(limit=view.limit or quiz.max_attempts),
         icon=":material/block:",
     )
     st.stop()

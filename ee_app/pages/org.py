@@ -194,6 +194,7 @@ if can(actor, Permission.IMPORT_ROSTER):
                             dry_run=run_check,
                             effective=effective,
                             progress=progress,
+                            settings=context.settings(),
                         )
                 except EeError as error:
                     bar.empty()
@@ -209,6 +210,12 @@ if can(actor, Permission.IMPORT_ROSTER):
                         moved=result.moved,
                         unchanged=result.unchanged,
                     )
+                    if result.assessments_assigned:  # issue 19: automatic assignment
+                        summary += " " + ctx.ngettext(
+                            "{count} training assessment assigned to new hires.",
+                            "{count} training assessments assigned to new hires.",
+                            result.assessments_assigned,
+                        ).format(count=result.assessments_assigned)
                     if result.dry_run:
                         st.info(
                             _("The file is valid. {summary} Nothing was written yet.").format(

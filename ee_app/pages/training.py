@@ -23,11 +23,13 @@ from ee_app.services.training import (
     quiz_of,
     status_table,
 )
+from ee_app.services.training_assignments import new_cycle
 from ee_app.ui import context
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
 from ee_app.ui.formatting import blank
 from ee_app.ui.labels import staff_role_label
 from ee_app.ui.question_bank_editor import question_banks_tab
+from ee_app.ui.training_assignments import auto_assign_section, person_section
 
 FLASH = "ee_training_flash"
 STATUS_QUIZ = "ee_training_status_quiz"
@@ -35,6 +37,7 @@ ONLY_OPEN = "ee_training_only_open"
 ASSIGN_FORM = "ee_training_assign"
 LINKS_QUIZ = "ee_training_links_quiz"
 ANALYSIS_QUIZ = "ee_training_analysis_quiz"
+TAB = "ee_training_tab"
 
 ctx = context.page()
 _ = ctx.gettext
@@ -143,19 +146,39 @@ def assign_tab() -> None:
             list(StaffRole),
             format_func=lambda r: staff_role_label(r, _),
         )
+        again = st.checkbox(  # issue 19: the quarterly re-test
+            _("Assign again as a new cycle"),
+            help=_(
+                "Those who had it take it again, with a new link and a fresh count of "
+                "attempts; their earlier attempts stay in the history and their old links "
+                "stop working."
+            ),
+        )
         sent = st.form_submit_button(_("Assign"), type="primary", icon=":material/assignment_add:")
     if sent:
         try:
             with ctx.write() as session:
-                made, before = assign_quiz(
-                    session, actor, quiz_id, chosen, context.settings(), roles=roles or None
-                )
+                if again:
+                    cycle = new_cycle(
+                        session, actor, quiz_id, chosen, context.settings(), roles=roles or None
+                    )
+                else:
+                    made, before = assign_quiz(
+                        session, actor, quiz_id, chosen, context.settings(), roles=roles or None
+                    )
         except EeError as error:
             error_box(error, _)
         else:
-            st.session_state[FLASH] = _(
-                "Assigned to {made} staff; {before} had it already."
-            ).format(made=made, before=before)
+            st.session_state[FLASH] = (
+                _(
+                    "Assigned again as a new cycle to {renewed} staff, and for the first time "
+                    "to {first}: download their new links below."
+                ).format(renewed=cycle.renewed, first=cycle.first)
+                if again
+                else _("Assigned to {made} staff; {before} had it already.").format(
+                    made=made, before=before
+                )
+            )
             st.rerun()
     st.markdown("**{}**".format(_("Personal links")))
     st.caption(
@@ -179,6 +202,10 @@ def assign_tab() -> None:
         on_click="ignore",
         disabled=not links,
     )
+    st.divider()  # issue 19: HR's controls over one person, and new hires
+    person_section(ctx)
+    st.divider()
+    auto_assign_section(ctx, {key: quizzes[qid] for key, qid in newest.items()})
 
 
 def _range(low: str, high: str) -> str:
@@ -333,8 +360,12 @@ if not quizzes:
     st.info(_("No assessments are installed."), icon=":material/school:")
     st.stop()
 if office:
+    # The open tab is kept in the session (issue 19): HR's person panel reruns the page at
+    # each step, and must not fall back to the first tab.
     tabs = st.tabs(
-        [_("Who passed"), _("Assign and links"), _("Item analysis"), _("Question banks")]
+        [_("Who passed"), _("Assign and links"), _("Item analysis"), _("Question banks")],
+        key=TAB,
+        on_change="rerun",
     )
     with tabs[0]:
         status_tab()

@@ -5,6 +5,10 @@ WeCom user id: only the columns the file has; an empty cell empties the contact)
 people whose unit or role changed (closing their open assignment on the effective date and
 opening a new one, so earlier results stay with the unit they were earned in). Importing the
 same file again finds nothing to change and writes nothing, not even a batch record.
+
+New hires get the assessments HR's automatic-assignment rules name for their role, in the
+same transaction (:mod:`ee_app.services.training_auto_assign`); ``assessments_assigned``
+says how many (a dry run says how many would be).
 """
 
 from __future__ import annotations
@@ -21,13 +25,23 @@ from sqlalchemy.orm import Session
 
 from ee_app import clock
 from ee_app.auth import Actor, Permission, require
+from ee_app.config import Settings
 from ee_app.errors import N_, ImportRejected, Problem
 from ee_app.imports.cells import employee_number
 from ee_app.imports.columns import normalise_header
 from ee_app.imports.roster import CONTACT_FIELDS, RosterRow, UnitIndex, parse_roster
 from ee_app.imports.tabular import file_label, problems_limit, read_table
-from ee_app.models import ImportBatch, OrgUnit, Staff, StaffAssignment, UnitLevel, utcnow
+from ee_app.models import (
+    ImportBatch,
+    OrgUnit,
+    Staff,
+    StaffAssignment,
+    StaffRole,
+    UnitLevel,
+    utcnow,
+)
 from ee_app.services import audit
+from ee_app.services.training_auto_assign import assign_new_hires
 
 __all__ = [
     "RosterResult",
@@ -52,6 +66,10 @@ class RosterResult:
     dry_run: bool = False
     batch_id: int | None = None
     warnings: list[Problem] = field(default_factory=list)
+    #: Assessments given to the new hires by HR's automatic-assignment rules.
+    assessments_assigned: int = 0
+    #: staff id → role of the people this import inserted (still working on the effective day).
+    new_hires: dict[int, StaffRole] = field(default_factory=dict, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -127,6 +145,7 @@ def import_roster(
     effective: date | None = None,
     mapping: Mapping[str, str] | None = None,
     progress: Progress = _no_progress,
+    settings: Settings | None = None,
 ) -> RosterResult:
     """Validate the whole file, then apply it in one transaction (or only count, if dry run).
 
@@ -149,6 +168,7 @@ def import_roster(
         progress(0.5, N_("Comparing with the current roster"))
         result = _apply(session, rows, effective)
         result.dry_run = dry_run
+        result.assessments_assigned = assign_new_hires(session, actor, result.new_hires, settings)
         if dry_run or not result.changed:
             session.rollback()
             progress(1.0, N_("Done"))
@@ -177,6 +197,7 @@ def import_roster(
             inserted=result.inserted,
             updated=result.updated,
             moved=result.moved,
+            **({"assigned": result.assessments_assigned} if result.assessments_assigned else {}),
         )
         session.commit()
     except BaseException:
@@ -310,6 +331,11 @@ def _apply(session: Session, rows: list[RosterRow], effective: date) -> RosterRe
             for r in new_rows
         )
         result.inserted = len(new_rows)
+        result.new_hires = {
+            ids[r.employee_no]: r.role
+            for r in new_rows
+            if r.leave_date is None or r.leave_date > effective
+        }
     if new_periods:
         session.execute(insert(StaffAssignment.__table__), new_periods)
     return result

@@ -9,8 +9,14 @@
 The time limit is enforced here, on the server: an attempt's deadline is fixed when it starts,
 and a submission after it (beyond a short grace for the network) is refused and the attempt
 counts as expired. A submission is claimed with a conditional UPDATE, so two taps submit once.
-Tokens are ``HMAC(key, quiz:staff)`` (see :mod:`ee_app.keys`): the database stores their
-hash and HR can download the same links again.
+Tokens are ``HMAC(key, quiz:staff[:cycle:generation])`` (see :mod:`ee_app.keys`): the
+database stores their hash and HR can download the same links again.
+
+HR's controls over one person's assessment (a new cycle, extra attempts, a reset, a revoked or
+re-issued link) live in :mod:`ee_app.services.training_assignments`. Here they show as: only
+attempts numbered above ``counted_from`` count against the limit and in the grading, the
+limit is the quiz's ``max_attempts`` plus ``extra_attempts``, and each assignment's link
+derives from its own cycle and generation.
 """
 
 from __future__ import annotations
@@ -68,6 +74,8 @@ __all__ = [
     "QuizLink",
     "assign_quiz",
     "assignment_links",
+    "attempt_limit",
+    "counted",
     "ensure_default_quizzes",
     "first_attempts",
     "item_analysis",
@@ -93,6 +101,17 @@ def quiz_token(key: bytes, quiz_id: int, staff_id: int, cycle: int = 1, generati
     if (cycle, generation) == (1, 1):
         return link_token(key, LINK_PURPOSE, quiz_id, staff_id)
     return link_token(key, LINK_PURPOSE, quiz_id, staff_id, cycle, generation)
+
+
+def counted(attempts: Sequence[Any], counted_from: int) -> list[Any]:
+    """The attempts that count against the limit and in the grading: those HR did not reset
+    (numbered above ``counted_from``); the reset ones stay in the history."""
+    return [a for a in attempts if a.number > counted_from]
+
+
+def attempt_limit(quiz: Quiz, assignment: QuizAssignment) -> int:
+    """How many counted attempts the person may make: the quiz's maximum plus what HR granted."""
+    return quiz.max_attempts + (assignment.extra_attempts or 0)
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -243,22 +262,43 @@ class QuizLink:
 
 
 def assignment_links(
-    session: Session, actor: Actor, quiz_id: int, settings: Settings, *, pending_only: bool = False
+    session: Session,
+    actor: Actor,
+    quiz_id: int,
+    settings: Settings,
+    *,
+    pending_only: bool = False,
+    staff_ids: Collection[int] | None = None,
 ) -> list[QuizLink]:
-    """The personal links of a quiz version's assignments (HR), to send or print."""
+    """The personal links of a quiz version's active assignments (HR), to send or print,
+    optionally only of some people's."""
     require(actor, Permission.MANAGE_TRAINING)
     status = status_table(session, actor, quiz_id=quiz_id)
     unit = OrgUnit.__table__.alias("unit")
     store = OrgUnit.__table__.alias("store")
     stmt = (
-        select(Staff.id, Staff.employee_no, Staff.name, store.c.name, unit.c.name)
+        select(
+            Staff.id,
+            Staff.employee_no,
+            Staff.name,
+            store.c.name,
+            unit.c.name,
+            QuizAssignment.cycle,
+            QuizAssignment.generation,
+        )
         .join(QuizAssignment, QuizAssignment.staff_id == Staff.id)
         .join(StaffAssignment, StaffAssignment.staff_id == Staff.id)
         .join(unit, unit.c.id == StaffAssignment.unit_id)
         .join(store, store.c.id == store_id_of(unit))
-        .where(QuizAssignment.quiz_id == quiz_id, StaffAssignment.valid_to.is_(None))
+        .where(
+            QuizAssignment.quiz_id == quiz_id,
+            QuizAssignment.active,  # the newest cycle; revoked links are not handed out
+            StaffAssignment.valid_to.is_(None),
+        )
         .order_by(store.c.name, Staff.employee_no)
     )
+    if staff_ids is not None:
+        stmt = stmt.where(Staff.id.in_(list(staff_ids)))
     passed = dict(zip(status["staff_id"], status["passed"], strict=True)) if len(status) else {}
     key = secret_key(settings)
     base = f"{settings.public_url}/assessment?t="
@@ -268,10 +308,10 @@ def assignment_links(
             name,
             store_name,
             unit_name,
-            base + quiz_token(key, quiz_id, staff_id),
+            base + quiz_token(key, quiz_id, staff_id, cycle, generation),
             bool(passed.get(staff_id)),
         )
-        for staff_id, no, name, store_name, unit_name in session.execute(stmt)
+        for staff_id, no, name, store_name, unit_name, cycle, generation in session.execute(stmt)
     ]
     return [link for link in links if not (pending_only and link.passed)]
 
@@ -310,6 +350,7 @@ class AssessmentView:
     attempts: tuple[AttemptRow, ...] = ()
     attempts_left: int = 0
     passed: bool = False  # by the quiz's grading rule
+    limit: int = 0  # counted attempts allowed: the quiz's maximum plus HR's extra ones
 
     @property
     def open_attempt(self) -> AttemptRow | None:
@@ -389,7 +430,8 @@ def open_assessment(session: Session, token: str, now: datetime | None = None) -
             # Shown as expired; written as expired by the next write (start or submit).
             row = replace(row, status=AttemptStatus.EXPIRED, passed=False)
         rows.append(row)
-    left = quiz.max_attempts - len(rows)
+    scored = counted(rows, assignment.counted_from)
+    left = attempt_limit(quiz, assignment) - len(scored)
     open_now = any(r.status is AttemptStatus.OPEN for r in rows)
     state = LinkState.READY if left > 0 or open_now else LinkState.DONE
     return AssessmentView(
@@ -399,7 +441,8 @@ def open_assessment(session: Session, token: str, now: datetime | None = None) -
         quiz,
         tuple(rows),
         max(left, 0),
-        graded_pass(quiz, rows),
+        graded_pass(quiz, scored),
+        attempt_limit(quiz, assignment),
     )
 
 
@@ -419,20 +462,21 @@ def start_attempt(
     under_way = next((a for a in attempts if a.status is AttemptStatus.OPEN), None)
     if under_way is not None:
         return under_way.id
-    if len(attempts) >= quiz.max_attempts:
+    limit = attempt_limit(quiz, assignment)
+    if len(counted(attempts, assignment.counted_from)) >= limit:
         raise Conflict(
-            N_("All {limit} attempts have been used; ask HR if you need another chance."),
-            limit=quiz.max_attempts,
+            N_("All {limit} attempts have been used. HR can grant you another attempt: ask them."),
+            limit=limit,
         )
     drawn = draw(quiz, rng or random.SystemRandom())
-    limit = quiz.time_limit_minutes
+    minutes = quiz.time_limit_minutes
     attempt = QuizAttempt(
         assignment_id=assignment.id,
-        number=len(attempts) + 1,
+        number=(attempts[-1].number if attempts else 0) + 1,
         questions=[{"id": d.id, "options": list(d.options)} for d in drawn],
         answers={},
         started_at=now,
-        deadline=now + timedelta(minutes=limit) if limit else None,
+        deadline=now + timedelta(minutes=minutes) if minutes else None,
         total=len(drawn),
     )
     session.add(attempt)
@@ -541,15 +585,18 @@ def status_table(
     quiz_key: str | None = None,
     employee_no: str | None = None,
 ) -> pd.DataFrame:
-    """One row per assignment of staff whose current unit is in scope: attempts used and
-    left, best and last score, passed by the quiz's grading rule, and when (the first passing
-    attempt for "highest", the last attempt for "last")."""
+    """One row per active assignment (the newest cycle) of staff whose current unit is in
+    scope: attempts used and left (counted ones: see :func:`counted`), best and last score,
+    passed by the quiz's grading rule, and when (the first passing attempt for "highest",
+    the last attempt for "last")."""
     require(actor, Permission.VIEW_TRAINING)
     unit = OrgUnit.__table__.alias("unit")
     store = OrgUnit.__table__.alias("store")
     stmt = (
         select(
             QuizAssignment.id,
+            QuizAssignment.extra_attempts,
+            QuizAssignment.counted_from,
             Staff.id,
             Staff.employee_no,
             Staff.name,
@@ -590,11 +637,13 @@ def status_table(
     now = utcnow()
     out = []
     quizzes: dict[int, Quiz] = {}
-    for assignment_id, staff_id, no, name, role, code, store_name, qid, key, version, _d in rows:
+    for row in rows:
+        assignment_id, extra, counted_from, staff_id, no, name, role, code, store_name = row[:9]
+        qid, key, version = row[9:12]
         if qid not in quizzes:
             quizzes[qid] = quiz_of(session.get(QuizVersion, qid))
         quiz = quizzes[qid]
-        tries = [_row(a) for a in attempts.get(assignment_id, [])]
+        tries = [_row(a) for a in counted(attempts.get(assignment_id, []), counted_from)]
         tries = [
             replace(t, status=AttemptStatus.EXPIRED, passed=False, score=0)
             if t.status is AttemptStatus.OPEN and t.deadline and now > t.deadline + GRACE
@@ -620,7 +669,7 @@ def status_table(
                 key,
                 version,
                 len(tries),
-                max(quiz.max_attempts - len(tries), 0),
+                max(quiz.max_attempts + (extra or 0) - len(tries), 0),
                 max(scores) if scores else None,
                 scores[-1] if scores else None,
                 passed,

@@ -69,6 +69,13 @@ ACTIONS: dict[str, str] = {
     "quiz.submit": N_("Submitted a training assessment"),
     "quiz.save": N_("Saved a question bank (a new assessment version)"),
     "quiz.rules": N_("Changed an assessment's rules (a new version)"),
+    "quiz.grant": N_("Granted extra assessment attempts"),
+    "quiz.reset": N_("Reset a person's assessment attempts"),
+    "quiz.revoke": N_("Withdrew a personal assessment link"),
+    "quiz.reissue": N_("Re-issued a personal assessment link"),
+    "quiz.new_cycle": N_("Assigned a training assessment again (new cycle)"),
+    "quiz.auto_assign": N_("Assigned a training assessment to new hires automatically"),
+    "quiz.auto_assign_rules": N_("Changed the automatic assessment assignments"),
     # Outcomes and roster
     "roster.import": N_("Imported the roster"),
     "csat.import": N_("Imported customer satisfaction answers"),
@@ -229,6 +236,11 @@ DETAILS: dict[str, str] = {
     "no_contact": N_("People without a contact"),
     "before": N_("Before"),
     "after": N_("After"),
+    "attempts": N_("Attempts"),
+    "cycle": N_("Cycle"),
+    "renewed": N_("Given again"),
+    "rules": N_("Rules"),
+    "keys": N_("Assessments"),
 }
 
 #: Stored values that have plain words (modes, formats); others are shown as they are.
