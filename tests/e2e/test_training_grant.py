@@ -1,10 +1,11 @@
-"""A new hire who runs out of attempts is not cut off from pay (issue 19), in a real browser:
-HR assigns an onboarding version with two attempts; the new hire fails twice on a phone and
-reads that HR can grant another attempt; HR finds the person and grants one with a reason;
-the new hire passes, and the onboarding gate of the month's incentive run opens."""
+"""HR's own question bank, and a new hire who runs out of attempts is not cut off from pay
+(issue 19), in a real browser: HR imports the 40-question example bank of docs/training.md
+from Excel as onboarding version 2 (two attempts) and assigns it; the new hire fails twice on
+a phone and reads that HR can grant another attempt; HR finds the person and grants one with a
+reason; the new hire passes, and the onboarding gate of the month's incentive run opens."""
 
-import json
 from datetime import date
+from pathlib import Path
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from ee_app import clock
 from ee_app.auth import Actor, system_actor
 from ee_app.config import Settings
 from ee_app.db import make_engine, read_session, write_session
-from ee_app.instruments.quiz import default_definitions, definition_hash, validate
+from ee_app.exports.question_bank_example import EXAMPLE_FILE
 from ee_app.keys import secret_key
 from ee_app.models import QuizAssignment, QuizVersion, Staff, UnitLevel, UserRole
 from ee_app.services.incentives import period_inputs
@@ -27,6 +28,7 @@ from tests.helpers import csv_file
 
 HR = Actor("hr@demo.example", UserRole.HR)
 NEW_HIRE = "N9001"
+EXAMPLE = Path(__file__).resolve().parents[2] / EXAMPLE_FILE
 TEAM = "SH01-NEW"
 
 
@@ -37,23 +39,9 @@ def show_tab(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def _setup(engine) -> int:  # type: ignore[no-untyped-def]
-    """Onboarding v2 with two attempts (written from a validated definition), and a new
-    hire: the first member of a new team of SH01, so that assigning to it reaches them alone."""
-    definition = json.loads(json.dumps(default_definitions()["onboarding"]))
-    definition.update(version=2, max_attempts=2)
-    validate(definition)
+    """A new hire: the first member of a new team of SH01, so that assigning to it reaches
+    them alone."""
     today = clock.today()
-    with write_session(engine) as session:
-        session.add(
-            QuizVersion(
-                key="onboarding",
-                version=2,
-                definition=definition,
-                sha256=definition_hash(definition),
-                created_by="e2e",
-            )
-        )
-        session.commit()
     with write_session(engine) as session:
         create_unit(session, system_actor("e2e"), TEAM, "新人组", UnitLevel.TEAM, "SH01")
         session.commit()
@@ -89,7 +77,24 @@ def _attempt(phone, engine, quiz, number: int, *, right: bool) -> None:  # type:
     expect(phone.get_by_text(verdict, exact=False).first).to_be_visible()
 
 
-def test_hr_grants_a_new_hire_another_attempt_and_the_pay_gate_opens(
+def _import_bank(hr) -> None:  # type: ignore[no-untyped-def]
+    """HR uploads the example workbook on Training → Question banks, checks it and saves it."""
+    open_tab(hr, "Question banks")
+    expect(hr.get_by_text("Onboarding assessment v1, 36 questions")).to_be_visible()
+    hr.locator('input[type="file"]').set_input_files(str(EXAMPLE))
+    wait_idle(hr)
+    hr.get_by_role("button", name="Check the workbook").click()
+    wait_idle(hr)
+    expect(hr.get_by_text("It will be saved as version 2 of “onboarding”.")).to_be_visible()
+    expect(hr.get_by_text("40 questions", exact=True)).to_be_visible()
+    screenshot(hr, "45-question-bank-checked")
+    hr.get_by_role("button", name="Save as version 2").click()
+    wait_idle(hr)
+    expect(hr.get_by_text("Saved version 2 of “onboarding”.")).to_be_visible()
+    expect(hr.get_by_text("Onboarding assessment v2, 40 questions")).to_be_visible()
+
+
+def test_hr_imports_a_bank_and_grants_a_new_hire_another_attempt_and_the_pay_gate_opens(
     start_app, oidc_provider, new_page
 ):
     app = start_app(oidc=oidc_provider)
@@ -100,7 +105,8 @@ def test_hr_grants_a_new_hire_another_attempt_and_the_pay_gate_opens(
     hr = new_page()
     sign_in(hr, app.url, "hr")
     open_page(hr, "Training")
-    open_tab(hr, "Assign and links")
+    _import_bank(hr)
+    show_tab(hr, "Assign and links")
     assign = hr.get_by_role("button", name="Assign", exact=True)
     form = hr.get_by_test_id("stForm").filter(has=assign)
     expect(form.get_by_role("combobox", name="Assessment")).to_be_visible()  # the newest: v2
@@ -117,6 +123,7 @@ def test_hr_grants_a_new_hire_another_attempt_and_the_pay_gate_opens(
             select(QuizVersion).where(QuizVersion.key == "onboarding", QuizVersion.version == 2)
         )
         quiz = quiz_of(version)
+        assert len(quiz.questions) == 40 and quiz.max_attempts == 2
         assert session.scalar(select(QuizAssignment.id).where(QuizAssignment.staff_id == staff_id))
     token = quiz_token(secret_key(Settings.from_env()), version.id, staff_id)
     link = f"{app.url}/assessment?t={token}"
@@ -133,7 +140,7 @@ def test_hr_grants_a_new_hire_another_attempt_and_the_pay_gate_opens(
     wait_idle(phone)
     expect(phone.get_by_text("All 2 attempts have been used. HR can grant you")).to_be_visible()
     expect(phone.get_by_role("button", name="Start attempt 3")).to_have_count(0)
-    screenshot(phone, "45-assessment-ask-hr")
+    screenshot(phone, "47-assessment-ask-hr")
 
     show_tab(hr, "Assign and links")
     hr.get_by_role("textbox", name="Employee number", exact=True).fill(NEW_HIRE)
@@ -149,7 +156,7 @@ def test_hr_grants_a_new_hire_another_attempt_and_the_pay_gate_opens(
     show_tab(hr, "Assign and links")
     expect(hr.get_by_text("Granted 1 more attempt; 1 left now.")).to_be_visible()
     expect(hr.get_by_text("Attempts used: 2 of 3; 1 left.")).to_be_visible()
-    screenshot(hr, "46-training-grant")
+    screenshot(hr, "48-training-grant")
 
     phone.goto(link)
     wait_idle(phone)
