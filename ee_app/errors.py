@@ -91,12 +91,14 @@ class Problem:
 
     ``row`` is the spreadsheet row number (the header is row 1), ``column`` the header as it
     appears in the user's file. Both are ``None`` when the problem concerns the whole file.
+    ``sheet`` names the sheet of a workbook read sheet by sheet (a checklist template).
     """
 
     message: str
     params: Mapping[str, Any] = field(default_factory=dict)
     row: int | None = None
     column: str | None = None
+    sheet: str | None = None
 
     def __post_init__(self) -> None:
         # Cells and headers are quoted briefly (see :func:`quote`), whatever made the problem.
@@ -107,6 +109,8 @@ class Problem:
     def render(self, gettext: Gettext = _identity) -> str:
         text = _format(gettext(self.message), self.params)
         where = []
+        if self.sheet is not None:
+            where.append(gettext(N_("sheet “{sheet}”")).format(sheet=self.sheet))
         if self.row is not None:
             where.append(gettext(N_("row {row}")).format(row=self.row))
         if self.column is not None:

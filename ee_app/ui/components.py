@@ -24,8 +24,10 @@ def unit_option_label(unit: UnitRow, gettext: Callable[[str], str]) -> str:
 
 def problems_frame(problems: Sequence[Problem], gettext: Callable[[str], str]) -> pd.DataFrame:
     """One row per problem: where it is and what is wrong, in the reader's language."""
+    sheets = {gettext("Sheet"): [p.sheet or "" for p in problems]}
     return pd.DataFrame(
         {
+            **(sheets if any(p.sheet for p in problems) else {}),
             gettext("Row"): [p.row if p.row is not None else "" for p in problems],
             gettext("Column"): [p.column or "" for p in problems],
             gettext("Problem"): [gettext(p.message).format(**p.params) for p in problems],
