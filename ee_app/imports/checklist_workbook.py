@@ -17,14 +17,8 @@ from typing import Any
 from ee_app.errors import N_, ImportRejected, Problem, ValidationError
 from ee_app.imports.tabular import check_size
 from ee_app.instruments.checklist import validate
-from ee_app.instruments.checklist_tables import (
-    SHEETS,
-    Field,
-    Sheet,
-    Tables,
-    bilingual_label,
-    from_tables,
-)
+from ee_app.instruments.checklist_from_tables import from_tables
+from ee_app.instruments.checklist_tables import SHEETS, Field, Sheet, Tables, bilingual_label
 
 __all__ = ["read_checklist_workbook"]
 
