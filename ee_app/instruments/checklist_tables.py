@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ee_app.errors import N_
-
 __all__ = [
     "FLAGS",
     "ID_PATTERN",
@@ -64,6 +62,10 @@ class Field:
     en: str
     zh: str
 
+    def label(self, language: str) -> str:
+        """The column's name in one language (the editor's column heading)."""
+        return self.zh if language == "zh-CN" else self.en
+
     @property
     def header(self) -> str:
         """The bilingual header an export writes: ``Points / 分值``."""
@@ -77,64 +79,70 @@ class Sheet:
     zh: str
     fields: tuple[Field, ...]
 
+    def label(self, language: str) -> str:
+        return self.zh if language == "zh-CN" else self.en
+
+    def field(self, key: str) -> Field:
+        return next(f for f in self.fields if f.key == key)
+
     @property
     def title(self) -> str:
         return f"{self.en} {self.zh}"
 
 
 _NAME = (
-    Field("name_en", N_("Name (English)"), "名称（英文）"),
-    Field("name_zh", N_("Name (Chinese)"), "名称（中文）"),
+    Field("name_en", "Name (English)", "名称（英文）"),
+    Field("name_zh", "Name (Chinese)", "名称（中文）"),
 )
 SHEETS: dict[str, Sheet] = {
     "checklist": Sheet(
         "checklist",
-        N_("Checklist"),
+        "Checklist",
         "检查表",
         (
-            Field("key", N_("Key"), "检查表编号"),
-            Field("version", N_("Version"), "版本"),
+            Field("key", "Key", "检查表编号"),
+            Field("version", "Version", "版本"),
             *_NAME,
-            Field("description_en", N_("Description (English)"), "说明（英文）"),
-            Field("description_zh", N_("Description (Chinese)"), "说明（中文）"),
-            Field("pass_mark", N_("Pass mark"), "合格线"),
+            Field("description_en", "Description (English)", "说明（英文）"),
+            Field("description_zh", "Description (Chinese)", "说明（中文）"),
+            Field("pass_mark", "Pass mark", "合格线"),
         ),
     ),
     "sections": Sheet(
         "sections",
-        N_("Sections"),
+        "Sections",
         "部分",
-        (Field("id", N_("Section id"), "部分编号"), Field("weight", N_("Weight"), "权重"), *_NAME),
+        (Field("id", "Section id", "部分编号"), Field("weight", "Weight", "权重"), *_NAME),
     ),
     "items": Sheet(
         "items",
-        N_("Items"),
+        "Items",
         "题目",
         (
-            Field("section", N_("Section id"), "部分编号"),
-            Field("id", N_("Item id"), "题目编号"),
-            Field("type", N_("Type"), "题型"),
-            Field("points", N_("Points"), "分值"),
-            Field("critical", N_("Critical (fails the visit)"), "一票否决项"),
-            Field("na", N_("N/A allowed"), "允许不适用"),
-            Field("comment_on_no", N_("Comment on no"), "答否须填备注"),
-            Field("evidence", N_("Evidence (photo, receipt)"), "可附照片或凭证"),
-            Field("en", N_("Text (English)"), "题目内容（英文）"),
-            Field("zh", N_("Text (Chinese)"), "题目内容（中文）"),
-            Field("guidance_en", N_("Guidance (English)"), "评分说明（英文）"),
-            Field("guidance_zh", N_("Guidance (Chinese)"), "评分说明（中文）"),
+            Field("section", "Section id", "部分编号"),
+            Field("id", "Item id", "题目编号"),
+            Field("type", "Type", "题型"),
+            Field("points", "Points", "分值"),
+            Field("critical", "Critical (fails the visit)", "一票否决项"),
+            Field("na", "N/A allowed", "允许不适用"),
+            Field("comment_on_no", "Comment on no", "答否须填备注"),
+            Field("evidence", "Evidence (photo, receipt)", "可附照片或凭证"),
+            Field("en", "Text (English)", "题目内容（英文）"),
+            Field("zh", "Text (Chinese)", "题目内容（中文）"),
+            Field("guidance_en", "Guidance (English)", "评分说明（英文）"),
+            Field("guidance_zh", "Guidance (Chinese)", "评分说明（中文）"),
         ),
     ),
     "options": Sheet(
         "options",
-        N_("Options"),
+        "Options",
         "选项",
         (
-            Field("item", N_("Item id"), "题目编号"),
-            Field("id", N_("Option id"), "选项编号"),
-            Field("credit", N_("Credit (0–1)"), "得分比例（0–1）"),
-            Field("en", N_("Text (English)"), "选项内容（英文）"),
-            Field("zh", N_("Text (Chinese)"), "选项内容（中文）"),
+            Field("item", "Item id", "题目编号"),
+            Field("id", "Option id", "选项编号"),
+            Field("credit", "Credit (0–1)", "得分比例（0–1）"),
+            Field("en", "Text (English)", "选项内容（英文）"),
+            Field("zh", "Text (Chinese)", "选项内容（中文）"),
         ),
     ),
 }

@@ -54,11 +54,17 @@ BLANK = 0  # the start choice "blank checklist"
 _TABLES = ("sections", "items", "options")
 
 
-def _label(_: Gettext) -> Callable[[str, str], str]:
+def _label(language: str) -> Callable[[str, str], str]:
+    """Columns as the editor heads them: the workbook's own words in the reader's language."""
+
     def label(sheet: str, key: str) -> str:
-        return _(next(f.en for f in SHEETS[sheet].fields if f.key == key))
+        return SHEETS[sheet].field(key).label(language)
 
     return label
+
+
+def _col(sheet: str, key: str, language: str) -> str:
+    return SHEETS[sheet].field(key).label(language)
 
 
 def _frames(definition: dict[str, Any]) -> dict[str, pd.DataFrame]:
@@ -96,7 +102,7 @@ def _versions(ctx: PageContext) -> dict[int, str]:
         pd.DataFrame(
             {
                 _("Checklist"): [r.name.get(ctx.language) for r in rows],
-                _("Key"): [r.key for r in rows],
+                _("Checklist key"): [r.key for r in rows],
                 _("Version"): [r.version for r in rows],
                 _("Saved"): [format_time(r.created_at) for r in rows],
                 _("By"): [r.created_by for r in rows],
@@ -135,11 +141,11 @@ def changes_lines(change: Changes, _: Gettext) -> str:
     return "\n".join("- " + plain(line) for line in lines)
 
 
-def _head(gen: int, definition: dict[str, Any], _: Gettext) -> dict[str, Any]:
+def _head(gen: int, definition: dict[str, Any], language: str, _: Gettext) -> dict[str, Any]:
     name, description = definition.get("name") or {}, definition.get("description") or {}
     left, right = st.columns(2)
     key = left.text_input(
-        _("Key"),
+        _col("checklist", "key", language),
         value=definition.get("key", ""),
         key=f"ee_ck_{gen}_key",
         help=_(
@@ -159,16 +165,20 @@ def _head(gen: int, definition: dict[str, Any], _: Gettext) -> dict[str, Any]:
     )
     left, right = st.columns(2)
     name_en = left.text_input(
-        _("Name (English)"), value=name.get("en", ""), key=f"ee_ck_{gen}_name_en"
+        _col("checklist", "name_en", language), value=name.get("en", ""), key=f"ee_ck_{gen}_name_en"
     )
     name_zh = right.text_input(
-        _("Name (Chinese)"), value=name.get("zh-CN", ""), key=f"ee_ck_{gen}_name_zh"
+        _col("checklist", "name_zh", language),
+        value=name.get("zh-CN", ""),
+        key=f"ee_ck_{gen}_name_zh",
     )
     description_en = left.text_area(
-        _("Description (English)"), value=description.get("en", ""), key=f"ee_ck_{gen}_desc_en"
+        _col("checklist", "description_en", language),
+        value=description.get("en", ""),
+        key=f"ee_ck_{gen}_desc_en",
     )
     description_zh = right.text_area(
-        _("Description (Chinese)"),
+        _col("checklist", "description_zh", language),
         value=description.get("zh-CN", ""),
         key=f"ee_ck_{gen}_desc_zh",
     )
@@ -183,8 +193,8 @@ def _head(gen: int, definition: dict[str, Any], _: Gettext) -> dict[str, Any]:
     }
 
 
-def _editor(name: str, frame: pd.DataFrame, gen: int, config: dict[str, Any], _: Gettext):  # type: ignore[no-untyped-def]
-    labels = {f.key: st.column_config.Column(_(f.en)) for f in SHEETS[name].fields}
+def _editor(name: str, frame: pd.DataFrame, gen: int, config: dict[str, Any], language: str):  # type: ignore[no-untyped-def]
+    labels = {f.key: st.column_config.Column(f.label(language)) for f in SHEETS[name].fields}
     return st.data_editor(
         frame,
         key=f"ee_ck_{gen}_{name}",
@@ -195,17 +205,23 @@ def _editor(name: str, frame: pd.DataFrame, gen: int, config: dict[str, Any], _:
     )
 
 
-def _tables(gen: int, definition: dict[str, Any], _: Gettext) -> dict[str, pd.DataFrame]:
+def _tables(
+    gen: int, definition: dict[str, Any], language: str, _: Gettext
+) -> dict[str, pd.DataFrame]:
     frames = _frames(definition)
-    st.markdown("**{}**".format(_("Sections")))
+    st.markdown("**{}**".format(SHEETS["sections"].label(language)))
     sections = _editor(
         "sections",
         frames["sections"],
         gen,
-        {"weight": st.column_config.NumberColumn(_("Weight"), min_value=0.0)},
-        _,
+        {
+            "weight": st.column_config.NumberColumn(
+                _col("sections", "weight", language), min_value=0.0
+            )
+        },
+        language,
     )
-    st.markdown("**{}**".format(_("Items")))
+    st.markdown("**{}**".format(SHEETS["items"].label(language)))
     section_ids = [s for s in sections["id"].dropna().astype(str) if s]
     kinds = {
         "yes_no": _("Yes/no"),
@@ -218,21 +234,21 @@ def _tables(gen: int, definition: dict[str, Any], _: Gettext) -> dict[str, pd.Da
         frames["items"],
         gen,
         {
-            "section": st.column_config.SelectboxColumn(_("Section id"), options=section_ids),
+            "section": st.column_config.SelectboxColumn(
+                _col("items", "section", language), options=section_ids
+            ),
             "type": st.column_config.SelectboxColumn(
-                _("Type"), options=list(kinds), format_func=kinds.__getitem__
+                _col("items", "type", language), options=list(kinds), format_func=kinds.__getitem__
             ),
             "points": st.column_config.NumberColumn(
-                _("Points"), min_value=0, max_value=100, step=1
+                _col("items", "points", language), min_value=0, max_value=100, step=1
             ),
             **{
-                flag: st.column_config.CheckboxColumn(
-                    _(next(f.en for f in SHEETS["items"].fields if f.key == flag))
-                )
+                flag: st.column_config.CheckboxColumn(_col("items", flag, language))
                 for flag in FLAGS
             },
         },
-        _,
+        language,
     )
     st.markdown("**{}**".format(_("Options (for choice items)")))
     choice_ids = [str(i) for i, t in zip(items["id"], items["type"], strict=False) if t == "choice"]
@@ -241,17 +257,19 @@ def _tables(gen: int, definition: dict[str, Any], _: Gettext) -> dict[str, pd.Da
         frames["options"],
         gen,
         {
-            "item": st.column_config.SelectboxColumn(_("Item id"), options=choice_ids),
+            "item": st.column_config.SelectboxColumn(
+                _col("options", "item", language), options=choice_ids
+            ),
             "credit": st.column_config.NumberColumn(
-                _("Credit (0–1)"), min_value=0.0, max_value=1.0, step=0.05
+                _col("options", "credit", language), min_value=0.0, max_value=1.0, step=0.05
             ),
         },
-        _,
+        language,
     )
     return {"sections": sections, "items": items, "options": options}
 
 
-def _definition(head: dict[str, Any], frames: dict[str, pd.DataFrame], _: Gettext):  # type: ignore[no-untyped-def]
+def _definition(head: dict[str, Any], frames: dict[str, pd.DataFrame], language: str):  # type: ignore[no-untyped-def]
     """The definition on screen and its problems, named as the editor names things."""
     tables = Tables(checklist=[head], numbers={"checklist": [1]})
     for name in _TABLES:
@@ -259,7 +277,7 @@ def _definition(head: dict[str, Any], frames: dict[str, pd.DataFrame], _: Gettex
         setattr(tables, name, rows)
         tables.numbers[name] = list(range(1, len(rows) + 1))
     definition, problems = from_tables(
-        tables, label=_label(_), sheet_name=lambda key: _(SHEETS[key].en)
+        tables, label=_label(language), sheet_name=lambda key: SHEETS[key].label(language)
     )
     if not problems:
         try:
@@ -382,9 +400,9 @@ def checklists_section(ctx: PageContext) -> None:
                 _start(version_definition(session, ctx.actor, chosen))
     state = st.session_state[EDIT]
     gen, start = state["gen"], state["definition"]
-    head = _head(gen, start, _)
-    frames = _tables(gen, start, _)
-    definition, problems = _definition(head, frames, _)
+    head = _head(gen, start, ctx.language, _)
+    frames = _tables(gen, start, ctx.language, _)
+    definition, problems = _definition(head, frames, ctx.language)
     row = st.container(horizontal=True)
     check = row.button(_("Check"), icon=":material/fact_check:", key="ee_ck_check")
     save = row.button(

@@ -64,7 +64,8 @@ def checklist_preview(checklist: Checklist, language: str, _: Gettext) -> None:
                 with st.container(border=True):
                     text = f"**{plain(item.text.get(language))}**"
                     if item.critical:
-                        text += f" · :red[{_('critical item')}]"
+                        critical = _("critical item (一票否决项)")
+                        text += f" · :red[{critical}]"
                     st.markdown(text)
                     if item.guidance:
                         st.caption(plain(item.guidance.get(language)))

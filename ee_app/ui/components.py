@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
-from ee_app.errors import EeError, Problem, ValidationError
+from ee_app.errors import N_, EeError, Problem, ValidationError
 from ee_app.services.org import UnitRow
 from ee_app.services.outcomes import CSAT_MONTHS, DEFAULT_CSAT_MONTHS
 from ee_app.ui.labels import level_label
@@ -24,7 +24,7 @@ def unit_option_label(unit: UnitRow, gettext: Callable[[str], str]) -> str:
 
 def problems_frame(problems: Sequence[Problem], gettext: Callable[[str], str]) -> pd.DataFrame:
     """One row per problem: where it is and what is wrong, in the reader's language."""
-    sheets = {gettext("Sheet"): [p.sheet or "" for p in problems]}
+    sheets = {gettext(N_("Sheet")): [p.sheet or "" for p in problems]}
     return pd.DataFrame(
         {
             **(sheets if any(p.sheet for p in problems) else {}),
