@@ -165,7 +165,11 @@ def _with(path, value):
     ("definition", "english", "chinese"),
     [
         (_with(("sections", 0, "items", 0, "type"), "maybe"), "the type must be one of", "题型"),
-        (_with(("sections", 0, "items", 0, "points"), 101), "whole number from 0 to 100", "0 到 100 的整数"),
+        (
+            _with(("sections", 0, "items", 0, "points"), 101),
+            "whole number from 0 to 100",
+            "0 到 100 的整数",
+        ),
         (
             _with(("sections", 0, "items", 1, "critical"), True),
             "only a yes/no item can be critical",
