@@ -200,6 +200,7 @@ def _editor(name: str, frame: pd.DataFrame, gen: int, config: dict[str, Any], la
         key=f"ee_ck_{gen}_{name}",
         num_rows="dynamic",
         hide_index=True,
+        placeholder="",
         width="stretch",
         column_config=labels | config,
     )
