@@ -47,10 +47,10 @@ HOW_TO_FILL = (
         "（如15、20、30，合计不必等于100）。",
     ),
     (
-        "Items: one row per item, under its section id, in order. Type: yes_no (是非题), "
+        "Items: one row per item, under its section id, in order. Type: yes/no (是非题), "
         "scale (评分题, 1–5), choice (选择题) or text (文字题, never scored). Points: a whole "
         "number from 0 to 100; empty for a text item.",
-        "题目：每题一行，填写所属部分编号，按顺序排列。题型：是非题 yes_no、评分题 scale（1–5分）、"
+        "题目：每题一行，填写所属部分编号，按顺序排列。题型：是非题 yes/no、评分题 scale（1–5分）、"
         "选择题 choice 或文字题 text（不计分）。分值：0至100的整数；文字题留空。",
     ),
     (

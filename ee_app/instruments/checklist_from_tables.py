@@ -173,7 +173,7 @@ def _item(
             number,
             "type",
             N_(
-                "“{value}” is not a type: write yes_no (是非题), scale (评分题), "
+                "“{value}” is not a type: write yes/no (是非题), scale (评分题), "
                 "choice (选择题) or text (文字题)"
             ),
             value=cell_text(cells.get("type")),

@@ -45,7 +45,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 FLAGS = ("critical", "na", "comment_on_no", "evidence")
 #: Item types as a person writes them; the first spelling is the one an export writes.
 TYPE_WORDS: dict[str, tuple[str, ...]] = {
-    "yes_no": ("是非题 yes_no", "是非题", "是否题", "yes/no", "yes no", "y/n"),
+    "yes_no": ("是非题 yes/no", "是非题", "是否题", "yes/no", "yes no", "y/n"),
     "scale": ("评分题 scale", "评分题", "评分", "1-5", "1–5"),
     "choice": ("选择题 choice", "选择题", "单选题", "选择", "option"),
     "text": ("文字题 text", "文字题", "文本", "备注", "comment"),

@@ -44,7 +44,7 @@ def test_sheets_and_headers_are_bilingual():
         "Points / 分值",
     )
     greet = book["Items 题目"][1]
-    assert greet[:8] == ("welcome", "greet", "是非题 yes_no", 2, "Y", "N", "N", "N")
+    assert greet[:8] == ("welcome", "greet", "是非题 yes/no", 2, "Y", "N", "N", "N")
     assert book["Checklist 检查表"][1][0] == "hair-wash"
     how = book[HOW_TO_TITLE]
     assert how[0] == ("English", "中文") and all(en and zh for en, zh in how[1:])
@@ -75,7 +75,7 @@ def test_libreoffice_opens_the_workbook(tmp_path):
         "Type / 题型",
         "Points / 分值",
     ]
-    assert items[1][:4] == ["booking", "booking-needs", "是非题 yes_no", "2"]
+    assert items[1][:4] == ["booking", "booking-needs", "是非题 yes/no", "2"]
     (tmp_path / "head").mkdir()
     head = libreoffice_csv(data, tmp_path / "head", sheet=1)
     assert head[1][0] == "service-process" and head[1][6] == "80%"

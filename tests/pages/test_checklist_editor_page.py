@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ee_app.db import make_engine, read_session
 from ee_app.models import ChecklistVersion
+from tests.raw_keys import raw_keys
 
 VISITS = "ee_app/pages/visits.py"
 
@@ -56,18 +57,20 @@ def test_check_lists_every_problem_in_the_readers_words(make_app, language, expe
     table = at.dataframe[-1].value
     problems = list(table.iloc[:, -1])
     assert problems.count(expected) == 8  # name, description, section name, item text × 2
+    shown = [str(v) for v in table.to_numpy().ravel()]
+    assert not [k for text in shown for k in raw_keys(text, language)]
     sheets = set(table.iloc[:, 0])
     assert sheets == (
         {"Checklist", "Sections", "Items"} if language == "en" else {"检查表", "部分", "题目"}
     )
 
 
-def test_save_makes_a_version_and_an_unchanged_save_makes_none(make_app, engine):
+def test_saving_with_problems_writes_nothing(make_app, engine):
     at = opened(make_app)
     fill_head(at)
     at.run()
-    # The blank template's section and item need their names: typed through the table's state.
-    # (AppTest cannot type into st.data_editor; the browser test does that in Chromium.)
+    # The blank template's section and item still lack their texts (AppTest cannot type into
+    # st.data_editor; the browser test fills the tables through a workbook in Chromium).
     assert versions(engine, "hair-wash") == 0
     at.button(key="ee_ck_save").click().run()
     assert not at.exception, at.exception
