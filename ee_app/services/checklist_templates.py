@@ -22,10 +22,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ee_app.auth import Actor, Permission, require
-from ee_app.errors import N_, NotFound
+from ee_app.errors import N_, Conflict, NotFound
 from ee_app.instruments.checklist import definition_hash, validate
 from ee_app.instruments.pulse import Text
 from ee_app.models import ChecklistVersion, ShopVisit
@@ -209,7 +210,16 @@ def save_checklist(session: Session, actor: Actor, definition: Mapping[str, Any]
         created_by=actor.email,
     )
     session.add(row)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another save of the same key got this version number first
+        raise Conflict(
+            N_(
+                "Someone saved a version of “{key}” at the same moment; look at the versions "
+                "and save again."
+            ),
+            key=key,
+        ) from exc
     audit.record(
         session,
         actor,
