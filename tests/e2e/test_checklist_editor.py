@@ -1,7 +1,8 @@
 """HR makes a checklist of their own in a real browser and a shopper fills it in on a phone.
 
 HR downloads the blank template, fills in three sections in it (as a clerk would in Excel),
-uploads it, opens it in the editor, types the checklist's key and names there, checks it,
+uploads it, opens it in the editor, types a section's weight into the sections table and the
+checklist's key and names above it, checks it,
 looks at the phone preview and saves it; schedules a visit with it; the shopper answers it
 on a phone and submits, and the stored score is the one the checklist's weights give.
 """
@@ -68,14 +69,17 @@ ITEMS = [
     ["farewell", "thanks", "是非题", 2, "N", "N", "N", "N", "Staff thanked me.", "员工向我道谢。"],
     ["farewell", "notes", "文字题", None, "N", "N", "N", "N", "Anything else", "其他情况"],
 ]
+#: The height of a row (and of the header) of st.data_editor's grid, in CSS pixels.
+ROW_PX = 35
 OPTIONS = [
     ["wait", "none", 1, "Not at all", "没有等"],
     ["wait", "short", 0.5, "A few minutes", "等了几分钟"],
 ]
 # greet yes (2/2), wait "A few minutes" (1.5/3) → welcome 3.5/5; water 4 (3/4), towel yes
-# (1/1) → service 4/5; thanks no (0/2) → farewell 0. Weighted: (0.7·1 + 0.8·2 + 0·1) / 4.
-EXPECTED = Fraction(7, 10) * 1 + Fraction(8, 10) * 2
-EXPECTED_PERCENT = float(EXPECTED / 4 * 100)  # 57.5
+# (1/1) → service 4/5; thanks no (0/2) → farewell 0. Weighted with farewell's weight typed
+# as 2 in the editor: (0.7·1 + 0.8·2 + 0·2) / 5.
+EXPECTED = (Fraction(7, 10) * 1 + Fraction(8, 10) * 2 + 0 * 2) / 5
+EXPECTED_PERCENT = float(EXPECTED * 100)  # 46.0
 
 
 def fill_blank(blank: bytes) -> bytes:
@@ -100,6 +104,18 @@ def show_tab(page, name: str) -> None:  # type: ignore[no-untyped-def]
     """Show a tab of the page (its content is drawn already: no run to wait for)."""
     page.get_by_role("tab", name=name, exact=True).click()
     expect(page.get_by_role("tabpanel", name=name, exact=True)).to_be_visible()
+
+
+def grid_box(grid):  # type: ignore[no-untyped-def]
+    """The bounding box of an ``st.data_editor`` once its rows are drawn (a grid first shows
+    as a one-line placeholder)."""
+    expect(grid.locator("canvas").first).to_be_visible()
+    for _attempt in range(100):
+        box = grid.bounding_box()
+        if box and box["height"] > 3 * ROW_PX:
+            return box
+        grid.page.wait_for_timeout(100)
+    raise AssertionError("the table was not drawn")
 
 
 def type_into(panel, label: str, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -131,6 +147,21 @@ def test_hr_builds_a_checklist_and_a_shopper_fills_it_in(
     panel.get_by_role("button", name="Open in the editor").click()
     wait_idle(hr)
 
+    # A cell of the sections table is typed in the app: farewell weighs 2, not 1.
+    sections = hr.locator(".st-key-ee_ck_2_sections")
+    # In the middle of the window: the app's header bar covers the top of it.
+    sections.evaluate("e => e.scrollIntoView({block: 'center'})")
+    box = grid_box(sections)
+    hr.mouse.click(box["x"] + 60, box["y"] + ROW_PX * 1.5)  # the first section's id
+    for key in ("ArrowDown", "ArrowDown", "ArrowRight", "Enter"):  # farewell's weight
+        hr.keyboard.press(key)
+    hr.keyboard.press("ControlOrMeta+a")
+    hr.keyboard.type("2")
+    hr.screenshot(path="/tmp/wA_de/typed.png")
+    print("BOX", box)
+
+    hr.keyboard.press("Enter")
+    wait_idle(hr)
     # The head is typed in the app.
     type_into(panel, "Key", "front-desk")
     type_into(panel, "Name (English)", "Front desk")
@@ -154,7 +185,11 @@ def test_hr_builds_a_checklist_and_a_shopper_fills_it_in(
             select(ChecklistVersion).where(ChecklistVersion.key == "front-desk")
         ).one()
     assert saved.version == 1
-    assert [s["id"] for s in saved.definition["sections"]] == ["welcome", "service", "farewell"]
+    assert [(s["id"], s["weight"]) for s in saved.definition["sections"]] == [
+        ("welcome", 1),
+        ("service", 2),
+        ("farewell", 2),  # typed in the sections table
+    ]
     assert saved.definition["name"] == {"en": "Front desk", "zh-CN": "前台接待"}
 
     show_tab(hr, "Schedule")
@@ -198,6 +233,6 @@ def test_hr_builds_a_checklist_and_a_shopper_fills_it_in(
     with read_session(engine) as session:
         visit = session.get(ShopVisit, visit_id)
     assert visit.status is VisitStatus.SUBMITTED
-    assert float(visit.score) == EXPECTED_PERCENT == 57.5
+    assert float(visit.score) == EXPECTED_PERCENT == 46.0
     assert visit.passed is False  # below the pass mark of 80 %
     engine.dispose()
