@@ -2,9 +2,9 @@
 
 HR downloads the blank template, fills in three sections in it (as a clerk would in Excel),
 uploads it, opens it in the editor, types a section's weight into the sections table and the
-checklist's key and names above it, checks it,
-looks at the phone preview and saves it; schedules a visit with it; the shopper answers it
-on a phone and submits, and the stored score is the one the checklist's weights give.
+checklist's key and names above it, checks it, looks at the phone preview and saves it;
+schedules a visit with it; the shopper answers it on a phone and submits, and the stored
+score is the one the checklist's weights give.
 """
 
 import io
