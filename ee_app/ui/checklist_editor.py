@@ -423,4 +423,5 @@ def checklists_section(ctx: PageContext) -> None:
         else:
             checklist_preview(validate(definition), ctx.language, _)
     st.divider()
-    _excel(ctx, start)
+    # What is on screen when it is valid (so the download carries the edits), else the start.
+    _excel(ctx, start if problems else definition)
