@@ -33,6 +33,7 @@ from ee_app.services.visits import (
     store_staff,
 )
 from ee_app.ui import context
+from ee_app.ui.checklist_editor import checklists_section
 from ee_app.ui.checklist_form import checklist_view
 from ee_app.ui.components import error_box
 from ee_app.ui.evidence import evidence_file
@@ -371,6 +372,7 @@ if office:
         _("Review ({count})").format(count=waiting),
         _("Schedule"),
         _("Agency files"),
+        _("Checklists"),
     ]
     tabs = st.tabs(names)
     with tabs[0]:
@@ -381,5 +383,7 @@ if office:
         schedule_tab()
     with tabs[3]:
         import_section(ctx)
+    with tabs[4]:
+        checklists_section(ctx)
 else:
     results_tab()

@@ -61,6 +61,8 @@ ACTIONS: dict[str, str] = {
     "visit.evidence_remove": N_("Removed evidence from a visit"),
     "visit.approve": N_("Approved a visit"),
     "visit.reject": N_("Returned a visit for correction"),
+    "checklist.create": N_("Created a mystery-shopper checklist"),
+    "checklist.version": N_("Saved a new version of a checklist"),
     "visits.import": N_("Imported agency visits"),
     "visits.undo": N_("Undid an import of agency visits"),
     # Training
@@ -140,6 +142,7 @@ OBJECTS: dict[str, str] = {
     "action_plan": N_("Action plan"),
     "action_item": N_("Action"),
     "shop_visit": N_("Visit"),
+    "checklist_version": N_("Checklist version"),
     "quiz_version": N_("Training assessment"),
     "quiz_attempt": N_("Assessment attempt"),
     "import_batch": N_("Import batch"),

@@ -56,7 +56,7 @@ def store_visits(engine, status):
 def test_hr_sees_results_review_and_schedule(make_app, language):
     at = opened(make_app, "hr@demo.example", VISITS, language)
     assert not at.error, [e.value for e in at.error]
-    assert len(at.tabs) == 4
+    assert len(at.tabs) == 5  # results, review, schedule, agency files, checklists
     shown = texts(at)
     assert "杭州西湖店" in shown  # the submitted demo visit waits in the review tab
     assert at.metric and any(m.label in ("Visits", "暗访次数") for m in at.metric)
