@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
-from ee_app.errors import N_, EeError, Problem, ValidationError
+from ee_app.errors import EeError, Problem, ValidationError
 from ee_app.services.org import UnitRow
 from ee_app.services.outcomes import CSAT_MONTHS, DEFAULT_CSAT_MONTHS
 from ee_app.ui.labels import level_label
