@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ee_app.cli import main
 from ee_app.db import read_session
-from ee_app.models import Staff
+from ee_app.models import AuditLog, Staff
 from ee_app.services import training
 from tests.helpers import snapshot
 from tests.services.test_training import (  # noqa: F401
@@ -67,6 +67,11 @@ def test_hr_helps_a_new_hire_who_ran_out_of_attempts(cli_env, engine, newcomer, 
     sheet = load_workbook(path).active
     cells = {str(c) for row in sheet.iter_rows(values_only=True) for c in row if c}
     assert number not in cells  # a withdrawn link is not handed out
+    with read_session(engine) as session:  # the file of personal links is in the audit log
+        logged = session.scalars(
+            select(AuditLog).where(AuditLog.action == "download.quiz_links")
+        ).all()
+    assert [(e.object_type, e.detail["quiz"]) for e in logged] == [("quiz_version", "onboarding")]
 
 
 def test_assign_and_assign_again_as_a_new_cycle(cli_env, engine, demo, capsys):

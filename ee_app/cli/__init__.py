@@ -22,7 +22,7 @@ from ee_app.errors import N_, EeError, NotFound, Problem, ValidationError
 from ee_app.i18n import plural_translator, translator
 from ee_app.models import UserRole, WaveMode
 
-__all__ = ["Context", "actions_of", "as_option", "command", "main"]
+__all__ = ["Context", "actions_of", "as_option", "command", "log_download", "main"]
 
 Gettext = Callable[[str], str]
 
@@ -465,7 +465,7 @@ def _wave_invite(ctx: Context, args: argparse.Namespace) -> int:
         raise ValidationError(
             N_("Cannot write {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
         ) from exc
-    _log_download(
+    log_download(
         ctx,
         actor,
         "reminders" if args.pending else ("links" if suffix == ".xlsx" else "slips"),
@@ -484,7 +484,7 @@ def _wave_invite(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _log_download(ctx: Context, actor, kind: str, object_id: object, rows: int, **detail) -> None:  # type: ignore[no-untyped-def]
+def log_download(ctx: Context, actor, kind: str, object_id: object, rows: int, **detail) -> None:  # type: ignore[no-untyped-def]
     """An audit entry for a file the command wrote (ee_app.services.audit.record_download)."""
     from ee_app.db import write_session
     from ee_app.services.audit import record_download
@@ -592,7 +592,7 @@ def _report_engagement(ctx: Context, args: argparse.Namespace) -> int:
         raise ValidationError(
             N_("Cannot write {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
         ) from exc
-    _log_download(
+    log_download(
         ctx,
         actor,
         "results",
@@ -749,7 +749,7 @@ def _write_payroll(ctx: Context, actor, run_id: int, out: str, language: str | N
         raise ValidationError(
             N_("Cannot write {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
         ) from exc
-    _log_download(ctx, actor, "payroll", run_id, len(view.lines), period=view.run.period)
+    log_download(ctx, actor, "payroll", run_id, len(view.lines), period=view.run.period)
 
 
 def _incentives_run(ctx: Context, args: argparse.Namespace) -> int:

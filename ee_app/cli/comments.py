@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ee_app.cli import Context, actions_of, as_option
+from ee_app.cli import Context, actions_of, as_option, log_download
 from ee_app.config import LANGUAGES
 from ee_app.errors import N_, ValidationError
 
@@ -16,9 +16,8 @@ __all__ = ["register"]
 
 
 def _report_comments(ctx: Context, args: argparse.Namespace) -> int:
-    from ee_app.db import read_session, write_session
+    from ee_app.db import read_session
     from ee_app.exports.comments import comments_csv, comments_xlsx
-    from ee_app.services.audit import record_download
     from ee_app.services.comments import wave_comments
 
     path = Path(args.out)
@@ -39,8 +38,7 @@ def _report_comments(ctx: Context, args: argparse.Namespace) -> int:
         raise ValidationError(
             N_("Cannot write {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
         ) from exc
-    with write_session(ctx.engine) as session:
-        record_download(session, actor, "comments", args.wave, rows=len(found), format=suffix[1:])
+    log_download(ctx, actor, "comments", args.wave, len(found), format=suffix[1:])
     groups = len({c.group_code for c in found})
     print(
         ctx.ngettext(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ee_app.cli import Context, as_option, command
+from ee_app.cli import Context, as_option, command, log_download
 from ee_app.errors import N_, NotFound, ValidationError
 from ee_app.models import StaffRole
 
@@ -112,6 +112,7 @@ def _links(ctx: Context, args: argparse.Namespace) -> int:
         raise ValidationError(
             N_("Cannot write {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
         ) from exc
+    log_download(ctx, actor, "quiz_links", quiz_id, len(links), quiz=quiz.key)
     ctx.say(N_("Wrote {count} personal links to {path}."), count=len(links), path=str(path))
     ctx.say(N_("Keep the file private: anyone holding a link can answer in that person's place."))
     return 0

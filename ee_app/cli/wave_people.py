@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ee_app.cli import Context, _log_download, actions_of, as_option
+from ee_app.cli import Context, actions_of, as_option, log_download
 from ee_app.errors import N_, ValidationError
 
 
@@ -47,7 +47,7 @@ def _add_joiners(ctx: Context, args: argparse.Namespace) -> int:
             N_("Cannot write {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
         ) from exc
 
-    _log_download(ctx, actor, "links", wave.code, len(added.links), joiners=True)
+    log_download(ctx, actor, "links", wave.code, len(added.links), joiners=True)
     ctx.say(N_("Wrote {count} personal links to {path}."), count=len(added.links), path=str(path))
     ctx.say(N_("Keep the file private: anyone holding a link can answer in that person's place."))
     return 0

@@ -85,7 +85,7 @@ def rules() -> None:
     parts = [
         _("{count} questions").format(count=quiz.draw),
         _("pass mark {mark:.0%}").format(mark=float(quiz.pass_mark)),
-        _("{count} attempts in all").format(count=quiz.max_attempts),
+        _("{count} attempts in all").format(count=view.limit or quiz.max_attempts),
     ]
     if quiz.time_limit_minutes:
         parts.append(_("{minutes} minutes per attempt").format(minutes=quiz.time_limit_minutes))

@@ -14,6 +14,7 @@ from ee_app.clock import format_time
 from ee_app.errors import EeError
 from ee_app.exports.quiz_links import quiz_links_xlsx
 from ee_app.models import StaffRole
+from ee_app.services.audit import record_download
 from ee_app.services.org import list_units
 from ee_app.services.training import (
     assign_quiz,
@@ -193,9 +194,18 @@ def assign_tab() -> None:
     pending = st.checkbox(_("Only those who have not passed yet"))
     with ctx.read() as session:
         links = assignment_links(session, actor, quiz_id, context.settings(), pending_only=pending)
+
+    def logged_links() -> bytes:
+        """The workbook, once its download is logged (called when HR downloads it)."""
+        with ctx.write() as session:
+            record_download(
+                session, actor, "quiz_links", quiz_id, rows=len(links), quiz=quizzes[quiz_id].key
+            )
+        return quiz_links_xlsx(links, quizzes[quiz_id], language)
+
     st.download_button(
         _("Personal links (Excel) · {count}").format(count=len(links)),
-        data=lambda: quiz_links_xlsx(links, quizzes[quiz_id], language),
+        data=logged_links,
         file_name=f"assessment-links-{quizzes[quiz_id].key}.xlsx",
         mime=XLSX_MIME,
         icon=":material/download:",

@@ -46,6 +46,7 @@ DOWNLOADS: dict[str, tuple[str, str]] = {
     "payroll": ("download.payroll", "incentive_run"),
     "results": ("download.results", "survey_wave"),
     "comments": ("download.comments", "survey_wave"),
+    "quiz_links": ("download.quiz_links", "quiz_version"),
 }
 
 

@@ -51,6 +51,7 @@ ACTIONS: dict[str, str] = {
     "download.payroll": N_("Downloaded a payroll workbook"),
     "download.results": N_("Downloaded survey results"),
     "download.comments": N_("Downloaded a wave's comments"),
+    "download.quiz_links": N_("Downloaded personal assessment links"),
     "audit.export": N_("Exported the audit log"),
     # Mystery shopping
     "visit.schedule": N_("Scheduled mystery-shopper visits"),

@@ -72,7 +72,8 @@ def answer_text(item: ChecklistItem, value: Any, language: str, _: Gettext) -> s
 def _label(item: ChecklistItem, language: str, _: Gettext) -> str:
     text = plain(item.text.get(language))
     if item.critical:
-        return f"**{text}** · :red[{_('critical item')}]"
+        critical = _("critical item")  # outside the f-string, where babel finds it
+        return f"**{text}** · :red[{critical}]"
     return f"**{text}**"
 
 
