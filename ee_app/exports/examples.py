@@ -2,8 +2,10 @@
 
 ``docs/examples/checklist-example.xlsx`` is the shipped service-process checklist as the
 Checklists tab downloads it: HR can open it, change the key and the items, and upload it as
-their own checklist. ``tests/exports/test_checklist_workbook.py`` checks that the committed
-file still holds what this module writes (cell by cell: a workbook's bytes carry its save time).
+their own checklist. ``docs/examples/question-bank-example.xlsx`` is the 40-question onboarding
+bank of :mod:`ee_app.exports.question_bank_example`. ``tests/exports/test_checklist_workbook.py``
+checks that the committed files still hold what this module writes (cell by cell: a workbook's
+bytes carry its save time).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 from pathlib import Path
 
 from ee_app.exports.checklist_workbook import checklist_workbook
+from ee_app.exports.question_bank_example import EXAMPLE_FILE, example_workbook
 from ee_app.instruments.checklist import default_definitions
 
 __all__ = ["CHECKLIST_EXAMPLE", "EXAMPLE_KEY", "example_files", "main"]
@@ -22,7 +25,10 @@ EXAMPLE_KEY = "service-process"
 
 def example_files() -> dict[str, bytes]:
     """File name → content of every example."""
-    return {CHECKLIST_EXAMPLE: checklist_workbook(default_definitions()[EXAMPLE_KEY])}
+    return {
+        CHECKLIST_EXAMPLE: checklist_workbook(default_definitions()[EXAMPLE_KEY]),
+        EXAMPLE_FILE.name: example_workbook(),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,7 +5,7 @@ It is a new version of the onboarding assessment (key ``onboarding``) as HR migh
 40 questions in four topics of ten (skin basics, hygiene, the service process with complaint
 handling, compliance), taken from the shipped onboarding bank plus the eight questions of
 ``instruments/quizzes/examples/onboarding-extra.toml``; each test draws 5 per topic (20),
-pass mark 80%, 2 attempts, 30 minutes. Regenerate it with ``scripts/question-bank-example``;
+pass mark 80%, 2 attempts, 30 minutes. Regenerate it with ``scripts/examples``;
 ``tests/exports/test_question_bank_example.py`` fails when the committed file is stale.
 """
 

@@ -73,11 +73,13 @@ __all__ = [
     "LinkState",
     "QuizLink",
     "assign_quiz",
+    "assignable_staff",
     "assignment_links",
     "attempt_limit",
     "counted",
     "ensure_default_quizzes",
     "first_attempts",
+    "insert_assignments",
     "item_analysis",
     "list_quizzes",
     "onboarding_passed",
@@ -191,6 +193,60 @@ def _current_staff(
     return sorted(set(session.scalars(stmt)))
 
 
+def assignable_staff(
+    session: Session,
+    actor: Actor,
+    quiz_id: int,
+    unit_ids: Sequence[int],
+    roles: Collection[StaffRole] | None,
+    today: date | None,
+) -> list[int]:
+    """The people HR is giving a version to (first time or as a new cycle): everyone now in
+    the units (and beneath them), or only the given roles; refused when there is nobody."""
+    require(actor, Permission.MANAGE_TRAINING)
+    quiz = session.get(QuizVersion, quiz_id)
+    if quiz is None:
+        raise NotFound(N_("No such assessment."))
+    quiz_of(quiz)
+    if not unit_ids:
+        raise ValidationError(N_("Choose at least one unit."))
+    people = _current_staff(session, expand_scope(session, unit_ids), roles, today or clock.today())
+    if not people:
+        raise ValidationError(N_("Nobody in these units (and roles) works there now."))
+    return people
+
+
+def insert_assignments(
+    session: Session,
+    actor: Actor,
+    quiz_id: int,
+    cycles: Mapping[int, int],
+    settings: Settings | None = None,
+) -> None:
+    """Give the version to each staff member in ``cycles`` ({staff id: cycle}) with a fresh
+    personal link (generation 1 of that cycle), in one statement."""
+    key = secret_key(settings or Settings.from_env())
+    now = utcnow()
+    session.execute(
+        insert(QuizAssignment.__table__),
+        [
+            {
+                "quiz_id": quiz_id,
+                "staff_id": staff_id,
+                "token_hash": hash_token(quiz_token(key, quiz_id, staff_id, cycle, 1)),
+                "assigned_at": now,
+                "assigned_by": actor.email,
+                "active": True,
+                "cycle": cycle,
+                "generation": 1,
+                "extra_attempts": 0,
+                "counted_from": 0,
+            }
+            for staff_id, cycle in cycles.items()
+        ],
+    )
+
+
 @transactional
 def assign_quiz(
     session: Session,
@@ -204,16 +260,7 @@ def assign_quiz(
 ) -> tuple[int, int]:
     """Assign the quiz version to everyone now working in the units (and beneath them), or
     only to the given roles; returns (assigned now, assigned before and left as they were)."""
-    require(actor, Permission.MANAGE_TRAINING)
-    quiz = session.get(QuizVersion, quiz_id)
-    if quiz is None:
-        raise NotFound(N_("No such assessment."))
-    quiz_of(quiz)
-    if not unit_ids:
-        raise ValidationError(N_("Choose at least one unit."))
-    people = _current_staff(session, expand_scope(session, unit_ids), roles, today or clock.today())
-    if not people:
-        raise ValidationError(N_("Nobody in these units (and roles) works there now."))
+    people = assignable_staff(session, actor, quiz_id, unit_ids, roles, today)
     before = set(
         session.scalars(
             select(QuizAssignment.staff_id).where(
@@ -221,23 +268,9 @@ def assign_quiz(
             )
         )
     )
-    key = secret_key(settings)
     fresh = [p for p in people if p not in before]
     if fresh:
-        session.execute(
-            insert(QuizAssignment.__table__),
-            [
-                {
-                    "quiz_id": quiz_id,
-                    "staff_id": staff_id,
-                    "token_hash": hash_token(quiz_token(key, quiz_id, staff_id)),
-                    "assigned_at": utcnow(),
-                    "assigned_by": actor.email,
-                    "active": True,
-                }
-                for staff_id in fresh
-            ],
-        )
+        insert_assignments(session, actor, quiz_id, dict.fromkeys(fresh, 1), settings)
     audit.record(
         session,
         actor,

@@ -21,17 +21,16 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ee_app.auth import Actor, Permission, require
 from ee_app.config import Settings
 from ee_app.errors import N_, Problem, ValidationError
-from ee_app.keys import hash_token, secret_key
-from ee_app.models import AppSetting, QuizAssignment, QuizVersion, StaffRole, utcnow
+from ee_app.models import AppSetting, QuizVersion, StaffRole
 from ee_app.services import audit
 from ee_app.services._tx import transactional
-from ee_app.services.training import quiz_token
+from ee_app.services.training import insert_assignments
 
 __all__ = ["SETTING_KEY", "Rule", "assign_new_hires", "get_rules", "set_rules"]
 
@@ -125,8 +124,6 @@ def assign_new_hires(
             .group_by(QuizVersion.key)
         ).all()
     )
-    key = secret_key(settings or Settings.from_env())
-    now = utcnow()
     made: Counter[int] = Counter()
     for rule in rules:
         if rule.quiz_key not in newest:
@@ -139,20 +136,7 @@ def assign_new_hires(
         people = sorted(s for s, role in hires.items() if rule.matches(role))
         if not people:
             continue
-        session.execute(
-            insert(QuizAssignment.__table__),
-            [
-                {
-                    "quiz_id": quiz_id,
-                    "staff_id": staff_id,
-                    "token_hash": hash_token(quiz_token(key, quiz_id, staff_id)),
-                    "assigned_at": now,
-                    "assigned_by": actor.email,
-                    "active": True,
-                }
-                for staff_id in people
-            ],
-        )
+        insert_assignments(session, actor, quiz_id, dict.fromkeys(people, 1), settings)
         made[quiz_id] = len(people)
     for quiz_id, count in made.items():
         audit.record(session, actor, "quiz.auto_assign", "quiz_version", quiz_id, assigned=count)

@@ -14,19 +14,16 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ee_app import clock
-from ee_app.auth import Actor, Permission, require
+from ee_app.auth import Actor
 from ee_app.config import Settings
-from ee_app.errors import N_, Conflict, NotFound, ValidationError
-from ee_app.keys import hash_token, secret_key
-from ee_app.models import QuizAssignment, QuizVersion, StaffRole, utcnow
+from ee_app.errors import N_, Conflict
+from ee_app.models import QuizAssignment, StaffRole
 from ee_app.services import audit
 from ee_app.services._tx import transactional
-from ee_app.services.org import expand_scope
-from ee_app.services.training import _current_staff, quiz_of, quiz_token
+from ee_app.services.training import assignable_staff, insert_assignments
 
 __all__ = ["MAX_GENERATION", "CycleResult", "new_cycle"]
 
@@ -57,16 +54,7 @@ def new_cycle(
     one's previous assignment becomes inactive (its attempts stay in the history and in the
     onboarding gate), and a new cycle starts with a fresh link and a fresh count. People
     never given it get cycle 1. The old links stop working."""
-    require(actor, Permission.MANAGE_TRAINING)
-    version = session.get(QuizVersion, quiz_id)
-    if version is None:
-        raise NotFound(N_("No such assessment."))
-    quiz_of(version)
-    if not unit_ids:
-        raise ValidationError(N_("Choose at least one unit."))
-    people = _current_staff(session, expand_scope(session, unit_ids), roles, today or clock.today())
-    if not people:
-        raise ValidationError(N_("Nobody in these units (and roles) works there now."))
+    people = assignable_staff(session, actor, quiz_id, unit_ids, roles, today)
     cycles: dict[int, int] = {}
     for staff_id, cycle in session.execute(
         select(QuizAssignment.staff_id, QuizAssignment.cycle).where(
@@ -83,28 +71,7 @@ def new_cycle(
             .values(active=False)
             .execution_options(synchronize_session=False)
         )
-    key = secret_key(settings)
-    now = utcnow()
-    session.execute(
-        insert(QuizAssignment.__table__),
-        [
-            {
-                "quiz_id": quiz_id,
-                "staff_id": staff_id,
-                "token_hash": hash_token(
-                    quiz_token(key, quiz_id, staff_id, cycles.get(staff_id, 0) + 1, 1)
-                ),
-                "assigned_at": now,
-                "assigned_by": actor.email,
-                "active": True,
-                "cycle": cycles.get(staff_id, 0) + 1,
-                "generation": 1,
-                "extra_attempts": 0,
-                "counted_from": 0,
-            }
-            for staff_id in people
-        ],
-    )
+    insert_assignments(session, actor, quiz_id, {p: cycles.get(p, 0) + 1 for p in people}, settings)
     result = CycleResult(renewed=len(cycles), first=len(people) - len(cycles))
     audit.record(
         session,
