@@ -25,7 +25,7 @@ def loaded_by(db_url: str, *argv: str) -> tuple[set[str], str]:
     env = {**os.environ, "EE_DATABASE_URL": db_url, "EE_LANG": "en"}
     env.pop("EE_ENV", None)
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, *argv], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", PROBE, *argv], env=env, capture_output=True, text=True, timeout=600
     )
     line = done.stderr.strip().splitlines()[-1]
     assert line.startswith("LOADED"), done.stderr
