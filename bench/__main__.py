@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import load, memory, outcomes, payroll, results, roster_import, submissions
+from bench import cli_startup, load, memory, outcomes, payroll, results, roster_import, submissions
 
 BENCHMARKS = {
     "roster_import": roster_import.run,
@@ -19,6 +19,7 @@ BENCHMARKS = {
     "payroll": payroll.run,
     "memory": memory.run,
     "load": load.run,
+    "cli_startup": cli_startup.run,
 }
 
 

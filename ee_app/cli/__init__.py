@@ -17,10 +17,10 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
+from ee_app.choices import UserRole, WaveMode
 from ee_app.config import LANGUAGES, SETTINGS, Settings
 from ee_app.errors import N_, EeError, NotFound, Problem, ValidationError
 from ee_app.i18n import plural_translator, translator
-from ee_app.models import UserRole, WaveMode
 
 __all__ = ["Context", "actions_of", "as_option", "command", "log_download", "main"]
 
@@ -36,15 +36,12 @@ class Context:
         self.ngettext = plural_translator(settings.lang)
         self.engine = make_engine(settings.database_url)
 
-    def migrate(self) -> None:
-        from ee_app.db import upgrade, write_session
-        from ee_app.services.instruments import ensure_reference_data
-        from ee_app.services.results_build import rebuild_stale_results
+    def migrate(self, *, always: bool = False) -> None:
+        """Bring the database to what commands expect; one query when it already is (issue
+        20: running Alembic on every command took seconds). ``always`` runs the full path."""
+        from ee_app.services.startup import prepare
 
-        upgrade(self.engine)
-        with write_session(self.engine) as session:
-            ensure_reference_data(session)
-            rebuild_stale_results(session)
+        prepare(self.engine, always=always)
 
     def actor(self, email: str | None):  # type: ignore[no-untyped-def]
         from ee_app.auth import system_actor
@@ -64,7 +61,7 @@ class Context:
 
 
 def _db_upgrade(ctx: Context, _args: argparse.Namespace) -> int:
-    ctx.migrate()
+    ctx.migrate(always=True)
     ctx.say(N_("The database is at the newest schema."))
     return 0
 

@@ -12,9 +12,9 @@ import argparse
 import sys
 from datetime import date
 
+from ee_app.choices import Cadence, WaveMode
 from ee_app.cli import Context, actions_of, as_option, command
 from ee_app.errors import N_, NotFound, Problem, ValidationError
-from ee_app.models import Cadence, WaveMode
 
 __all__ = ["print_overlaps", "register"]
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ee_app.choices import StaffRole
 from ee_app.cli import Context, as_option, command, log_download
 from ee_app.errors import N_, NotFound, ValidationError
-from ee_app.models import StaffRole
 
 __all__ = ["register"]
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ee_app.choices import StaffRole, UserRole
 from ee_app.models.base import Base, str_enum, utcnow
 
 __all__ = [
@@ -35,22 +36,6 @@ class UnitLevel(enum.StrEnum):
     @property
     def depth(self) -> int:
         return list(UnitLevel).index(self)
-
-
-class StaffRole(enum.StrEnum):
-    BEAUTICIAN = "beautician"
-    CONSULTANT = "consultant"
-    DOCTOR = "doctor"
-    NURSE = "nurse"
-    FRONT_DESK = "front_desk"
-    STORE_MANAGER = "store_manager"
-
-
-class UserRole(enum.StrEnum):
-    ADMIN = "admin"
-    HR = "hr"
-    MANAGER = "manager"
-    SHOPPER = "shopper"
 
 
 class OrgUnit(Base):

@@ -9,22 +9,17 @@ that are due and closes those whose day has passed. A reminder run records only 
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ee_app.choices import Cadence
 from ee_app.models.base import Base, str_enum, utcnow
 from ee_app.models.survey import WaveMode
 
 __all__ = ["Cadence", "ReminderRun", "SurveySchedule", "SurveyScheduleUnit"]
-
-
-class Cadence(enum.StrEnum):
-    MONTHLY = "monthly"
-    WEEKLY = "weekly"
 
 
 class SurveySchedule(Base):

@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ee_app.choices import WaveMode
 from ee_app.instruments.pulse import CORE_SLOTS, CUSTOM_SLOTS
 from ee_app.models.base import Base, str_enum, utcnow
 from ee_app.models.org import StaffRole
@@ -55,11 +56,6 @@ __all__ = [
 ]
 
 ANSWER_SLOTS = (*CORE_SLOTS, *CUSTOM_SLOTS)
-
-
-class WaveMode(enum.StrEnum):
-    ANONYMOUS = "anonymous"
-    CONFIDENTIAL = "confidential"
 
 
 class WaveStatus(enum.StrEnum):

@@ -1,0 +1,129 @@
+"""What every command (and start-up) needs from the database, checked in one query.
+
+Before acting, ``ee-app`` brings the database to the newest schema, creates the shipped
+reference data (pulse v1, checklist templates, assessments, incentive scheme) and rebuilds
+results built under older rules. Doing all of that on every run cost seconds: Alembic's script
+machinery and the results builder (pandas) were imported and run even when there was nothing
+to do (issue 20). :func:`is_ready` asks the database in one ``SELECT`` whether any of it is
+needed; only when something is does :func:`prepare` run the full path, exactly as before.
+
+The head revision is read from the migration files themselves (``revision = "…"`` and
+``down_revision = "…"``), so a new migration needs no constant to be kept in step; a test
+checks the answer against Alembic's own.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import Engine, column, func, literal, select, table
+from sqlalchemy.exc import DBAPIError
+
+from ee_app.instruments.checklist import DEFAULT_TEMPLATES
+from ee_app.instruments.quiz import DEFAULT_QUIZZES
+from ee_app.models import (
+    RESULT_RULES,
+    ChecklistVersion,
+    IncentiveScheme,
+    InstrumentVersion,
+    QuizVersion,
+    SurveyWave,
+    SurveyWaveResult,
+    WaveStatus,
+)
+
+__all__ = ["head_revision", "is_ready", "prepare"]
+
+VERSIONS = Path(__file__).resolve().parents[1] / "migrations" / "versions"
+DEFAULT_SCHEME = "store-staff"  # ee_app/instruments/schemes/store-staff-v1.toml
+_REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=\s*[\"']?([\w-]+|None)[\"']?", re.M)
+
+
+@cache
+def head_revision(folder: Path = VERSIONS) -> str:
+    """The one revision no other migration names as its ``down_revision``."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in folder.glob("*.py"):
+        fields = dict(_REVISION.findall(path.read_text(encoding="utf-8")))
+        if "revision" in fields:
+            revisions.add(fields["revision"])
+            parents.add(fields.get("down_revision", "None"))
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise ValueError(f"Expected one head migration in {folder}, found {sorted(heads)}.")
+    return heads.pop()
+
+
+def _count(stmt):  # type: ignore[no-untyped-def]
+    return stmt.with_only_columns(func.count()).scalar_subquery()
+
+
+def is_ready(engine: Engine) -> bool:
+    """True when the schema is at the head and nothing of :func:`prepare` is left to do.
+
+    Any database error (no ``alembic_version`` table in an empty database, no connection)
+    answers False, so that :func:`prepare` takes the full path and reports it as before."""
+    alembic_version = table("alembic_version", column("version_num"))
+    reference = select(literal(1))
+    stmt = select(
+        select(func.min(alembic_version.c.version_num)).scalar_subquery(),
+        select(func.count()).select_from(alembic_version).scalar_subquery(),
+        _count(
+            reference.select_from(InstrumentVersion).where(
+                InstrumentVersion.kind == "pulse", InstrumentVersion.version == 1
+            )
+        ),
+        _count(
+            reference.select_from(ChecklistVersion).where(
+                ChecklistVersion.key.in_(DEFAULT_TEMPLATES), ChecklistVersion.version == 1
+            )
+        ),
+        _count(
+            reference.select_from(QuizVersion).where(
+                QuizVersion.key.in_(DEFAULT_QUIZZES), QuizVersion.version == 1
+            )
+        ),
+        _count(
+            reference.select_from(IncentiveScheme).where(
+                IncentiveScheme.key == DEFAULT_SCHEME, IncentiveScheme.version == 1
+            )
+        ),
+        _count(
+            reference.select_from(SurveyWaveResult)
+            .join(SurveyWave, SurveyWave.id == SurveyWaveResult.wave_id)
+            .where(SurveyWave.status == WaveStatus.CLOSED, SurveyWaveResult.rules < RESULT_RULES)
+        ),
+    )
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(stmt).one()
+    except DBAPIError:
+        return False
+    revision, heads, pulse, checklists, quizzes, schemes, stale = row
+    return (
+        heads == 1
+        and revision == head_revision()
+        and pulse == 1
+        and checklists == len(DEFAULT_TEMPLATES)
+        and quizzes == len(DEFAULT_QUIZZES)
+        and schemes == 1
+        and stale == 0
+    )
+
+
+def prepare(engine: Engine, *, always: bool = False) -> None:
+    """Create or migrate the schema, create the shipped reference data and rebuild stale
+    results; skipped when :func:`is_ready` says there is nothing to do (unless ``always``)."""
+    if not always and is_ready(engine):
+        return
+    from ee_app.db import upgrade, write_session
+    from ee_app.services.instruments import ensure_reference_data
+    from ee_app.services.results_build import rebuild_stale_results
+
+    upgrade(engine)
+    with write_session(engine) as session:
+        ensure_reference_data(session)
+        rebuild_stale_results(session)
