@@ -9,13 +9,14 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import load, memory, outcomes, payroll, results, roster_import, submissions
+from bench import imports, load, memory, outcomes, payroll, results, roster_import, submissions
 
 BENCHMARKS = {
     "roster_import": roster_import.run,
     "submissions": submissions.run,
     "results": results.run,
     "outcomes": outcomes.run,
+    "imports": imports.run,
     "payroll": payroll.run,
     "memory": memory.run,
     "load": load.run,
