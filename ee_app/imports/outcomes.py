@@ -276,9 +276,10 @@ def _source_ids(problems: _Problems, cells, headers) -> pd.Series:  # type: igno
     ids = _texts(problems, cells, "source_id", 64)
     repeated = ids.duplicated(keep="first").to_numpy() & ids.notna().to_numpy()
     first_row = {}
-    for position, value in enumerate(ids.tolist()):
-        if value is not None and value not in first_row:
-            first_row[value] = int(problems.frame.rows[position])
+    if repeated.any():  # the first row of each id, looked for only when one repeats
+        for position, value in enumerate(ids.tolist()):
+            if value is not None and value not in first_row:
+                first_row[value] = int(problems.frame.rows[position])
     problems.add(
         repeated,
         "source_id",

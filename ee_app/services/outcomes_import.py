@@ -418,30 +418,23 @@ def import_csat(
     try:
         progress(0.7, N_("Saving"))
         batch = _new_batch(session, actor, "csat", filename, data, result.rows, result.new)
-        fresh = rows[new]
+        positions = np.flatnonzero(new)
+        fresh = rows.iloc[positions]
+        columns = [
+            fresh["source_id"].tolist(),
+            [batch.id] * len(fresh),
+            np.asarray(hashes, dtype=object)[positions].tolist(),
+            *(_column(fresh[c], int) for c in ("staff_id", "store_id")),
+            fresh["service_date"].tolist(),
+            *(_column(fresh[c], int) for c in ("score", "scale")),
+            fresh["touchpoint"].tolist(),
+            _column(fresh["customer"], _text),
+        ]
         bulk_insert(
             session,
             "csat_record",
             ["source_id", "batch_id", "row_hash", *values],
-            (
-                (
-                    r[0],
-                    batch.id,
-                    h,
-                    int(r[1]),
-                    int(r[2]),
-                    r[3],
-                    int(r[4]),
-                    int(r[5]),
-                    r[6],
-                    _text(r[7]),
-                )
-                for r, h in zip(
-                    fresh[["source_id", *values]].itertuples(index=False, name=None),
-                    [h for h, keep in zip(hashes, new, strict=True) if keep],
-                    strict=True,
-                )
-            ),
+            zip(*columns, strict=True),
         )
         audit.record(
             session,
