@@ -10,12 +10,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import cli_startup, load, memory, outcomes, payroll, results, roster_import, submissions
+from bench import imports, load, memory, outcomes, payroll, results, roster_import, submissions
 
 BENCHMARKS = {
     "roster_import": roster_import.run,
     "submissions": submissions.run,
     "results": results.run,
     "outcomes": outcomes.run,
+    "imports": imports.run,
     "payroll": payroll.run,
     "memory": memory.run,
     "load": load.run,

@@ -276,9 +276,10 @@ def _source_ids(problems: _Problems, cells, headers) -> pd.Series:  # type: igno
     ids = _texts(problems, cells, "source_id", 64)
     repeated = ids.duplicated(keep="first").to_numpy() & ids.notna().to_numpy()
     first_row = {}
-    for position, value in enumerate(ids.tolist()):
-        if value is not None and value not in first_row:
-            first_row[value] = int(problems.frame.rows[position])
+    if repeated.any():  # the first row of each id, looked for only when one repeats
+        for position, value in enumerate(ids.tolist()):
+            if value is not None and value not in first_row:
+                first_row[value] = int(problems.frame.rows[position])
     problems.add(
         repeated,
         "source_id",
@@ -427,6 +428,35 @@ def parse_csat(
     return Parsed(rows, None, problems.sorted(), problems.count, detected, headers)
 
 
+def _serving(
+    text: pd.Series, staff: Mapping[str, int]
+) -> tuple[list[tuple[int, int]], list[tuple[int, str]]]:
+    """(position, staff id) for every serving staff member named in ``text`` and (position,
+    number) for each unknown number, in row order. Each distinct cell is split and looked up
+    once (a year of sales repeats the same staff and pairs), then spread to its rows."""
+    codes, uniques = pd.factorize(text.to_numpy(dtype=object), use_na_sentinel=True)
+    known_of, unknown_of = [], []
+    for value in uniques.tolist():
+        known, missing = [], []
+        for number in dict.fromkeys(n for n in _SEPARATORS.split(value) if n):
+            staff_id = staff.get(number)
+            if staff_id is None:
+                missing.append(number)
+            else:
+                known.append(staff_id)
+        known_of.append(known)
+        unknown_of.append(missing)
+    link_rows, unknown = [], []
+    for position, code in enumerate(codes.tolist()):
+        if code < 0:
+            continue
+        for staff_id in known_of[code]:
+            link_rows.append((position, staff_id))
+        for number in unknown_of[code]:
+            unknown.append((position, number))
+    return link_rows, unknown
+
+
 def parse_sales(frame: Frame, lookups: Lookups, mapping: Mapping[str, str] | None = None) -> Parsed:
     """Sales: each needs a transaction id, a customer reference, the serving staff member(s)
     (several employee numbers may share a cell, separated by commas or 、), a store, a date
@@ -479,16 +509,7 @@ def parse_sales(frame: Frame, lookups: Lookups, mapping: Mapping[str, str] | Non
         else pd.Series([None] * len(frame), dtype=object)
     )
     text, _ = parse_texts(cells["employee_no"], 200)
-    link_rows, unknown = [], []
-    for position, value in enumerate(text.tolist()):
-        if value is None:
-            continue
-        for number in dict.fromkeys(n for n in _SEPARATORS.split(value) if n):
-            staff_id = lookups.staff.get(number)
-            if staff_id is None:
-                unknown.append((position, number))
-            else:
-                link_rows.append((position, staff_id))
+    link_rows, unknown = _serving(text, lookups.staff)
     if unknown:
         mask = np.zeros(len(frame), bool)
         names = {}

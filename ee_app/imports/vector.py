@@ -94,7 +94,30 @@ def parse_texts(values: pd.Series, max_length: int) -> tuple[pd.Series, np.ndarr
     return text, too_long
 
 
-def parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+def _by_distinct(parse):  # type: ignore[no-untyped-def]
+    """``parse`` (a column parser returning values and a mask of bad cells) run on a column's
+    distinct values only, then spread back to every cell: a year of sales has 365 dates and a
+    few thousand prices, so a million cells cost a few thousand parses. Missing cells are
+    missing and not bad, as the parsers themselves have them."""
+
+    def parse_column(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+        parsed, bad = parse(pd.Series(uniques, dtype=object))
+        parsed = parsed.to_numpy()
+        filler = np.array([np.nan if parsed.dtype.kind == "f" else None], dtype=parsed.dtype)
+        if parsed.dtype.kind == "M":
+            filler = np.array(["NaT"], dtype=parsed.dtype)
+        out = np.concatenate([parsed, filler])[codes]  # code -1 (missing) takes the filler
+        return (
+            pd.Series(out, index=values.index, dtype=parsed.dtype),
+            np.concatenate([bad, [False]])[codes],
+        )
+
+    parse_column.__doc__ = parse.__doc__
+    return parse_column
+
+
+def _parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Dates from date cells, Excel serial numbers, or text as 2026-03-05, 2026/3/5, 2026.3.5,
     20260305 or 2026年3月5日 (a time after the date is ignored). Returns datetime64 values
     (years 1 to 9999) and the mask of non-empty cells that are not dates."""
@@ -127,7 +150,7 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return result, bad
 
 
-def parse_amounts(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+def _parse_amounts(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Numbers, allowing ¥/￥/元, thousands separators, spaces and (accounting) minus."""
     is_number = pd.Series(_per_value(values, _is_number, bool), index=values.index)
     text = _text(values.where(~is_number, None))
@@ -140,6 +163,10 @@ def parse_amounts(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     result = result.where(np.isfinite(result))
     bad = (~blank(values)) & result.isna().to_numpy()
     return result, bad
+
+
+parse_dates = _by_distinct(_parse_dates)
+parse_amounts = _by_distinct(_parse_amounts)
 
 
 def parse_ints(values: pd.Series) -> tuple[pd.Series, np.ndarray]:

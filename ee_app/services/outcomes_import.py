@@ -121,6 +121,15 @@ def customer_hasher(settings: Settings) -> Callable[[str | None], str | None]:
     return hashed
 
 
+def hash_customers(settings: Settings, references: Sequence[object]) -> list[str | None]:
+    """:func:`customer_hasher` of a whole column, each distinct reference hashed once (a year
+    of sales names each customer several times); missing cells stay None."""
+    codes, uniques = pd.factorize(np.asarray(references, dtype=object), use_na_sentinel=True)
+    hashed = customer_hasher(settings)
+    mapped = np.array([hashed(_text(u)) for u in uniques] + [None], dtype=object)
+    return mapped[codes].tolist()  # code -1 (missing) takes the last: None
+
+
 def _lookups(session: Session, today: date | None) -> Lookups:
     stores = unit_index(session).stores
     return Lookups(staff=staff_ids(session), stores=stores, today=today or clock.today())
@@ -175,17 +184,22 @@ def _drop_old_customers(
     hashes: list[str],
     columns: Sequence[str],
     today: date | None,
-) -> tuple[list[str], list[str]]:
-    """Remove the customer of rows older than the retention horizon (in place) and return
-    (row hashes as stored, bare row hashes)."""
+) -> list[str]:
+    """Remove the customer of rows older than the retention horizon (in place) and return the
+    row hashes as stored (those rows' hashes are computed again without the customer; only
+    they, not the whole file, pay for it)."""
     from ee_app.services.retention_policy import customer_horizon
 
-    bare = bare_row_hashes(rows, columns)
     old = (rows[day] < customer_horizon(session, today or clock.today())).to_numpy(dtype=bool)
     if old.any():
         rows["customer"] = rows["customer"].astype(object).where(~old, None)
-        hashes = [b if o else h for h, b, o in zip(hashes, bare, old.tolist(), strict=True)]
-    return hashes, bare
+        positions = np.flatnonzero(old)
+        hashes = list(hashes)
+        for p, b in zip(
+            positions.tolist(), bare_row_hashes(rows.iloc[positions], columns), strict=True
+        ):
+            hashes[p] = b
+    return hashes
 
 
 def _staff_lists(links: pd.DataFrame, count: int) -> list[str]:
@@ -231,15 +245,20 @@ def _split_known(
     hashes: list[str],
     header: str,
     what: str,
-    bare: list[str],
+    columns: Sequence[str],
 ) -> pd.Series:
     """Which rows are new; a problem for each source id already stored with other values. A
-    stored row whose customer hash was removed matches the file's row without its customer."""
+    stored row whose customer hash was removed matches the file's row without its customer
+    (the bare hashes are computed for the rows already stored only)."""
     existing = _existing(session, model, rows["source_id"].tolist())
-    hashes = [
-        b if s in existing and existing[s][0] == b else h
-        for s, h, b in zip(rows["source_id"], hashes, bare, strict=True)
-    ]
+    if existing:
+        known = np.flatnonzero(rows["source_id"].isin(list(existing)).to_numpy())
+        hashes = list(hashes)
+        source_ids = rows["source_id"].tolist()
+        bare = bare_row_hashes(rows.iloc[known], columns)
+        for p, b in zip(known.tolist(), bare, strict=True):
+            if existing[source_ids[p]][0] == b:
+                hashes[p] = b
     changed = [
         Problem(
             N_(
@@ -261,6 +280,71 @@ def _split_known(
             count=len(changed),
         )
     return ~rows["source_id"].isin(list(existing))
+
+
+def _column(values: pd.Series, convert: Callable[[object], object]) -> list[object]:
+    """A column as Python values for the driver, ``convert`` applied to each distinct value
+    only (None for missing cells)."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    mapped = np.array([convert(u) for u in uniques] + [None], dtype=object)
+    return mapped[codes].tolist()
+
+
+def _write_sales(
+    session: Session,
+    batch_id: int,
+    rows: pd.DataFrame,
+    links: pd.DataFrame,
+    hashes: list[str],
+    new: np.ndarray,
+    progress: Progress,
+) -> None:
+    """Write the new sales and who served each with the driver's bulk path, column by column
+    (a Python call per distinct value, not per cell), then the serving-staff links matched to
+    the sales' new ids in one vectorised look-up."""
+    positions = np.flatnonzero(new)
+    fresh = rows.iloc[positions]
+    count = len(fresh)
+    columns = [
+        fresh["source_id"].tolist(),
+        [batch_id] * count,
+        np.asarray(hashes, dtype=object)[positions].tolist(),
+        fresh["customer"].tolist(),
+        _column(fresh["store_id"], int),
+        fresh["sold_on"].tolist(),
+        _column(fresh["amount"], float),
+        fresh["item"].tolist(),
+        fresh["category"].tolist(),
+        _column(fresh["owner_staff_id"], int),
+    ]
+    bulk_insert(
+        session,
+        "sale",
+        ["source_id", "batch_id", "row_hash", *SALE_HASHED],
+        zip(*columns, strict=True),
+    )
+    progress(0.85, N_("Saving who served each sale"))
+    stored = pd.DataFrame(
+        session.execute(select(Sale.source_id, Sale.id).where(Sale.batch_id == batch_id)).all(),
+        columns=["source_id", "id"],
+    )
+    sale_of = np.full(len(rows), -1, dtype=np.int64)
+    sale_of[positions] = (
+        stored.set_index("source_id")["id"].reindex(fresh["source_id"]).to_numpy(dtype=np.int64)
+    )
+    at = links["position"].to_numpy(dtype=np.int64)
+    ids = sale_of[at]
+    keep = ids >= 0
+    bulk_insert(
+        session,
+        "sale_staff",
+        ["sale_id", "staff_id"],
+        zip(
+            ids[keep].tolist(),
+            links["staff_id"].to_numpy(dtype=np.int64)[keep].tolist(),
+            strict=True,
+        ),
+    )
 
 
 def _new_batch(
@@ -307,17 +391,16 @@ def import_csat(
     parsed = parse_csat(frame, _lookups(session, today), mapping, scale)
     _reject(parsed, "satisfaction")
     rows = parsed.rows
-    hashed = customer_hasher(settings)
     rows["customer"] = pd.Series(
-        [hashed(_text(c)) for c in rows["customer"].tolist()], index=rows.index, dtype=object
+        hash_customers(settings, rows["customer"].tolist()), index=rows.index, dtype=object
     )
     values = list(CSAT_HASHED)
-    hashes, bare = _drop_old_customers(
+    hashes = _drop_old_customers(
         session, rows, "service_date", _row_hashes(rows, values), values, today
     )
     progress(0.5, N_("Comparing with what was imported before"))
     header = parsed.headers["source_id"]
-    new = _split_known(session, CsatRecord, rows, hashes, header, "satisfaction", bare).to_numpy()
+    new = _split_known(session, CsatRecord, rows, hashes, header, "satisfaction", values).to_numpy()
     result = OutcomeImport(
         "csat",
         len(rows),
@@ -335,30 +418,23 @@ def import_csat(
     try:
         progress(0.7, N_("Saving"))
         batch = _new_batch(session, actor, "csat", filename, data, result.rows, result.new)
-        fresh = rows[new]
+        positions = np.flatnonzero(new)
+        fresh = rows.iloc[positions]
+        columns = [
+            fresh["source_id"].tolist(),
+            [batch.id] * len(fresh),
+            np.asarray(hashes, dtype=object)[positions].tolist(),
+            *(_column(fresh[c], int) for c in ("staff_id", "store_id")),
+            fresh["service_date"].tolist(),
+            *(_column(fresh[c], int) for c in ("score", "scale")),
+            fresh["touchpoint"].tolist(),
+            _column(fresh["customer"], _text),
+        ]
         bulk_insert(
             session,
             "csat_record",
             ["source_id", "batch_id", "row_hash", *values],
-            (
-                (
-                    r[0],
-                    batch.id,
-                    h,
-                    int(r[1]),
-                    int(r[2]),
-                    r[3],
-                    int(r[4]),
-                    int(r[5]),
-                    r[6],
-                    _text(r[7]),
-                )
-                for r, h in zip(
-                    fresh[["source_id", *values]].itertuples(index=False, name=None),
-                    [h for h, keep in zip(hashes, new, strict=True) if keep],
-                    strict=True,
-                )
-            ),
+            zip(*columns, strict=True),
         )
         audit.record(
             session,
@@ -401,16 +477,16 @@ def import_sales(
     parsed = parse_sales(frame, _lookups(session, today), mapping)
     _reject(parsed, "sales")
     rows, links = parsed.rows, parsed.links
-    hashed = customer_hasher(settings)
-    rows["customer"] = [hashed(c) for c in rows["customer"].tolist()]
+    rows["customer"] = hash_customers(settings, rows["customer"].tolist())
     rows["staff"] = _staff_lists(links, len(rows))
     values = list(SALE_HASHED)
-    hashes, bare = _drop_old_customers(
-        session, rows, "sold_on", _row_hashes(rows, [*values, "staff"]), [*values, "staff"], today
+    hashed_columns = [*values, "staff"]
+    hashes = _drop_old_customers(
+        session, rows, "sold_on", _row_hashes(rows, hashed_columns), hashed_columns, today
     )
     progress(0.5, N_("Comparing with what was imported before"))
     header = parsed.headers["source_id"]
-    new = _split_known(session, Sale, rows, hashes, header, "sales", bare).to_numpy()
+    new = _split_known(session, Sale, rows, hashes, header, "sales", hashed_columns).to_numpy()
     result = OutcomeImport(
         "sales",
         len(rows),
@@ -427,53 +503,7 @@ def import_sales(
     try:
         progress(0.65, N_("Saving"))
         batch = _new_batch(session, actor, "sales", filename, data, result.rows, result.new)
-        positions = [i for i, keep in enumerate(new) if keep]
-        fresh = rows.iloc[positions]
-        owner = fresh["owner_staff_id"].tolist()
-        bulk_insert(
-            session,
-            "sale",
-            ["source_id", "batch_id", "row_hash", *values],
-            (
-                (
-                    r[0],
-                    batch.id,
-                    hashes[p],
-                    r[1],
-                    int(r[2]),
-                    r[3],
-                    float(r[4]),
-                    r[5],
-                    r[6],
-                    None if o is None or o != o else int(o),
-                )
-                for p, r, o in zip(
-                    positions,
-                    fresh[["source_id", *values[:-1]]].itertuples(index=False, name=None),
-                    owner,
-                    strict=True,
-                )
-            ),
-        )
-        progress(0.85, N_("Saving who served each sale"))
-        ids = {
-            source_id: sale_id
-            for source_id, sale_id in session.execute(
-                select(Sale.source_id, Sale.id).where(Sale.batch_id == batch.id)
-            )
-        }
-        source_of = rows["source_id"].tolist()
-        keep = set(positions)
-        bulk_insert(
-            session,
-            "sale_staff",
-            ["sale_id", "staff_id"],
-            (
-                (ids[source_of[p]], int(s))
-                for p, s in zip(links["position"], links["staff_id"], strict=True)
-                if p in keep
-            ),
-        )
+        _write_sales(session, batch.id, rows, links, hashes, new, progress)
         audit.record(
             session,
             actor,
