@@ -16,6 +16,7 @@ BENCHMARKS = {
     "submissions": submissions.run,
     "results": results.run,
     "outcomes": outcomes.run,
+    "repurchase": outcomes.repurchase_run,  # issue 20: the repurchase table alone
     "payroll": payroll.run,
     "memory": memory.run,
     "load": load.run,
