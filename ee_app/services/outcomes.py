@@ -1,7 +1,8 @@
 """Per-staff CSAT and repurchase contribution for a period, for the actor's scope.
 
 The statistics live in :mod:`ee_app.analysis.outcomes`; this module reads the rows they need
-(one period of answers; the period's sales and the window after it), adds names, codes and
+(one period of answers; the sales of the period's customers in the period and the
+window after it, :mod:`ee_app.services.sales_read`), adds names, codes and
 roles, and keeps to the actor's scope: a manager sees the staff and stores of their units
 only (the computations run on the whole chain, so a store's prior and a customer's return to
 another store are the same whoever looks).
