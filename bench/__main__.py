@@ -18,6 +18,7 @@ BENCHMARKS = {
     "results": results.run,
     "outcomes": outcomes.run,
     "imports": imports.run,
+    "repurchase": outcomes.repurchase_run,  # issue 20: the repurchase table alone
     "payroll": payroll.run,
     "memory": memory.run,
     "load": load.run,

@@ -1,7 +1,8 @@
 """Per-staff CSAT and repurchase contribution for a period, for the actor's scope.
 
 The statistics live in :mod:`ee_app.analysis.outcomes`; this module reads the rows they need
-(one period of answers; the period's sales and the window after it), adds names, codes and
+(one period of answers; the sales of the period's customers in the period and the
+window after it, :mod:`ee_app.services.sales_read`), adds names, codes and
 roles, and keeps to the actor's scope: a manager sees the staff and stores of their units
 only (the computations run on the whole chain, so a store's prior and a customer's return to
 another store are the same whoever looks).
@@ -26,7 +27,8 @@ from ee_app import clock
 from ee_app.analysis.outcomes import csat_by_staff, repurchase, repurchase_by_store
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, ValidationError
-from ee_app.models import CsatRecord, OrgUnit, Sale, SaleStaff, Staff, StaffAssignment
+from ee_app.models import CsatRecord, OrgUnit, Sale, Staff, StaffAssignment
+from ee_app.services.sales_read import has_sales, sales_frame
 
 __all__ = [
     "ATTRIBUTIONS",
@@ -242,30 +244,6 @@ def csat_table(
     return _in_scope(actor, table, "store_id")[columns]
 
 
-def _sales(session: Session, start: date, until: date) -> pd.DataFrame:
-    rows = session.execute(
-        select(
-            Sale.id,
-            Sale.customer,
-            Sale.sold_on,
-            Sale.amount,
-            Sale.store_id,
-            SaleStaff.staff_id,
-            Sale.owner_staff_id,
-        )
-        .outerjoin(SaleStaff, SaleStaff.sale_id == Sale.id)
-        # A sale whose customer hash the retention policy removed belongs to no customer:
-        # it can neither be a customer's visit nor their return (NULLs never group as one).
-        .where(Sale.sold_on.between(start, until), Sale.customer.is_not(None))
-    ).all()
-    frame = pd.DataFrame(
-        rows, columns=["tx_id", "customer", "date", "amount", "store_id", "staff_id", "owner_id"]
-    )
-    frame["amount"] = frame["amount"].astype(float)
-    frame["date"] = pd.to_datetime(frame["date"])
-    return frame
-
-
 def _window_args(window_days: int, attribution: str) -> None:
     if window_days not in WINDOWS:
         raise ValidationError(N_("The window is 30, 60, 90 or 120 days."))
@@ -313,8 +291,9 @@ def repurchase_table(
     ]
     if last is None:
         return pd.DataFrame(columns=columns)
-    sales = _sales(session, start, end + timedelta(days=window_days))
-    if sales.empty:
+    until = end + timedelta(days=window_days)
+    sales = sales_frame(session, start, end, until)
+    if sales.empty and not has_sales(session, start, until):
         return pd.DataFrame(columns=columns)
     table = repurchase(
         sales,
@@ -362,8 +341,9 @@ def store_summary(
         stores = stores.merge(per_store, on="store_id", how="left")
     last = session.scalar(select(func.max(Sale.sold_on)))
     if last is not None:
-        sales = _sales(session, start, end + timedelta(days=window_days))
-        if not sales.empty:
+        until = end + timedelta(days=window_days)
+        sales = sales_frame(session, start, end, until)
+        if not sales.empty or has_sales(session, start, until):
             by_store = repurchase_by_store(
                 sales, period_start=start, period_end=end, window_days=window_days, data_end=last
             )
