@@ -9,8 +9,17 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cli_startup, load, memory, outcomes, payroll, results, roster_import, submissions
-from bench import imports, load, memory, outcomes, payroll, results, roster_import, submissions
+from bench import (
+    cli_startup,
+    imports,
+    load,
+    memory,
+    outcomes,
+    payroll,
+    results,
+    roster_import,
+    submissions,
+)
 
 BENCHMARKS = {
     "roster_import": roster_import.run,
