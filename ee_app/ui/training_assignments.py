@@ -10,10 +10,8 @@ user's session only, until another person is looked up.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 
-import segno
 import streamlit as st
 
 from ee_app.errors import EeError
@@ -32,6 +30,7 @@ from ee_app.services.training_auto_assign import Rule, get_rules, set_rules
 from ee_app.ui import context
 from ee_app.ui.components import error_box
 from ee_app.ui.labels import staff_role_label
+from ee_app.ui.new_link import show_new_link
 
 __all__ = ["auto_assign_section", "person_section"]
 
@@ -44,12 +43,6 @@ REVOKE = "ee_training_revoke"
 REISSUE = "ee_training_reissue"
 RULES = "ee_training_rules"
 RULES_FLASH = "ee_training_rules_flash"
-
-
-def _qr_png(link: str) -> bytes:
-    buffer = io.BytesIO()
-    segno.make(link, error="m").save(buffer, kind="png", scale=6, border=2)
-    return buffer.getvalue()
 
 
 def _done(message: str, key: str = FLASH) -> None:
@@ -177,15 +170,7 @@ def _reissue(ctx: context.PageContext, number: str, item: PersonAssignment) -> N
     if not (done and done[:2] == (number, item.quiz_id)):
         return
     link = done[2]
-    st.success(
-        _("New link for {name} ({employee}); the old one no longer works.").format(
-            name=link.name, employee=link.employee_no
-        ),
-        icon=":material/check_circle:",
-    )
-    left, right = st.columns([1, 2])
-    left.image(_qr_png(link.link), width=180)
-    right.code(link.link, language=None, wrap_lines=True)
+    show_new_link(link.link, link.name, link.employee_no, _)
 
 
 def _assignment(

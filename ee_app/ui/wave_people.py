@@ -8,10 +8,8 @@ downloaded is logged (:func:`ee_app.services.audit.record_download`).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
-import segno
 import streamlit as st
 
 from ee_app.errors import EeError
@@ -22,6 +20,7 @@ from ee_app.services.wave_people import add_late_joiners, late_joiners, reissue_
 from ee_app.services.waves import InvitationLink, WaveRow
 from ee_app.ui import context, keys
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
+from ee_app.ui.new_link import show_new_link
 
 __all__ = ["wave_people_section"]
 
@@ -35,12 +34,6 @@ def _logged(ctx: context.PageContext, kind: str, wave: WaveRow, data: bytes, row
         return data
 
     return make
-
-
-def _qr_png(link: str) -> bytes:
-    buffer = io.BytesIO()
-    segno.make(link, error="m").save(buffer, kind="png", scale=6, border=2)
-    return buffer.getvalue()
 
 
 def _joiners(ctx: context.PageContext, wave: WaveRow, units: Sequence[UnitRow]) -> None:
@@ -138,15 +131,7 @@ def _lost_link(ctx: context.PageContext, wave: WaveRow) -> None:
     if not (done and done[0] == wave.code):
         return
     link = done[1]
-    st.success(
-        _("New link for {name} ({employee}); the old one no longer works.").format(
-            name=link.name, employee=link.employee_no
-        ),
-        icon=":material/check_circle:",
-    )
-    left, right = st.columns([1, 2])
-    left.image(_qr_png(link.link), width=180)
-    right.code(link.link, language=None, wrap_lines=True)
+    right = show_new_link(link.link, link.name, link.employee_no, _)
     slip = invitation_slips_html([link], wave, ctx.language)
     right.download_button(
         _("QR slip to print"),
