@@ -1,7 +1,7 @@
 """The training page's "Question banks" tab through the real ``streamlit_app.py``: HR sees every
 version with the people assigned it, and changing the rules saves a new version while the
 assigned one stays as it was. (Uploading a workbook is driven in a browser:
-tests/e2e/test_question_bank.py.)"""
+tests/e2e/test_training_grant.py.)"""
 
 from __future__ import annotations
 
