@@ -279,10 +279,10 @@ def _blank_frame(frame: pd.DataFrame) -> np.ndarray:
     """A boolean array: which cells are empty (None, NaN or only spaces)."""
     masks = []
     for column in frame.columns:
-        values = frame[column]
-        text = values.map(lambda v: v if isinstance(v, str) else None)
-        blank = values.isna().to_numpy() | (text.str.strip() == "").fillna(False).to_numpy(bool)
-        masks.append(blank)
+        # once per distinct value: a column repeats its stores, dates and prices
+        codes, uniques = pd.factorize(frame[column].to_numpy(dtype=object), use_na_sentinel=True)
+        empty = [isinstance(v, str) and not v.strip() for v in uniques]
+        masks.append(np.array([*empty, True], dtype=bool)[codes])  # code -1 (missing): blank
     return np.column_stack(masks) if masks else np.zeros((len(frame), 0), bool)
 
 

@@ -7,6 +7,7 @@ the caller can report them by row and column without a Python call per cell.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
 import numpy as np
@@ -54,9 +55,13 @@ def _text(values: pd.Series) -> pd.Series:
     dates, a few hundred stores and prices), so a million cells are a few thousand strings.
     """
     codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
-    text = pd.Series([_one_text(v) for v in uniques], dtype=object)
-    normalised = text.str.normalize("NFKC").str.strip()
-    normalised = normalised.where(normalised != "", None).to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(uniques, skipna=False) != "string":  # a CSV's cells are text
+        uniques = [_one_text(v) for v in uniques]
+    normalised = np.array(
+        [None if v is None else (unicodedata.normalize("NFKC", v).strip() or None) for v in uniques]
+        + [None],  # keeps a one-dimensional array of objects even when every value is None
+        dtype=object,
+    )[:-1]
     out = np.full(len(codes), None, dtype=object)
     found = codes >= 0
     out[found] = normalised[codes[found]]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from ee_app import clock
@@ -114,7 +115,8 @@ def customer_hasher(settings: Settings) -> Callable[[str | None], str | None]:
         found = cache.get(reference)
         if found is None:
             clean = unicodedata.normalize("NFKC", reference).replace(" ", "").replace("-", "")
-            found = hmac.new(key, clean.lower().encode(), hashlib.sha256).hexdigest()[:32]
+            # hmac.digest: the one-shot C path, the same value as hmac.new(…).hexdigest()
+            found = hmac.digest(key, clean.lower().encode(), "sha256").hex()[:32]
             cache[reference] = found
         return found
 
@@ -215,17 +217,25 @@ def _staff_lists(links: pd.DataFrame, count: int) -> list[str]:
 
 
 def _existing(session: Session, model, source_ids: list[str]) -> dict[str, tuple[str, int]]:  # type: ignore[no-untyped-def]
-    """source id → (row hash, batch id) for the ids already in the database."""
-    found: dict[str, tuple[str, int]] = {}
-    for start in range(0, len(source_ids), _CHUNK):
-        chunk = source_ids[start : start + _CHUNK]
-        for source_id, row_hash, batch_id in session.execute(
-            select(model.source_id, model.row_hash, model.batch_id).where(
-                model.source_id.in_(chunk)
-            )
-        ):
-            found[source_id] = (row_hash, batch_id)
-    return found
+    """source id → (row hash, batch id) for the ids already in the database.
+
+    The ids travel as one parameter (a JSON array on SQLite, an array on PostgreSQL) instead
+    of chunks of ``IN (…)`` lists: a year of sales is a million ids, and compiling a statement
+    with thousands of bound values cost more than the database's look-ups.
+    """
+    table = model.__tablename__
+    if session.get_bind().dialect.name == "postgresql":
+        query = text(
+            f"SELECT source_id, row_hash, batch_id FROM {table} WHERE source_id = ANY(:ids)"  # noqa: S608 (our own table name)
+        ).bindparams(ids=source_ids)
+    else:
+        query = text(
+            f"SELECT source_id, row_hash, batch_id FROM {table} "  # noqa: S608 (our own table name)
+            "WHERE source_id IN (SELECT value FROM json_each(:ids))"
+        ).bindparams(ids=json.dumps(source_ids))
+    return {
+        source_id: (row_hash, batch_id) for source_id, row_hash, batch_id in session.execute(query)
+    }
 
 
 def _reject(parsed: Parsed, what: str) -> None:
@@ -324,14 +334,11 @@ def _write_sales(
         zip(*columns, strict=True),
     )
     progress(0.85, N_("Saving who served each sale"))
-    stored = pd.DataFrame(
-        session.execute(select(Sale.source_id, Sale.id).where(Sale.batch_id == batch_id)).all(),
-        columns=["source_id", "id"],
+    new_ids = dict(  # .all(): a Result has keys(), so dict() would take it for a mapping
+        session.execute(select(Sale.source_id, Sale.id).where(Sale.batch_id == batch_id)).all()
     )
     sale_of = np.full(len(rows), -1, dtype=np.int64)
-    sale_of[positions] = (
-        stored.set_index("source_id")["id"].reindex(fresh["source_id"]).to_numpy(dtype=np.int64)
-    )
+    sale_of[positions] = [new_ids[source_id] for source_id in fresh["source_id"].tolist()]
     at = links["position"].to_numpy(dtype=np.int64)
     ids = sale_of[at]
     keep = ids >= 0
