@@ -23,6 +23,10 @@ installs things) runs as a child process with a generated configuration in a tem
 folder, never as the system service. Figures are medians over the rounds; the breakdown of
 a cold visit (document, static files, WebSocket handshake, first frame, tappable; the page's
 script and task time from ``Performance.getMetrics``) is kept in the first row's ``breakdown``.
+With ``PHONE_DEBUG=1`` every visit's responses (ms, bytes, address) and WebSocket frames are
+printed: where the lazily loaded chunks of each widget type fall on the timeline.
+
+``python -m bench.phone [ROUNDS] [direct] [nginx]`` runs it alone.
 """
 
 from __future__ import annotations
