@@ -16,6 +16,7 @@ from bench import (
     memory,
     outcomes,
     payroll,
+    phone,
     results,
     roster_import,
     submissions,
@@ -32,6 +33,7 @@ BENCHMARKS = {
     "memory": memory.run,
     "load": load.run,
     "cli_startup": cli_startup.run,
+    "phone": phone.run,  # issue 20: the staff survey on a throttled phone
 }
 
 
