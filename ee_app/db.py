@@ -16,6 +16,7 @@ import threading
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
@@ -182,15 +183,9 @@ def bulk_insert(
         return count
     marks = ", ".join("?" * len(columns))
     cursor = raw.cursor()
+    pending = iter(rows)
     try:
-        batch: list[Sequence] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= 50_000:
-                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", batch)  # noqa: S608
-                count += len(batch)
-                batch = []
-        if batch:
+        while batch := list(islice(pending, 50_000)):  # batches taken in C, not row by row
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", batch)  # noqa: S608
             count += len(batch)
     finally:

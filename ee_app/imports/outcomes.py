@@ -298,8 +298,10 @@ def _lookup(
     normalise: bool = False,
 ) -> pd.Series:  # type: ignore[no-untyped-def]
     text, _ = parse_texts(cells[key], 100)
-    keys = text.map(lambda v: normalise_header(v) if (normalise and v is not None) else v)
-    ids = keys.map(lambda v: table.get(v) if v is not None else None)
+    # looked up once per distinct cell (a year of sales names the same few hundred stores)
+    codes, uniques = pd.factorize(text.to_numpy(dtype=object), use_na_sentinel=True)
+    found = [table.get(normalise_header(v) if normalise else v) for v in uniques.tolist()]
+    ids = pd.Series([found[c] if c >= 0 else None for c in codes.tolist()], index=text.index)
     unknown = text.notna().to_numpy() & ids.isna().to_numpy()
     problems.add(unknown, key, message, lambda i: {"value": text.iloc[i]})
     return ids

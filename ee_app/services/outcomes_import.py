@@ -100,6 +100,12 @@ class BatchRow:
     undone_at: datetime | None
 
 
+def _customer_hash(key: bytes, reference: str) -> str:
+    clean = unicodedata.normalize("NFKC", reference).replace(" ", "").replace("-", "")
+    # hmac.digest: the one-shot C path, the same value as hmac.new(…).hexdigest()
+    return hmac.digest(key, clean.lower().encode(), "sha256").hex()[:32]
+
+
 def customer_hasher(settings: Settings) -> Callable[[str | None], str | None]:
     """The keyed hash that stands in for a customer reference everywhere in the database.
 
@@ -114,10 +120,7 @@ def customer_hasher(settings: Settings) -> Callable[[str | None], str | None]:
             return None
         found = cache.get(reference)
         if found is None:
-            clean = unicodedata.normalize("NFKC", reference).replace(" ", "").replace("-", "")
-            # hmac.digest: the one-shot C path, the same value as hmac.new(…).hexdigest()
-            found = hmac.digest(key, clean.lower().encode(), "sha256").hex()[:32]
-            cache[reference] = found
+            found = cache[reference] = _customer_hash(key, reference)
         return found
 
     return hashed
@@ -127,9 +130,10 @@ def hash_customers(settings: Settings, references: Sequence[object]) -> list[str
     """:func:`customer_hasher` of a whole column, each distinct reference hashed once (a year
     of sales names each customer several times); missing cells stay None."""
     codes, uniques = pd.factorize(np.asarray(references, dtype=object), use_na_sentinel=True)
-    hashed = customer_hasher(settings)
-    mapped = np.array([hashed(_text(u)) for u in uniques] + [None], dtype=object)
-    return mapped[codes].tolist()  # code -1 (missing) takes the last: None
+    key = derive(secret_key(settings), "customer")
+    texts = (_text(u) for u in uniques)
+    mapped = [None if t is None else _customer_hash(key, t) for t in texts]
+    return np.array([*mapped, None], dtype=object)[codes].tolist()  # code -1 (missing): None
 
 
 def _lookups(session: Session, today: date | None) -> Lookups:
