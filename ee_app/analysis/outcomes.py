@@ -553,11 +553,13 @@ def repurchase_from_pairs(
     name: str = "staff_id",
 ) -> pd.DataFrame:
     """The table of :func:`repurchase` (``name="staff_id"``) or :func:`repurchase_by_store`
-    (``name="store_id"``) from the customers already grouped by unit and day t, as the
-    database computes them (:func:`ee_app.services.sales_read.repurchase_pairs`).
+    (``name="store_id"``) from the customers already grouped per unit, as the database
+    computes them (:func:`ee_app.services.sales_read.repurchase_pairs`).
 
-    ``pairs`` has one row per unit and day: ``unit``, ``t`` (the day of the unit's last
-    service of these customers in the period, or of their last sale for the owner),
+    ``pairs`` has one row per group of a unit's customers whose windows are all closed or all
+    still open at ``data_end`` (one row per customer is such a group): ``unit``, ``t`` (the
+    day of the unit's last service of these customers in the period, or of their last sale
+    for the owner: the latest such day of the group),
     ``customers``, ``returned`` (those of them with a counted transaction in (t, t + w]) and
     ``repeat_value`` (the amounts of those transactions). Pending, lost, the rate and its
     interval follow the definitions of :func:`repurchase`, with ``data_end`` the end of the

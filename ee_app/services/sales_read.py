@@ -15,12 +15,12 @@ them back into numbers. So:
   each SQLAlchemy ``Row`` for attributes it lacks took as long as the query itself).
 
 The numbers are those of reading everything with typed columns: the analysis only ever looks
-at the served customers' own sales (``tests/services/test_sales_read.py`` compares both).
+at the served customers' own sales (``tests/services/test_repurchase_sql.py`` compares both).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import Date, Float, String, bindparam, cast, select, text, type_coerce
@@ -83,13 +83,14 @@ def has_sales(session: Session, start: date, until: date) -> bool:
 # the chain demo, and reading them was most of the table's time. The per-(unit, customer)
 # work is a join the database does well: the last service per pair in the period, then the
 # pair's customer's sales in (t, t + w] found on ``ix_sale_customer_date``. What leaves the
-# database is one row per unit and day t (customers whose last service there was on t, how
-# many of them came back, the value of their repeat sales); the pending rule, the rate and
-# its interval stay in :func:`ee_app.analysis.outcomes.repurchase_from_pairs`.
+# database is at most two rows per unit (its customers whose window has closed, and those
+# whose window is still open: how many, how many came back, the value of their repeat
+# sales); the pending rule, the rate and its interval stay in
+# :func:`ee_app.analysis.outcomes.repurchase_from_pairs`.
 #
 # The definitions are those of :func:`ee_app.analysis.outcomes.repurchase` (by staff member,
 # ``last_served`` or ``owner``, optionally ``same_staff``) and ``repurchase_by_store``,
-# applied to :func:`sales_frame` in sale-id order; ``tests/services/test_sales_read.py``
+# applied to :func:`sales_frame` in sale-id order; ``tests/services/test_repurchase_sql.py``
 # checks both on crafted edge cases and the demo's year, on SQLite and PostgreSQL.
 #
 # ``CROSS JOIN`` with the condition in WHERE is an inner join to PostgreSQL; to SQLite it
@@ -139,9 +140,11 @@ def repurchase_pairs(
     by: str = "last_served",
     same_unit: bool = False,
 ) -> pd.DataFrame:
-    """Per unit (staff member or store) and day t: ``customers`` whose last service by the
-    unit in [``start``, ``end``] was on t, ``returned``: those of them with a sale in
-    (t, t + ``window_days``], ``repeat_value``: the amounts of those sales. ``by`` is
+    """Per unit (staff member or store), the customers whose last service by the unit in
+    [``start``, ``end``] was on a day t, in two groups: those whose window (t, t + w] has
+    closed by ``last`` and those whose has not; per group the latest ``t``, ``customers``,
+    ``returned``: those of them with a sale in (t, t + ``window_days``], ``repeat_value``: the
+    amounts of those sales. ``by`` is
     ``last_served``, ``owner`` or ``store``; sales after ``last`` (the end of the data) are
     ignored. The input of :func:`ee_app.analysis.outcomes.repurchase_from_pairs`."""
     if by not in _SERVED:
@@ -167,11 +170,15 @@ def repurchase_pairs(
             FROM p {returns}
             GROUP BY p.unit, p.customer, p.t
         )
-        SELECT unit, t, COUNT(*), SUM(CASE WHEN n > 0 THEN 1 ELSE 0 END),
+        SELECT unit, MAX(t), COUNT(*), SUM(CASE WHEN n > 0 THEN 1 ELSE 0 END),
                SUM(COALESCE(value, 0))
-        FROM pair GROUP BY unit, t"""  # noqa: S608 (only fixed fragments are formatted in)
+        FROM pair GROUP BY unit, CASE WHEN t > :decided THEN 1 ELSE 0 END"""  # noqa: S608 (only fixed fragments are formatted in)
     # dates through the Date type (ISO text on SQLite, date on PostgreSQL)
-    params = {"start": start, "end": min(end, last), "last": last}
+    # Customers are grouped per unit by whether their window is still open (t + w after the
+    # end of the data): each group's latest t is on the same side, so the analysis decides
+    # pending, lost and returned as it would customer by customer, on ~2 rows per unit.
+    decided = last - timedelta(days=window)
+    params = {"start": start, "end": min(end, last), "last": last, "decided": decided}
     query = text(statement).bindparams(*(bindparam(k, type_=Date) for k in params))
     result = session.connection().execute(query, params)
     rows = result.cursor.fetchall() if result.cursor is not None else []
