@@ -7,10 +7,11 @@ answers (≈200,000), and the repurchase table of one month.
   staff only, against pandas reading the same file alone, interleaved in the same run. The
   import reads, checks every row, hashes customers, compares with what is stored and writes.
 * Repurchase: ``repurchase_table`` for one month with a 90-day window, on a database holding
-  the chain demo's sales, against DuckDB and pandas computing the simplest equivalent from
-  in-memory tables (per staff member, distinct customers served in the month, and those who
-  bought again within 90 days after the last time that staff member served them), with no
-  scope, names, pending windows, intervals or repeat value.
+  the chain demo's sales, against DuckDB reading the same database file (its sqlite or
+  postgres scanner, issue 20), pandas from SQL, and DuckDB and pandas over in-memory tables,
+  each computing the simplest equivalent (per staff member, distinct customers served in the
+  month, and those who bought again within 90 days after the last time that staff member
+  served them), with no scope, names, pending windows, intervals or repeat value.
 """
 
 from __future__ import annotations
