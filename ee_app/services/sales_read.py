@@ -144,9 +144,9 @@ def repurchase_pairs(
     [``start``, ``end``] was on a day t, in two groups: those whose window (t, t + w] has
     closed by ``last`` and those whose has not; per group the latest ``t``, ``customers``,
     ``returned``: those of them with a sale in (t, t + ``window_days``], ``repeat_value``: the
-    amounts of those sales. ``by`` is
-    ``last_served``, ``owner`` or ``store``; sales after ``last`` (the end of the data) are
-    ignored. The input of :func:`ee_app.analysis.outcomes.repurchase_from_pairs`."""
+    amounts of those sales. ``by`` is ``last_served``, ``owner`` or ``store``; sales after
+    ``last`` (the end of the data) are ignored. The input of
+    :func:`ee_app.analysis.outcomes.repurchase_from_pairs`."""
     if by not in _SERVED:
         raise ValueError(f"by must be one of {', '.join(_SERVED)}.")
     window = int(window_days)
@@ -172,13 +172,14 @@ def repurchase_pairs(
         )
         SELECT unit, MAX(t), COUNT(*), SUM(CASE WHEN n > 0 THEN 1 ELSE 0 END),
                SUM(COALESCE(value, 0))
-        FROM pair GROUP BY unit, CASE WHEN t > :decided THEN 1 ELSE 0 END"""  # noqa: S608 (only fixed fragments are formatted in)
-    # dates through the Date type (ISO text on SQLite, date on PostgreSQL)
-    # Customers are grouped per unit by whether their window is still open (t + w after the
-    # end of the data): each group's latest t is on the same side, so the analysis decides
-    # pending, lost and returned as it would customer by customer, on ~2 rows per unit.
+        FROM pair GROUP BY unit, CASE WHEN t > :decided THEN 1 ELSE 0 END"""  # noqa: S608
+    # Only fixed fragments and the whole number of days are formatted in. Customers are
+    # grouped per unit by whether their window is still open (t + w after the end of the
+    # data): each group's latest t is on the same side, so the analysis decides pending, lost
+    # and returned as it would customer by customer, on ~2 rows per unit.
     decided = last - timedelta(days=window)
     params = {"start": start, "end": min(end, last), "last": last, "decided": decided}
+    # dates through the Date type (ISO text on SQLite, date on PostgreSQL)
     query = text(statement).bindparams(*(bindparam(k, type_=Date) for k in params))
     result = session.connection().execute(query, params)
     rows = result.cursor.fetchall() if result.cursor is not None else []
