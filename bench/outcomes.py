@@ -7,10 +7,11 @@ answers (≈200,000), and the repurchase table of one month.
   staff only, against pandas reading the same file alone, interleaved in the same run. The
   import reads, checks every row, hashes customers, compares with what is stored and writes.
 * Repurchase: ``repurchase_table`` for one month with a 90-day window, on a database holding
-  the chain demo's sales, against DuckDB and pandas computing the simplest equivalent from
-  in-memory tables (per staff member, distinct customers served in the month, and those who
-  bought again within 90 days after the last time that staff member served them), with no
-  scope, names, pending windows, intervals or repeat value.
+  the chain demo's sales, against DuckDB reading the same database file (its sqlite or
+  postgres scanner, issue 20), pandas from SQL, and DuckDB and pandas over in-memory tables,
+  each computing the simplest equivalent (per staff member, distinct customers served in the
+  month, and those who bought again within 90 days after the last time that staff member
+  served them), with no scope, names, pending windows, intervals or repeat value.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from ee_app.models import Sale, SaleStaff
 from ee_app.services.demo import load_demo
 from ee_app.services.outcomes import month_bounds, repurchase_table
 from ee_app.services.outcomes_import import import_csat, import_sales
-from ee_app.services.sales_read import COLUMNS
+from ee_app.services.sales_read import COLUMNS, sales_frame
 
 SEED = 7
 IMPORT_REPEATS = {"sales.csv": 2, "csat.csv": 3, "csat.xlsx": 2}
@@ -206,10 +207,41 @@ def _repurchase(folder: Path) -> list[dict[str, object]]:
     return repurchase_on(url, load_time)
 
 
+def _both(fn: Callable[[], object]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one call (CPU of every thread of this process, so
+    DuckDB's two threads count; SQLite runs in the process too)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _duckdb_on_file(url: str):  # type: ignore[no-untyped-def]
+    """DuckDB reading the database file itself: its sqlite_scanner on the SQLite file, or
+    its postgres_scanner on the PostgreSQL database, the extension loaded from its wheel."""
+    from bench.duck import connect
+
+    if url.startswith("sqlite"):
+        con = connect("sqlite_scanner")
+        path = url.removeprefix("sqlite:///").replace("'", "''")
+        con.execute(f"ATTACH '{path}' AS db (TYPE sqlite, READ_ONLY)")
+    else:
+        from sqlalchemy.engine import make_url
+
+        con = connect("postgres_scanner")
+        parts = make_url(url)
+        dsn = (
+            f"host={parts.host} port={parts.port or 5432} dbname={parts.database} "
+            f"user={parts.username} password={parts.password or ''}"
+        ).replace("'", "''")
+        con.execute(f"ATTACH '{dsn}' AS db (TYPE postgres, READ_ONLY)")
+    con.execute("USE db")
+    return con
+
+
 def repurchase_on(url: str, load_time: float | None = None) -> list[dict[str, object]]:
-    """The repurchase table against its floors, interleaved: DuckDB and pandas over tables
-    already in memory (DuckDB's sqlite scanner cannot be installed offline, so DuckDB cannot
-    read the database file itself), pandas from SQL, and the reader before issue 20."""
+    """The repurchase table against its floors, interleaved, wall-clock and CPU seconds:
+    DuckDB reading the same database file (issue 20), pandas from SQL, DuckDB and pandas over
+    tables already in memory, and the two readers before issue 20's SQL path."""
     import duckdb
 
     engine = make_engine(url)
@@ -222,51 +254,89 @@ def repurchase_on(url: str, load_time: float | None = None) -> list[dict[str, ob
     con = duckdb.connect()
     con.register("sale", sales)
     con.register("sale_staff", links)
+    on_file = _duckdb_on_file(url)
     path = url.removeprefix("sqlite:///")
+    sqlite = url.startswith("sqlite")
     until = end + timedelta(days=WINDOW)
 
     def mine() -> pd.DataFrame:
         with read_session(engine) as session:
             return repurchase_table(session, actor, start, end, window_days=WINDOW)
 
-    timings: dict[str, list[float]] = {k: [] for k in ("ours", "duck", "panda", "sql", "old")}
+    def first_step() -> pd.DataFrame:
+        with read_session(engine) as session:
+            last = session.scalar(select(func.max(Sale.sold_on)))
+            frame = sales_frame(session, start, end, until)
+        period = {"period_start": start, "period_end": end, "window_days": WINDOW}
+        return repurchase(frame, **period, data_end=last)
+
+    runs: dict[str, Callable[[], object]] = {
+        "ours": mine,
+        "file": lambda: on_file.execute(_DUCKDB, [start, end]).fetchall(),
+        "sql": (lambda: _pandas_from_sql(path, start, end)) if sqlite else None,
+        "duck": lambda: con.execute(_DUCKDB, [start, end]).fetchall(),
+        "panda": lambda: _pandas_repurchase(sales, links, start, end),
+        "step": first_step,
+        "old": lambda: _read_everything(engine, start, until),
+    }
+    runs = {key: fn for key, fn in runs.items() if fn is not None}
+    timings: dict[str, list[tuple[float, float]]] = {k: [] for k in runs}
+    loads = [os.getloadavg()[0]]
     for _ in range(QUERY_REPEATS):
-        timings["ours"].append(_time(mine))
-        timings["duck"].append(_time(lambda: con.execute(_DUCKDB, [start, end]).fetchall()))
-        timings["panda"].append(_time(lambda: _pandas_repurchase(sales, links, start, end)))
-        timings["sql"].append(_time(lambda: _pandas_from_sql(path, start, end)))
-        timings["old"].append(_time(lambda: _read_everything(engine, start, until)))
+        for key, fn in runs.items():
+            timings[key].append(_both(fn))
+        loads.append(os.getloadavg()[0])
     table = mine()
-    for check in (
-        _pandas_repurchase(sales, links, start, end),
-        _pandas_from_sql(path, start, end),
-    ):
+    checks = [_pandas_repurchase(sales, links, start, end)]
+    if sqlite:
+        checks.append(_pandas_from_sql(path, start, end))
+    file_rows = on_file.execute(_DUCKDB, [start, end]).fetchall()
+    checks.append(pd.DataFrame(file_rows, columns=["staff_id", "customers", "returned"]))
+    for check in checks:
+        check = check.set_index("staff_id") if "staff_id" in check.columns else check
         both = table.set_index("staff_id")[["customers", "returned"]].join(check, rsuffix="_ref")
         assert (both["customers"] == both["customers_ref"]).all(), "customers differ"
         assert (both["returned"] == both["returned_ref"]).all(), "returns differ"
     engine.dispose()
     label = (
         f"repurchase table, {MONTH}, {WINDOW}-day window, {len(table):,} staff "
-        f"({len(sales):,} sales in the database)"
+        f"({len(sales):,} sales in the database, {engine.dialect.name})"
     )
-    mine_s = statistics.median(timings["ours"])
     references = {
+        "file": "DuckDB reading the same database file (its scanner), customers and returns",
+        "sql": "pandas from SQL (read_sql of the window over sqlite3, then merge_asof)",
         "duck": "DuckDB, customers and returns per staff (tables in memory)",
         "panda": "pandas merge_asof, the same (tables in memory)",
-        "sql": "pandas from SQL (read_sql of the window over sqlite3, then merge_asof)",
+        "step": "issue 20's first step (the served customers' sales read, then numpy)",
         "old": "the same table as before issue 20 (every sale of the window, typed columns)",
     }
+
+    def median(key: str, which: int) -> float:
+        return statistics.median(t[which] for t in timings[key])
+
+    mine_s, mine_cpu = median("ours", 0), median("ours", 1)
     rows = [
         {
             "benchmark": label,
             "ours_s": round(mine_s, 3),
-            "ours_range_s": [round(min(timings["ours"]), 3), round(max(timings["ours"]), 3)],
+            "ours_range_s": [
+                round(min(t[0] for t in timings["ours"]), 3),
+                round(max(t[0] for t in timings["ours"]), 3),
+            ],
+            "ours_cpu_s": round(mine_cpu, 3),
             "reference": what,
-            "reference_s": round(statistics.median(timings[key]), 3),
-            "reference_range_s": [round(min(timings[key]), 3), round(max(timings[key]), 3)],
-            "ratio": round(mine_s / statistics.median(timings[key]), 2),
+            "reference_s": round(median(key, 0), 3),
+            "reference_range_s": [
+                round(min(t[0] for t in timings[key]), 3),
+                round(max(t[0] for t in timings[key]), 3),
+            ],
+            "reference_cpu_s": round(median(key, 1), 3),
+            "ratio": round(mine_s / median(key, 0), 2),
+            "cpu_ratio": round(mine_cpu / median(key, 1), 2),
+            "load_average": [round(min(loads), 1), round(max(loads), 1)],
         }
         for key, what in references.items()
+        if key in timings
     ]
     if load_time is not None:
         rows.append(

@@ -26,7 +26,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["csat_by_staff", "fit_beta_prior", "repurchase", "repurchase_by_store"]
+__all__ = [
+    "csat_by_staff",
+    "fit_beta_prior",
+    "repurchase",
+    "repurchase_by_store",
+    "repurchase_from_pairs",
+]
 
 #: A prior group (e.g. a store) needs this many units and answers for a prior of its own.
 _PRIOR_MIN_UNITS = 3
@@ -486,29 +492,49 @@ def _summary(
     name: str,
 ) -> pd.DataFrame:
     """Customers, returned, lost, pending, rate with its interval and value per unit."""
+    ones = np.ones(len(unit), dtype=np.int64)
+    return _table(unit, t, ones, returned, value, sales.window, sales.last, ids, name)
+
+
+def _table(
+    unit: np.ndarray,
+    t: np.ndarray,
+    customers: np.ndarray,
+    returned: np.ndarray,
+    value: np.ndarray,
+    window: int,
+    last: int,
+    ids: pd.Index,
+    name: str,
+) -> pd.DataFrame:
+    """The table from groups of customers: per group its unit (code into ``ids``), day t,
+    ``customers``, ``returned`` (those of them back in (t, t + window]) and repeat value."""
     # Only customers whose whole window lies inside the data are decided: counting the early
     # returners of an open window, but not those still to come, would flatter the rate.
-    pending = t + sales.window > sales.last
-    early = returned & pending
-    returned = returned & ~pending
-    lost = ~returned & ~pending
+    pending = t + window > last
     size = len(ids)
-    customers = np.bincount(unit, minlength=size)
+
+    def total(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(unit, weights=weights, minlength=size).astype(np.int64)
+
+    returned = np.asarray(returned, dtype=np.int64)
+    customers = np.asarray(customers, dtype=np.int64)
     counts = {
-        "returned": np.bincount(unit, weights=returned, minlength=size).astype(np.int64),
-        "lost": np.bincount(unit, weights=lost, minlength=size).astype(np.int64),
-        "pending": np.bincount(unit, weights=pending, minlength=size).astype(np.int64),
-        "pending_returned": np.bincount(unit, weights=early, minlength=size).astype(np.int64),
+        "returned": total(np.where(pending, 0, returned)),
+        "lost": total(np.where(pending, 0, customers - returned)),
+        "pending": total(np.where(pending, customers, 0)),
+        "pending_returned": total(np.where(pending, returned, 0)),
     }
+    all_customers = total(customers)
     decided = (counts["returned"] + counts["lost"]).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(decided > 0, counts["returned"] / decided, np.nan)
     low, high = _wilson(counts["returned"].astype(float), decided, 0.95)
-    keep = customers > 0
+    keep = all_customers > 0
     table = pd.DataFrame(
         {
             name: ids[keep],
-            "customers": customers[keep].astype(np.int64),
+            "customers": all_customers[keep],
             **{key: values[keep] for key, values in counts.items()},
             "rate": rate[keep],
             "rate_low": low[keep],
@@ -517,6 +543,51 @@ def _summary(
         }
     )
     return table.sort_values(name, kind="stable").reset_index(drop=True)
+
+
+def repurchase_from_pairs(
+    pairs: pd.DataFrame,
+    *,
+    window_days: int,
+    data_end: date,
+    name: str = "staff_id",
+) -> pd.DataFrame:
+    """The table of :func:`repurchase` (``name="staff_id"``) or :func:`repurchase_by_store`
+    (``name="store_id"``) from the customers already grouped per unit, as the database
+    computes them (:func:`ee_app.services.sales_read.repurchase_pairs`).
+
+    ``pairs`` has one row per group of a unit's customers whose windows are all closed or all
+    still open at ``data_end`` (one row per customer is such a group): ``unit``, ``t`` (the
+    day of the unit's last service of these customers in the period, or of their last sale
+    for the owner: the latest such day of the group),
+    ``customers``, ``returned`` (those of them with a counted transaction in (t, t + w]) and
+    ``repeat_value`` (the amounts of those transactions). Pending, lost, the rate and its
+    interval follow the definitions of :func:`repurchase`, with ``data_end`` the end of the
+    data (t + w later than it: pending).
+
+    >>> pairs = pd.DataFrame({"unit": [7, 7, 8], "customers": [2, 1, 1], "returned": [1, 0, 1],
+    ...     "t": pd.to_datetime(["2025-01-10", "2025-01-31", "2025-01-20"]),
+    ...     "repeat_value": [200.0, 0.0, 50.0]})
+    >>> table = repurchase_from_pairs(pairs, window_days=30, data_end=date(2025, 2, 25))
+    >>> table[["staff_id", "customers", "returned", "lost", "pending"]].to_dict("records")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [{'staff_id': 7, 'customers': 3, 'returned': 1, 'lost': 1, 'pending': 1},
+     {'staff_id': 8, 'customers': 1, 'returned': 1, 'lost': 0, 'pending': 0}]
+    """
+    _require(pairs, ["unit", "t", "customers", "returned", "repeat_value"], "pairs")
+    if isinstance(window_days, bool) or not isinstance(window_days, int | np.integer):
+        raise ValueError("window_days must be a whole number of days.")
+    if window_days < 1:
+        raise ValueError("window_days must be at least 1.")
+    codes, ids = pd.factorize(pairs["unit"])
+    t = _day_numbers(pairs["t"]) if len(pairs) else np.zeros(0, dtype=np.int64)
+    value = pd.to_numeric(pairs["repeat_value"]).to_numpy(dtype=float)
+    customers = pairs["customers"].to_numpy(dtype=np.int64)
+    returned = pairs["returned"].to_numpy(dtype=np.int64)
+    if ((returned < 0) | (returned > customers)).any():
+        raise ValueError("returned must lie between 0 and the group's customers.")
+    last = _day_number(data_end)
+    return _table(codes, t, customers, returned, value, int(window_days), last, ids, name)
 
 
 def _wilson(successes: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:

@@ -63,6 +63,8 @@ class Sale(Base):
     __table_args__ = (
         Index("ix_sale_customer_date", "customer", "sold_on"),
         Index("ix_sale_store_date", "store_id", "sold_on"),
+        # a period's customers as a range scan (repurchase, issue 20; migration 0012)
+        Index("ix_sale_date_customer", "sold_on", "customer"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
