@@ -30,8 +30,9 @@ def load_demo_if_empty(engine: Engine, url: str, gettext: Callable[[str], str]) 
     step; one query the first time per process, nothing afterwards."""
     if url in _checked:
         return
+    _ = gettext
     if not _lock.acquire(blocking=False):
-        with st.spinner(gettext("The demo chain is being loaded for the first visit…")):
+        with st.spinner(_("The demo chain is being loaded for the first visit…")):
             _lock.acquire()
     try:
         if url in _checked:
@@ -49,11 +50,12 @@ def _load(engine: Engine, gettext: Callable[[str], str]) -> None:
     from ee_app.auth import system_actor
     from ee_app.services.demo import load_demo
 
-    title = gettext("Loading the demo chain for the first visit (only once)")
+    _ = gettext
+    title = _("Loading the demo chain for the first visit (only once)")
     bar = st.progress(0.0, text=title)
 
     def show(fraction: float, step: str) -> None:
-        bar.progress(fraction, text=f"{title}: {gettext(step)}")
+        bar.progress(fraction, text=f"{title}: {gettext(step)}")  # a step label, N_ marked
 
     with write_session(engine) as session:
         load_demo(session, system_actor("demo-start"), progress=show)
