@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bench import (
     cli_startup,
+    first_visit,
     imports,
     load,
     memory,
@@ -32,6 +33,7 @@ BENCHMARKS = {
     "memory": memory.run,
     "load": load.run,
     "cli_startup": cli_startup.run,
+    "first_visit": first_visit.run,  # issue 20: scripts/run and the demo's first request
 }
 
 

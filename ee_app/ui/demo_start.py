@@ -47,12 +47,11 @@ def load_demo_if_empty(engine: Engine, url: str, gettext: Callable[[str], str]) 
 
 
 def _load(engine: Engine, gettext: Callable[[str], str]) -> None:
-    from ee_app.auth import system_actor
-    from ee_app.services.demo import load_demo
-
     _ = gettext
     title = _("Loading the demo chain for the first visit (only once)")
-    bar = st.progress(0.0, text=title)
+    bar = st.progress(0.0, text=title)  # before the loader's imports (pandas): seconds
+    from ee_app.auth import system_actor
+    from ee_app.services.demo import load_demo
 
     def show(fraction: float, step: str) -> None:
         bar.progress(fraction, text=f"{title}: {gettext(step)}")  # a step label, N_ marked
