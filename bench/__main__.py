@@ -34,6 +34,7 @@ BENCHMARKS = {
     "load": load.run,
     "cli_startup": cli_startup.run,
     "first_visit": first_visit.run,  # issue 20: scripts/run and the demo's first request
+    "memory_survey": first_visit.survey_memory_run,  # issue 20: 50 sessions on the survey
 }
 
 

@@ -27,17 +27,25 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
+from bench.load import _open_waves
 from bench.memory import (
     MINIMAL_SCRIPT,
+    RunningApp,
+    _measure,
     chromium_options,
     cpu_seconds,
+    demo_database,
     home_ready,
+    idle,
     minimal_ready,
     streamlit_app,
     tree_rss_kib,
 )
+from ee_app.db import make_engine
+from tests.conftest import make_demo_database
 from tests.e2e.conftest import ROOT
 
 ROUNDS = 3
@@ -213,3 +221,73 @@ def run(rounds: int = ROUNDS) -> list[dict[str, object]]:
 if __name__ == "__main__":
     for row in run():
         print(row)
+
+
+# --- memory with 50 sessions on the survey page ---------------------------------------------
+
+
+async def survey_ready(page) -> None:  # type: ignore[no-untyped-def]
+    """The survey form is drawn: its first question and the submit button, run finished."""
+    await page.get_by_test_id("stRadio").first.wait_for()
+    await page.get_by_test_id("stFormSubmitButton").wait_for()
+    await idle(page)
+
+
+async def _survey_rounds(template: Path, folder: Path, sessions: int, rounds: int):  # type: ignore[no-untyped-def]
+    from playwright.async_api import async_playwright
+
+    minimal = folder / "minimal_app.py"
+    minimal.write_text(MINIMAL_SCRIPT)
+    found: dict[str, list[dict[str, float]]] = {"ours": [], "reference": []}
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(**chromium_options())
+        try:
+            for r in range(rounds):
+                with streamlit_app(minimal, folder) as app:
+                    found["reference"].append(await _measure(browser, app, minimal_ready, sessions))
+                url = make_demo_database(template, folder / f"survey-{r}.db")
+                engine = make_engine(url)
+                ((_, token),) = _open_waves(engine, f"mem-{r}", 1, date.today())
+                engine.dispose()
+                with streamlit_app("streamlit_app.py", folder, {"EE_DATABASE_URL": url}) as app:
+                    # Every session opens the same personal link (opening uses nothing up).
+                    link = RunningApp(f"{app.url}/survey?t={token}", app.pid, app.log)
+                    found["ours"].append(await _measure(browser, link, survey_ready, sessions))
+        finally:
+            await browser.close()
+    return found
+
+
+def survey_memory_run(sessions: int = 50, rounds: int = 2) -> list[dict[str, object]]:
+    """``scripts/bench memory_survey``: the memory benchmark's figures with every session on
+    the survey page of one personal link (phone-free: the same desktop contexts)."""
+    os.environ.setdefault("EE_SECRET_KEY", "cd" * 32)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        found = asyncio.run(_survey_rounds(demo_database(folder), folder, sessions, rounds))
+
+    def med(side: str, key: str) -> float:
+        return statistics.median(m[key] for m in found[side])
+
+    rows: list[dict[str, object]] = []
+    for key, label in (
+        ("idle", "server RSS, no session yet"),
+        ("one", "server RSS, 1 session on the survey page"),
+        ("full", f"server RSS, {sessions} sessions on the survey page"),
+    ):
+        rows.append(
+            {
+                "benchmark": f"{label} (median of {rounds})",
+                "ours_s": round(med("ours", key), 1),
+                "reference": "minimal Streamlit script, same start and sessions",
+                "reference_s": round(med("reference", key), 1),
+                "ratio": round(med("ours", key) / med("reference", key), 2),
+                "unit": "MiB",
+            }
+        )
+    rows[0]["runs"] = {
+        side: {key: [round(m[key], 2) for m in found[side]] for key in found[side][0]}
+        for side in found
+    }
+    rows[0]["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    return rows
