@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bench import (
     cli_startup,
+    first_visit,
     imports,
     load,
     memory,
@@ -34,6 +35,8 @@ BENCHMARKS = {
     "load": load.run,
     "cli_startup": cli_startup.run,
     "phone": phone.run,  # issue 20: the staff survey on a throttled phone
+    "first_visit": first_visit.run,  # issue 20: scripts/run and the demo's first request
+    "memory_survey": first_visit.survey_memory_run,  # issue 20: 50 sessions on the survey
 }
 
 

@@ -41,10 +41,13 @@ __all__ = [
     "SETTINGS",
     "Setting",
     "Settings",
+    "auth_section_of",
     "default_database_url",
     "estimated_entropy_bits",
     "is_placeholder",
+    "loads_demo_when_empty",
     "production_problems",
+    "read_secrets",
     "secret_problems",
 ]
 
@@ -460,3 +463,42 @@ def production_problems(
         *public_problems,
         *messaging_problems(settings.messaging),
     ]
+
+
+#: Where Streamlit reads secrets by default (its ``secrets.files`` option): the user's file,
+#: then the one in the folder the app starts from, whose top-level keys win.
+SECRETS_FILES = ("~/.streamlit/secrets.toml", ".streamlit/secrets.toml")
+
+
+def read_secrets(files: tuple[str, ...] = SECRETS_FILES) -> dict[str, Any]:
+    """The secrets Streamlit would read from ``files`` without starting Streamlit (for
+    ``ee-app``): later files win per top-level key, as in ``st.secrets``; a file that cannot
+    be read or parsed counts as none, as ``ui.context.auth_section`` treats it."""
+    import tomllib
+
+    merged: dict[str, Any] = {}
+    for name in files:
+        try:
+            merged.update(tomllib.loads(Path(name).expanduser().read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            continue
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return {}
+    return merged
+
+
+def auth_section_of(secrets: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The ``[auth]`` section of ``secrets``; ``None`` when there is none (an ``auth`` that
+    is not a section gives an empty one: configured, but with nothing)."""
+    if "auth" not in secrets:
+        return None
+    section = secrets["auth"]
+    return dict(section) if isinstance(section, Mapping) else {}
+
+
+def loads_demo_when_empty(settings: Settings, auth: Mapping[str, Any] | None) -> bool:
+    """The rule for loading the demo chain into an empty database at start-up: no sign-in
+    provider (``auth`` is ``None``) and not production. The app applies it on its first
+    request (``ui.context.engine``) and ``ee-app demo load --if-demo-mode`` (``scripts/run``)
+    before the app starts, so both decide alike."""
+    return auth is None and not settings.production

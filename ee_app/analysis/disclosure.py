@@ -25,9 +25,10 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import numpy as np
+if TYPE_CHECKING:  # NumPy is imported by the audits that use it: every page's start-up
+    import numpy as np  # needs only MIN_K and the tree rules (issue 20)
 
 __all__ = [
     "MIN_K",
@@ -248,6 +249,8 @@ def publishable_filters(
     >>> kept["role"], kept["band"]  # any two of them would give the 2 consultants of 1-3y
     (set(), {'1-3y'})
     """
+    import numpy as np
+
     _check_k(k)
     keys = sorted(atoms, key=repr)
     metrics = sorted({m for counts in atoms.values() for m in counts})
@@ -296,6 +299,7 @@ def small_set_in_span(facts: np.ndarray, weight: np.ndarray, k: int, budget: int
     rows of its atoms sum to zero; sets are searched smallest weight first, and a search
     that exceeds ``budget`` steps answers True (fail closed).
 
+    >>> import numpy as np
     >>> facts = np.array([[1.0, 1.0, 1.0], [1.0, 1.0, 0.0]])  # a store and one of its teams
     >>> small_set_in_span(facts, np.array([3.0, 4.0, 2.0]), k=5)  # store - team = 2 people
     True
@@ -306,6 +310,7 @@ def small_set_in_span(facts: np.ndarray, weight: np.ndarray, k: int, budget: int
 
 
 def _small_set_in_span(facts: np.ndarray, weight: np.ndarray, k: int, budget: int) -> bool:
+    import numpy as np
     from scipy.linalg import null_space
 
     present = weight > 0

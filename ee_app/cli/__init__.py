@@ -67,10 +67,36 @@ def _db_upgrade(ctx: Context, _args: argparse.Namespace) -> int:
 
 
 def _demo_load(ctx: Context, args: argparse.Namespace) -> int:
+    if args.if_demo_mode:
+        from ee_app.config import auth_section_of, loads_demo_when_empty, read_secrets
+
+        if not loads_demo_when_empty(ctx.settings, auth_section_of(read_secrets())):
+            ctx.say(
+                N_(
+                    "Not in demo mode (a sign-in provider is configured in "
+                    ".streamlit/secrets.toml, or EE_ENV=production): the demo is not loaded."
+                )
+            )
+            return 0
+    ctx.migrate()
+    if args.if_empty:
+        from ee_app.db import read_session
+        from ee_app.services.demo_state import database_is_empty
+
+        with read_session(ctx.engine) as session:
+            empty = database_is_empty(session)
+        if not empty:
+            ctx.say(N_("The database already holds an org tree: the demo is not loaded."))
+            return 0
     from ee_app.db import write_session
     from ee_app.services.demo import load_demo
 
-    ctx.migrate()
+    def progress(fraction: float, step: str) -> None:  # on stderr: stdout keeps the result
+        line = ctx.gettext(N_("Loading the demo: {percent}% {step}")).format(
+            percent=round(fraction * 100), step=ctx.gettext(step)
+        )
+        print(line, file=sys.stderr, flush=True)
+
     with write_session(ctx.engine) as session:
         demo = load_demo(
             session,
@@ -78,6 +104,7 @@ def _demo_load(ctx: Context, args: argparse.Namespace) -> int:
             seed=args.seed,
             size=args.size,
             production=ctx.settings.production,
+            progress=progress,
         )
     ctx.say(
         N_("Loaded the {size} demo: {units} units, {staff} staff, {users} users."),
@@ -923,6 +950,17 @@ def _parser() -> argparse.ArgumentParser:
     load = demo.add_parser("load", help="load the demo chain into an empty database")
     load.add_argument("--seed", type=int, default=7)
     load.add_argument("--size", choices=("small", "chain"), default="small")
+    load.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="do nothing (and succeed) when the database already holds an org tree",
+    )
+    load.add_argument(
+        "--if-demo-mode",
+        action="store_true",
+        help="do nothing when the app would not be in demo mode: a sign-in provider in "
+        ".streamlit/secrets.toml, or EE_ENV=production (scripts/run passes both flags)",
+    )
     load.set_defaults(fn=_demo_load)
 
     imp = command(sub, "import", "import files")

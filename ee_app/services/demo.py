@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ee_app.auth import Actor, Permission, require, system_actor
@@ -34,7 +34,6 @@ from ee_app.instruments.pulse import CORE_SLOTS, CUSTOM_SLOTS
 from ee_app.keys import hash_token, secret_key
 from ee_app.models import (
     AppUser,
-    AuditLog,
     ChecklistVersion,
     ImportBatch,
     OrgUnit,
@@ -57,6 +56,7 @@ from ee_app.models import (
 )
 from ee_app.sealing import Submission, seal
 from ee_app.services import audit, waves
+from ee_app.services.demo_state import database_is_empty, made_by_demo_load
 from ee_app.services.outcomes_import import _row_hashes, customer_hasher
 
 __all__ = ["STEPS", "DemoContext", "database_is_empty", "load_demo", "made_by_demo_load"]
@@ -77,22 +77,9 @@ class DemoContext:
 
 
 Step = Callable[[Session, DemoContext], None]
-#: The audit action that marks a database as the demo's (:func:`made_by_demo_load`).
+#: The audit action that marks the demo's database: :data:`demo_state.DEMO_LOADED`, written out
+#: here so the audit-label test reads it where it is recorded (a test checks they agree).
 _DEMO_LOADED = "demo.load"
-
-
-def database_is_empty(session: Session) -> bool:
-    return not session.scalar(select(func.count()).select_from(OrgUnit))
-
-
-def made_by_demo_load(session: Session) -> bool:
-    """True when :func:`load_demo` made this database's data (``ee-app demo load`` or the
-    app's first start), so its people are invented: the audit entry ``demo.load`` it writes
-    commits in the one transaction with the demo, and only into a database without an org."""
-    stmt = select(AuditLog.id).where(
-        AuditLog.action == _DEMO_LOADED, AuditLog.object_type == "database"
-    )
-    return session.scalar(stmt.limit(1)) is not None
 
 
 def _org(session: Session, ctx: DemoContext) -> None:
@@ -718,10 +705,12 @@ def load_demo(
         )
     today = today or date.today()
     settings = settings or Settings.from_env()
+    steps = [(label, step) for name, label, step in STEPS if parts is None or name in parts]
+    if progress:  # generating the chain takes as long as a step (seconds for "chain")
+        progress(0.0, N_("Generating the demo chain"))
     chain = generate_chain(seed, size, today)
     ctx = DemoContext(chain, seed, today, {}, {}, settings, size, actor)
     try:
-        steps = [(label, step) for name, label, step in STEPS if parts is None or name in parts]
         for index, (label, step) in enumerate(steps):
             if progress:
                 progress(index / len(steps), label)

@@ -20,8 +20,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ee_app.auth import Actor
-from ee_app.config import Settings
-from ee_app.db import make_engine, upgrade
+from ee_app.config import Settings, auth_section_of, loads_demo_when_empty
+from ee_app.db import make_engine
 from ee_app.db import read_session as read_session_for
 from ee_app.db import write_session as write_session_for
 from ee_app.errors import EeError
@@ -49,22 +49,14 @@ __all__ = [
 
 
 @st.cache_resource(show_spinner=False)
-def _engine(url: str, load_demo_if_empty: bool) -> Engine:
+def _engine(url: str) -> Engine:
+    """The engine, after the start-up work: one query when there is nothing to do (a database
+    that ``scripts/run`` already upgraded and filled), the full path otherwise (issue 20: the
+    first request imported Alembic, pandas and the results builder to find nothing to do)."""
+    from ee_app.services.startup import prepare
+
     engine = make_engine(url)
-    upgrade(engine)
-    from ee_app.services.instruments import ensure_reference_data
-    from ee_app.services.results_build import rebuild_stale_results
-
-    with write_session_for(engine) as session:
-        ensure_reference_data(session)
-        rebuild_stale_results(session)  # results built by older disclosure rules
-    if load_demo_if_empty:
-        from ee_app.auth import system_actor
-        from ee_app.services.demo import database_is_empty, load_demo
-
-        with write_session_for(engine) as session:
-            if database_is_empty(session):
-                load_demo(session, system_actor("demo-start"))
+    prepare(engine)
     return engine
 
 
@@ -83,9 +75,9 @@ def startup_schedule_run() -> StartupRun:
 @st.cache_resource(show_spinner=False)
 def _made_by_demo_load(url: str) -> bool:
     """Whether the database at ``url`` is the demo's. Cached per process: a database changes
-    from real to demo only by loading the demo into an empty one, which :func:`_engine` does
+    from real to demo only by loading the demo into an empty one, which :func:`engine` does
     before this is first asked (or by a restore, done with the app stopped)."""
-    from ee_app.services.demo import made_by_demo_load
+    from ee_app.services.demo_state import made_by_demo_load
 
     with read_session_for(engine()) as session:
         return made_by_demo_load(session)
@@ -101,14 +93,11 @@ def auth_section() -> Mapping[str, Any] | None:
     from streamlit.errors import StreamlitSecretNotFoundError
 
     try:
-        if "auth" not in st.secrets:
-            return None
-        section = st.secrets["auth"]
+        return auth_section_of(st.secrets)
     except StreamlitSecretNotFoundError:
         return None
     except (FileNotFoundError, ValueError):  # a secrets file that cannot be parsed
         return None
-    return dict(section) if isinstance(section, Mapping) else {}
 
 
 def auth_configured() -> bool:
@@ -118,8 +107,11 @@ def auth_configured() -> bool:
 
 def engine() -> Engine:
     s = settings()
-    demo = not auth_configured() and not s.production
-    made = _engine(s.database_url, demo)
+    made = _engine(s.database_url)
+    if loads_demo_when_empty(s, auth_section()):  # the rule ``ee-app demo load`` applies too
+        from ee_app.ui.demo_start import load_demo_if_empty
+
+        load_demo_if_empty(made, s.database_url, gettext())
     _schedule_run(s.database_url, made)
     return made
 

@@ -36,3 +36,9 @@ def test_a_demo_load_cut_off_midway_leaves_no_mark(engine, admin):
     with read_session(engine) as session:
         assert database_is_empty(session)
         assert not made_by_demo_load(session)
+
+
+def test_the_light_module_asks_for_the_mark_the_loader_writes():
+    from ee_app.services import demo, demo_state
+
+    assert demo._DEMO_LOADED == demo_state.DEMO_LOADED
