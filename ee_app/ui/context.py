@@ -19,9 +19,10 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from ee_app.app_engine import auth_section as app_auth_section
+from ee_app.app_engine import engine_for, made_by_demo_load
 from ee_app.auth import Actor
-from ee_app.config import Settings, auth_section_of, loads_demo_when_empty
-from ee_app.db import make_engine
+from ee_app.config import Settings, loads_demo_when_empty
 from ee_app.db import read_session as read_session_for
 from ee_app.db import write_session as write_session_for
 from ee_app.errors import EeError
@@ -50,14 +51,9 @@ __all__ = [
 
 @st.cache_resource(show_spinner=False)
 def _engine(url: str) -> Engine:
-    """The engine, after the start-up work: one query when there is nothing to do (a database
-    that ``scripts/run`` already upgraded and filled), the full path otherwise (issue 20: the
-    first request imported Alembic, pandas and the results builder to find nothing to do)."""
-    from ee_app.services.startup import prepare
-
-    engine = make_engine(url)
-    prepare(engine)
-    return engine
+    """The engine, after the start-up work (``services.startup.prepare``): one per process,
+    shared with the light survey page (``ee_app.app_engine``, issue 20)."""
+    return engine_for(url)
 
 
 @st.cache_resource(show_spinner=False)
@@ -77,10 +73,7 @@ def _made_by_demo_load(url: str) -> bool:
     """Whether the database at ``url`` is the demo's. Cached per process: a database changes
     from real to demo only by loading the demo into an empty one, which :func:`engine` does
     before this is first asked (or by a restore, done with the app stopped)."""
-    from ee_app.services.demo_state import made_by_demo_load
-
-    with read_session_for(engine()) as session:
-        return made_by_demo_load(session)
+    return made_by_demo_load(url, engine())
 
 
 def settings() -> Settings:
@@ -90,14 +83,7 @@ def settings() -> Settings:
 def auth_section() -> Mapping[str, Any] | None:
     """The ``[auth]`` section of ``.streamlit/secrets.toml``; ``None`` when there is none
     (an ``auth`` that is not a section gives an empty one: configured, but with nothing)."""
-    from streamlit.errors import StreamlitSecretNotFoundError
-
-    try:
-        return auth_section_of(st.secrets)
-    except StreamlitSecretNotFoundError:
-        return None
-    except (FileNotFoundError, ValueError):  # a secrets file that cannot be parsed
-        return None
+    return app_auth_section()
 
 
 def auth_configured() -> bool:
