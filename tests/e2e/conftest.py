@@ -167,7 +167,8 @@ class App:
 
 @pytest.fixture
 def start_app(tmp_path, sqlite_demo_template) -> Iterator[Callable[..., App]]:
-    """Start ``streamlit run streamlit_app.py`` on a free port with a demo database."""
+    """Start ``streamlit run serve.py`` (the app and the light survey page) on a free port
+    with a demo database."""
     with_stack: list = []
 
     def start(*, oidc: str | None = None, env: dict[str, str] | None = None) -> App:
@@ -182,7 +183,7 @@ def start_app(tmp_path, sqlite_demo_template) -> Iterator[Callable[..., App]]:
                 'client_id = "ee-app"\nclient_secret = "not-secret-in-tests"\n'
                 f'server_metadata_url = "{oidc}/.well-known/openid-configuration"\n'
             )
-        args = streamlit_command("streamlit_app.py", port, secrets)
+        args = streamlit_command("serve.py", port, secrets)
         environ = app_environment(port, {"EE_DATABASE_URL": database_url, **(env or {})})
         log = tmp_path / f"app-{port}.log"
         context = process(args, environ, log)
