@@ -4,7 +4,10 @@ Set-up as ``bench/load.py``: a small demo database (seed 7, today), one wave for
 chain opened with the services (its personal links), the app started with ``streamlit run`` as
 the browser tests start it. The reference, in the same run and interleaved, is a minimal
 Streamlit script (one ``st.radio`` and a submit button in a form, a thank-you after it) served
-the same way: the ratio shows how far the survey is from Streamlit's own floor.
+the same way: the ratio shows how far the survey is from Streamlit's own floor. A third
+server in the same run, ``streamlit run serve.py`` (what scripts/run starts), answers the same
+kind of link with the light survey page (``ee_app/light_survey.py``: plain HTML, a form POST,
+a 303 to the thank-you); its rows give its ratio to the reference and to the Streamlit survey.
 
 Each visit is a NEW browser context (cold cache: a staff member opens their link once) on a
 phone viewport, with a CDP session on its page: ``Network.enable``,
@@ -89,6 +92,31 @@ TAPPABLE_JS = """() => {
     option.closest('label')?.querySelector('input');
   if (input && input.disabled) return false;
   return performance.now();
+}"""
+#: The light page (issue 20): the first answer of the first question, drawn.
+LIGHT_TAPPABLE_JS = """() => {
+  const input = document.querySelector('fieldset.item input[type=radio]');
+  if (!input || input.disabled) return false;
+  const box = input.closest('label').getBoundingClientRect();
+  if (box.width === 0 || box.height === 0) return false;
+  return performance.now();
+}"""
+#: The light page submits a form: the thank-you is a new document, so both ends of the
+#: Submit timing are wall-clock in the page (timeOrigin + now), the click kept in sessionStorage.
+LIGHT_CLICK_JS = """(label) => {
+  sessionStorage.removeItem('eeSent');
+  document.addEventListener('click', (e) => {
+    const button = e.target.closest('button');
+    if (button && button.textContent.includes(label) && !sessionStorage.getItem('eeSent')) {
+      sessionStorage.setItem('eeSent', String(performance.timeOrigin + performance.now()));
+    }
+  }, true);
+}"""
+LIGHT_THANKS_JS = """(text) => {
+  for (const h of document.querySelectorAll('h1')) {
+    if (h.textContent.includes(text)) return performance.timeOrigin + performance.now();
+  }
+  return false;
 }"""
 THANKS_JS = """(text) => {
   for (const h of document.querySelectorAll('h1')) {
@@ -309,12 +337,15 @@ async def _throttled_page(context):  # type: ignore[no-untyped-def]
     return page, cdp, recorder
 
 
-async def _visit(context, url: str, submit_label: str, thanks: str, pid: int) -> Visit:  # type: ignore[no-untyped-def]
+async def _visit(  # type: ignore[no-untyped-def]
+    context, url: str, submit_label: str, thanks: str, pid: int, light: bool = False
+) -> Visit:
     page, cdp, rec = await _throttled_page(context)
     try:
         cpu_start = cpu_seconds(pid)
         await page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
-        handle = await page.wait_for_function(TAPPABLE_JS, timeout=TIMEOUT_MS)
+        tappable_js = LIGHT_TAPPABLE_JS if light else TAPPABLE_JS
+        handle = await page.wait_for_function(tappable_js, timeout=TIMEOUT_MS)
         tappable = float(await handle.json_value())
         cpu_open = cpu_seconds(pid) - cpu_start
         metrics = {
@@ -323,15 +354,24 @@ async def _visit(context, url: str, submit_label: str, thanks: str, pid: int) ->
             if m["name"]
             in ("ScriptDuration", "TaskDuration", "LayoutDuration", "RecalcStyleDuration")
         }
-        await page.evaluate(CLICK_JS, submit_label)
-        option = page.get_by_test_id("stRadio").first.get_by_test_id("stRadioOption").first
+        await page.evaluate(LIGHT_CLICK_JS if light else CLICK_JS, submit_label)
+        if light:
+            option = page.locator("fieldset.item label").first
+        else:
+            option = page.get_by_test_id("stRadio").first.get_by_test_id("stRadioOption").first
         await option.click(timeout=TIMEOUT_MS)
         cpu_start = cpu_seconds(pid)
         await page.get_by_role("button", name=submit_label).click(timeout=TIMEOUT_MS)
-        handle = await page.wait_for_function(THANKS_JS, arg=thanks, timeout=TIMEOUT_MS)
-        done = float(await handle.json_value())
+        if light:  # a POST, a 303 and a new document: wait for it, then for its heading
+            await page.wait_for_url("**/survey/done**", timeout=TIMEOUT_MS)
+            handle = await page.wait_for_function(LIGHT_THANKS_JS, arg=thanks, timeout=TIMEOUT_MS)
+            done = float(await handle.json_value())
+            sent = float(await page.evaluate("Number(sessionStorage.getItem('eeSent'))"))
+        else:
+            handle = await page.wait_for_function(THANKS_JS, arg=thanks, timeout=TIMEOUT_MS)
+            done = float(await handle.json_value())
+            sent = float(await page.evaluate("window.__eeSent"))
         cpu_submit = cpu_seconds(pid) - cpu_start
-        sent = float(await page.evaluate("window.__eeSent"))
     finally:
         await page.close()
     if os.environ.get("PHONE_DEBUG"):
@@ -364,13 +404,15 @@ async def _visit(context, url: str, submit_label: str, thanks: str, pid: int) ->
     )
 
 
-async def _person(browser, url_cold: str, url_warm: str, label: str, thanks: str, pid: int):  # type: ignore[no-untyped-def]
+async def _person(  # type: ignore[no-untyped-def]
+    browser, url_cold: str, url_warm: str, label: str, thanks: str, pid: int, light: bool
+):
     """A new context (cold cache) opening one link, then a second link in the same context."""
     context = await browser.new_context(locale=LANGUAGE, **PHONE)
     context.set_default_timeout(TIMEOUT_MS)
     try:
-        cold = await _visit(context, url_cold, label, thanks, pid)
-        warm = await _visit(context, url_warm, label, thanks, pid)
+        cold = await _visit(context, url_cold, label, thanks, pid, light)
+        warm = await _visit(context, url_warm, label, thanks, pid, light)
     finally:
         await context.close()
     return cold, warm
@@ -394,16 +436,28 @@ async def _warm_up(browser, url: str) -> None:  # type: ignore[no-untyped-def]
         await context.close()
 
 
-async def _drive(bases, links, rounds, app_pid, ref_pid):  # type: ignore[no-untyped-def]
+async def _warm_up_light(browser, url: str) -> None:  # type: ignore[no-untyped-def]
+    """The light page's first request after start builds the engine: not timed."""
+    context = await browser.new_context()
+    try:
+        page = await context.new_page()
+        await page.goto(url, timeout=TIMEOUT_MS)
+        await page.locator("h1").wait_for(timeout=TIMEOUT_MS)
+    finally:
+        await context.close()
+
+
+async def _drive(bases, links, rounds, pids):  # type: ignore[no-untyped-def]
     from playwright.async_api import async_playwright
 
     zh = translator(LANGUAGE)
     sides = {
         "reference": ("/", "Submit", "Thank you!"),
         "ours": ("/survey?t={token}", zh("Submit my answers"), zh("Thank you!")),
+        "light": ("/survey?t={token}", zh("Submit my answers"), zh("Thank you!")),
     }
     found = {(m, s): {"cold": [], "warm": []} for m in bases for s in sides}
-    cpu = {"ours": 0.0, "reference": 0.0}
+    cpu = dict.fromkeys(sides, 0.0)
     tokens = iter(links)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(**chromium_options())
@@ -411,15 +465,19 @@ async def _drive(bases, links, rounds, app_pid, ref_pid):  # type: ignore[no-unt
             for urls in bases.values():
                 await _warm_up(browser, urls["reference"])
                 await _warm_up(browser, f"{urls['ours']}/survey?t=warm-up")
+                await _warm_up_light(browser, f"{urls['light']}/survey?t=warm-up")
             for r in range(rounds):
                 for mode, urls in bases.items():
                     for side, (path, label, thanks) in sides.items():
-                        first, second = (next(tokens), next(tokens)) if side == "ours" else ("", "")
+                        linked = side != "reference"
+                        first, second = (next(tokens), next(tokens)) if linked else ("", "")
                         cold_url = urls[side] + path.format(token=first)
                         warm_url = urls[side] + path.format(token=second)
-                        pid = app_pid if side == "ours" else ref_pid
+                        pid = pids[side]
                         before = cpu_seconds(pid)
-                        cold, warm = await _person(browser, cold_url, warm_url, label, thanks, pid)
+                        cold, warm = await _person(
+                            browser, cold_url, warm_url, label, thanks, pid, side == "light"
+                        )
                         cpu[side] += cpu_seconds(pid) - before
                         found[(mode, side)]["cold"].append(cold)
                         found[(mode, side)]["warm"].append(warm)
@@ -449,7 +507,7 @@ def run(rounds: int = ROUNDS, modes: tuple[str, ...] = MODES) -> list[dict[str, 
         engine = make_engine(url)
         links = [token for _, token in _open_waves(engine, "phone", None, date.today())]
         engine.dispose()
-        needed = rounds * len(modes) * 2
+        needed = rounds * len(modes) * 4  # two links a visit pair, the Streamlit and light pages
         if len(links) < needed:
             raise RuntimeError(f"{len(links)} links for {needed} visits")
         minimal = folder / "minimal_survey.py"
@@ -457,12 +515,17 @@ def run(rounds: int = ROUNDS, modes: tuple[str, ...] = MODES) -> list[dict[str, 
         with (
             streamlit_app(minimal, folder) as ref,
             streamlit_app("streamlit_app.py", folder, {"EE_DATABASE_URL": url}) as app,
+            streamlit_app("serve.py", folder, {"EE_DATABASE_URL": url}) as light,
         ):
-            direct = {"ours": app.url, "reference": ref.url}
-            ports = {"ours": _port(app.url), "reference": _port(ref.url)}
+            # ``streamlit_app.py`` alone still serves the Streamlit survey page at /survey;
+            # ``serve.py`` (what scripts/run starts) answers /survey with the light page.
+            servers = {"ours": app, "reference": ref, "light": light}
+            direct = {side: server.url for side, server in servers.items()}
+            ports = {side: _port(server.url) for side, server in servers.items()}
             with nginx(folder, ports if "nginx" in modes else {}) as proxied:
                 bases = {m: direct if m == "direct" else proxied for m in modes}
-                found, cpu = asyncio.run(_drive(bases, links, rounds, app.pid, ref.pid))
+                pids = {side: server.pid for side, server in servers.items()}
+                found, cpu = asyncio.run(_drive(bases, links, rounds, pids))
     load_after = os.getloadavg()
     return _rows(found, cpu, rounds, load_before, load_after, time.perf_counter() - began)
 
@@ -500,6 +563,22 @@ def _rows(found, cpu, rounds, load_before, load_after, elapsed) -> list[dict[str
                         "reference": reference,
                         "reference_s": round(base, 1 if unit == "kB" else 0),
                         "ratio": round(mine / base, 2) if base else "-",
+                        "unit": unit,
+                    }
+                )
+                light = _median(found[(mode, "light")][visit], key) * scale
+                rows.append(
+                    {
+                        "benchmark": (
+                            f"phone, {mode}, {visit} visit, LIGHT survey page (serve.py): "
+                            f"{label} (median of {rounds})"
+                        ),
+                        "ours_s": round(light, 1 if unit == "kB" else 0),
+                        "reference": reference,
+                        "reference_s": round(base, 1 if unit == "kB" else 0),
+                        "ratio": round(light / base, 2) if base else "-",
+                        "streamlit_survey_s": round(mine, 1 if unit == "kB" else 0),
+                        "ratio_to_streamlit_survey": round(light / mine, 3) if mine else "-",
                         "unit": unit,
                     }
                 )
