@@ -1,5 +1,6 @@
 """The survey a staff member opens from a personal link stays light (issue 20): the modules of
-its route (``streamlit_app.py`` before it routes a link, ``ee_app/pages/survey.py``,
+its route (``serve.py`` and the light page ``ee_app/light_survey.py`` that answers the link,
+``streamlit_app.py`` before it routes a link, ``ee_app/pages/survey.py``,
 ``ee_app/pages/link_landing.py``) import no data-analysis or spreadsheet library, and drawing
 the survey and submitting it import none either. Each check runs in a fresh interpreter, as a
 new app process would. Times are measured by ``bench/phone.py``, never asserted here."""
@@ -22,7 +23,13 @@ from ee_app.models import UserRole
 from ee_app.services import waves
 
 ROOT = Path(__file__).resolve().parents[2]
-ROUTE = ("streamlit_app.py", "ee_app/pages/survey.py", "ee_app/pages/link_landing.py")
+ROUTE = (
+    "serve.py",
+    "ee_app/light_survey.py",
+    "streamlit_app.py",
+    "ee_app/pages/survey.py",
+    "ee_app/pages/link_landing.py",
+)
 HEAVY = ("pandas", "scipy", "altair", "pingouin", "openpyxl", "pyarrow")
 HR = Actor(email="hr@demo.example", role=UserRole.HR)
 
