@@ -25,12 +25,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ee_app.app_engine import engine_for, made_by_demo_load
+from ee_app.app_engine import engine_for, made_by_demo_load, startup_schedule_run
 from ee_app.config import LANGUAGES, Settings
 from ee_app.db import read_session
 from ee_app.errors import N_, Conflict, EeError, NotFound
 from ee_app.i18n import translator
 from ee_app.keys import secret_key
+from ee_app.models import ANSWER_SLOTS
 from ee_app.services.answering import COMMENT_LIMIT, LinkState, SurveyView, open_link, submit
 
 __all__ = ["BODY_LIMIT", "HEADERS", "routes"]
@@ -38,6 +39,7 @@ __all__ = ["BODY_LIMIT", "HEADERS", "routes"]
 PATH = "/survey"
 DONE_PATH = "/survey/done"
 BODY_LIMIT = 64 * 1024  # a full survey with the longest comment is under 10 kB
+MAX_FIELDS = len(ANSWER_SLOTS) + 8  # every slot, the eNPS, the comment, the token, the language
 HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
@@ -103,7 +105,9 @@ def _settings() -> Settings:
 
 
 def _engine(settings: Settings):  # type: ignore[no-untyped-def]
-    return engine_for(settings.database_url)
+    made = engine_for(settings.database_url)
+    startup_schedule_run(settings.database_url, made, settings)  # as any first page does
+    return made
 
 
 def _language(asked: str | None, view: SurveyView, settings: Settings) -> str:
@@ -255,7 +259,9 @@ def survey(request: Request) -> Response:
 
 
 def _read_form(body: bytes) -> Mapping[str, list[str]]:
-    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=64)
+    return parse_qs(
+        body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=MAX_FIELDS
+    )
 
 
 def _as_int(value: str) -> int | str:
@@ -265,12 +271,18 @@ def _as_int(value: str) -> int | str:
 
 async def answer(request: Request) -> Response:
     """``POST /survey``: record the answers once, then 303 to the thank-you page."""
-    body = await request.body()
-    if len(body) > BODY_LIMIT:
-        return Response(status_code=413, headers=HEADERS)
+    body = bytearray()
+    async for chunk in request.stream():  # read no more than the limit, whatever is sent
+        body += chunk
+        if len(body) > BODY_LIMIT:
+            return Response(status_code=413, headers=HEADERS)
+    try:
+        form = _read_form(bytes(body))
+    except ValueError:  # more fields than any survey has
+        return Response(status_code=400, headers=HEADERS)
     from starlette.concurrency import run_in_threadpool
 
-    return await run_in_threadpool(_answer, _read_form(body))
+    return await run_in_threadpool(_answer, form)
 
 
 def _answer(form: Mapping[str, list[str]]) -> Response:

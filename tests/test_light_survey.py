@@ -229,3 +229,13 @@ def test_the_thank_you_page_speaks_both_languages(client):
     page = client.get("/survey/done", params={"lang": "en"}).text
     assert "Thank you!" in page and 'href="/survey/done?lang=zh-CN"' in page
     assert '<html lang="en">' in client.get("/survey/done", params={"lang": "xx"}).text
+
+
+def test_an_oversized_or_overfull_post_is_refused_unread(app, client):
+    token = wave(app, "L11")
+    before = sealed_count(app)
+    big = client.post("/survey", data={"t": token, "lang": "en", "comment": "x" * 70_000})
+    assert big.status_code == 413 and big.headers["Cache-Control"] == "no-store"
+    many = client.post("/survey", data={"t": token, **{f"f{i}": "1" for i in range(40)}})
+    assert many.status_code == 400
+    assert sealed_count(app) == before

@@ -21,13 +21,14 @@ from sqlalchemy.orm import Session
 
 from ee_app.app_engine import auth_section as app_auth_section
 from ee_app.app_engine import engine_for, made_by_demo_load
+from ee_app.app_engine import startup_schedule_run as schedule_run_for
 from ee_app.auth import Actor
 from ee_app.config import Settings, loads_demo_when_empty
 from ee_app.db import read_session as read_session_for
 from ee_app.db import write_session as write_session_for
 from ee_app.errors import EeError
 from ee_app.i18n import Ngettext, plural_translator, translator
-from ee_app.services.schedules import StartupRun, start_in_background
+from ee_app.services.schedules import StartupRun
 from ee_app.ui import keys
 
 __all__ = [
@@ -60,7 +61,7 @@ def _engine(url: str) -> Engine:
 def _schedule_run(url: str, _made: Engine) -> StartupRun:
     """The schedules, run once per app process in the background right after start-up (the
     first page does not wait); a failure is logged and shown to HR, never fatal."""
-    return start_in_background(_made, settings())
+    return schedule_run_for(url, _made, settings())
 
 
 def startup_schedule_run() -> StartupRun:
