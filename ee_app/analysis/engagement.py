@@ -470,10 +470,18 @@ def _check_sums(sums: pd.DataFrame) -> None:
     values = sums[counts].to_numpy(float)
     if ((values < 0) | (values != np.floor(values))).any():
         raise ValueError("Counts in the sums must be whole numbers, 0 or more.")
-    if (sums["enps_pro"] + sums["enps_det"] > sums["enps_n"]).any():
+    column = {name: i for i, name in enumerate(counts)}
+    if (
+        values[:, column["enps_pro"]] + values[:, column["enps_det"]] > values[:, column["enps_n"]]
+    ).any():
         raise ValueError("Promoters + detractors cannot be more than the eNPS answers.")
-    for slot in ALL_SLOTS:
-        if f"{slot}_fav" in sums and (sums[f"{slot}_fav"] > sums[f"{slot}_n"]).any():
+    slots = [s for s in ALL_SLOTS if f"{s}_fav" in column and f"{s}_n" in column]
+    over = (
+        values[:, [column[f"{s}_fav"] for s in slots]]
+        > values[:, [column[f"{s}_n"] for s in slots]]
+    ).any(axis=0)
+    for slot, bad in zip(slots, over, strict=True):
+        if bad:
             raise ValueError(f"Favourable answers to {slot} cannot be more than its answers.")
 
 
@@ -524,7 +532,35 @@ def scores(sums: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
 
 def theme_scores(sums: pd.DataFrame, key: str, level: float = 0.95) -> pd.DataFrame:
     """One row per (``key``, theme): answers n, mean with its interval (that of
-    :func:`scale_mean_ci`, inside 1–5), favourable share."""
+    :func:`scale_mean_ci`, inside 1–5), favourable share; the rows of each ``key`` together,
+    in the order of ``sums``, the themes in their order."""
+    keys = sums[key]
+    if not keys.is_unique:  # one group per distinct key, as the order below assumes
+        return _theme_scores_grouped(sums, key, level)
+    rows, width = len(sums), len(CORE_SLOTS)
+
+    def block(part: str) -> np.ndarray:  # row-major: each row's twelve themes in order
+        return sums[[f"{slot}_{part}" for slot in CORE_SLOTS]].to_numpy(float).reshape(-1)
+
+    n = block("n")
+    mean, low, high = _scale_intervals(n, block("sum"), block("sumsq"), level)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        favourable = np.where(n > 0, block("fav") / n, np.nan)
+    return pd.DataFrame(
+        {
+            key: np.repeat(keys.to_numpy(), width),
+            "theme": list(THEMES) * rows,
+            "slot": list(CORE_SLOTS) * rows,
+            "n": n.astype(int),
+            "mean": mean,
+            "mean_low": low,
+            "mean_high": high,
+            "favourable": favourable,
+        }
+    )
+
+
+def _theme_scores_grouped(sums: pd.DataFrame, key: str, level: float) -> pd.DataFrame:
     pieces = []
     for slot, theme in zip(CORE_SLOTS, THEMES, strict=True):
         n = sums[f"{slot}_n"].to_numpy(float)

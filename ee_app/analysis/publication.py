@@ -22,10 +22,16 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ee_app.analysis.engagement import item_scores, scores, theme_scores
+from ee_app.analysis.engagement import _check_sums, _index_parts, item_scores, scores, theme_scores
 from ee_app.instruments.pulse import CORE_SLOTS
 
-__all__ = ["INDEX_COLUMNS", "published_items", "published_scores", "published_themes"]
+__all__ = [
+    "INDEX_COLUMNS",
+    "published_index",
+    "published_items",
+    "published_scores",
+    "published_themes",
+]
 
 #: Columns that rest on every theme: hidden together with the index.
 INDEX_COLUMNS = (
@@ -76,6 +82,24 @@ def published_scores(sums: pd.DataFrame, hidden: Mapping[str, np.ndarray]) -> pd
             frame[column] = np.where(none, np.nan, frame[column].to_numpy())
     frame.insert(0, "hidden", none)
     return frame
+
+
+def published_index(sums: pd.DataFrame, hidden: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The engagement index of each row of ``sums`` as a reader may see it: the ``index``
+    column of :func:`published_scores` (NaN where the row or the index is hidden), without
+    the other figures and their intervals.
+
+    >>> from ee_app.analysis.engagement import sum_responses
+    >>> answers = pd.DataFrame({"unit": [1, 1, 2, 2], "a01": [4, 5, 3, 4]})
+    >>> sums = sum_responses(answers, ["unit"])
+    >>> published_index(sums, {"index": np.array([False, True])}).tolist()
+    [4.5, nan]
+    """
+    _check_sums(sums)
+    rows = len(sums)
+    _respondents, index, _variance = _index_parts(sums)
+    blank = _flags(hidden, "n", rows) | _flags(hidden, "index", rows)
+    return np.where(blank, np.nan, index.astype(float))
 
 
 def published_themes(

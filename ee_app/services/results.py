@@ -19,6 +19,7 @@ import math
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ee_app.analysis.engagement import SUM_COLUMNS, change_ci, change_frame, percentile_ranks
-from ee_app.analysis.publication import published_items, published_scores, published_themes
+from ee_app.analysis.publication import (
+    published_index,
+    published_items,
+    published_scores,
+    published_themes,
+)
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, Conflict, NotFound, ValidationError
 from ee_app.models import (
@@ -117,7 +123,11 @@ class _WaveData:
     key: tuple  # what the cache knows it by
     frame: pd.DataFrame  # the rows loaded (unit rows and, for stores, their slices)
     units: pd.DataFrame  # dim == "": one row per unit, indexed by unit id
-    hidden: dict[str, frozenset[int]]  # metric ("n", a slot, "enps") → hidden unit ids
+
+    @cached_property
+    def hidden(self) -> dict[str, frozenset[int]]:
+        """Metric ("n", a slot, "enps") → hidden unit ids (made when first asked)."""
+        return _mask_sets(self.units)
 
 
 def _version_key(session: Session, wave: SurveyWave) -> tuple:
@@ -133,41 +143,49 @@ def _version_key(session: Session, wave: SurveyWave) -> tuple:
     return (bind.url.render_as_string(hide_password=True), wave.id, row[0], str(row[1]))
 
 
-def _load(session: Session, key: tuple, wave: SurveyWave, condition) -> _WaveData:  # type: ignore[no-untyped-def]
+_NUMBERS = ("unit_id", "hidden", *SUM_COLUMNS)
+
+
+def _load(
+    session: Session, key: tuple, wave: SurveyWave, condition, join: bool = True
+) -> _WaveData:  # type: ignore[no-untyped-def]
     table = SurveyResult.__table__
-    numbers = ["unit_id", "hidden", *SUM_COLUMNS]
-    rows = (
-        session.connection()
-        .execute(
-            select(table.c.dim, table.c.value, *(table.c[c] for c in numbers))
-            .join(OrgUnit, OrgUnit.id == table.c.unit_id)
-            .where(table.c.wave_id == wave.id, condition)
-        )
-        .all()
-    )
-    # One float block and two text columns: letting pandas infer 80 mixed columns row by
-    # row was most of a cold read.
-    block = np.array([r[2:] for r in rows], dtype=float).reshape(len(rows), len(numbers))
-    frame = pd.DataFrame(block, columns=numbers)
+    statement = select(*(table.c[c] for c in _NUMBERS), table.c.dim, table.c.value)
+    if join:
+        statement = statement.join(OrgUnit, OrgUnit.id == table.c.unit_id)
+    result = session.connection().execute(statement.where(table.c.wave_id == wave.id, condition))
+    # The driver's own tuples (every column a plain number but the last two): one float
+    # block and two text columns. SQLAlchemy rows and pandas inferring 80 mixed columns row
+    # by row were most of a cold read.
+    rows = result.cursor.fetchall() if result.cursor is not None else []
+    result.close()
+    width = len(_NUMBERS)
+    block = np.array([r[:width] for r in rows], dtype=float).reshape(len(rows), width)
+    frame = pd.DataFrame(block, columns=list(_NUMBERS))
     frame["unit_id"] = frame["unit_id"].astype(int)
     frame["hidden"] = frame["hidden"].astype(int)
-    frame["dim"] = [r[0] for r in rows]
-    frame["value"] = [r[1] for r in rows]
+    frame["dim"] = [r[width] for r in rows]
+    frame["value"] = [r[width + 1] for r in rows]
     units = frame[frame["dim"] == ""].set_index("unit_id")
-    return _WaveData(key, frame, units, _mask_sets(units))
+    return _WaveData(key, frame, units)
 
 
-def _wave_data(session: Session, wave: SurveyWave, level: UnitLevel) -> _WaveData:
-    """The rows of one level of a closed wave (with the store slices when the level is the
-    store), cached per database, wave, results version and level. Only the rows a view needs
-    are read: the whole wave is a few thousand wide rows at chain size."""
-    key = (*_version_key(session, wave), level)
+def _wave_data(
+    session: Session, wave: SurveyWave, level: UnitLevel, dim: str | None = None
+) -> _WaveData:
+    """The unit rows of one level of a closed wave and, for a store slice (``dim``), the
+    stores' slices of that dimension, cached per database, wave, results version, level and
+    dimension. Only the rows a view needs are read: the whole wave is a few thousand wide
+    rows at chain size."""
+    key = (*_version_key(session, wave), level, dim or "")
     if key in _cache:
         _cache.move_to_end(key)
         return _cache[key]  # type: ignore[return-value]
     table = SurveyResult.__table__
     condition = OrgUnit.level == level
-    if level is not UnitLevel.STORE:
+    if dim and level is UnitLevel.STORE:
+        condition = condition & table.c.dim.in_(["", dim])
+    else:
         condition = condition & (table.c.dim == "")
     data = _load(session, key, wave, condition)
     _cache[key] = data
@@ -180,7 +198,8 @@ def unit_data(session: Session, wave: SurveyWave, unit_ids: Iterable[int]) -> _W
     """The unit rows of a few units of a closed wave (not cached: a small read)."""
     key = (*_version_key(session, wave), "units")
     table = SurveyResult.__table__
-    return _load(session, key, wave, table.c.unit_id.in_(list(unit_ids)) & (table.c.dim == ""))
+    condition = table.c.unit_id.in_(list(unit_ids)) & (table.c.dim == "")
+    return _load(session, key, wave, condition, join=False)
 
 
 @dataclass(frozen=True)
@@ -330,7 +349,7 @@ def engagement_view(
             )
         )
     wave = _closed_wave(session, actor, wave_code)
-    data = _wave_data(session, wave, level)
+    data = _wave_data(session, wave, level, dim)
     earlier = covering_waves(session, wave, later=False)
     # The earlier waves' versions too: a rebuilt or newly closed earlier wave changes the
     # comparison.
@@ -386,10 +405,13 @@ def _compute_view(
     visible = _in_scope(actor, (u.id for u in at_level))
     source = _slice_rows(data, dim, value) if dim else data.units
     present = [u for u in visible if u in source.index]  # absent: pooled, or unpublished
-    shown = _published(source.loc[present])
-    peers = _level_index(data, units, dim, value)
+    # Every unit of the level once (the chain's distribution), the visible ones taken from it.
+    level_rows = source.loc[[u for u in source.index if u in units]]
+    every = _published(level_rows)  # the visible units are among them
+    shown = every.loc[present]
+    peers = every["index"].dropna()
     shown["percentile"] = percentile_ranks(
-        list(peers.values()), [peers.get(u, math.nan) for u in shown.index]
+        peers.tolist(), [peers.get(u, math.nan) for u in shown.index]
     )
     previous = previous_waves(session, wave, {u: units[u].path for u in visible}, earlier)
     shown = shown.join(_change(session, wave, previous, source, shown, level, dim, value))
@@ -411,6 +433,7 @@ def _compute_view(
     if result is not None and result.alpha is not None:
         alpha = (result.alpha, result.alpha_low, result.alpha_high, result.alpha_n or 0)
     themes = source.loc[present]
+    compared = {w.id for w in {id(w): w for w in previous.values()}.values()}
     return EngagementView(
         wave.code,
         wave.name,
@@ -419,11 +442,7 @@ def _compute_view(
         level,
         dim,
         value,
-        tuple(
-            (c.wave.code, c.wave.name)
-            for c in earlier
-            if any(w.id == c.wave.id for w in previous.values())
-        ),
+        tuple((c.wave.code, c.wave.name) for c in earlier if c.wave.id in compared),
         alpha,
         rows,
         published_themes(themes.reset_index(), "unit_id", flags(themes["hidden"]))
@@ -473,7 +492,7 @@ def _own_items(
         pairs = {s: asked[t] for s, t in texts.items() if t in asked}
         if not pairs:
             continue
-        data = _wave_data(session, before_wave, level)
+        data = _wave_data(session, before_wave, level, dim)
         then = _slice_rows(data, dim, value) if dim else data.units
         common = [u for u in units if u in then.index and u in rows.index]
         if not common:
@@ -533,29 +552,21 @@ def _change(
             waves[previous[unit].id] = previous[unit]
     frames = []
     for wave_id, ids in groups.items():
-        before = _wave_data(session, waves[wave_id], level)
+        before = _wave_data(session, waves[wave_id], level, dim)
         before_source = _slice_rows(before, dim, value) if dim else before.units
         common = [u for u in ids if u in before_source.index]
         if not common:
             continue
-        then = _published(before_source.loc[common])
-        candidates = [u for u in common if not math.isnan(then.loc[u, "index"])]
+        then = published_index(
+            before_source.loc[common], flags(before_source.loc[common, "hidden"])
+        )
+        candidates = [u for u, shown in zip(common, np.isfinite(then), strict=True) if shown]
         cells = [(u, dim or "", value or "") for u in candidates]
         allowed = comparable_cells(session, waves[wave_id], wave, cells) if cells else set()
         comparable = [u for u in candidates if (u, dim or "", value or "") in allowed]
         if comparable:
             frames.append(change_frame(before_source.loc[comparable], source.loc[comparable]))
     return pd.concat(frames) if frames else empty
-
-
-def _level_index(data: _WaveData, units, dim, value) -> dict[int, float]:  # type: ignore[no-untyped-def]
-    """The chain's own distribution: the published index of every unit of the level."""
-    source = _slice_rows(data, dim, value) if dim else data.units
-    ids = [u for u in source.index if u in units]
-    if not ids:
-        return {}
-    index = _published(source.loc[ids])["index"].dropna()
-    return dict(zip(index.index.tolist(), index.tolist(), strict=True))
 
 
 @dataclass(frozen=True)
