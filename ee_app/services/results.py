@@ -684,6 +684,24 @@ def trend_for(
         columns=["wave_id", "hidden", *SUM_COLUMNS],
     ).set_index("wave_id")
     published = _published(found) if len(found) else found
+    # Plain values per wave: a pandas look-up per wave and figure was most of a cold trend.
+    figures = (
+        dict(
+            zip(
+                published.index.tolist(),
+                zip(
+                    published["n"].tolist(),
+                    published["index"].tolist(),
+                    published["index_low"].tolist(),
+                    published["index_high"].tolist(),
+                    strict=True,
+                ),
+                strict=True,
+            )
+        )
+        if len(found)
+        else {}
+    )
     cell = (unit.id, dim or "", value or "")
     shown_before: list[tuple[SurveyWave, int]] = []
     records = []
@@ -699,19 +717,21 @@ def trend_for(
             "index_low": math.nan,
             "index_high": math.nan,
         }
-        if wave.id in published.index and not math.isnan(published.loc[wave.id, "index"]):
-            row = published.loc[wave.id]
+        if wave.id in figures and not math.isnan(figures[wave.id][1]):
+            n_now, index, low, high = figures[wave.id]
             if all(
-                cell in comparable_cells(session, earlier, wave, [cell], (n, int(row["n"])))
+                cell in comparable_cells(session, earlier, wave, [cell], (n, int(n_now)))
                 for earlier, n in shown_before
             ):
                 record.update(
                     hidden=False,
                     reason="",
-                    n=int(row["n"]),
-                    **{c: float(row[c]) for c in ("index", "index_low", "index_high")},
+                    n=int(n_now),
+                    index=float(index),
+                    index_low=float(low),
+                    index_high=float(high),
                 )
-                shown_before.append((wave, int(row["n"])))
+                shown_before.append((wave, int(n_now)))
             else:
                 record["reason"] = "changed"
         records.append(record)
