@@ -383,14 +383,23 @@ def enps_ci(
     return (100 * (promoters - detractors) / n, 100 * float(low[0]), 100 * float(high[0]))
 
 
-def _enps_excess(delta, promoters, detractors, n, z):  # type: ignore[no-untyped-def]
-    """n·(D − δ)² − z²·(p̃ + d̃ − δ²): ≤ 0 inside Tango's interval (see :func:`enps_ci`)."""
-    b = promoters * (1 + delta) + detractors * (1 - delta) - 2 * n * delta
-    root = np.sqrt(np.maximum(b * b + 8 * n * detractors * delta * (1 - delta), 0.0))
-    d_tilde = (b + root) / (4 * n)
+def _enps_excess(delta, promoters, detractors, n, z, parts=None):  # type: ignore[no-untyped-def]
+    """n·(D − δ)² − z²·(p̃ + d̃ − δ²): ≤ 0 inside Tango's interval (see :func:`enps_ci`).
+
+    ``parts`` are the terms that do not depend on δ (:func:`_enps_parts`), computed once
+    per bisection rather than at every step."""
+    two_n, eight_n_det, four_n, observed, zz = parts or _enps_parts(promoters, detractors, n, z)
+    rest = 1 - delta
+    b = promoters * (1 + delta) + detractors * rest - two_n * delta
+    root = np.sqrt(np.maximum(b * b + eight_n_det * delta * rest, 0.0))
+    d_tilde = (b + root) / four_n
     variance = np.maximum(2 * d_tilde + delta - delta * delta, 0.0)
-    observed = (promoters - detractors) / n
-    return n * (observed - delta) ** 2 - z * z * variance
+    return n * (observed - delta) ** 2 - zz * variance
+
+
+def _enps_parts(promoters, detractors, n, z):  # type: ignore[no-untyped-def]
+    """The terms of :func:`_enps_excess` that do not depend on δ, grouped as it uses them."""
+    return (2 * n, 8 * n * detractors, 4 * n, (promoters - detractors) / n, z * z)
 
 
 def _enps_bounds(promoters, detractors, n, level, steps: int = 60):  # type: ignore[no-untyped-def]
@@ -411,9 +420,10 @@ def _enps_bounds(promoters, detractors, n, level, steps: int = 60):  # type: ign
         end = np.concatenate([np.full(flat.shape, -1.0), np.full(flat.shape, 1.0)])
         outside = end.copy()  # excess ≥ 0 here
         inside = np.concatenate([flat, flat])  # excess ≤ 0 here
+        parts = _enps_parts(*both, z)
         for _ in range(steps):
             middle = (outside + inside) / 2
-            beyond = _enps_excess(middle, *both, z) > 0
+            beyond = _enps_excess(middle, *both, z, parts) > 0
             outside = np.where(beyond, middle, outside)
             inside = np.where(beyond, inside, middle)
         twice = np.concatenate([flat, flat])

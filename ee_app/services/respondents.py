@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Collection
 
-from sqlalchemy import func, select
+import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ee_app.analysis.disclosure import comparable
@@ -151,38 +152,44 @@ def unit_differences(
         return owner[path]
 
     invitation = SurveyInvitation.__table__
-    unit = OrgUnit.__table__
-    in_first: Counter[int | None] = Counter()
-    in_second: Counter[int | None] = Counter()
-    for wave, counts in ((before, in_first), (after, in_second)):
-        for path, count in session.execute(
-            select(unit.c.path, func.count())
-            .select_from(invitation.join(unit, unit.c.id == invitation.c.report_unit_id))
-            .where(invitation.c.wave_id == wave.id, invitation.c.responded)
-            .group_by(unit.c.id, unit.c.path)
-        ):
-            counts[unit_of(path)] += count
-    first, second = invitation.alias("first"), invitation.alias("second")
-    first_unit, second_unit = unit.alias("first_unit"), unit.alias("second_unit")
-    in_both: Counter[int] = Counter()
-    for path_one, path_two, count in session.execute(
-        select(first_unit.c.path, second_unit.c.path, func.count())
-        .select_from(
-            first.join(first_unit, first_unit.c.id == first.c.report_unit_id)
-            .join(second, second.c.staff_id == first.c.staff_id)
-            .join(second_unit, second_unit.c.id == second.c.report_unit_id)
+
+    def answered(wave: SurveyWave) -> np.ndarray:  # (staff id, stored unit id) per respondent
+        result = session.connection().execute(
+            select(invitation.c.staff_id, invitation.c.report_unit_id).where(
+                invitation.c.wave_id == wave.id,
+                invitation.c.responded,
+                invitation.c.report_unit_id.is_not(None),
+            )
         )
-        .where(
-            first.c.wave_id == before.id,
-            first.c.responded,
-            second.c.wave_id == after.id,
-            second.c.responded,
-        )
-        .group_by(first_unit.c.id, first_unit.c.path, second_unit.c.id, second_unit.c.path)
-    ):
-        one = unit_of(path_one)
-        if one is not None and unit_of(path_two) == one:
-            in_both[one] += count
+        rows = result.cursor.fetchall() if result.cursor is not None else []
+        result.close()
+        return np.array(rows, dtype=np.int64).reshape(len(rows), 2)
+
+    one, two = answered(before), answered(after)
+    stored = np.union1d(one[:, 1], two[:, 1])
+    # Every unit's path (a chain has a few thousand units; naming the stored ones in an IN
+    # list costs more to compile than reading them all).
+    result = session.connection().execute(select(OrgUnit.id, OrgUnit.path))
+    paths = dict(result.cursor.fetchall() if result.cursor is not None else [])
+    result.close()
+    # Each stored unit's wanted unit (−1: none, or a unit that is gone and counts nowhere).
+    above = np.array(
+        [-1 if u not in paths or (w := unit_of(paths[u])) is None else w for u in stored.tolist()],
+        dtype=np.int64,
+    )
+    unit_one = above[np.searchsorted(stored, one[:, 1])]
+    unit_two = above[np.searchsorted(stored, two[:, 1])]
+    _common, at_one, at_two = np.intersect1d(
+        one[:, 0], two[:, 0], assume_unique=True, return_indices=True
+    )
+    same = unit_one[at_one]
+    same = same[(same >= 0) & (same == unit_two[at_two])]
+
+    def counted(ids: np.ndarray) -> Counter[int]:
+        found, counts = np.unique(ids[ids >= 0], return_counts=True)
+        return Counter(dict(zip(found.tolist(), counts.tolist(), strict=True)))
+
+    in_first, in_second, in_both = counted(unit_one), counted(unit_two), counted(same)
     return {unit: in_first[unit] + in_second[unit] - 2 * in_both[unit] for unit in wanted}
 
 
