@@ -558,13 +558,17 @@ def theme_scores(sums: pd.DataFrame, key: str, level: float = 0.95) -> pd.DataFr
         return _theme_scores_grouped(sums, key, level)
     rows, width = len(sums), len(CORE_SLOTS)
 
-    def block(part: str) -> np.ndarray:  # row-major: each row's twelve themes in order
-        return sums[[f"{slot}_{part}" for slot in CORE_SLOTS]].to_numpy(float).reshape(-1)
-
-    n = block("n")
-    mean, low, high = _scale_intervals(n, block("sum"), block("sumsq"), level)
+    parts = ("n", "sum", "sumsq", "fav")
+    # One block read: per row, the twelve themes' n, then their sums, squares, favourables.
+    values = sums[[f"{slot}_{part}" for part in parts for slot in CORE_SLOTS]].to_numpy(float)
+    # row-major: each row's twelve themes in order
+    n, total, squares, fav = (
+        np.ascontiguousarray(values[:, i * width : (i + 1) * width]).reshape(-1)
+        for i in range(len(parts))
+    )
+    mean, low, high = _scale_intervals(n, total, squares, level)
     with np.errstate(invalid="ignore", divide="ignore"):
-        favourable = np.where(n > 0, block("fav") / n, np.nan)
+        favourable = np.where(n > 0, fav / n, np.nan)
     return pd.DataFrame(
         {
             key: np.repeat(keys.to_numpy(), width),

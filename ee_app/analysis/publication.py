@@ -123,9 +123,10 @@ def published_themes(
     none = _flags(hidden, "n", rows)
     position = {value: i for i, value in enumerate(sums[key].tolist())}
     where = themes[key].map(position).to_numpy(int)
-    blank = none[where]
-    for slot in CORE_SLOTS:
-        blank |= (themes["slot"] == slot).to_numpy() & _flags(hidden, slot, rows)[where]
+    # Each theme row's own flag: the row's flags, one column per slot, read at the row's slot.
+    by_slot = np.column_stack([_flags(hidden, slot, rows) for slot in CORE_SLOTS])
+    column = pd.Index(CORE_SLOTS).get_indexer(themes["slot"])
+    blank = none[where] | by_slot.reshape(rows, len(CORE_SLOTS))[where, column]
     themes["n"] = themes["n"].astype(float)
     for column in _THEME_COLUMNS:
         themes[column] = themes[column].where(~blank)
