@@ -383,35 +383,54 @@ def enps_ci(
     return (100 * (promoters - detractors) / n, 100 * float(low[0]), 100 * float(high[0]))
 
 
-def _enps_excess(delta, promoters, detractors, n, z):  # type: ignore[no-untyped-def]
-    """n·(D − δ)² − z²·(p̃ + d̃ − δ²): ≤ 0 inside Tango's interval (see :func:`enps_ci`)."""
-    b = promoters * (1 + delta) + detractors * (1 - delta) - 2 * n * delta
-    root = np.sqrt(np.maximum(b * b + 8 * n * detractors * delta * (1 - delta), 0.0))
-    d_tilde = (b + root) / (4 * n)
+def _enps_excess(delta, promoters, detractors, n, z, parts=None):  # type: ignore[no-untyped-def]
+    """n·(D − δ)² − z²·(p̃ + d̃ − δ²): ≤ 0 inside Tango's interval (see :func:`enps_ci`).
+
+    ``parts`` are the terms that do not depend on δ (:func:`_enps_parts`), computed once
+    per bisection rather than at every step."""
+    two_n, eight_n_det, four_n, observed, zz = parts or _enps_parts(promoters, detractors, n, z)
+    rest = 1 - delta
+    b = promoters * (1 + delta) + detractors * rest - two_n * delta
+    root = np.sqrt(np.maximum(b * b + eight_n_det * delta * rest, 0.0))
+    d_tilde = (b + root) / four_n
     variance = np.maximum(2 * d_tilde + delta - delta * delta, 0.0)
-    observed = (promoters - detractors) / n
-    return n * (observed - delta) ** 2 - z * z * variance
+    return n * (observed - delta) ** 2 - zz * variance
+
+
+def _enps_parts(promoters, detractors, n, z):  # type: ignore[no-untyped-def]
+    """The terms of :func:`_enps_excess` that do not depend on δ, grouped as it uses them."""
+    return (2 * n, 8 * n * detractors, 4 * n, (promoters - detractors) / n, z * z)
 
 
 def _enps_bounds(promoters, detractors, n, level, steps: int = 60):  # type: ignore[no-untyped-def]
     """Vectorised bounds of :func:`enps_ci` on −1…1, by bisection on each side of D (the
-    score statistic grows as δ moves away from D); NaN where n = 0."""
+    score statistic grows as δ moves away from D); NaN where n = 0. Both sides are bisected
+    in one pass over arrays twice as long (the same steps for every element)."""
     z = float(stats.norm.ppf(0.5 + level / 2))
+    promoters, detractors, n = (np.asarray(v, dtype=float) for v in (promoters, detractors, n))
     with np.errstate(invalid="ignore", divide="ignore"):
         size = np.where(n > 0, n, 1.0)
         observed = (promoters - detractors) / size
-        bounds = []
-        for end in (-1.0, 1.0):
-            outside = np.full(observed.shape, end)  # excess ≥ 0 here
-            inside = observed.copy()  # excess ≤ 0 here
-            for _ in range(steps):
-                middle = (outside + inside) / 2
-                beyond = _enps_excess(middle, promoters, detractors, size, z) > 0
-                outside = np.where(beyond, middle, outside)
-                inside = np.where(beyond, inside, middle)
-            bound = np.where(observed == end, end, (outside + inside) / 2)
-            bounds.append(np.where(n > 0, bound, np.nan))
-    return bounds[0], bounds[1]
+        flat = observed.reshape(-1)
+        both = (
+            np.concatenate([promoters.reshape(-1)] * 2),
+            np.concatenate([detractors.reshape(-1)] * 2),
+            np.concatenate([size.reshape(-1)] * 2),
+        )
+        end = np.concatenate([np.full(flat.shape, -1.0), np.full(flat.shape, 1.0)])
+        outside = end.copy()  # excess ≥ 0 here
+        inside = np.concatenate([flat, flat])  # excess ≤ 0 here
+        parts = _enps_parts(*both, z)
+        for _ in range(steps):
+            middle = (outside + inside) / 2
+            beyond = _enps_excess(middle, *both, z, parts) > 0
+            outside = np.where(beyond, middle, outside)
+            inside = np.where(beyond, inside, middle)
+        twice = np.concatenate([flat, flat])
+        bound = np.where(twice == end, end, (outside + inside) / 2)
+        bound = np.where(np.concatenate([n.reshape(-1)] * 2) > 0, bound, np.nan)
+    low, high = bound[: flat.size], bound[flat.size :]
+    return low.reshape(observed.shape), high.reshape(observed.shape)
 
 
 def change_ci(
@@ -470,10 +489,18 @@ def _check_sums(sums: pd.DataFrame) -> None:
     values = sums[counts].to_numpy(float)
     if ((values < 0) | (values != np.floor(values))).any():
         raise ValueError("Counts in the sums must be whole numbers, 0 or more.")
-    if (sums["enps_pro"] + sums["enps_det"] > sums["enps_n"]).any():
+    column = {name: i for i, name in enumerate(counts)}
+    if (
+        values[:, column["enps_pro"]] + values[:, column["enps_det"]] > values[:, column["enps_n"]]
+    ).any():
         raise ValueError("Promoters + detractors cannot be more than the eNPS answers.")
-    for slot in ALL_SLOTS:
-        if f"{slot}_fav" in sums and (sums[f"{slot}_fav"] > sums[f"{slot}_n"]).any():
+    slots = [s for s in ALL_SLOTS if f"{s}_fav" in column and f"{s}_n" in column]
+    over = (
+        values[:, [column[f"{s}_fav"] for s in slots]]
+        > values[:, [column[f"{s}_n"] for s in slots]]
+    ).any(axis=0)
+    for slot, bad in zip(slots, over, strict=True):
+        if bad:
             raise ValueError(f"Favourable answers to {slot} cannot be more than its answers.")
 
 
@@ -524,7 +551,39 @@ def scores(sums: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
 
 def theme_scores(sums: pd.DataFrame, key: str, level: float = 0.95) -> pd.DataFrame:
     """One row per (``key``, theme): answers n, mean with its interval (that of
-    :func:`scale_mean_ci`, inside 1–5), favourable share."""
+    :func:`scale_mean_ci`, inside 1–5), favourable share; the rows of each ``key`` together,
+    in the order of ``sums``, the themes in their order."""
+    keys = sums[key]
+    if not keys.is_unique:  # one group per distinct key, as the order below assumes
+        return _theme_scores_grouped(sums, key, level)
+    rows, width = len(sums), len(CORE_SLOTS)
+
+    parts = ("n", "sum", "sumsq", "fav")
+    # One block read: per row, the twelve themes' n, then their sums, squares, favourables.
+    values = sums[[f"{slot}_{part}" for part in parts for slot in CORE_SLOTS]].to_numpy(float)
+    # row-major: each row's twelve themes in order
+    n, total, squares, fav = (
+        np.ascontiguousarray(values[:, i * width : (i + 1) * width]).reshape(-1)
+        for i in range(len(parts))
+    )
+    mean, low, high = _scale_intervals(n, total, squares, level)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        favourable = np.where(n > 0, fav / n, np.nan)
+    return pd.DataFrame(
+        {
+            key: np.repeat(keys.to_numpy(), width),
+            "theme": list(THEMES) * rows,
+            "slot": list(CORE_SLOTS) * rows,
+            "n": n.astype(int),
+            "mean": mean,
+            "mean_low": low,
+            "mean_high": high,
+            "favourable": favourable,
+        }
+    )
+
+
+def _theme_scores_grouped(sums: pd.DataFrame, key: str, level: float) -> pd.DataFrame:
     pieces = []
     for slot, theme in zip(CORE_SLOTS, THEMES, strict=True):
         n = sums[f"{slot}_n"].to_numpy(float)

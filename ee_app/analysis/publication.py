@@ -22,10 +22,16 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ee_app.analysis.engagement import item_scores, scores, theme_scores
+from ee_app.analysis.engagement import _check_sums, _index_parts, item_scores, scores, theme_scores
 from ee_app.instruments.pulse import CORE_SLOTS
 
-__all__ = ["INDEX_COLUMNS", "published_items", "published_scores", "published_themes"]
+__all__ = [
+    "INDEX_COLUMNS",
+    "published_index",
+    "published_items",
+    "published_scores",
+    "published_themes",
+]
 
 #: Columns that rest on every theme: hidden together with the index.
 INDEX_COLUMNS = (
@@ -78,6 +84,24 @@ def published_scores(sums: pd.DataFrame, hidden: Mapping[str, np.ndarray]) -> pd
     return frame
 
 
+def published_index(sums: pd.DataFrame, hidden: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The engagement index of each row of ``sums`` as a reader may see it: the ``index``
+    column of :func:`published_scores` (NaN where the row or the index is hidden), without
+    the other figures and their intervals.
+
+    >>> from ee_app.analysis.engagement import sum_responses
+    >>> answers = pd.DataFrame({"unit": [1, 1, 2, 2], "a01": [4, 5, 3, 4]})
+    >>> sums = sum_responses(answers, ["unit"])
+    >>> published_index(sums, {"index": np.array([False, True])}).tolist()
+    [4.5, nan]
+    """
+    _check_sums(sums)
+    rows = len(sums)
+    _respondents, index, _variance = _index_parts(sums)
+    blank = _flags(hidden, "n", rows) | _flags(hidden, "index", rows)
+    return np.where(blank, np.nan, index.astype(float))
+
+
 def published_themes(
     sums: pd.DataFrame, key: str, hidden: Mapping[str, np.ndarray]
 ) -> pd.DataFrame:
@@ -99,9 +123,10 @@ def published_themes(
     none = _flags(hidden, "n", rows)
     position = {value: i for i, value in enumerate(sums[key].tolist())}
     where = themes[key].map(position).to_numpy(int)
-    blank = none[where]
-    for slot in CORE_SLOTS:
-        blank |= (themes["slot"] == slot).to_numpy() & _flags(hidden, slot, rows)[where]
+    # Each theme row's own flag: the row's flags, one column per slot, read at the row's slot.
+    by_slot = np.column_stack([_flags(hidden, slot, rows) for slot in CORE_SLOTS])
+    column = pd.Index(CORE_SLOTS).get_indexer(themes["slot"])
+    blank = none[where] | by_slot.reshape(rows, len(CORE_SLOTS))[where, column]
     themes["n"] = themes["n"].astype(float)
     for column in _THEME_COLUMNS:
         themes[column] = themes[column].where(~blank)

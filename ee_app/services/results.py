@@ -19,14 +19,20 @@ import math
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ee_app.analysis.engagement import SUM_COLUMNS, change_ci, change_frame, percentile_ranks
-from ee_app.analysis.publication import published_items, published_scores, published_themes
+from ee_app.analysis.publication import (
+    published_index,
+    published_items,
+    published_scores,
+    published_themes,
+)
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, Conflict, NotFound, ValidationError
 from ee_app.models import (
@@ -117,7 +123,11 @@ class _WaveData:
     key: tuple  # what the cache knows it by
     frame: pd.DataFrame  # the rows loaded (unit rows and, for stores, their slices)
     units: pd.DataFrame  # dim == "": one row per unit, indexed by unit id
-    hidden: dict[str, frozenset[int]]  # metric ("n", a slot, "enps") → hidden unit ids
+
+    @cached_property
+    def hidden(self) -> dict[str, frozenset[int]]:
+        """Metric ("n", a slot, "enps") → hidden unit ids (made when first asked)."""
+        return _mask_sets(self.units)
 
 
 def _version_key(session: Session, wave: SurveyWave) -> tuple:
@@ -133,43 +143,59 @@ def _version_key(session: Session, wave: SurveyWave) -> tuple:
     return (bind.url.render_as_string(hide_password=True), wave.id, row[0], str(row[1]))
 
 
-def _load(session: Session, key: tuple, wave: SurveyWave, condition) -> _WaveData:  # type: ignore[no-untyped-def]
+_NUMBERS = ("unit_id", "hidden", *SUM_COLUMNS)
+
+
+@cache
+def _rows_statement(by_level: bool):  # type: ignore[no-untyped-def]
+    """The result rows of a wave: of one level and some dimensions ("" for the unit rows),
+    or of some units. Built once (82 columns): building it cost about as much as running it."""
     table = SurveyResult.__table__
-    numbers = ["unit_id", "hidden", *SUM_COLUMNS]
-    rows = (
-        session.connection()
-        .execute(
-            select(table.c.dim, table.c.value, *(table.c[c] for c in numbers))
-            .join(OrgUnit, OrgUnit.id == table.c.unit_id)
-            .where(table.c.wave_id == wave.id, condition)
+    statement = select(*(table.c[c] for c in _NUMBERS), table.c.dim, table.c.value)
+    if by_level:
+        return statement.join(OrgUnit, OrgUnit.id == table.c.unit_id).where(
+            table.c.wave_id == bindparam("wave"),
+            OrgUnit.level == bindparam("level"),
+            table.c.dim.in_(bindparam("dims", expanding=True)),
         )
-        .all()
+    return statement.where(
+        table.c.wave_id == bindparam("wave"),
+        table.c.unit_id.in_(bindparam("units", expanding=True)),
+        table.c.dim == "",
     )
-    # One float block and two text columns: letting pandas infer 80 mixed columns row by
-    # row was most of a cold read.
-    block = np.array([r[2:] for r in rows], dtype=float).reshape(len(rows), len(numbers))
-    frame = pd.DataFrame(block, columns=numbers)
+
+
+def _load(session: Session, key: tuple, by_level: bool, **params) -> _WaveData:  # type: ignore[no-untyped-def]
+    result = session.connection().execute(_rows_statement(by_level), params)
+    # The driver's own tuples (every column a plain number but the last two): one float
+    # block and two text columns. SQLAlchemy rows and pandas inferring 80 mixed columns row
+    # by row were most of a cold read.
+    rows = result.cursor.fetchall() if result.cursor is not None else []
+    result.close()
+    width = len(_NUMBERS)
+    block = np.array([r[:width] for r in rows], dtype=float).reshape(len(rows), width)
+    frame = pd.DataFrame(block, columns=list(_NUMBERS))
     frame["unit_id"] = frame["unit_id"].astype(int)
     frame["hidden"] = frame["hidden"].astype(int)
-    frame["dim"] = [r[0] for r in rows]
-    frame["value"] = [r[1] for r in rows]
+    frame["dim"] = [r[width] for r in rows]
+    frame["value"] = [r[width + 1] for r in rows]
     units = frame[frame["dim"] == ""].set_index("unit_id")
-    return _WaveData(key, frame, units, _mask_sets(units))
+    return _WaveData(key, frame, units)
 
 
-def _wave_data(session: Session, wave: SurveyWave, level: UnitLevel) -> _WaveData:
-    """The rows of one level of a closed wave (with the store slices when the level is the
-    store), cached per database, wave, results version and level. Only the rows a view needs
-    are read: the whole wave is a few thousand wide rows at chain size."""
-    key = (*_version_key(session, wave), level)
+def _wave_data(
+    session: Session, wave: SurveyWave, level: UnitLevel, dim: str | None = None
+) -> _WaveData:
+    """The unit rows of one level of a closed wave and, for a store slice (``dim``), the
+    stores' slices of that dimension, cached per database, wave, results version, level and
+    dimension. Only the rows a view needs are read: the whole wave is a few thousand wide
+    rows at chain size."""
+    key = (*_version_key(session, wave), level, dim or "")
     if key in _cache:
         _cache.move_to_end(key)
         return _cache[key]  # type: ignore[return-value]
-    table = SurveyResult.__table__
-    condition = OrgUnit.level == level
-    if level is not UnitLevel.STORE:
-        condition = condition & (table.c.dim == "")
-    data = _load(session, key, wave, condition)
+    dims = ["", dim] if dim and level is UnitLevel.STORE else [""]
+    data = _load(session, key, True, wave=wave.id, level=level, dims=dims)
     _cache[key] = data
     if len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
@@ -179,8 +205,7 @@ def _wave_data(session: Session, wave: SurveyWave, level: UnitLevel) -> _WaveDat
 def unit_data(session: Session, wave: SurveyWave, unit_ids: Iterable[int]) -> _WaveData:
     """The unit rows of a few units of a closed wave (not cached: a small read)."""
     key = (*_version_key(session, wave), "units")
-    table = SurveyResult.__table__
-    return _load(session, key, wave, table.c.unit_id.in_(list(unit_ids)) & (table.c.dim == ""))
+    return _load(session, key, False, wave=wave.id, units=list(unit_ids))
 
 
 @dataclass(frozen=True)
@@ -330,7 +355,7 @@ def engagement_view(
             )
         )
     wave = _closed_wave(session, actor, wave_code)
-    data = _wave_data(session, wave, level)
+    data = _wave_data(session, wave, level, dim)
     earlier = covering_waves(session, wave, later=False)
     # The earlier waves' versions too: a rebuilt or newly closed earlier wave changes the
     # comparison.
@@ -386,10 +411,13 @@ def _compute_view(
     visible = _in_scope(actor, (u.id for u in at_level))
     source = _slice_rows(data, dim, value) if dim else data.units
     present = [u for u in visible if u in source.index]  # absent: pooled, or unpublished
-    shown = _published(source.loc[present])
-    peers = _level_index(data, units, dim, value)
+    # Every unit of the level once (the chain's distribution), the visible ones taken from it.
+    level_rows = source.loc[[u for u in source.index if u in units]]
+    every = _published(level_rows)  # the visible units are among them
+    shown = every.loc[present]
+    peers = every["index"].dropna()
     shown["percentile"] = percentile_ranks(
-        list(peers.values()), [peers.get(u, math.nan) for u in shown.index]
+        peers.tolist(), [peers.get(u, math.nan) for u in shown.index]
     )
     previous = previous_waves(session, wave, {u: units[u].path for u in visible}, earlier)
     shown = shown.join(_change(session, wave, previous, source, shown, level, dim, value))
@@ -411,6 +439,7 @@ def _compute_view(
     if result is not None and result.alpha is not None:
         alpha = (result.alpha, result.alpha_low, result.alpha_high, result.alpha_n or 0)
     themes = source.loc[present]
+    compared = {w.id for w in {id(w): w for w in previous.values()}.values()}
     return EngagementView(
         wave.code,
         wave.name,
@@ -419,11 +448,7 @@ def _compute_view(
         level,
         dim,
         value,
-        tuple(
-            (c.wave.code, c.wave.name)
-            for c in earlier
-            if any(w.id == c.wave.id for w in previous.values())
-        ),
+        tuple((c.wave.code, c.wave.name) for c in earlier if c.wave.id in compared),
         alpha,
         rows,
         published_themes(themes.reset_index(), "unit_id", flags(themes["hidden"]))
@@ -473,7 +498,7 @@ def _own_items(
         pairs = {s: asked[t] for s, t in texts.items() if t in asked}
         if not pairs:
             continue
-        data = _wave_data(session, before_wave, level)
+        data = _wave_data(session, before_wave, level, dim)
         then = _slice_rows(data, dim, value) if dim else data.units
         common = [u for u in units if u in then.index and u in rows.index]
         if not common:
@@ -533,29 +558,21 @@ def _change(
             waves[previous[unit].id] = previous[unit]
     frames = []
     for wave_id, ids in groups.items():
-        before = _wave_data(session, waves[wave_id], level)
+        before = _wave_data(session, waves[wave_id], level, dim)
         before_source = _slice_rows(before, dim, value) if dim else before.units
         common = [u for u in ids if u in before_source.index]
         if not common:
             continue
-        then = _published(before_source.loc[common])
-        candidates = [u for u in common if not math.isnan(then.loc[u, "index"])]
+        then = published_index(
+            before_source.loc[common], flags(before_source.loc[common, "hidden"])
+        )
+        candidates = [u for u, shown in zip(common, np.isfinite(then), strict=True) if shown]
         cells = [(u, dim or "", value or "") for u in candidates]
         allowed = comparable_cells(session, waves[wave_id], wave, cells) if cells else set()
         comparable = [u for u in candidates if (u, dim or "", value or "") in allowed]
         if comparable:
             frames.append(change_frame(before_source.loc[comparable], source.loc[comparable]))
     return pd.concat(frames) if frames else empty
-
-
-def _level_index(data: _WaveData, units, dim, value) -> dict[int, float]:  # type: ignore[no-untyped-def]
-    """The chain's own distribution: the published index of every unit of the level."""
-    source = _slice_rows(data, dim, value) if dim else data.units
-    ids = [u for u in source.index if u in units]
-    if not ids:
-        return {}
-    index = _published(source.loc[ids])["index"].dropna()
-    return dict(zip(index.index.tolist(), index.tolist(), strict=True))
 
 
 @dataclass(frozen=True)
@@ -673,6 +690,24 @@ def trend_for(
         columns=["wave_id", "hidden", *SUM_COLUMNS],
     ).set_index("wave_id")
     published = _published(found) if len(found) else found
+    # Plain values per wave: a pandas look-up per wave and figure was most of a cold trend.
+    figures = (
+        dict(
+            zip(
+                published.index.tolist(),
+                zip(
+                    published["n"].tolist(),
+                    published["index"].tolist(),
+                    published["index_low"].tolist(),
+                    published["index_high"].tolist(),
+                    strict=True,
+                ),
+                strict=True,
+            )
+        )
+        if len(found)
+        else {}
+    )
     cell = (unit.id, dim or "", value or "")
     shown_before: list[tuple[SurveyWave, int]] = []
     records = []
@@ -688,19 +723,21 @@ def trend_for(
             "index_low": math.nan,
             "index_high": math.nan,
         }
-        if wave.id in published.index and not math.isnan(published.loc[wave.id, "index"]):
-            row = published.loc[wave.id]
+        if wave.id in figures and not math.isnan(figures[wave.id][1]):
+            n_now, index, low, high = figures[wave.id]
             if all(
-                cell in comparable_cells(session, earlier, wave, [cell], (n, int(row["n"])))
+                cell in comparable_cells(session, earlier, wave, [cell], (n, int(n_now)))
                 for earlier, n in shown_before
             ):
                 record.update(
                     hidden=False,
                     reason="",
-                    n=int(row["n"]),
-                    **{c: float(row[c]) for c in ("index", "index_low", "index_high")},
+                    n=int(n_now),
+                    index=float(index),
+                    index_low=float(low),
+                    index_high=float(high),
                 )
-                shown_before.append((wave, int(row["n"])))
+                shown_before.append((wave, int(n_now)))
             else:
                 record["reason"] = "changed"
         records.append(record)
