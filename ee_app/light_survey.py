@@ -28,11 +28,12 @@ from starlette.routing import Route
 from ee_app.app_engine import engine_for, made_by_demo_load, startup_schedule_run
 from ee_app.config import LANGUAGES, Settings
 from ee_app.db import read_session
-from ee_app.errors import N_, Conflict, EeError, NotFound
+from ee_app.errors import Conflict, EeError, NotFound
 from ee_app.i18n import translator
 from ee_app.keys import secret_key
 from ee_app.models import ANSWER_SLOTS
 from ee_app.services.answering import COMMENT_LIMIT, LinkState, SurveyView, open_link, submit
+from ee_app.services.link_texts import LENGTH, link_state, notice
 
 __all__ = ["BODY_LIMIT", "HEADERS", "routes"]
 
@@ -49,16 +50,6 @@ HEADERS = {
     ),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-}
-
-MESSAGES = {
-    LinkState.UNKNOWN: N_(
-        "This link is not valid. Check that you opened the whole link, or ask HR for yours. "
-        "If HR has sent you a new link, use the newest one: an earlier one stops working."
-    ),
-    LinkState.USED: N_("This link has already been used: the survey was answered. Thank you!"),
-    LinkState.NOT_YET_OPEN: N_("This survey opens on {date}. Please come back then."),
-    LinkState.CLOSED: N_("This survey closed on {date}. Thank you for your interest."),
 }
 
 CSS = """
@@ -160,23 +151,9 @@ def _form(view: SurveyView, token: str, language: str, answers: Answers) -> str:
     instrument = view.instrument
     assert instrument is not None
     parts = [f"<h1>{escape(view.wave_name)}</h1>"]
-    if view.mode == "confidential":
-        notice = _(
-            "This survey is confidential, not anonymous. Your answers are linked to your "
-            "employee record only so that HR can study, as statistics over at least 20 "
-            "people, how engagement relates to customer results. No one (not your manager, "
-            "not HR) can see your individual answers, and they never affect your pay."
-        )
-        parts.append(_note("warn", escape(notice)))
-    else:
-        notice = _(
-            "Your answers are anonymous. We record only that this link has been used, never "
-            "which answers came from it: answers are stored without your name, your link or "
-            "the time. Results are shown only for groups of at least {k} people, comments "
-            "only for groups of at least {k_c}, and the answers never affect anyone's pay."
-        ).format(k=view.k, k_c=view.k_comments)
-        parts.append(_note("info", escape(notice)))
-    parts.append(f'<p class="small">{escape(_("About 3 minutes. You may skip any question."))}</p>')
+    confidential, promise = notice(view, _)
+    parts.append(_note("warn" if confidential else "info", escape(promise)))
+    parts.append(f'<p class="small">{escape(_(LENGTH))}</p>')
     parts.append(f'<form method="post" action="{PATH}" autocomplete="off">')
     parts.append(f'<input type="hidden" name="t" value="{escape(token)}">')
     parts.append(f'<input type="hidden" name="lang" value="{escape(language)}">')
@@ -221,10 +198,8 @@ def _form(view: SurveyView, token: str, language: str, answers: Answers) -> str:
 
 def _state_page(view: SurveyView, language: str) -> str:
     _ = translator(language)
-    day = view.opens_on if view.state is LinkState.NOT_YET_OPEN else view.closes_on
-    message = _(MESSAGES[view.state]).format(date=day.isoformat() if day else "")
     return f"<h1>{escape(view.wave_name or _('Pulse survey'))}</h1>" + _note(
-        "info", escape(message)
+        "info", escape(link_state(view, _))
     )
 
 

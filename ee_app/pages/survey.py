@@ -8,10 +8,11 @@ forgets those once they are sent.
 
 import streamlit as st
 
-from ee_app.errors import N_, EeError
+from ee_app.errors import EeError
 from ee_app.i18n import translator
 from ee_app.keys import secret_key
 from ee_app.services.answering import COMMENT_LIMIT, LinkState, open_link, submit
+from ee_app.services.link_texts import LENGTH, link_state, notice
 from ee_app.ui import context
 
 st.set_page_config(page_title="ee-app", page_icon="🌸", layout="centered")
@@ -39,16 +40,6 @@ _ = translator(language)
 if context.demo_database():  # only the demo loader's people and numbers are invented
     st.caption(_("Demo mode: the people and numbers are invented."))
 
-MESSAGES = {
-    LinkState.UNKNOWN: N_(
-        "This link is not valid. Check that you opened the whole link, or ask HR for yours. "
-        "If HR has sent you a new link, use the newest one: an earlier one stops working."
-    ),
-    LinkState.USED: N_("This link has already been used: the survey was answered. Thank you!"),
-    LinkState.NOT_YET_OPEN: N_("This survey opens on {date}. Please come back then."),
-    LinkState.CLOSED: N_("This survey closed on {date}. Thank you for your interest."),
-}
-
 if st.session_state.get(DONE) == token and token:
     st.title(_("Thank you!"))
     st.success(
@@ -60,35 +51,17 @@ if st.session_state.get(DONE) == token and token:
 
 if view.state is not LinkState.READY or view.instrument is None:
     st.title(view.wave_name or _("Pulse survey"))
-    day = view.opens_on if view.state is LinkState.NOT_YET_OPEN else view.closes_on
-    st.info(
-        _(MESSAGES[view.state]).format(date=day.isoformat() if day else ""), icon=":material/info:"
-    )
+    st.info(link_state(view, _), icon=":material/info:")
     st.stop()
 
 instrument = view.instrument
 st.title(view.wave_name)
-if view.mode == "confidential":
-    st.warning(
-        _(
-            "This survey is confidential, not anonymous. Your answers are linked to your "
-            "employee record only so that HR can study, as statistics over at least 20 "
-            "people, how engagement relates to customer results. No one (not your manager, "
-            "not HR) can see your individual answers, and they never affect your pay."
-        ),
-        icon=":material/shield_person:",
-    )
+confidential, promise = notice(view, _)
+if confidential:
+    st.warning(promise, icon=":material/shield_person:")
 else:
-    st.info(
-        _(
-            "Your answers are anonymous. We record only that this link has been used, never "
-            "which answers came from it: answers are stored without your name, your link or "
-            "the time. Results are shown only for groups of at least {k} people, comments "
-            "only for groups of at least {k_c}, and the answers never affect anyone's pay."
-        ).format(k=view.k, k_c=view.k_comments),
-        icon=":material/lock:",
-    )
-st.caption(_("About 3 minutes. You may skip any question."))
+    st.info(promise, icon=":material/lock:")
+st.caption(_(LENGTH))
 
 labels = {
     value: f"{value} · {text.get(language)}" for value, text in enumerate(instrument.scale, 1)
