@@ -152,6 +152,14 @@ def choose(page: Page, label: str, option: str) -> None:
         wait_idle(page)
 
 
+def close_options(page: Page) -> None:
+    """Close an open drop-down (a multiselect stays open after a pick) and wait until its
+    options are gone: a click sent while the list is still closing can land on the list's
+    overlay and be lost (a form's submit button then does nothing)."""
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("option")).to_have_count(0)
+
+
 def open_tab(page: Page, name: str) -> None:
     """Show the tab ``name`` (a stateful tab, like the incentives page's, reruns the script
     and draws the tab then: wait for it)."""

@@ -19,7 +19,7 @@ from ee_app.db import make_engine, read_session
 from ee_app.instruments.checklist_tables import SHEETS
 from ee_app.models import ChecklistVersion, ShopVisit, VisitStatus
 from tests.e2e.conftest import screenshot
-from tests.e2e.streamlit_ui import open_page, sign_in, wait_idle
+from tests.e2e.streamlit_ui import close_options, open_page, sign_in, wait_idle
 
 HEAD = ["my-checklist", 1, "Draft", "草稿", "To be named.", "待命名。", 0.8]
 SECTIONS = [
@@ -199,7 +199,7 @@ def test_hr_builds_a_checklist_and_a_shopper_fills_it_in(
     hr.get_by_role("option", name="Front desk (v1)", exact=True).click()
     form.get_by_role("combobox", name="Stores", exact=True).click()
     hr.get_by_role("option", name="上海静安店 (SH01)", exact=True).click()
-    hr.keyboard.press("Escape")
+    close_options(hr)
     # The first shopper by name, 神秘顾客 A, is already chosen.
     hr.get_by_role("button", name="Schedule", exact=True).click()
     wait_idle(hr)

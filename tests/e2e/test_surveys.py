@@ -14,7 +14,7 @@ from ee_app.i18n import translator
 from ee_app.keys import secret_key
 from ee_app.models import SurveyResponse, SurveyWave
 from tests.e2e.conftest import screenshot
-from tests.e2e.streamlit_ui import open_page, sign_in, wait_idle
+from tests.e2e.streamlit_ui import close_options, open_page, sign_in, wait_idle
 from tests.helpers import sealed_answers
 
 zh = translator("zh-CN")
@@ -34,7 +34,7 @@ def test_hr_runs_a_wave_and_staff_answer_on_a_phone(start_app, oidc_provider, ne
     form.get_by_label("Audience", exact=True).click()
     hr.keyboard.type("SH01")  # typing filters the options and opens the list
     hr.get_by_role("option", name="(SH01) · Store").click()
-    hr.keyboard.press("Escape")
+    close_options(hr)
     hr.get_by_role("button", name="Create draft").click()
     wait_idle(hr)
     expect(hr.get_by_text("Draft e2e-nov created")).to_be_visible()

@@ -22,7 +22,7 @@ from ee_app.services.org import create_unit
 from ee_app.services.roster import import_roster
 from ee_app.services.training import quiz_of, quiz_token
 from tests.e2e.conftest import screenshot
-from tests.e2e.streamlit_ui import open_page, open_tab, sign_in, wait_idle
+from tests.e2e.streamlit_ui import close_options, open_page, open_tab, sign_in, wait_idle
 from tests.e2e.test_training import answer, open_attempt
 from tests.helpers import csv_file
 
@@ -113,7 +113,7 @@ def test_hr_imports_a_bank_and_grants_a_new_hire_another_attempt_and_the_pay_gat
     form.get_by_label("Units", exact=True).click()
     hr.keyboard.type(TEAM)
     hr.get_by_role("option", name=f"({TEAM}) · Team").click()
-    hr.keyboard.press("Escape")
+    close_options(hr)
     assign.click()
     wait_idle(hr)
     expect(hr.get_by_text("Assigned to 1 staff; 0 had it already.")).to_be_visible()
