@@ -50,6 +50,8 @@ def _inputs() -> pd.DataFrame:
                 "csat_top2": float(rng.beta(8, 2)),
                 "csat_n": int(rng.poisson(6)),
                 "store_csat_top2": 0.78,
+                "store_sales_revenue": 400_000.0,  # the store-level measures of store managers
+                "store_repurchase_rate": 0.42,
                 "repurchase_rate": float(rng.beta(4, 6)),
                 "repurchase_value": float(rng.gamma(2, 3000)),
                 "visit_score_store": float(rng.normal(85, 6)),
@@ -99,6 +101,7 @@ def _view():  # type: ignore[no-untyped-def]
         scale=Decimal(str(result.scale)),
         total=result.total,
         inputs_sha256="0" * 64,
+        inputs=None,  # the stored inputs (their CSAT window); none in this benchmark
         outputs_sha256="0" * 64,
     )
     return SimpleNamespace(run=run, scheme=scheme, lines=lines)
