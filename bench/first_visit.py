@@ -44,6 +44,9 @@ from bench.memory import (
     streamlit_app,
     tree_rss_kib,
 )
+from bench.memory import (
+    _rounds as memory_rounds,
+)
 from ee_app.db import make_engine
 from tests.conftest import make_demo_database
 from tests.e2e.conftest import ROOT
@@ -233,29 +236,16 @@ async def survey_ready(page) -> None:  # type: ignore[no-untyped-def]
     await idle(page)
 
 
-async def _survey_rounds(template: Path, folder: Path, sessions: int, rounds: int):  # type: ignore[no-untyped-def]
-    from playwright.async_api import async_playwright
-
-    minimal = folder / "minimal_app.py"
-    minimal.write_text(MINIMAL_SCRIPT)
-    found: dict[str, list[dict[str, float]]] = {"ours": [], "reference": []}
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(**chromium_options())
-        try:
-            for r in range(rounds):
-                with streamlit_app(minimal, folder) as app:
-                    found["reference"].append(await _measure(browser, app, minimal_ready, sessions))
-                url = make_demo_database(template, folder / f"survey-{r}.db")
-                engine = make_engine(url)
-                ((_, token),) = _open_waves(engine, f"mem-{r}", 1, date.today())
-                engine.dispose()
-                with streamlit_app("streamlit_app.py", folder, {"EE_DATABASE_URL": url}) as app:
-                    # Every session opens the same personal link (opening uses nothing up).
-                    link = RunningApp(f"{app.url}/survey?t={token}", app.pid, app.log)
-                    found["ours"].append(await _measure(browser, link, survey_ready, sessions))
-        finally:
-            await browser.close()
-    return found
+async def _survey_round(browser, template: Path, folder: Path, r: int, sessions: int):  # type: ignore[no-untyped-def]
+    """One round of the app with every session on the survey page of one personal link."""
+    url = make_demo_database(template, folder / f"survey-{r}.db")
+    engine = make_engine(url)
+    ((_, token),) = _open_waves(engine, f"mem-{r}", 1, date.today())
+    engine.dispose()
+    with streamlit_app("streamlit_app.py", folder, {"EE_DATABASE_URL": url}) as app:
+        # Every session opens the same personal link (opening uses nothing up).
+        link = RunningApp(f"{app.url}/survey?t={token}", app.pid, app.log)
+        return await _measure(browser, link, survey_ready, sessions)
 
 
 def survey_memory_run(sessions: int = 50, rounds: int = 2) -> list[dict[str, object]]:
@@ -264,7 +254,9 @@ def survey_memory_run(sessions: int = 50, rounds: int = 2) -> list[dict[str, obj
     os.environ.setdefault("EE_SECRET_KEY", "cd" * 32)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        found = asyncio.run(_survey_rounds(demo_database(folder), folder, sessions, rounds))
+        found = asyncio.run(
+            memory_rounds(demo_database(folder), folder, sessions, rounds, _survey_round)
+        )
 
     def med(side: str, key: str) -> float:
         return statistics.median(m[key] for m in found[side])
