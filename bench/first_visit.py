@@ -7,7 +7,8 @@ Each round, on a new empty database:
 - **start**: what ``scripts/run`` does before Streamlit (``ee-app db upgrade`` then ``ee-app
   demo load --if-empty --if-demo-mode``), wall and CPU seconds of those children; the
   reference starts nothing before Streamlit (0 s).
-- **server up**: ``streamlit run`` until ``/_stcore/health`` answers, for both.
+- **server up**: ``streamlit run`` (of ``serve.py``, as ``scripts/run`` starts it) until
+  ``/_stcore/health`` answers, for both.
 - **first visit**: one headless Chromium (as ``bench/memory.py`` launches it) opens the app's
   home page as the default demo identity until the script run has finished and the page is
   drawn; the reference, the minimal script until its title and button are drawn. Also the
@@ -39,7 +40,6 @@ from bench.memory import (
     cpu_seconds,
     demo_database,
     home_ready,
-    idle,
     minimal_ready,
     streamlit_app,
     tree_rss_kib,
@@ -123,7 +123,8 @@ async def _rounds(folder: Path, rounds: int) -> dict[str, list[dict[str, float]]
                 env = {**os.environ, "EE_DATABASE_URL": url, "EE_LANG": "en"}
                 env.pop("EE_ENV", None)
                 start, start_cpu = _start(env)
-                app, running, up = _timed_up("streamlit_app.py", folder, {"EE_DATABASE_URL": url})
+                # serve.py, as scripts/run starts it (the app plus the light survey page)
+                app, running, up = _timed_up("serve.py", folder, {"EE_DATABASE_URL": url})
                 try:
                     m = await _visit(browser, running.url, home_ready, running.pid)
                 finally:
@@ -230,10 +231,10 @@ if __name__ == "__main__":
 
 
 async def survey_ready(page) -> None:  # type: ignore[no-untyped-def]
-    """The survey form is drawn: its first question and the submit button, run finished."""
-    await page.get_by_test_id("stRadio").first.wait_for()
-    await page.get_by_test_id("stFormSubmitButton").wait_for()
-    await idle(page)
+    """The light survey form is drawn: its first question and the submit button (a plain HTML
+    page: nothing runs after it has loaded)."""
+    await page.locator("form input[type=radio]").first.wait_for()
+    await page.locator("form button[type=submit]").wait_for()
 
 
 async def _survey_round(browser, template: Path, folder: Path, r: int, sessions: int):  # type: ignore[no-untyped-def]
@@ -242,8 +243,9 @@ async def _survey_round(browser, template: Path, folder: Path, r: int, sessions:
     engine = make_engine(url)
     ((_, token),) = _open_waves(engine, f"mem-{r}", 1, date.today())
     engine.dispose()
-    with streamlit_app("streamlit_app.py", folder, {"EE_DATABASE_URL": url}) as app:
-        # Every session opens the same personal link (opening uses nothing up).
+    with streamlit_app("serve.py", folder, {"EE_DATABASE_URL": url}) as app:
+        # Every session opens the same personal link (opening uses nothing up), served as
+        # scripts/run serves it: the light page of serve.py.
         link = RunningApp(f"{app.url}/survey?t={token}", app.pid, app.log)
         return await _measure(browser, link, survey_ready, sessions)
 

@@ -218,7 +218,8 @@ async def _measure(browser, app: RunningApp, ready: Ready, sessions: int) -> dic
 async def _home_round(browser, template: Path, folder: Path, r: int, sessions: int):  # type: ignore[no-untyped-def]
     """One round of the app: every session on the home page as the demo HR."""
     url = make_demo_database(template, folder / f"app-{r}.db")
-    with streamlit_app("streamlit_app.py", folder, {"EE_DATABASE_URL": url}) as app:
+    # serve.py, as scripts/run starts it: the app plus the light survey page
+    with streamlit_app("serve.py", folder, {"EE_DATABASE_URL": url}) as app:
         return await _measure(browser, app, home_ready, sessions)
 
 
