@@ -194,17 +194,19 @@ class RosterRow:
     contacts: tuple[tuple[str, str | None], ...] = ()
 
 
-def _distinct(cells: np.ndarray, parse: Callable[[object], T]) -> tuple[list[T | None], list]:
+def _distinct(
+    cells: np.ndarray, parse: Callable[[object], T]
+) -> tuple[list[T | None], list[tuple[int, CellError]]]:
     """``parse`` of every cell, called once per distinct value (a roster repeats its roles,
-    stores and dates); a cell it refuses is ``None`` in the values and its
-    :class:`CellError` in the errors (``None`` where the cell was read).
+    stores and dates): the values (``None`` where a cell is refused) and (position, error)
+    for each refused cell, in row order.
 
     Text columns (every CSV) are grouped in C by :func:`pandas.factorize`. Other columns (an
     .xlsx mixes numbers, dates and text) are grouped by type as well as value, so ``1`` and
     ``True``, equal in Python, are not taken for one another."""
     if pd.api.types.infer_dtype(cells, skipna=True) in ("string", "empty"):
         codes, uniques = pd.factorize(cells, use_na_sentinel=True)
-        distinct: list[object] = [*uniques.tolist(), None]  # code -1 (missing): None
+        distinct: list[object] = [*uniques.tolist(), None]  # code -1 (missing): the last
     else:
         seen: dict[tuple[type, object], int] = {}
         distinct, code_list = [], []
@@ -216,17 +218,19 @@ def _distinct(cells: np.ndarray, parse: Callable[[object], T]) -> tuple[list[T |
                 distinct.append(value)
             code_list.append(code)
         codes = np.asarray(code_list, dtype=np.intp)
-    values: list[T | None] = []
-    errors: list[CellError | None] = []
-    for value in distinct:
+    values = np.empty(len(distinct), dtype=object)
+    errors: dict[int, CellError] = {}
+    for code, value in enumerate(distinct):
         try:
-            values.append(parse(value))
-            errors.append(None)
+            values[code] = parse(value)
         except CellError as exc:
-            values.append(None)
-            errors.append(exc)
-    index = codes.tolist()
-    return [values[c] for c in index], [errors[c] for c in index]
+            errors[code] = exc
+    codes[codes < 0] = len(distinct) - 1 if distinct else 0
+    refused: list[tuple[int, CellError]] = []
+    if errors:
+        positions = np.flatnonzero(np.isin(codes, list(errors)))
+        refused = [(int(p), errors[int(codes[p])]) for p in positions]
+    return values[codes].tolist(), refused
 
 
 def _first_rows(keys: list[object], rows: list[int]) -> tuple[list[int], dict[object, int]]:
@@ -334,10 +338,9 @@ def read_roster(
         found.append((position, order, Problem(message, params, rows[position], headers.get(key))))
 
     def read(key: str, order: int, parse: Callable[[object], T]) -> list[T | None]:
-        values, errors = _distinct(column(key), parse)
-        for position, exc in enumerate(errors):
-            if exc is not None:
-                problem(position, order, key, exc.message, dict(exc.params))
+        values, refused = _distinct(column(key), parse)
+        for position, exc in refused:
+            problem(position, order, key, exc.message, dict(exc.params))
         return values
 
     employee_no = read("employee_no", 0, parse_employee_no)
@@ -421,13 +424,11 @@ def table_frame(table: Table) -> Frame:
     """A :class:`Table` (rows of cells) as a :class:`Frame` (columns), cells as they are; a
     row shorter than the header has empty cells at its end."""
     width = len(table.header)
-    records = [tuple(record[:width]) + (None,) * (width - len(record)) for _, record in table.rows]
-    data = pd.DataFrame(
-        {
-            i: pd.Series(list(cells), dtype=object)
-            for i, cells in enumerate(zip(*records, strict=True) if records else [[]] * width)
-        }
-    )
+    records = [record for _, record in table.rows]
+    if any(len(record) != width for record in records):
+        records = [(*r[:width], *(None,) * (width - len(r))) for r in records]
+    columns = list(zip(*records, strict=True)) if records else [()] * width
+    data = pd.DataFrame({i: np.array(cells, dtype=object) for i, cells in enumerate(columns)})
     numbers = np.array([number for number, _ in table.rows], dtype=np.int64)
     return Frame(list(table.header), data, numbers, table.encoding)
 

@@ -211,7 +211,8 @@ def import_roster(
 def _driver_values(session: Session, column: Column, values: list) -> list:
     """``values`` as the database driver takes them for ``column``, converted the way SQLAlchemy
     would (on SQLite a date is stored as text): once per distinct value, not per cell."""
-    process = column.type.bind_processor(session.get_bind().dialect)
+    dialect = session.get_bind().dialect
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
     if process is None:
         return values
     converted: dict[object, object] = {}
