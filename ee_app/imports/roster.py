@@ -428,7 +428,7 @@ def table_frame(table: Table) -> Frame:
     if any(len(record) != width for record in records):
         records = [(*r[:width], *(None,) * (width - len(r))) for r in records]
     columns = list(zip(*records, strict=True)) if records else [()] * width
-    data = pd.DataFrame({i: np.array(cells, dtype=object) for i, cells in enumerate(columns)})
+    data = pd.DataFrame({i: pd.Series(cells, dtype=object) for i, cells in enumerate(columns)})
     numbers = np.array([number for number, _ in table.rows], dtype=np.int64)
     return Frame(list(table.header), data, numbers, table.encoding)
 
