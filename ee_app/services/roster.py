@@ -20,16 +20,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Column, Row, insert, select, update
 from sqlalchemy.orm import Session
 
 from ee_app import clock
 from ee_app.auth import Actor, Permission, require
 from ee_app.config import Settings
+from ee_app.db import bulk_insert
 from ee_app.errors import N_, ImportRejected, Problem
 from ee_app.imports.cells import employee_number
 from ee_app.imports.columns import normalise_header
-from ee_app.imports.roster import CONTACT_FIELDS, RosterRow, UnitIndex, parse_roster
+from ee_app.imports.roster import CONTACT_FIELDS, Roster, UnitIndex, read_roster, table_frame
 from ee_app.imports.tabular import file_label, problems_limit, read_table
 from ee_app.models import (
     ImportBatch,
@@ -157,7 +158,7 @@ def import_roster(
     progress(0.05, N_("Reading the file"))
     table = read_table(data, filename)
     progress(0.25, N_("Checking every row"))
-    rows, problems = parse_roster(table, unit_index(session), mapping)
+    rows, problems = read_roster(table_frame(table), unit_index(session), mapping)
     if problems:
         raise ImportRejected(
             N_("The roster was not imported: {count} problems. Nothing was changed."),
@@ -207,10 +208,68 @@ def import_roster(
     return result
 
 
-def _apply(session: Session, rows: list[RosterRow], effective: date) -> RosterResult:
-    """Write the differences between ``rows`` and the database, with bulk statements."""
+def _driver_values(session: Session, column: Column, values: list) -> list:
+    """``values`` as the database driver takes them for ``column``, converted the way SQLAlchemy
+    would (on SQLite a date is stored as text): once per distinct value, not per cell."""
+    dialect = session.get_bind().dialect
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return values
+    converted: dict[object, object] = {}
+    return [converted[v] if v in converted else converted.setdefault(v, process(v)) for v in values]
+
+
+def _insert_new(
+    session: Session, rows: Roster, new: list[int], effective: date, result: RosterResult
+) -> None:
+    """Insert the new staff with the driver's bulk path (see :func:`~ee_app.db.bulk_insert`),
+    column by column, and their first assignment periods."""
+    staff = Staff.__table__.c
+    pick = (lambda values: values) if len(new) == len(rows) else (lambda v: [v[i] for i in new])
+    numbers = pick(rows.employee_no)
+    count = len(numbers)
+    columns = {
+        "employee_no": numbers,
+        "name": pick(rows.name),
+        "hire_date": _driver_values(session, staff.hire_date, pick(rows.hire_date)),
+        "leave_date": _driver_values(session, staff.leave_date, pick(rows.leave_date)),
+        "updated_at": _driver_values(session, staff.updated_at, [utcnow()]) * count,
+        **{
+            f: pick(rows.contacts[f]) if f in rows.contacts else [None] * count
+            for f in CONTACT_FIELDS
+        },
+    }
+    bulk_insert(session, "staff", list(columns), zip(*columns.values(), strict=True))
+    # The numbers were stored as the file has them: the ids are found by them as they are.
+    ids_of = dict(session.execute(select(Staff.employee_no, Staff.id)).all())
+    ids = [ids_of[n] for n in numbers]
+    roles = pick(rows.role)
+    hire, leave = pick(rows.hire_date), pick(rows.leave_date)
+    result.inserted = count
+    result.new_hires = {
+        i: role
+        for i, role, left in zip(ids, roles, leave, strict=True)
+        if left is None or left > effective
+    }
+    periods = StaffAssignment.__table__.c
+    bulk_insert(
+        session,
+        "staff_assignment",
+        ["staff_id", "unit_id", "role", "valid_from"],
+        zip(
+            ids,
+            pick(rows.unit_id),
+            _driver_values(session, periods.role, roles),
+            _driver_values(session, periods.valid_from, [min(h, effective) for h in hire]),
+            strict=True,
+        ),
+    )
+
+
+def _apply(session: Session, rows: Roster, effective: date) -> RosterResult:
+    """Write the differences between ``rows`` and the database: new staff in bulk through the
+    driver, changes to people already stored with bulk statements."""
     result = RosterResult(rows=len(rows))
-    now = utcnow()
     existing = by_employee_number(
         (s.employee_no, s)
         for s in session.execute(
@@ -227,6 +286,24 @@ def _apply(session: Session, rows: list[RosterRow], effective: date) -> RosterRe
             )
         )
     )
+    new = [i for i, number in enumerate(rows.employee_no) if number not in existing]
+    if len(new) < len(rows):
+        _apply_known(session, rows, existing, set(new), effective, result)
+    if new:
+        _insert_new(session, rows, new, effective, result)
+    return result
+
+
+def _apply_known(
+    session: Session,
+    rows: Roster,
+    existing: Mapping[str, Row],
+    new: set[int],
+    effective: date,
+    result: RosterResult,
+) -> None:
+    """Update the names, dates and contacts of staff already stored, and move those whose
+    unit or role changed (closing the open period on the effective date)."""
     open_periods = {
         a.staff_id: a
         for a in session.execute(
@@ -242,13 +319,12 @@ def _apply(session: Session, rows: list[RosterRow], effective: date) -> RosterRe
     staff_updates: list[dict[str, object]] = []
     period_updates: list[dict[str, object]] = []  # close, or correct in place
     new_periods: list[dict[str, object]] = []
-    new_rows: list[RosterRow] = []
 
-    for row in rows:
-        current = existing.get(row.employee_no)
-        if current is None:
-            new_rows.append(row)
+    for i in range(len(rows)):
+        if i in new:
             continue
+        row = rows.record(i)
+        current = existing[row.employee_no]
         if current.anonymised_at is not None:
             # Anonymised under the retention policy or on request: an old roster file must
             # not bring the name back (nor move the person).
@@ -302,40 +378,5 @@ def _apply(session: Session, rows: list[RosterRow], effective: date) -> RosterRe
     for group in (closing, correcting):
         if group:
             session.execute(update(StaffAssignment), group)
-    if new_rows:
-        # Core executemany, then one SELECT for the ids: ORM inserts with RETURNING sort
-        # their results in quadratic time at this size (10,000 rows took seconds).
-        session.execute(
-            insert(Staff.__table__),
-            [
-                {
-                    "employee_no": r.employee_no,
-                    "name": r.name,
-                    "hire_date": r.hire_date,
-                    "leave_date": r.leave_date,
-                    "updated_at": now,
-                    **{f: None for f in CONTACT_FIELDS},
-                    **dict(r.contacts),
-                }
-                for r in new_rows
-            ],
-        )
-        ids = staff_ids(session)
-        new_periods.extend(
-            {
-                "staff_id": ids[r.employee_no],
-                "unit_id": r.unit_id,
-                "role": r.role,
-                "valid_from": min(r.hire_date, effective),
-            }
-            for r in new_rows
-        )
-        result.inserted = len(new_rows)
-        result.new_hires = {
-            ids[r.employee_no]: r.role
-            for r in new_rows
-            if r.leave_date is None or r.leave_date > effective
-        }
     if new_periods:
         session.execute(insert(StaffAssignment.__table__), new_periods)
-    return result
