@@ -21,9 +21,7 @@ from pathlib import Path
 from sqlalchemy import Engine, Integer, String, column, func, literal, select, table
 from sqlalchemy.exc import DBAPIError
 
-from ee_app.choices import RESULT_RULES
-from ee_app.instruments.checklist import DEFAULT_TEMPLATES
-from ee_app.instruments.quiz import DEFAULT_QUIZZES
+from ee_app.choices import DEFAULT_QUIZZES, DEFAULT_TEMPLATES, RESULT_RULES
 
 __all__ = ["head_revision", "is_ready", "prepare"]
 
