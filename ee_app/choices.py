@@ -15,7 +15,11 @@ __all__ = [
     "DEFAULT_QUIZZES",
     "DEFAULT_TEMPLATES",
     "RESULT_RULES",
-    "Cadence", "StaffRole", "UserRole", "WaveMode"]
+    "Cadence",
+    "StaffRole",
+    "UserRole",
+    "WaveMode",
+]
 
 #: The version of the disclosure rules and score definitions ``survey_result`` rows were
 #: built with; rows of an older version are rebuilt (``rebuild_stale_results``).
