@@ -13,8 +13,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from ee_app.choices import UserRole
 from ee_app.errors import N_, PermissionDenied
-from ee_app.models import UserRole
 
 __all__ = ["Actor", "Permission", "can", "require", "system_actor"]
 

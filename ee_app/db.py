@@ -18,13 +18,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlalchemy.orm import Session
 
 from ee_app.errors import N_, ConfigError
+
+if TYPE_CHECKING:  # the ORM is imported by the first session, not by every command (issue 20)
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "bulk_insert",
@@ -87,6 +90,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def read_session(engine: Engine) -> Session:
     """A session for reading (and for writes that cannot race, such as the demo loader)."""
+    from sqlalchemy.orm import Session
+
     return Session(engine, expire_on_commit=False)
 
 
@@ -103,6 +108,8 @@ def writer(engine: Engine) -> Engine:
 
 def write_session(engine: Engine) -> Session:
     """A session whose transactions take SQLite's write lock at BEGIN (no effect elsewhere)."""
+    from sqlalchemy.orm import Session
+
     return Session(writer(engine), expire_on_commit=False)
 
 

@@ -1,5 +1,6 @@
 """What a command imports before it answers (issue 20): the parser needs no database
-library, and a command on a database that is ready skips Alembic and the results builder.
+library, a command on a database that is ready skips Alembic and the results builder, and
+the simple lists read with SQLAlchemy Core: no ORM, no models, no mail libraries.
 Times are measured by ``bench/cli_startup.py``, never asserted here."""
 
 import os
@@ -15,7 +16,9 @@ PROBE = (
     "    code = main(sys.argv[1:])\n"
     "except SystemExit as exc:\n"
     "    code = exc.code\n"
-    "heavy = ('sqlalchemy', 'alembic', 'pandas', 'openpyxl', 'streamlit', 'ee_app.services')\n"
+    "heavy = ('sqlalchemy', 'sqlalchemy.orm', 'sqlalchemy.dialects.postgresql', 'alembic',\n"
+    "         'pandas', 'openpyxl', 'streamlit', 'ee_app.services', 'ee_app.models',\n"
+    "         'smtplib', 'urllib.request')\n"
     "loaded = sorted({h for n in sys.modules for h in heavy if n == h or n.startswith(h + '.')})\n"
     "print('LOADED', ' '.join(loaded) or '-', 'EXIT', code, file=sys.stderr)\n"
 )
@@ -40,6 +43,10 @@ def loaded_by(db_url: str, *argv: str) -> tuple[set[str], str]:
         (("config", "show"), set()),
         (("users", "list"), {"sqlalchemy", "ee_app.services"}),
         (("wave", "list"), {"sqlalchemy", "ee_app.services"}),
+        (("staff", "list"), {"sqlalchemy", "ee_app.services"}),
+        (("staff", "list", "--unit", "SH01", "--search", "E10"), {"sqlalchemy", "ee_app.services"}),
+        (("users", "list", "--as", "admin@demo.example"), {"sqlalchemy", "ee_app.services"}),
+        (("wave", "list", "--as", "manager.east@demo.example"), {"sqlalchemy", "ee_app.services"}),
     ],
 )
 def test_commands_import_only_what_they_use(tmp_path, sqlite_demo_template, argv, allowed):

@@ -19,7 +19,7 @@ __all__ = ["register"]
 
 
 def _import(ctx: Context, args: argparse.Namespace) -> int:
-    from ee_app.cli import _read_file
+    from ee_app.cli.common import read_file
     from ee_app.db import write_session
     from ee_app.imports.question_bank import read_question_bank
     from ee_app.imports.tabular import file_label
@@ -27,7 +27,7 @@ def _import(ctx: Context, args: argparse.Namespace) -> int:
 
     ctx.migrate()
     path = Path(args.file)
-    definition = read_question_bank(_read_file(path), key=args.key)
+    definition = read_question_bank(read_file(path), key=args.key)
     with write_session(ctx.engine) as session:
         result = save_bank(
             session, ctx.actor(args.as_email), definition, source=file_label(path.name)

@@ -38,6 +38,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from ee_app.choices import DEFAULT_TEMPLATES
 from ee_app.errors import N_, Problem, ValidationError
 from ee_app.instruments.pulse import Text
 
@@ -66,8 +67,6 @@ MAX_TEXT = 400
 MAX_COMMENT = 1000
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _FOLDER = Path(__file__).resolve().parent / "checklists"
-#: The shipped templates, by key (the file ``checklists/<key>-v1.toml``).
-DEFAULT_TEMPLATES = ("service-process", "consultation-compliance")
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from ee_app.choices import DEFAULT_QUIZZES
 from ee_app.errors import N_, Problem, ValidationError
 from ee_app.instruments.pulse import Text
 
@@ -56,8 +57,6 @@ GRADING = ("highest", "last")
 MAX_TEXT = 600
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _FOLDER = Path(__file__).resolve().parent / "quizzes"
-#: The shipped assessments, by key (the file ``quizzes/<key>-v1.toml``).
-DEFAULT_QUIZZES = ("onboarding", "quarterly-advanced")
 #: The key of the assessment that new hires must pass before they start work (上岗考核).
 ONBOARDING = "onboarding"
 TRUE, FALSE = "true", "false"

@@ -17,16 +17,65 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ee_app.errors import N_, ConfigError, Problem
-from ee_app.messaging.smtp import SECURITY, SmtpConfig
-from ee_app.messaging.wecom import DEFAULT_BASE_URL, WecomConfig
 
 __all__ = [
+    "DEFAULT_BASE_URL",
     "EMAIL_SHAPE",
     "MESSAGING_SETTINGS",
+    "SECURITY",
     "MessagingSettings",
+    "SmtpConfig",
+    "WecomConfig",
     "messaging_problems",
     "read_messaging",
 ]
+
+# The channels' configurations live here, not beside the channels, so that reading the
+# settings (every command does) imports neither smtplib, ssl and email nor urllib.request
+# (issue 20); ``ee_app.messaging.smtp`` and ``.wecom`` import them from here.
+
+#: How the connection is protected: STARTTLS on a plain port (587), TLS from the start
+#: (465), or nothing (a relay on the same host or a test server).
+SECURITY = ("starttls", "ssl", "none")
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int = 587
+    security: str = "starttls"
+    user: str = ""
+    password: str = ""
+    sender: str = ""
+    timeout: float = 30.0
+    #: A PEM file of the CA to trust instead of the system's (a relay with a private CA).
+    ca_file: str = ""
+
+    def __repr__(self) -> str:  # never the password, whatever prints the settings
+        return (
+            f"SmtpConfig(host={self.host!r}, port={self.port}, security={self.security!r}, "
+            f"user={self.user!r}, password={'***' if self.password else ''!r}, "
+            f"sender={self.sender!r})"
+        )
+
+
+DEFAULT_BASE_URL = "https://qyapi.weixin.qq.com"
+
+
+@dataclass(frozen=True)
+class WecomConfig:
+    corp_id: str = ""
+    secret: str = field(default="", repr=False)
+    agent_id: str = ""
+    base_url: str = DEFAULT_BASE_URL
+    #: Group robots: unit code → webhook key (the key is what lets anyone post: a secret).
+    robot_keys: Mapping[str, str] = field(default_factory=dict, repr=False)
+    timeout: float = 15.0
+
+    @property
+    def app_configured(self) -> bool:
+        return bool(self.corp_id and self.secret and self.agent_id)
+
 
 #: A plausible e-mail address: something@domain.tld, no spaces (what the roster accepts too).
 EMAIL_SHAPE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]{2,}$")

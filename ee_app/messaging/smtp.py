@@ -11,7 +11,6 @@ import contextlib
 import smtplib
 import ssl
 from collections.abc import Sequence
-from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -24,32 +23,9 @@ from ee_app.messaging import (
     TransientFailure,
     run_batch,
 )
+from ee_app.messaging.settings import SECURITY, SmtpConfig
 
 __all__ = ["SECURITY", "SmtpChannel", "SmtpConfig"]
-
-#: How the connection is protected: STARTTLS on a plain port (587), TLS from the start
-#: (465), or nothing (a relay on the same host or a test server).
-SECURITY = ("starttls", "ssl", "none")
-
-
-@dataclass(frozen=True)
-class SmtpConfig:
-    host: str
-    port: int = 587
-    security: str = "starttls"
-    user: str = ""
-    password: str = ""
-    sender: str = ""
-    timeout: float = 30.0
-    #: A PEM file of the CA to trust instead of the system's (a relay with a private CA).
-    ca_file: str = ""
-
-    def __repr__(self) -> str:  # never the password, whatever prints the settings
-        return (
-            f"SmtpConfig(host={self.host!r}, port={self.port}, security={self.security!r}, "
-            f"user={self.user!r}, password={'***' if self.password else ''!r}, "
-            f"sender={self.sender!r})"
-        )
 
 
 class SmtpChannel:

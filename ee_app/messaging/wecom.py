@@ -32,7 +32,6 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -45,10 +44,10 @@ from ee_app.messaging import (
     TransientFailure,
     run_batch,
 )
+from ee_app.messaging.settings import DEFAULT_BASE_URL, WecomConfig
 
 __all__ = ["DEFAULT_BASE_URL", "WecomAppChannel", "WecomConfig", "WecomRobotChannel"]
 
-DEFAULT_BASE_URL = "https://qyapi.weixin.qq.com"
 
 TOKEN_ERRORS = frozenset({40014, 42001, 41001})
 BUSY = frozenset({-1, 6000, 45009, 45011, 45033})
@@ -56,21 +55,6 @@ INVALID_USER = frozenset({40003, 40031, 60103, 60111, 81013})
 NOT_AUTHORISED = frozenset({40001, 40013, 40056, 48002, 60020, 301002, 93000, 93004})
 #: Seconds before ``expires_in`` runs out when a token is fetched anew (clocks differ).
 TOKEN_MARGIN = 60.0
-
-
-@dataclass(frozen=True)
-class WecomConfig:
-    corp_id: str = ""
-    secret: str = field(default="", repr=False)
-    agent_id: str = ""
-    base_url: str = DEFAULT_BASE_URL
-    #: Group robots: unit code → webhook key (the key is what lets anyone post: a secret).
-    robot_keys: Mapping[str, str] = field(default_factory=dict, repr=False)
-    timeout: float = 15.0
-
-    @property
-    def app_configured(self) -> bool:
-        return bool(self.corp_id and self.secret and self.agent_id)
 
 
 Post = Callable[[str, dict[str, Any] | None], dict[str, Any]]

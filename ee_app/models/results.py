@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ee_app.choices import RESULT_RULES
 from ee_app.models.base import Base, str_enum, utcnow
 from ee_app.models.survey import ANSWER_SLOTS
 
@@ -36,9 +37,6 @@ __all__ = [
 #: (``"index"`` covers the engagement index and the overall % favourable, which rest on
 #: every theme).
 HIDDEN_METRICS: tuple[str, ...] = ("n", *ANSWER_SLOTS, "enps", "index")
-#: The version of the disclosure rules and score definitions ``survey_result`` rows were
-#: built with; rows of an older version are rebuilt (``rebuild_stale_results``).
-RESULT_RULES = 2
 
 #: The summed columns of a result row, besides its key.
 RESULT_SUMS: tuple[str, ...] = (
