@@ -10,15 +10,13 @@ from __future__ import annotations
 import streamlit as st
 
 from ee_app.clock import format_time
-from ee_app.errors import EeError
 from ee_app.exports.visit_templates import visit_template_csv, visit_template_xlsx
-from ee_app.imports.tabular import MAX_MB
-from ee_app.services.outcomes_import import import_history, undo_batch
+from ee_app.services.outcomes_import import import_history
 from ee_app.services.visit_import import KIND, VisitImport, import_visits
 from ee_app.services.visits import checklist_of, list_templates
-from ee_app.ui.components import XLSX_MIME, error_box
 from ee_app.ui.context import PageContext
 from ee_app.ui.formatting import plain
+from ee_app.ui.import_panel import run_import, show_done, template_buttons, undo_now, upload_file
 
 __all__ = ["import_section"]
 
@@ -51,70 +49,31 @@ def _templates(ctx: PageContext) -> None:
     names = {key: c.name.get(ctx.language) for key, c in checklists.items()}
     key = st.selectbox(_("Template for"), list(names), format_func=names.__getitem__, key=TEMPLATE)
     checklist = checklists[key]
-    row = st.container(horizontal=True)
-    row.download_button(
-        _("Download the Excel template"),
-        data=lambda: visit_template_xlsx(checklist, ctx.language),
-        file_name=f"visits-{key}.xlsx",
-        mime=XLSX_MIME,
-        icon=":material/download:",
-        on_click="ignore",
-        key=f"ee_visits_template_xlsx_{key}",
-    )
-    row.download_button(
-        _("Download the CSV template"),
-        data=lambda: visit_template_csv(checklist, ctx.language),
-        file_name=f"visits-{key}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key=f"ee_visits_template_csv_{key}",
+    template_buttons(
+        _,
+        lambda: visit_template_xlsx(checklist, ctx.language),
+        lambda: visit_template_csv(checklist, ctx.language),
+        f"visits-{key}",
+        (f"ee_visits_template_xlsx_{key}", f"ee_visits_template_csv_{key}"),
     )
 
 
 def _run(ctx: PageContext, upload, dry_run: bool) -> None:  # type: ignore[no-untyped-def]
     _ = ctx.gettext
-    bar = st.progress(0.0)
 
-    def progress(fraction: float, label: str) -> None:
-        bar.progress(fraction, text=_(label))
+    def importer(session, progress):  # type: ignore[no-untyped-def]
+        data, name = upload.getvalue(), upload.name
+        return import_visits(session, ctx.actor, data, name, dry_run=dry_run, progress=progress)
 
-    try:
-        with ctx.write() as session:
-            result = import_visits(
-                session,
-                ctx.actor,
-                upload.getvalue(),
-                upload.name,
-                dry_run=dry_run,
-                progress=progress,
-            )
-    except EeError as error:
-        bar.empty()
-        error_box(error, _)
-        return
-    bar.empty()
-    for warning in result.warnings:
-        st.warning(warning.render(_), icon=":material/warning:")
-    if result.dry_run:
-        st.info(
-            _("The file is valid. {summary} Nothing was written yet.").format(
-                summary=_summary(result, _)
-            ),
-            icon=":material/fact_check:",
-        )
-    elif not result.new:
-        st.info(
-            _("Nothing new: every row of this file was imported before. {summary}").format(
-                summary=_summary(result, _)
-            ),
-            icon=":material/check_circle:",
-        )
-    else:
-        st.session_state[DONE] = _(
+    run_import(
+        ctx,
+        importer,
+        summary=lambda result: _summary(result, _),
+        done=lambda result: _(
             "Imported as batch {batch}: the visits wait for your review. {summary}"
-        ).format(batch=result.batch_id, summary=_summary(result, _))
-        st.rerun()
+        ).format(batch=result.batch_id, summary=_summary(result, _)),
+        done_key=DONE,
+    )
 
 
 def _history(ctx: PageContext) -> None:
@@ -153,26 +112,14 @@ def _history(ctx: PageContext) -> None:
                 "cannot be undone."
             ).format(batch=chosen)
         )
-        if st.button(_("Yes, undo it"), type="primary", key="ee_visits_undo_now"):
-            try:
-                with ctx.write() as session:
-                    undo_batch(session, ctx.actor, chosen)
-            except EeError as error:
-                error_box(error, _)
-                return
-            st.session_state[DONE] = _("Batch {batch} was undone: its rows were removed.").format(
-                batch=chosen
-            )
-            st.rerun()
+        undo_now(ctx, chosen, key="ee_visits_undo_now", done_key=DONE)
 
 
 @st.fragment
 def import_section(ctx: PageContext) -> None:
     """Agency files: checked whole, imported as visits waiting for review, undoable."""
     _ = ctx.gettext
-    message = st.session_state.pop(DONE, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    show_done(DONE)
     st.write(
         _(
             "Agencies that deliver their visits as Excel: one row per answered item, with the "
@@ -181,12 +128,7 @@ def import_section(ctx: PageContext) -> None:
         )
     )
     _templates(ctx)
-    upload = st.file_uploader(
-        _("{file} (.xlsx or .csv, at most {limit} MB)").format(file=_("Agency file"), limit=MAX_MB),
-        type=["xlsx", "csv"],
-        max_upload_size=MAX_MB,
-        key=UPLOAD,
-    )
+    upload = upload_file(_, _("Agency file"), UPLOAD)
     if upload is not None:
         row = st.container(horizontal=True)
         if row.button(_("Check the file"), icon=":material/fact_check:", key="ee_visits_check"):
