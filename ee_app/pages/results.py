@@ -12,9 +12,7 @@ import streamlit as st
 
 from ee_app.errors import EeError
 from ee_app.models import UnitLevel, WaveStatus
-from ee_app.services.actions import (
-    MAX_THEMES,
-)
+from ee_app.services.actions import MAX_THEMES
 from ee_app.services.org import list_units
 from ee_app.services.results import (
     EngagementView,

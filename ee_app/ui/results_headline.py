@@ -13,9 +13,7 @@ from typing import Any
 import streamlit as st
 
 from ee_app.models import WaveStatus
-from ee_app.services.results import (
-    EngagementView,
-)
+from ee_app.services.results import EngagementView
 from ee_app.services.waves import WaveRow
 from ee_app.ui import keys
 from ee_app.ui.context import PageContext
