@@ -8,12 +8,12 @@ from ee_app.auth import Permission, can
 from ee_app.clock import format_time
 from ee_app.errors import EeError
 from ee_app.exports.roster import roster_template_csv, roster_template_xlsx, staff_xlsx
-from ee_app.imports.tabular import MAX_MB
 from ee_app.services.org import headcounts, list_staff, list_units, staff_history
 from ee_app.services.roster import import_roster, staff_contacts
 from ee_app.services.training import onboarding_status
 from ee_app.ui import context, keys
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
+from ee_app.ui.import_panel import upload_file
 from ee_app.ui.labels import staff_role_label
 
 ctx = context.page()
@@ -160,14 +160,7 @@ if can(actor, Permission.IMPORT_ROSTER):
             mime="text/csv",
             icon=":material/download:",
         )
-        upload = st.file_uploader(
-            _("{file} (.xlsx or .csv, at most {limit} MB)").format(
-                file=_("Roster file"), limit=MAX_MB
-            ),
-            type=["xlsx", "csv"],
-            max_upload_size=MAX_MB,
-            key=keys.ROSTER_UPLOAD,
-        )
+        upload = upload_file(_, _("Roster file"), keys.ROSTER_UPLOAD)
         effective = st.date_input(
             _("Moves take effect on"),
             value=clock.today(),
