@@ -6,6 +6,9 @@ The page edits a scheme as tables and sends the definition to the validator (a s
 weight below the floor is refused there, with the reason shown here); the evidence beside
 the weights and every number of the simulation and the runs come from
 :mod:`ee_app.services.incentives` and :mod:`ee_app.services.linkage`.
+
+This file is what Streamlit runs: the two tabs. They live in ``ee_app/ui/incentives_*.py``
+(scheme, evidence and simulation, runs).
 """
 
 import streamlit as st

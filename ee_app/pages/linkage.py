@@ -4,6 +4,9 @@ loyal customers, and which engagement themes go with it?
 Every statistic comes from :mod:`ee_app.services.linkage` (published store results only, the
 reader's scope only) and :mod:`ee_app.analysis.linkage`; this page draws them and says in
 plain words what they mean and what they do not.
+
+This file is what Streamlit runs: the outcome and wave chosen, and the order of the parts,
+which live in ``ee_app/ui/linkage_*.py`` (relation, store, confidential).
 """
 
 import streamlit as st

@@ -5,6 +5,10 @@ Every number comes from :mod:`ee_app.services.outcomes` (counts, Wilson interval
 windows; managers get their scope only) and every import goes through
 :mod:`ee_app.services.outcomes_import`. The page formats, draws and asks; it computes nothing
 but labels and the sum of two counts (decided = returned + lost).
+
+This file is what Streamlit runs: the controls and the tabs' order. Each tab lives in
+``ee_app/ui/outcomes_*.py`` (staff and touchpoints, stores, import), the import steps in the
+shared :mod:`ee_app.ui.import_panel`.
 """
 
 from collections.abc import Callable

@@ -6,6 +6,9 @@ which have already hidden whatever could single someone out (primary and seconda
 suppression, the exclusion rule for role and tenure filters, the comment threshold). The page
 formats and draws: it marks a hidden group "fewer than k" and computes nothing about it.
 Open waves are never offered: their numbers would change with every answer.
+
+This file is what Streamlit runs: the order of the parts. Each part lives in
+``ee_app/ui/results_*.py`` (headline, units, unit detail, comments).
 """
 
 import streamlit as st

@@ -4,6 +4,9 @@ waves, sending the personal links and adding own questions.
 Participation comes from :func:`ee_app.services.waves.participation`, which has already hidden
 every unit that could single someone out: the page shows "fewer than k" for those and computes
 nothing about them. Managers see only the waves and units in their scope (the services filter).
+
+This file is what Streamlit runs: the order of the parts. Each part lives in
+``ee_app/ui/surveys_*.py`` (waves, wave actions, new wave, questionnaire).
 """
 
 import streamlit as st
