@@ -622,7 +622,8 @@ def _headline_rows(
     else:
         mine = _unit_rows(session, table.c.id.in_(list(actor.scope)))
         tops = [u for u in mine.values() if u.parent_id not in actor.scope]
-    data = unit_data(session, wave, [u.id for u in tops])
+    # the wave's results are known to exist (the view read them): no version to look up
+    data = _load(session, ("units", wave.id), False, wave=wave.id, units=[u.id for u in tops])
     present = [u.id for u in tops if u.id in data.units.index]
     return {u.id: u for u in tops}, data.units.loc[present]
 

@@ -469,3 +469,26 @@ def test_no_interval_leaves_its_scale_hypothesis(answers, enps):
         [sum_responses(frame, ["unit"]), sum_responses(frame.assign(unit=2), ["unit"])]
     ).reset_index(drop=True)
     _assert_inside(scores(summed), theme_scores(summed, "unit"))
+
+
+@pytest.mark.parametrize(
+    "dof",
+    [
+        np.array([1.0, 5.0, 5.0, 12.0, 1.0, 5.0]),  # repeated counts, as in a wave's theme cells
+        np.array([np.nan, 3.0, np.nan, 1.0]),  # NaN counts give NaN, as before
+        np.array([[2.0, 3.0], [3.0, 2.0]]),  # the shape is kept
+        np.array([7.0]),
+        np.array([], dtype=float),
+        np.arange(1.0, 400.0) % 37 + 1,
+    ],
+)
+def test_t_quantiles_once_per_distinct_dof_are_the_same_bits(dof):
+    """Issue 20: the scale intervals' t quantiles, computed once per distinct degrees of
+    freedom, are scipy's to the last bit (published numbers must not move)."""
+    from ee_app.analysis.engagement import _t_quantiles
+
+    found = _t_quantiles(0.975, dof)
+    expected = stats.t.ppf(0.975, dof)
+    assert found.shape == expected.shape
+    assert np.array_equal(found, expected, equal_nan=True)
+    assert found.tobytes() == expected.tobytes()
