@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from ee_app.analysis.engagement import SUM_COLUMNS, change_ci, change_frame, percentile_ranks
 from ee_app.analysis.publication import (
     published_index,
+    published_index_interval,
     published_items,
     published_scores,
     published_themes,
@@ -707,7 +708,8 @@ def trend_for(
     block = np.array(rows, dtype=float).reshape(len(rows), len(names))
     found = pd.DataFrame(block[:, 1:], columns=names[1:], index=block[:, 0].astype(int))
     found["hidden"] = found["hidden"].astype(int)  # one column (astype of a dict visits all)
-    published = _published(found) if len(found) else found
+    # the index and its interval only: the trend shows nothing else
+    published = published_index_interval(found, flags(found["hidden"])) if len(found) else found
     # Plain values per wave: a pandas look-up per wave and figure was most of a cold trend.
     figures = (
         dict(
