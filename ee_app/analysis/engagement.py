@@ -237,6 +237,16 @@ def scale_mean_ci(
     return (mean, float(low[0]), float(high[0]))
 
 
+def _t_quantiles(q: float, dof: np.ndarray) -> np.ndarray:
+    """``stats.t.ppf(q, dof)``, computed once per distinct number of degrees of freedom: a
+    wave's thousands of theme cells share a few dozen answer counts, and each quantile costs
+    about 0.4 µs (2 ms of a cold results view). The same function on the same values: the
+    same bits."""
+    dof = np.asarray(dof, dtype=float)
+    distinct, where = np.unique(dof, return_inverse=True)
+    return stats.t.ppf(q, distinct)[where.reshape(-1)].reshape(dof.shape)
+
+
 def _scale_interval(mean, variance, n, level, scale):  # type: ignore[no-untyped-def]
     """Vectorised interval of :func:`scale_mean_ci` from means, the variances of the means
     and the numbers of independent units (answers or respondents); NaN where n < 2."""
@@ -246,7 +256,7 @@ def _scale_interval(mean, variance, n, level, scale):  # type: ignore[no-untyped
     with np.errstate(invalid="ignore", divide="ignore"):
         y = np.clip((mean - bottom) / width, 0.0, 1.0)
         v = variance / (width * width)
-        t = stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
+        t = _t_quantiles(0.5 + level / 2, np.maximum(n - 1, 1))
         spread = y * (1 - y)
         # all answers alike (or a mean at an end of the scale): no spread to go on
         alike = (v <= 1e-12) | (spread <= 1e-12)

@@ -22,12 +22,21 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ee_app.analysis.engagement import _check_sums, _index_parts, item_scores, scores, theme_scores
+from ee_app.analysis.engagement import (
+    SCALE,
+    _check_sums,
+    _index_parts,
+    _scale_interval,
+    item_scores,
+    scores,
+    theme_scores,
+)
 from ee_app.instruments.pulse import CORE_SLOTS
 
 __all__ = [
     "INDEX_COLUMNS",
     "published_index",
+    "published_index_interval",
     "published_items",
     "published_scores",
     "published_themes",
@@ -100,6 +109,36 @@ def published_index(sums: pd.DataFrame, hidden: Mapping[str, np.ndarray]) -> np.
     _respondents, index, _variance = _index_parts(sums)
     blank = _flags(hidden, "n", rows) | _flags(hidden, "index", rows)
     return np.where(blank, np.nan, index.astype(float))
+
+
+def published_index_interval(sums: pd.DataFrame, hidden: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """The ``n``, ``index``, ``index_low`` and ``index_high`` columns of
+    :func:`published_scores` (the same functions on the same values: the same bits, blank
+    where it blanks them), without the other figures: a trend shows only these, and the eNPS
+    interval's bisection was most of the time of publishing a trend's few rows.
+
+    >>> from ee_app.analysis.engagement import sum_responses
+    >>> answers = pd.DataFrame({"unit": [1, 1, 2, 2], "a01": [4, 5, 3, 4]})
+    >>> sums = sum_responses(answers, ["unit"])
+    >>> frame = published_index_interval(sums, {"index": np.array([False, True])})
+    >>> frame[["n", "index"]].to_dict("records")
+    [{'n': 2.0, 'index': 4.5}, {'n': 2.0, 'index': nan}]
+    """
+    _check_sums(sums)
+    rows = len(sums)
+    respondents, index, variance = _index_parts(sums)
+    low, high = _scale_interval(index, variance, respondents, 0.95, SCALE)
+    none = _flags(hidden, "n", rows)
+    blank = none | _flags(hidden, "index", rows)
+    return pd.DataFrame(
+        {
+            "n": np.where(none, np.nan, sums["n"].to_numpy(int).astype(float)),
+            "index": np.where(blank, np.nan, index.astype(float)),
+            "index_low": np.where(blank, np.nan, low.astype(float)),
+            "index_high": np.where(blank, np.nan, high.astype(float)),
+        },
+        index=sums.index,
+    )
 
 
 def published_themes(

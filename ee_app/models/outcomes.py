@@ -61,7 +61,9 @@ class Sale(Base):
 
     __tablename__ = "sale"
     __table_args__ = (
-        Index("ix_sale_customer_date", "customer", "sold_on"),
+        # a customer's sales by date, with the amount so that repurchase's look-up of the
+        # sales after a service never reads the table (issue 20; migration 0013)
+        Index("ix_sale_customer_date_amount", "customer", "sold_on", "amount"),
         Index("ix_sale_store_date", "store_id", "sold_on"),
         # a period's customers as a range scan (repurchase, issue 20; migration 0012)
         Index("ix_sale_date_customer", "sold_on", "customer"),

@@ -151,7 +151,17 @@ class SurveyInvitation(Base):
     """
 
     __tablename__ = "survey_invitation"
-    __table_args__ = (Index("uq_survey_invitation_wave_staff", "wave_id", "staff_id", unique=True),)
+    __table_args__ = (
+        Index("uq_survey_invitation_wave_staff", "wave_id", "staff_id", unique=True),
+        # who answered a wave, from the index alone (a cold results view; issue 20, 0013)
+        Index(
+            "ix_survey_invitation_wave_responded",
+            "wave_id",
+            "responded",
+            "staff_id",
+            "report_unit_id",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("survey_wave.id", ondelete="CASCADE"))

@@ -469,3 +469,57 @@ def test_no_interval_leaves_its_scale_hypothesis(answers, enps):
         [sum_responses(frame, ["unit"]), sum_responses(frame.assign(unit=2), ["unit"])]
     ).reset_index(drop=True)
     _assert_inside(scores(summed), theme_scores(summed, "unit"))
+
+
+@pytest.mark.parametrize(
+    "dof",
+    [
+        np.array([1.0, 5.0, 5.0, 12.0, 1.0, 5.0]),  # repeated counts, as in a wave's theme cells
+        np.array([np.nan, 3.0, np.nan, 1.0]),  # NaN counts give NaN, as before
+        np.array([[2.0, 3.0], [3.0, 2.0]]),  # the shape is kept
+        np.array([7.0]),
+        np.array([], dtype=float),
+        np.arange(1.0, 400.0) % 37 + 1,
+    ],
+)
+def test_t_quantiles_once_per_distinct_dof_are_the_same_bits(dof):
+    """Issue 20: the scale intervals' t quantiles, computed once per distinct degrees of
+    freedom, are scipy's to the last bit (published numbers must not move)."""
+    from ee_app.analysis.engagement import _t_quantiles
+
+    found = _t_quantiles(0.975, dof)
+    expected = stats.t.ppf(0.975, dof)
+    assert found.shape == expected.shape
+    assert np.array_equal(found, expected, equal_nan=True)
+    assert found.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize(
+    ("hidden", "rows"),
+    [
+        ({}, [1, 2, 3]),  # nothing hidden
+        ({"index": [False, True, False]}, [1, 2, 3]),  # one index hidden
+        ({"n": [True, False, False], "enps": [False, True, True]}, [1, 2, 3]),  # a whole row
+        ({"n": [False]}, [2]),  # one row, as a trend of one wave
+    ],
+)
+def test_published_index_interval_is_published_scores_to_the_bit(hidden, rows):
+    """Issue 20: the trend publishes only the index and its interval; they must be exactly
+    the columns published_scores gives (the same bits, blank in the same places)."""
+    from ee_app.analysis.publication import published_index_interval, published_scores
+
+    rng = np.random.default_rng(20)
+    answers = pd.DataFrame(
+        {"unit": np.repeat(rows, 9), "enps": rng.integers(0, 11, 9 * len(rows))}
+        | {s: rng.integers(1, 6, 9 * len(rows)) for s in ("a01", "a02", "a03")}
+    )
+    answers.loc[::4, "a02"] = None  # skipped questions
+    sums = sum_responses(answers, ["unit"])
+    flags = {metric: np.array(values) for metric, values in hidden.items()}
+    columns = ["n", "index", "index_low", "index_high"]
+    found = published_index_interval(sums, flags)
+    expected = published_scores(sums, flags)[columns]
+    assert list(found.columns) == columns
+    assert found.index.equals(expected.index)
+    for column in columns:
+        assert found[column].to_numpy().tobytes() == expected[column].to_numpy().tobytes()
