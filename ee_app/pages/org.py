@@ -105,6 +105,7 @@ with tabs[0]:
                 file_name=f"staff-{clock.today().isoformat()}.xlsx",
                 mime=XLSX_MIME,
                 icon=":material/download:",
+                on_click="ignore",
             )
             with st.expander(_("Assignment history of one person")):
                 chosen = st.selectbox(
@@ -152,6 +153,7 @@ if can(actor, Permission.IMPORT_ROSTER):
             file_name="roster-template.xlsx",
             mime=XLSX_MIME,
             icon=":material/download:",
+            on_click="ignore",
         )
         c2.download_button(
             _("Download the CSV template"),
@@ -159,6 +161,7 @@ if can(actor, Permission.IMPORT_ROSTER):
             file_name="roster-template.csv",
             mime="text/csv",
             icon=":material/download:",
+            on_click="ignore",
         )
         upload = st.file_uploader(
             _("{file} (.xlsx or .csv, at most {limit} MB)").format(
