@@ -138,7 +138,7 @@ def waves_table(waves: Sequence[WaveRow]) -> None:
     frame = pd.DataFrame(
         {
             _("Code"): [w.code for w in waves],
-            _("Name"): [w.name for w in waves],
+            _("Wave name"): [w.name for w in waves],
             _("Status"): [_(STATUS[w.status]) for w in waves],
             _("Mode"): [_(MODE[w.mode]) for w in waves],
             _("Opens"): [w.opens_on for w in waves],
@@ -442,7 +442,7 @@ def new_wave_form(
             key=keys.WAVE_CODE,
         )
         name = right.text_input(
-            _("Name"),
+            _("Wave name"),
             placeholder=_("e.g. November pulse"),
             key=keys.WAVE_NAME,
             help=_("Staff see this name at the top of the survey."),

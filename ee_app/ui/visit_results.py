@@ -228,7 +228,7 @@ def staff_part(table: pd.DataFrame, _: Callable[[str], str]) -> None:
 
 def visit_detail(ctx: PageContext, visits: pd.DataFrame) -> None:
     _ = ctx.gettext
-    st.markdown("**{}**".format(_("Visits")))
+    st.markdown("**{}**".format(_("Visit records")))
     labels = {
         int(r.visit_id): f"{r.visited_on} · {r.store_name} · {_pct(r.score)}"
         for r in visits.sort_values("visited_on", ascending=False).itertuples()
