@@ -17,6 +17,7 @@ from ee_app.errors import N_, EeError
 from ee_app.i18n import LANGUAGE_NAMES, translator
 from ee_app.services.users import set_language
 from ee_app.ui import context, keys
+from ee_app.ui.components import uploaders_in_language
 from ee_app.ui.identity import demo_identity, show_sign_in_needed, signed_in_identity
 from ee_app.ui.labels import user_role_label
 from ee_app.ui.navigation import PUBLIC_PAGES, pages_for
@@ -150,4 +151,5 @@ else:
             st.logout()
     fold_sidebar_after_navigation()  # issue 19: on a phone, a chosen page is not left covered
 
+uploaders_in_language(context.language(), _)  # Streamlit's uploader text, in our language
 st.navigation(pages + public).run()
