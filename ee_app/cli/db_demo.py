@@ -20,7 +20,9 @@ def _db_upgrade(ctx: Context, _args: argparse.Namespace) -> int:
     if before is None:
         ctx.say(N_("Created the schema at revision {after}."), after=after)
     elif before != after:
-        ctx.say(N_("Migrated the schema from revision {before} to {after}."), before=before, after=after)
+        ctx.say(
+            N_("Migrated the schema from revision {before} to {after}."), before=before, after=after
+        )
     else:
         ctx.say(N_("The schema is already at the newest revision, {after}."), after=after)
     return 0

@@ -252,6 +252,8 @@ def relation_section(found, outcome: str, few: bool) -> None:  # type: ignore[no
             r_title=_("Correlation with {outcome}").format(outcome=name),
             legend_title="",
             significant_names=(_("holds after adjustment"), _("not after adjustment")),
+            low_title=_("95% interval, low"),
+            high_title=_("95% interval, high"),
         ),
         width="stretch",
     )

@@ -90,13 +90,17 @@ with tabs[0]:
                 frame,
                 hide_index=True,
                 width="stretch",
+                placeholder="—",
                 column_config={
+                    _("Leave date"): st.column_config.DateColumn(
+                        help=_("— while the person still works here.")
+                    ),
                     _("Onboarding passed"): st.column_config.TextColumn(
                         help=_(
                             "When the onboarding assessment was passed (考核通过后方可上岗); "
                             "“not yet” when assigned and not passed."
                         )
-                    )
+                    ),
                 },
             )
             st.download_button(
@@ -125,7 +129,17 @@ with tabs[0]:
                             _("Until"): [p.valid_to for p in periods],
                         }
                     )
-                st.dataframe(history, hide_index=True, width="stretch")
+                st.dataframe(
+                    history,
+                    hide_index=True,
+                    width="stretch",
+                    placeholder="—",
+                    column_config={
+                        _("Until"): st.column_config.DateColumn(
+                            help=_("— while the person still holds this place.")
+                        )
+                    },
+                )
         else:
             st.info(_("No staff match these filters."), icon=":material/search_off:")
 

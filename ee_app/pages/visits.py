@@ -298,7 +298,15 @@ def visits_table(visits: list[VisitRow]) -> None:
         ),
         hide_index=True,
         width="stretch",
-        column_config={_("Score"): st.column_config.NumberColumn(format="%.1f%%")},
+        placeholder="—",
+        column_config={
+            _("Day of the visit"): st.column_config.DateColumn(
+                help=_("— until the shopper has made the visit.")
+            ),
+            _("Score"): st.column_config.NumberColumn(
+                format="%.1f%%", help=_("— until the visit is submitted.")
+            ),
+        },
     )
 
 

@@ -189,6 +189,8 @@ def trend_part(
             mark="mark",
             x_title=_("Month"),
             y_title=_("Mean score"),
+            low_title=_("95% interval, low"),
+            high_title=_("95% interval, high"),
         ),
         width="stretch",
     )
