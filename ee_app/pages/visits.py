@@ -276,9 +276,11 @@ def schedule_form() -> None:
         except EeError as error:
             error_box(error, _)
             return
-        st.session_state[FLASH] = _("{count} visits scheduled for {shopper}.").format(
-            count=len(made), shopper=shopper_names[shopper]
-        )
+        st.session_state[FLASH] = ctx.ngettext(
+            "{count} visit scheduled for {shopper}.",
+            "{count} visits scheduled for {shopper}.",
+            len(made),
+        ).format(count=len(made), shopper=shopper_names[shopper])
         st.rerun()
 
 
