@@ -12,28 +12,9 @@ from ee_app.services.org import UnitRow
 from ee_app.services.outcomes import CSAT_MONTHS, DEFAULT_CSAT_MONTHS
 from ee_app.ui.labels import level_label
 
-__all__ = ["XLSX_MIME", "error_box", "problems_frame", "unit_option_label", "uploaders_in_language"]
+__all__ = ["XLSX_MIME", "error_box", "problems_frame", "unit_option_label"]
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def uploaders_in_language(language: str, gettext: Callable[[str], str]) -> None:
-    """Streamlit 1.67's file uploader writes its own English ("Upload", "100MB per file •
-    XLSX, CSV") and has no parameter to translate it (``st.file_uploader`` takes only a label,
-    help, ``max_upload_size`` and ``label_visibility``). In Chinese, hide the size line (every
-    uploader's label says the limit and the file types in the reader's language) and show
-    the button's word in Chinese; the dropzone's accessible name is our label already."""
-    if language == "en":
-        return
-    word = gettext("Upload").replace("\\", "").replace('"', "")
-    st.html(
-        "<style>"
-        '[data-testid="stFileUploaderDropzoneInstructions"]{display:none}'
-        '[data-testid="stFileUploaderDropzone"] button p{font-size:0}'
-        f'[data-testid="stFileUploaderDropzone"] button p::after{{content:"{word}";'
-        "font-size:1rem}"
-        "</style>"
-    )
 
 
 def unit_option_label(unit: UnitRow, gettext: Callable[[str], str]) -> str:
