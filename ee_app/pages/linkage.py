@@ -166,7 +166,7 @@ def relation_section(found, outcome: str, few: bool) -> None:  # type: ignore[no
         )
         return
     if few:  # a store or two: one dot says nothing; the store view above says more
-        st.info(few_reading(len(points), name, _), icon=":material/lightbulb:")
+        st.info(few_reading(len(points), name, ctx.ngettext), icon=":material/lightbulb:")
         return
     st.caption(
         _("Wave {wave} ({month}): one dot per store with published results.").format(
