@@ -21,6 +21,7 @@ from ee_app.ui.identity import demo_identity, show_sign_in_needed, signed_in_ide
 from ee_app.ui.labels import user_role_label
 from ee_app.ui.navigation import PUBLIC_PAGES, pages_for
 from ee_app.ui.phone_sidebar import fold_sidebar_after_navigation
+from ee_app.ui.uploaders import uploaders_in_language
 
 st.set_page_config(page_title="ee-app", page_icon="🌸", layout="wide")
 
@@ -150,4 +151,5 @@ else:
             st.logout()
     fold_sidebar_after_navigation()  # issue 19: on a phone, a chosen page is not left covered
 
+uploaders_in_language(context.language(), _)  # Streamlit's uploader text, in our language
 st.navigation(pages + public).run()

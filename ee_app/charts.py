@@ -125,6 +125,11 @@ def theme_heatmap(
     return (cells + numbers + blanks + marks).properties(height=alt.Step(24))
 
 
+def _texts(values: pd.Series, spec: str) -> list[str]:
+    """Numbers as tooltip text, a missing one as a dash (never Vega's "null")."""
+    return ["—" if pd.isna(v) else format(float(v), spec).replace("-", "−") for v in values]
+
+
 def trend_band(
     frame: pd.DataFrame,
     *,
@@ -137,8 +142,8 @@ def trend_band(
     mark: str,
     x_title: str,
     y_title: str,
-    low_title: str = "low",
-    high_title: str = "high",
+    low_title: str,
+    high_title: str,
 ) -> alt.LayerChart:
     """A line over ordered points (e.g. waves, in the frame's order) with its interval as a
     band, each point labelled "n = …". Rows where ``hidden`` is true leave a gap in the line
@@ -150,6 +155,10 @@ def trend_band(
             "" if hide or pd.isna(count) else f"n = {int(count)}"
             for hide, count in zip(frame[hidden], frame[n], strict=True)
         ],
+        # Tooltips as text: Vega shows a missing number as "null" (an interval of one
+        # answer has no ends), a reader should see a dash.
+        **{f"_{c}_text": _texts(frame[c], ".2f") for c in (y, low, high)},
+        _n_text=_texts(frame[n], ".0f"),
     )
     order = list(dict.fromkeys(frame[x]))
     base = alt.Chart(data).encode(
@@ -161,10 +170,10 @@ def trend_band(
     )
     tooltip = [
         alt.Tooltip(f"{x}:O", title=x_title),
-        alt.Tooltip(f"{y}:Q", title=y_title, format=".2f"),
-        alt.Tooltip(f"{low}:Q", title=low_title, format=".2f"),
-        alt.Tooltip(f"{high}:Q", title=high_title, format=".2f"),
-        alt.Tooltip(f"{n}:Q", title="n"),
+        alt.Tooltip(f"_{y}_text:N", title=y_title),
+        alt.Tooltip(f"_{low}_text:N", title=low_title),
+        alt.Tooltip(f"_{high}_text:N", title=high_title),
+        alt.Tooltip("_n_text:N", title="n"),
     ]
     line = base.mark_line(point=alt.OverlayMarkDef(size=50)).encode(
         y=alt.Y(f"{y}:Q", scale=scale), tooltip=tooltip
@@ -402,8 +411,8 @@ def correlation_bars(
     r_title: str,
     legend_title: str,
     significant_names: tuple[str, str],
-    low_title: str = "low",
-    high_title: str = "high",
+    low_title: str,
+    high_title: str,
 ) -> alt.LayerChart:
     """A correlation per row (e.g. per engagement theme) as a dot on its interval, sorted,
     filled when it holds after adjustment for multiple comparisons, hollow otherwise.

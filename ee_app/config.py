@@ -47,6 +47,7 @@ __all__ = [
     "is_placeholder",
     "loads_demo_when_empty",
     "production_problems",
+    "public_url_of",
     "read_secrets",
     "secret_problems",
 ]
@@ -96,9 +97,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Comma-separated e-mails that are made admins when they first sign in.",
     ),
     Setting(
+        "EE_HOST",
+        "127.0.0.1",
+        "Address scripts/run serves the app on; with EE_PORT, the default of EE_PUBLIC_URL.",
+    ),
+    Setting("EE_PORT", "8501", "Port scripts/run serves the app on."),
+    Setting(
         "EE_PUBLIC_URL",
-        "http://127.0.0.1:8501",
-        "The address staff use to reach the app; personal survey and training links start with it.",
+        "",
+        "The address staff use to reach the app; personal survey and training links start "
+        "with it. Empty: http://EE_HOST:EE_PORT, where scripts/run serves the app.",
     ),
     Setting(
         "EE_SECRET_KEY",
@@ -116,6 +124,18 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     *(Setting(*entry) for entry in MESSAGING_SETTINGS),
 )
+
+
+def public_url_of(values: Mapping[str, str]) -> str:
+    """EE_PUBLIC_URL, else the address scripts/run serves the app on (EE_HOST, EE_PORT), so
+    that links written by ``ee-app wave invite`` reach the app however it was started: they
+    used to name :8501 whatever EE_PORT said (issue 21)."""
+    if values.get("EE_PUBLIC_URL"):
+        return values["EE_PUBLIC_URL"].rstrip("/")
+    host = values.get("EE_HOST") or "127.0.0.1"
+    if ":" in host:  # an IPv6 address is bracketed in a URL
+        host = f"[{host}]"
+    return f"http://{host}:{values.get('EE_PORT') or '8501'}"
 
 
 def default_database_url(data_dir: Path) -> str:
@@ -175,7 +195,7 @@ class Settings:
             env=env,
             lang=lang,
             admin_emails=admins,
-            public_url=values["EE_PUBLIC_URL"].rstrip("/"),
+            public_url=public_url_of(values),
             data_dir=data_dir,
             demo=demo,
             timezone=timezone,

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # the ORM is imported by the first session, not by every comm
 
 __all__ = [
     "bulk_insert",
+    "current_revision",
     "is_sqlite",
     "make_engine",
     "read_session",
@@ -152,6 +153,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             url=engine.url.render_as_string(hide_password=True),
             reason=str(exc.orig),
         ) from exc
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema's Alembic revision, or None for a database without one (new or empty), so
+    that ``ee-app db upgrade`` can say what it did rather than only where it ended."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT min(version_num) FROM alembic_version")).scalar()
 
 
 def schema_is_current(engine: Engine) -> bool:

@@ -129,3 +129,29 @@ def test_config_show_masks_the_database_password(monkeypatch, capsys, url, shown
     assert "abab" not in out
     if secret:
         assert secret not in out
+
+
+@pytest.mark.parametrize(
+    ("start", "said"),
+    [
+        (None, "Created the schema at revision {head}."),
+        ("0011", "Migrated the schema from revision 0011 to {head}."),
+        ("head", "The schema is already at the newest revision, {head}."),
+    ],
+    ids=["new", "older", "current"],
+)
+def test_db_upgrade_says_what_it_did(monkeypatch, tmp_path, capsys, start, said):
+    """A new database used to hear "already up to date" (issue 21)."""
+    from ee_app.db import make_engine, upgrade
+    from ee_app.services.startup import head_revision
+
+    url = f"sqlite:///{tmp_path / 'ee_app.db'}"
+    monkeypatch.setenv("EE_DATABASE_URL", url)
+    monkeypatch.setenv("EE_LANG", "en")
+    monkeypatch.delenv("EE_ENV", raising=False)
+    if start:
+        engine = make_engine(url)
+        upgrade(engine, start)
+        engine.dispose()
+    assert main(["db", "upgrade"]) == 0
+    assert capsys.readouterr().out.strip() == said.format(head=head_revision())

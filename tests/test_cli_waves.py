@@ -258,3 +258,33 @@ def test_invite_writes_the_file_in_the_language_asked(demo_cli, tmp_path, capsys
     book = load_workbook(io.BytesIO(target.read_bytes()))
     assert book.sheetnames == ["邀请", "说明"]
     assert {r[5] for r in sheet_rows(target)} == {"否"}
+
+
+@pytest.mark.parametrize(
+    ("env", "base"),
+    [
+        ({}, "http://127.0.0.1:8501/survey?t="),
+        ({"EE_PORT": "8600"}, "http://127.0.0.1:8600/survey?t="),
+        ({"EE_HOST": "10.20.0.5", "EE_PORT": "80"}, "http://10.20.0.5:80/survey?t="),
+        (
+            {"EE_PORT": "8600", "EE_PUBLIC_URL": "https://ee.meili.test/"},
+            "https://ee.meili.test/survey?t=",
+        ),
+    ],
+    ids=["default", "port", "host-and-port", "public-url-wins"],
+)
+def test_invite_links_use_the_configured_address(
+    demo_cli, monkeypatch, tmp_path, capsys, env, base
+):
+    """Links name the address the app is served on, as scripts/run sets it: they used to
+    say :8501 whatever EE_PORT was (issue 21)."""
+    for name in ("EE_HOST", "EE_PORT", "EE_PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert create() == 0
+    assert main(["wave", "open", "2026-11"]) == 0
+    xlsx = tmp_path / "links.xlsx"
+    assert main(["wave", "invite", "2026-11", "--out", str(xlsx)]) == 0
+    rows = sheet_rows(xlsx)
+    assert rows and all(r[4].startswith(base) for r in rows)

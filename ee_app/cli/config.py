@@ -6,7 +6,7 @@ import argparse
 import re
 
 from ee_app.cli.common import Context, command
-from ee_app.config import SETTINGS
+from ee_app.config import SETTINGS, public_url_of
 
 _URL_PASSWORD = re.compile(r"^(?P<start>[\w+.-]+://[^:@/]*:)(?P<password>.*)@(?P<host>[^@]*)$")
 
@@ -31,6 +31,8 @@ def _config_show(_ctx: Context | None, _args: argparse.Namespace) -> int:
             value = "(set, not shown)"
         elif setting.name == "EE_DATABASE_URL":
             value = _masked_url(value)
+        elif setting.name == "EE_PUBLIC_URL":
+            value = public_url_of(os.environ)  # empty means EE_HOST:EE_PORT: say which
         print(f"{setting.name}={value}\n    {setting.help}")
     return 0
 

@@ -10,8 +10,21 @@ from ee_app.errors import N_
 
 
 def _db_upgrade(ctx: Context, _args: argparse.Namespace) -> int:
+    """Say what the upgrade did: a new database used to be told it was "already up to date"
+    (issue 21), which hid that the schema had just been created."""
+    from ee_app.db import current_revision
+
+    before = current_revision(ctx.engine)
     ctx.migrate(always=True)
-    ctx.say(N_("The database is at the newest schema."))
+    after = current_revision(ctx.engine)
+    if before is None:
+        ctx.say(N_("Created the schema at revision {after}."), after=after)
+    elif before != after:
+        ctx.say(
+            N_("Migrated the schema from revision {before} to {after}."), before=before, after=after
+        )
+    else:
+        ctx.say(N_("The schema is already at the newest revision, {after}."), after=after)
     return 0
 
 

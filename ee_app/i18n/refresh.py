@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po, write_po
 from ee_app.i18n import CATALOG
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
 METHOD_MAP = [("ee_app/**.py", "python"), ("streamlit_app.py", "python")]
 
 

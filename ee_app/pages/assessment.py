@@ -82,10 +82,13 @@ if message:
 
 
 def rules() -> None:
+    attempts = view.limit or quiz.max_attempts
     parts = [
-        _("{count} questions").format(count=quiz.draw),
+        ngettext("{count} question", "{count} questions", quiz.draw).format(count=quiz.draw),
         _("pass mark {mark:.0%}").format(mark=float(quiz.pass_mark)),
-        _("{count} attempts in all").format(count=view.limit or quiz.max_attempts),
+        ngettext("{count} attempt in all", "{count} attempts in all", attempts).format(
+            count=attempts
+        ),
     ]
     if quiz.time_limit_minutes:
         parts.append(_("{minutes} minutes per attempt").format(minutes=quiz.time_limit_minutes))

@@ -126,8 +126,10 @@ st.download_button(
 )
 if data.hidden:
     st.caption(
-        _(
-            "{count} store results were left out because they are not published (fewer than k)."
+        ctx.ngettext(
+            "{count} store's results were left out because they are not published (fewer than k).",
+            "{count} stores' results were left out because they are not published (fewer than k).",
+            data.hidden,
         ).format(count=data.hidden)
     )
 if actor.scope is not None:

@@ -90,13 +90,17 @@ with tabs[0]:
                 frame,
                 hide_index=True,
                 width="stretch",
+                placeholder="—",
                 column_config={
+                    _("Leave date"): st.column_config.DateColumn(
+                        help=_("— while the person still works here.")
+                    ),
                     _("Onboarding passed"): st.column_config.TextColumn(
                         help=_(
                             "When the onboarding assessment was passed (考核通过后方可上岗); "
                             "“not yet” when assigned and not passed."
                         )
-                    )
+                    ),
                 },
             )
             st.download_button(
@@ -105,6 +109,7 @@ with tabs[0]:
                 file_name=f"staff-{clock.today().isoformat()}.xlsx",
                 mime=XLSX_MIME,
                 icon=":material/download:",
+                on_click="ignore",
             )
             with st.expander(_("Assignment history of one person")):
                 chosen = st.selectbox(
@@ -124,7 +129,17 @@ with tabs[0]:
                             _("Until"): [p.valid_to for p in periods],
                         }
                     )
-                st.dataframe(history, hide_index=True, width="stretch")
+                st.dataframe(
+                    history,
+                    hide_index=True,
+                    width="stretch",
+                    placeholder="—",
+                    column_config={
+                        _("Until"): st.column_config.DateColumn(
+                            help=_("— while the person still holds this place.")
+                        )
+                    },
+                )
         else:
             st.info(_("No staff match these filters."), icon=":material/search_off:")
 
@@ -152,6 +167,7 @@ if can(actor, Permission.IMPORT_ROSTER):
             file_name="roster-template.xlsx",
             mime=XLSX_MIME,
             icon=":material/download:",
+            on_click="ignore",
         )
         c2.download_button(
             _("Download the CSV template"),
@@ -159,6 +175,7 @@ if can(actor, Permission.IMPORT_ROSTER):
             file_name="roster-template.csv",
             mime="text/csv",
             icon=":material/download:",
+            on_click="ignore",
         )
         upload = upload_file(_, _("Roster file"), keys.ROSTER_UPLOAD)
         effective = st.date_input(

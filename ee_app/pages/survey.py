@@ -69,12 +69,16 @@ labels = {
 with st.form("survey", border=False):
     answers = {}
     for number, item in enumerate(instrument.items, start=1):
+        # The label is what a screen reader says: plain text, the bold number drawn above it
+        # (it used to read out "star star 1 dot star star", issue 21).
+        st.markdown(f"**{number}.** {item.text.get(language)}")
         answers[item.slot] = st.radio(
-            f"**{number}.** {item.text.get(language)}",
+            f"{number}. {item.text.get(language)}",
             options=list(labels),
             format_func=labels.__getitem__,
             index=None,
             key=f"ee_q_{item.slot}",
+            label_visibility="collapsed",
         )
     st.markdown(f"**{len(instrument.items) + 1}.** {instrument.enps.get(language)}")
     st.caption(

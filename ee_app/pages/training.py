@@ -259,12 +259,22 @@ def analysis_tab() -> None:
         "A 95% interval: with this many attempts the true value is very likely in this "
         "range. The fewer the attempts, the wider it is."
     )
+    # A question by its place in the bank, in the reader's language: its id ("skin-layers")
+    # is the bank author's key, not something to read (issue 21).
+    position = {q.id: number for number, q in enumerate(quiz.questions, start=1)}
     frame = questions.assign(
+        label=[
+            _("Question {number}").format(number=position[q]) if q in position else q
+            for q in questions["question"]
+        ],
         text=[
             quiz.question(q).text.get(language) if quiz.question(q) else q
             for q in questions["question"]
         ],
         why=["; ".join(_(r) for r in reasons) for reasons in questions["reasons"]],
+        discrimination_text=[
+            "—" if blank(d) else f"{d:.2f}" for d in questions["discrimination"]
+        ],  # a tooltip shows a missing number as "null"
         facility_range=[
             _range(f"{low:.0%}", f"{high:.0%}") if not blank(low) else "—"
             for low, high in zip(questions["facility_low"], questions["facility_high"], strict=True)
@@ -298,12 +308,12 @@ def analysis_tab() -> None:
                 legend=alt.Legend(orient="bottom", labelExpr="datum.value ? '⚑' : '✓'"),
             ),
             tooltip=[
-                alt.Tooltip("question:N", title=_("Question")),
+                alt.Tooltip("label:N", title=_("Question")),
                 alt.Tooltip("text:N", title=_("Text")),
                 alt.Tooltip("n:Q", title="n"),
                 alt.Tooltip("facility:Q", title=_("Facility index"), format=".0%"),
                 alt.Tooltip("facility_range:N", title=_("Facility: likely range")),
-                alt.Tooltip("discrimination:Q", title=_("Discrimination index"), format=".2f"),
+                alt.Tooltip("discrimination_text:N", title=_("Discrimination index")),
                 alt.Tooltip("discrimination_range:N", title=_("Discrimination: likely range")),
                 alt.Tooltip("why:N", title=_("Why flagged")),
             ],
@@ -336,7 +346,7 @@ def analysis_tab() -> None:
     st.dataframe(
         pd.DataFrame(
             {
-                _("Question"): flagged["question"],
+                _("Question"): flagged["label"],
                 _("Text"): flagged["text"],
                 "n": flagged["n"],
                 _("Facility index"): flagged["facility"] * 100,
@@ -348,9 +358,13 @@ def analysis_tab() -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder="—",
         column_config={
             _("Facility index"): st.column_config.NumberColumn(format="%.0f%%"),
-            _("Discrimination index"): st.column_config.NumberColumn(format="%.2f"),
+            _("Discrimination index"): st.column_config.NumberColumn(
+                format="%.2f",
+                help=_("— when everyone answered the same way: nothing to separate."),
+            ),
             _("Facility: likely range"): st.column_config.TextColumn(help=range_help),
             _("Discrimination: likely range"): st.column_config.TextColumn(help=range_help),
             _("Text"): st.column_config.TextColumn(width="large"),

@@ -276,9 +276,11 @@ def schedule_form() -> None:
         except EeError as error:
             error_box(error, _)
             return
-        st.session_state[FLASH] = _("{count} visits scheduled for {shopper}.").format(
-            count=len(made), shopper=shopper_names[shopper]
-        )
+        st.session_state[FLASH] = ctx.ngettext(
+            "{count} visit scheduled for {shopper}.",
+            "{count} visits scheduled for {shopper}.",
+            len(made),
+        ).format(count=len(made), shopper=shopper_names[shopper])
         st.rerun()
 
 
@@ -298,7 +300,15 @@ def visits_table(visits: list[VisitRow]) -> None:
         ),
         hide_index=True,
         width="stretch",
-        column_config={_("Score"): st.column_config.NumberColumn(format="%.1f%%")},
+        placeholder="—",
+        column_config={
+            _("Day of the visit"): st.column_config.DateColumn(
+                help=_("— until the shopper has made the visit.")
+            ),
+            _("Score"): st.column_config.NumberColumn(
+                format="%.1f%%", help=_("— until the visit is submitted.")
+            ),
+        },
     )
 
 

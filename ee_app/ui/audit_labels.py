@@ -245,6 +245,7 @@ DETAILS: dict[str, str] = {
     "renewed": N_("Given again"),
     "rules": N_("Rules"),
     "keys": N_("Assessments"),
+    "csat_months": N_("CSAT window (months ending with the period)"),
 }
 
 #: Stored values that have plain words (modes, formats); others are shown as they are.
@@ -259,6 +260,8 @@ _VALUES: dict[str, str] = {
     "email": N_("E-mail"),
     "wecom": N_("WeCom message"),
     "robot": N_("WeCom group robot"),
+    "small": N_("Small (a few stores)"),  # the demo's size (ee-app demo load --size)
+    "chain": N_("Chain (many stores)"),
 }
 
 

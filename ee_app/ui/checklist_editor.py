@@ -19,6 +19,7 @@ from ee_app.clock import format_time
 from ee_app.errors import N_, EeError, ValidationError
 from ee_app.exports.checklist_workbook import blank_definition, checklist_workbook
 from ee_app.imports.checklist_workbook import read_checklist_workbook
+from ee_app.imports.tabular import MAX_MB
 from ee_app.instruments.checklist import validate
 from ee_app.services.checklist_templates import (
     Changes,
@@ -157,8 +158,11 @@ def _excel(ctx: PageContext, start: dict[str, Any]) -> None:
         key="ee_ck_download_blank",
     )
     upload = st.file_uploader(
-        _("Edited checklist workbook (.xlsx)"),
+        _("{file} (.xlsx, at most {limit} MB)").format(
+            file=_("Edited checklist workbook"), limit=MAX_MB
+        ),
         type=["xlsx"],
+        max_upload_size=MAX_MB,
         key=f"ee_ck_upload_{st.session_state.get(UPLOAD_GEN, 0)}",
     )
     if upload is None:

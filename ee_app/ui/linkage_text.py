@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from ee_app.errors import N_
+from ee_app.i18n import Ngettext
 from ee_app.ui.explain import explain
 
 __all__ = [
@@ -89,12 +90,16 @@ def unit_reading(stats: Mapping[str, Any], outcome: str, _: Gettext) -> str:
     )
 
 
-def few_reading(stores: int, outcome: str, _: Gettext) -> str:
+def few_reading(stores: int, outcome: str, ngettext: Ngettext) -> str:
     """For a reader whose scope holds one or two stores: no scatter, no correlation."""
-    return _(
-        "Your scope has {n} store(s): too few to tell whether engagement and {outcome} go "
+    return ngettext(
+        "Your scope has {n} store: too few to tell whether engagement and {outcome} go "
         "together, which takes many stores. Where your store stands in the chain is shown "
-        "above."
+        "above.",
+        "Your scope has {n} stores: too few to tell whether engagement and {outcome} go "
+        "together, which takes many stores. Where your stores stand in the chain is shown "
+        "above.",
+        stores,
     ).format(n=stores, outcome=outcome)
 
 

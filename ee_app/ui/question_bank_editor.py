@@ -143,6 +143,7 @@ def _questions(ctx: PageContext, key: str, definition: Mapping[str, Any]) -> Non
             hide_index=True,
             num_rows="dynamic",
             width="stretch",
+            placeholder="",  # an option a question does not have is blank, as in Excel
             key=f"{QUESTIONS_FORM}_{key}_table",
         )
         draw = st.data_editor(

@@ -44,7 +44,7 @@ def versions_section(ctx: PageContext) -> None:
             {
                 _("Assessment key"): [v.key for v in versions],
                 _("Version"): [v.version for v in versions],
-                _("Name"): [v.name.get(ctx.language, "") for v in versions],
+                _("Assessment name"): [v.name.get(ctx.language, "") for v in versions],
                 _("Questions"): [v.questions for v in versions],
                 _("Topics"): [", ".join(f"{t} {n}" for t, n in v.topics.items()) for v in versions],
                 _("Assigned"): [

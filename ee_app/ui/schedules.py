@@ -127,7 +127,7 @@ def _table(ctx: PageContext, rows: Sequence[ScheduleRow]) -> None:
     frame = pd.DataFrame(
         {
             _("Code"): [r.code for r in rows],
-            _("Name"): [r.name for r in rows],
+            _("Schedule name"): [r.name for r in rows],
             _("How often"): [
                 describe_cadence(r.cadence, r.every, r.open_days, ctx.ngettext) for r in rows
             ],

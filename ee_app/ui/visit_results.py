@@ -189,6 +189,8 @@ def trend_part(
             mark="mark",
             x_title=_("Month"),
             y_title=_("Mean score"),
+            low_title=_("95% interval, low"),
+            high_title=_("95% interval, high"),
         ),
         width="stretch",
     )
@@ -228,7 +230,7 @@ def staff_part(table: pd.DataFrame, _: Callable[[str], str]) -> None:
 
 def visit_detail(ctx: PageContext, visits: pd.DataFrame) -> None:
     _ = ctx.gettext
-    st.markdown("**{}**".format(_("Visits")))
+    st.markdown("**{}**".format(_("Visit records")))
     labels = {
         int(r.visit_id): f"{r.visited_on} · {r.store_name} · {_pct(r.score)}"
         for r in visits.sort_values("visited_on", ascending=False).itertuples()

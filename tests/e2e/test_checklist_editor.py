@@ -203,7 +203,7 @@ def test_hr_builds_a_checklist_and_a_shopper_fills_it_in(
     # The first shopper by name, 神秘顾客 A, is already chosen.
     hr.get_by_role("button", name="Schedule", exact=True).click()
     wait_idle(hr)
-    expect(hr.get_by_text("1 visits scheduled for 神秘顾客 A.")).to_be_visible()
+    expect(hr.get_by_text("1 visit scheduled for 神秘顾客 A.")).to_be_visible()
 
     with read_session(engine) as session:
         visit_id = session.scalar(select(ShopVisit.id).where(ShopVisit.template_id == saved.id))

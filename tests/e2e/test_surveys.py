@@ -30,7 +30,7 @@ def test_hr_runs_a_wave_and_staff_answer_on_a_phone(start_app, oidc_provider, ne
     form = hr.get_by_test_id("stForm").filter(has=hr.get_by_role("button", name="Create draft"))
     code = form.get_by_role("textbox", name="Code", exact=True)
     code.fill("e2e-nov")
-    form.get_by_role("textbox", name="Name", exact=True).fill("E2E 十一月脉搏")
+    form.get_by_role("textbox", name="Wave name", exact=True).fill("E2E 十一月脉搏")
     form.get_by_label("Audience", exact=True).click()
     hr.keyboard.type("SH01")  # typing filters the options and opens the list
     hr.get_by_role("option", name="(SH01) · Store").click()

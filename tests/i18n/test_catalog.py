@@ -43,6 +43,15 @@ def test_placeholders_survive_translation():
         ("Region", "区域"),
         ("Brand", "品牌"),
         ("Audit log", "操作日志"),
+        # issue 21: a thing's name is 名称, a list of visits 暗访记录, managers by their level
+        ("Wave name", "名称"),
+        ("Schedule name", "计划名称"),
+        ("Visits", "暗访次数"),
+        ("Visit records", "暗访记录"),
+        ("Manager", "店长 / 区域经理"),
+        ("no clear change", "无明显变化"),
+        ("up", "上升"),
+        ("down", "下降"),
     ],
 )
 def test_glossary_terms(english, chinese):
@@ -75,3 +84,9 @@ def test_plural_forms(language, n, expected):
     singular = "{count} comment, in random order and without dates."
     plural = "{count} comments, in random order and without dates."
     assert ngettext(singular, plural, n).format(count=n) == expected
+
+
+def test_managers_are_never_just_jingli():
+    """Glossary: store manager 店长, region manager 区域经理, never both just 经理."""
+    bare = {m: t for m, t in catalog().items() if re.search(r"(?<!区域)经理", t)}
+    assert bare == {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -63,7 +64,9 @@ def _table(proto: Any, frame: pd.DataFrame) -> Iterator[str]:
             if isinstance(o, dict)
         }
         for value in frame[column]:
-            if options.get(value):
+            if hasattr(value, "__len__") and not isinstance(value, str):  # a list column
+                yield from (str(v) for v in value)
+            elif options.get(value):
                 yield options[value]
             elif (text := _cell_text(value, placeholder)) is not None:
                 yield text
@@ -74,10 +77,17 @@ def _chart(proto: Any) -> Iterator[str]:
     datasets = {d.name: _arrow(d.data.data) for d in proto.datasets}
     if proto.HasField("data") and proto.data.data:
         datasets[""] = _arrow(proto.data.data)
-    shown: set[str] = set()
+    # (field, filters of its layer): a layer that filters its rows (``!datum._hidden``)
+    # shows the field only on the rows it keeps.
+    shown: set[tuple[str, tuple[str, ...]]] = set()
 
-    def walk(node: Any) -> Iterator[str]:
+    def walk(node: Any, filters: tuple[str, ...] = ()) -> Iterator[str]:
         if isinstance(node, dict):
+            filters += tuple(
+                t["filter"]
+                for t in node.get("transform") or []
+                if isinstance(t, dict) and isinstance(t.get("filter"), str)
+            )
             for key, value in node.items():
                 if key == "title" and isinstance(value, str):
                     yield value
@@ -86,24 +96,40 @@ def _chart(proto: Any) -> Iterator[str]:
                 elif key in ("text", "tooltip"):
                     for item in value if isinstance(value, list) else [value]:
                         if isinstance(item, dict) and "field" in item:
-                            shown.add(str(item["field"]).split(":")[0])
+                            shown.add((str(item["field"]).split(":")[0], filters))
                         if isinstance(item, dict) and isinstance(item.get("title"), str):
                             yield item["title"]
                         if isinstance(item, dict) and isinstance(item.get("value"), str):
                             yield item["value"]
-                    yield from walk(value)
+                    yield from walk(value, filters)
                 else:
-                    yield from walk(value)
+                    yield from walk(value, filters)
         elif isinstance(node, list):
             for item in node:
-                yield from walk(item)
+                yield from walk(item, filters)
 
     yield from walk(spec)
     for frame in datasets.values():
-        for field in shown & {str(c) for c in frame.columns}:
-            for value in frame[field]:
+        for field, filters in shown:
+            if field not in {str(c) for c in frame.columns}:
+                continue
+            for value in _kept(frame, filters)[field]:
                 if (text := _cell_text(value, "null")) is not None:
                     yield text
+
+
+_FLAG_FILTER = re.compile(r"^(!?)datum\.(\w+)$")
+
+
+def _kept(frame: pd.DataFrame, filters: tuple[str, ...]) -> pd.DataFrame:
+    """The rows a layer keeps under its simple flag filters (``datum.x``, ``!datum.x``);
+    any other filter keeps every row (so a missing value is still reported)."""
+    for expression in filters:
+        match = _FLAG_FILTER.match(expression.strip())
+        if match and match.group(2) in frame.columns:
+            flag = frame[match.group(2)].astype(bool)
+            frame = frame[~flag] if match.group(1) else frame[flag]
+    return frame
 
 
 def _proto_texts(proto: Any) -> Iterator[str]:
