@@ -149,7 +149,7 @@ def relation_section(ctx: PageContext, found, outcome: str, few: bool) -> None: 
         )
         return
     if few:  # a store or two: one dot says nothing; the store view above says more
-        st.info(few_reading(len(points), name, _), icon=":material/lightbulb:")
+        st.info(few_reading(len(points), name, ctx.ngettext), icon=":material/lightbulb:")
         return
     st.caption(
         _("Wave {wave} ({month}): one dot per store with published results.").format(
@@ -237,6 +237,8 @@ def relation_section(ctx: PageContext, found, outcome: str, few: bool) -> None: 
             r_title=_("Correlation with {outcome}").format(outcome=name),
             legend_title="",
             significant_names=(_("holds after adjustment"), _("not after adjustment")),
+            low_title=_("95% interval, low"),
+            high_title=_("95% interval, high"),
         ),
         width="stretch",
     )

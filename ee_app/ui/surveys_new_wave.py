@@ -78,7 +78,7 @@ def new_wave_form(
             key=keys.WAVE_CODE,
         )
         name = right.text_input(
-            _("Name"),
+            _("Wave name"),
             placeholder=_("e.g. November pulse"),
             key=keys.WAVE_NAME,
             help=_("Staff see this name at the top of the survey."),

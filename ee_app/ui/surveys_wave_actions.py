@@ -76,9 +76,11 @@ def open_control(ctx: PageContext, wave: WaveRow, audience: int) -> None:
                 error_box(error, _)
                 return
             flash(
-                _("Wave {code} is open: {count} personal links issued.").format(
-                    code=opened.code, count=opened.invited
-                )
+                ctx.ngettext(
+                    "Wave {code} is open: {count} personal link issued.",
+                    "Wave {code} is open: {count} personal links issued.",
+                    opened.invited,
+                ).format(code=opened.code, count=opened.invited)
             )
             st.rerun()
 
@@ -100,9 +102,11 @@ def close_control(ctx: PageContext, wave: WaveRow) -> None:
             except EeError as error:
                 error_box(error, _)
                 return
-            message = _("Wave {code} is closed with {count} responses.").format(
-                code=closed.code, count=closed.responded
-            )
+            message = ctx.ngettext(
+                "Wave {code} is closed with {count} response.",
+                "Wave {code} is closed with {count} responses.",
+                closed.responded,
+            ).format(code=closed.code, count=closed.responded)
             result = clean_up(ctx, closed.code)
             if result.verified:
                 flash(f"{message} {result.render(_)}")

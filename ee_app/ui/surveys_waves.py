@@ -65,7 +65,7 @@ def waves_table(ctx: PageContext, waves: Sequence[WaveRow]) -> None:
     frame = pd.DataFrame(
         {
             _("Code"): [w.code for w in waves],
-            _("Name"): [w.name for w in waves],
+            _("Wave name"): [w.name for w in waves],
             _("Status"): [_(STATUS[w.status]) for w in waves],
             _("Mode"): [_(MODE[w.mode]) for w in waves],
             _("Opens"): [w.opens_on for w in waves],
