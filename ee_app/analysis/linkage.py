@@ -18,7 +18,7 @@ The rest of the linkage lives beside it, one module per question a statistician 
 
 * :mod:`~ee_app.analysis.repeated_measures`: the within-unit relation across waves
   (``repeated_measures``) and engagement beside the next wave's outcome (``lagged_pairs``);
-* :mod:`~ee_app.analysis.icc`: how much of the person-level engagement index lies between
+* :mod:`~ee_app.analysis.reliability`: how much of the person-level engagement index lies between
   units (ICC(1)) and how reliable the unit means are (ICC(2));
 * :mod:`~ee_app.analysis.winsorized`: a person-level correlation in which at least k people
   share each extreme value, for confidential waves, as aggregates;

@@ -37,7 +37,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ee_app.analysis import linkage, ranks
-from ee_app.analysis.icc import icc_from_sums
+from ee_app.analysis.reliability import icc_from_sums
 from ee_app.analysis.repeated_measures import lagged_pairs, repeated_measures
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, NotFound

@@ -14,8 +14,8 @@ import pytest
 from scipy import integrate, optimize, special, stats
 
 from ee_app.analysis import linkage
-from ee_app.analysis.icc import icc_from_scores, icc_from_sums
 from ee_app.analysis.linkage import drivers, fit_band, partial, unit_correlation
+from ee_app.analysis.reliability import icc_from_scores, icc_from_sums
 from ee_app.analysis.repeated_measures import lagged_pairs, repeated_measures
 from ee_app.analysis.winsorized import _winsorize, winsorized_correlation
 
@@ -831,7 +831,7 @@ def test_winsorized_correlation_rejects_bad_arguments(kwargs, message):
 
 
 @pytest.mark.parametrize(
-    "name", ["checks", "icc", "linkage", "ranks", "repeated_measures", "winsorized"]
+    "name", ["checks", "linkage", "ranks", "reliability", "repeated_measures", "winsorized"]
 )
 def test_public_names_are_sorted_and_documented(name):
     module = importlib.import_module(f"ee_app.analysis.{name}")

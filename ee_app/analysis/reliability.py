@@ -1,7 +1,7 @@
-"""Intraclass correlations of the person-level engagement index: how much of it lies between
-units (ICC(1)) and how reliable the unit means are (ICC(2)), from the per-unit sums a closed
-wave stores (:func:`icc_from_sums`) or from person-level scores (:func:`icc_from_scores`,
-computed the other way round so each checks the other).
+"""Reliability: how much of the person-level engagement index lies between units (ICC(1))
+and how reliable the unit means are (ICC(2)), from the per-unit sums a closed wave stores
+(:func:`icc_from_sums`) or from person-level scores (:func:`icc_from_scores`, computed the
+other way round so each checks the other).
 
 The smaller ICC(2), the more the error in unit means of few respondents shrinks every
 correlation across units (:mod:`~ee_app.analysis.linkage`) toward zero.
