@@ -591,7 +591,7 @@ def repurchase_from_pairs(
 
 
 def _wilson(successes: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised :func:`ee_app.analysis.engagement.wilson_ci` bounds (NaN where n = 0)."""
+    """Vectorised :func:`ee_app.analysis.intervals.wilson_ci` bounds (NaN where n = 0)."""
     z = float(stats.norm.ppf(0.5 + level / 2))
     with np.errstate(invalid="ignore", divide="ignore"):
         p = successes / n

@@ -22,15 +22,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ee_app.analysis.engagement import (
-    SCALE,
-    _check_sums,
-    _index_parts,
-    _scale_interval,
-    item_scores,
-    scores,
-    theme_scores,
-)
+from ee_app.analysis.engagement import check_sums, index_parts, item_scores, scores, theme_scores
+from ee_app.analysis.intervals import SCALE, scale_interval
 from ee_app.instruments.pulse import CORE_SLOTS
 
 __all__ = [
@@ -104,9 +97,9 @@ def published_index(sums: pd.DataFrame, hidden: Mapping[str, np.ndarray]) -> np.
     >>> published_index(sums, {"index": np.array([False, True])}).tolist()
     [4.5, nan]
     """
-    _check_sums(sums)
+    check_sums(sums)
     rows = len(sums)
-    _respondents, index, _variance = _index_parts(sums)
+    _respondents, index, _variance = index_parts(sums)
     blank = _flags(hidden, "n", rows) | _flags(hidden, "index", rows)
     return np.where(blank, np.nan, index.astype(float))
 
@@ -124,10 +117,10 @@ def published_index_interval(sums: pd.DataFrame, hidden: Mapping[str, np.ndarray
     >>> frame[["n", "index"]].to_dict("records")
     [{'n': 2.0, 'index': 4.5}, {'n': 2.0, 'index': nan}]
     """
-    _check_sums(sums)
+    check_sums(sums)
     rows = len(sums)
-    respondents, index, variance = _index_parts(sums)
-    low, high = _scale_interval(index, variance, respondents, 0.95, SCALE)
+    respondents, index, variance = index_parts(sums)
+    low, high = scale_interval(index, variance, respondents, 0.95, SCALE)
     none = _flags(hidden, "n", rows)
     blank = none | _flags(hidden, "index", rows)
     return pd.DataFrame(

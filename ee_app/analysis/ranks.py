@@ -1,6 +1,7 @@
-"""Where one unit stands among all units: the quartiles and the part of the distribution
-its value falls in (:func:`standing`), for a store manager's view of their store against
-the chain.
+"""Where one unit stands among all units: how many of the others it is better than
+(:func:`percentile_rank`, :func:`percentile_ranks`, beside each unit's results), and the
+quartiles and the part of the distribution its value falls in (:func:`standing`, for a store
+manager's view of their store against the chain).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MIN_STANDING", "standing"]
+__all__ = ["MIN_STANDING", "percentile_rank", "percentile_ranks", "standing"]
 
 _NAN = math.nan
 #: the fewest units whose quartiles :func:`standing` gives
@@ -52,3 +53,40 @@ def standing(values: Sequence[float], value: float) -> dict[str, Any]:
     value = float(value)
     part = "top" if value > q3 else "bottom" if value < q1 else "middle"
     return {"n": n, "q1": q1, "median": median, "q3": q3, "part": part}
+
+
+def percentile_rank(values: Sequence[float], value: float) -> float:
+    """How many of the *other* units ``value`` is better than, in percent (0–100).
+
+    ``value`` is one of ``values`` (a unit among the units of its level); the result is the
+    share of the others with a lower value, an equal one counting half: the best of 11 is
+    better than 100% of the other 10. NaN when there is no other unit to compare with.
+
+    >>> percentile_rank([1, 2, 3, 4], 3)  # better than 2 of the other 3
+    66.66666666666667
+    >>> percentile_rank([2.5], 2.5)
+    nan
+    """
+    return float(percentile_ranks(values, [value])[0])
+
+
+def percentile_ranks(peers: Sequence[float], values: Sequence[float]) -> np.ndarray:
+    """Vectorised :func:`percentile_rank`: each value against the *other* peers (a value
+    found among ``peers`` is one unit and is not compared with itself; one that is not is
+    compared with them all), ties counting half; NaN for a NaN value or when no other peer has
+    a value.
+
+    >>> percentile_ranks([1, 2, 3, 4], [3, 4]).tolist()
+    [66.66666666666667, 100.0]
+    >>> percentile_ranks([1, 2, 3, 4], [2.5]).tolist()  # not a peer: 2 of the 4 are lower
+    [50.0]
+    """
+    ordered = np.sort(np.asarray([p for p in peers if not math.isnan(p)], dtype=float))
+    values = np.asarray(values, dtype=float)
+    below = np.searchsorted(ordered, values, side="left")
+    upto = np.searchsorted(ordered, values, side="right")
+    itself = (upto > below).astype(int)  # the unit's own value, not compared with itself
+    others = len(ordered) - itself
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ranks = 100 * (below + 0.5 * (upto - below - itself)) / others
+    return np.where(~np.isnan(values) & (others > 0), ranks, np.nan)

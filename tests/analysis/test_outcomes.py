@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ee_app.analysis.engagement import wilson_ci
+from ee_app.analysis.intervals import wilson_ci
 from ee_app.analysis.outcomes import (
     csat_by_staff,
     fit_beta_prior,
