@@ -1,5 +1,6 @@
-"""Checks on the data and arguments handed to the correlation statistics (:mod:`linkage`,
-:mod:`repeated_measures`, :mod:`icc`, :mod:`winsorized`), in one place so that each says the
+"""Checks on the data and arguments handed to the statistics (the correlations of
+:mod:`linkage`, :mod:`repeated_measures`, :mod:`reliability`, :mod:`winsorized`, and the
+customer outcomes of :mod:`csat` and :mod:`repurchase`), in one place so that each says the
 same thing in the same words: a bad input raises ``ValueError`` with what to do next, never
 an ``assert`` (asserts vanish under ``python -O``).
 """
@@ -18,6 +19,7 @@ __all__ = [
     "complete_rows",
     "numeric_columns",
     "require_columns",
+    "require_columns_in",
 ]
 
 
@@ -105,3 +107,17 @@ def check_count(value: int, name: str, least: int) -> None:
     """
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
         raise ValueError(f"{name} must be a whole number of at least {least}.")
+
+
+def require_columns_in(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    """Raise ``ValueError`` naming ``what`` (``"records"``, ``"transactions"`` …) and the
+    columns it lacks, for tables whose rows are records rather than units.
+
+    >>> require_columns_in(pd.DataFrame({"tx_id": [1]}), ["tx_id", "customer"], "transactions")
+    Traceback (most recent call last):
+    ...
+    ValueError: transactions lacks the column(s) customer.
+    """
+    missing = [c for c in dict.fromkeys(columns) if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} lacks the column(s) {', '.join(missing)}.")

@@ -6,7 +6,7 @@ each staying inside its scale by construction (no clipping):
   of the scale (:func:`scale_interval` for many at once);
 * :func:`index_ci`: the engagement index with respondents as clusters (the linearisation
   variance of a ratio, :func:`ratio_variance`);
-* :func:`wilson_ci`: a share with Wilson's interval;
+* :func:`wilson_ci`: a share with Wilson's interval (:func:`wilson_bounds` for many at once);
 * :func:`enps_ci`: the eNPS with Tango's score interval for a difference of two shares of
   one sample (:func:`enps_bounds` for many at once);
 * :func:`change_ci`: the change of a mean between two waves, with Welch's interval.
@@ -33,6 +33,7 @@ __all__ = [
     "ratio_variance",
     "scale_interval",
     "scale_mean_ci",
+    "wilson_bounds",
     "wilson_ci",
 ]
 
@@ -246,6 +247,28 @@ def wilson_ci(successes: float, n: float, level: float = 0.95) -> tuple[float, f
     low = 0.0 if successes == 0 else centre - half
     high = 1.0 if successes == n else centre + half
     return (p, low, high)
+
+
+def wilson_bounds(
+    successes: np.ndarray, n: np.ndarray, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised :func:`wilson_ci` bounds (NaN where n = 0).
+
+    >>> low, high = wilson_bounds(np.array([8.0, 0.0]), np.array([10.0, 0.0]), 0.95)
+    >>> low.round(4).tolist(), high.round(4).tolist()  # as wilson_ci(8, 10); nothing for n = 0
+    ([0.4902, nan], [0.9433, nan])
+    """
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = successes / n
+        denominator = 1 + z * z / n
+        centre = (p + z * z / (2 * n)) / denominator
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    # at p = 0 (or 1) the bound is 0 (or 1) exactly; rounding would leave it a hair off
+    low = np.where(successes <= 0, 0.0, centre - half)
+    high = np.where(successes >= n, 1.0, centre + half)
+    valid = n > 0
+    return np.where(valid, low, np.nan), np.where(valid, high, np.nan)
 
 
 def enps_ci(
