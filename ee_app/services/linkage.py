@@ -468,7 +468,7 @@ def store_view(
     default the newest of the store's waves that may be listed side by side: the view shows
     the wave beside the trend), and its own trend (see :class:`StoreView`). The chain's
     quartiles rest on published store rows only, over at least
-    :data:`~ee_app.analysis.ranks.MIN_STANDING` stores, and on the waves the actor may
+    :data:`~ee_app.analysis.linkage.MIN_STANDING` stores, and on the waves the actor may
     see; no other store's row leaves this function. Raises NotFound for a store outside the
     actor's scope or without a published row, or a wave it has none in that may be listed."""
     require(actor, Permission.VIEW_RESULTS)
