@@ -124,6 +124,13 @@ def roll_up(sums: pd.DataFrame, unit: str, ancestors: Mapping[int, Sequence[int]
     for every ancestor (``ancestors[u]`` lists u and its ancestors).
 
     One row per (row, ancestor) pair is taken at once and summed in a single group-by.
+
+    >>> frame = pd.DataFrame({"unit": [1, 1, 2], "a01": [4, 5, 2], "enps": [10, 6, 9]})
+    >>> tree = {1: [1, 0], 2: [2, 0]}  # stores 1 and 2 under region 0
+    >>> rolled = roll_up(sum_responses(frame, ["unit"]), "unit", tree)
+    >>> rolled[["unit", "n", "a01_sum"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'unit': 0, 'n': 3, 'a01_sum': 11}, {'unit': 1, 'n': 2, 'a01_sum': 9},
+     {'unit': 2, 'n': 1, 'a01_sum': 2}]
     """
     keys = [c for c in sums.columns if c not in SUM_COLUMNS]
     rows: list[int] = []
@@ -197,8 +204,18 @@ def index_parts(sums: pd.DataFrame):  # type: ignore[no-untyped-def]
 def scores(sums: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Headline scores per row of sums: n, index with its interval, favourable with its
     Wilson interval, eNPS with its interval, promoter and detractor shares (vectorised forms
-    of :func:`index_ci`, :func:`wilson_ci` and :func:`enps_ci`; every interval inside its
-    scale). The index and % favourable both pool every answer to the twelve theme items."""
+    of ``index_ci``, ``wilson_ci`` and ``enps_ci`` of :mod:`~ee_app.analysis.intervals`;
+    every interval inside its scale). The index and % favourable both pool every answer to
+    the twelve theme items.
+
+    >>> frame = pd.DataFrame(
+    ...     {"unit": [1] * 4, "a01": [2, 3, 4, 5], "a02": [4, 4, 5, 5], "enps": [10, 9, 6, 8]}
+    ... )
+    >>> row = scores(sum_responses(frame, ["unit"])).iloc[0]
+    >>> shown = ("index", "index_low", "index_high", "favourable", "enps")
+    >>> [round(float(row[column]), 3) for column in shown]
+    [4.0, 2.4, 4.774, 0.75, 25.0]
+    """
     check_sums(sums)
     respondents, mean, variance = index_parts(sums)
     index_low, index_high = scale_interval(mean, variance, respondents, level, SCALE)
@@ -241,8 +258,16 @@ def scores(sums: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
 
 def theme_scores(sums: pd.DataFrame, key: str, level: float = 0.95) -> pd.DataFrame:
     """One row per (``key``, theme): answers n, mean with its interval (that of
-    :func:`scale_mean_ci`, inside 1–5), favourable share; the rows of each ``key`` together,
-    in the order of ``sums``, the themes in their order."""
+    :func:`~ee_app.analysis.intervals.scale_mean_ci`, inside 1–5), favourable share; the
+    rows of each ``key`` together, in the order of ``sums``, the themes in their order.
+
+    >>> frame = pd.DataFrame({"unit": [1] * 4, "a01": [2, 3, 4, 5], "a02": [4, 4, 5, 5]})
+    >>> table = theme_scores(sum_responses(frame, ["unit"]), "unit")
+    >>> table[["theme", "n", "mean", "favourable"]].head(2).to_dict("records")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [{'theme': 'expectations', 'n': 4, 'mean': 3.5, 'favourable': 0.5},
+     {'theme': 'resources', 'n': 4, 'mean': 4.5, 'favourable': 1.0}]
+    """
     keys = sums[key]
     if not keys.is_unique:  # one group per distinct key, as the order below assumes
         return _theme_scores_grouped(sums, key, level)
@@ -308,9 +333,10 @@ def item_scores(
     sums: pd.DataFrame, key: str, slots: Sequence[str], level: float = 0.95
 ) -> pd.DataFrame:
     """One row per (``key``, slot) for any 1–5 items (HR's own questions ``x1``…``x5``):
-    answers n, mean with its interval (:func:`scale_mean_ci`'s, inside 1–5), favourable
-    share. Like :func:`theme_scores`, but for the given slots; none of them is part of the
-    engagement index or the overall % favourable.
+    answers n, mean with its interval (that of
+    :func:`~ee_app.analysis.intervals.scale_mean_ci`, inside 1–5), favourable share. Like
+    :func:`theme_scores`, but for the given slots; none of them is part of the engagement
+    index or the overall % favourable.
 
     >>> frame = pd.DataFrame({"unit": [1] * 4, "x1": [5, 5, 4, None]})
     >>> row = item_scores(sum_responses(frame, ["unit"]), "unit", ["x1"]).iloc[0]
@@ -350,7 +376,8 @@ def item_scores(
 
 
 def _scale_intervals(n, total, squares, level):  # type: ignore[no-untyped-def]
-    """Vectorised :func:`scale_mean_ci`: means and intervals inside 1–5 (NaN where n < 2)."""
+    """Vectorised :func:`~ee_app.analysis.intervals.scale_mean_ci`: means and intervals
+    inside 1–5 (NaN where n < 2)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(n > 0, total / n, np.nan)
         variance = np.maximum((squares - n * mean * mean) / (n - 1), 0.0) / n
@@ -364,7 +391,15 @@ def change_frame(before: pd.DataFrame, after: pd.DataFrame, level: float = 0.95)
     answers are anonymous, so people cannot be paired across waves); NaN where either side
     has fewer than 2 respondents. With no skipped question this is Welch's t interval. The
     interval stays symmetric but ends at ±4, the most the index can change on the 1–5 scale
-    (see :func:`change_ci`)."""
+    (see :func:`~ee_app.analysis.intervals.change_ci`).
+
+    >>> def wave(answers):
+    ...     return sum_responses(pd.DataFrame({"unit": [1] * 4, "a01": answers}), ["unit"])
+    >>> change_frame(wave([2, 3, 4, 5]), wave([2, 4, 5, 5])).round(3).to_dict("records")
+    [{'change': 0.5, 'change_low': -1.847, 'change_high': 2.847}]
+
+    As ``change_ci((4, 14.0, 54.0), (4, 16.0, 70.0))``: one answer each, Welch's interval.
+    """
     n1, m1, v1 = index_parts(before)
     n2, m2, v2 = index_parts(after)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -96,7 +96,8 @@ def unit_correlation(
 
     Pass one row per unit: one period, or each unit's mean over periods. Rows of one unit in
     several periods are not independent, and pooling them overstates the evidence; use
-    :func:`repeated_measures` for the relation within units across waves.
+    :func:`~ee_app.analysis.repeated_measures.repeated_measures` for the relation within
+    units across waves.
 
     Returns a dict:
 

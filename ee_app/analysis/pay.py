@@ -153,7 +153,17 @@ def curve_payout(curve: Sequence[Sequence[Any]], attainment: Any) -> Fraction:
 
 
 def input_columns(scheme: Scheme) -> list[str]:
-    """The columns :func:`calculate` needs for ``scheme`` (``target_bonus`` is optional)."""
+    """The columns :func:`calculate` needs for ``scheme`` (``target_bonus`` is optional).
+
+    >>> from ee_app.instruments.scheme import validate
+    >>> scheme = validate({"kind": "scheme", "key": "k", "version": 1,
+    ...     "name": {"en": "n", "zh-CN": "n"}, "target_bonus": {"beautician": 1000},
+    ...     "gates": {"onboarding_required": True}, "components": [
+    ...         {"id": "csat", "measure": "csat_top2", "weight": 1, "target": 0.9,
+    ...          "curve": [[1.0, 1.0]]}]})
+    >>> input_columns(scheme)[len(IDENTITY_COLUMNS):]  # CSAT with its gate's count and store
+    ['csat_top2', 'csat_n', 'store_csat_top2', 'onboarding_passed']
+    """
     columns = list(IDENTITY_COLUMNS)
     for measure in _measures(scheme):
         columns.append(measure)

@@ -101,7 +101,7 @@ def lagged_pairs(frame: pd.DataFrame, unit: str, period: str, x: str, y: str) ->
     the gap with a later one. A period that did not cover the unit (a wave of another
     region) has no row and breaks nothing. The last period of each unit has no pair and is
     left out. Missing x or y values are kept as NaN (drop them before correlating, as
-    :func:`unit_correlation` does).
+    :func:`~ee_app.analysis.linkage.unit_correlation` does).
 
     Returns columns ``unit``, ``period``, ``x``, ``y_next`` and ``next_period``, sorted by
     unit and period. Raises ValueError when a unit or period is missing or a unit has two

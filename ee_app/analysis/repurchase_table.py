@@ -85,9 +85,10 @@ def repurchase_from_pairs(
     data_end: date,
     name: str = "staff_id",
 ) -> pd.DataFrame:
-    """The table of :func:`repurchase` (``name="staff_id"``) or :func:`repurchase_by_store`
-    (``name="store_id"``) from the customers already grouped per unit, as the database
-    computes them (:func:`ee_app.services.sales_read.repurchase_pairs`).
+    """The table of :func:`~ee_app.analysis.repurchase.repurchase` (``name="staff_id"``) or
+    :func:`~ee_app.analysis.repurchase.repurchase_by_store` (``name="store_id"``) from the
+    customers already grouped per unit, as the database computes them
+    (:func:`ee_app.services.sales_read.repurchase_pairs`).
 
     ``pairs`` has one row per group of a unit's customers whose windows are all closed or all
     still open at ``data_end`` (one row per customer is such a group): ``unit``, ``t`` (the
@@ -95,8 +96,8 @@ def repurchase_from_pairs(
     for the owner: the latest such day of the group),
     ``customers``, ``returned`` (those of them with a counted transaction in (t, t + w]) and
     ``repeat_value`` (the amounts of those transactions). Pending, lost, the rate and its
-    interval follow the definitions of :func:`repurchase`, with ``data_end`` the end of the
-    data (t + w later than it: pending).
+    interval follow the definitions of :func:`~ee_app.analysis.repurchase.repurchase`, with
+    ``data_end`` the end of the data (t + w later than it: pending).
 
     >>> pairs = pd.DataFrame({"unit": [7, 7, 8], "customers": [2, 1, 1], "returned": [1, 0, 1],
     ...     "t": pd.to_datetime(["2025-01-10", "2025-01-31", "2025-01-20"]),

@@ -51,8 +51,9 @@ def winsorized_correlation(
       n − 2g − 2 degrees of freedom, exactly as ``wincor``;
     * ``r_low``, ``r_high``: the Fisher-z interval at ``level`` on the h = n − 2g values
       left as they were, tanh(atanh r ∓ z/√(h − 3)), i.e. n = dof + 2 as for
-      :func:`repeated_measures`. Wilcox offers a percentile bootstrap instead; a closed
-      form gives the same interval every time from the same data. NaN when h ≤ 3.
+      :func:`~ee_app.analysis.repeated_measures.repeated_measures`. Wilcox offers a
+      percentile bootstrap instead; a closed form gives the same interval every time from
+      the same data. NaN when h ≤ 3.
 
     Everything but ``n`` and ``g`` is NaN when dof < 1 (too few rows for g) or when a
     winsorized variable is constant, as it is when all but fewer than g + 1 rows share one
