@@ -1,9 +1,5 @@
-"""Engagement scores from summed answers: the sums themselves, headline scores, theme and
-item means, the change between waves.
-
-Scores are computed from *sums* (counts, sums and sums of squares per answer slot), which a
-closed wave stores once per unit (:func:`sum_responses`), so any roll-up or slice is a sum of
-rows (:func:`roll_up`) and no page ever needs the answers themselves. Definitions:
+"""Engagement scores from the sums a closed wave stores (:mod:`~ee_app.analysis.sums`):
+headline scores, theme and item means, the change between waves. Definitions:
 
 * engagement index: the mean of every answer given to the twelve theme items (1–5), so it is a
   function of the themes' own sums and counts and can never reveal more than they do; its
@@ -21,167 +17,30 @@ scale's reliability (Cronbach's alpha) in :mod:`~ee_app.analysis.reliability`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from ee_app.analysis.intervals import SCALE, enps_bounds, ratio_variance, scale_interval
+from ee_app.analysis.sums import check_sums
 from ee_app.instruments.pulse import CORE_SLOTS, THEMES
 
 __all__ = [
-    "SUM_COLUMNS",
     "change_frame",
-    "check_sums",
     "index_parts",
     "item_scores",
-    "roll_up",
     "scores",
-    "sum_responses",
     "theme_scores",
 ]
-
-ALL_SLOTS = (*CORE_SLOTS, *(f"x{i}" for i in range(1, 6)))
-
-
-SUM_COLUMNS: tuple[str, ...] = (
-    "n",
-    "idx_n",
-    "idx_sum",
-    "idx_sumsq",
-    "idx_yy",
-    "idx_ym",
-    "idx_mm",
-    "enps_n",
-    "enps_pro",
-    "enps_det",
-    *(f"{slot}_{part}" for slot in ALL_SLOTS for part in ("n", "sum", "sumsq", "fav")),
-)
-
-
-def sum_responses(responses: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
-    """Counts and sums per group of ``keys`` from one row per response.
-
-    ``responses`` has the answer slots (``a01``…``a12``, ``x1``…``x5``; missing = skipped)
-    and ``enps``. The result has one row per group and the :data:`SUM_COLUMNS`.
-
-    >>> frame = pd.DataFrame({"unit": [1, 1], "a01": [4, 5], "a02": [2, None], "enps": [10, 6]})
-    >>> columns = ["n", "idx_sum", "a01_fav", "enps_pro", "enps_det"]
-    >>> sum_responses(frame, ["unit"])[columns].to_dict("records")
-    [{'n': 2, 'idx_sum': 8.0, 'a01_fav': 2, 'enps_pro': 1, 'enps_det': 1}]
-    """
-    rows = len(responses)
-    answers = np.full((rows, len(ALL_SLOTS)), np.nan)
-    for position, slot in enumerate(ALL_SLOTS):
-        if slot in responses:
-            answers[:, position] = pd.to_numeric(responses[slot], errors="coerce").to_numpy(float)
-    enps = (
-        pd.to_numeric(responses["enps"], errors="coerce").to_numpy(float)
-        if "enps" in responses
-        else np.full(rows, np.nan)
-    )
-    core = answers[:, : len(CORE_SLOTS)]
-    answered = ~np.isnan(core)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        index = np.where(answered.any(axis=1), np.nansum(core, axis=1) / answered.sum(axis=1), 0.0)
-    has_index = answered.any(axis=1)
-    total = np.nansum(core, axis=1)  # each respondent's sum over the theme items answered
-    counted = answered.sum(axis=1)
-    columns = [
-        np.ones(rows),
-        has_index,
-        index,
-        index * index,
-        total * total,
-        total * counted,
-        counted * counted,
-        ~np.isnan(enps),
-        enps >= 9,
-        enps <= 6,
-    ]
-    present = ~np.isnan(answers)
-    filled = np.nan_to_num(answers)
-    for position in range(len(ALL_SLOTS)):
-        columns += [
-            present[:, position],
-            filled[:, position],
-            filled[:, position] ** 2,
-            filled[:, position] >= 4,
-        ]
-    summed = pd.DataFrame(np.column_stack(columns).astype(float), columns=list(SUM_COLUMNS))
-    for key in keys:
-        summed[key] = responses[key].to_numpy()
-    result = summed.groupby(list(keys), dropna=False, sort=True).sum().reset_index()
-    for column in SUM_COLUMNS:
-        if column not in ("idx_sum", "idx_sumsq") and not column.endswith("sumsq"):
-            result[column] = result[column].astype(int)
-    return result[[*keys, *SUM_COLUMNS]]
-
-
-def roll_up(sums: pd.DataFrame, unit: str, ancestors: Mapping[int, Sequence[int]]) -> pd.DataFrame:
-    """Sums per unit *including everything beneath it*: each row counts for its own unit and
-    for every ancestor (``ancestors[u]`` lists u and its ancestors).
-
-    One row per (row, ancestor) pair is taken at once and summed in a single group-by.
-
-    >>> frame = pd.DataFrame({"unit": [1, 1, 2], "a01": [4, 5, 2], "enps": [10, 6, 9]})
-    >>> tree = {1: [1, 0], 2: [2, 0]}  # stores 1 and 2 under region 0
-    >>> rolled = roll_up(sum_responses(frame, ["unit"]), "unit", tree)
-    >>> rolled[["unit", "n", "a01_sum"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
-    [{'unit': 0, 'n': 3, 'a01_sum': 11}, {'unit': 1, 'n': 2, 'a01_sum': 9},
-     {'unit': 2, 'n': 1, 'a01_sum': 2}]
-    """
-    keys = [c for c in sums.columns if c not in SUM_COLUMNS]
-    rows: list[int] = []
-    targets: list[int] = []
-    for position, own in enumerate(sums[unit].to_numpy()):
-        for ancestor in ancestors[own]:
-            rows.append(position)
-            targets.append(ancestor)
-    if not rows:
-        return sums.iloc[0:0]
-    expanded = sums.iloc[rows].reset_index(drop=True)
-    expanded[unit] = targets
-    return expanded.groupby(keys, dropna=False, sort=True)[list(SUM_COLUMNS)].sum().reset_index()
-
-
-def check_sums(sums: pd.DataFrame) -> None:
-    """Raise ``ValueError`` unless the counts in rows of sums are whole, 0 or more, and fit
-    into their totals (favourable answers into answers, promoters + detractors into eNPS
-    answers): every score is computed from them, so a bad row is refused before any is.
-
-    >>> sums = sum_responses(pd.DataFrame({"unit": [1], "a01": [4], "enps": [9]}), ["unit"])
-    >>> check_sums(sums)
-    >>> check_sums(sums.assign(enps_det=1))
-    Traceback (most recent call last):
-    ...
-    ValueError: Promoters + detractors cannot be more than the eNPS answers.
-    """
-    counts = [c for c in SUM_COLUMNS if c in sums and c not in ("idx_sum", "idx_sumsq")]
-    counts = [c for c in counts if not c.endswith(("_sum", "_sumsq")) and c[:4] != "idx_"]
-    values = sums[counts].to_numpy(float)
-    if ((values < 0) | (values != np.floor(values))).any():
-        raise ValueError("Counts in the sums must be whole numbers, 0 or more.")
-    column = {name: i for i, name in enumerate(counts)}
-    if (
-        values[:, column["enps_pro"]] + values[:, column["enps_det"]] > values[:, column["enps_n"]]
-    ).any():
-        raise ValueError("Promoters + detractors cannot be more than the eNPS answers.")
-    slots = [s for s in ALL_SLOTS if f"{s}_fav" in column and f"{s}_n" in column]
-    over = (
-        values[:, [column[f"{s}_fav"] for s in slots]]
-        > values[:, [column[f"{s}_n"] for s in slots]]
-    ).any(axis=0)
-    for slot, bad in zip(slots, over, strict=True):
-        if bad:
-            raise ValueError(f"Favourable answers to {slot} cannot be more than its answers.")
 
 
 def index_parts(sums: pd.DataFrame):  # type: ignore[no-untyped-def]
     """Per row of sums: respondents, the pooled engagement index and the variance of it (the
     linearisation variance of :func:`~ee_app.analysis.intervals.index_ci`), as arrays.
 
+    >>> from ee_app.analysis.sums import sum_responses
     >>> sums = sum_responses(pd.DataFrame({"unit": [1] * 4, "a01": [2, 3, 4, 5]}), ["unit"])
     >>> respondents, index, variance = index_parts(sums)
     >>> float(respondents[0]), float(index[0]), round(float(variance[0]), 4)
@@ -208,6 +67,7 @@ def scores(sums: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     every interval inside its scale). The index and % favourable both pool every answer to
     the twelve theme items.
 
+    >>> from ee_app.analysis.sums import sum_responses
     >>> frame = pd.DataFrame(
     ...     {"unit": [1] * 4, "a01": [2, 3, 4, 5], "a02": [4, 4, 5, 5], "enps": [10, 9, 6, 8]}
     ... )
@@ -261,6 +121,7 @@ def theme_scores(sums: pd.DataFrame, key: str, level: float = 0.95) -> pd.DataFr
     :func:`~ee_app.analysis.intervals.scale_mean_ci`, inside 1–5), favourable share; the
     rows of each ``key`` together, in the order of ``sums``, the themes in their order.
 
+    >>> from ee_app.analysis.sums import sum_responses
     >>> frame = pd.DataFrame({"unit": [1] * 4, "a01": [2, 3, 4, 5], "a02": [4, 4, 5, 5]})
     >>> table = theme_scores(sum_responses(frame, ["unit"]), "unit")
     >>> table[["theme", "n", "mean", "favourable"]].head(2).to_dict("records")
@@ -338,6 +199,7 @@ def item_scores(
     :func:`theme_scores`, but for the given slots; none of them is part of the engagement
     index or the overall % favourable.
 
+    >>> from ee_app.analysis.sums import sum_responses
     >>> frame = pd.DataFrame({"unit": [1] * 4, "x1": [5, 5, 4, None]})
     >>> row = item_scores(sum_responses(frame, ["unit"]), "unit", ["x1"]).iloc[0]
     >>> int(row["n"]), round(float(row["mean"]), 2), float(row["favourable"])
@@ -393,6 +255,7 @@ def change_frame(before: pd.DataFrame, after: pd.DataFrame, level: float = 0.95)
     interval stays symmetric but ends at ±4, the most the index can change on the 1–5 scale
     (see :func:`~ee_app.analysis.intervals.change_ci`).
 
+    >>> from ee_app.analysis.sums import sum_responses
     >>> def wave(answers):
     ...     return sum_responses(pd.DataFrame({"unit": [1] * 4, "a01": answers}), ["unit"])
     >>> change_frame(wave([2, 3, 4, 5]), wave([2, 4, 5, 5])).round(3).to_dict("records")

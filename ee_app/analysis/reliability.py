@@ -29,7 +29,7 @@ def icc_from_sums(units: pd.DataFrame) -> dict[str, Any]:
     """ICC(1) and ICC(2) of the person-level engagement index from per-unit sums.
 
     ``units`` has one row per unit with ``n`` (respondents), ``sum`` and ``sumsq`` (sum of
-    squares) of the person-level index, as :func:`~ee_app.analysis.engagement.sum_responses`
+    squares) of the person-level index, as :func:`~ee_app.analysis.sums.sum_responses`
     stores them (``idx_n``, ``idx_sum``, ``idx_sumsq``). Units with n = 0 are left out. The
     one-way ANOVA of J units and N people, with unit means m_j and grand mean m:
 

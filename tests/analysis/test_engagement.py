@@ -12,14 +12,7 @@ from hypothesis import strategies as st
 from scipy import optimize, stats
 from statsmodels.stats.proportion import proportion_confint
 
-from ee_app.analysis.engagement import (
-    SUM_COLUMNS,
-    change_frame,
-    roll_up,
-    scores,
-    sum_responses,
-    theme_scores,
-)
+from ee_app.analysis.engagement import change_frame, scores, theme_scores
 from ee_app.analysis.intervals import (
     change_ci,
     enps_ci,
@@ -30,6 +23,7 @@ from ee_app.analysis.intervals import (
 )
 from ee_app.analysis.ranks import percentile_rank, percentile_ranks
 from ee_app.analysis.reliability import cronbach_alpha
+from ee_app.analysis.sums import SUM_COLUMNS, roll_up, sum_responses
 from ee_app.instruments.pulse import CORE_SLOTS
 
 

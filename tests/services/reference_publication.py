@@ -26,15 +26,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ee_app.analysis.engagement import (
-    ALL_SLOTS,
-    SUM_COLUMNS,
-    THEMES,
-    _scale_intervals,
-    index_parts,
-    item_scores,
-)
+from ee_app.analysis.engagement import THEMES, _scale_intervals, index_parts, item_scores
 from ee_app.analysis.intervals import SCALE, enps_bounds, scale_interval
+from ee_app.analysis.sums import ALL_SLOTS, SUM_COLUMNS
 from ee_app.instruments.pulse import CORE_SLOTS
 
 __all__ = ["INDEX_COLUMNS", "published_items", "published_scores", "published_themes"]
@@ -159,7 +153,7 @@ def published_scores(sums: pd.DataFrame, hidden: Mapping[str, np.ndarray]) -> pd
 
     ``hidden`` maps a metric (``"n"``, ``"index"``, ``"enps"``) to one flag per row.
 
-    >>> from ee_app.analysis.engagement import sum_responses
+    >>> from ee_app.analysis.sums import sum_responses
     >>> answers = pd.DataFrame({"unit": [1] * 6, "a01": [4, 5, 3, 4, 5, 4],
     ...                         "enps": [10, 9, None, None, None, 3]})
     >>> sums = sum_responses(answers, ["unit"])
@@ -190,7 +184,7 @@ def published_themes(
     favourable, and a boolean ``hidden`` (that theme's answers, or the whole row, are
     hidden; its figures are NaN).
 
-    >>> from ee_app.analysis.engagement import sum_responses
+    >>> from ee_app.analysis.sums import sum_responses
     >>> answers = pd.DataFrame(
     ...     {"unit": [1] * 5, "a01": [4, 5, 3, 4, 5], "a02": [2, 3, None, None, None]}
     ... )
@@ -221,7 +215,7 @@ def published_items(
     see them: like :func:`published_themes`, each blank where its own answers (or the whole
     row) are hidden. They never enter the index, so hiding one hides nothing else.
 
-    >>> from ee_app.analysis.engagement import sum_responses
+    >>> from ee_app.analysis.sums import sum_responses
     >>> answers = pd.DataFrame({"unit": [1] * 5, "x1": [4, 5, 3, 4, 5], "x2": [2, 3] + [None] * 3})
     >>> sums = sum_responses(answers, ["unit"])
     >>> items = published_items(sums, "unit", {"x2": np.array([True])}, ["x1", "x2"])
