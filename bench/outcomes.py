@@ -29,7 +29,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from bench.chain import TODAY, chain
-from ee_app.analysis.outcomes import repurchase
+from ee_app.analysis.repurchase import repurchase
 from ee_app.auth import system_actor
 from ee_app.config import Settings
 from ee_app.db import make_engine, read_session, upgrade, write_session

@@ -89,7 +89,7 @@ def test_run_takes_the_csat_window(cli, capsys, tmp_path):
 def test_payroll_lines_are_in_natural_employee_order(cli, capsys, tmp_path, db_url):
     """Issue 16: the lines of a run read E2 before E10, not as text (two staff of a first run
     renumbered so that the numbers differ in length, then the month run again)."""
-    from ee_app.analysis.pay import natural_key
+    from ee_app.analysis.rounding import natural_key
     from ee_app.db import make_engine, read_session, write_session
     from ee_app.models import Staff
     from ee_app.services.incentives import _lines

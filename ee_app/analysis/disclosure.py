@@ -54,7 +54,11 @@ def _check_k(k: int) -> None:
 
 
 def tree_children(parent: Mapping[Node, Node | None]) -> dict[Node | None, list[Node]]:
-    """Each node's children (roots under ``None``), from a child → parent map."""
+    """Each node's children (roots under ``None``), from a child → parent map.
+
+    >>> dict(tree_children({"s1": "r1", "s2": "r1", "r1": None}))
+    {'r1': ['s1', 's2'], None: ['r1']}
+    """
     kids: dict[Node | None, list[Node]] = defaultdict(list)
     for node, up in parent.items():
         kids[up].append(node)

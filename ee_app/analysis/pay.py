@@ -26,7 +26,8 @@ onboarding assessment when the scheme requires it. A bonus pool (奖金池) sets
 raw × scale rounded to the fen (0.01 CNY) by the largest-remainder method: every line is
 rounded down, and the fen still missing to the scaled total (rounded half up; the pool itself
 in exact mode) go one each to the lines with the largest remainders, ties to the smaller
-employee number in natural order (:func:`natural_key`: E2 before E10). So the lines always
+employee number in natural order
+(:func:`~ee_app.analysis.rounding.natural_key`: E2 before E10). So the lines always
 add up to the total exactly, and no line is a fen or more away from its unrounded amount.
 
 Every step runs on exact fractions: a float input counts as the decimal it prints as
@@ -41,9 +42,6 @@ with ``flag.render(gettext)``.
 from __future__ import annotations
 
 import math
-import numbers
-import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -54,6 +52,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from ee_app.analysis.rounding import as_fraction, largest_remainder, natural_key, to_fen, yuan
 from ee_app.errors import N_
 from ee_app.instruments.scheme import MISSING_RULES, STORE_MEASURES, Component, Scheme
 
@@ -72,7 +71,6 @@ __all__ = [
     "calculate",
     "curve_payout",
     "input_columns",
-    "natural_key",
 ]
 
 IDENTITY_COLUMNS = ("staff_id", "employee_no", "name", "store_code", "store_name", "role")
@@ -98,7 +96,6 @@ _GATED = {
         FLAG_VISIT_FROM_STORE,
     ),
 }
-_FEN = 100
 
 
 class Flag(NamedTuple):
@@ -128,26 +125,6 @@ class PayResult:
     n: int
 
 
-def _exact(value: Any) -> Fraction:
-    """An exact number; a float counts as the decimal it prints as (0.1 → 1/10)."""
-    if isinstance(value, bool):
-        return Fraction(int(value))
-    if isinstance(value, Fraction | int):
-        return Fraction(value)
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError("a number must be finite.")
-        return Fraction(value)
-    if isinstance(value, numbers.Integral):
-        return Fraction(int(value))
-    if isinstance(value, numbers.Real):
-        number = float(value)
-        if not math.isfinite(number):
-            raise ValueError("a number must be finite.")
-        return Fraction(repr(number))
-    raise ValueError(f"not a number: {value!r}.")
-
-
 def curve_payout(curve: Sequence[Sequence[Any]], attainment: Any) -> Fraction:
     """The payout of a pay curve at an attainment, exactly.
 
@@ -161,12 +138,12 @@ def curve_payout(curve: Sequence[Sequence[Any]], attainment: Any) -> Fraction:
     >>> curve_payout([(1, 1)], 0.999), curve_payout([(1, 1)], 1)  # all or nothing
     (Fraction(0, 1), Fraction(1, 1))
     """
-    points = [(_exact(a), _exact(p)) for a, p in curve]
+    points = [(as_fraction(a), as_fraction(p)) for a, p in curve]
     if not points:
         raise ValueError("a pay curve needs at least one point.")
     if any(b[0] <= a[0] for a, b in pairwise(points)):
         raise ValueError("a pay curve's attainments must be strictly increasing.")
-    x = _exact(attainment)
+    x = as_fraction(attainment)
     if x < points[0][0]:
         return Fraction(0)
     for (a0, p0), (a1, p1) in pairwise(points):
@@ -176,7 +153,17 @@ def curve_payout(curve: Sequence[Sequence[Any]], attainment: Any) -> Fraction:
 
 
 def input_columns(scheme: Scheme) -> list[str]:
-    """The columns :func:`calculate` needs for ``scheme`` (``target_bonus`` is optional)."""
+    """The columns :func:`calculate` needs for ``scheme`` (``target_bonus`` is optional).
+
+    >>> from ee_app.instruments.scheme import validate
+    >>> scheme = validate({"kind": "scheme", "key": "k", "version": 1,
+    ...     "name": {"en": "n", "zh-CN": "n"}, "target_bonus": {"beautician": 1000},
+    ...     "gates": {"onboarding_required": True}, "components": [
+    ...         {"id": "csat", "measure": "csat_top2", "weight": 1, "target": 0.9,
+    ...          "curve": [[1.0, 1.0]]}]})
+    >>> input_columns(scheme)[len(IDENTITY_COLUMNS):]  # CSAT with its gate's count and store
+    ['csat_top2', 'csat_n', 'store_csat_top2', 'onboarding_passed']
+    """
     columns = list(IDENTITY_COLUMNS)
     for measure in _measures(scheme):
         columns.append(measure)
@@ -212,64 +199,6 @@ def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
     return array
 
 
-def _fen(amount: Fraction) -> int:
-    """Half up to the fen, for amounts of 0 or more."""
-    return math.floor(amount * _FEN + Fraction(1, 2))
-
-
-_DIGITS = re.compile(r"(\d+)")
-
-
-def natural_key(value: Any) -> tuple:
-    """A sort key that orders employee numbers (or any ids) as people read them: runs of
-    digits by their value, the text between them without regard to case.
-
-    The text is first put in Unicode NFKC form, so full-width letters and digits (Ｅ１０, as
-    typed with a Chinese input method) are the same as E10; runs of digits compare as whole
-    numbers (E2 < E10), text runs case-folded (e2 and E2 next to each other), and the key
-    alternates text and number, so ids of different shapes still compare: a pure number
-    comes before one with a prefix (the empty text sorts first), prefixes alphabetically
-    (A9 < E1). Ids that read the same (E2, E02, Ｅ２) then compare by their NFKC form, then
-    by the original text, so the order is total and does not depend on the input order. Numbers
-    (a staff id) are read as their decimal text; a missing value (None, NaN) sorts last.
-
-    >>> sorted(["E10", "E2", "Ｅ１", "e3", "A9", "7", "E02"], key=natural_key)
-    ['7', 'A9', 'Ｅ１', 'E02', 'E2', 'e3', 'E10']
-    >>> sorted([10, 9, 100], key=natural_key)
-    [9, 10, 100]
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return (1,)
-    text = str(value)
-    normal = unicodedata.normalize("NFKC", text)
-    parts = _DIGITS.split(normal)
-    # split() with a group alternates text (even places) and digits (odd places).
-    shape = tuple(int(p) if i % 2 else p.casefold() for i, p in enumerate(parts))
-    return (0, shape, normal, text)
-
-
-def _largest_remainder(amounts: Sequence[Fraction], ties: Sequence[tuple]) -> tuple[list[int], int]:
-    """Fen per line summing exactly to the total rounded half up; extra fen to the largest
-    remainders, ties in the order of ``ties``.
-
-    >>> third = Fraction(100, 3)
-    >>> _largest_remainder([third] * 3, [("E3",), ("E1",), ("E2",)])
-    ([3333, 3334, 3333], 10000)
-    """
-    total = _fen(sum(amounts, Fraction(0)))
-    floors = [math.floor(a * _FEN) for a in amounts]
-    remainders = [a * _FEN - f for a, f in zip(amounts, floors, strict=True)]
-    missing = total - sum(floors)  # round(Σ remainders): 0 … the lines with a remainder
-    order = sorted(range(len(amounts)), key=lambda i: (-remainders[i], ties[i], i))
-    for i in order[:missing]:
-        floors[i] += 1
-    return floors, total
-
-
-def _money(fen: int) -> Decimal:
-    return Decimal(fen).scaleb(-2)
-
-
 def _component_columns(
     component: Component,
     values: Mapping[str, np.ndarray],
@@ -303,7 +232,7 @@ def _component_columns(
             else:
                 flags[i].append(Flag(FLAG_MISSING_VALUE, {"component": component.id}))
         else:
-            exact = _exact(value) / target
+            exact = as_fraction(value) / target
             payout, attainment = curve_payout(component.curve, exact), float(exact)
         columns[f"{component.id}_value"].append(value)
         columns[f"{component.id}_target"].append(math.nan if target is None else float(target))
@@ -378,7 +307,7 @@ def calculate(scheme: Scheme, inputs: pd.DataFrame) -> PayResult:
         raise ValueError("target_bonus must be 0 or more.")
     for i, role in enumerate(roles):
         if not math.isnan(override[i]):
-            bonus.append(_exact(override[i]))
+            bonus.append(as_fraction(override[i]))
         elif (role_bonus := scheme.bonus_for(role)) is not None:
             bonus.append(role_bonus)
         else:
@@ -437,13 +366,13 @@ def calculate(scheme: Scheme, inputs: pd.DataFrame) -> PayResult:
         (natural_key(e), natural_key(s))
         for e, s in zip(frame["employee_no"], frame["staff_id"], strict=True)
     ]
-    fen, total = _largest_remainder([r * scale for r in raw], ties)
+    fen, total = largest_remainder([r * scale for r in raw], ties)
 
     columns["points"] = [float(p) for p in points]
     columns["flags"] = pd.Series([tuple(f) for f in flags], dtype=object)
     columns["raw"] = [float(r) for r in raw]
-    columns["amount"] = pd.Series([_money(f) for f in fen], dtype=object)
+    columns["amount"] = pd.Series([yuan(f) for f in fen], dtype=object)
     lines = pd.DataFrame(columns, index=pd.RangeIndex(n))
     return PayResult(
-        lines=lines, total_raw=_money(_fen(total_raw)), scale=float(scale), total=_money(total), n=n
+        lines=lines, total_raw=yuan(to_fen(total_raw)), scale=float(scale), total=yuan(total), n=n
     )

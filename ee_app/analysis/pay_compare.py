@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from ee_app.analysis.pay import natural_key
+from ee_app.analysis.rounding import natural_key
 
 __all__ = ["LINE_COLUMNS", "change_bins", "compare_lines", "group_totals", "top_movers"]
 

@@ -22,15 +22,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ee_app.analysis.engagement import (
-    SCALE,
-    _check_sums,
-    _index_parts,
-    _scale_interval,
-    item_scores,
-    scores,
-    theme_scores,
-)
+from ee_app.analysis.engagement import index_parts, item_scores, scores, theme_scores
+from ee_app.analysis.intervals import SCALE, scale_interval
+from ee_app.analysis.sums import check_sums
 from ee_app.instruments.pulse import CORE_SLOTS
 
 __all__ = [
@@ -69,7 +63,7 @@ def published_scores(sums: pd.DataFrame, hidden: Mapping[str, np.ndarray]) -> pd
 
     ``hidden`` maps a metric (``"n"``, ``"index"``, ``"enps"``) to one flag per row.
 
-    >>> from ee_app.analysis.engagement import sum_responses
+    >>> from ee_app.analysis.sums import sum_responses
     >>> answers = pd.DataFrame({"unit": [1] * 6, "a01": [4, 5, 3, 4, 5, 4],
     ...                         "enps": [10, 9, None, None, None, 3]})
     >>> sums = sum_responses(answers, ["unit"])
@@ -98,15 +92,15 @@ def published_index(sums: pd.DataFrame, hidden: Mapping[str, np.ndarray]) -> np.
     column of :func:`published_scores` (NaN where the row or the index is hidden), without
     the other figures and their intervals.
 
-    >>> from ee_app.analysis.engagement import sum_responses
+    >>> from ee_app.analysis.sums import sum_responses
     >>> answers = pd.DataFrame({"unit": [1, 1, 2, 2], "a01": [4, 5, 3, 4]})
     >>> sums = sum_responses(answers, ["unit"])
     >>> published_index(sums, {"index": np.array([False, True])}).tolist()
     [4.5, nan]
     """
-    _check_sums(sums)
+    check_sums(sums)
     rows = len(sums)
-    _respondents, index, _variance = _index_parts(sums)
+    _respondents, index, _variance = index_parts(sums)
     blank = _flags(hidden, "n", rows) | _flags(hidden, "index", rows)
     return np.where(blank, np.nan, index.astype(float))
 
@@ -117,17 +111,17 @@ def published_index_interval(sums: pd.DataFrame, hidden: Mapping[str, np.ndarray
     where it blanks them), without the other figures: a trend shows only these, and the eNPS
     interval's bisection was most of the time of publishing a trend's few rows.
 
-    >>> from ee_app.analysis.engagement import sum_responses
+    >>> from ee_app.analysis.sums import sum_responses
     >>> answers = pd.DataFrame({"unit": [1, 1, 2, 2], "a01": [4, 5, 3, 4]})
     >>> sums = sum_responses(answers, ["unit"])
     >>> frame = published_index_interval(sums, {"index": np.array([False, True])})
     >>> frame[["n", "index"]].to_dict("records")
     [{'n': 2.0, 'index': 4.5}, {'n': 2.0, 'index': nan}]
     """
-    _check_sums(sums)
+    check_sums(sums)
     rows = len(sums)
-    respondents, index, variance = _index_parts(sums)
-    low, high = _scale_interval(index, variance, respondents, 0.95, SCALE)
+    respondents, index, variance = index_parts(sums)
+    low, high = scale_interval(index, variance, respondents, 0.95, SCALE)
     none = _flags(hidden, "n", rows)
     blank = none | _flags(hidden, "index", rows)
     return pd.DataFrame(
@@ -148,7 +142,7 @@ def published_themes(
     favourable, and a boolean ``hidden`` (that theme's answers, or the whole row, are
     hidden; its figures are NaN).
 
-    >>> from ee_app.analysis.engagement import sum_responses
+    >>> from ee_app.analysis.sums import sum_responses
     >>> answers = pd.DataFrame(
     ...     {"unit": [1] * 5, "a01": [4, 5, 3, 4, 5], "a02": [2, 3, None, None, None]}
     ... )
@@ -180,7 +174,7 @@ def published_items(
     see them: like :func:`published_themes`, each blank where its own answers (or the whole
     row) are hidden. They never enter the index, so hiding one hides nothing else.
 
-    >>> from ee_app.analysis.engagement import sum_responses
+    >>> from ee_app.analysis.sums import sum_responses
     >>> answers = pd.DataFrame({"unit": [1] * 5, "x1": [4, 5, 3, 4, 5], "x2": [2, 3] + [None] * 3})
     >>> sums = sum_responses(answers, ["unit"])
     >>> items = published_items(sums, "unit", {"x2": np.array([True])}, ["x1", "x2"])

@@ -3,7 +3,7 @@
 Pure functions: one row per approved visit in (``score`` and ``raw_score`` as percentages,
 ``passed`` and ``critical_failed`` as booleans, plus the grouping columns), one row per group
 out, each with its n and 95% intervals: for the mean score the interval of
-:func:`~ee_app.analysis.engagement.scale_mean_ci` on the 0–100 range a score can take (a
+:func:`~ee_app.analysis.intervals.scale_mean_ci` on the 0–100 range a score can take (a
 score interval on the share of the range, inside it by construction, where a t interval of a
 few visits near 100% would pass it; none below n = 2), Wilson intervals for the pass rate and
 the critical-failure rate.
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ee_app.analysis.engagement import scale_mean_ci, wilson_ci
+from ee_app.analysis.intervals import scale_mean_ci, wilson_ci
 
 __all__ = ["SCORE_RANGE", "score_ci", "section_summary", "visit_summary"]
 

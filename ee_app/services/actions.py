@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ee_app import clock
-from ee_app.analysis.engagement import change_ci, mean_ci
+from ee_app.analysis.intervals import change_ci, mean_ci
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, NotFound, Problem, ValidationError
 from ee_app.instruments.pulse import CORE_SLOTS, THEMES

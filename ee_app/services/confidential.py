@@ -43,7 +43,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ee_app import clock
-from ee_app.analysis.linkage import winsorized_correlation
+from ee_app.analysis.winsorized import winsorized_correlation
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, Conflict, NotFound, ValidationError
 from ee_app.instruments.pulse import CORE_SLOTS

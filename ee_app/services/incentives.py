@@ -36,7 +36,8 @@ import pandas as pd
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from ee_app.analysis.pay import PayResult, calculate, natural_key
+from ee_app.analysis.pay import PayResult, calculate
+from ee_app.analysis.rounding import natural_key
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, ConfigError, Conflict, NotFound, ValidationError
 from ee_app.instruments.scheme import Scheme, default_definition, definition_hash, validate

@@ -36,7 +36,9 @@ import pandas as pd
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ee_app.analysis import linkage
+from ee_app.analysis import linkage, ranks
+from ee_app.analysis.reliability import icc_from_sums
+from ee_app.analysis.repeated_measures import lagged_pairs, repeated_measures
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, NotFound
 from ee_app.instruments.pulse import THEMES
@@ -363,7 +365,7 @@ def outcome_relations(data: LinkageData, outcome: str, wave: str | None = None) 
         "points": one,
         "unit": linkage.unit_correlation(one, "engagement", outcome),
         "band": linkage.fit_band(one, "engagement", outcome),
-        "within": linkage.repeated_measures(across, "engagement", outcome, "store_id"),
+        "within": repeated_measures(across, "engagement", outcome, "store_id"),
         "lagged": linkage.unit_correlation(lagged, "engagement", outcome),
         "partial": linkage.partial(
             one.dropna(subset=["headcount", "tenure"]),
@@ -395,7 +397,7 @@ def _lagged(data: LinkageData, outcome: str, one: pd.DataFrame) -> pd.DataFrame:
     frame = data.covered.merge(
         data.units[["store_id", "wave", "engagement", outcome]], on=["store_id", "wave"], how="left"
     )
-    pairs = linkage.lagged_pairs(frame, "store_id", "order", "engagement", outcome)
+    pairs = lagged_pairs(frame, "store_id", "order", "engagement", outcome)
     order = data.covered.drop_duplicates("wave").set_index("order")
     chosen = order.index[order["wave"] == wave]
     pairs = pairs[pairs["next_period"].isin(chosen)].dropna(subset=["x", "y_next"])
@@ -501,7 +503,7 @@ def store_view(
     standing = []
     for measure in MEASURES:
         decidable = not (measure == "repurchase" and month in pending)
-        place = linkage.standing(in_wave[measure].tolist(), row[measure])
+        place = ranks.standing(in_wave[measure].tolist(), row[measure])
         count = row[_MEASURE_N[measure]]
         standing.append(
             {
@@ -519,7 +521,7 @@ def store_view(
     medians = {}
     for code, rows in chain.groupby("wave", sort=False):
         medians[code] = {
-            f"median_{m}": linkage.standing(rows[m].tolist(), rows[m].median())["median"]
+            f"median_{m}": ranks.standing(rows[m].tolist(), rows[m].median())["median"]
             for m in MEASURES
         }
     trend = own[own["listed"].astype(bool)][_TREND_COLUMNS].reset_index(drop=True)
@@ -548,7 +550,7 @@ def wave_icc(session: Session, actor: Actor, wave_code: str) -> dict:
     set. Raises NotFound for a wave the actor may not see, Conflict for one not closed."""
     require(actor, Permission.VIEW_RESULTS)
     wave = _closed_wave(session, actor, wave_code)
-    return linkage.icc_from_sums(_published_sums(session, actor, wave))
+    return icc_from_sums(_published_sums(session, actor, wave))
 
 
 def _published_sums(session: Session, actor: Actor, wave: SurveyWave) -> pd.DataFrame:

@@ -24,7 +24,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ee_app import clock
-from ee_app.analysis.outcomes import csat_by_staff, repurchase_from_pairs
+from ee_app.analysis.csat import csat_by_staff
+from ee_app.analysis.repurchase_table import repurchase_from_pairs
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, ValidationError
 from ee_app.models import CsatRecord, OrgUnit, Sale, Staff, StaffAssignment

@@ -26,7 +26,8 @@ import pandas as pd
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from ee_app.analysis.engagement import SUM_COLUMNS, change_ci, change_frame, percentile_ranks
+from ee_app.analysis.engagement import change_frame
+from ee_app.analysis.intervals import change_ci
 from ee_app.analysis.publication import (
     published_index,
     published_index_interval,
@@ -34,6 +35,8 @@ from ee_app.analysis.publication import (
     published_scores,
     published_themes,
 )
+from ee_app.analysis.ranks import percentile_ranks
+from ee_app.analysis.sums import SUM_COLUMNS
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, Conflict, NotFound, ValidationError
 from ee_app.models import (

@@ -29,7 +29,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from ee_app.analysis.disclosure import publishable_filters, suppress
-from ee_app.analysis.engagement import SUM_COLUMNS, cronbach_alpha, roll_up, sum_responses
+from ee_app.analysis.reliability import cronbach_alpha
+from ee_app.analysis.sums import SUM_COLUMNS, roll_up, sum_responses
 from ee_app.instruments.pulse import CORE_SLOTS
 from ee_app.models import (
     ANSWER_SLOTS,

@@ -12,23 +12,18 @@ from hypothesis import strategies as st
 from scipy import optimize, stats
 from statsmodels.stats.proportion import proportion_confint
 
-from ee_app.analysis.engagement import (
-    SUM_COLUMNS,
+from ee_app.analysis.engagement import change_frame, scores, theme_scores
+from ee_app.analysis.intervals import (
     change_ci,
-    change_frame,
-    cronbach_alpha,
     enps_ci,
     index_ci,
     mean_ci,
-    percentile_rank,
-    percentile_ranks,
-    roll_up,
     scale_mean_ci,
-    scores,
-    sum_responses,
-    theme_scores,
     wilson_ci,
 )
+from ee_app.analysis.ranks import percentile_rank, percentile_ranks
+from ee_app.analysis.reliability import cronbach_alpha
+from ee_app.analysis.sums import SUM_COLUMNS, roll_up, sum_responses
 from ee_app.instruments.pulse import CORE_SLOTS
 
 
@@ -485,7 +480,7 @@ def test_no_interval_leaves_its_scale_hypothesis(answers, enps):
 def test_t_quantiles_once_per_distinct_dof_are_the_same_bits(dof):
     """Issue 20: the scale intervals' t quantiles, computed once per distinct degrees of
     freedom, are scipy's to the last bit (published numbers must not move)."""
-    from ee_app.analysis.engagement import _t_quantiles
+    from ee_app.analysis.intervals import _t_quantiles
 
     found = _t_quantiles(0.975, dof)
     expected = stats.t.ppf(0.975, dof)

@@ -3,6 +3,7 @@ scipy (sources in the comments). pingouin's ``CI95`` columns are rounded to two 
 its global options, so intervals are compared to them at two decimals and to a hand Fisher-z
 computation at full precision."""
 
+import importlib
 import math
 import warnings
 
@@ -13,17 +14,10 @@ import pytest
 from scipy import integrate, optimize, special, stats
 
 from ee_app.analysis import linkage
-from ee_app.analysis.linkage import (
-    drivers,
-    fit_band,
-    icc_from_scores,
-    icc_from_sums,
-    lagged_pairs,
-    partial,
-    repeated_measures,
-    unit_correlation,
-    winsorized_correlation,
-)
+from ee_app.analysis.linkage import drivers, fit_band, partial, unit_correlation
+from ee_app.analysis.reliability import icc_from_scores, icc_from_sums
+from ee_app.analysis.repeated_measures import lagged_pairs, repeated_measures
+from ee_app.analysis.winsorized import _winsorize, winsorized_correlation
 
 # Anscombe FJ (1973), Graphs in statistical analysis, The American Statistician 27:17-21.
 # All four sets: r = 0.816, y = 3.00 + 0.500·x.
@@ -716,7 +710,7 @@ def test_winsorized_correlation_matches_wincor_computed_with_scipy(n, shared, tr
 def test_winsorizing_with_ties_counts_positions_like_wilcox():
     # x sorted: 1 1 2 3 4 5 6 7 7 9 (n = 10, g = 2): the 3rd smallest is 2, the 3rd largest 7.
     x = [7, 1, 2, 9, 3, 1, 4, 5, 6, 7]
-    winsorized = linkage._winsorize(np.array(x, float), 2)
+    winsorized = _winsorize(np.array(x, float), 2)
     assert winsorized.tolist() == [7, 2, 2, 7, 3, 2, 4, 5, 6, 7]
     assert winsorized.tolist() == list(stats.mstats.winsorize(np.array(x, float), (0.25, 0.25)))
 
@@ -742,7 +736,7 @@ def test_a_value_held_by_fewer_than_k_people_is_pulled_in(sharing):
     lifted = np.concatenate([[fifth] * sharing, rest])  # what the 1.0s become
     assert result["r"] == pytest.approx(wincor_reference(x, lifted, 4)["r"], rel=1e-12)
     assert result["r"] == pytest.approx(wincor_reference(x, y, 4)["r"], rel=1e-12)
-    assert (linkage._winsorize(y, 4) == fifth).sum() >= 5  # at least k share the minimum
+    assert (_winsorize(y, 4) == fifth).sum() >= 5  # at least k share the minimum
 
 
 def test_exactly_k_people_sharing_the_extreme_keep_it():
@@ -751,8 +745,8 @@ def test_exactly_k_people_sharing_the_extreme_keep_it():
     x = np.linspace(2, 5, 20)
     y = np.array([1.0] * 5 + list(np.linspace(2, 4, 10)) + [5.0] * 5)
     result = winsorized_correlation(pd.DataFrame({"x": x, "y": y}), "x", "y", shared=5)
-    assert np.array_equal(linkage._winsorize(y, 4), y)
-    assert result["r"] == pytest.approx(stats.pearsonr(linkage._winsorize(x, 4), y).statistic)
+    assert np.array_equal(_winsorize(y, 4), y)
+    assert result["r"] == pytest.approx(stats.pearsonr(_winsorize(x, 4), y).statistic)
     assert result["r"] == pytest.approx(wincor_reference(x, y, 4)["r"], rel=1e-12)
 
 
@@ -836,11 +830,15 @@ def test_winsorized_correlation_rejects_bad_arguments(kwargs, message):
 # --- public surface ---------------------------------------------------------------------------
 
 
-def test_public_names_are_sorted_and_documented():
-    assert linkage.__all__ == sorted(linkage.__all__)
-    for name in linkage.__all__:
-        function = getattr(linkage, name)
-        assert callable(function) and ">>>" in function.__doc__
+@pytest.mark.parametrize(
+    "name", ["checks", "linkage", "ranks", "reliability", "repeated_measures", "winsorized"]
+)
+def test_public_names_are_sorted_and_documented(name):
+    module = importlib.import_module(f"ee_app.analysis.{name}")
+    assert module.__all__ == sorted(module.__all__)
+    public = [getattr(module, public) for public in module.__all__]
+    assert all(">>>" in function.__doc__ for function in public if callable(function))
+    assert any(callable(function) for function in public)
 
 
 @pytest.mark.parametrize(
@@ -857,7 +855,7 @@ def test_public_names_are_sorted_and_documented():
 def test_standing_places_a_value_among_the_quartiles(values, value, part):
     from statistics import quantiles
 
-    from ee_app.analysis.linkage import standing
+    from ee_app.analysis.ranks import standing
 
     found = standing(values, value)
     known = [v for v in values if v == v]
@@ -869,7 +867,7 @@ def test_standing_places_a_value_among_the_quartiles(values, value, part):
 
 
 def test_standing_needs_five_values_and_a_value():
-    from ee_app.analysis.linkage import MIN_STANDING, standing
+    from ee_app.analysis.ranks import MIN_STANDING, standing
 
     assert MIN_STANDING == 5
     few = standing([0.2, 0.3, 0.4, 0.5], 0.3)

@@ -9,13 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ee_app.analysis.engagement import wilson_ci
-from ee_app.analysis.outcomes import (
-    csat_by_staff,
-    fit_beta_prior,
-    repurchase,
-    repurchase_by_store,
-)
+from ee_app.analysis.csat import csat_by_staff, fit_beta_prior
+from ee_app.analysis.intervals import wilson_ci
+from ee_app.analysis.repurchase import repurchase, repurchase_by_store
 
 
 def _answers(staff, scores, *, scale=5, store="s1", role="beautician", touchpoint="treatment"):

@@ -24,8 +24,8 @@ from ee_app.analysis.pay import (
     calculate,
     curve_payout,
     input_columns,
-    natural_key,
 )
+from ee_app.analysis.rounding import natural_key
 from ee_app.instruments.scheme import (
     MEASURES,
     ROLES,

@@ -154,7 +154,7 @@ def test_recipe_wave_minus_wave(hostile, seen):
 def test_percentiles_come_from_published_indexes_only(hostile):
     """A unit's percentile is its rank among the *shown* indexes of its level: a hidden
     index never moves it."""
-    from ee_app.analysis.engagement import percentile_rank
+    from ee_app.analysis.ranks import percentile_rank
     from ee_app.models import UnitLevel
 
     hr = hostile.viewers["hr@rt.example"]

@@ -26,23 +26,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ee_app.analysis.engagement import (
-    ALL_SLOTS,
-    SCALE,
-    SUM_COLUMNS,
-    THEMES,
-    _enps_bounds,
-    _index_parts,
-    _scale_interval,
-    _scale_intervals,
-    item_scores,
-)
+from ee_app.analysis.engagement import THEMES, _scale_intervals, index_parts, item_scores
+from ee_app.analysis.intervals import SCALE, enps_bounds, scale_interval
+from ee_app.analysis.sums import ALL_SLOTS, SUM_COLUMNS
 from ee_app.instruments.pulse import CORE_SLOTS
 
 __all__ = ["INDEX_COLUMNS", "published_items", "published_scores", "published_themes"]
 
 
-def _check_sums(sums: pd.DataFrame) -> None:
+def check_sums(sums: pd.DataFrame) -> None:
     """Counts in rows of sums must be whole, 0 or more, and fit into their totals."""
     counts = [c for c in SUM_COLUMNS if c in sums and c not in ("idx_sum", "idx_sumsq")]
     counts = [c for c in counts if not c.endswith(("_sum", "_sumsq")) and c[:4] != "idx_"]
@@ -61,9 +53,9 @@ def scores(sums: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     Wilson interval, eNPS with its interval, promoter and detractor shares (vectorised forms
     of :func:`index_ci`, :func:`wilson_ci` and :func:`enps_ci`; every interval inside its
     scale). The index and % favourable both pool every answer to the twelve theme items."""
-    _check_sums(sums)
-    respondents, mean, variance = _index_parts(sums)
-    index_low, index_high = _scale_interval(mean, variance, respondents, level, SCALE)
+    check_sums(sums)
+    respondents, mean, variance = index_parts(sums)
+    index_low, index_high = scale_interval(mean, variance, respondents, level, SCALE)
     with np.errstate(invalid="ignore", divide="ignore"):
         fav = sum(sums[f"{s}_fav"].to_numpy(float) for s in CORE_SLOTS)
         answered = sum(sums[f"{s}_n"].to_numpy(float) for s in CORE_SLOTS)
@@ -80,7 +72,7 @@ def scores(sums: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         detractors = sums["enps_det"].to_numpy(float)
         pro = promoters / enps_n
         det = detractors / enps_n
-        enps_low, enps_high = _enps_bounds(promoters, detractors, enps_n, level)
+        enps_low, enps_high = enps_bounds(promoters, detractors, enps_n, level)
     return pd.DataFrame(
         {
             "n": sums["n"].to_numpy(int),
@@ -161,7 +153,7 @@ def published_scores(sums: pd.DataFrame, hidden: Mapping[str, np.ndarray]) -> pd
 
     ``hidden`` maps a metric (``"n"``, ``"index"``, ``"enps"``) to one flag per row.
 
-    >>> from ee_app.analysis.engagement import sum_responses
+    >>> from ee_app.analysis.sums import sum_responses
     >>> answers = pd.DataFrame({"unit": [1] * 6, "a01": [4, 5, 3, 4, 5, 4],
     ...                         "enps": [10, 9, None, None, None, 3]})
     >>> sums = sum_responses(answers, ["unit"])
@@ -192,7 +184,7 @@ def published_themes(
     favourable, and a boolean ``hidden`` (that theme's answers, or the whole row, are
     hidden; its figures are NaN).
 
-    >>> from ee_app.analysis.engagement import sum_responses
+    >>> from ee_app.analysis.sums import sum_responses
     >>> answers = pd.DataFrame(
     ...     {"unit": [1] * 5, "a01": [4, 5, 3, 4, 5], "a02": [2, 3, None, None, None]}
     ... )
@@ -223,7 +215,7 @@ def published_items(
     see them: like :func:`published_themes`, each blank where its own answers (or the whole
     row) are hidden. They never enter the index, so hiding one hides nothing else.
 
-    >>> from ee_app.analysis.engagement import sum_responses
+    >>> from ee_app.analysis.sums import sum_responses
     >>> answers = pd.DataFrame({"unit": [1] * 5, "x1": [4, 5, 3, 4, 5], "x2": [2, 3] + [None] * 3})
     >>> sums = sum_responses(answers, ["unit"])
     >>> items = published_items(sums, "unit", {"x2": np.array([True])}, ["x1", "x2"])

@@ -29,7 +29,10 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ee_app.analysis.engagement import SUM_COLUMNS, change_ci, change_frame, percentile_ranks
+from ee_app.analysis.engagement import change_frame
+from ee_app.analysis.intervals import change_ci
+from ee_app.analysis.ranks import percentile_ranks
+from ee_app.analysis.sums import SUM_COLUMNS
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, Conflict, NotFound, ValidationError
 from ee_app.models import (

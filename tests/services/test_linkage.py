@@ -96,7 +96,7 @@ def test_the_demo_relation_is_recovered_within_its_interval(engine, demo, hr):
 def published_sums(engine, actor, wave_code):
     """The stored index sums of the stores whose index ``actor`` reads as published in
     ``wave_code`` (shown rows with an index: it is hidden with any theme)."""
-    from ee_app.analysis.linkage import icc_from_sums
+    from ee_app.analysis.reliability import icc_from_sums
     from ee_app.models import UnitLevel
     from ee_app.services.results import engagement_view
 

@@ -1,5 +1,5 @@
 """Issue 20: the repurchase tables computed in SQL (``sales_read.repurchase_pairs`` and
-``analysis.outcomes.repurchase_from_pairs``) equal the pure functions ``repurchase`` and
+``analysis.repurchase_table.repurchase_from_pairs``) equal the pure functions ``repurchase`` and
 ``repurchase_by_store`` on the served customers' sales (``sales_frame``), for every
 attribution option, on crafted edge cases (one customer each) and on the demo's year, on
 SQLite and PostgreSQL."""
@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from ee_app.analysis.outcomes import repurchase, repurchase_by_store, repurchase_from_pairs
+from ee_app.analysis.repurchase import repurchase, repurchase_by_store
+from ee_app.analysis.repurchase_table import repurchase_from_pairs
 from ee_app.db import read_session, write_session
 from ee_app.models import ImportBatch, OrgUnit, Sale, SaleStaff, Staff, UnitLevel
 from ee_app.services.outcomes import month_bounds

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from ee_app.analysis.outcomes import repurchase, repurchase_by_store
+from ee_app.analysis.repurchase import repurchase, repurchase_by_store
 from ee_app.db import read_session
 from ee_app.models import Sale, SaleStaff
 from ee_app.services.outcomes import month_bounds
