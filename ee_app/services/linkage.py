@@ -63,7 +63,8 @@ from ee_app.services.confidential import (
 )
 from ee_app.services.outcomes import store_summary
 from ee_app.services.respondents import comparable_cells
-from ee_app.services.results import _closed_wave, engagement_view
+from ee_app.services.results import engagement_view
+from ee_app.services.wave_access import closed_wave
 
 __all__ = [
     "MEASURES",
@@ -547,7 +548,7 @@ def wave_icc(session: Session, actor: Actor, wave_code: str) -> dict:
     an index; it is hidden wherever a theme is). ``people`` and ``units`` count that same
     set. Raises NotFound for a wave the actor may not see, Conflict for one not closed."""
     require(actor, Permission.VIEW_RESULTS)
-    wave = _closed_wave(session, actor, wave_code)
+    wave = closed_wave(session, actor, wave_code)
     return linkage.icc_from_sums(_published_sums(session, actor, wave))
 
 

@@ -54,13 +54,13 @@ from ee_app.models import OrgUnit, Staff, SurveyInvitation, SurveyWave, WaveStat
 from ee_app.services import audit
 from ee_app.services._tx import transactional
 from ee_app.services.org import expand_scope
+from ee_app.services.wave_access import wave_by_code
 from ee_app.services.waves import (
     Combo,
     InvitationLink,
     _audience,
     _Invitee,
     _unit_parents,
-    _wave,
     invitation_links,
     pool_attributes,
     survey_token,
@@ -81,7 +81,7 @@ class JoinersAdded:
 
 
 def _open_wave(session: Session, wave_code: int | str) -> SurveyWave:
-    wave = _wave(session, wave_code)
+    wave = wave_by_code(session, wave_code)
     if wave.status is not WaveStatus.OPEN:
         raise Conflict(
             N_(

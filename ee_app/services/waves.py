@@ -51,6 +51,7 @@ from ee_app.services import audit
 from ee_app.services._tx import transactional
 from ee_app.services.instruments import ensure_default_pulse
 from ee_app.services.org import expand_scope, store_id_of
+from ee_app.services.wave_access import visible_waves, wave_by_code
 
 __all__ = [
     "InvitationLink",
@@ -129,20 +130,6 @@ def survey_token(key: bytes, wave_id: int, staff_id: int, generation: int) -> st
     return link_token(key, LINK_PURPOSE, wave_id, staff_id, generation)
 
 
-def _wave(session: Session, wave: int | str, *, lock: bool = False) -> SurveyWave:
-    """The wave by id or code. ``lock``: hold its row until the transaction ends (``SELECT …
-    FOR UPDATE`` on PostgreSQL; SQLite's write transactions already queue) and read it afresh,
-    so of two replicas opening or closing the same wave the second sees the first's status."""
-    column = SurveyWave.id if isinstance(wave, int) else SurveyWave.code
-    stmt = select(SurveyWave).where(column == wave)
-    if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    row = session.scalar(stmt)
-    if row is None:
-        raise NotFound(N_("No survey wave “{wave}”."), wave=wave)
-    return row
-
-
 def _rows(session: Session, actor: Actor, waves: Sequence[SurveyWave]) -> list[WaveRow]:
     """Wave rows with invitation counts: the whole wave for HR; for a manager, only the
     invitations in their scope (responded hidden when fewer than k of them were invited)."""
@@ -197,34 +184,18 @@ def _row(session: Session, wave: SurveyWave) -> WaveRow:
     return _rows(session, system_actor(), [wave])[0]
 
 
-def _visible_to(session: Session, actor: Actor, waves: Sequence[SurveyWave]) -> list[SurveyWave]:
-    """HR sees every wave; a manager the opened waves with someone invited in their scope."""
-    if actor.scope is None:
-        return list(waves)
-    if not actor.scope:
-        return []
-    touching = set(
-        session.scalars(
-            select(SurveyInvitation.wave_id)
-            .where(SurveyInvitation.unit_id.in_(actor.scope))
-            .distinct()
-        )
-    )
-    return [w for w in waves if w.id in touching]
-
-
 def list_waves(session: Session, actor: Actor) -> list[WaveRow]:
     """Waves, newest first: all of them for HR; for a manager, those reaching their scope,
     with counts of their scope only."""
     require(actor, Permission.VIEW_PARTICIPATION)
     waves = session.scalars(select(SurveyWave).order_by(SurveyWave.opens_on.desc())).all()
-    return _rows(session, actor, _visible_to(session, actor, waves))
+    return _rows(session, actor, visible_waves(session, actor, waves))
 
 
 def get_wave(session: Session, actor: Actor, wave: int | str) -> WaveRow:
     """One wave as :func:`list_waves` shows it; NotFound if the actor may not see it."""
     require(actor, Permission.VIEW_PARTICIPATION)
-    found = _visible_to(session, actor, [_wave(session, wave)])
+    found = visible_waves(session, actor, [wave_by_code(session, wave)])
     if not found:
         raise NotFound(N_("No survey wave “{wave}”."), wave=wave)
     return _rows(session, actor, found)[0]
@@ -341,7 +312,7 @@ def audience_size(
 ) -> int:
     """How many people opening the wave would invite now (for the confirmation)."""
     require(actor, Permission.MANAGE_SURVEYS)
-    wave = _wave(session, wave_code)
+    wave = wave_by_code(session, wave_code)
     return len(_audience(session, wave, max(today or clock.today(), wave.opens_on)))
 
 
@@ -415,7 +386,7 @@ def open_wave(
 ) -> WaveRow:
     """Issue one invitation per person in the audience and open the wave for answers."""
     require(actor, Permission.MANAGE_SURVEYS)
-    wave = _wave(session, wave_code, lock=True)
+    wave = wave_by_code(session, wave_code, lock=True)
     if wave.status is not WaveStatus.DRAFT:
         raise Conflict(
             N_("Wave “{code}” is {status}; only a draft can be opened."),
@@ -472,7 +443,7 @@ def close_wave(session: Session, actor: Actor, wave_code: int | str, settings: S
     sealed rows are gone from the tables but not yet from every database file.
     """
     require(actor, Permission.MANAGE_SURVEYS)
-    wave = _wave(session, wave_code, lock=True)
+    wave = wave_by_code(session, wave_code, lock=True)
     if wave.status is not WaveStatus.OPEN:
         raise Conflict(
             N_("Wave “{code}” is {status}; only an open wave can be closed."),
@@ -483,7 +454,7 @@ def close_wave(session: Session, actor: Actor, wave_code: int | str, settings: S
     wave.cleanup_verified = False
     pool_and_shuffle(session, wave, secret_key(settings))
     session.flush()
-    from ee_app.services.results import build_results
+    from ee_app.services.results_build import build_results
 
     build_results(session, wave)
     audit.record(session, actor, "wave.close", "survey_wave", wave.id)
@@ -652,7 +623,7 @@ def invitation_links(
     """The personal links of a wave (HR only), to send over WeCom/WeChat or print as slips;
     ``staff_ids`` keeps only those people's (late joiners, a replaced link)."""
     require(actor, Permission.MANAGE_SURVEYS)
-    wave = _wave(session, wave_code)
+    wave = wave_by_code(session, wave_code)
     if wave.status is WaveStatus.DRAFT:
         raise Conflict(N_("Open the wave first: links are issued when it opens."))
     unit = OrgUnit.__table__.alias("unit")
@@ -701,8 +672,8 @@ def participation(session: Session, actor: Actor, wave_code: int | str) -> list[
     the smallest siblings needed so no hidden unit can be derived from its parent.
     """
     require(actor, Permission.VIEW_PARTICIPATION)
-    wave = _wave(session, wave_code)
-    if not _visible_to(session, actor, [wave]):
+    wave = wave_by_code(session, wave_code)
+    if not visible_waves(session, actor, [wave]):
         raise NotFound(N_("No survey wave “{wave}”."), wave=wave_code)
     per_unit = session.execute(
         select(
