@@ -99,13 +99,13 @@ def comment_groups(session: Session, wave: SurveyWave) -> CommentGroups:
     the unit each invitee's comments were assigned to when the wave opened). A unit some of
     whose respondents were assigned above it at opening is not shown either: its list would
     silently leave them out."""
-    from ee_app.services.waves import _unit_parents
+    from ee_app.services.wave_audience import unit_parents
 
     sitting = _respondents(session, wave, SurveyInvitation.comment_unit_id)
     if not sitting:
         return CommentGroups({}, frozenset(), {}, {})
     people = _respondents(session, wave, SurveyInvitation.unit_id)
-    parents = _unit_parents(session, set(sitting) | set(people))
+    parents = unit_parents(session, set(sitting) | set(people))
     assigned, actual = _totals(sitting, parents), _totals(people, parents)
     candidates = shown_units(parents, sitting, wave.k_comments)
     return CommentGroups(

@@ -55,7 +55,7 @@ from ee_app.models import (
     utcnow,
 )
 from ee_app.sealing import Submission, seal
-from ee_app.services import audit, waves
+from ee_app.services import audit, wave_audience, waves
 from ee_app.services.demo_state import database_is_empty, made_by_demo_load
 from ee_app.services.outcomes_import import _row_hashes, customer_hasher
 
@@ -249,7 +249,7 @@ def _invite_as_then(
     """What ``open_wave`` does, for the staff at work when a past wave opened (and with
     the invitations of ``responded`` staff already used)."""
     invitees = [
-        waves._Invitee(
+        wave_audience.Invitee(
             ctx.staff_ids[s.employee_no],
             ctx.unit_ids[s.unit_code],
             s.role.value,
@@ -257,8 +257,8 @@ def _invite_as_then(
         )
         for s in seats
     ]
-    parents = waves._unit_parents(session, {i.unit_id for i in invitees})
-    pooled = waves._pool(invitees, parents, DEMO_K, DEMO_K)
+    parents = wave_audience.unit_parents(session, {i.unit_id for i in invitees})
+    pooled = wave_audience.pool_invitees(invitees, parents, DEMO_K, DEMO_K)
     key = secret_key(ctx.settings)
     session.execute(
         insert(SurveyInvitation.__table__),
