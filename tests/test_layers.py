@@ -96,7 +96,6 @@ def imported_modules(name: str) -> set[str]:
 KNOWN_CIRCLES = {
     "ee_app.config <-> ee_app.keys",  # a shared ee_app/placeholders.py for both
     "ee_app.config <-> ee_app.messaging.settings",  # the same
-    "ee_app.services.calibration <-> ee_app.services.incentives",  # split of incentives.py
 }
 
 

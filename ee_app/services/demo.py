@@ -554,7 +554,8 @@ def _visits(session: Session, ctx: DemoContext) -> None:
     """Mystery-shopper visits (:mod:`ee_app.demo.visits`): months of approved visits, scored
     exactly as a submission is scored, and this month's work in progress."""
     from ee_app.demo.visits import generate_visits
-    from ee_app.services.visits import checklist_of, ensure_default_checklists, stamp_scores
+    from ee_app.services.visit_filling import stamp_scores
+    from ee_app.services.visits import checklist_of, ensure_default_checklists
 
     ensure_default_checklists(session)
     rows = {r.key: r for r in session.scalars(select(ChecklistVersion))}
@@ -652,7 +653,9 @@ def _incentives(session: Session, ctx: DemoContext) -> None:
     """The shipped scheme run for the last complete month, prepared by one HR user and
     approved by the other, so the payroll workbook can be downloaded at once."""
     from ee_app.models import IncentiveScheme, UserRole
-    from ee_app.services.incentives import approve_run, create_run, ensure_default_scheme
+    from ee_app.services.incentive_approval import approve_run
+    from ee_app.services.incentive_runs import create_run
+    from ee_app.services.incentives import ensure_default_scheme
 
     ensure_default_scheme(session)
     hr_users = [u.email for u in ctx.chain.users if u.role is UserRole.HR]

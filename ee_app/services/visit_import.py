@@ -50,7 +50,8 @@ from ee_app.models import (
 )
 from ee_app.services import audit
 from ee_app.services.roster import unit_index
-from ee_app.services.visits import checklist_of, stamp_scores
+from ee_app.services.visit_filling import stamp_scores
+from ee_app.services.visits import checklist_of
 
 __all__ = ["KIND", "MAX_PROBLEMS", "VisitImport", "import_visits", "remove_batch"]
 

@@ -13,7 +13,7 @@ from ee_app.models import AuditLog, ImportBatch, ShopVisit, Staff, VisitSource, 
 from ee_app.services import outcomes_import as oi
 from ee_app.services import visit_import as vi
 from ee_app.services.users import actor_for_email
-from ee_app.services.visits import review_visit
+from ee_app.services.visit_management import review_visit
 from tests.helpers import csv_file, snapshot, xlsx_file
 
 SERVICE = validate(default_definitions()["service-process"])
