@@ -23,7 +23,7 @@ from ee_app.demo.outcomes import generate_outcomes
 from ee_app.models import ImportBatch, Sale
 from ee_app.services import audit
 from ee_app.services.demo_context import DemoContext
-from ee_app.services.outcomes_import import _row_hashes, customer_hasher
+from ee_app.services.outcome_hashes import customer_hasher, row_hashes
 
 __all__ = ["load_outcomes"]
 
@@ -63,7 +63,7 @@ _Hasher = Callable[[str | None], str | None]
 def load_outcomes(session: Session, ctx: DemoContext) -> None:
     """A year of customers, sales and CSAT answers (:mod:`ee_app.demo.outcomes`), written as
     importing the demo's own export would write them: one import batch per kind, customers as
-    keyed hashes (:func:`~ee_app.services.outcomes_import.customer_hasher`), and each row's
+    keyed hashes (:func:`~ee_app.services.outcome_hashes.customer_hasher`), and each row's
     hash over the columns the importer hashes, so that importing the CSV files of
     :func:`~ee_app.demo.outcomes.write_outcome_files` again adds nothing."""
     actor = ctx.actor or system_actor("demo")
@@ -154,9 +154,9 @@ def _demo_csat(
         csat["touchpoint"].tolist(),
         _hashed(hashed, csat["customer"]),
     )
-    # _row_hashes is _row_hash of each row, with each column's distinct values made
+    # row_hashes is _row_hash of each row, with each column's distinct values made
     # canonical once (the demo's answers are about 17,000 rows).
-    hashes = _row_hashes(pd.DataFrame(dict(enumerate(columns))), range(len(columns)))
+    hashes = row_hashes(pd.DataFrame(dict(enumerate(columns))), range(len(columns)))
     rows = [
         (source_id, row_hash, *v)
         for source_id, row_hash, v in zip(
@@ -185,7 +185,7 @@ def _demo_sales(
         _staff_ids(ctx, sales["owner"]),
     )
     lists = [",".join(map(str, ids)) for ids in served]
-    hashes = _row_hashes(pd.DataFrame(dict(enumerate((*columns, lists)))), range(len(columns) + 1))
+    hashes = row_hashes(pd.DataFrame(dict(enumerate((*columns, lists)))), range(len(columns) + 1))
     rows = [
         (source_id, row_hash, *v)
         for source_id, row_hash, v in zip(

@@ -66,7 +66,7 @@ from ee_app.models import (
 )
 from ee_app.services import audit
 from ee_app.services._tx import transactional
-from ee_app.services.outcomes_import import CSAT_HASHED, SALE_HASHED, bare_row_hashes
+from ee_app.services.outcome_hashes import CSAT_HASHED, SALE_HASHED, bare_row_hashes
 from ee_app.services.retention_policy import Policy, get_policy
 
 __all__ = [
