@@ -122,7 +122,7 @@ def save_scheme(session: Session, actor: Actor, definition: Mapping[str, Any]) -
     return row
 
 
-# Inputs ---------------------------------------------------------------------------------------
+# Simulation -----------------------------------------------------------------------------------
 
 
 def simulate(
@@ -137,6 +137,3 @@ def simulate(
     require(actor, Permission.MANAGE_INCENTIVES)
     inputs = period_inputs(session, actor, period, csat_months=csat_months)
     return calculate(validate(definition), inputs)
-
-
-# Runs -----------------------------------------------------------------------------------------

@@ -215,9 +215,3 @@ def pause_schedule(session: Session, actor: Actor, code: str) -> ScheduleRow:
 def resume_schedule(session: Session, actor: Actor, code: str) -> ScheduleRow:
     """Waves again from the next run; occurrences missed while paused are not made up."""
     return _set_active(session, actor, code, True)
-
-
-# Running ---------------------------------------------------------------------------------------
-
-
-# At app start ---------------------------------------------------------------------------------

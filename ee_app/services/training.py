@@ -257,7 +257,7 @@ def assign_quiz(
     return len(fresh), len(before)
 
 
-# Taking an assessment (from a personal link; no actor) ----------------------------------------
+# Attempts (taking them: training_taking; the status: training_status) -------------------------
 
 
 @dataclass(frozen=True)
@@ -302,6 +302,3 @@ def graded_pass(quiz: Quiz, attempts: Sequence[Any]) -> bool:
     if quiz.grading == "last":
         return bool(marked[-1].passed)
     return any(a.passed for a in marked)
-
-
-# Status ---------------------------------------------------------------------------------------

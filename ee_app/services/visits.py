@@ -313,12 +313,3 @@ def store_staff(session: Session, actor: Actor, store_id: int, on: date) -> list
         .order_by(Staff.employee_no)
     )
     return list(session.scalars(stmt).unique())
-
-
-# Scheduling -----------------------------------------------------------------------------------
-
-
-# Filling in -----------------------------------------------------------------------------------
-
-
-# Review ---------------------------------------------------------------------------------------
