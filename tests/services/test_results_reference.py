@@ -47,7 +47,14 @@ def _same_view(new: results.EngagementView, old: dict) -> None:  # type: ignore[
         assert getattr(new, name) == old[name], name
     assert new.level.value == old["level"]
     assert [list(p) for p in new.previous_waves] == old["previous_waves"]
-    assert new.alpha == decode_alpha(old["alpha"])
+    # Alpha is computed when the wave closes, over its responses in the random order the
+    # closing shuffle wrote them (pool_and_shuffle), so its last bits vary between two builds
+    # of the demo; the read under test hands it on as stored.
+    old_alpha = decode_alpha(old["alpha"])
+    assert (new.alpha is None) == (old_alpha is None)
+    if new.alpha is not None:
+        assert new.alpha[3] == old_alpha[3]
+        assert new.alpha[:3] == pytest.approx(old_alpha[:3], rel=1e-12)
     for name in VIEW_FRAMES:
         pd.testing.assert_frame_equal(
             getattr(new, name), decode_frame(old[name]), check_exact=True, obj=name
