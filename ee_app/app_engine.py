@@ -20,7 +20,7 @@ from ee_app.db import make_engine, read_session
 
 if TYPE_CHECKING:
     from ee_app.config import Settings
-    from ee_app.services.schedules import StartupRun
+    from ee_app.services.schedule_runs import StartupRun
 
 __all__ = ["auth_section", "engine_for", "made_by_demo_load", "startup_schedule_run"]
 
@@ -55,7 +55,7 @@ def startup_schedule_run(url: str, engine: Engine, settings: Settings) -> Startu
         with _lock:
             found = _schedule_runs.get(url)
             if found is None:
-                from ee_app.services.schedules import start_in_background
+                from ee_app.services.schedule_runs import start_in_background
 
                 found = start_in_background(engine, settings)
                 _schedule_runs[url] = found

@@ -177,7 +177,7 @@ def demo(engine: Engine):  # type: ignore[no-untyped-def]
     from ee_app.config import Settings
     from ee_app.demo.chain import generate_chain
     from ee_app.models import OrgUnit, Staff
-    from ee_app.services.demo import DemoContext
+    from ee_app.services.demo_context import DemoContext
 
     with write_session(engine) as session:
         units = {c: i for c, i in session.execute(select(OrgUnit.code, OrgUnit.id))}

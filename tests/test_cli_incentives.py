@@ -92,7 +92,7 @@ def test_payroll_lines_are_in_natural_employee_order(cli, capsys, tmp_path, db_u
     from ee_app.analysis.rounding import natural_key
     from ee_app.db import make_engine, read_session, write_session
     from ee_app.models import Staff
-    from ee_app.services.incentives import _lines
+    from ee_app.services.incentive_runs import _lines
 
     engine = make_engine(db_url)
     args = ["incentives", "run", "--scheme", "store-staff", "--period", "2026-09"]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ee_app.cli import main
 from ee_app.db import read_session
 from ee_app.models import AuditLog, Staff
-from ee_app.services import training
+from ee_app.services import training_status, training_taking
 from tests.helpers import snapshot
 from tests.services.test_training import (  # noqa: F401
     newcomer,
@@ -55,12 +55,12 @@ def test_hr_helps_a_new_hire_who_ran_out_of_attempts(cli_env, engine, newcomer, 
     code, out, _ = run(capsys, "training", "reissue", "onboarding", number)
     assert code == 0 and "the old one no longer works" in out
     link = out.strip().splitlines()[-1]
-    assert view(engine, token).state is training.LinkState.UNKNOWN
+    assert view(engine, token).state is training_taking.LinkState.UNKNOWN
     assert view(engine, link.split("?t=", 1)[1]).employee_no == number
 
     code, out, _ = run(capsys, "training", "revoke", "onboarding", number, "--reason", "leaked")
     assert code == 0 and "now opens as not valid" in out
-    assert view(engine, link.split("?t=", 1)[1]).state is training.LinkState.UNKNOWN
+    assert view(engine, link.split("?t=", 1)[1]).state is training_taking.LinkState.UNKNOWN
     path = tmp_path / "links.xlsx"
     code, out, _ = run(capsys, "training", "links", "onboarding", "-o", str(path), "--pending")
     assert code == 0 and "personal links to" in out
@@ -81,7 +81,7 @@ def test_assign_and_assign_again_as_a_new_cycle(cli_env, engine, demo, capsys):
     )  # fmt: skip
     assert code == 0 and "Assigned quarterly-advanced to" in out and "0 had it already" in out
     with read_session(engine) as session:
-        before = training.status_table(session, training_actor(), quiz_key="onboarding")
+        before = training_status.status_table(session, training_actor(), quiz_key="onboarding")
         left = {
             no for no, day in session.execute(select(Staff.employee_no, Staff.leave_date)) if day
         }

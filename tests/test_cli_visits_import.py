@@ -7,7 +7,7 @@ from ee_app.cli import main
 from ee_app.db import read_session, write_session
 from ee_app.instruments.checklist import default_definitions, validate
 from ee_app.models import ShopVisit
-from ee_app.services.visits import review_visit
+from ee_app.services.visit_management import review_visit
 from tests.helpers import csv_file, snapshot
 
 SERVICE = validate(default_definitions()["service-process"])

@@ -210,7 +210,7 @@ RUN = """
 from ee_app.auth import system_actor
 from ee_app.config import Settings
 from ee_app.db import make_engine, write_session
-from ee_app.services.incentives import create_run
+from ee_app.services.incentive_runs import create_run
 engine = make_engine(Settings.from_env().database_url)
 print("ready", flush=True)
 with write_session(engine) as session:

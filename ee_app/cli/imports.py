@@ -162,7 +162,8 @@ def _import_visits(ctx: Context, args: argparse.Namespace) -> int:
 def _import_history(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.clock import format_time
     from ee_app.db import read_session
-    from ee_app.services.outcomes_import import KINDS, import_history, visible_kinds
+    from ee_app.services.import_batches import import_history, visible_kinds
+    from ee_app.services.outcomes_import import KINDS
 
     ctx.migrate()
     actor = ctx.actor(args.as_email)
@@ -179,7 +180,7 @@ def _import_history(ctx: Context, args: argparse.Namespace) -> int:
 
 def _import_undo(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
-    from ee_app.services.outcomes_import import undo_batch
+    from ee_app.services.import_batches import undo_batch
     from ee_app.services.visit_import import KIND as VISITS
 
     ctx.migrate()

@@ -36,7 +36,7 @@ def _scheme_id(session, scheme: str) -> int:  # type: ignore[no-untyped-def]
 def _write_payroll(ctx: Context, actor, run_id: int, out: str, language: str | None) -> None:  # type: ignore[no-untyped-def]
     from ee_app.db import read_session
     from ee_app.exports.payroll import payroll_xlsx
-    from ee_app.services.incentives import run_view
+    from ee_app.services.incentive_runs import run_view
 
     path = Path(out)
     if path.suffix.lower() != ".xlsx":
@@ -54,7 +54,7 @@ def _write_payroll(ctx: Context, actor, run_id: int, out: str, language: str | N
 
 def _incentives_run(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session, write_session
-    from ee_app.services.incentives import create_run
+    from ee_app.services.incentive_runs import create_run
 
     ctx.migrate()
     actor = ctx.actor(args.as_email)
@@ -88,7 +88,7 @@ def _incentives_run(ctx: Context, args: argparse.Namespace) -> int:
 def _incentives_approve(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.calibration import WarningsNotAcknowledged, acknowledged_warnings
-    from ee_app.services.incentives import approve_run
+    from ee_app.services.incentive_approval import approve_run
     from ee_app.ui.labels import component_labels
 
     if not args.as_email:  # the shell's own actor could be whoever prepared the run
@@ -134,7 +134,7 @@ def _incentives_export(ctx: Context, args: argparse.Namespace) -> int:
 
 def _incentives_list(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session
-    from ee_app.services.incentives import list_runs
+    from ee_app.services.incentive_runs import list_runs
 
     ctx.migrate()
     with read_session(ctx.engine) as session:

@@ -32,7 +32,8 @@ def _remind(ctx: Context, args: argparse.Namespace) -> int:
 
 def _reminders(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session
-    from ee_app.services.reminders import CHANNEL_NAMES, reminder_runs
+    from ee_app.services.reminder_channels import CHANNEL_NAMES
+    from ee_app.services.reminders import reminder_runs
 
     ctx.migrate()
     actor = ctx.actor(args.as_email)

@@ -52,7 +52,7 @@ def _instrument_id(ctx: Context, version: int | None) -> int | None:
 
 def _create(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
-    from ee_app.services.schedules import create_schedule
+    from ee_app.services.schedule_setup import create_schedule
 
     ctx.migrate()
     problems: list[Problem] = []
@@ -146,7 +146,7 @@ def _pause_or_resume(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _run(ctx: Context, args: argparse.Namespace) -> int:
-    from ee_app.services.schedules import run_schedules
+    from ee_app.services.schedule_runs import run_schedules
 
     ctx.migrate()
     report = run_schedules(ctx.engine, ctx.settings, today=args.today, timeout=args.timeout)

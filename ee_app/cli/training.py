@@ -95,7 +95,8 @@ def _links(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session
     from ee_app.exports.quiz_links import quiz_links_xlsx
     from ee_app.models import QuizVersion
-    from ee_app.services.training import assignment_links, quiz_of
+    from ee_app.services.training import quiz_of
+    from ee_app.services.training_links import assignment_links
 
     path = Path(args.out)
     if path.suffix.lower() != ".xlsx":
@@ -187,7 +188,7 @@ def _reissue(ctx: Context, args: argparse.Namespace) -> int:
 
 def _status(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session
-    from ee_app.services.training import status_table
+    from ee_app.services.training_status import status_table
 
     ctx.migrate()
     actor = ctx.actor(args.as_email)

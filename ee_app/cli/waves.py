@@ -186,7 +186,8 @@ def _wave_list(ctx: Context, args: argparse.Namespace) -> int:
 def _wave_participation(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session
     from ee_app.models import WaveStatus
-    from ee_app.services.waves import get_wave, participation
+    from ee_app.services.wave_participation import participation
+    from ee_app.services.waves import get_wave
 
     ctx.migrate()
     actor = ctx.actor(args.as_email)

@@ -52,8 +52,9 @@ def linkage_xlsx(
     theme_names: Mapping[str, str],
     gettext: Gettext,
 ) -> bytes:
-    """``relations`` maps an outcome to what :func:`ee_app.services.linkage.outcome_relations`
-    returned for it; ``units`` is the published store × wave table."""
+    """``relations`` maps an outcome to what
+    :func:`ee_app.services.linkage_relations.outcome_relations` returned for it; ``units`` is
+    the published store × wave table."""
     _ = gettext
     book = Workbook()
     about = [

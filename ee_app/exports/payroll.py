@@ -399,7 +399,7 @@ def _calibration_rows(sheet: Any, run: Any, _: Gettext) -> None:
 
 
 def payroll_xlsx(view: Any, language: str) -> bytes:
-    """The workbook of a run (a :class:`ee_app.services.incentives.RunView`)."""
+    """The workbook of a run (a :class:`ee_app.services.incentive_runs.RunView`)."""
     _ = translator(language)
     book = Workbook(write_only=True)
     run, scheme, lines = view.run, view.scheme, view.lines

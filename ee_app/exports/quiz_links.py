@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 from ee_app import clock
 from ee_app.exports.xlsx import add_table_sheet, set_value, workbook_bytes
 from ee_app.instruments.quiz import Quiz
-from ee_app.services.training import QuizLink
+from ee_app.services.training_links import QuizLink
 
 __all__ = ["quiz_links_xlsx"]
 

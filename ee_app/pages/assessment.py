@@ -21,8 +21,8 @@ from ee_app.errors import N_, EeError
 from ee_app.i18n import plural_translator, translator
 from ee_app.instruments.quiz import Quiz
 from ee_app.models import AttemptStatus
-from ee_app.services.training import (
-    AttemptRow,
+from ee_app.services.training import AttemptRow
+from ee_app.services.training_taking import (
     LinkState,
     open_assessment,
     start_attempt,

@@ -14,12 +14,8 @@ import streamlit as st
 from ee_app.errors import EeError
 from ee_app.exports.linkage import linkage_xlsx
 from ee_app.instruments.pulse import THEMES
-from ee_app.services.linkage import (
-    OUTCOMES,
-    linkage_data,
-    outcome_relations,
-    wave_icc,
-)
+from ee_app.services.linkage import OUTCOMES, linkage_data, wave_icc
+from ee_app.services.linkage_relations import outcome_relations
 from ee_app.ui import context
 from ee_app.ui.components import XLSX_MIME, error_box
 from ee_app.ui.formatting import blank

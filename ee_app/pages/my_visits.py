@@ -13,15 +13,9 @@ import streamlit as st
 
 from ee_app.errors import EeError, ValidationError
 from ee_app.models import VisitStatus
-from ee_app.services.visits import (
-    VisitRow,
-    add_evidence,
-    get_visit,
-    list_visits,
-    remove_evidence,
-    save_draft,
-    submit_visit,
-)
+from ee_app.services.visit_evidence import add_evidence, remove_evidence
+from ee_app.services.visit_filling import save_draft, submit_visit
+from ee_app.services.visits import VisitRow, get_visit, list_visits
 from ee_app.ui import context
 from ee_app.ui.checklist_form import answered_count, checklist_form
 from ee_app.ui.checklist_missing import missing_problems, problem_links

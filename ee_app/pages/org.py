@@ -10,7 +10,7 @@ from ee_app.errors import EeError
 from ee_app.exports.roster import roster_template_csv, roster_template_xlsx, staff_xlsx
 from ee_app.services.org import headcounts, list_staff, list_units, staff_history
 from ee_app.services.roster import import_roster, staff_contacts
-from ee_app.services.training import onboarding_status
+from ee_app.services.training_status import onboarding_status
 from ee_app.ui import context, keys
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
 from ee_app.ui.import_panel import upload_file

@@ -16,15 +16,10 @@ from ee_app.exports.quiz_links import quiz_links_xlsx
 from ee_app.models import StaffRole
 from ee_app.services.audit import record_download
 from ee_app.services.org import list_units
-from ee_app.services.training import (
-    assign_quiz,
-    assignment_links,
-    item_analysis,
-    list_quizzes,
-    quiz_of,
-    status_table,
-)
+from ee_app.services.training import assign_quiz, list_quizzes, quiz_of
 from ee_app.services.training_assignments import new_cycle
+from ee_app.services.training_links import assignment_links
+from ee_app.services.training_status import item_analysis, status_table
 from ee_app.ui import context
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
 from ee_app.ui.formatting import blank

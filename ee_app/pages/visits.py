@@ -17,18 +17,16 @@ from ee_app.auth import Permission, can
 from ee_app.errors import EeError
 from ee_app.models import UnitLevel, VisitStatus
 from ee_app.services.org import list_units
+from ee_app.services.visit_evidence import evidence_content
+from ee_app.services.visit_management import cancel_visit, review_visit, schedule_visits
 from ee_app.services.visit_results import section_names, template_keys
 from ee_app.services.visits import (
     EvidenceRow,
     VisitRow,
-    cancel_visit,
     checklist_of,
-    evidence_content,
     get_visit,
     list_templates,
     list_visits,
-    review_visit,
-    schedule_visits,
     shoppers,
     store_staff,
 )

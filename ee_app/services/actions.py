@@ -111,10 +111,10 @@ def create_plan(
     """A plan for one unit after one closed wave, on one to three themes."""
     require(actor, Permission.MANAGE_ACTIONS)
     unit = _unit_in_scope(session, actor, unit_code)
-    from ee_app.services.waves import _visible_to
+    from ee_app.services.wave_access import visible_waves
 
     wave = session.scalar(select(SurveyWave).where(SurveyWave.code == wave_code))
-    if wave is None or not _visible_to(session, actor, [wave]):
+    if wave is None or not visible_waves(session, actor, [wave]):
         raise NotFound(N_("No survey wave “{wave}”."), wave=wave_code)
     if wave.status is not WaveStatus.CLOSED:
         raise ValidationError(N_("Plans start from a closed wave's results."))

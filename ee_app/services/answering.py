@@ -9,7 +9,7 @@ attributes sealed under the wave's key (:mod:`ee_app.sealing`), every blob the s
 Nothing else is written and nothing is logged. A copy of the database files therefore shows
 which invitation was claimed with which blob, and nothing readable in it without
 ``EE_SECRET_KEY``; closing the wave opens the blobs, pools and shuffles them
-(:func:`ee_app.services.waves.pool_and_shuffle`).
+(:func:`ee_app.services.wave_shuffle.pool_and_shuffle`).
 """
 
 from __future__ import annotations

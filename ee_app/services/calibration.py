@@ -7,7 +7,7 @@ paid against their target bonus (:mod:`ee_app.analysis.calibration` does the ari
 * :func:`acknowledgement`: the approval gate. A run whose calibration has warnings is approved
   only when the approver acknowledges them; the acknowledgement (who, when, the warnings)
   is kept with the run (``incentive_run.calibration``), written to the audit log by
-  :func:`ee_app.services.incentives.approve_run` and shown on the payroll workbook's
+  :func:`ee_app.services.incentive_approval.approve_run` and shown on the payroll workbook's
   Sign-off sheet.
 
 HR and admins hold ``MANAGE_INCENTIVES``; nobody else reads pay.
@@ -74,7 +74,7 @@ def draft_calibration(
 
 def run_calibration(session: Session, actor: Actor, run_id: int) -> Calibration:
     """The calibration of a computed run, from its lines as stored and hashed."""
-    from ee_app.services.incentives import run_view
+    from ee_app.services.incentive_runs import run_view
 
     view = run_view(session, actor, run_id)  # checks the permission and the hashes
     return calibrate(view.scheme, lines_frame(view.lines))

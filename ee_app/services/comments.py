@@ -99,13 +99,13 @@ def comment_groups(session: Session, wave: SurveyWave) -> CommentGroups:
     the unit each invitee's comments were assigned to when the wave opened). A unit some of
     whose respondents were assigned above it at opening is not shown either: its list would
     silently leave them out."""
-    from ee_app.services.waves import _unit_parents
+    from ee_app.services.wave_audience import unit_parents
 
     sitting = _respondents(session, wave, SurveyInvitation.comment_unit_id)
     if not sitting:
         return CommentGroups({}, frozenset(), {}, {})
     people = _respondents(session, wave, SurveyInvitation.unit_id)
-    parents = _unit_parents(session, set(sitting) | set(people))
+    parents = unit_parents(session, set(sitting) | set(people))
     assigned, actual = _totals(sitting, parents), _totals(people, parents)
     candidates = shown_units(parents, sitting, wave.k_comments)
     return CommentGroups(
@@ -150,10 +150,10 @@ def comments_of_unit(
 ) -> tuple[bool, list[Comment]]:
     """(allowed, comments) of one unit of a closed wave, shuffled: allowed when the unit may
     show comments (:class:`CommentGroups`), the comments stored at it or beneath it."""
-    from ee_app.services.results import _closed_wave
+    from ee_app.services.wave_access import closed_wave
 
     require(actor, Permission.VIEW_RESULTS)
-    wave = _closed_wave(session, actor, wave_code)
+    wave = closed_wave(session, actor, wave_code)
     unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
     if unit is None or not actor.may_see_unit(unit.id):
         raise NotFound(N_("No unit with code “{code}” in your scope."), code=unit_code)
@@ -166,10 +166,10 @@ def wave_comments(session: Session, actor: Actor, wave_code: int | str) -> list[
     """Every comment of a closed wave for HR's export, shuffled, each with the unit it is
     stored at (a bucket of at least k_c respondents) and its tags. A wave whose respondents
     together are fewer than k_c has nothing to export."""
-    from ee_app.services.results import _closed_wave
+    from ee_app.services.wave_access import closed_wave
 
     require(actor, Permission.MANAGE_SURVEYS)
-    wave = _closed_wave(session, actor, wave_code)
+    wave = closed_wave(session, actor, wave_code)
     groups = comment_groups(session, wave)
     sizes: Counter[int] = Counter()
     for origin, bucket in groups.buckets.items():
@@ -196,10 +196,10 @@ def set_comment_tags(
     """Replace the themes of the given comments of a closed wave (HR only); returns how many
     comments changed. Unknown themes and comments of another wave are refused and nothing
     changes. The audit records the counts, never a text or which comment."""
-    from ee_app.services.results import _closed_wave
+    from ee_app.services.wave_access import closed_wave
 
     require(actor, Permission.MANAGE_SURVEYS)
-    wave = _closed_wave(session, actor, wave_code)
+    wave = closed_wave(session, actor, wave_code)
     wanted = {str(c): tuple(dict.fromkeys(str(t) for t in themes)) for c, themes in tags.items()}
     unknown = sorted({t for themes in wanted.values() for t in themes} - set(THEMES))
     if unknown:

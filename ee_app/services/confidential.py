@@ -14,7 +14,7 @@ reading can be steered to reveal a person's answers:
   :class:`~ee_app.errors.Conflict`; :func:`individual_relation` reads the stored row. Later
   imports and undos never change it, so import-read-undo cycles read the same numbers.
 * **Robust.** The statistic is the winsorized correlation
-  (:func:`~ee_app.analysis.linkage.winsorized_correlation`) with at least k people (the
+  (:func:`~ee_app.analysis.winsorized.winsorized_correlation`) with at least k people (the
   wave's anonymity threshold) sharing each extreme value of each variable: an outcome file
   that singles one person out (1 for them, 5 for everyone else) leaves no variance at all,
   and no relation is computed.

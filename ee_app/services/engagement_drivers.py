@@ -37,7 +37,8 @@ from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, NotFound
 from ee_app.instruments.pulse import CORE_SLOTS
 from ee_app.models import OrgUnit, SurveyResponse, SurveyWave, WaveMode
-from ee_app.services.results import _closed_wave, _version_key, unit_data
+from ee_app.services.results import _version_key, unit_data
+from ee_app.services.wave_access import closed_wave
 
 __all__ = ["DriversView", "drivers_for"]
 
@@ -97,7 +98,7 @@ def drivers_for(
     """Which themes go with recommending working here and with the engagement index in the
     unit ``unit_code`` of a closed wave, over its respondents, or a refusal (``status``)."""
     require(actor, Permission.VIEW_RESULTS)
-    wave = _closed_wave(session, actor, wave_code)
+    wave = closed_wave(session, actor, wave_code)
     unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
     if unit is None or not actor.may_see_unit(unit.id):
         raise NotFound(N_("No unit with code “{code}” in your scope."), code=unit_code)

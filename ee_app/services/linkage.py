@@ -15,10 +15,14 @@ Confidential waves add a person-level view, re-exported from
 CSAT and repurchase, computed once (:func:`compute_relation`) and then only read
 (:func:`individual_relation`), as coarse aggregate statistics over at least 20 people.
 
+How engagement relates to each outcome, from these rows:
+:func:`ee_app.services.linkage_relations.outcome_relations`.
+
 Readers need both ``VIEW_RESULTS`` and ``VIEW_OUTCOMES``; managers get their scope only,
 :func:`wave_icc` included (the waves they may see, the published stores in their scope).
 
-A store manager's single store makes no correlation. :func:`store_view` gives them what one
+A store manager's single store makes no correlation.
+:func:`ee_app.services.linkage_store.store_view` gives them what one
 store can read instead: its engagement and outcomes in a wave against the chain's
 distribution (quartiles over the chain's published stores, no other store's id, name or
 row), and its own trend across the waves that covered it (the rows that may be listed side
@@ -36,11 +40,9 @@ import pandas as pd
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ee_app.analysis import linkage, ranks
 from ee_app.analysis.reliability import icc_from_sums
-from ee_app.analysis.repeated_measures import lagged_pairs, repeated_measures
 from ee_app.auth import Actor, Permission, require
-from ee_app.errors import N_, NotFound
+from ee_app.errors import NotFound
 from ee_app.instruments.pulse import THEMES
 from ee_app.models import (
     ChecklistVersion,
@@ -52,7 +54,6 @@ from ee_app.models import (
     SurveyResult,
     SurveyWave,
     UnitLevel,
-    UserRole,
     VisitStatus,
     WaveMode,
     WaveStatus,
@@ -65,20 +66,23 @@ from ee_app.services.confidential import (
 )
 from ee_app.services.outcomes import store_summary
 from ee_app.services.respondents import comparable_cells
-from ee_app.services.results import _closed_wave, engagement_view
+from ee_app.services.results import engagement_view
+from ee_app.services.wave_access import closed_wave
 
 __all__ = [
     "MEASURES",
     "MIN_PEOPLE",
     "OUTCOMES",
     "LinkageData",
-    "StoreView",
+    "closed_waves_of",
     "compute_relation",
     "confidential_waves",
     "individual_relation",
     "linkage_data",
-    "outcome_relations",
-    "store_view",
+    "listable_side_by_side",
+    "month_bounds",
+    "published_store_rows",
+    "repurchase_decided",
     "wave_icc",
     "window_end",
 ]
@@ -117,13 +121,15 @@ class LinkageData:
     last_sale: date | None = None  # the latest sale imported: where every window ends
 
 
-def _month(day: date) -> tuple[date, date]:
+def month_bounds(day: date) -> tuple[date, date]:
+    """The first and last day of ``day``'s month."""
     return date(day.year, day.month, 1), date(
         day.year, day.month, monthrange(day.year, day.month)[1]
     )
 
 
-def _closed_waves(session: Session, mode: WaveMode) -> list[SurveyWave]:
+def closed_waves_of(session: Session, mode: WaveMode) -> list[SurveyWave]:
+    """The closed waves of one mode, oldest first."""
     stmt = (
         select(SurveyWave)
         .where(SurveyWave.status == WaveStatus.CLOSED, SurveyWave.mode == mode)
@@ -189,17 +195,17 @@ def linkage_data(session: Session, actor: Actor, *, window_days: int = 90) -> Li
     the wave's month (see the module docstring)."""
     require(actor, Permission.VIEW_RESULTS)
     require(actor, Permission.VIEW_OUTCOMES)
-    closed = _closed_waves(session, WaveMode.ANONYMOUS)
+    closed = closed_waves_of(session, WaveMode.ANONYMOUS)
     last_sale = session.scalar(select(func.max(Sale.sold_on)))
-    units, covered, hidden = _store_rows(session, actor, closed, window_days, last_sale)
+    units, covered, hidden = published_store_rows(session, actor, closed, window_days, last_sale)
     codes = [w.code for w in closed if w.code in set(units["wave"])]
-    units["listed"] = _side_by_side(session, units, {w.code: w for w in closed})
+    units["listed"] = listable_side_by_side(session, units, {w.code: w for w in closed})
     pending = tuple(
         sorted(
             {
-                f"{_month(w.opens_on)[0]:%Y-%m}"
+                f"{month_bounds(w.opens_on)[0]:%Y-%m}"
                 for w in closed
-                if w.code in codes and not _decided(w.opens_on, window_days, last_sale)
+                if w.code in codes and not repurchase_decided(w.opens_on, window_days, last_sale)
             }
         )
     )
@@ -210,13 +216,16 @@ def window_end(month: str, window_days: int = 90) -> date:
     """The day the repurchase windows of ``month`` ("YYYY-MM") end: its last customer's
     90 days (or ``window_days``) after the month's last day; until then they can still come
     back."""
-    return _month(date.fromisoformat(f"{month}-01"))[1] + timedelta(days=window_days)
+    return month_bounds(date.fromisoformat(f"{month}-01"))[1] + timedelta(days=window_days)
 
 
-def _decided(opens_on: date, window_days: int, last_sale: date | None) -> bool:
+def repurchase_decided(opens_on: date, window_days: int, last_sale: date | None) -> bool:
     """Whether every customer of the wave's month has a decided repurchase: the window of the
     month's last day has ended within the sales imported (the latest sale date)."""
-    return last_sale is not None and _month(opens_on)[1] + timedelta(days=window_days) <= last_sale
+    return (
+        last_sale is not None
+        and month_bounds(opens_on)[1] + timedelta(days=window_days) <= last_sale
+    )
 
 
 _UNIT_COLUMNS = [
@@ -240,7 +249,7 @@ _UNIT_COLUMNS = [
 ]
 
 
-def _store_rows(
+def published_store_rows(
     session: Session,
     actor: Actor,
     waves: list[SurveyWave],
@@ -259,7 +268,7 @@ def _store_rows(
         except NotFound:  # a wave that did not reach this manager's units
             continue
         rows = view.rows
-        start, end = _month(wave.opens_on)
+        start, end = month_bounds(wave.opens_on)
         month = f"{start:%Y-%m}"
         covered += [(int(u), wave.code, month, order) for u in rows["unit_id"]]
         hidden += int(rows["hidden"].sum()) if len(rows) else 0
@@ -277,7 +286,9 @@ def _store_rows(
         outcome = outcomes[[c for c in keep if c in outcomes]].rename(columns=keep)
         if "returned" in outcomes:
             outcome["repurchase_n"] = (outcomes["returned"] + outcomes["lost"]).to_numpy()
-        if "repurchase" in outcome and not _decided(wave.opens_on, window_days, last_sale):
+        if "repurchase" in outcome and not repurchase_decided(
+            wave.opens_on, window_days, last_sale
+        ):
             outcome["repurchase"] = np.nan
         unit = (
             shown[["unit_id", "code", "name", "n", "index"]]
@@ -304,7 +315,7 @@ def _store_rows(
     return units, pd.DataFrame(covered, columns=list(_COVERED_COLUMNS)), hidden
 
 
-def _side_by_side(
+def listable_side_by_side(
     session: Session, units: pd.DataFrame, waves: dict[str, SurveyWave]
 ) -> np.ndarray:
     """Which store rows may be *listed* together (the workbook's store × wave table, a
@@ -328,220 +339,6 @@ def _side_by_side(
     return keep
 
 
-def outcome_relations(data: LinkageData, outcome: str, wave: str | None = None) -> dict:
-    """Everything the page shows for one outcome: the unit-level relation in one wave (the
-    newest whose month has the outcome for at least three stores, by default) with its
-    fitted band, the within-store relation across waves, the lagged relation, the partial
-    correlation controlling for size and tenure, and the theme drivers (Benjamini–Hochberg
-    adjusted). Every unit-level statistic rests on one row per store.
-
-    Repurchase enters only from months whose windows have ended for every customer (the
-    rate is blank in the others, see :func:`linkage_data`); ``decidable`` is False when the
-    chosen wave's month is not such a month, and then nothing is computed for it; ``until``
-    is then the day its windows end (:func:`window_end`). ``months`` says which months went
-    into each analysis: ``unit``, ``partial`` and ``drivers`` the chosen wave's, ``within``
-    the months of the store-waves compared, ``lagged`` the (earlier month, month) pairs of
-    the waves paired."""
-    if outcome not in OUTCOMES:
-        raise ValueError(f"outcome must be one of {OUTCOMES}")
-    units = data.units
-    month_of = dict(zip(units["wave"], units["month"], strict=False))
-    if wave is None:  # the newest wave whose month has this outcome for three stores
-        counts = units.dropna(subset=["engagement", outcome]).groupby("wave").size()
-        ready = [w for w in data.waves if counts.get(w, 0) >= 3]
-        wave = ready[-1] if ready else (data.waves[-1] if data.waves else None)
-    month = month_of.get(wave)
-    decidable = not (outcome == "repurchase" and (month is None or month in data.pending_months))
-    one = units[units["wave"] == wave] if wave else units.iloc[0:0]
-    one = one.dropna(subset=["engagement", outcome])
-    across = units.dropna(subset=["engagement", outcome])
-    repeated = across[across.groupby("store_id")["wave"].transform("size") >= 2]
-    lagged = _lagged(data, outcome, one)
-    return {
-        "wave": wave,
-        "month": month,
-        "decidable": decidable,
-        "until": None if decidable or month is None else window_end(month, data.window_days),
-        "points": one,
-        "unit": linkage.unit_correlation(one, "engagement", outcome),
-        "band": linkage.fit_band(one, "engagement", outcome),
-        "within": repeated_measures(across, "engagement", outcome, "store_id"),
-        "lagged": linkage.unit_correlation(lagged, "engagement", outcome),
-        "partial": linkage.partial(
-            one.dropna(subset=["headcount", "tenure"]),
-            "engagement",
-            outcome,
-            ["headcount", "tenure"],
-        ),
-        "drivers": linkage.drivers(one, list(THEMES), outcome),
-        "months": {
-            "unit": [month] if len(one) else [],
-            "within": sorted(set(repeated["month"])) if len(repeated) >= 3 else [],
-            "lagged": sorted(set(zip(lagged["from_month"], lagged["month"], strict=True))),
-            "partial": [month] if len(one) else [],
-            "drivers": [month] if len(one) else [],
-        },
-    }
-
-
-def _lagged(data: LinkageData, outcome: str, one: pd.DataFrame) -> pd.DataFrame:
-    """Each store's engagement in the wave just before the chosen one against its outcome in
-    the chosen wave's month: one pair per store, so no store counts twice. "Just before" is
-    in the sequence of closed anonymous waves that covered the store: where the store was
-    hidden in that wave (or its index was), it has no pair, rather than one with an older
-    wave."""
-    columns = ["store_id", "engagement", outcome, "from_month", "month"]
-    if one.empty or data.covered.empty:
-        return pd.DataFrame(columns=columns)
-    wave, month = one["wave"].iloc[0], one["month"].iloc[0]
-    frame = data.covered.merge(
-        data.units[["store_id", "wave", "engagement", outcome]], on=["store_id", "wave"], how="left"
-    )
-    pairs = lagged_pairs(frame, "store_id", "order", "engagement", outcome)
-    order = data.covered.drop_duplicates("wave").set_index("order")
-    chosen = order.index[order["wave"] == wave]
-    pairs = pairs[pairs["next_period"].isin(chosen)].dropna(subset=["x", "y_next"])
-    return pd.DataFrame(
-        {
-            "store_id": pairs["unit"].to_numpy(),
-            "engagement": pairs["x"].astype(float).to_numpy(),
-            outcome: pairs["y_next"].astype(float).to_numpy(),
-            "from_month": order.loc[pairs["period"], "month"].to_numpy(),
-            "month": month,
-        },
-        columns=columns,
-    )
-
-
-@dataclass(frozen=True)
-class StoreView:
-    """One store's linkage as its manager reads it: ``standing`` has a row per measure of
-    :data:`MEASURES` in ``wave``: the store's ``value`` and the ``n`` it rests on
-    (respondents, CSAT answers, customers decided, visits), the chain's ``stores`` with a
-    published value, its quartiles ``q1``, ``median``, ``q3``, the store's ``part`` (top,
-    middle, bottom; None with too few stores) and ``decidable`` (False for repurchase in a
-    month whose windows have not ended, see ``until``). ``trend`` holds the store's rows
-    that may be listed side by side (wave, month, n and the measures with their n) and the
-    chain's median of each measure in that wave (``median_<measure>``). Nothing in it
-    names, counts or describes another store but through the chain's quartiles."""
-
-    store_id: int
-    code: str
-    name: str
-    wave: str | None
-    month: str | None
-    standing: pd.DataFrame
-    trend: pd.DataFrame
-    until: date | None  # the day the chosen month's repurchase windows end
-    window_days: int = 90
-
-
-_MEASURE_N = {
-    "engagement": "n",
-    "csat": "csat_n",
-    "repurchase": "repurchase_n",
-    "visit_score": "visits",
-}
-_TREND_COLUMNS = [
-    "wave",
-    "month",
-    "n",
-    "engagement",
-    "csat",
-    "csat_n",
-    "repurchase",
-    "repurchase_n",
-    "visit_score",
-    "visits",
-]
-
-
-def store_view(
-    session: Session,
-    actor: Actor,
-    store_id: int,
-    wave: str | None = None,
-    *,
-    window_days: int = 90,
-) -> StoreView:
-    """One store of the actor's scope against the chain's distribution in ``wave`` (by
-    default the newest of the store's waves that may be listed side by side: the view shows
-    the wave beside the trend), and its own trend (see :class:`StoreView`). The chain's
-    quartiles rest on published store rows only, over at least
-    :data:`~ee_app.analysis.linkage.MIN_STANDING` stores, and on the waves the actor may
-    see; no other store's row leaves this function. Raises NotFound for a store outside the
-    actor's scope or without a published row, or a wave it has none in that may be listed."""
-    require(actor, Permission.VIEW_RESULTS)
-    require(actor, Permission.VIEW_OUTCOMES)
-    if actor.scope is not None and store_id not in actor.scope:
-        raise NotFound(N_("No published results for this store in your scope."))
-    # The chain as a whole, read once: the store's own rows come from it, and the others'
-    # only as quartiles and medians. A wave with a row of the store covered the store, so the
-    # actor may see it. No other store's row is returned.
-    whole = Actor(email=actor.email, role=UserRole.HR)
-    closed = _closed_waves(session, WaveMode.ANONYMOUS)
-    last_sale = session.scalar(select(func.max(Sale.sold_on)))
-    chain, _covered, _hidden = _store_rows(session, whole, closed, window_days, last_sale)
-    own = chain[chain["store_id"] == store_id].reset_index(drop=True)
-    own["listed"] = _side_by_side(session, own, {w.code: w for w in closed})
-    own = own[own["listed"]]
-    if own.empty:
-        raise NotFound(N_("No published results for this store in your scope."))
-    if wave is None:
-        wave = own["wave"].iloc[-1]
-    row = own[own["wave"] == wave]
-    if row.empty:
-        raise NotFound(N_("No published results for this store in this wave."))
-    row = row.iloc[0]
-    month = str(row["month"])
-    pending = {
-        f"{_month(w.opens_on)[0]:%Y-%m}"
-        for w in closed
-        if not _decided(w.opens_on, window_days, last_sale)
-    }
-    in_wave = chain[chain["wave"] == wave]
-    standing = []
-    for measure in MEASURES:
-        decidable = not (measure == "repurchase" and month in pending)
-        place = ranks.standing(in_wave[measure].tolist(), row[measure])
-        count = row[_MEASURE_N[measure]]
-        standing.append(
-            {
-                "measure": measure,
-                "value": row[measure],
-                "n": None if count is None or count != count else int(count),
-                "stores": place["n"],
-                "q1": place["q1"],
-                "median": place["median"],
-                "q3": place["q3"],
-                "part": place["part"],
-                "decidable": decidable,
-            }
-        )
-    medians = {}
-    for code, rows in chain.groupby("wave", sort=False):
-        medians[code] = {
-            f"median_{m}": ranks.standing(rows[m].tolist(), rows[m].median())["median"]
-            for m in MEASURES
-        }
-    trend = own[own["listed"].astype(bool)][_TREND_COLUMNS].reset_index(drop=True)
-    for measure in MEASURES:
-        trend[f"median_{measure}"] = [
-            medians.get(code, {}).get(f"median_{measure}", np.nan) for code in trend["wave"]
-        ]
-    return StoreView(
-        int(store_id),
-        str(row["code"]),
-        str(row["name"]),
-        wave,
-        month,
-        pd.DataFrame(standing),
-        trend,
-        window_end(month, window_days) if month in pending else None,
-        window_days,
-    )
-
-
 def wave_icc(session: Session, actor: Actor, wave_code: str) -> dict:
     """ICC(1) and ICC(2) of the engagement index by store in one closed wave, from the
     per-store sums stored at close, over the stores the actor may read: in their scope, with
@@ -549,7 +346,7 @@ def wave_icc(session: Session, actor: Actor, wave_code: str) -> dict:
     an index; it is hidden wherever a theme is). ``people`` and ``units`` count that same
     set. Raises NotFound for a wave the actor may not see, Conflict for one not closed."""
     require(actor, Permission.VIEW_RESULTS)
-    wave = _closed_wave(session, actor, wave_code)
+    wave = closed_wave(session, actor, wave_code)
     return icc_from_sums(_published_sums(session, actor, wave))
 
 

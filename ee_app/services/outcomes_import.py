@@ -9,66 +9,53 @@ the import will too, on SQLite and PostgreSQL alike; and it refuses what would m
 
 Rows whose source id was imported before with the same content are skipped, so importing a
 file again adds nothing (and records no batch); a source id that comes back with different
-values is a problem, not an overwrite.
+values is a problem, not an overwrite (the hashes: :mod:`ee_app.services.outcome_hashes`).
 Customer references are replaced by a keyed hash before anything is stored, and rows dated
-before the retention policy's horizon (:func:`ee_app.services.retention_policy.customer_horizon`)
-are stored without one. A row whose customer hash the retention run removed keeps a row hash
-computed without the customer (:func:`bare_row_hashes`), so importing its old file again finds
-it unchanged and brings nothing back.
-
-The import history and undo serve every kind of batch listed in :func:`batch_kinds`: the
-outcomes here, and the agencies' mystery-shopper visits (:mod:`ee_app.services.visit_import`).
+before the retention policy's horizon
+(:func:`ee_app.services.retention_policy.customer_horizon`) are stored without one. The
+import history and undo: :mod:`ee_app.services.import_batches`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
-import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ee_app import clock
-from ee_app.auth import Actor, Permission, can, require
+from ee_app.auth import Actor, Permission, require
 from ee_app.config import Settings
 from ee_app.db import bulk_insert
-from ee_app.errors import N_, Conflict, ImportRejected, NotFound, Problem
+from ee_app.errors import N_, ImportRejected, Problem
 from ee_app.imports.outcomes import Lookups, Parsed, parse_csat, parse_sales
 from ee_app.imports.tabular import file_label, read_frame
-from ee_app.keys import derive, secret_key
-from ee_app.models import CsatRecord, ImportBatch, Sale, SaleStaff, utcnow
+from ee_app.models import CsatRecord, ImportBatch, Sale
 from ee_app.services import audit
+from ee_app.services.outcome_hashes import (
+    CSAT_HASHED,
+    SALE_HASHED,
+    bare_row_hashes,
+    hash_customers,
+    row_hashes,
+    text_cell,
+)
 from ee_app.services.roster import staff_ids, unit_index
 
 __all__ = [
-    "CSAT_HASHED",
     "KINDS",
-    "SALE_HASHED",
-    "BatchKind",
-    "BatchRow",
     "OutcomeImport",
-    "bare_row_hashes",
-    "batch_kinds",
-    "customer_hasher",
     "import_csat",
-    "import_history",
     "import_sales",
-    "undo_batch",
-    "visible_kinds",
 ]
 
 KINDS = ("csat", "sales")
-#: The columns a row hash covers, in order (sales add ``"staff"``, the serving staff's ids in
-#: numeric order joined by commas).
-CSAT_HASHED = ("staff_id", "store_id", "service_date", "score", "scale", "touchpoint", "customer")
-SALE_HASHED = ("customer", "store_id", "sold_on", "amount", "item", "category", "owner_staff_id")
 Progress = Callable[[float, str], None]
 _CHUNK = 5_000
 
@@ -87,100 +74,9 @@ class OutcomeImport:
     warnings: list[Problem] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class BatchRow:
-    id: int
-    kind: str
-    file_name: str
-    created_at: datetime
-    actor: str
-    rows: int
-    inserted: int
-    unchanged: int
-    undone_at: datetime | None
-
-
-def _customer_hash(key: bytes, reference: str) -> str:
-    clean = unicodedata.normalize("NFKC", reference).replace(" ", "").replace("-", "")
-    # hmac.digest: the one-shot C path, the same value as hmac.new(…).hexdigest()
-    return hmac.digest(key, clean.lower().encode(), "sha256").hex()[:32]
-
-
-def customer_hasher(settings: Settings) -> Callable[[str | None], str | None]:
-    """The keyed hash that stands in for a customer reference everywhere in the database.
-
-    References are normalised first (full-width to ASCII, spaces and dashes removed, lower
-    case), so "138-0013-8000" and "13800138000" are the same customer.
-    """
-    key = derive(secret_key(settings), "customer")
-    cache: dict[str, str] = {}
-
-    def hashed(reference: str | None) -> str | None:
-        if reference is None:
-            return None
-        found = cache.get(reference)
-        if found is None:
-            found = cache[reference] = _customer_hash(key, reference)
-        return found
-
-    return hashed
-
-
-def hash_customers(settings: Settings, references: Sequence[object]) -> list[str | None]:
-    """:func:`customer_hasher` of a whole column, each distinct reference hashed once (a year
-    of sales names each customer several times); missing cells stay None."""
-    codes, uniques = pd.factorize(np.asarray(references, dtype=object), use_na_sentinel=True)
-    key = derive(secret_key(settings), "customer")
-    texts = (_text(u) for u in uniques)
-    mapped = [None if t is None else _customer_hash(key, t) for t in texts]
-    return np.array([*mapped, None], dtype=object)[codes].tolist()  # code -1 (missing): None
-
-
 def _lookups(session: Session, today: date | None) -> Lookups:
     stores = unit_index(session).stores
     return Lookups(staff=staff_ids(session), stores=stores, today=today or clock.today())
-
-
-def _text(value: object) -> str | None:
-    """A text cell, or None for a missing one (pandas writes missing text as NaN)."""
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    return str(value)
-
-
-def _canonical(value: object) -> str:
-    """The same text for the same value whatever column type pandas chose (1 and 1.0)."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _row_hash(values: Iterable[object]) -> str:
-    text = "\x1f".join(_canonical(v) for v in values)
-    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
-
-
-def _row_hashes(rows: pd.DataFrame, columns: Sequence[str]) -> list[str]:
-    """:func:`_row_hash` of every row over ``columns``, with each column's distinct values
-    made canonical once (a million sales repeat a few thousand stores, dates and prices)."""
-    parts = []
-    for column in columns:
-        codes, uniques = pd.factorize(rows[column].to_numpy(dtype=object), use_na_sentinel=True)
-        canonical = np.array([_canonical(v) for v in uniques] + [""], dtype=object)
-        parts.append(canonical[codes].tolist())  # code -1 (missing) takes the last: ""
-    sha1 = hashlib.sha1
-    return [
-        sha1("\x1f".join(row).encode(), usedforsecurity=False).hexdigest()[:16]
-        for row in zip(*parts, strict=True)
-    ]
-
-
-def bare_row_hashes(rows: pd.DataFrame, columns: Sequence[str]) -> list[str]:
-    """The row hashes of ``rows`` as if their customer were missing: what a row keeps once the
-    retention policy removed its customer hash (no trace of the customer is left in it)."""
-    return _row_hashes(rows.assign(customer=None), columns)
 
 
 def _drop_old_customers(
@@ -407,7 +303,7 @@ def import_csat(
     )
     values = list(CSAT_HASHED)
     hashes = _drop_old_customers(
-        session, rows, "service_date", _row_hashes(rows, values), values, today
+        session, rows, "service_date", row_hashes(rows, values), values, today
     )
     progress(0.5, N_("Comparing with what was imported before"))
     header = parsed.headers["source_id"]
@@ -439,7 +335,7 @@ def import_csat(
             fresh["service_date"].tolist(),
             *(_column(fresh[c], int) for c in ("score", "scale")),
             fresh["touchpoint"].tolist(),
-            _column(fresh["customer"], _text),
+            _column(fresh["customer"], text_cell),
         ]
         bulk_insert(
             session,
@@ -493,7 +389,7 @@ def import_sales(
     values = list(SALE_HASHED)
     hashed_columns = [*values, "staff"]
     hashes = _drop_old_customers(
-        session, rows, "sold_on", _row_hashes(rows, hashed_columns), hashed_columns, today
+        session, rows, "sold_on", row_hashes(rows, hashed_columns), hashed_columns, today
     )
     progress(0.5, N_("Comparing with what was imported before"))
     header = parsed.headers["source_id"]
@@ -532,103 +428,3 @@ def import_sales(
     result.batch_id = batch.id
     progress(1.0, N_("Done"))
     return result
-
-
-@dataclass(frozen=True)
-class BatchKind:
-    """A kind of import batch: who may list and undo it, and how undoing removes its rows
-    (``remove(session, batch)`` deletes them and returns how many, or raises an
-    :class:`~ee_app.errors.EeError` to refuse; the caller commits or rolls back)."""
-
-    permission: Permission
-    remove: Callable[[Session, ImportBatch], int]
-
-
-def _remove_csat(session: Session, batch: ImportBatch) -> int:
-    return session.execute(delete(CsatRecord).where(CsatRecord.batch_id == batch.id)).rowcount
-
-
-def _remove_sales(session: Session, batch: ImportBatch) -> int:
-    sales = select(Sale.id).where(Sale.batch_id == batch.id)
-    session.execute(delete(SaleStaff).where(SaleStaff.sale_id.in_(sales)))
-    return session.execute(delete(Sale).where(Sale.batch_id == batch.id)).rowcount
-
-
-def batch_kinds() -> dict[str, BatchKind]:
-    """Every kind of batch the history lists and undo removes, by ``ImportBatch.kind``."""
-    from ee_app.services import visit_import
-
-    return {
-        "csat": BatchKind(Permission.IMPORT_OUTCOMES, _remove_csat),
-        "sales": BatchKind(Permission.IMPORT_OUTCOMES, _remove_sales),
-        visit_import.KIND: BatchKind(Permission.MANAGE_VISITS, visit_import.remove_batch),
-    }
-
-
-def visible_kinds(actor: Actor) -> list[str]:
-    """The kinds of batch ``actor`` may list and undo (possibly none)."""
-    return [kind for kind, spec in batch_kinds().items() if can(actor, spec.permission)]
-
-
-def import_history(
-    session: Session, actor: Actor, limit: int = 100, kinds: Sequence[str] = KINDS
-) -> list[BatchRow]:
-    """Recent batches of ``kinds`` (by default CSAT and sales), newest first (undone ones
-    included, marked). The actor needs the permission of every kind asked for."""
-    known = batch_kinds()
-    for kind in kinds:
-        require(actor, known[kind].permission)
-    stmt = (
-        select(ImportBatch)
-        .where(ImportBatch.kind.in_(list(kinds)))
-        .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc())
-        .limit(limit)
-    )
-    return [
-        BatchRow(
-            b.id,
-            b.kind,
-            b.file_name,
-            b.created_at,
-            b.actor,
-            b.rows,
-            b.inserted,
-            b.unchanged,
-            b.undone_at,
-        )
-        for b in session.scalars(stmt)
-    ]
-
-
-def undo_batch(session: Session, actor: Actor, batch_id: int) -> BatchRow:
-    """Remove exactly the rows one batch added, in one transaction; the batch stays in the
-    history, marked undone. The actor needs the permission of the batch's kind (see
-    :func:`batch_kinds`); a kind may refuse (visits: once one of them is approved)."""
-    batch = session.get(ImportBatch, batch_id)
-    spec = batch_kinds().get(batch.kind) if batch is not None else None
-    require(actor, spec.permission if spec else Permission.IMPORT_OUTCOMES)
-    if batch is None or spec is None:
-        raise NotFound(N_("No import batch {batch}."), batch=batch_id)
-    if batch.undone_at is not None:
-        raise Conflict(N_("Batch {batch} was undone already."), batch=batch_id)
-    try:
-        removed = spec.remove(session, batch)
-        batch.undone_at = utcnow()
-        audit.record(
-            session, actor, f"{batch.kind}.undo", "import_batch", batch.id, removed=removed
-        )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return BatchRow(
-        batch.id,
-        batch.kind,
-        batch.file_name,
-        batch.created_at,
-        batch.actor,
-        batch.rows,
-        batch.inserted,
-        batch.unchanged,
-        batch.undone_at,
-    )

@@ -25,7 +25,7 @@ from ee_app.models import (
     WaveStatus,
 )
 from ee_app.services.org import expand_scope
-from ee_app.services.waves import _wave
+from ee_app.services.wave_access import wave_by_code
 
 __all__ = ["Overlap", "overlapping_waves"]
 
@@ -65,7 +65,7 @@ def overlapping_waves(
     """The other open waves whose invitations reach people of this wave's audience, with how
     many; empty for a closed wave."""
     require(actor, Permission.MANAGE_SURVEYS)
-    wave = _wave(session, wave_code)
+    wave = wave_by_code(session, wave_code)
     if wave.status is WaveStatus.CLOSED:
         return []
     on = max(on or clock.today(), wave.opens_on)

@@ -3,7 +3,7 @@
 A baseline (:func:`baselines`) is either
 
 * an **approved run** of the month before or of the month itself: its lines as they were
-  paid, read through :func:`~ee_app.services.incentives.run_view` (so a run altered in the
+  paid, read through :func:`~ee_app.services.incentive_runs.run_view` (so a run altered in the
   database refuses to compare), or
 * a **scheme version** computed on the same month's inputs as the draft.
 
@@ -28,17 +28,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ee_app.analysis.pay import calculate
-from ee_app.analysis.pay_compare import (
-    change_bins,
-    compare_lines,
-    group_totals,
-    top_movers,
-)
+from ee_app.analysis.pay_compare import change_bins, compare_lines, group_totals, top_movers
 from ee_app.auth import Actor, Permission, can, require
 from ee_app.errors import N_, NotFound, ValidationError
 from ee_app.instruments.scheme import validate
 from ee_app.models import IncentiveRun, IncentiveScheme, RunStatus
-from ee_app.services.incentives import period_inputs, run_csat_months, run_view, scheme_of
+from ee_app.services.incentive_inputs import period_inputs
+from ee_app.services.incentive_runs import run_csat_months, run_view
+from ee_app.services.incentives import scheme_of
 from ee_app.services.outcomes import DEFAULT_CSAT_MONTHS, month_bounds
 
 __all__ = ["Baseline", "Comparison", "baselines", "compare", "previous_month"]

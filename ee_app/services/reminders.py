@@ -28,12 +28,9 @@ from sqlalchemy.orm import Session
 
 from ee_app.auth import Actor, Permission, require
 from ee_app.config import Settings
-from ee_app.errors import N_, ConfigError, Conflict, NotFound
-from ee_app.i18n import translator
+from ee_app.errors import N_, Conflict
 from ee_app.keys import secret_key
-from ee_app.messaging import Channel, Message, Pacer, Status
-from ee_app.messaging.smtp import SmtpChannel
-from ee_app.messaging.wecom import WecomAppChannel, WecomRobotChannel
+from ee_app.messaging import Channel, Message, Status
 from ee_app.models import (
     OrgUnit,
     ReminderRun,
@@ -41,24 +38,26 @@ from ee_app.models import (
     SurveyInvitation,
     SurveyWave,
     SurveyWaveUnit,
-    WaveMode,
     WaveStatus,
     utcnow,
 )
 from ee_app.services import audit
 from ee_app.services.org import expand_scope, store_id_of
+from ee_app.services.reminder_channels import (
+    SAMPLE_TOKEN,
+    check_channel,
+    make_channel,
+    reminder_message,
+)
+from ee_app.services.wave_access import wave_by_code
 from ee_app.services.waves import survey_token
 
 __all__ = [
-    "CHANNELS",
-    "CHANNEL_NAMES",
     "REASONS",
     "MissingContact",
     "ReminderPlan",
     "ReminderResult",
     "ReminderRunRow",
-    "configured_channels",
-    "make_channel",
     "missing_contacts",
     "plan_reminders",
     "reminder_runs",
@@ -67,12 +66,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-CHANNELS = ("email", "wecom", "robot")
-CHANNEL_NAMES = {
-    "email": N_("E-mail"),
-    "wecom": N_("WeCom message"),
-    "robot": N_("WeCom group robot"),
-}
 #: The reason codes the channels give (ee_app.messaging), in words.
 REASONS = {
     "invalid_address": N_("address refused"),
@@ -87,8 +80,6 @@ REASONS = {
 }
 #: The person's contact each channel writes to (the robot writes to groups).
 _CONTACT = {"email": Staff.email, "wecom": Staff.wecom_userid}
-#: Stands for a personal link in the preview.
-SAMPLE_TOKEN = "…"  # noqa: S105 (not a secret)
 
 
 @dataclass(frozen=True)
@@ -218,57 +209,14 @@ class ReminderRunRow:
         )
 
 
-def configured_channels(settings: Settings) -> tuple[str, ...]:
-    return settings.messaging.channels
-
-
-def make_channel(
-    settings: Settings,
-    channel: str,
-    *,
-    clock: Callable[[], float] | None = None,
-    sleep: Callable[[float], None] | None = None,
-) -> Channel:
-    """The channel's adapter as configured; :class:`ConfigError` if it is not configured."""
-    messaging = settings.messaging
-    if channel not in messaging.channels:
-        raise ConfigError(
-            N_(
-                "Reminders by {channel} are not configured: see docs/configuration.md, “Reminders”."
-            ),
-            channel=channel,
-        )
-    timing = {k: v for k, v in (("clock", clock), ("sleep", sleep)) if v is not None}
-    pacer = Pacer(rate=messaging.rate, **timing)  # type: ignore[arg-type]
-    if channel == "email":
-        assert messaging.smtp is not None
-        return SmtpChannel(messaging.smtp, pacer)
-    if channel == "wecom":
-        return WecomAppChannel(messaging.wecom, pacer, **({"clock": clock} if clock else {}))
-    return WecomRobotChannel(messaging.wecom, pacer)
-
-
-def _wave(session: Session, wave: int | str) -> SurveyWave:
-    column = SurveyWave.id if isinstance(wave, int) else SurveyWave.code
-    row = session.scalar(select(SurveyWave).where(column == wave))
-    if row is None:
-        raise NotFound(N_("No survey wave “{wave}”."), wave=wave)
-    return row
-
-
-def _check_channel(channel: str) -> None:
-    if channel not in CHANNELS:
-        raise NotFound(N_("No reminder channel “{channel}”."), channel=channel)
-
-
 def missing_contacts(
     session: Session, actor: Actor, wave_code: int | str, channel: str
 ) -> list[MissingContact]:
     """Everyone invited to the wave, answered or not, who has no contact on ``channel``
     (nobody, for the group robot)."""
     require(actor, Permission.MANAGE_SURVEYS)
-    _check_channel(channel)
-    wave = _wave(session, wave_code)
+    check_channel(channel)
+    wave = wave_by_code(session, wave_code)
     if channel not in _CONTACT:
         return []
     contact = _CONTACT[channel]
@@ -332,39 +280,8 @@ def _robot_keys(session: Session, wave: SurveyWave, settings: Settings) -> list[
     ]
 
 
-def _message(wave: SurveyWave, channel: str, to: str, link: str | None) -> Message:
-    """The reminder in the wave's language. The group robot's carries no link and no name."""
-    _ = translator(wave.language)
-    closes = wave.closes_on.isoformat()
-    promise = (
-        _("Your answers are confidential: they are only used in statistics over many people.")
-        if wave.mode is WaveMode.CONFIDENTIAL
-        else _("Your answers are anonymous: results are shown only for groups of at least {k}.")
-    ).format(k=wave.k)
-    subject = _("Reminder: “{wave}” closes on {closes}").format(wave=wave.name, closes=closes)
-    if channel == "robot":
-        body = _(
-            "The survey “{wave}” is open until {closes}. If you have not answered yet, please "
-            "use the personal link you received (by e-mail, WeCom or on a printed slip). Each "
-            "link is personal: never share it in a group."
-        ).format(wave=wave.name, closes=closes)
-        return Message(to=to, subject=subject, body=f"{body}\n{promise}")
-    if channel == "wecom":
-        body = _(
-            "The survey “{wave}” is open until {closes}. If you have not answered yet, open "
-            "your personal link below. It is yours alone and works once."
-        ).format(wave=wave.name, closes=closes)
-        return Message(to=to, subject=subject, body=f"{body}\n{promise}", link=link)
-    body = _(
-        "Hello,\n\nthe survey “{wave}” is open until {closes}. If you have not answered yet, "
-        "here is your personal link:\n\n{link}\n\nIt is yours alone and works once: please "
-        "do not forward it."
-    ).format(wave=wave.name, closes=closes, link=link)
-    return Message(to=to, subject=subject, body=f"{body}\n\n{promise}")
-
-
 def _open_wave(session: Session, wave_code: int | str) -> SurveyWave:
-    wave = _wave(session, wave_code)
+    wave = wave_by_code(session, wave_code)
     if wave.status is not WaveStatus.OPEN:
         raise Conflict(
             N_("Reminders go only for an open wave; wave “{code}” is not open."), code=wave.code
@@ -378,16 +295,16 @@ def plan_reminders(
     """How many messages sending would make, who has no contact (whole audience), and the
     message with a sample link."""
     require(actor, Permission.MANAGE_SURVEYS)
-    _check_channel(channel)
+    check_channel(channel)
     wave = _open_wave(session, wave_code)
     missing = tuple(missing_contacts(session, actor, wave.id, channel))
     if channel == "robot":
         recipients = len(_robot_keys(session, wave, settings))
-        sample = _message(wave, channel, "", None)
+        sample = reminder_message(wave, channel, "", None)
     else:
         recipients = len(_pending(session, wave, channel, settings))
         link = f"{settings.public_url}/survey?t={SAMPLE_TOKEN}"
-        sample = _message(wave, channel, "", link)
+        sample = reminder_message(wave, channel, "", link)
     return ReminderPlan(channel, recipients, missing, sample)
 
 
@@ -407,16 +324,16 @@ def send_reminders(
     counts. ``transport`` replaces the configured channel (tests, or a caller's own pacing);
     ``dry_run`` counts without sending or recording anything."""
     require(actor, Permission.MANAGE_SURVEYS)
-    _check_channel(channel)
+    check_channel(channel)
     row = _open_wave(session, wave)
     wave_id, wave_code = row.id, row.code
     no_contact = len(missing_contacts(session, actor, wave_id, channel))
     if channel == "robot":
         keys = _robot_keys(session, row, settings)
-        messages = [_message(row, channel, key, None) for key in keys]
+        messages = [reminder_message(row, channel, key, None) for key in keys]
     else:
         messages = [
-            _message(row, channel, address, link)
+            reminder_message(row, channel, address, link)
             for address, link in _pending(session, row, channel, settings)
         ]
     if dry_run:
@@ -485,7 +402,7 @@ def send_reminders(
 def reminder_runs(session: Session, actor: Actor, wave_code: int | str) -> list[ReminderRunRow]:
     """The wave's reminder runs, newest first (HR only)."""
     require(actor, Permission.MANAGE_SURVEYS)
-    wave = _wave(session, wave_code)
+    wave = wave_by_code(session, wave_code)
     runs = session.scalars(
         select(ReminderRun)
         .where(ReminderRun.wave_id == wave.id)

@@ -42,7 +42,8 @@ _CACHE_SIZE = 32
 def respondent_sets(session: Session, wave: SurveyWave) -> dict[Cell, frozenset[int]]:
     """Staff ids whose answers sit in each cell of a closed wave (cached per results
     version: the sets change only when the results are rebuilt)."""
-    from ee_app.services.waves import _unit_parents, pool_attributes
+    from ee_app.services.wave_audience import pool_attributes
+    from ee_app.services.wave_audience import unit_parents as _unit_parents
 
     version = session.scalar(
         select(SurveyWaveResult.version).where(SurveyWaveResult.wave_id == wave.id)

@@ -237,10 +237,10 @@ class EngagementView:
 
 
 def _closed_wave(session: Session, actor: Actor, wave_code: int | str) -> SurveyWave:
-    from ee_app.services.waves import _visible_to, _wave
+    from ee_app.services.wave_access import visible_waves, wave_by_code
 
-    wave = _wave(session, wave_code)
-    if not _visible_to(session, actor, [wave]):
+    wave = wave_by_code(session, wave_code)
+    if not visible_waves(session, actor, [wave]):
         raise NotFound(N_("No survey wave “{wave}”."), wave=wave_code)
     if wave.status is not WaveStatus.CLOSED:
         raise Conflict(

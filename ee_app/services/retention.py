@@ -66,7 +66,7 @@ from ee_app.models import (
 )
 from ee_app.services import audit
 from ee_app.services._tx import transactional
-from ee_app.services.outcomes_import import CSAT_HASHED, SALE_HASHED, bare_row_hashes
+from ee_app.services.outcome_hashes import CSAT_HASHED, SALE_HASHED, bare_row_hashes
 from ee_app.services.retention_policy import Policy, get_policy
 
 __all__ = [
@@ -303,7 +303,7 @@ def _anonymise(session: Session, staff_ids: Sequence[int]) -> None:
 def _reseal_pay_inputs(session: Session, staff_ids: set[int]) -> None:
     """Replace the names in pay runs' input snapshots and hash the snapshot again: the
     amounts, lines and their hash are unchanged, the name is gone."""
-    from ee_app.services.incentives import _digest
+    from ee_app.services.incentive_runs import _digest
 
     run_ids = session.scalars(
         select(IncentiveLine.run_id).where(IncentiveLine.staff_id.in_(list(staff_ids))).distinct()

@@ -14,7 +14,7 @@ The policy is two numbers stored in ``app_setting`` under ``"retention"``:
   today's are deleted. At least 18: the longest look-back that needs a customer hash is a
   comparison over a year (12 months) of a month's repurchase, which reads the customers of a
   cohort month up to 5 months before the pay month (a 120-day window,
-  :func:`ee_app.services.incentives.repurchase_cohort`), plus a month for late corrections.
+  :func:`ee_app.services.incentive_inputs.repurchase_cohort`), plus a month for late corrections.
   Whole months, so that a month's figures are either whole or not computed at all.
 
 Without a saved policy the defaults apply. Reading and changing it needs

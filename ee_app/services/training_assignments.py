@@ -50,17 +50,16 @@ from ee_app.services._tx import transactional
 from ee_app.services.training import (
     GRACE,
     AttemptRow,
-    QuizLink,
-    _aware,
-    _row,
-    assignment_links,
+    as_utc,
     attempt_limit,
+    attempt_row,
     counted,
     graded_pass,
     quiz_of,
     quiz_token,
 )
 from ee_app.services.training_cycles import MAX_GENERATION, CycleResult, new_cycle
+from ee_app.services.training_links import QuizLink, assignment_links
 
 __all__ = [
     "MAX_EXTRA",
@@ -163,7 +162,7 @@ def _attempts(session: Session, assignment_id: int) -> list[QuizAttempt]:
 
 
 def _under_way(attempt: QuizAttempt, now: datetime) -> bool:
-    deadline = _aware(attempt.deadline)
+    deadline = as_utc(attempt.deadline)
     return attempt.status is AttemptStatus.OPEN and not (deadline and now > deadline + GRACE)
 
 
@@ -171,9 +170,9 @@ def _marked(attempts: Sequence[QuizAttempt], now: datetime) -> list[AttemptRow]:
     """The attempts as the grading sees them: one whose time ran out counts as failed (it is
     written so by the next start)."""
     return [
-        replace(_row(a), status=AttemptStatus.EXPIRED, passed=False)
+        replace(attempt_row(a), status=AttemptStatus.EXPIRED, passed=False)
         if a.status is AttemptStatus.OPEN and not _under_way(a, now)
-        else _row(a)
+        else attempt_row(a)
         for a in attempts
     ]
 
@@ -199,7 +198,7 @@ def _summary(
         max(limit - len(scored), 0),
         any(_under_way(a, now) for a in attempts),
         graded_pass(quiz, _marked(scored, now)),
-        _aware(row.assigned_at),
+        as_utc(row.assigned_at),
     )
 
 

@@ -9,7 +9,7 @@ for the file), with the rules of every import:
 * idempotent by the agency's visit id: a visit imported before with the same content is
   skipped (importing a file again adds nothing and records no batch), one with different
   content is refused: undo its batch first;
-* a batch can be undone as a whole (:func:`ee_app.services.outcomes_import.undo_batch`), which
+* a batch can be undone as a whole (:func:`ee_app.services.import_batches.undo_batch`), which
   deletes exactly its visits, unless one of them has been approved: approved visits count in
   results and are paid on, so such a batch stays (:func:`remove_batch`).
 
@@ -50,7 +50,8 @@ from ee_app.models import (
 )
 from ee_app.services import audit
 from ee_app.services.roster import unit_index
-from ee_app.services.visits import checklist_of, stamp_scores
+from ee_app.services.visit_filling import stamp_scores
+from ee_app.services.visits import checklist_of
 
 __all__ = ["KIND", "MAX_PROBLEMS", "VisitImport", "import_visits", "remove_batch"]
 
@@ -304,7 +305,7 @@ def remove_batch(session: Session, batch: ImportBatch) -> int:
     """Delete the visits of one batch (and any evidence on them); refuse with
     :class:`~ee_app.errors.Conflict` if any of them has been approved, since approved visits
     count in results and are paid on. The caller holds the transaction and the permission
-    check (:func:`ee_app.services.outcomes_import.undo_batch`)."""
+    check (:func:`ee_app.services.import_batches.undo_batch`)."""
     rows = session.execute(
         select(ShopVisit.id, ShopVisit.status)
         .where(ShopVisit.batch_id == batch.id)

@@ -1,13 +1,16 @@
-"""Mystery-shopper visits: scheduling, filling in, evidence, submission and review.
+"""Mystery-shopper visits: the checklist templates, and reading visits as each role may.
 
-Who may touch a visit is decided here, whatever a page shows:
+Who may touch a visit is decided here and in the modules of each step, whatever a page shows:
 
 * HR and admins (``MANAGE_VISITS``) schedule visits, see every visit, review submitted ones
-  (approve, or reject with a reason) and cancel those not yet approved.
-* A shopper (``DO_VISITS``) sees and fills in only the visits assigned to them; any other
-  visit is "not found", the same answer as for a visit that does not exist. A shopper sees no
-  org data beyond the name of the store they are sent to, and records who served them as
-  they saw it (a name badge); HR links that to the roster when reviewing.
+  (approve, or reject with a reason) and cancel those not yet approved
+  (:mod:`ee_app.services.visit_management`).
+* A shopper (``DO_VISITS``) sees and fills in only the visits assigned to them
+  (:mod:`ee_app.services.visit_filling`, :mod:`ee_app.services.visit_evidence`); any other
+  visit is "not found", the same answer as for a visit that does not exist
+  (:func:`load_visit`). A shopper sees no org data beyond the name of the store they are sent
+  to, and records who served them as they saw it (a name badge); HR links that to the roster
+  when reviewing.
 * Managers (``VIEW_VISITS``) read approved visits of stores in their scope, through
   :mod:`ee_app.services.visit_results`.
 
@@ -17,29 +20,17 @@ with (:func:`ee_app.instruments.checklist.score`) and stored with the visit.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ee_app import clock
 from ee_app.auth import Actor, Permission, can, require
-from ee_app.errors import N_, ConfigError, Conflict, NotFound, Problem, ValidationError
-from ee_app.imports.images import PHOTO_FORMATS, clean_photo
-from ee_app.instruments.checklist import (
-    MAX_COMMENT,
-    Checklist,
-    check_answers,
-    default_definitions,
-    definition_hash,
-    percent,
-    score,
-    validate,
-)
+from ee_app.errors import N_, ConfigError, NotFound
+from ee_app.instruments.checklist import Checklist, default_definitions, definition_hash, validate
 from ee_app.models import (
     AppUser,
     ChecklistVersion,
@@ -47,48 +38,27 @@ from ee_app.models import (
     ShopVisit,
     Staff,
     StaffAssignment,
-    UnitLevel,
     UserRole,
     VisitEvidence,
     VisitStatus,
-    utcnow,
 )
-from ee_app.services import audit
-from ee_app.services._tx import transactional
 
 __all__ = [
-    "EVIDENCE_TYPES",
-    "MAX_EVIDENCE_BYTES",
     "OPEN_STATUSES",
     "EvidenceRow",
     "VisitRow",
-    "add_evidence",
-    "cancel_visit",
     "checklist_of",
     "ensure_default_checklists",
-    "evidence_content",
     "get_visit",
+    "is_own_visit",
     "list_templates",
     "list_visits",
-    "remove_evidence",
-    "review_visit",
-    "save_draft",
-    "schedule_visits",
+    "load_visit",
     "shoppers",
-    "stamp_scores",
     "store_staff",
-    "submit_visit",
+    "visit_row",
 ]
 
-#: A photo or a scanned receipt: enough to see, small enough to keep in the database.
-MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
-MAX_EVIDENCE_PER_ITEM = 3
-#: Accepted evidence, recognised by the file's first bytes rather than its name.
-EVIDENCE_TYPES = {
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"%PDF-": "application/pdf",
-}
 #: Visits a shopper may still change.
 OPEN_STATUSES = (VisitStatus.DRAFT, VisitStatus.REJECTED)
 MAX_WINDOW_DAYS = 92
@@ -200,14 +170,15 @@ class VisitRow:
         return self.status in OPEN_STATUSES
 
 
-def _is_own(actor: Actor, visit: ShopVisit) -> bool:
+def is_own_visit(actor: Actor, visit: ShopVisit) -> bool:
+    """Whether ``actor`` is the shopper the visit is assigned to."""
     return actor.user_id is not None and visit.shopper_id == actor.user_id
 
 
 def _readable(actor: Actor, visit: ShopVisit) -> bool:
     if can(actor, Permission.MANAGE_VISITS):
         return True
-    if can(actor, Permission.DO_VISITS) and _is_own(actor, visit):
+    if can(actor, Permission.DO_VISITS) and is_own_visit(actor, visit):
         return True
     return (
         can(actor, Permission.VIEW_VISITS)
@@ -216,7 +187,9 @@ def _readable(actor: Actor, visit: ShopVisit) -> bool:
     )
 
 
-def _load(session: Session, actor: Actor, visit_id: int, *, lock: bool = False) -> ShopVisit:
+def load_visit(session: Session, actor: Actor, visit_id: int, *, lock: bool = False) -> ShopVisit:
+    """The visit if ``actor`` may read it, else NotFound: the same answer as for a visit that
+    does not exist, so a shopper learns nothing about others' visits."""
     stmt = select(ShopVisit).where(ShopVisit.id == visit_id)
     if lock:
         stmt = stmt.with_for_update()
@@ -226,7 +199,8 @@ def _load(session: Session, actor: Actor, visit_id: int, *, lock: bool = False) 
     return visit
 
 
-def _row(session: Session, actor: Actor, visit: ShopVisit) -> VisitRow:
+def visit_row(session: Session, actor: Actor, visit: ShopVisit) -> VisitRow:
+    """The visit as ``actor`` may see it (a shopper sees no org data beyond the store)."""
     store = session.get(OrgUnit, visit.store_id)
     template = session.get(ChecklistVersion, visit.template_id)
     office = can(actor, Permission.MANAGE_VISITS)
@@ -282,7 +256,7 @@ def get_visit(session: Session, actor: Actor, visit_id: int) -> VisitRow:
     """One visit, if the actor may see it (see the module docstring); else NotFound."""
     if not actor.grants & _VISIT_GRANTS:
         require(actor, Permission.VIEW_VISITS)
-    return _row(session, actor, _load(session, actor, visit_id))
+    return visit_row(session, actor, load_visit(session, actor, visit_id))
 
 
 def list_visits(
@@ -311,7 +285,7 @@ def list_visits(
     if statuses:
         stmt = stmt.where(ShopVisit.status.in_(list(statuses)))
     stmt = stmt.order_by(ShopVisit.window_start.desc(), ShopVisit.id.desc()).limit(limit)
-    return [_row(session, actor, v) for v in session.scalars(stmt)]
+    return [visit_row(session, actor, v) for v in session.scalars(stmt)]
 
 
 def shoppers(session: Session, actor: Actor) -> list[AppUser]:
@@ -339,359 +313,3 @@ def store_staff(session: Session, actor: Actor, store_id: int, on: date) -> list
         .order_by(Staff.employee_no)
     )
     return list(session.scalars(stmt).unique())
-
-
-# Scheduling -----------------------------------------------------------------------------------
-
-
-@transactional
-def schedule_visits(
-    session: Session,
-    actor: Actor,
-    *,
-    template_id: int,
-    store_ids: Sequence[int],
-    shopper_id: int,
-    window_start: date,
-    window_end: date,
-) -> list[int]:
-    """One draft visit per store for the shopper, to be made between the two dates."""
-    require(actor, Permission.MANAGE_VISITS)
-    problems = []
-    template = session.get(ChecklistVersion, template_id)
-    if template is None:
-        problems.append(Problem(N_("Choose a checklist template.")))
-    else:
-        checklist_of(template)
-    shopper = session.get(AppUser, shopper_id)
-    if shopper is None or shopper.role is not UserRole.SHOPPER or not shopper.active:
-        problems.append(Problem(N_("Choose an active user with the mystery-shopper role.")))
-    if window_end < window_start:
-        problems.append(Problem(N_("The visit window ends before it starts.")))
-    elif (window_end - window_start).days > MAX_WINDOW_DAYS:
-        problems.append(Problem(N_("A visit window can span at most three months.")))
-    stores = session.scalars(select(OrgUnit).where(OrgUnit.id.in_(list(store_ids)))).all()
-    if not store_ids:
-        problems.append(Problem(N_("Choose at least one store.")))
-    elif len(stores) != len(set(store_ids)) or any(s.level is not UnitLevel.STORE for s in stores):
-        problems.append(Problem(N_("Visits go to stores: choose stores only.")))
-    if problems:
-        raise ValidationError(N_("The visits were not scheduled."), problems)
-    visits = [
-        ShopVisit(
-            template_id=template_id,
-            store_id=store.id,
-            shopper_id=shopper_id,
-            window_start=window_start,
-            window_end=window_end,
-            created_by=actor.email,
-        )
-        for store in sorted(stores, key=lambda s: s.code)
-    ]
-    session.add_all(visits)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "visit.schedule",
-        "shop_visit",
-        ",".join(str(v.id) for v in visits),
-        template=f"{template.key} v{template.version}",
-        shopper=shopper.email,
-        stores=len(visits),
-    )
-    return [v.id for v in visits]
-
-
-@transactional
-def cancel_visit(session: Session, actor: Actor, visit_id: int) -> None:
-    """Withdraw a visit that has not been approved (an approved one stays: it is paid on)."""
-    require(actor, Permission.MANAGE_VISITS)
-    visit = _load(session, actor, visit_id, lock=True)
-    if visit.status in (VisitStatus.APPROVED, VisitStatus.CANCELLED):
-        raise Conflict(
-            N_("Visit {visit} is {status} and cannot be cancelled."),
-            visit=visit.id,
-            status=visit.status.value,
-        )
-    visit.status = VisitStatus.CANCELLED
-    audit.record(session, actor, "visit.cancel", "shop_visit", visit.id)
-
-
-# Filling in -----------------------------------------------------------------------------------
-
-
-def _own_open_visit(session: Session, actor: Actor, visit_id: int) -> ShopVisit:
-    require(actor, Permission.DO_VISITS)
-    visit = _load(session, actor, visit_id, lock=True)
-    if not _is_own(actor, visit):
-        raise NotFound(N_("No visit {visit} among the visits you may see."), visit=visit_id)
-    if visit.status not in OPEN_STATUSES:
-        raise Conflict(
-            N_("Visit {visit} was submitted already and can no longer be changed."),
-            visit=visit.id,
-        )
-    return visit
-
-
-def _clean_answers(answers: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Only what a form sends: a value and a comment per item, empty entries dropped."""
-    cleaned = {}
-    for item_id, answer in answers.items():
-        value = answer.get("value")
-        comment = str(answer.get("comment") or "").strip()
-        if isinstance(value, str):
-            value = value.strip()
-        if value in (None, "") and not comment:
-            continue
-        cleaned[str(item_id)] = {"value": None if value == "" else value, "comment": comment}
-    return cleaned
-
-
-def _details(
-    visit: ShopVisit, visited_on: date | None, served_by_note: str, notes: str
-) -> list[Problem]:
-    problems = []
-    if visited_on is not None and not visit.window_start <= visited_on <= visit.window_end:
-        problems.append(
-            Problem(
-                N_("The visit date must lie in the window, {start} to {end}."),
-                {"start": visit.window_start, "end": visit.window_end},
-            )
-        )
-    if visited_on is not None and visited_on > clock.today():
-        problems.append(Problem(N_("The visit date lies in the future.")))
-    if len(served_by_note) > 200:
-        problems.append(Problem(N_("Who served you: at most 200 characters.")))
-    if len(notes) > MAX_COMMENT * 4:
-        problems.append(Problem(N_("The notes are too long (at most 4000 characters).")))
-    return problems
-
-
-def _apply(
-    visit: ShopVisit,
-    answers: Mapping[str, Mapping[str, Any]],
-    visited_on: date | None,
-    served_by_note: str,
-    notes: str,
-) -> None:
-    visit.answers = _clean_answers(answers)
-    visit.visited_on = visited_on
-    visit.served_by_note = served_by_note.strip()
-    visit.notes = notes.strip()
-
-
-@transactional
-def save_draft(
-    session: Session,
-    actor: Actor,
-    visit_id: int,
-    answers: Mapping[str, Mapping[str, Any]],
-    *,
-    visited_on: date | None = None,
-    served_by_note: str = "",
-    notes: str = "",
-) -> None:
-    """Keep what the shopper has filled in so far; nothing is required yet, but what is
-    there must be a valid answer."""
-    visit = _own_open_visit(session, actor, visit_id)
-    checklist = checklist_of(session.get(ChecklistVersion, visit.template_id))
-    cleaned = _clean_answers(answers)
-    problems = check_answers(checklist, cleaned, complete=False)
-    problems += _details(visit, visited_on, served_by_note, notes)
-    if problems:
-        raise ValidationError(N_("The draft was not saved."), problems)
-    _apply(visit, cleaned, visited_on, served_by_note, notes)
-    # A visit sent back and being corrected has no score until it is submitted again.
-    visit.raw_score = visit.score = visit.passed = visit.critical_failed = None
-    visit.section_scores = {}
-    audit.record(session, actor, "visit.save", "shop_visit", visit.id)
-
-
-def stamp_scores(visit: ShopVisit, checklist: Checklist) -> None:
-    """Compute the visit's scores from its answers and store them on it."""
-    result = score(checklist, visit.answers)
-    visit.raw_score = percent(result.raw)
-    visit.score = percent(result.final)
-    visit.passed = result.passed
-    visit.critical_failed = bool(result.critical_failures)
-    visit.section_scores = {
-        s.id: None if s.share is None else float(percent(s.share)) for s in result.sections
-    }
-
-
-@transactional
-def submit_visit(
-    session: Session,
-    actor: Actor,
-    visit_id: int,
-    answers: Mapping[str, Mapping[str, Any]],
-    *,
-    visited_on: date | None,
-    served_by_note: str = "",
-    notes: str = "",
-) -> VisitRow:
-    """Submit for review: every scored item answered, comments where a "no" needs one, the
-    visit date in the window. Scores are computed now and kept with the visit."""
-    visit = _own_open_visit(session, actor, visit_id)
-    checklist = checklist_of(session.get(ChecklistVersion, visit.template_id))
-    cleaned = _clean_answers(answers)
-    problems = check_answers(checklist, cleaned, complete=True)
-    if visited_on is None:
-        problems.append(Problem(N_("Say on which day you made the visit.")))
-    problems += _details(visit, visited_on, served_by_note, notes)
-    if problems:
-        raise ValidationError(N_("The visit was not submitted."), problems)
-    _apply(visit, cleaned, visited_on, served_by_note, notes)
-    stamp_scores(visit, checklist)
-    # Claim the submission atomically: a second tab or a double tap finds it gone.
-    claimed = session.execute(
-        update(ShopVisit)
-        .where(ShopVisit.id == visit.id, ShopVisit.status.in_(list(OPEN_STATUSES)))
-        .values(status=VisitStatus.SUBMITTED, submitted_at=utcnow(), review_reason="")
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        raise Conflict(N_("Visit {visit} was submitted already."), visit=visit.id)
-    session.flush()
-    session.refresh(visit)
-    audit.record(session, actor, "visit.submit", "shop_visit", visit.id)
-    return _row(session, actor, visit)
-
-
-def _evidence_type(data: bytes) -> str | None:
-    return next((mime for magic, mime in EVIDENCE_TYPES.items() if data.startswith(magic)), None)
-
-
-@transactional
-def add_evidence(
-    session: Session, actor: Actor, visit_id: int, item_id: str, file_name: str, data: bytes
-) -> EvidenceRow:
-    """Attach a photo (JPEG, PNG) or a PDF receipt to an item that accepts evidence.
-
-    A photo is decoded under a pixel limit and kept as a clean re-encoded copy, without its
-    metadata (:func:`ee_app.imports.images.clean_photo`); a PDF is kept as it came. The
-    stored ``sha256`` is that of the file as sent, so sending it again keeps one."""
-    visit = _own_open_visit(session, actor, visit_id)
-    checklist = checklist_of(session.get(ChecklistVersion, visit.template_id))
-    item = checklist.item(item_id)
-    if item is None or not item.evidence:
-        raise ValidationError(N_("This item takes no evidence."))
-    if len(data) > MAX_EVIDENCE_BYTES:
-        raise ValidationError(
-            N_("“{file}” is {size} MB; evidence can be at most {limit} MB."),
-            file=file_name,
-            size=round(len(data) / 2**20, 1),
-            limit=MAX_EVIDENCE_BYTES // 2**20,
-        )
-    mime = _evidence_type(data)
-    if mime is None:
-        raise ValidationError(N_("“{file}” is not a JPEG or PNG photo or a PDF."), file=file_name)
-    # The digest of the file as sent: the page offers the same upload again on every rerun,
-    # and it is recognised before the photo is decoded again.
-    digest = hashlib.sha256(data).hexdigest()
-    existing = session.scalars(
-        select(VisitEvidence).where(
-            VisitEvidence.visit_id == visit.id, VisitEvidence.item_id == item_id
-        )
-    ).all()
-    same = next((e for e in existing if e.sha256 == digest), None)
-    if same is not None:  # the same photo uploaded again: keep one
-        return EvidenceRow(same.id, same.item_id, same.file_name, same.mime, same.size)
-    if len(existing) >= MAX_EVIDENCE_PER_ITEM:
-        raise ValidationError(N_("At most {limit} files per item."), limit=MAX_EVIDENCE_PER_ITEM)
-    if mime in PHOTO_FORMATS:
-        data = clean_photo(data, mime, file_name).data
-    row = VisitEvidence(
-        visit_id=visit.id,
-        item_id=item_id,
-        file_name=file_name[-255:],
-        mime=mime,
-        size=len(data),
-        sha256=digest,
-        content=data,
-    )
-    session.add(row)
-    session.flush()
-    audit.record(session, actor, "visit.evidence", "shop_visit", visit.id, item=item_id)
-    return EvidenceRow(row.id, row.item_id, row.file_name, row.mime, row.size)
-
-
-def _evidence_row(session: Session, actor: Actor, evidence_id: int) -> VisitEvidence:
-    """The file, if the actor may see its visit; one answer for "no such file" and "not
-    yours", so probing ids tells nothing."""
-    row = session.get(VisitEvidence, evidence_id)
-    try:
-        if row is not None:
-            _load(session, actor, row.visit_id)
-            return row
-    except NotFound:
-        pass
-    raise NotFound(N_("No such file."))
-
-
-@transactional
-def remove_evidence(session: Session, actor: Actor, evidence_id: int) -> None:
-    row = _evidence_row(session, actor, evidence_id)
-    _own_open_visit(session, actor, row.visit_id)
-    session.delete(row)
-    audit.record(session, actor, "visit.evidence_remove", "shop_visit", row.visit_id)
-
-
-def evidence_content(session: Session, actor: Actor, evidence_id: int) -> tuple[str, str, bytes]:
-    """(file name, MIME type, bytes) of an evidence file of a visit the actor may see."""
-    row = _evidence_row(session, actor, evidence_id)
-    return row.file_name, row.mime, row.content
-
-
-# Review ---------------------------------------------------------------------------------------
-
-
-@transactional
-def review_visit(
-    session: Session,
-    actor: Actor,
-    visit_id: int,
-    *,
-    approve: bool,
-    reason: str = "",
-    staff_id: int | None = None,
-) -> VisitRow:
-    """Approve a submitted visit (it then counts in results) or reject it with a reason (the
-    shopper sees the reason and may correct and resubmit). ``staff_id`` records who served,
-    one of the people who worked at the store on the visit day (None keeps what was
-    recorded)."""
-    require(actor, Permission.MANAGE_VISITS)
-    visit = _load(session, actor, visit_id, lock=True)
-    if visit.status is not VisitStatus.SUBMITTED:
-        raise Conflict(
-            N_("Visit {visit} is {status}: only a submitted visit can be reviewed."),
-            visit=visit.id,
-            status=visit.status.value,
-        )
-    reason = reason.strip()
-    if not approve and not reason:
-        raise ValidationError(N_("Say why the visit is rejected: the shopper will read it."))
-    if len(reason) > 500:
-        raise ValidationError(N_("The reason can be at most 500 characters."))
-    if staff_id is not None:
-        day = visit.visited_on or visit.window_end
-        if staff_id not in {s.id for s in store_staff(session, actor, visit.store_id, day)}:
-            raise ValidationError(
-                N_("That staff member did not work at this store on {day}."), day=day
-            )
-    if staff_id is not None:
-        visit.staff_id = staff_id
-    visit.status = VisitStatus.APPROVED if approve else VisitStatus.REJECTED
-    visit.review_reason = reason
-    visit.reviewed_at = utcnow()
-    visit.reviewed_by = actor.email
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "visit.approve" if approve else "visit.reject",
-        "shop_visit",
-        visit.id,
-    )
-    return _row(session, actor, visit)

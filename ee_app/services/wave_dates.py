@@ -18,7 +18,8 @@ from ee_app.errors import N_, Conflict, ValidationError
 from ee_app.models import WaveStatus
 from ee_app.services import audit
 from ee_app.services._tx import transactional
-from ee_app.services.waves import WaveRow, _row, _wave
+from ee_app.services.wave_access import wave_by_code
+from ee_app.services.waves import WaveRow, _row
 
 __all__ = ["set_close_date"]
 
@@ -35,7 +36,7 @@ def set_close_date(
     """Move the close date of a draft or open wave to ``closes_on`` (audited)."""
     require(actor, Permission.MANAGE_SURVEYS)
     today = today or clock.today()
-    wave = _wave(session, wave_code, lock=True)  # not while a scheduled run closes it
+    wave = wave_by_code(session, wave_code, lock=True)  # not while a scheduled run closes it
     if wave.status is WaveStatus.CLOSED:
         raise Conflict(
             N_("Wave “{code}” is closed; its close date cannot change any more."), code=wave.code

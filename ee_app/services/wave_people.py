@@ -8,14 +8,14 @@ units, and hands back their links. :func:`late_joiners` counts them first, for t
 confirmation.
 
 Their reporting attributes follow the rules of opening:
-:func:`~ee_app.services.waves.pool_attributes` for unit, role and tenure band (k) and
+:func:`~ee_app.services.wave_audience.pool_attributes` for unit, role and tenure band (k) and
 :func:`~ee_app.analysis.comment_groups.comment_buckets` for the comment unit (k_c), computed
 over the wave's invitees *including the new ones*. The existing invitations keep the
 attributes they have (answers already sent carry them, sealed), and they are counted at
 those stored attributes, so a late joiner lands in a group that, with them, holds at least
 k invitations wherever the pooling can make it so. That is a courtesy, not the guarantee:
 closing re-pools every answer by *respondents*
-(:func:`~ee_app.services.waves.pool_and_shuffle`), exactly as for a wave without late
+(:func:`~ee_app.services.wave_shuffle.pool_and_shuffle`), exactly as for a wave without late
 joiners, so the stored groups of the results hold no one or at least k respondents
 whatever happened while the wave was open. (Example: a single new front-desk person in a
 store whose invitees are all beauticians is stored at store level, role and band pooled:
@@ -54,17 +54,15 @@ from ee_app.models import OrgUnit, Staff, SurveyInvitation, SurveyWave, WaveStat
 from ee_app.services import audit
 from ee_app.services._tx import transactional
 from ee_app.services.org import expand_scope
-from ee_app.services.waves import (
+from ee_app.services.wave_access import wave_by_code
+from ee_app.services.wave_audience import (
     Combo,
-    InvitationLink,
-    _audience,
-    _Invitee,
-    _unit_parents,
-    _wave,
-    invitation_links,
+    Invitee,
+    audience,
     pool_attributes,
-    survey_token,
+    unit_parents,
 )
+from ee_app.services.waves import InvitationLink, invitation_links, survey_token
 
 __all__ = ["JoinersAdded", "add_late_joiners", "late_joiners", "reissue_link"]
 
@@ -81,7 +79,7 @@ class JoinersAdded:
 
 
 def _open_wave(session: Session, wave_code: int | str) -> SurveyWave:
-    wave = _wave(session, wave_code)
+    wave = wave_by_code(session, wave_code)
     if wave.status is not WaveStatus.OPEN:
         raise Conflict(
             N_(
@@ -95,15 +93,15 @@ def _open_wave(session: Session, wave_code: int | str) -> SurveyWave:
 
 def _new_people(
     session: Session, wave: SurveyWave, unit_codes: Sequence[str] | None, on: date
-) -> list[_Invitee]:
+) -> list[Invitee]:
     """The wave's audience on ``on`` without an invitation, under ``unit_codes`` if given."""
-    audience = _audience(session, wave, on)
+    everyone = audience(session, wave, on)
     invited = set(
         session.scalars(
             select(SurveyInvitation.staff_id).where(SurveyInvitation.wave_id == wave.id)
         )
     )
-    fresh = [i for i in audience if i.staff_id not in invited]
+    fresh = [i for i in everyone if i.staff_id not in invited]
     if unit_codes:
         units = session.scalars(select(OrgUnit).where(OrgUnit.code.in_(list(unit_codes)))).all()
         missing = sorted(set(unit_codes) - {u.code for u in units})
@@ -129,7 +127,7 @@ def late_joiners(
 
 
 def _pooled(
-    session: Session, wave: SurveyWave, fresh: list[_Invitee]
+    session: Session, wave: SurveyWave, fresh: list[Invitee]
 ) -> dict[int, tuple[int, str | None, str | None, int]]:
     """Reporting (unit, role, band) and comment unit of each new invitee, pooled over the
     wave's invitations at their stored attributes plus the new people at their own."""
@@ -145,7 +143,7 @@ def _pooled(
     groups.update((i.unit_id, i.role, i.band) for i in fresh)
     by_comment_unit: Counter[int] = Counter(c for *_rest, c in stored)
     by_comment_unit.update(i.unit_id for i in fresh)
-    parents = _unit_parents(session, {u for u, _r, _b in groups} | set(by_comment_unit))
+    parents = unit_parents(session, {u for u, _r, _b in groups} | set(by_comment_unit))
     attributes = pool_attributes(groups, parents, wave.k)
     comment_unit = comment_buckets(parents, by_comment_unit, wave.k_comments)
     return {

@@ -9,7 +9,8 @@ to; widget keys are ``ee_visit_<visit>_<item>_<field>``.
 
 Slips are forgiven: a yes/no or 1–5 answer, once chosen, cannot be cleared by tapping it again
 (``required=True``; a fresh item still starts unanswered), and the upload box states the limit
-the app enforces (:data:`~ee_app.services.visits.MAX_EVIDENCE_BYTES`) and the types it takes.
+the app enforces (:data:`~ee_app.services.visit_evidence.MAX_EVIDENCE_BYTES`) and the types it
+takes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from typing import Any
 import streamlit as st
 
 from ee_app.instruments.checklist import NA, Checklist, ChecklistItem, score
-from ee_app.services.visits import MAX_EVIDENCE_BYTES, EvidenceRow, VisitRow
+from ee_app.services.visit_evidence import MAX_EVIDENCE_BYTES
+from ee_app.services.visits import EvidenceRow, VisitRow
 from ee_app.ui.checklist_missing import item_anchor
 from ee_app.ui.formatting import plain
 
@@ -36,7 +38,7 @@ __all__ = [
 
 Gettext = Callable[[str], str]
 
-#: What the upload box offers: the files :data:`~ee_app.services.visits.EVIDENCE_TYPES`
+#: What the upload box offers: the files :data:`~ee_app.services.visit_evidence.EVIDENCE_TYPES`
 #: recognises (JPEG, PNG, PDF), by the names phones give them.
 EVIDENCE_SUFFIXES = ("jpg", "jpeg", "png", "pdf")
 #: The upload box's own limit in MB, which it shows as "5MB per file" and enforces in the

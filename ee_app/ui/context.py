@@ -28,7 +28,7 @@ from ee_app.db import read_session as read_session_for
 from ee_app.db import write_session as write_session_for
 from ee_app.errors import EeError
 from ee_app.i18n import Ngettext, plural_translator, translator
-from ee_app.services.schedules import StartupRun
+from ee_app.services.schedule_runs import StartupRun
 from ee_app.ui import keys
 
 __all__ = [

@@ -19,7 +19,7 @@ import streamlit as st
 from ee_app.errors import EeError
 from ee_app.imports.columns import Column, map_columns
 from ee_app.imports.tabular import MAX_MB, read_frame
-from ee_app.services.outcomes_import import undo_batch
+from ee_app.services.import_batches import undo_batch
 from ee_app.ui.components import XLSX_MIME, error_box
 from ee_app.ui.context import PageContext
 

@@ -10,10 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from ee_app.errors import ValidationError
-from ee_app.services.incentives import (
-    period_inputs,
-    simulate,
-)
+from ee_app.services.incentive_inputs import period_inputs
+from ee_app.services.incentives import simulate
 from ee_app.services.linkage import linkage_data
 from ee_app.ui.context import PageContext
 from ee_app.ui.pay_compare import who_gains_section

@@ -11,16 +11,9 @@ from ee_app.errors import EeError
 from ee_app.exports.payroll import payroll_xlsx
 from ee_app.models import RunStatus
 from ee_app.services.audit import record_download
-from ee_app.services.incentives import (
-    approve_run,
-    create_run,
-    discard_run,
-    list_runs,
-    list_schemes,
-    run_csat_months,
-    run_view,
-    scheme_of,
-)
+from ee_app.services.incentive_approval import approve_run, discard_run
+from ee_app.services.incentive_runs import create_run, list_runs, run_csat_months, run_view
+from ee_app.services.incentives import list_schemes, scheme_of
 from ee_app.ui.calibration import run_section
 from ee_app.ui.components import XLSX_MIME, csat_window_select, error_box
 from ee_app.ui.context import PageContext

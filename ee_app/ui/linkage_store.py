@@ -8,21 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from ee_app.errors import N_, EeError
-from ee_app.services.linkage import (
-    MEASURES,
-    LinkageData,
-    store_view,
-)
+from ee_app.services.linkage import MEASURES, LinkageData
+from ee_app.services.linkage_store import store_view
 from ee_app.ui.components import error_box
 from ee_app.ui.context import PageContext
 from ee_app.ui.formatting import blank
 from ee_app.ui.linkage_charts import standing_strip, store_trend
 from ee_app.ui.linkage_relation import FORMATS, MEASURE_NAMES, WORDS, fitted, term
-from ee_app.ui.linkage_text import (
-    measure_value,
-    pending_text,
-    standing_reading,
-)
+from ee_app.ui.linkage_text import measure_value, pending_text, standing_reading
 
 __all__ = ["store_section"]
 

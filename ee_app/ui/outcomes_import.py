@@ -25,13 +25,8 @@ from ee_app.exports.outcome_templates import (
 )
 from ee_app.imports.columns import Column
 from ee_app.imports.outcomes import CSAT_COLUMNS, SALE_COLUMNS
-from ee_app.services.outcomes_import import (
-    BatchRow,
-    OutcomeImport,
-    import_csat,
-    import_history,
-    import_sales,
-)
+from ee_app.services.import_batches import BatchRow, import_history
+from ee_app.services.outcomes_import import OutcomeImport, import_csat, import_sales
 from ee_app.ui import context
 from ee_app.ui.components import error_box
 from ee_app.ui.context import PageContext

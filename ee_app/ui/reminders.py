@@ -16,14 +16,8 @@ from ee_app import clock
 from ee_app.config import Settings
 from ee_app.errors import EeError
 from ee_app.models import WaveStatus
-from ee_app.services.reminders import (
-    CHANNEL_NAMES,
-    ReminderPlan,
-    configured_channels,
-    plan_reminders,
-    reminder_runs,
-    send_reminders,
-)
+from ee_app.services.reminder_channels import CHANNEL_NAMES, configured_channels
+from ee_app.services.reminders import ReminderPlan, plan_reminders, reminder_runs, send_reminders
 from ee_app.services.waves import WaveRow
 from ee_app.ui import keys
 from ee_app.ui.components import error_box

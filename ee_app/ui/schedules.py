@@ -20,14 +20,14 @@ from ee_app.i18n import LANGUAGE_NAMES
 from ee_app.models import Cadence, InstrumentVersion, WaveMode, WaveStatus
 from ee_app.services.org import UnitRow
 from ee_app.services.overlap import Overlap, overlapping_waves
+from ee_app.services.schedule_runs import run_schedules
+from ee_app.services.schedule_setup import create_schedule
 from ee_app.services.schedules import (
     ScheduleRow,
-    create_schedule,
     describe_cadence,
     list_schedules,
     pause_schedule,
     resume_schedule,
-    run_schedules,
 )
 from ee_app.services.wave_dates import set_close_date
 from ee_app.services.waves import WaveRow

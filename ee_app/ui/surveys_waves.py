@@ -15,12 +15,9 @@ from ee_app.auth import Permission, can
 from ee_app.errors import N_, EeError
 from ee_app.models import UnitLevel, WaveMode, WaveStatus
 from ee_app.services.org import UnitRow
-from ee_app.services.waves import (
-    ParticipationRow,
-    WaveRow,
-    audience_size,
-    participation,
-)
+from ee_app.services.wave_audience import audience_size
+from ee_app.services.wave_participation import ParticipationRow, participation
+from ee_app.services.waves import WaveRow
 from ee_app.ui import context, keys
 from ee_app.ui.components import error_box
 from ee_app.ui.context import PageContext

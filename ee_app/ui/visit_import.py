@@ -11,7 +11,7 @@ import streamlit as st
 
 from ee_app.clock import format_time
 from ee_app.exports.visit_templates import visit_template_csv, visit_template_xlsx
-from ee_app.services.outcomes_import import import_history
+from ee_app.services.import_batches import import_history
 from ee_app.services.visit_import import KIND, VisitImport, import_visits
 from ee_app.services.visits import checklist_of, list_templates
 from ee_app.ui.context import PageContext

@@ -388,6 +388,7 @@ def test_the_open_wave_can_still_be_answered_and_closed_ones_cannot(engine, demo
 def test_a_failure_midway_leaves_no_half_demo(engine, monkeypatch):
     """The wave services are called without their own commits: all of the demo or none."""
     import ee_app.services.demo as demo_service
+    import ee_app.services.demo_waves as demo_waves
 
     calls = []
 
@@ -397,7 +398,7 @@ def test_a_failure_midway_leaves_no_half_demo(engine, monkeypatch):
             raise RuntimeError("disk full")
         return respond(*args, **kwargs)
 
-    monkeypatch.setattr(demo_service, "respond", failing)
+    monkeypatch.setattr(demo_waves, "respond", failing)
     with write_session(engine) as session, pytest.raises(RuntimeError):
         demo_service.load_demo(session, system_actor("test"), seed=DEMO_SEED, today=DEMO_TODAY)
     with read_session(engine) as session:

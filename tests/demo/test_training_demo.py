@@ -20,7 +20,7 @@ QUIZZES = {key: validate(definition) for key, definition in default_definitions(
 @pytest.fixture(scope="module")
 def first_attempts():
     """Per assessment, the first attempts as the item analysis reads them (marked as the
-    service marks them: ``ee_app.services.training.first_attempts``)."""
+    service marks them: ``ee_app.services.training_status.first_attempts``)."""
     chain = generate_chain(DEMO_SEED, "small", DEMO_TODAY)
     plan = generate_training(chain, DEMO_SEED, DEMO_TODAY, QUIZZES)
     frames = {}

@@ -16,7 +16,8 @@ from ee_app.config import Settings
 from ee_app.db import make_engine, read_session, write_session
 from ee_app.keys import secret_key
 from ee_app.models import AttemptStatus, QuizAssignment, QuizAttempt, QuizVersion, utcnow
-from ee_app.services.training import quiz_of, quiz_token, status_table
+from ee_app.services.training import quiz_of, quiz_token
+from ee_app.services.training_status import status_table
 from tests.e2e.conftest import screenshot
 from tests.e2e.streamlit_ui import wait_idle
 from tests.e2e.test_training import open_attempt

@@ -15,7 +15,7 @@ from ee_app.db import make_engine, read_session
 from ee_app.exports.payroll import payroll_xlsx
 from ee_app.models import IncentiveRun, IncentiveScheme, UserRole
 from ee_app.services.calibration import run_calibration
-from ee_app.services.incentives import run_view
+from ee_app.services.incentive_runs import run_view
 from tests.e2e.conftest import screenshot
 from tests.e2e.streamlit_ui import open_page, open_tab, sign_in, wait_idle
 from tests.raw_keys import raw_keys

@@ -13,7 +13,9 @@ from ee_app.config import Settings
 from ee_app.db import make_engine, read_session, write_session
 from ee_app.keys import secret_key
 from ee_app.models import AttemptStatus, QuizAssignment, QuizAttempt, QuizVersion, utcnow
-from ee_app.services.training import open_assessment, quiz_of, quiz_token, status_table
+from ee_app.services.training import quiz_of, quiz_token
+from ee_app.services.training_status import status_table
+from ee_app.services.training_taking import open_assessment
 from tests.e2e.conftest import screenshot
 from tests.e2e.streamlit_ui import wait_idle
 

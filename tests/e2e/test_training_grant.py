@@ -17,7 +17,7 @@ from ee_app.db import make_engine, read_session, write_session
 from ee_app.exports.question_bank_example import EXAMPLE_FILE
 from ee_app.keys import secret_key
 from ee_app.models import QuizAssignment, QuizVersion, Staff, UnitLevel, UserRole
-from ee_app.services.incentives import period_inputs
+from ee_app.services.incentive_inputs import period_inputs
 from ee_app.services.org import create_unit
 from ee_app.services.roster import import_roster
 from ee_app.services.training import quiz_of, quiz_token

@@ -7,7 +7,8 @@ from openpyxl import load_workbook
 
 from ee_app.db import read_session
 from ee_app.exports.linkage import linkage_xlsx
-from ee_app.services.linkage import OUTCOMES, linkage_data, outcome_relations, wave_icc
+from ee_app.services.linkage import OUTCOMES, linkage_data, wave_icc
+from ee_app.services.linkage_relations import outcome_relations
 
 
 def relations_sheet(book: bytes) -> list[dict]:

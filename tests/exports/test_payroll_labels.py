@@ -14,7 +14,7 @@ from ee_app.db import read_session, write_session
 from ee_app.exports.payroll import payroll_xlsx
 from ee_app.i18n import translator
 from ee_app.models import IncentiveRun, IncentiveScheme
-from ee_app.services import incentives
+from ee_app.services import incentive_runs
 from ee_app.ui.labels import curve_text, missing_rule_label
 from tests.raw_keys import raw_keys
 
@@ -40,9 +40,9 @@ def view(engine, demo, hr):
     with read_session(engine) as session:
         scheme_id = session.scalar(select(IncentiveScheme.id).order_by(IncentiveScheme.id))
     with write_session(engine) as session:
-        run_id = incentives.create_run(session, hr, scheme_id, PERIOD).id
+        run_id = incentive_runs.create_run(session, hr, scheme_id, PERIOD).id
     with read_session(engine) as session:
-        return incentives.run_view(session, hr, run_id)
+        return incentive_runs.run_view(session, hr, run_id)
 
 
 @pytest.mark.parametrize("language", ["en", "zh-CN"])

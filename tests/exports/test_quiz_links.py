@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from ee_app.exports.quiz_links import quiz_links_xlsx
 from ee_app.instruments.quiz import default_definitions, validate
-from ee_app.services.training import QuizLink
+from ee_app.services.training_links import QuizLink
 
 QUIZ = validate(default_definitions()["onboarding"])
 LINKS = [

@@ -16,7 +16,8 @@ from ee_app.errors import Conflict
 from ee_app.exports.visit_report import CRITICAL_FILL, NO_FILL, SCORE_FORMAT, visit_report_xlsx
 from ee_app.instruments.checklist import validate
 from ee_app.models import VisitStatus
-from ee_app.services.visits import EvidenceRow, VisitRow, stamp_scores
+from ee_app.services.visit_filling import stamp_scores
+from ee_app.services.visits import EvidenceRow, VisitRow
 from tests.helpers import libreoffice_csv
 
 

@@ -33,7 +33,8 @@ def opened(make_app, identity, language="en"):
 @pytest.mark.parametrize("language", ["en", "zh-CN"])
 def test_hr_reads_the_relations(make_app, app_db, language):
     from ee_app.db import make_engine, read_session
-    from ee_app.services.linkage import linkage_data, outcome_relations
+    from ee_app.services.linkage import linkage_data
+    from ee_app.services.linkage_relations import outcome_relations
 
     engine = make_engine(app_db)
     with read_session(engine) as session:
@@ -61,7 +62,8 @@ def test_the_analysis_workbook_opens_in_libreoffice(app_db, tmp_path):
     from ee_app.auth import system_actor
     from ee_app.db import make_engine, read_session
     from ee_app.exports.linkage import linkage_xlsx
-    from ee_app.services.linkage import OUTCOMES, linkage_data, outcome_relations, wave_icc
+    from ee_app.services.linkage import OUTCOMES, linkage_data, wave_icc
+    from ee_app.services.linkage_relations import outcome_relations
     from tests.helpers import libreoffice_csv
 
     engine = make_engine(app_db)

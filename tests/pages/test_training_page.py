@@ -13,7 +13,8 @@ from ee_app.config import Settings
 from ee_app.db import make_engine, read_session
 from ee_app.keys import secret_key
 from ee_app.models import QuizVersion
-from ee_app.services.training import quiz_token, status_table
+from ee_app.services.training import quiz_token
+from ee_app.services.training_status import status_table
 
 PAGE = "ee_app/pages/training.py"
 

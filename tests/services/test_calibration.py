@@ -21,7 +21,13 @@ from ee_app.errors import PermissionDenied
 from ee_app.exports.payroll import payroll_xlsx
 from ee_app.instruments.scheme import default_definition
 from ee_app.models import AuditLog, IncentiveLine, IncentiveRun, RunStatus, UserRole
-from ee_app.services import calibration, incentives
+from ee_app.services import (
+    calibration,
+    incentive_approval,
+    incentive_inputs,
+    incentive_runs,
+    incentives,
+)
 from ee_app.ui.labels import component_labels
 
 PERIOD = "2026-09"
@@ -93,7 +99,7 @@ def _save_and_run(engine, hr, definition):
     with write_session(engine) as session:
         scheme_id = incentives.save_scheme(session, hr, definition).id
     with write_session(engine) as session:
-        return incentives.create_run(session, hr, scheme_id, PERIOD).id
+        return incentive_runs.create_run(session, hr, scheme_id, PERIOD).id
 
 
 def _by_hand(inputs):
@@ -112,7 +118,7 @@ def _by_hand(inputs):
 
 def test_warnings_match_a_count_by_hand_and_approval_needs_an_acknowledgement(engine, demo, hr):
     with read_session(engine) as session:
-        inputs = incentives.period_inputs(session, hr, PERIOD)
+        inputs = incentive_inputs.period_inputs(session, hr, PERIOD)
         draft = calibration.draft_calibration(session, hr, CRAFTED, PERIOD)
     expected = _by_hand(inputs)
     assert ("store_manager", ALL_BELOW) in expected  # personal sales against a store target
@@ -149,7 +155,7 @@ def test_warnings_match_a_count_by_hand_and_approval_needs_an_acknowledgement(en
         write_session(engine) as session,
         pytest.raises(calibration.WarningsNotAcknowledged, match="acknowledge") as refused,
     ):
-        incentives.approve_run(session, HR2, run_id)
+        incentive_approval.approve_run(session, HR2, run_id)
     assert refused.value.warnings == draft.warnings
     with read_session(engine) as session:
         run = session.get(IncentiveRun, run_id)
@@ -161,7 +167,7 @@ def test_warnings_match_a_count_by_hand_and_approval_needs_an_acknowledgement(en
         ).all()
 
     with write_session(engine) as session:
-        incentives.approve_run(session, HR2, run_id, acknowledge=True)
+        incentive_approval.approve_run(session, HR2, run_id, acknowledge=True)
     texts = [w.render() for w in draft.warnings]
     with read_session(engine) as session:
         run = session.get(IncentiveRun, run_id)
@@ -171,7 +177,7 @@ def test_warnings_match_a_count_by_hand_and_approval_needs_an_acknowledgement(en
                 AuditLog.action == "incentives.approve", AuditLog.object_id == str(run_id)
             )
         )
-        view = incentives.run_view(session, hr, run_id)
+        view = incentive_runs.run_view(session, hr, run_id)
     assert run.status is RunStatus.APPROVED
     assert record["acknowledged_by"] == HR2.email and record["texts"] == texts
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d.*", record["acknowledged_at"])
@@ -206,10 +212,10 @@ def test_a_calibrated_run_needs_no_acknowledgement(engine, demo, hr):
     assert draft.warnings == ()
     run_id = _save_and_run(engine, hr, CALIBRATED)
     with write_session(engine) as session:
-        incentives.approve_run(session, HR2, run_id)  # no acknowledgement needed
+        incentive_approval.approve_run(session, HR2, run_id)  # no acknowledgement needed
     with read_session(engine) as session:
         run = session.get(IncentiveRun, run_id)
-        view = incentives.run_view(session, hr, run_id)
+        view = incentive_runs.run_view(session, hr, run_id)
         audited = session.scalar(
             select(AuditLog.detail).where(
                 AuditLog.action == "incentives.approve", AuditLog.object_id == str(run_id)

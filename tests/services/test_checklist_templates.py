@@ -17,7 +17,7 @@ from ee_app.i18n import translator
 from ee_app.instruments.checklist import default_definitions, definition_hash
 from ee_app.models import AuditLog, ChecklistVersion, OrgUnit, ShopVisit, UserRole
 from ee_app.services import checklist_templates as templates
-from ee_app.services import visits
+from ee_app.services import visit_management
 from ee_app.services.users import actor_for_email
 from tests.helpers import snapshot
 
@@ -111,7 +111,7 @@ def test_a_version_used_by_a_visit_is_never_changed(engine, demo, hr):
         before = (v1.id, copy.deepcopy(v1.definition), v1.sha256)
         store = session.scalar(select(OrgUnit.id).where(OrgUnit.code == "SH02"))
     with write_session(engine) as session:
-        [visit_id] = visits.schedule_visits(
+        [visit_id] = visit_management.schedule_visits(
             session,
             hr,
             template_id=before[0],

@@ -34,6 +34,7 @@ from ee_app.models import (
     WaveMode,
 )
 from ee_app.services import answering, confidential, waves
+from ee_app.services import import_batches as batches
 from ee_app.services import outcomes_import as oi
 from ee_app.services.users import actor_for_email
 from tests.helpers import csv_file
@@ -156,7 +157,7 @@ def import_file(engine, hr, settings, data: bytes, name: str) -> int:
 
 def undo(engine, hr, batch_id: int) -> None:
     with write_session(engine) as session:
-        oi.undo_batch(session, hr, batch_id)
+        batches.undo_batch(session, hr, batch_id)
 
 
 def compute(engine, actor, code, outcome="csat", today=AFTER_DECEMBER, **kwargs):

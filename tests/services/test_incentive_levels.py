@@ -13,14 +13,14 @@ from sqlalchemy import select
 from ee_app.db import read_session
 from ee_app.instruments.scheme import default_definition, validate
 from ee_app.models import CsatRecord, OrgUnit, Sale
-from ee_app.services import incentives
+from ee_app.services import incentive_inputs, incentives
 
 MONTHS = ("2026-09", "2026-10")
 
 
 def _inputs(engine, hr, period):
     with read_session(engine) as session:
-        return incentives.period_inputs(session, hr, period)
+        return incentive_inputs.period_inputs(session, hr, period)
 
 
 def test_store_measures_recomputed_from_the_records(engine, demo, hr):
@@ -67,7 +67,7 @@ def test_store_measures_recomputed_from_the_records(engine, demo, hr):
         assert row["store_repurchase_rate"] == pytest.approx(back[code] / served[code])
     # the same value on every row of a store
     assert (inputs.groupby("store_code")["store_sales_revenue"].nunique() == 1).all()
-    assert list(inputs.columns) == list(incentives.INPUT_COLUMNS)
+    assert list(inputs.columns) == list(incentive_inputs.INPUT_COLUMNS)
 
 
 def _share(lines):

@@ -22,7 +22,7 @@ from ee_app.models import (
     Staff,
     UserRole,
 )
-from ee_app.services import incentives
+from ee_app.services import incentive_approval, incentive_inputs, incentive_runs, incentives
 from tests.helpers import libreoffice_csv, snapshot
 
 PERIOD = "2026-09"
@@ -36,12 +36,12 @@ def scheme_id(engine):
 
 def run_for(engine, actor, period=PERIOD, **kwargs):
     with write_session(engine) as session:
-        return incentives.create_run(session, actor, scheme_id(engine), period, **kwargs).id
+        return incentive_runs.create_run(session, actor, scheme_id(engine), period, **kwargs).id
 
 
 def test_inputs_split_sales_and_never_read_engagement(engine, demo, hr):
     with read_session(engine) as session:
-        inputs = incentives.period_inputs(session, hr, PERIOD)
+        inputs = incentive_inputs.period_inputs(session, hr, PERIOD)
         # A sale served by two people counts half for each: recompute the revenue by hand.
         rows = session.execute(
             select(SaleStaff.staff_id, Sale.id, Sale.amount)
@@ -57,22 +57,22 @@ def test_inputs_split_sales_and_never_read_engagement(engine, demo, hr):
     got = inputs.set_index("staff_id")["sales_revenue"]
     for staff, revenue in expected.items():
         assert got[staff] == pytest.approx(revenue)
-    assert list(inputs.columns) == list(incentives.INPUT_COLUMNS)
+    assert list(inputs.columns) == list(incentive_inputs.INPUT_COLUMNS)
     assert not any("engage" in c or "enps" in c for c in inputs.columns)
     # 30 June + 90 days = 28 September: June's windows have all ended (test_repurchase_cohort.py)
-    assert incentives.repurchase_cohort("2026-09") == "2026-06"
+    assert incentive_inputs.repurchase_cohort("2026-09") == "2026-06"
 
 
 def test_four_eyes_lock_and_hashes(engine, demo, hr):
     run_id = run_for(engine, hr)
     with write_session(engine) as session, pytest.raises(Conflict, match="second person"):
-        incentives.approve_run(session, hr, run_id)
+        incentive_approval.approve_run(session, hr, run_id)
     with write_session(engine) as session:
-        incentives.approve_run(session, HR2, run_id, acknowledge=True)
+        incentive_approval.approve_run(session, HR2, run_id, acknowledge=True)
     with write_session(engine) as session, pytest.raises(Conflict, match="only a draft"):
-        incentives.approve_run(session, HR2, run_id)
+        incentive_approval.approve_run(session, HR2, run_id)
     with read_session(engine) as session:
-        view = incentives.run_view(session, hr, run_id)
+        view = incentive_runs.run_view(session, hr, run_id)
         lines = session.scalar(
             select(func.sum(IncentiveLine.amount)).where(IncentiveLine.run_id == run_id)
         )
@@ -86,18 +86,18 @@ def test_four_eyes_lock_and_hashes(engine, demo, hr):
         )
         session.commit()
     with read_session(engine) as session, pytest.raises(ConfigError, match="altered"):
-        incentives.run_view(session, hr, run_id)
+        incentive_runs.run_view(session, hr, run_id)
 
 
 def test_a_correction_supersedes_the_run_it_corrects(engine, demo, hr):
     first = run_for(engine, hr)
     with write_session(engine) as session, pytest.raises(ValidationError):
-        incentives.create_run(session, hr, scheme_id(engine), PERIOD, corrects=first)  # a draft
+        incentive_runs.create_run(session, hr, scheme_id(engine), PERIOD, corrects=first)  # a draft
     with write_session(engine) as session:
-        incentives.approve_run(session, HR2, first, acknowledge=True)
+        incentive_approval.approve_run(session, HR2, first, acknowledge=True)
     second = run_for(engine, hr, corrects=first)
     with write_session(engine) as session:
-        incentives.approve_run(session, HR2, second, acknowledge=True)
+        incentive_approval.approve_run(session, HR2, second, acknowledge=True)
     with read_session(engine) as session:
         statuses = {r.id: r.status for r in session.scalars(select(IncentiveRun))}
     assert statuses[first] is RunStatus.SUPERSEDED and statuses[second] is RunStatus.APPROVED
@@ -134,9 +134,9 @@ def test_nobody_but_hr_sees_pay(engine, demo, email):
     with read_session(engine) as session:
         other = actor_for_email(session, email)
         for call in (
-            lambda: incentives.period_inputs(session, other, PERIOD),
-            lambda: incentives.list_runs(session, other),
-            lambda: incentives.run_view(session, other, 1),
+            lambda: incentive_inputs.period_inputs(session, other, PERIOD),
+            lambda: incentive_runs.list_runs(session, other),
+            lambda: incentive_runs.run_view(session, other, 1),
         ):
             with pytest.raises(PermissionDenied):
                 call()
@@ -152,7 +152,7 @@ def test_the_workbook_opens_in_libreoffice_with_the_run_s_totals(engine, demo, h
         session.commit()
     run_id = run_for(engine, hr)
     with read_session(engine) as session:
-        view = incentives.run_view(session, hr, run_id)
+        view = incentive_runs.run_view(session, hr, run_id)
     book = payroll_xlsx(view, "en")
     payroll = libreoffice_csv(book, tmp_path / "1", sheet=1)
     header, rows = payroll[0], payroll[1:]
@@ -193,9 +193,9 @@ def test_pay_uses_each_persons_own_csat_for_most_staff(engine, demo, hr):
 
     definition = default_definition()
     with read_session(engine) as session:
-        inputs = incentives.period_inputs(session, hr, PERIOD)
+        inputs = incentive_inputs.period_inputs(session, hr, PERIOD)
         result = incentives.simulate(session, hr, definition, PERIOD)
-        month = incentives.period_inputs(session, hr, PERIOD, csat_months=1)
+        month = incentive_inputs.period_inputs(session, hr, PERIOD, csat_months=1)
     quarter = _answers(engine, date(2026, 7, 1), date(2026, 9, 30))
     september = _answers(engine, date(2026, 9, 1), date(2026, 9, 30))
     assert (inputs["csat_months"] == 3).all() and (month["csat_months"] == 1).all()
@@ -227,19 +227,19 @@ def test_a_run_records_its_csat_window(engine, demo, hr):
     default = run_for(engine, hr)
     six = run_for(engine, hr, csat_months=6)
     with write_session(engine) as session:
-        incentives.approve_run(session, HR2, six, acknowledge=True)
+        incentive_approval.approve_run(session, HR2, six, acknowledge=True)
     corrected = run_for(engine, hr, corrects=six)
     with write_session(engine) as session, pytest.raises(ValidationError):
-        incentives.create_run(session, hr, scheme_id(engine), PERIOD, csat_months=2)
+        incentive_runs.create_run(session, hr, scheme_id(engine), PERIOD, csat_months=2)
     with read_session(engine) as session:
         runs = {r: session.get(IncentiveRun, r) for r in (default, six, corrected)}
         months = {r: {row["csat_months"] for row in run.inputs} for r, run in runs.items()}
         audited = session.scalars(
             select(AuditLog.detail).where(AuditLog.action == "incentives.run")
         ).all()
-        view = incentives.run_view(session, hr, corrected)
+        view = incentive_runs.run_view(session, hr, corrected)
     assert months == {default: {3}, six: {6}, corrected: {6}}
-    assert [incentives.run_csat_months(runs[r]) for r in (default, six, corrected)] == [3, 6, 6]
+    assert [incentive_runs.run_csat_months(runs[r]) for r in (default, six, corrected)] == [3, 6, 6]
     assert sorted(d["csat_months"] for d in audited) == [3, 3, 6, 6]  # and the demo's run
     book = load_workbook(io.BytesIO(payroll_xlsx(view, "en")), read_only=True)
     signoff = {r[0]: r[1] for r in book["Sign-off"].iter_rows(values_only=True) if r}

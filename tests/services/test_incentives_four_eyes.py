@@ -13,7 +13,7 @@ from ee_app.db import read_session, write_session
 from ee_app.errors import Conflict
 from ee_app.exports.payroll import payroll_xlsx
 from ee_app.models import IncentiveRun, IncentiveScheme, RunStatus, UserRole
-from ee_app.services import incentives
+from ee_app.services import incentive_approval, incentive_runs
 
 PERIOD = "2026-09"
 
@@ -22,7 +22,7 @@ def run_for(engine, actor):
     with read_session(engine) as session:
         scheme = session.scalar(select(IncentiveScheme.id).order_by(IncentiveScheme.id))
     with write_session(engine) as session:
-        return incentives.create_run(session, actor, scheme, PERIOD).id
+        return incentive_runs.create_run(session, actor, scheme, PERIOD).id
 
 
 def status(engine, run_id):
@@ -54,7 +54,7 @@ def test_approval_needs_a_second_named_person(engine, demo, preparer, approver, 
 
     run_id = run_for(engine, actor(preparer))
     with write_session(engine) as session, pytest.raises(Conflict, match=message):
-        incentives.approve_run(session, actor(approver), run_id)
+        incentive_approval.approve_run(session, actor(approver), run_id)
     assert status(engine, run_id) == (RunStatus.DRAFT, "")
 
 
@@ -115,7 +115,7 @@ def test_the_signoff_sheet_is_in_local_time(
             )
         )
     with read_session(engine) as session:
-        view = incentives.run_view(session, hr, run_id)
+        view = incentive_runs.run_view(session, hr, run_id)
     book = load_workbook(io.BytesIO(payroll_xlsx(view, language)))
     sheet = book.worksheets[-1]
     signoff = {r[0]: r[1] for r in sheet.iter_rows(values_only=True) if r and r[0]}

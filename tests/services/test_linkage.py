@@ -13,7 +13,7 @@ from ee_app.db import read_session, write_session
 from ee_app.demo.params import ENGAGEMENT, store_engagement
 from ee_app.errors import PermissionDenied
 from ee_app.models import OrgUnit, SurveyResult, SurveyWave, SurveyWaveResult
-from ee_app.services import linkage
+from ee_app.services import linkage, linkage_relations, linkage_store
 from ee_app.services.users import actor_for_email
 
 
@@ -50,7 +50,7 @@ def test_only_published_store_results_enter(engine, demo, hr):
 def test_managers_see_their_stores_only(engine, demo):
     one = data_for(engine, "manager.sh01@demo.example")
     assert set(one.units["code"]) == {"SH01"}
-    found = linkage.outcome_relations(one, "csat")
+    found = linkage_relations.outcome_relations(one, "csat")
     assert not found["unit"]["enough"]  # one store cannot tell anything
 
 
@@ -73,7 +73,7 @@ def test_the_demo_relation_is_recovered_within_its_interval(engine, demo, hr):
     unattenuated value lies above the interval (0.25 to 0.94); attenuated by ICC(2) = 0.64
     it is 0.96 × √0.64 = 0.77, beside the measured 0.76."""
     data = data_for(engine, actor=hr)
-    found = linkage.outcome_relations(data, "csat")
+    found = linkage_relations.outcome_relations(data, "csat")
     points = found["points"]
     month = date.fromisoformat(points["month"].iloc[0] + "-01")
     months_ago = (demo.today.year - month.year) * 12 + demo.today.month - month.month
@@ -269,7 +269,7 @@ def test_repurchase_uses_only_months_whose_windows_have_ended(engine, demo, hr):
     from ee_app.services.outcomes import store_summary
 
     data = data_for(engine, actor=hr)
-    found = linkage.outcome_relations(data, "repurchase")
+    found = linkage_relations.outcome_relations(data, "repurchase")
     assert found["wave"] == "pulse-2026-07"  # the old code: pulse-2026-08
     assert data.last_sale == date(2026, 11, 2)
     assert data.pending_months == ("2026-08", "2026-09", "2026-10")
@@ -295,7 +295,7 @@ def test_repurchase_uses_only_months_whose_windows_have_ended(engine, demo, hr):
 
 def test_a_month_not_yet_decidable_says_so_and_computes_nothing(engine, demo, hr):
     data = data_for(engine, actor=hr)
-    found = linkage.outcome_relations(data, "repurchase", "pulse-2026-09")
+    found = linkage_relations.outcome_relations(data, "repurchase", "pulse-2026-09")
     assert found["decidable"] is False and found["month"] == "2026-09"
     assert found["until"] == date(2026, 12, 29)  # 30 September + 90 days
     assert found["points"].empty and not found["unit"]["enough"]
@@ -307,7 +307,7 @@ def test_a_month_not_yet_decidable_says_so_and_computes_nothing(engine, demo, hr
         "drivers": [],
     }
     # CSAT and the mystery-shopper score do not wait for a window: the same wave is decidable.
-    assert linkage.outcome_relations(data, "csat", "pulse-2026-09")["decidable"] is True
+    assert linkage_relations.outcome_relations(data, "csat", "pulse-2026-09")["decidable"] is True
 
 
 def test_a_store_hidden_in_the_previous_wave_gets_no_lagged_pair(engine, demo, hr):
@@ -317,7 +317,7 @@ def test_a_store_hidden_in_the_previous_wave_gets_no_lagged_pair(engine, demo, h
 
     hide_store_in(engine, "pulse-2026-09", "SH01")
     data = data_for(engine, actor=hr)
-    found = linkage.outcome_relations(data, "csat", "pulse-2026-10")
+    found = linkage_relations.outcome_relations(data, "csat", "pulse-2026-10")
     units = data.units.set_index(["code", "wave"])
     assert ("SH01", "pulse-2026-09") not in units.index
     september = units.xs("pulse-2026-09", level="wave")["engagement"].dropna()
@@ -344,7 +344,7 @@ def test_a_store_manager_gets_their_store_against_the_chain(engine, demo, hr):
     sh01 = store_id_of(engine, "SH01")
     with read_session(engine) as session:
         manager = actor_for_email(session, "manager.sh01@demo.example")
-        view = linkage.store_view(session, manager, sh01, "pulse-2026-07")
+        view = linkage_store.store_view(session, manager, sh01, "pulse-2026-07")
     chain = data_for(engine, actor=hr).units
     july = chain[chain["wave"] == "pulse-2026-07"]
     own = july[july["code"] == "SH01"].iloc[0]
@@ -385,20 +385,24 @@ def test_the_store_view_gives_no_other_store_and_hides_what_is_hidden(engine, de
     with read_session(engine) as session:
         manager = actor_for_email(session, "manager.sh01@demo.example")
         with pytest.raises(NotFound):  # a store outside their scope: as if it did not exist
-            linkage.store_view(session, manager, sh02)
-        assert linkage.store_view(session, hr, sh02).code == "SH02"  # HR reads any store
+            linkage_store.store_view(session, manager, sh02)
+        assert linkage_store.store_view(session, hr, sh02).code == "SH02"  # HR reads any store
     # A store hidden in a wave (fewer than k) leaves the chain's quartiles.
     hide_store_in(engine, "pulse-2026-07", "SH02")
     with read_session(engine) as session:
         manager = actor_for_email(session, "manager.sh01@demo.example")
-        view = linkage.store_view(session, manager, store_id_of(engine, "SH01"), "pulse-2026-07")
+        view = linkage_store.store_view(
+            session, manager, store_id_of(engine, "SH01"), "pulse-2026-07"
+        )
     assert set(view.standing["stores"]) == {11}
 
 
 def test_the_store_view_says_when_repurchase_is_not_yet_decidable(engine, demo):
     with read_session(engine) as session:
         manager = actor_for_email(session, "manager.sh01@demo.example")
-        view = linkage.store_view(session, manager, store_id_of(engine, "SH01"), "pulse-2026-09")
+        view = linkage_store.store_view(
+            session, manager, store_id_of(engine, "SH01"), "pulse-2026-09"
+        )
     repurchase = view.standing.set_index("measure").loc["repurchase"]
     assert not repurchase["decidable"] and np.isnan(repurchase["value"])
     assert view.until == date(2026, 12, 29)  # 30 September + 90 days

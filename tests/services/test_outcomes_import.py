@@ -10,6 +10,7 @@ from ee_app.config import Settings
 from ee_app.db import read_session, write_session
 from ee_app.errors import Conflict, ImportRejected, PermissionDenied
 from ee_app.models import Base, CsatRecord, Sale, SaleStaff
+from ee_app.services import import_batches as batches
 from ee_app.services import outcomes_import as oi
 from ee_app.services.users import actor_for_email
 from tests.helpers import csv_file, snapshot, xlsx_file
@@ -137,16 +138,16 @@ def test_undo_removes_exactly_one_batch(engine, demo, admin, settings):
     more = [SALES[0], ["T3", "13700000000", "E10003", "SH01", "2026-11-02", "99", "", ""]]
     second = sales(engine, admin, settings, rows=more, name="more.csv")
     with write_session(engine) as session:
-        undone = oi.undo_batch(session, admin, second.batch_id)
+        undone = batches.undo_batch(session, admin, second.batch_id)
     assert undone.undone_at is not None
     now = snapshot(engine)
     for table in ("sale", "sale_staff", "csat_record"):
         assert now[table] == after_first[table]
     with read_session(engine) as session:
-        history = oi.import_history(session, admin)
+        history = batches.import_history(session, admin)
     assert [b.id for b in history][:2] == [second.batch_id, first.batch_id]
     with write_session(engine) as session, pytest.raises(Conflict):
-        oi.undo_batch(session, admin, second.batch_id)
+        batches.undo_batch(session, admin, second.batch_id)
     assert sales(engine, admin, settings, rows=more, name="more.csv").new == 1  # re-importable
 
 

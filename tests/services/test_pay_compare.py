@@ -13,7 +13,7 @@ from ee_app.auth import Actor
 from ee_app.db import read_session, write_session
 from ee_app.errors import PermissionDenied
 from ee_app.models import IncentiveRun, IncentiveScheme, RunStatus, UserRole
-from ee_app.services import incentives, pay_compare
+from ee_app.services import incentive_approval, incentive_runs, incentives, pay_compare
 
 HR2 = Actor("hr2@demo.example", UserRole.HR)
 MONTH, PREVIOUS = "2026-10", "2026-09"  # the demo approves October (DEMO_TODAY 2026-11-02)
@@ -28,12 +28,12 @@ def scheme_row(engine):
 def approved_run(engine, hr, period, **kwargs):
     scheme_id, _definition = scheme_row(engine)
     with write_session(engine) as session:
-        run_id = incentives.create_run(session, hr, scheme_id, period, **kwargs).id
+        run_id = incentive_runs.create_run(session, hr, scheme_id, period, **kwargs).id
     # Runs with calibration warnings are approved with them acknowledged (issue 17).
-    signature = inspect.signature(incentives.approve_run).parameters
+    signature = inspect.signature(incentive_approval.approve_run).parameters
     acknowledged = {"acknowledge": True} if "acknowledge" in signature else {}
     with write_session(engine) as session:
-        incentives.approve_run(session, HR2, run_id, **acknowledged)
+        incentive_approval.approve_run(session, HR2, run_id, **acknowledged)
     return run_id
 
 
@@ -60,7 +60,7 @@ def test_previous_months_approved_run_is_offered_first(engine, demo, hr):
     # A draft run of September is never a baseline: only approved ones.
     scheme_id, _definition = scheme_row(engine)
     with write_session(engine) as session:
-        draft = incentives.create_run(session, hr, scheme_id, PREVIOUS).id
+        draft = incentive_runs.create_run(session, hr, scheme_id, PREVIOUS).id
     with read_session(engine) as session:
         options = pay_compare.baselines(session, hr, MONTH)
     assert [(b.kind, b.id, b.period) for b in options[:2]] == [
@@ -79,7 +79,7 @@ def test_draft_against_last_months_pay_by_hand(engine, demo, hr):
     with read_session(engine) as session:
         baseline = pay_compare.baselines(session, hr, MONTH)[0]
         result = pay_compare.compare(session, hr, draft, MONTH, baseline, progress=steps.append)
-        paid = incentives.run_view(session, hr, september).lines
+        paid = incentive_runs.run_view(session, hr, september).lines
         now = incentives.simulate(session, hr, draft, MONTH).lines
     assert baseline.id == september and len(steps) == 4
     # By hand: September's lines as paid against the draft's October lines, per staff id.

@@ -16,21 +16,14 @@ from ee_app.keys import secret_key
 from ee_app.models import AuditLog, ReminderRun, UserRole
 from ee_app.services import answering, waves
 from ee_app.services.answering import LinkState
+from ee_app.services.reminder_channels import make_channel
 from ee_app.services.reminders import (
-    make_channel,
     missing_contacts,
     plan_reminders,
     reminder_runs,
     send_reminders,
 )
-from tests.messaging.servers import (
-    AGENT_ID,
-    CORP_ID,
-    SECRET,
-    WecomState,
-    smtp_server,
-    wecom_server,
-)
+from tests.messaging.servers import AGENT_ID, CORP_ID, SECRET, WecomState, smtp_server, wecom_server
 from tests.messaging.test_channels import FakeTime
 from tests.reminder_org import PEOPLE, TODAY, WAVE, build_chain, links, open_wave, token
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from ee_app.errors import ValidationError
-from ee_app.services.incentives import repurchase_cohort
+from ee_app.services.incentive_inputs import repurchase_cohort
 
 
 def months_back(year, month):

@@ -32,7 +32,15 @@ from ee_app.models import (
     VisitEvidence,
     WaveStatus,
 )
-from ee_app.services import answering, outcomes, results, retention, training, waves
+from ee_app.services import (
+    answering,
+    outcomes,
+    results,
+    retention,
+    training,
+    training_taking,
+    waves,
+)
 from ee_app.services.retention_policy import (
     MAX_MONTHS,
     MIN_DATA_MONTHS,
@@ -164,7 +172,8 @@ def test_run_removes_what_was_listed_and_keeps_the_aggregates(engine, demo, hr):
             answering.LinkState.UNKNOWN
         }
         assert all(
-            training.open_assessment(session, t).state is not training.LinkState.UNKNOWN
+            training_taking.open_assessment(session, t).state
+            is not training_taking.LinkState.UNKNOWN
             for t in quizzes
         )
 
@@ -187,7 +196,10 @@ def test_run_removes_what_was_listed_and_keeps_the_aggregates(engine, demo, hr):
         for token in surveys:
             assert answering.open_link(session, token).state is answering.LinkState.UNKNOWN
         for token in quizzes:
-            assert training.open_assessment(session, token).state is training.LinkState.UNKNOWN
+            assert (
+                training_taking.open_assessment(session, token).state
+                is training_taking.LinkState.UNKNOWN
+            )
         attempts = session.execute(
             select(QuizAttempt.questions, QuizAttempt.answers, QuizAttempt.score)
             .join(QuizAssignment, QuizAssignment.id == QuizAttempt.assignment_id)
@@ -266,13 +278,13 @@ def test_erase_one_person_now(engine, demo, hr):
         )
         # Past pay keeps its amounts and still verifies, without the name.
         from ee_app.models import IncentiveRun
-        from ee_app.services import incentives
+        from ee_app.services import incentive_runs
 
         line = session.scalars(
             select(IncentiveLine).where(IncentiveLine.staff_id == person.id)
         ).one()
         assert line.name == retention.ANONYMISED_NAME
-        view = incentives.run_view(session, hr, line.run_id)
+        view = incentive_runs.run_view(session, hr, line.run_id)
         assert [r for r in session.get(IncentiveRun, line.run_id).inputs if name in str(r)] == []
         assert any(x["employee_no"] == number for x in view.lines)
         entry = session.scalars(select(AuditLog).where(AuditLog.action == "retention.erase")).one()

@@ -14,9 +14,9 @@ from ee_app.config import Settings
 from ee_app.db import make_engine, read_session, write_session
 from ee_app.errors import Conflict, PermissionDenied, ValidationError
 from ee_app.models import AuditLog, Cadence, SurveyInvitation, SurveyWave, WaveStatus
-from ee_app.services import schedules, waves
+from ee_app.services import schedule_setup, schedules, waves
 from ee_app.services.overlap import overlapping_waves
-from ee_app.services.schedules import Outcome, run_schedules
+from ee_app.services.schedule_runs import Outcome, run_schedules
 from ee_app.services.wave_dates import set_close_date
 from tests import schedule_org
 
@@ -38,7 +38,7 @@ def org(engine):
 def make_schedule(engine, hr, code="PULSE", units=("R",), **options):
     options = {"first_opens_on": D(2026, 1, 31), "open_days": 7, **options}
     with write_session(engine) as session:
-        return schedules.create_schedule(
+        return schedule_setup.create_schedule(
             session, hr, code=code, name="Monthly pulse", unit_codes=list(units), **options
         )
 
@@ -175,7 +175,7 @@ def test_edit_changes_future_waves_only(engine, org, hr, settings):
     make_schedule(engine, hr)
     run_schedules(engine, settings, today=D(2026, 1, 31))
     with write_session(engine) as session:
-        row = schedules.edit_schedule(
+        row = schedule_setup.edit_schedule(
             session, hr, "PULSE", name="Pulse", unit_codes=["S1"], first_opens_on=D(2026, 1, 31),
             cadence=Cadence.MONTHLY, every=2, open_days=10, ends_on=None, instrument_id=None,
             mode=waves.WaveMode.ANONYMOUS, k=5, k_comments=5, language="en",
@@ -320,7 +320,7 @@ def test_a_run_reports_an_overlap(engine, org, hr, settings):
 
 def test_the_start_up_run_never_raises_and_says_what_failed(tmp_path, settings, caplog):
     """A database without the schema: the run fails in its thread, logged, kept for HR."""
-    from ee_app.services.schedules import start_in_background
+    from ee_app.services.schedule_runs import start_in_background
 
     broken = make_engine(f"sqlite:///{tmp_path / 'not-migrated.db'}")
     run = start_in_background(broken, settings)
@@ -331,7 +331,7 @@ def test_the_start_up_run_never_raises_and_says_what_failed(tmp_path, settings, 
 
 
 def test_the_start_up_run_opens_what_is_due(engine, org, hr, settings):
-    from ee_app.services.schedules import start_in_background
+    from ee_app.services.schedule_runs import start_in_background
 
     make_schedule(engine, hr, first_opens_on=clock.today())  # the run counts local days
     run = start_in_background(engine, settings)

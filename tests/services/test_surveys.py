@@ -31,7 +31,7 @@ from ee_app.models import (
     WaveStatus,
 )
 from ee_app.sealing import SEALED_SIZE
-from ee_app.services import answering, waves
+from ee_app.services import answering, wave_participation, waves
 from ee_app.services.cleanup import clean_up_after_close
 from ee_app.services.instruments import add_custom_items, ensure_default_pulse, pulse_instrument
 from ee_app.services.users import actor_for_email
@@ -284,7 +284,7 @@ def test_participation_hides_small_units(engine, chain, hr, settings):
     for token in tokens(engine, hr, settings)[:40]:
         answer(engine, token)
     with read_session(engine) as session:
-        rows = waves.participation(session, hr, "2026-11")
+        rows = wave_participation.participation(session, hr, "2026-11")
     by_code = {r.code: r for r in rows}
     assert by_code["LM"].responded == 40
     assert all(r.invited is None for r in rows if r.hidden)  # nothing leaves about hidden units
@@ -300,7 +300,7 @@ def test_participation_hides_small_units(engine, chain, hr, settings):
     manager = None
     with read_session(engine) as session:
         manager = actor_for_email(session, "manager.sh01@demo.example")
-        mine = waves.participation(session, manager, "2026-11")
+        mine = wave_participation.participation(session, manager, "2026-11")
     assert {r.code for r in mine} <= {c for c in chain.unit_ids if c.startswith("SH01")}
 
 

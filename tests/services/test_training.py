@@ -22,7 +22,7 @@ from ee_app.models import (
     UserRole,
     utcnow,
 )
-from ee_app.services import training
+from ee_app.services import training, training_links, training_status, training_taking
 from ee_app.services.users import actor_for_email
 from tests.helpers import snapshot
 
@@ -91,18 +91,18 @@ def answers(the_quiz, attempt, *, right):
 
 def open_attempt(engine, token):
     with read_session(engine) as session:
-        return training.open_assessment(session, token).open_attempt
+        return training_taking.open_assessment(session, token).open_attempt
 
 
 def test_fail_retry_pass_and_no_attempt_beyond_the_limit(engine, newcomer, hr):
     token, staff_id = newcomer
     onboarding = quiz(engine, "onboarding")
     with read_session(engine) as session:
-        view = training.open_assessment(session, token)
+        view = training_taking.open_assessment(session, token)
     assert view.attempts == () and view.attempts_left == onboarding.max_attempts
     for number in range(1, onboarding.max_attempts + 1):
         with write_session(engine) as session:
-            training.start_attempt(session, token)
+            training_taking.start_attempt(session, token)
         attempt = open_attempt(engine, token)
         assert attempt.number == number and len(attempt.questions) == onboarding.draw
         assert attempt.deadline - attempt.started_at == timedelta(
@@ -110,17 +110,17 @@ def test_fail_retry_pass_and_no_attempt_beyond_the_limit(engine, newcomer, hr):
         )
         right = number == 2  # fail, pass, then a third attempt that fails again
         with write_session(engine) as session:
-            done = training.submit_attempt(
+            done = training_taking.submit_attempt(
                 session, token, attempt.id, answers(onboarding, attempt, right=right)
             )
         assert done.passed is right
         assert done.correct == (onboarding.draw if right else 0)
     with write_session(engine) as session, pytest.raises(Conflict, match="attempts"):
-        training.start_attempt(session, token)
+        training_taking.start_attempt(session, token)
     with read_session(engine) as session:
-        view = training.open_assessment(session, token)
-        status = training.status_table(session, hr, quiz_key="onboarding")
-        gate = training.onboarding_passed(session, [staff_id])
+        view = training_taking.open_assessment(session, token)
+        status = training_status.status_table(session, hr, quiz_key="onboarding")
+        gate = training_status.onboarding_passed(session, [staff_id])
     assert view.passed and view.attempts_left == 0  # "highest": the pass counts
     mine = status.set_index("staff_id").loc[staff_id]
     assert (mine["attempts"], mine["best"], mine["last"], bool(mine["passed"])) == (3, 100, 0, True)
@@ -132,15 +132,15 @@ def test_a_late_submission_is_refused_and_counts_as_an_attempt(engine, newcomer)
     onboarding = quiz(engine, "onboarding")
     start = utcnow()
     with write_session(engine) as session:
-        training.start_attempt(session, token, now=start)
+        training_taking.start_attempt(session, token, now=start)
     attempt = open_attempt(engine, token)
     late = attempt.deadline + training.GRACE + timedelta(seconds=1)
     with write_session(engine) as session, pytest.raises(Conflict, match="time limit"):
-        training.submit_attempt(
+        training_taking.submit_attempt(
             session, token, attempt.id, answers(onboarding, attempt, right=True), now=late
         )
     with read_session(engine) as session:
-        view = training.open_assessment(session, token)
+        view = training_taking.open_assessment(session, token)
     [expired] = view.attempts
     assert expired.status is AttemptStatus.EXPIRED and not view.passed
     assert view.attempts_left == onboarding.max_attempts - 1
@@ -150,41 +150,44 @@ def test_an_attempt_is_submitted_once(engine, newcomer):
     token, _ = newcomer
     onboarding = quiz(engine, "onboarding")
     with write_session(engine) as session:
-        training.start_attempt(session, token)
+        training_taking.start_attempt(session, token)
     attempt = open_attempt(engine, token)
     given = answers(onboarding, attempt, right=True)
     with write_session(engine) as session:
-        training.submit_attempt(session, token, attempt.id, given)
+        training_taking.submit_attempt(session, token, attempt.id, given)
     before = snapshot(engine)
     with write_session(engine) as session, pytest.raises(Conflict, match="submitted already"):
-        training.submit_attempt(session, token, attempt.id, given)
+        training_taking.submit_attempt(session, token, attempt.id, given)
     assert snapshot(engine) == before
 
 
 def test_starting_twice_gives_the_same_attempt(engine, newcomer):
     token, _ = newcomer
     with write_session(engine) as session:
-        first = training.start_attempt(session, token)
+        first = training_taking.start_attempt(session, token)
     with write_session(engine) as session:
-        assert training.start_attempt(session, token) == first
+        assert training_taking.start_attempt(session, token) == first
 
 
 def test_answers_must_be_options_of_the_attempt(engine, newcomer):
     token, _ = newcomer
     with write_session(engine) as session:
-        training.start_attempt(session, token)
+        training_taking.start_attempt(session, token)
     attempt = open_attempt(engine, token)
     question = attempt.questions[0]["id"]
     with write_session(engine) as session, pytest.raises(ValidationError):
-        training.submit_attempt(session, token, attempt.id, {question: "no-such-option"})
+        training_taking.submit_attempt(session, token, attempt.id, {question: "no-such-option"})
 
 
 def test_unknown_links_open_nothing(engine, demo):
     with read_session(engine) as session:
         for token in ("", "x" * 22, "y" * 500):
-            assert training.open_assessment(session, token).state is training.LinkState.UNKNOWN
+            assert (
+                training_taking.open_assessment(session, token).state
+                is training_taking.LinkState.UNKNOWN
+            )
     with write_session(engine) as session, pytest.raises(Exception, match="not valid"):
-        training.start_attempt(session, "x" * 22)
+        training_taking.start_attempt(session, "x" * 22)
 
 
 def test_the_last_attempt_grades_the_quarterly_assessment(engine, demo, settings, hr):
@@ -192,19 +195,19 @@ def test_the_last_attempt_grades_the_quarterly_assessment(engine, demo, settings
     advanced = quiz(engine, "quarterly-advanced")
     assert advanced.grading == "last"
     with read_session(engine) as session:
-        status = training.status_table(session, hr, quiz_id=qid)
+        status = training_status.status_table(session, hr, quiz_id=qid)
     fresh = status[status["attempts"] == 0].iloc[0]
     token = training.quiz_token(secret_key(settings), qid, int(fresh["staff_id"]))
     for right in (True, False):
         with write_session(engine) as session:
-            training.start_attempt(session, token)
+            training_taking.start_attempt(session, token)
         attempt = open_attempt(engine, token)
         with write_session(engine) as session:
-            training.submit_attempt(
+            training_taking.submit_attempt(
                 session, token, attempt.id, answers(advanced, attempt, right=right)
             )
     with read_session(engine) as session:
-        view = training.open_assessment(session, token)
+        view = training_taking.open_assessment(session, token)
     assert not view.passed  # passed, then failed: the last attempt counts
 
 
@@ -230,24 +233,26 @@ def test_assigning_by_role_and_who_may_assign(engine, demo, settings, hr):
 def test_managers_see_their_staff_only_and_no_links(engine, demo, settings):
     with read_session(engine) as session:
         manager = actor_for_email(session, "manager.sh01@demo.example")
-        status = training.status_table(session, manager, quiz_key="onboarding")
+        status = training_status.status_table(session, manager, quiz_key="onboarding")
         with pytest.raises(PermissionDenied):
-            training.assignment_links(session, manager, quiz_id(engine, "onboarding"), settings)
+            training_links.assignment_links(
+                session, manager, quiz_id(engine, "onboarding"), settings
+            )
         with pytest.raises(PermissionDenied):
-            training.item_analysis(session, manager, quiz_id(engine, "onboarding"))
+            training_status.item_analysis(session, manager, quiz_id(engine, "onboarding"))
         shopper = actor_for_email(session, "shopper@demo.example")
         with pytest.raises(PermissionDenied):
-            training.status_table(session, shopper)
+            training_status.status_table(session, shopper)
     assert len(status) and set(status["store_code"]) == {"SH01"}
 
 
 def test_links_reopen_their_own_assignment(engine, demo, settings, hr):
     qid = quiz_id(engine, "onboarding")
     with read_session(engine) as session:
-        links = training.assignment_links(session, hr, qid, settings)
+        links = training_links.assignment_links(session, hr, qid, settings)
         first = links[0]
         token = first.link.split("?t=", 1)[1]
-        view = training.open_assessment(session, token)
+        view = training_taking.open_assessment(session, token)
     assert first.link.startswith(f"{settings.public_url}/assessment?t=")
     assert (view.employee_no, view.staff_name) == (first.employee_no, first.name)
 
@@ -259,7 +264,7 @@ def test_every_demo_staff_member_has_an_onboarding_record(engine, demo, hr):
     with read_session(engine) as session:
         staff = session.scalar(select(func.count()).select_from(Staff))
         hired = dict(session.execute(select(Staff.id, Staff.hire_date)).all())
-        status = training.status_table(session, hr, quiz_key="onboarding")
+        status = training_status.status_table(session, hr, quiz_key="onboarding")
         passed = status["passed"].mean()
     assert len(status) == staff  # everyone, leavers included, was assigned it when hired
     assert 0.8 < passed <= 1.0  # most passed
@@ -275,7 +280,7 @@ def test_the_item_analysis_flags_the_demo_s_flawed_questions(engine, demo, hr):
     onboarding = quiz(engine, "onboarding")
     too_easy = onboarding.questions[TRAINING.too_easy].id
     with read_session(engine) as session:
-        test, questions = training.item_analysis(session, hr, quiz_id(engine, "onboarding"))
+        test, questions = training_status.item_analysis(session, hr, quiz_id(engine, "onboarding"))
     by_id = questions.set_index("question")
     assert test.attempts > 100 and 0 < test.kr20 < 1
     assert by_id.loc[too_easy, "flagged"] and "too easy" in by_id.loc[too_easy, "reasons"]

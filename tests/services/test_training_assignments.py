@@ -13,7 +13,7 @@ from ee_app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ee_app.i18n import translator
 from ee_app.keys import secret_key
 from ee_app.models import QuizAssignment, QuizAttempt, Staff, StaffRole, UserRole
-from ee_app.services import training
+from ee_app.services import training, training_links, training_status, training_taking
 from ee_app.services import training_assignments as ta
 from ee_app.services.roster import import_roster
 from ee_app.services.training_auto_assign import Rule, get_rules, set_rules
@@ -38,17 +38,17 @@ def employee(engine, staff_id):
 def take(engine, token, *, right):
     """Start an attempt on the link and submit it all right (or all wrong)."""
     with write_session(engine) as session:
-        training.start_attempt(session, token)
+        training_taking.start_attempt(session, token)
     attempt = open_attempt(engine, token)
     with write_session(engine) as session:
-        return training.submit_attempt(
+        return training_taking.submit_attempt(
             session, token, attempt.id, answers(quiz(engine, "onboarding"), attempt, right=right)
         )
 
 
 def view(engine, token):
     with read_session(engine) as session:
-        return training.open_assessment(session, token)
+        return training_taking.open_assessment(session, token)
 
 
 def use_up(engine, token):
@@ -60,17 +60,17 @@ def test_out_of_attempts_then_hr_grants_one_and_the_person_passes(engine, newcom
     token, staff_id = newcomer
     number = employee(engine, staff_id)
     use_up(engine, token)
-    assert view(engine, token).state is training.LinkState.DONE
+    assert view(engine, token).state is training_taking.LinkState.DONE
     with write_session(engine) as session, pytest.raises(Conflict, match="HR can grant"):
-        training.start_attempt(session, token)
+        training_taking.start_attempt(session, token)
     with write_session(engine) as session:
         after = ta.grant_attempts(session, hr, "onboarding", number, 1, "retrained on 3 May")
     assert (after.attempts_left, after.extra_attempts, after.passed) == (1, 1, False)
-    assert view(engine, token).state is training.LinkState.READY
+    assert view(engine, token).state is training_taking.LinkState.READY
     assert take(engine, token, right=True).passed
     with read_session(engine) as session:
-        gate = training.onboarding_passed(session, [staff_id])
-        mine = training.status_table(session, hr, employee_no=number, quiz_key="onboarding")
+        gate = training_status.onboarding_passed(session, [staff_id])
+        mine = training_status.status_table(session, hr, employee_no=number, quiz_key="onboarding")
     assert gate[staff_id] is not None
     limit = quiz(engine, "onboarding").max_attempts + 1
     assert (int(mine["attempts"].iloc[0]), bool(mine["passed"].iloc[0])) == (limit, True)
@@ -124,14 +124,14 @@ def test_reset_is_refused_while_an_attempt_is_under_way_and_after_a_pass(engine,
     token, staff_id = newcomer
     number = employee(engine, staff_id)
     with write_session(engine) as session:
-        training.start_attempt(session, token)
+        training_taking.start_attempt(session, token)
     before = snapshot(engine)
     with write_session(engine) as session, pytest.raises(Conflict, match="right now"):
         ta.reset_attempts(session, hr, "onboarding", number, "wrong person took it")
     assert snapshot(engine) == before
     attempt = open_attempt(engine, token)
     with write_session(engine) as session:
-        training.submit_attempt(
+        training_taking.submit_attempt(
             session, token, attempt.id, answers(quiz(engine, "onboarding"), attempt, right=True)
         )
     before = snapshot(engine)
@@ -153,7 +153,9 @@ def test_a_reset_keeps_the_history_and_starts_the_count_again(engine, newcomer, 
     done = take(engine, token, right=True)
     assert done.number == limit + 1 and done.passed
     with read_session(engine) as session:
-        status = training.status_table(session, hr, employee_no=number, quiz_key="onboarding")
+        status = training_status.status_table(
+            session, hr, employee_no=number, quiz_key="onboarding"
+        )
     assert (int(status["attempts"].iloc[0]), int(status["attempts_left"].iloc[0])) == (1, limit - 1)
     with write_session(engine) as session, pytest.raises(Conflict, match="already passed"):
         ta.reset_attempts(session, hr, "onboarding", number, "again")
@@ -167,18 +169,20 @@ def test_a_reissued_link_replaces_the_old_one(engine, newcomer, hr, settings):
         link = ta.reissue_link(session, hr, "onboarding", number, settings)
     new = link.link.split("?t=", 1)[1]
     assert new != token and link.employee_no == number
-    assert view(engine, token).state is training.LinkState.UNKNOWN
+    assert view(engine, token).state is training_taking.LinkState.UNKNOWN
     with write_session(engine) as session, pytest.raises(NotFound, match="not valid"):
-        training.start_attempt(session, token)
+        training_taking.start_attempt(session, token)
     fresh = view(engine, new)
     assert fresh.employee_no == number and len(fresh.attempts) == 1  # the same assignment
     with read_session(engine) as session:
-        links = training.assignment_links(session, hr, quiz_id(engine, "onboarding"), settings)
+        links = training_links.assignment_links(
+            session, hr, quiz_id(engine, "onboarding"), settings
+        )
     assert [x.link for x in links if x.employee_no == number] == [link.link]
     with write_session(engine) as session:
         newer = ta.reissue_link(session, hr, "onboarding", number, settings)
-    assert view(engine, new).state is training.LinkState.UNKNOWN
-    assert view(engine, newer.link.split("?t=", 1)[1]).state is training.LinkState.READY
+    assert view(engine, new).state is training_taking.LinkState.UNKNOWN
+    assert view(engine, newer.link.split("?t=", 1)[1]).state is training_taking.LinkState.READY
 
 
 def test_a_revoked_link_opens_nothing_until_reissued(engine, newcomer, hr, settings):
@@ -188,9 +192,11 @@ def test_a_revoked_link_opens_nothing_until_reissued(engine, newcomer, hr, setti
         ta.revoke_link(session, hr, "onboarding", number, "")
     with write_session(engine) as session:
         ta.revoke_link(session, hr, "onboarding", number, "link posted in the group chat")
-    assert view(engine, token).state is training.LinkState.UNKNOWN
+    assert view(engine, token).state is training_taking.LinkState.UNKNOWN
     with read_session(engine) as session:
-        links = training.assignment_links(session, hr, quiz_id(engine, "onboarding"), settings)
+        links = training_links.assignment_links(
+            session, hr, quiz_id(engine, "onboarding"), settings
+        )
         _, mine = ta.person_assignments(session, hr, number)
     assert number not in {x.employee_no for x in links}
     assert [a.active for a in mine if a.quiz_key == "onboarding"] == [False]
@@ -200,7 +206,7 @@ def test_a_revoked_link_opens_nothing_until_reissued(engine, newcomer, hr, setti
         ta.grant_attempts(session, hr, "onboarding", number, 1, "x")
     with write_session(engine) as session:
         link = ta.reissue_link(session, hr, "onboarding", number, settings)
-    assert view(engine, link.link.split("?t=", 1)[1]).state is training.LinkState.READY
+    assert view(engine, link.link.split("?t=", 1)[1]).state is training_taking.LinkState.READY
 
 
 def test_a_new_cycle_keeps_the_history_and_gives_a_new_link(engine, newcomer, hr, settings):
@@ -209,14 +215,14 @@ def test_a_new_cycle_keeps_the_history_and_gives_a_new_link(engine, newcomer, hr
     qid = quiz_id(engine, "onboarding")
     assert take(engine, token, right=True).passed
     with read_session(engine) as session:
-        passed_at = training.onboarding_passed(session, [staff_id])[staff_id]
-        staff_sh01 = len(training.assignment_links(session, hr, qid, settings))
+        passed_at = training_status.onboarding_passed(session, [staff_id])[staff_id]
+        staff_sh01 = len(training_links.assignment_links(session, hr, qid, settings))
     with write_session(engine) as session:
         result = ta.new_cycle(
             session, hr, qid, [unit_id(engine, "SH01-B")], settings, today=DEMO_TODAY
         )
     assert result.renewed >= 1 and result.first == 0
-    assert view(engine, token).state is training.LinkState.UNKNOWN  # the old cycle's link
+    assert view(engine, token).state is training_taking.LinkState.UNKNOWN  # the old cycle's link
     cycle2 = training.quiz_token(secret_key(settings), qid, staff_id, 2, 1)
     fresh = view(engine, cycle2)
     assert fresh.attempts == () and not fresh.passed
@@ -229,9 +235,9 @@ def test_a_new_cycle_keeps_the_history_and_gives_a_new_link(engine, newcomer, hr
         kept = session.scalars(
             select(QuizAttempt).where(QuizAttempt.assignment_id == rows[0].id)
         ).all()
-        links = training.assignment_links(session, hr, qid, settings)
-        status = training.status_table(session, hr, quiz_id=qid, employee_no=number)
-        gate = training.onboarding_passed(session, [staff_id])[staff_id]
+        links = training_links.assignment_links(session, hr, qid, settings)
+        status = training_status.status_table(session, hr, quiz_id=qid, employee_no=number)
+        gate = training_status.onboarding_passed(session, [staff_id])[staff_id]
     assert [(r.cycle, r.active) for r in rows] == [(1, False), (2, True)]
     assert len(kept) == 1 and kept[0].passed  # the history stays
     assert len(links) == staff_sh01  # one link per person: the newest cycle's
@@ -318,7 +324,9 @@ def test_new_hires_get_the_assessments_of_their_role(engine, demo, hr, settings)
     result = _import(engine, hr, settings, rows)
     assert (result.inserted, result.assessments_assigned) == (1, 1)
     with read_session(engine) as session:
-        links = training.assignment_links(session, hr, quiz_id(engine, "onboarding"), settings)
+        links = training_links.assignment_links(
+            session, hr, quiz_id(engine, "onboarding"), settings
+        )
     [link] = [x for x in links if x.employee_no == "N003"]
     assert view(engine, link.link.split("?t=", 1)[1]).staff_name == "周一"
 

@@ -10,10 +10,10 @@ from ee_app.db import read_session, write_session
 from ee_app.errors import Conflict, ImportRejected, PermissionDenied
 from ee_app.instruments.checklist import default_definitions, percent, score, validate
 from ee_app.models import AuditLog, ImportBatch, ShopVisit, Staff, VisitSource, VisitStatus
-from ee_app.services import outcomes_import as oi
+from ee_app.services import import_batches as batches
 from ee_app.services import visit_import as vi
 from ee_app.services.users import actor_for_email
-from ee_app.services.visits import review_visit
+from ee_app.services.visit_management import review_visit
 from tests.helpers import csv_file, snapshot, xlsx_file
 
 SERVICE = validate(default_definitions()["service-process"])
@@ -240,18 +240,18 @@ def test_undo_removes_exactly_that_batch(engine, demo, admin):
     second = import_file(engine, admin, [HEADER, *service_visit("SP-1002")], name="more.csv")
     assert len(batch_visits(engine, second.batch_id)) == 1
     with write_session(engine) as session:
-        undone = oi.undo_batch(session, admin, second.batch_id)
+        undone = batches.undo_batch(session, admin, second.batch_id)
     assert (undone.kind, undone.inserted, undone.undone_at is not None) == ("visits", 1, True)
     now = snapshot(engine)
     for table in ("shop_visit", "visit_evidence", "csat_record", "sale"):
         assert now[table] == after_first[table]
     with read_session(engine) as session:
-        history = oi.import_history(session, admin, kinds=["visits"])
-        outcomes = oi.import_history(session, admin)  # the outcome page's list is unchanged
+        history = batches.import_history(session, admin, kinds=["visits"])
+        outcomes = batches.import_history(session, admin)  # the outcome page's list is unchanged
     assert [b.id for b in history] == [second.batch_id, first.batch_id]
     assert {b.kind for b in outcomes} <= {"csat", "sales"}
     with write_session(engine) as session, pytest.raises(Conflict):
-        oi.undo_batch(session, admin, second.batch_id)
+        batches.undo_batch(session, admin, second.batch_id)
     again = import_file(engine, admin, [HEADER, *service_visit("SP-1002")], name="more.csv")
     assert again.new == 1  # importable again once undone
 
@@ -263,7 +263,7 @@ def test_a_batch_with_an_approved_visit_cannot_be_undone(engine, demo, admin, hr
         review_visit(session, hr, service.id, approve=True, staff_id=service.staff_id)
     before = snapshot(engine)
     with write_session(engine) as session, pytest.raises(Conflict) as info:
-        oi.undo_batch(session, hr, result.batch_id)
+        batches.undo_batch(session, hr, result.batch_id)
     assert "1 of its visits have been approved" in info.value.render()
     assert snapshot(engine) == before
 
@@ -276,9 +276,9 @@ def test_managers_and_shoppers_cannot_import_or_undo(engine, demo, admin, email)
     with pytest.raises(PermissionDenied):
         import_file(engine, actor, two_visits(), dry_run=True)
     with write_session(engine) as session, pytest.raises(PermissionDenied):
-        oi.undo_batch(session, actor, result.batch_id)
+        batches.undo_batch(session, actor, result.batch_id)
     with read_session(engine) as session, pytest.raises(PermissionDenied):
-        oi.import_history(session, actor, kinds=["visits"])
+        batches.import_history(session, actor, kinds=["visits"])
     assert snapshot(engine) == before
 
 

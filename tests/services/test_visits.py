@@ -14,7 +14,14 @@ from ee_app.db import read_session, write_session
 from ee_app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ee_app.instruments.checklist import percent, score
 from ee_app.models import ChecklistVersion, OrgUnit, ShopVisit, UserRole, VisitStatus
-from ee_app.services import results, visit_results, visits
+from ee_app.services import (
+    results,
+    visit_evidence,
+    visit_filling,
+    visit_management,
+    visit_results,
+    visits,
+)
 from ee_app.services.users import actor_for_email
 from tests.helpers import photo, png_bomb, snapshot
 
@@ -64,7 +71,7 @@ def scheduled(engine, demo, hr):
     """One service-process visit to SH02 for shopper A, this month (November 2026)."""
     shopper = actor(engine, "shopper@demo.example")
     with write_session(engine) as session:
-        [visit_id] = visits.schedule_visits(
+        [visit_id] = visit_management.schedule_visits(
             session,
             hr,
             template_id=template_id(engine, "service-process"),
@@ -86,9 +93,9 @@ def test_from_schedule_to_approval(engine, scheduled, hr):
     # A draft may be half done and may lack the comment a "no" needs.
     half = dict(list(answers.items())[:5])
     with write_session(engine) as session:
-        visits.save_draft(session, shopper, scheduled, half, visited_on=date(2026, 11, 5))
+        visit_filling.save_draft(session, shopper, scheduled, half, visited_on=date(2026, 11, 5))
     with write_session(engine) as session:
-        done = visits.submit_visit(
+        done = visit_filling.submit_visit(
             session,
             shopper,
             scheduled,
@@ -101,7 +108,7 @@ def test_from_schedule_to_approval(engine, scheduled, hr):
     assert (done.score, done.raw_score) == (percent(expected.final), percent(expected.raw))
     assert done.score == 0 and done.raw_score > 90 and done.critical_failed and not done.passed
     with write_session(engine) as session:
-        reviewed = visits.review_visit(session, hr, scheduled, approve=True)
+        reviewed = visit_management.review_visit(session, hr, scheduled, approve=True)
     assert reviewed.status is VisitStatus.APPROVED
     with read_session(engine) as session:
         stores = visit_results.store_table(session, hr, *NOVEMBER, "service-process")
@@ -122,7 +129,9 @@ def test_a_submission_needs_every_answer_and_the_comments(engine, scheduled):
     answers[critical.id] = {"value": "no", "comment": ""}
     before = snapshot(engine)
     with write_session(engine) as session, pytest.raises(ValidationError) as caught:
-        visits.submit_visit(session, shopper, scheduled, answers, visited_on=date(2026, 12, 25))
+        visit_filling.submit_visit(
+            session, shopper, scheduled, answers, visited_on=date(2026, 12, 25)
+        )
     found = {(p.column, p.message) for p in caught.value.problems}
     assert (first.id, "this item needs an answer") in found
     assert (critical.id, "a “no” here needs a comment saying what happened") in found
@@ -136,11 +145,11 @@ def test_a_visit_is_submitted_once(engine, scheduled):
         answers = full_answers(visits.get_visit(session, shopper, scheduled).checklist)
     day = date(2026, 11, 6)
     with write_session(engine) as session:
-        visits.submit_visit(session, shopper, scheduled, answers, visited_on=day)
+        visit_filling.submit_visit(session, shopper, scheduled, answers, visited_on=day)
     for call in (
-        lambda s: visits.submit_visit(s, shopper, scheduled, answers, visited_on=day),
-        lambda s: visits.save_draft(s, shopper, scheduled, answers, visited_on=day),
-        lambda s: visits.add_evidence(s, shopper, scheduled, "x", "a.png", PNG),
+        lambda s: visit_filling.submit_visit(s, shopper, scheduled, answers, visited_on=day),
+        lambda s: visit_filling.save_draft(s, shopper, scheduled, answers, visited_on=day),
+        lambda s: visit_evidence.add_evidence(s, shopper, scheduled, "x", "a.png", PNG),
     ):
         with write_session(engine) as session, pytest.raises(Conflict):
             call(session)
@@ -152,16 +161,18 @@ def test_a_rejected_visit_goes_back_with_its_reason_and_can_be_resubmitted(engin
         answers = full_answers(visits.get_visit(session, shopper, scheduled).checklist)
     day = date(2026, 11, 7)
     with write_session(engine) as session:
-        visits.submit_visit(session, shopper, scheduled, answers, visited_on=day)
+        visit_filling.submit_visit(session, shopper, scheduled, answers, visited_on=day)
     with write_session(engine) as session, pytest.raises(ValidationError):
-        visits.review_visit(session, hr, scheduled, approve=False, reason=" ")
+        visit_management.review_visit(session, hr, scheduled, approve=False, reason=" ")
     with write_session(engine) as session:
-        visits.review_visit(session, hr, scheduled, approve=False, reason="照片看不清，请补拍")
+        visit_management.review_visit(
+            session, hr, scheduled, approve=False, reason="照片看不清，请补拍"
+        )
     with read_session(engine) as session:
         back = visits.get_visit(session, shopper, scheduled)
     assert back.status is VisitStatus.REJECTED and back.review_reason == "照片看不清，请补拍"
     with write_session(engine) as session:
-        again = visits.submit_visit(session, shopper, scheduled, answers, visited_on=day)
+        again = visit_filling.submit_visit(session, shopper, scheduled, answers, visited_on=day)
     assert again.status is VisitStatus.SUBMITTED and again.review_reason == ""
 
 
@@ -179,9 +190,9 @@ def test_shoppers_see_only_their_own_visits(engine, scheduled, hr):
         # A shopper never learns who shopped or which staff member served.
         assert all(v.shopper == "" and v.staff_id is None for v in theirs)
     with write_session(engine) as session, pytest.raises(NotFound):
-        visits.save_draft(session, other, scheduled, {})
+        visit_filling.save_draft(session, other, scheduled, {})
     with write_session(engine) as session, pytest.raises(NotFound):
-        visits.add_evidence(session, other, scheduled, "x", "a.png", PNG)
+        visit_evidence.add_evidence(session, other, scheduled, "x", "a.png", PNG)
 
 
 @pytest.mark.parametrize(
@@ -220,7 +231,7 @@ def test_managers_read_approved_visits_of_their_stores_only(engine, demo, hr):
     with read_session(engine) as session, pytest.raises(NotFound):
         visits.get_visit(session, manager, elsewhere.id)
     with write_session(engine) as session, pytest.raises(PermissionDenied):
-        visits.review_visit(session, manager, elsewhere.id, approve=True)
+        visit_management.review_visit(session, manager, elsewhere.id, approve=True)
 
 
 def test_evidence_is_checked_by_content_and_size(engine, scheduled, hr):
@@ -230,28 +241,30 @@ def test_evidence_is_checked_by_content_and_size(engine, scheduled, hr):
     item = next(i for i in checklist.items if i.evidence)
     plain = next(i for i in checklist.items if not i.evidence)
     with write_session(engine) as session:
-        first = visits.add_evidence(session, shopper, scheduled, item.id, "小票.png", PNG)
+        first = visit_evidence.add_evidence(session, shopper, scheduled, item.id, "小票.png", PNG)
     with write_session(engine) as session:  # the same photo again is kept once
         assert (
-            visits.add_evidence(session, shopper, scheduled, item.id, "again.png", PNG).id
+            visit_evidence.add_evidence(session, shopper, scheduled, item.id, "again.png", PNG).id
             == first.id
         )
     for name, data, fragment in [
         ("x.exe", b"MZ\x90\x00", "not a JPEG"),
-        ("big.jpg", JPEG + b"\0" * visits.MAX_EVIDENCE_BYTES, "at most"),
+        ("big.jpg", JPEG + b"\0" * visit_evidence.MAX_EVIDENCE_BYTES, "at most"),
     ]:
         with write_session(engine) as session, pytest.raises(ValidationError, match=fragment):
-            visits.add_evidence(session, shopper, scheduled, item.id, name, data)
+            visit_evidence.add_evidence(session, shopper, scheduled, item.id, name, data)
     with write_session(engine) as session, pytest.raises(ValidationError, match="no evidence"):
-        visits.add_evidence(session, shopper, scheduled, plain.id, "a.png", PNG)
+        visit_evidence.add_evidence(session, shopper, scheduled, plain.id, "a.png", PNG)
     with read_session(engine) as session:
-        name, mime, content = visits.evidence_content(session, hr, first.id)
+        name, mime, content = visit_evidence.evidence_content(session, hr, first.id)
         assert (name, mime) == ("小票.png", "image/png")
         assert Image.open(io.BytesIO(content)).tobytes() == Image.open(io.BytesIO(PNG)).tobytes()
         with pytest.raises(NotFound):
-            visits.evidence_content(session, actor(engine, "shopper2@demo.example"), first.id)
+            visit_evidence.evidence_content(
+                session, actor(engine, "shopper2@demo.example"), first.id
+            )
     with write_session(engine) as session:
-        visits.remove_evidence(session, shopper, first.id)
+        visit_evidence.remove_evidence(session, shopper, first.id)
     with read_session(engine) as session:
         assert visits.get_visit(session, shopper, scheduled).evidence == ()
 
@@ -274,7 +287,7 @@ def test_photos_that_do_not_decode_are_refused_and_nothing_is_kept(
         )
     before = snapshot(engine)
     with write_session(engine) as session, pytest.raises(ValidationError, match=fragment):
-        visits.add_evidence(session, shopper, scheduled, item.id, name, data)
+        visit_evidence.add_evidence(session, shopper, scheduled, item.id, name, data)
     assert snapshot(engine) == before
 
 
@@ -288,15 +301,19 @@ def test_a_photo_is_kept_without_its_gps_position(engine, scheduled, hr, kind):
             i for i in visits.get_visit(session, shopper, scheduled).checklist.items if i.evidence
         )
     with write_session(engine) as session:
-        row = visits.add_evidence(session, shopper, scheduled, item.id, "门头.jpg", original)
+        row = visit_evidence.add_evidence(
+            session, shopper, scheduled, item.id, "门头.jpg", original
+        )
     with read_session(engine) as session:
-        _name, mime, content = visits.evidence_content(session, hr, row.id)
+        _name, mime, content = visit_evidence.evidence_content(session, hr, row.id)
     kept = Image.open(io.BytesIO(content))
     assert mime == f"image/{kind.lower()}" and kept.format == kind
     assert not kept.getexif() and kept.size == (32, 64)  # upright, no EXIF left
     assert row.size == len(content)
     with write_session(engine) as session:  # sent again: recognised by the file as sent
-        again = visits.add_evidence(session, shopper, scheduled, item.id, "again.jpg", original)
+        again = visit_evidence.add_evidence(
+            session, shopper, scheduled, item.id, "again.jpg", original
+        )
     assert again.id == row.id
 
 
@@ -306,7 +323,7 @@ def test_scheduling_refuses_what_makes_no_sense(engine, demo, hr):
     hr_user = actor(engine, "hr@demo.example")
     before = snapshot(engine)
     with write_session(engine) as session, pytest.raises(ValidationError) as caught:
-        visits.schedule_visits(
+        visit_management.schedule_visits(
             session,
             hr,
             template_id=template_id(engine, "service-process"),
@@ -320,7 +337,7 @@ def test_scheduling_refuses_what_makes_no_sense(engine, demo, hr):
     assert "ends before it starts" in messages
     assert snapshot(engine) == before
     with write_session(engine) as session, pytest.raises(PermissionDenied):
-        visits.schedule_visits(
+        visit_management.schedule_visits(
             session,
             Actor("m@x", UserRole.MANAGER, frozenset({team})),
             template_id=1,
@@ -338,20 +355,24 @@ def test_staff_recorded_at_review_must_have_worked_there(engine, scheduled, hr):
         here = visits.store_staff(session, hr, unit_id(engine, "SH02"), date(2026, 11, 8))
         there = visits.store_staff(session, hr, unit_id(engine, "SH01"), date(2026, 11, 8))
     with write_session(engine) as session:
-        visits.submit_visit(session, shopper, scheduled, answers, visited_on=date(2026, 11, 8))
+        visit_filling.submit_visit(
+            session, shopper, scheduled, answers, visited_on=date(2026, 11, 8)
+        )
     with write_session(engine) as session, pytest.raises(ValidationError, match="did not work"):
-        visits.review_visit(session, hr, scheduled, approve=True, staff_id=there[0].id)
+        visit_management.review_visit(session, hr, scheduled, approve=True, staff_id=there[0].id)
     with write_session(engine) as session:
-        done = visits.review_visit(session, hr, scheduled, approve=True, staff_id=here[0].id)
+        done = visit_management.review_visit(
+            session, hr, scheduled, approve=True, staff_id=here[0].id
+        )
     assert done.staff_no == here[0].employee_no
 
 
 def test_cancelling_keeps_approved_visits(engine, scheduled, hr):
     approved = ids(engine, ShopVisit, ShopVisit.status == VisitStatus.APPROVED)[0]
     with write_session(engine) as session, pytest.raises(Conflict):
-        visits.cancel_visit(session, hr, approved)
+        visit_management.cancel_visit(session, hr, approved)
     with write_session(engine) as session:
-        visits.cancel_visit(session, hr, scheduled)
+        visit_management.cancel_visit(session, hr, scheduled)
     shopper = actor(engine, "shopper@demo.example")
     with read_session(engine) as session:
         assert scheduled not in {v.id for v in visits.list_visits(session, shopper, mine=True)}

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from ee_app.instruments.checklist import check_answers, default_definitions, validate
-from ee_app.services.visits import EVIDENCE_TYPES, MAX_EVIDENCE_BYTES
+from ee_app.services.visit_evidence import EVIDENCE_TYPES, MAX_EVIDENCE_BYTES
 from ee_app.ui.checklist_form import EVIDENCE_SUFFIXES, EVIDENCE_UPLOAD_MB
 from ee_app.ui.checklist_missing import item_anchor, missing_problems, problem_links
 
