@@ -51,6 +51,7 @@ from ee_app.models import (
 )
 from ee_app.services.respondents import comparable_cells
 from ee_app.services.results_build import DIMENSIONS, build_results, rebuild_stale_results
+from ee_app.services.wave_access import closed_wave
 
 __all__ = [
     "DIMENSIONS",
@@ -236,23 +237,6 @@ class EngagementView:
     own: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=OWN_COLUMNS))
 
 
-def _closed_wave(session: Session, actor: Actor, wave_code: int | str) -> SurveyWave:
-    from ee_app.services.wave_access import visible_waves, wave_by_code
-
-    wave = wave_by_code(session, wave_code)
-    if not visible_waves(session, actor, [wave]):
-        raise NotFound(N_("No survey wave “{wave}”."), wave=wave_code)
-    if wave.status is not WaveStatus.CLOSED:
-        raise Conflict(
-            N_(
-                "Results are shown once wave “{code}” closes: while it is open, comparing two "
-                "moments would reveal the answers given in between."
-            ),
-            code=wave.code,
-        )
-    return wave
-
-
 @dataclass(frozen=True)
 class CoveringWave:
     """A closed wave with computed results and the paths of its audience units."""
@@ -358,7 +342,7 @@ def engagement_view(
                 "group can be found by subtracting one filtered total from another."
             )
         )
-    wave = _closed_wave(session, actor, wave_code)
+    wave = closed_wave(session, actor, wave_code)
     data = _wave_data(session, wave, level, dim)
     earlier = covering_waves(session, wave, later=False)
     # The earlier waves' versions too: a rebuilt or newly closed earlier wave changes the
