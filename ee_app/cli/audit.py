@@ -4,25 +4,13 @@ written to a file (.xlsx or .csv; writing a file is itself logged)."""
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
 from ee_app.cli import Context, as_option, command
+from ee_app.cli.common import parse_day
 from ee_app.errors import N_, Problem, ValidationError
 
 _FORMATS = (".xlsx", ".csv")
-
-
-def _day(value: str | None, problems: list[Problem]) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        problems.append(
-            Problem(N_("“{value}” is not a date; write it as 2026-03-05"), {"value": value})
-        )
-        return None
 
 
 def _list(ctx: Context, args: argparse.Namespace) -> int:
@@ -31,7 +19,7 @@ def _list(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.services.audit import AuditFilter, export_entries, list_entries
 
     problems: list[Problem] = []
-    since, until = _day(args.since, problems), _day(args.until, problems)
+    since, until = parse_day(args.since, problems), parse_day(args.until, problems)
     if problems:
         raise ValidationError(N_("The dates are not valid."), problems)
     path = Path(args.out) if args.out else None

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from ee_app.config import Settings
-from ee_app.errors import N_, NotFound
+from ee_app.errors import N_, NotFound, Problem
 from ee_app.i18n import plural_translator, translator
 
 __all__ = ["Context", "Gettext", "actions_of", "as_option", "command", "log_download", "read_file"]
@@ -95,3 +96,17 @@ def actions_of(sub: argparse._SubParsersAction, name: str) -> argparse._SubParse
 
 def as_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--as", dest="as_email", metavar="EMAIL", help="act as this app user")
+
+
+def parse_day(value: str | None, problems: list[Problem]) -> date | None:
+    """An ISO date from the command line; a problem (not an exception) when it is not one, so
+    a command reports every bad option at once. ``None`` passes through (option not given)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        problems.append(
+            Problem(N_("“{value}” is not a date; write it as 2026-03-05"), {"value": value})
+        )
+        return None

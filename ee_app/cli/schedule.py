@@ -14,21 +14,10 @@ from datetime import date
 
 from ee_app.choices import Cadence, WaveMode
 from ee_app.cli import Context, actions_of, as_option, command
+from ee_app.cli.common import parse_day
 from ee_app.errors import N_, NotFound, Problem, ValidationError
 
 __all__ = ["print_overlaps", "register"]
-
-
-def _day(value: str | None, problems: list[Problem]) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        problems.append(
-            Problem(N_("“{value}” is not a date; write it as 2026-03-05"), {"value": value})
-        )
-        return None
 
 
 def _instrument_id(ctx: Context, version: int | None) -> int | None:
@@ -56,8 +45,8 @@ def _create(ctx: Context, args: argparse.Namespace) -> int:
 
     ctx.migrate()
     problems: list[Problem] = []
-    first = _day(args.first, problems)
-    ends = _day(args.ends, problems)
+    first = parse_day(args.first, problems)
+    ends = parse_day(args.ends, problems)
     if problems or first is None:
         raise ValidationError(N_("The schedule was not created."), problems)
     actor = ctx.actor(args.as_email)
@@ -187,7 +176,7 @@ def _extend(ctx: Context, args: argparse.Namespace) -> int:
 
     ctx.migrate()
     problems: list[Problem] = []
-    closes = _day(args.closes, problems)
+    closes = parse_day(args.closes, problems)
     if problems or closes is None:
         raise ValidationError(N_("The close date was not changed."), problems)
     actor = ctx.actor(args.as_email)

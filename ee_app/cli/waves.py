@@ -9,23 +9,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
 from ee_app.choices import WaveMode
-from ee_app.cli.common import Context, as_option, command, log_download
+from ee_app.cli.common import Context, as_option, command, log_download, parse_day
 from ee_app.config import LANGUAGES
 from ee_app.errors import N_, Problem, ValidationError
-
-
-def _parse_day(value: str, problems: list[Problem]) -> date | None:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        problems.append(
-            Problem(N_("“{value}” is not a date; write it as 2026-03-05"), {"value": value})
-        )
-        return None
 
 
 def _wave_create(ctx: Context, args: argparse.Namespace) -> int:
@@ -34,8 +23,8 @@ def _wave_create(ctx: Context, args: argparse.Namespace) -> int:
 
     ctx.migrate()
     problems: list[Problem] = []
-    opens_on = _parse_day(args.opens, problems)
-    closes_on = _parse_day(args.closes, problems)
+    opens_on = parse_day(args.opens, problems)
+    closes_on = parse_day(args.closes, problems)
     if opens_on is None or closes_on is None:
         raise ValidationError(N_("The wave was not created."), problems)
     actor = ctx.actor(args.as_email)
