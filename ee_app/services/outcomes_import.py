@@ -18,34 +18,30 @@ import history and undo: :mod:`ee_app.services.import_batches`.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ee_app import clock
 from ee_app.auth import Actor, Permission, require
 from ee_app.config import Settings
-from ee_app.db import bulk_insert
 from ee_app.errors import N_, ImportRejected, Problem
 from ee_app.imports.outcomes import Lookups, Parsed, parse_csat, parse_sales
-from ee_app.imports.tabular import file_label, read_frame
-from ee_app.models import CsatRecord, ImportBatch, Sale
-from ee_app.services import audit
+from ee_app.imports.tabular import read_frame
+from ee_app.models import CsatRecord, Sale
 from ee_app.services.outcome_hashes import (
     CSAT_HASHED,
     SALE_HASHED,
     bare_row_hashes,
     hash_customers,
     row_hashes,
-    text_cell,
 )
+from ee_app.services.outcome_writes import OutcomeImport, Progress, save, write_csat, write_sales
 from ee_app.services.roster import staff_ids, unit_index
 
 __all__ = [
@@ -56,22 +52,6 @@ __all__ = [
 ]
 
 KINDS = ("csat", "sales")
-Progress = Callable[[float, str], None]
-_CHUNK = 5_000
-
-
-@dataclass
-class OutcomeImport:
-    kind: str
-    rows: int
-    new: int = 0
-    unchanged: int = 0
-    dry_run: bool = False
-    batch_id: int | None = None
-    detected_scale: int | None = None
-    first_date: date | None = None
-    last_date: date | None = None
-    warnings: list[Problem] = field(default_factory=list)
 
 
 def _lookups(session: Session, today: date | None) -> Lookups:
@@ -192,85 +172,6 @@ def _split_known(
     return ~rows["source_id"].isin(list(existing))
 
 
-def _column(values: pd.Series, convert: Callable[[object], object]) -> list[object]:
-    """A column as Python values for the driver, ``convert`` applied to each distinct value
-    only (None for missing cells)."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
-    mapped = np.array([convert(u) for u in uniques] + [None], dtype=object)
-    return mapped[codes].tolist()
-
-
-def _write_sales(
-    session: Session,
-    batch_id: int,
-    rows: pd.DataFrame,
-    links: pd.DataFrame,
-    hashes: list[str],
-    new: np.ndarray,
-    progress: Progress,
-) -> None:
-    """Write the new sales and who served each with the driver's bulk path, column by column
-    (a Python call per distinct value, not per cell), then the serving-staff links matched to
-    the sales' new ids in one vectorised look-up."""
-    positions = np.flatnonzero(new)
-    fresh = rows.iloc[positions]
-    count = len(fresh)
-    columns = [
-        fresh["source_id"].tolist(),
-        [batch_id] * count,
-        np.asarray(hashes, dtype=object)[positions].tolist(),
-        fresh["customer"].tolist(),
-        _column(fresh["store_id"], int),
-        fresh["sold_on"].tolist(),
-        _column(fresh["amount"], float),
-        fresh["item"].tolist(),
-        fresh["category"].tolist(),
-        _column(fresh["owner_staff_id"], int),
-    ]
-    bulk_insert(
-        session,
-        "sale",
-        ["source_id", "batch_id", "row_hash", *SALE_HASHED],
-        zip(*columns, strict=True),
-    )
-    progress(0.85, N_("Saving who served each sale"))
-    new_ids = dict(  # .all(): a Result has keys(), so dict() would take it for a mapping
-        session.execute(select(Sale.source_id, Sale.id).where(Sale.batch_id == batch_id)).all()
-    )
-    sale_of = np.full(len(rows), -1, dtype=np.int64)
-    sale_of[positions] = [new_ids[source_id] for source_id in fresh["source_id"].tolist()]
-    at = links["position"].to_numpy(dtype=np.int64)
-    ids = sale_of[at]
-    keep = ids >= 0
-    bulk_insert(
-        session,
-        "sale_staff",
-        ["sale_id", "staff_id"],
-        zip(
-            ids[keep].tolist(),
-            links["staff_id"].to_numpy(dtype=np.int64)[keep].tolist(),
-            strict=True,
-        ),
-    )
-
-
-def _new_batch(
-    session: Session, actor: Actor, kind: str, filename: str, data: bytes, rows: int, new: int
-) -> ImportBatch:
-    batch = ImportBatch(
-        kind=kind,
-        file_name=file_label(filename),
-        file_sha256=hashlib.sha256(data).hexdigest(),
-        actor=actor.email,
-        rows=rows,
-        inserted=new,
-        unchanged=rows - new,
-    )
-    session.add(batch)
-    session.flush()
-    return batch
-
-
 def _none_progress(_fraction: float, _label: str) -> None:
     pass
 
@@ -318,48 +219,16 @@ def import_csat(
         first_date=min(rows["service_date"]),
         last_date=max(rows["service_date"]),
     )
-    if dry_run or not result.new:
-        session.rollback()
-        progress(1.0, N_("Done"))
-        return result
-    try:
-        progress(0.7, N_("Saving"))
-        batch = _new_batch(session, actor, "csat", filename, data, result.rows, result.new)
-        positions = np.flatnonzero(new)
-        fresh = rows.iloc[positions]
-        columns = [
-            fresh["source_id"].tolist(),
-            [batch.id] * len(fresh),
-            np.asarray(hashes, dtype=object)[positions].tolist(),
-            *(_column(fresh[c], int) for c in ("staff_id", "store_id")),
-            fresh["service_date"].tolist(),
-            *(_column(fresh[c], int) for c in ("score", "scale")),
-            fresh["touchpoint"].tolist(),
-            _column(fresh["customer"], text_cell),
-        ]
-        bulk_insert(
-            session,
-            "csat_record",
-            ["source_id", "batch_id", "row_hash", *values],
-            zip(*columns, strict=True),
-        )
-        audit.record(
-            session,
-            actor,
-            "csat.import",
-            "import_batch",
-            batch.id,
-            file=file_label(filename),
-            inserted=result.new,
-            unchanged=result.unchanged,
-        )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    result.batch_id = batch.id
-    progress(1.0, N_("Done"))
-    return result
+    return save(
+        session,
+        actor,
+        result,
+        filename,
+        data,
+        lambda batch_id: write_csat(session, batch_id, rows, hashes, new, values),
+        progress,
+        saving_at=0.7,
+    )
 
 
 def import_sales(
@@ -403,28 +272,13 @@ def import_sales(
         first_date=min(rows["sold_on"]),
         last_date=max(rows["sold_on"]),
     )
-    if dry_run or not result.new:
-        session.rollback()
-        progress(1.0, N_("Done"))
-        return result
-    try:
-        progress(0.65, N_("Saving"))
-        batch = _new_batch(session, actor, "sales", filename, data, result.rows, result.new)
-        _write_sales(session, batch.id, rows, links, hashes, new, progress)
-        audit.record(
-            session,
-            actor,
-            "sales.import",
-            "import_batch",
-            batch.id,
-            file=file_label(filename),
-            inserted=result.new,
-            unchanged=result.unchanged,
-        )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    result.batch_id = batch.id
-    progress(1.0, N_("Done"))
-    return result
+    return save(
+        session,
+        actor,
+        result,
+        filename,
+        data,
+        lambda batch_id: write_sales(session, batch_id, rows, links, hashes, new, progress),
+        progress,
+        saving_at=0.65,
+    )
