@@ -218,6 +218,49 @@ def person_assignments(
     return staff, [_summary(row, version, _attempts(session, row.id), now) for row, version in rows]
 
 
+def _swap(
+    session: Session,
+    row: QuizAssignment,
+    guard: str,
+    conflict: str = N_("Someone else changed this assignment just now; look again."),
+    **values: object,
+) -> None:
+    """Write ``values`` to the assignment only if its ``guard`` column still holds what
+    ``row`` read: two HR users acting at once get one change and one :class:`Conflict`,
+    never two changes on top of each other."""
+    column = getattr(QuizAssignment, guard)
+    changed = session.execute(
+        update(QuizAssignment)
+        .where(QuizAssignment.id == row.id, column == getattr(row, guard))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        raise Conflict(conflict)
+
+
+def _audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    version: QuizVersion,
+    staff: Staff,
+    row: QuizAssignment,
+    *,
+    attempts: int | None = None,
+    reason: str | None = None,
+) -> None:
+    """The audit entry of a change to one person's assignment: who, how many attempts, which
+    cycle and why, under the quiz version."""
+    detail: dict[str, object] = {"employee_no": staff.employee_no}
+    if attempts is not None:
+        detail["attempts"] = attempts
+    detail["cycle"] = row.cycle
+    if reason is not None:
+        detail["reason"] = reason
+    audit.record(session, actor, f"quiz.{action}", "quiz_version", version.id, **detail)
+
+
 @transactional
 def grant_attempts(
     session: Session,
@@ -253,25 +296,8 @@ def grant_attempts(
         raise Conflict(
             N_("At most {most} extra attempts in all; assign a new cycle instead."), most=MAX_EXTRA
         )
-    changed = session.execute(
-        update(QuizAssignment)
-        .where(QuizAssignment.id == row.id, QuizAssignment.extra_attempts == row.extra_attempts)
-        .values(extra_attempts=row.extra_attempts + count)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed != 1:
-        raise Conflict(N_("Someone else changed this assignment just now; look again."))
-    audit.record(
-        session,
-        actor,
-        "quiz.grant",
-        "quiz_version",
-        version.id,
-        employee_no=staff.employee_no,
-        attempts=count,
-        cycle=row.cycle,
-        reason=text,
-    )
+    _swap(session, row, "extra_attempts", extra_attempts=row.extra_attempts + count)
+    _audit(session, actor, "grant", version, staff, row, attempts=count, reason=text)
     session.flush()
     session.refresh(row)
     return _summary(row, version, _attempts(session, row.id), now)
@@ -317,24 +343,9 @@ def reset_attempts(
         if attempt.status is AttemptStatus.OPEN:
             attempt.status = AttemptStatus.EXPIRED
             attempt.correct, attempt.score, attempt.passed = 0, 0, False
-    changed = session.execute(
-        update(QuizAssignment)
-        .where(QuizAssignment.id == row.id, QuizAssignment.counted_from == row.counted_from)
-        .values(counted_from=last)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed != 1:
-        raise Conflict(N_("Someone else changed this assignment just now; look again."))
-    audit.record(
-        session,
-        actor,
-        "quiz.reset",
-        "quiz_version",
-        version.id,
-        employee_no=staff.employee_no,
-        attempts=last - row.counted_from,
-        cycle=row.cycle,
-        reason=text,
+    _swap(session, row, "counted_from", counted_from=last)
+    _audit(
+        session, actor, "reset", version, staff, row, attempts=last - row.counted_from, reason=text
     )
     session.flush()
     session.refresh(row)
@@ -358,16 +369,7 @@ def revoke_link(
         .values(active=False)
         .execution_options(synchronize_session=False)
     )
-    audit.record(
-        session,
-        actor,
-        "quiz.revoke",
-        "quiz_version",
-        version.id,
-        employee_no=staff.employee_no,
-        cycle=row.cycle,
-        reason=text,
-    )
+    _audit(session, actor, "revoke", version, staff, row, reason=text)
 
 
 @transactional
@@ -384,23 +386,16 @@ def reissue_link(
         raise Conflict(N_("This person's link cannot be replaced again."))
     new = row.generation + 1
     token = quiz_token(secret_key(settings), version.id, staff.id, row.cycle, new)
-    changed = session.execute(
-        update(QuizAssignment)
-        .where(QuizAssignment.id == row.id, QuizAssignment.generation == row.generation)
-        .values(generation=new, token_hash=hash_token(token), active=True)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed != 1:
-        raise Conflict(N_("Someone else replaced this link just now; look again."))
-    audit.record(
+    _swap(
         session,
-        actor,
-        "quiz.reissue",
-        "quiz_version",
-        version.id,
-        employee_no=staff.employee_no,
-        cycle=row.cycle,
+        row,
+        "generation",
+        N_("Someone else replaced this link just now; look again."),
+        generation=new,
+        token_hash=hash_token(token),
+        active=True,
     )
+    _audit(session, actor, "reissue", version, staff, row)
     session.flush()
     [link] = assignment_links(session, actor, version.id, settings, staff_ids=[staff.id])
     return link
