@@ -160,19 +160,33 @@ def theme_scores(sums: pd.DataFrame, key: str, level: float = 0.95) -> pd.DataFr
 
 
 def _theme_scores_grouped(sums: pd.DataFrame, key: str, level: float) -> pd.DataFrame:
+    return _slot_scores(sums, key, CORE_SLOTS, level, themes=THEMES)
+
+
+def _slot_scores(
+    sums: pd.DataFrame,
+    key: str,
+    slots: Sequence[str],
+    level: float,
+    themes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Per ``key`` and slot (in ``sums``' order of keys, then ``slots``' order): n, the mean
+    with its interval inside 1–5, the favourable share; the slot's theme beside it when
+    ``themes`` names one per slot."""
     pieces = []
-    for slot, theme in zip(CORE_SLOTS, THEMES, strict=True):
+    for i, slot in enumerate(slots):
         n = sums[f"{slot}_n"].to_numpy(float)
         mean, low, high = _scale_intervals(
             n, sums[f"{slot}_sum"].to_numpy(float), sums[f"{slot}_sumsq"].to_numpy(float), level
         )
         with np.errstate(invalid="ignore", divide="ignore"):
             favourable = np.where(n > 0, sums[f"{slot}_fav"].to_numpy(float) / n, np.nan)
+        named = {"theme": themes[i]} if themes is not None else {}
         pieces.append(
             pd.DataFrame(
                 {
                     key: sums[key].to_numpy(),
-                    "theme": theme,
+                    **named,
                     "slot": slot,
                     "n": n.astype(int),
                     "mean": mean,
@@ -181,6 +195,10 @@ def _theme_scores_grouped(sums: pd.DataFrame, key: str, level: float) -> pd.Data
                     "favourable": favourable,
                 }
             )
+        )
+    if not pieces:
+        return pd.DataFrame(
+            columns=[key, "slot", "n", "mean", "mean_low", "mean_high", "favourable"]
         )
     frame = pd.concat(pieces, ignore_index=True)
     order = {k: i for i, k in enumerate(sums[key].tolist())}
@@ -205,36 +223,7 @@ def item_scores(
     >>> int(row["n"]), round(float(row["mean"]), 2), float(row["favourable"])
     (3, 4.67, 1.0)
     """
-    pieces = []
-    for slot in slots:
-        n = sums[f"{slot}_n"].to_numpy(float)
-        mean, low, high = _scale_intervals(
-            n, sums[f"{slot}_sum"].to_numpy(float), sums[f"{slot}_sumsq"].to_numpy(float), level
-        )
-        with np.errstate(invalid="ignore", divide="ignore"):
-            favourable = np.where(n > 0, sums[f"{slot}_fav"].to_numpy(float) / n, np.nan)
-        pieces.append(
-            pd.DataFrame(
-                {
-                    key: sums[key].to_numpy(),
-                    "slot": slot,
-                    "n": n.astype(int),
-                    "mean": mean,
-                    "mean_low": low,
-                    "mean_high": high,
-                    "favourable": favourable,
-                }
-            )
-        )
-    columns = [key, "slot", "n", "mean", "mean_low", "mean_high", "favourable"]
-    if not pieces:
-        return pd.DataFrame(columns=columns)
-    frame = pd.concat(pieces, ignore_index=True)
-    order = {k: i for i, k in enumerate(sums[key].tolist())}
-    frame["_order"] = frame[key].map(order)
-    return (
-        frame.sort_values(["_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
-    )
+    return _slot_scores(sums, key, slots, level)
 
 
 def _scale_intervals(n, total, squares, level):  # type: ignore[no-untyped-def]

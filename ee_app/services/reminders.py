@@ -147,6 +147,12 @@ def _merged(*counts: dict[str, int]) -> dict[str, int]:
     return dict(total)
 
 
+def _run_in_words(run: ReminderResult | ReminderRunRow, _: Gettext, ngettext: Ngettext) -> str:
+    """A finished run's counts in words: sent, refused or given up (one list), no contact."""
+    failed = _merged(run.failed, run.gave_up)
+    return _counts_in_words(run.channel, run.sent, failed, run.no_contact, _, ngettext)
+
+
 @dataclass(frozen=True)
 class ReminderResult:
     channel: str
@@ -165,14 +171,7 @@ class ReminderResult:
                 "Dry run: {count} messages would be sent; nothing was sent or recorded.",
                 self.attempted,
             ).format(count=self.attempted)
-        return _counts_in_words(
-            self.channel,
-            self.sent,
-            _merged(self.failed, self.gave_up),
-            self.no_contact,
-            _,
-            ngettext,
-        )
+        return _run_in_words(self, _, ngettext)
 
 
 @dataclass(frozen=True)
@@ -199,14 +198,7 @@ class ReminderRunRow:
                 "interrupted while sending {count} messages",
                 self.attempted,
             ).format(count=self.attempted)
-        return _counts_in_words(
-            self.channel,
-            self.sent,
-            _merged(self.failed, self.gave_up),
-            self.no_contact,
-            _,
-            ngettext,
-        )
+        return _run_in_words(self, _, ngettext)
 
 
 def missing_contacts(
