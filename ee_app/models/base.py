@@ -6,10 +6,10 @@ import enum
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Enum, MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import JSON, DateTime, Enum, Integer, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "str_enum", "utcnow"]
+__all__ = ["Base", "Versioned", "str_enum", "utcnow"]
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -31,6 +31,21 @@ class Base(DeclarativeBase):
         list[Any]: JSON,
         datetime: DateTime(timezone=True),
     }
+
+
+class Versioned:
+    """The columns of an immutable, numbered version of a definition kept as JSON with its
+    content hash (a checklist, an assessment, an incentive scheme, the pulse instrument):
+    what a visit, an attempt, a pay run or a wave was made under never changes. The model adds
+    the column the versions are numbered within (``key`` or ``kind``) with ``sort_order=-1``,
+    after the id."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+    version: Mapped[int] = mapped_column(Integer)
+    definition: Mapped[dict[str, Any]] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(254))
 
 
 def str_enum(cls: type[enum.StrEnum], name: str) -> Enum:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ee_app.models.base import Base, str_enum, utcnow
+from ee_app.models.base import Base, Versioned, str_enum, utcnow
 
 __all__ = ["IncentiveLine", "IncentiveRun", "IncentiveScheme", "RunStatus"]
 
@@ -29,19 +29,13 @@ class RunStatus(enum.StrEnum):
     DISCARDED = "discarded"  # a draft thrown away
 
 
-class IncentiveScheme(Base):
+class IncentiveScheme(Versioned, Base):
     """One immutable version of an incentive scheme (JSON) and its content hash."""
 
     __tablename__ = "incentive_scheme"
     __table_args__ = (Index("uq_incentive_scheme_key_version", "key", "version", unique=True),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(40))
-    version: Mapped[int] = mapped_column(Integer)
-    definition: Mapped[dict[str, Any]] = mapped_column()
-    sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    created_by: Mapped[str] = mapped_column(String(254))
+    key: Mapped[str] = mapped_column(String(40), sort_order=-1)
 
 
 class IncentiveRun(Base):

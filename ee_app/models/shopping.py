@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ee_app.models.base import Base, str_enum, utcnow
+from ee_app.models.base import Base, Versioned, str_enum, utcnow
 
 __all__ = ["ChecklistVersion", "ShopVisit", "VisitEvidence", "VisitSource", "VisitStatus"]
 
@@ -47,19 +47,13 @@ class VisitSource(enum.StrEnum):
     IMPORT = "import"  # delivered by an agency as Excel
 
 
-class ChecklistVersion(Base):
+class ChecklistVersion(Versioned, Base):
     """One immutable version of a checklist template (JSON) and its content hash."""
 
     __tablename__ = "checklist_version"
     __table_args__ = (Index("uq_checklist_version_key_version", "key", "version", unique=True),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(40))
-    version: Mapped[int] = mapped_column(Integer)
-    definition: Mapped[dict[str, Any]] = mapped_column()
-    sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    created_by: Mapped[str] = mapped_column(String(254))
+    key: Mapped[str] = mapped_column(String(40), sort_order=-1)
 
 
 class ShopVisit(Base):

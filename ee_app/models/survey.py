@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -26,7 +25,6 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
-    Integer,
     LargeBinary,
     SmallInteger,
     String,
@@ -36,7 +34,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ee_app.choices import WaveMode
 from ee_app.instruments.pulse import CORE_SLOTS, CUSTOM_SLOTS
-from ee_app.models.base import Base, str_enum, utcnow
+from ee_app.models.base import Base, Versioned, str_enum, utcnow
 from ee_app.models.org import StaffRole
 
 __all__ = [
@@ -82,19 +80,13 @@ class TenureBand(enum.StrEnum):
         return cls.OVER_5
 
 
-class InstrumentVersion(Base):
+class InstrumentVersion(Versioned, Base):
     """One immutable version of an instrument definition (JSON) and its content hash."""
 
     __tablename__ = "instrument_version"
     __table_args__ = (Index("uq_instrument_version_kind_version", "kind", "version", unique=True),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    version: Mapped[int] = mapped_column(Integer)
-    definition: Mapped[dict[str, Any]] = mapped_column()
-    sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    created_by: Mapped[str] = mapped_column(String(254))
+    kind: Mapped[str] = mapped_column(String(16), sort_order=-1)
 
 
 class SurveyWave(Base):

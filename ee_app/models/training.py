@@ -13,10 +13,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, SmallInteger, String
+from sqlalchemy import Boolean, ForeignKey, Index, Numeric, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ee_app.models.base import Base, str_enum, utcnow
+from ee_app.models.base import Base, Versioned, str_enum, utcnow
 
 __all__ = ["AttemptStatus", "QuizAssignment", "QuizAttempt", "QuizVersion"]
 
@@ -27,19 +27,13 @@ class AttemptStatus(enum.StrEnum):
     EXPIRED = "expired"  # the time limit passed before it was submitted: counts as failed
 
 
-class QuizVersion(Base):
+class QuizVersion(Versioned, Base):
     """One immutable version of an assessment (JSON) and its content hash."""
 
     __tablename__ = "quiz_version"
     __table_args__ = (Index("uq_quiz_version_key_version", "key", "version", unique=True),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(40))
-    version: Mapped[int] = mapped_column(Integer)
-    definition: Mapped[dict[str, Any]] = mapped_column()
-    sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    created_by: Mapped[str] = mapped_column(String(254))
+    key: Mapped[str] = mapped_column(String(40), sort_order=-1)
 
 
 class QuizAssignment(Base):
