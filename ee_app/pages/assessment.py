@@ -31,6 +31,7 @@ from ee_app.services.training_taking import (
 from ee_app.ui import context
 from ee_app.ui.assessment_parts import countdown, counting_attempt, unanswered
 from ee_app.ui.formatting import plain
+from ee_app.ui.link_language import language_switch
 
 st.set_page_config(page_title="ee-app", page_icon="🌸", layout="centered")
 
@@ -42,14 +43,7 @@ token = str(st.query_params.get("t", ""))
 
 if LANGUAGE not in st.session_state:
     st.session_state[LANGUAGE] = context.language()
-st.segmented_control(
-    "Language / 语言",
-    ["zh-CN", "en"],
-    format_func={"zh-CN": "中文", "en": "English"}.__getitem__,
-    key=LANGUAGE,
-    label_visibility="collapsed",
-    required=True,  # a second tap on English kept nothing chosen, and so showed Chinese
-)
+language_switch(LANGUAGE)
 language = st.session_state[LANGUAGE] or "zh-CN"
 _ = translator(language)
 ngettext = plural_translator(language)

@@ -14,8 +14,9 @@ This file is what Streamlit runs: the two tabs. They live in ``ee_app/ui/incenti
 import streamlit as st
 
 from ee_app.ui import context
+from ee_app.ui.feedback import show_done
 from ee_app.ui.incentives_runs import runs_tab
-from ee_app.ui.incentives_scheme import flash, scheme_tab
+from ee_app.ui.incentives_scheme import FLASH, scheme_tab
 
 VIEW = "ee_incentives_view"
 
@@ -31,7 +32,7 @@ st.caption(
         "are never an input. Every run is approved by a second person."
     )
 )
-flash()
+show_done(FLASH)
 # The open tab is kept in the session (VIEW holds its label): after Compute, Approve, Discard
 # or Correct the page reruns and stays on the runs, and only the open tab is drawn, so work on
 # the runs does not recompute the simulation.

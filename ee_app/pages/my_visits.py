@@ -7,7 +7,9 @@ once. Photos and receipts are kept as soon as they are chosen. Next to the Submi
 page lists what still stops a submission, each line a link that scrolls to its item.
 """
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import streamlit as st
 
@@ -20,6 +22,7 @@ from ee_app.ui import context
 from ee_app.ui.checklist_form import answered_count, checklist_form
 from ee_app.ui.checklist_missing import missing_problems, problem_links
 from ee_app.ui.components import error_box
+from ee_app.ui.feedback import show_done
 from ee_app.ui.formatting import plain
 from ee_app.ui.labels import visit_status_label
 
@@ -36,12 +39,6 @@ ctx = context.page()
 _ = ctx.gettext
 actor = ctx.actor
 language = ctx.language
-
-
-def flash() -> None:
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
 
 
 def visit_title(visit: VisitRow) -> str:
@@ -72,7 +69,7 @@ def visit_card(visit: VisitRow) -> None:
 
 def visit_list() -> None:
     st.title(_("My visits"))
-    flash()
+    show_done(FLASH)
     with ctx.read() as session:
         visits = list_visits(session, actor, mine=True)
     if not visits:
@@ -136,6 +133,37 @@ def details(visit: VisitRow) -> tuple[date | None, str]:
         help=_("The name on the badge, or how they introduced themselves."),
     )
     return day, served
+
+
+def write_answers(
+    action: Callable[..., object],
+    visit: VisitRow,
+    answers: dict[str, dict[str, Any]],
+    day: date | None,
+    served: str,
+    notes: str,
+) -> bool:
+    """Save or submit (``action``) the visit's answers; True if it went through. A checklist
+    problem is shown with a link to each item it concerns, another error as it says."""
+    try:
+        with ctx.write() as session:
+            action(
+                session,
+                actor,
+                visit.id,
+                answers,
+                visited_on=day,
+                served_by_note=served,
+                notes=notes,
+            )
+    except ValidationError as error:
+        st.error(_(error.message), icon=":material/error:")
+        st.markdown(problem_links(visit.checklist, error.problems, language, _))
+        return False
+    except EeError as error:
+        error_box(error, _)
+        return False
+    return True
 
 
 def fill_in(visit_id: int) -> None:
@@ -207,55 +235,23 @@ def fill_in(visit_id: int) -> None:
                     ).format(count=more)
                 )
     row = st.container(horizontal=True)
-    if row.button(_("Save draft"), icon=":material/save:", key="ee_my_visit_save"):
-        try:
-            with ctx.write() as session:
-                save_draft(
-                    session,
-                    actor,
-                    visit.id,
-                    answers,
-                    visited_on=day,
-                    served_by_note=served,
-                    notes=notes,
-                )
-        except ValidationError as error:
-            st.error(_(error.message), icon=":material/error:")
-            st.markdown(problem_links(visit.checklist, error.problems, language, _))
-        except EeError as error:
-            error_box(error, _)
-        else:
-            st.success(_("Draft saved."), icon=":material/save:")
+    saved = row.button(_("Save draft"), icon=":material/save:", key="ee_my_visit_save")
+    if saved and write_answers(save_draft, visit, answers, day, served, notes):
+        st.success(_("Draft saved."), icon=":material/save:")
     with row.popover(_("Submit for review"), icon=":material/send:", type="primary"):
         if missing:
             st.markdown(_("Answer the items listed above first; then submit."))
         else:
             st.markdown(_("Once submitted, the visit can no longer be changed. Submit it now?"))
-        if st.button(
+        sent = st.button(
             _("Yes, submit"), type="primary", key="ee_my_visit_submit", disabled=bool(missing)
-        ):
-            try:
-                with ctx.write() as session:
-                    submit_visit(
-                        session,
-                        actor,
-                        visit.id,
-                        answers,
-                        visited_on=day,
-                        served_by_note=served,
-                        notes=notes,
-                    )
-            except ValidationError as error:
-                st.error(_(error.message), icon=":material/error:")
-                st.markdown(problem_links(visit.checklist, error.problems, language, _))
-            except EeError as error:
-                error_box(error, _)
-            else:
-                st.session_state.pop(OPEN, None)
-                st.session_state[FLASH] = _("Visit to {store} submitted. Thank you!").format(
-                    store=visit.store_name
-                )
-                st.rerun()
+        )
+        if sent and write_answers(submit_visit, visit, answers, day, served, notes):
+            st.session_state.pop(OPEN, None)
+            st.session_state[FLASH] = _("Visit to {store} submitted. Thank you!").format(
+                store=visit.store_name
+            )
+            st.rerun()
 
 
 opened = st.session_state.get(OPEN)

@@ -14,6 +14,7 @@ from ee_app.services.retention_policy import (
     set_policy,
 )
 from ee_app.ui import context, keys
+from ee_app.ui.feedback import show_done
 from ee_app.ui.retention_text import plan_lines, policy_line
 
 ctx = context.page()
@@ -25,9 +26,7 @@ st.caption(
         "as anonymous totals; pay records keep the employee number."
     )
 )
-flash = st.session_state.pop(keys.RETENTION_FLASH, None)
-if flash:
-    st.success(flash, icon=":material/check_circle:")
+show_done(keys.RETENTION_FLASH)
 
 today = clock.today()
 try:

@@ -14,6 +14,7 @@ from ee_app.keys import secret_key
 from ee_app.services.answering import COMMENT_LIMIT, LinkState, open_link, submit
 from ee_app.services.link_texts import LENGTH, link_state, notice
 from ee_app.ui import context
+from ee_app.ui.link_language import language_switch
 
 st.set_page_config(page_title="ee-app", page_icon="🌸", layout="centered")
 
@@ -27,14 +28,7 @@ with context.read_session() as session:
 if LANGUAGE not in st.session_state:  # the wave's language; for an unknown link, the app's
     known = view.state is not LinkState.UNKNOWN
     st.session_state[LANGUAGE] = view.language if known else context.language()
-st.segmented_control(
-    "Language / 语言",
-    ["zh-CN", "en"],
-    format_func={"zh-CN": "中文", "en": "English"}.__getitem__,
-    key=LANGUAGE,
-    label_visibility="collapsed",
-    required=True,  # a second tap on the chosen language must not leave none chosen
-)
+language_switch(LANGUAGE)
 language = st.session_state[LANGUAGE] or view.language
 _ = translator(language)
 if context.demo_database():  # only the demo loader's people and numbers are invented

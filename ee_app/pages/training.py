@@ -22,6 +22,7 @@ from ee_app.services.training_links import assignment_links
 from ee_app.services.training_status import item_analysis, status_table
 from ee_app.ui import context
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
+from ee_app.ui.feedback import show_done
 from ee_app.ui.formatting import blank
 from ee_app.ui.labels import staff_role_label
 from ee_app.ui.question_bank_editor import question_banks_tab
@@ -48,12 +49,6 @@ newest = {}
 for row in versions:
     newest[row.key] = row.id
 names = {qid: f"{q.name.get(language)} (v{q.version})" for qid, q in quizzes.items()}
-
-
-def flash() -> None:
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
 
 
 def status_tab() -> None:
@@ -374,7 +369,7 @@ st.caption(
         "上岗); advanced training ends each quarter with a test. Assessments are not anonymous."
     )
 )
-flash()
+show_done(FLASH)
 if not quizzes:
     st.info(_("No assessments are installed."), icon=":material/school:")
     st.stop()

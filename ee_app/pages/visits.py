@@ -35,6 +35,7 @@ from ee_app.ui.checklist_editor import checklists_section
 from ee_app.ui.checklist_form import checklist_view
 from ee_app.ui.components import error_box
 from ee_app.ui.evidence import evidence_file
+from ee_app.ui.feedback import show_done
 from ee_app.ui.formatting import plain
 from ee_app.ui.labels import visit_status_label
 from ee_app.ui.visit_import import import_section
@@ -55,12 +56,6 @@ _ = ctx.gettext
 actor = ctx.actor
 language = ctx.language
 office = can(actor, Permission.MANAGE_VISITS)
-
-
-def flash() -> None:
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
 
 
 def month_options(today: date, count: int = 24) -> list[str]:
@@ -371,7 +366,7 @@ st.caption(
         "raw score is kept for coaching."
     )
 )
-flash()
+show_done(FLASH)
 if office:
     with ctx.read() as session:
         waiting = len(list_visits(session, actor, statuses=[VisitStatus.SUBMITTED]))

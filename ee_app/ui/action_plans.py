@@ -36,6 +36,7 @@ from ee_app.ui.context import PageContext
 from ee_app.ui.feedback import flash
 from ee_app.ui.formatting import direction, fewer, interval, number, plain
 from ee_app.ui.labels import action_status_label, theme_label
+from ee_app.ui.tables import data_table
 
 __all__ = ["plans_section"]
 
@@ -120,12 +121,9 @@ def effects_table(ctx: PageContext, effects: pd.DataFrame, k: int) -> None:
             _("Direction"): [direction(r["change_low"], r["change_high"], _) for r in records],
         }
     )
-    st.dataframe(
+    data_table(
         frame,
-        hide_index=True,
-        width="stretch",
-        placeholder="",
-        column_config={
+        {
             _("Before: mean"): st.column_config.NumberColumn(format="%.2f"),
             _("Before: n"): st.column_config.NumberColumn(format="%d"),
             _("After: mean"): st.column_config.NumberColumn(format="%.2f"),

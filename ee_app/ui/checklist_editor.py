@@ -33,6 +33,7 @@ from ee_app.ui.checklist_preview import checklist_preview
 from ee_app.ui.checklist_sheets import definition_of, head_fields, sheet_editors
 from ee_app.ui.components import XLSX_MIME, error_box
 from ee_app.ui.context import PageContext
+from ee_app.ui.feedback import show_done
 from ee_app.ui.formatting import plain
 
 __all__ = ["changes_lines", "checklists_section"]
@@ -189,9 +190,7 @@ def _excel(ctx: PageContext, start: dict[str, Any]) -> None:
 def checklists_section(ctx: PageContext) -> None:
     """The whole tab."""
     _ = ctx.gettext
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    show_done(FLASH)
     st.write(
         _(
             "Make your own checklist, or a new version of one. A version that visits use is "

@@ -22,6 +22,7 @@ from ee_app.ui.components import error_box
 from ee_app.ui.explain import explain
 from ee_app.ui.formatting import fewer, interval
 from ee_app.ui.labels import theme_label
+from ee_app.ui.tables import data_table
 from ee_app.ui.widths import fit_width
 
 __all__ = ["drivers_frame", "drivers_section", "drivers_sentence", "table_frame"]
@@ -146,12 +147,9 @@ def _outcome_picker(_: Gettext) -> str:
 
 def _table(view: DriversView, outcome: str, _: Gettext) -> None:
     frame = table_frame(view, outcome, _)
-    st.dataframe(
+    data_table(
         frame,
-        hide_index=True,
-        width="stretch",
-        placeholder="",
-        column_config={
+        {
             _("Theme"): st.column_config.TextColumn(pinned=True),
             "r": st.column_config.NumberColumn(
                 _("Pearson r"),

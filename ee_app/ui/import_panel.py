@@ -27,20 +27,12 @@ __all__ = [
     "file_header",
     "mapping_step",
     "run_import",
-    "show_done",
     "template_buttons",
     "undo_now",
     "upload_file",
 ]
 
 Gettext = Callable[[str], str]
-
-
-def show_done(key: str) -> None:
-    """The confirmation of an import or undo, put in ``key`` before the rerun that follows it."""
-    message = st.session_state.pop(key, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
 
 
 def template_buttons(

@@ -40,19 +40,13 @@ from ee_app.ui.scheme_editor import (
     roles_frame,
 )
 
-__all__ = ["FLASH", "flash", "periods", "scheme_tab"]
+__all__ = ["FLASH", "periods", "scheme_tab"]
 
 BASE = "ee_incentives_base"
 PERIOD = "ee_incentives_period"
 FLASH = "ee_incentives_flash"
 COMPONENTS = "ee_incentives_components"
 ROLES = "ee_incentives_roles"
-
-
-def flash() -> None:
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
 
 
 def periods(ctx: PageContext) -> list[str]:

@@ -30,12 +30,12 @@ from ee_app.services.outcomes_import import OutcomeImport, import_csat, import_s
 from ee_app.ui import context
 from ee_app.ui.components import error_box
 from ee_app.ui.context import PageContext
+from ee_app.ui.feedback import show_done
 from ee_app.ui.formatting import plain
 from ee_app.ui.import_panel import (
     file_header,
     mapping_step,
     run_import,
-    show_done,
     template_buttons,
     undo_now,
     upload_file,

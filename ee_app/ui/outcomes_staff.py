@@ -26,6 +26,7 @@ from ee_app.ui.outcomes_columns import (
     share_interval,
     staff_store,
 )
+from ee_app.ui.tables import data_table
 
 __all__ = ["staff_section", "touchpoint_section"]
 
@@ -105,18 +106,15 @@ def staff_frame(
 
 
 def staff_table(_: Gettext, frame: pd.DataFrame, prior: str, min_n: int, months: int) -> None:
-    st.dataframe(
+    data_table(
         frame,
-        hide_index=True,
-        width="stretch",
-        height=min(len(frame), 15) * 35 + 38,
-        placeholder="",
-        column_config={
+        {
             _("Employee number"): st.column_config.TextColumn(pinned=True),
             _("Name"): st.column_config.TextColumn(pinned=True),
             **csat_column_config(_, prior, min_n, months),
             **repurchase_column_config(_),
         },
+        long=True,
     )
 
 
@@ -253,16 +251,13 @@ def touchpoint_section(
     )
     shown = table if chosen == ALL else table[table["touchpoint"] == chosen]
     frame = touchpoint_frame(_, shown, stores, min_n)
-    st.dataframe(
+    data_table(
         frame,
-        hide_index=True,
-        width="stretch",
-        height=min(len(frame), 15) * 35 + 38,
-        placeholder="",
-        column_config={
+        {
             _("Employee number"): st.column_config.TextColumn(pinned=True),
             **csat_column_config(_, prior, min_n, months),
         },
+        long=True,
     )
     st.caption(
         _(

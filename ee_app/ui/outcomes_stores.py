@@ -23,6 +23,7 @@ from ee_app.ui.outcomes_columns import (
     share_interval,
     store_label,
 )
+from ee_app.ui.tables import data_table
 
 __all__ = ["stores_section"]
 
@@ -125,17 +126,14 @@ def stores_section(_: Gettext, table: pd.DataFrame | None, window: int) -> None:
         )
         return
     frame = stores_frame(_, table)
-    st.dataframe(
+    data_table(
         frame,
-        hide_index=True,
-        width="stretch",
-        height=min(len(frame), 15) * 35 + 38,
-        placeholder="",
-        column_config={
+        {
             _("Store"): st.column_config.TextColumn(pinned=True),
             **{k: v for k, v in csat_column_config(_, "store", 0).items() if k in frame},
             **repurchase_column_config(_),
         },
+        long=True,
     )
     st.caption(
         _(

@@ -247,17 +247,14 @@ def who_gains_section(
                 column_config=_money_columns(_),
             )
     left, right = st.columns(2)
-    left.markdown("**{}**".format(_("Per role")))
-    left.dataframe(
-        totals_frame(result.by_role, "role", _),
-        hide_index=True,
-        width="stretch",
-        column_config=_money_columns(_),
-    )
-    right.markdown("**{}**".format(_("Per store")))
-    right.dataframe(
-        totals_frame(result.by_store, "store_name", _),
-        hide_index=True,
-        width="stretch",
-        column_config=_money_columns(_),
-    )
+    for column, title, totals, by in (
+        (left, _("Per role"), result.by_role, "role"),
+        (right, _("Per store"), result.by_store, "store_name"),
+    ):
+        column.markdown(f"**{title}**")
+        column.dataframe(
+            totals_frame(totals, by, _),
+            hide_index=True,
+            width="stretch",
+            column_config=_money_columns(_),
+        )

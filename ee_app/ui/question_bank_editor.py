@@ -33,6 +33,7 @@ from ee_app.services.question_banks import (
 )
 from ee_app.ui.components import error_box
 from ee_app.ui.context import PageContext
+from ee_app.ui.feedback import show_done
 from ee_app.ui.question_bank_import import (
     FLASH,
     save_and_rerun,
@@ -206,9 +207,7 @@ def _edit(ctx: PageContext) -> None:
 def question_banks_tab(ctx: PageContext) -> None:
     """The whole tab: versions and downloads, the upload, and the editors."""
     _ = ctx.gettext
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    show_done(FLASH)
     st.caption(
         _(
             "A question bank (题库) is an assessment's questions and rules. Edit one in Excel or "

@@ -36,6 +36,7 @@ from ee_app.ui.labels import (
     theme_label,
 )
 from ee_app.ui.results_headline import scored, unit_name
+from ee_app.ui.tables import data_table
 from ee_app.ui.widths import fit_width
 
 __all__ = ["downloads", "heatmap", "level_picker", "slice_picker", "units_table"]
@@ -163,13 +164,9 @@ def units_table(ctx: PageContext, view: EngagementView) -> None:
     def ci_column(column: str) -> Any:  # wide enough for every interval and the header
         return st.column_config.TextColumn(ci, width=fit_width(frame[column], ci), help=ci_help)
 
-    st.dataframe(
+    data_table(
         frame,
-        hide_index=True,
-        width="stretch",
-        height=min(len(frame), 15) * 35 + 38,
-        placeholder="",
-        column_config={
+        {
             _("Unit"): st.column_config.TextColumn(pinned=True),
             "n": st.column_config.TextColumn(
                 width=fit_width(frame["n"], "n"),
@@ -205,6 +202,7 @@ def units_table(ctx: PageContext, view: EngagementView) -> None:
                 help=_(BETTER_THAN_HELP[view.level]),
             ),
         },
+        long=True,
     )
     if len(view.previous_waves) == 1:
         compared = _(

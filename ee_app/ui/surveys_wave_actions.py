@@ -25,6 +25,7 @@ from ee_app.ui import context, keys
 from ee_app.ui import schedules as schedules_ui
 from ee_app.ui.components import XLSX_MIME, error_box
 from ee_app.ui.context import PageContext
+from ee_app.ui.feedback import show_done
 
 __all__ = ["flash", "show_flash", "wave_actions"]
 
@@ -41,9 +42,7 @@ def flash_error(message: str) -> None:
 
 def show_flash() -> bool:
     """Show what the last action left; True if that was an error."""
-    message = st.session_state.pop(keys.WAVES_FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    show_done(keys.WAVES_FLASH)
     error = st.session_state.pop(keys.WAVES_FLASH_ERROR, None)
     if error:
         st.error(error, icon=":material/error:")

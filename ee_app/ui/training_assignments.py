@@ -29,6 +29,7 @@ from ee_app.services.training_assignments import (
 from ee_app.services.training_auto_assign import Rule, get_rules, set_rules
 from ee_app.ui import context
 from ee_app.ui.components import error_box
+from ee_app.ui.feedback import show_done
 from ee_app.ui.labels import staff_role_label
 from ee_app.ui.new_link import show_new_link
 
@@ -224,9 +225,7 @@ def person_section(ctx: context.PageContext) -> None:
             "their count; withdraw a link that was shared, or re-issue a lost one."
         )
     )
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    show_done(FLASH)
     number = st.text_input(_("Employee number"), key=PERSON).strip()
     if not number:
         return
@@ -260,9 +259,7 @@ def auto_assign_section(ctx: context.PageContext, quizzes: Mapping[str, Quiz]) -
             "assigned by an import."
         )
     )
-    message = st.session_state.pop(RULES_FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    show_done(RULES_FLASH)
     with ctx.read() as session:
         saved = {r.quiz_key: r for r in get_rules(session)}
     with st.form(RULES, border=True):

@@ -19,7 +19,11 @@ def uploaders_in_language(language: str, gettext: Callable[[str], str]) -> None:
     XLSX, CSV") and has no parameter to translate it (``st.file_uploader`` takes only a label,
     help, ``max_upload_size`` and ``label_visibility``). In Chinese, hide the size line (every
     uploader's label says the limit and the file types in the reader's language) and show
-    the button's word in Chinese; the dropzone's accessible name is our label already."""
+    the button's word in Chinese; the dropzone's accessible name is our label already.
+
+    The hidden ``<input type="file">`` inside stays named "file upload": react-dropzone
+    writes that aria-label and Streamlit's frontend passes nothing to replace it, so only a
+    script rewriting Streamlit's DOM could change it, and CSS cannot."""
     if language == "en":
         return
     word = gettext("Upload").replace("\\", "").replace('"', "")

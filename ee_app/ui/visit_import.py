@@ -15,8 +15,9 @@ from ee_app.services.import_batches import import_history
 from ee_app.services.visit_import import KIND, VisitImport, import_visits
 from ee_app.services.visits import checklist_of, list_templates
 from ee_app.ui.context import PageContext
+from ee_app.ui.feedback import show_done
 from ee_app.ui.formatting import plain
-from ee_app.ui.import_panel import run_import, show_done, template_buttons, undo_now, upload_file
+from ee_app.ui.import_panel import run_import, template_buttons, undo_now, upload_file
 
 __all__ = ["import_section"]
 
