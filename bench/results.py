@@ -25,7 +25,7 @@ from ee_app.auth import system_actor
 from ee_app.db import make_engine, read_session, upgrade, write_session
 from ee_app.instruments.pulse import CORE_SLOTS
 from ee_app.models import UnitLevel
-from ee_app.services import respondents, results
+from ee_app.services import respondents, results, results_rows, results_trend
 from ee_app.services.demo import load_demo
 
 REPEATS = 7
@@ -50,7 +50,7 @@ def _page_data(engine, wave: str) -> None:  # type: ignore[no-untyped-def]
     actor = system_actor("bench")
     with read_session(engine) as session:
         view = results.engagement_view(session, actor, wave, level=UnitLevel.STORE)
-        results.trend_for(session, actor, "LM")
+        results_trend.trend_for(session, actor, "LM")
     assert len(view.rows) > 300
 
 
@@ -115,7 +115,7 @@ def run() -> list[dict[str, object]]:
         cold, warm, reference = [], [], []
         cold_cpu, reference_cpu = [], []  # CPU seconds: the machine may be shared
         for _ in range(REPEATS):
-            results._cache.clear()
+            results_rows.CACHE.clear()
             respondents._cache.clear()  # who answered, for the rule across waves
             respondents._cells.clear()
             start, cpu = time.perf_counter(), time.process_time()

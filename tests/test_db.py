@@ -53,7 +53,8 @@ def test_upgrading_a_database_with_closed_waves(engine, demo):
     from ee_app.auth import system_actor
     from ee_app.db import _alembic_config, read_session, write_session
     from ee_app.models import RESULT_RULES, SurveyWave, SurveyWaveResult, WaveStatus
-    from ee_app.services.results import engagement_view, rebuild_stale_results
+    from ee_app.services.results import engagement_view
+    from ee_app.services.results_build import rebuild_stale_results
 
     with write_session(engine) as session:  # the demo's open wave has sealed answers
         session.execute(SurveyWave.__table__.delete().where(SurveyWave.status == "open"))

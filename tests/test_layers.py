@@ -110,9 +110,7 @@ def test_no_two_modules_import_each_other():
     assert set(circles) <= KNOWN_CIRCLES
 
 
-# Over the size and split next: results.py is being rewritten for speed (issue 21's other part).
-LONG_SERVICES = {"results.py"}
-SERVICES = sorted(p for p in (PACKAGE / "services").glob("*.py") if p.name not in LONG_SERVICES)
+SERVICES = sorted((PACKAGE / "services").glob("*.py"))
 
 
 @pytest.mark.parametrize("path", SERVICES, ids=lambda p: p.name)

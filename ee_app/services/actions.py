@@ -228,7 +228,8 @@ def plan_effects(session: Session, actor: Actor, plan_id: int) -> pd.DataFrame:
     check elsewhere is skipped. Where later waves closed but none covered the unit,
     ``after_wave`` is blank and ``reason`` is "not_covered"."""
     from ee_app.services.respondents import comparable_cells
-    from ee_app.services.results import covering_waves, unit_data  # as the page reads them
+    from ee_app.services.results_previous import covering_waves  # as the page reads them
+    from ee_app.services.results_rows import unit_data
 
     require(actor, Permission.VIEW_RESULTS)
     plan = _plan(session, actor, plan_id)

@@ -37,7 +37,7 @@ from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, NotFound
 from ee_app.instruments.pulse import CORE_SLOTS
 from ee_app.models import OrgUnit, SurveyResponse, SurveyWave, WaveMode
-from ee_app.services.results import _version_key, unit_data
+from ee_app.services.results_rows import unit_data, version_key
 from ee_app.services.wave_access import closed_wave
 
 __all__ = ["DriversView", "drivers_for"]
@@ -102,7 +102,7 @@ def drivers_for(
     unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
     if unit is None or not actor.may_see_unit(unit.id):
         raise NotFound(N_("No unit with code “{code}” in your scope."), code=unit_code)
-    key = (*_version_key(session, wave), unit.id)
+    key = (*version_key(session, wave), unit.id)
     if key in _cache:
         _cache.move_to_end(key)
         return _cache[key]

@@ -14,10 +14,8 @@ import streamlit as st
 from ee_app import charts
 from ee_app.models import UnitLevel
 from ee_app.services.org import UnitRow
-from ee_app.services.results import (
-    EngagementView,
-    trend_for,
-)
+from ee_app.services.results import EngagementView
+from ee_app.services.results_trend import trend_for
 from ee_app.services.waves import WaveRow
 from ee_app.ui import keys
 from ee_app.ui.components import unit_option_label

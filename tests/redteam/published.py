@@ -22,7 +22,7 @@ from ee_app.cli import main
 from ee_app.db import read_session, write_session
 from ee_app.instruments.pulse import CORE_SLOTS, THEMES
 from ee_app.models import OrgUnit, StaffRole, TenureBand, UnitLevel
-from ee_app.services import actions, results
+from ee_app.services import actions, results, results_trend
 from ee_app.services.linkage import linkage_data
 from tests.redteam.org import W1, W2, HostileOrg
 
@@ -121,7 +121,7 @@ def trends(org: HostileOrg, seen: Published) -> None:
             filters = FILTERS if level is UnitLevel.STORE else [(None, None)]
             for dim, value in filters:
                 with read_session(org.engine) as session:
-                    trend = results.trend_for(session, actor, code, dim=dim, value=value)
+                    trend = results_trend.trend_for(session, actor, code, dim=dim, value=value)
                 cell = _cell(unit_id, dim, value)
                 shown = [r for r in trend.to_dict("records") if not r["hidden"]]
                 for row in shown:

@@ -18,7 +18,7 @@ from ee_app.db import read_session, write_session
 from ee_app.errors import Conflict, NotFound, PermissionDenied
 from ee_app.instruments.pulse import CORE_SLOTS
 from ee_app.models import OrgUnit, SurveyResponse, SurveyWave, UnitLevel, UserRole
-from ee_app.services import results
+from ee_app.services import results, results_build
 from ee_app.services.engagement_drivers import drivers_for
 from ee_app.services.users import actor_for_email
 
@@ -126,7 +126,7 @@ def test_a_theme_the_page_hides_is_left_out_before_computing(engine, demo, hr):
         for response in responses[3:]:
             response.a05 = None
         session.flush()
-        results.build_results(session, wave)
+        results_build.build_results(session, wave)
         session.commit()
     with read_session(engine) as session:
         shown = results.engagement_view(session, hr, WAVE).rows.set_index("code")
@@ -164,7 +164,7 @@ def test_a_crafted_small_group_yields_nothing(engine, demo, hr):
         for response in moved[3:]:
             response.unit_id = team.parent_id
         session.flush()
-        results.build_results(session, wave)
+        results_build.build_results(session, wave)
         session.commit()
     with read_session(engine) as session:
         small = []

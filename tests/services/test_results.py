@@ -10,7 +10,7 @@ from ee_app.db import read_session, write_session
 from ee_app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ee_app.instruments.pulse import CORE_SLOTS
 from ee_app.models import OrgUnit, SurveyResponse, SurveyResult, SurveyWave, UnitLevel
-from ee_app.services import results
+from ee_app.services import results, results_build, results_trend
 from ee_app.services.users import actor_for_email
 
 WAVE = "pulse-2026-10"
@@ -89,7 +89,7 @@ def test_a_manager_sees_their_units_only(engine, demo):
     teams = view(engine, manager, level=UnitLevel.TEAM)
     assert set(teams.rows["code"]) <= {"SH01-B", "SH01-M", "SH01-F"}
     with read_session(engine) as session, pytest.raises(NotFound):
-        results.trend_for(session, manager, "BJ01")
+        results_trend.trend_for(session, manager, "BJ01")
     with read_session(engine) as session, pytest.raises(NotFound):
         results.comments_for(session, manager, WAVE, "BJ01")
 
@@ -140,7 +140,7 @@ def test_role_filter_shows_only_published_slices(engine, demo, admin):
 
 def test_trend_covers_every_closed_wave(engine, demo, admin):
     with read_session(engine) as session:
-        trend = results.trend_for(session, admin, "LM")
+        trend = results_trend.trend_for(session, admin, "LM")
     assert list(trend["wave"]) == [f"pulse-2026-{m:02d}" for m in range(6, 11)]
     assert not trend["hidden"].any()
 
@@ -159,7 +159,7 @@ def test_warm_views_come_from_the_cache(engine, demo, admin):
     assert view(engine, admin) is first
     with write_session(engine) as session:  # rebuilding bumps the version
         wave = session.scalar(select(SurveyWave).where(SurveyWave.code == WAVE))
-        results.build_results(session, wave)
+        results_build.build_results(session, wave)
         session.commit()
     rebuilt = view(engine, admin)
     assert rebuilt is not first

@@ -15,7 +15,7 @@ import pytest
 
 from ee_app.db import read_session
 from ee_app.models import UnitLevel
-from ee_app.services import respondents, results
+from ee_app.services import respondents, results, results_rows, results_trend
 from ee_app.services.users import actor_for_email
 from tests.services.make_results_golden import (
     VIEW_FRAMES,
@@ -38,7 +38,7 @@ def golden() -> dict:  # type: ignore[type-arg]
 
 def _clear() -> None:
     """Cold: each read computes everything itself, as the golden data's did."""
-    for cache in (results._cache, respondents._cache, respondents._cells):
+    for cache in (results_rows.CACHE, respondents._cache, respondents._cells):
         cache.clear()
 
 
@@ -90,6 +90,6 @@ def test_every_trend_is_unchanged(engine, demo, admin, golden):
     with read_session(engine) as session:
         for code, dim, value in trend_cases(session):
             _clear()
-            new = results.trend_for(session, admin, code, dim=dim, value=value)
+            new = results_trend.trend_for(session, admin, code, dim=dim, value=value)
             old = decode_frame(golden[trend_key(code, dim, value)])
             pd.testing.assert_frame_equal(new, old, check_exact=True, obj=code)

@@ -36,6 +36,7 @@ from ee_app.services import (
     answering,
     outcomes,
     results,
+    results_rows,
     retention,
     training,
     training_taking,
@@ -91,7 +92,7 @@ def _aggregates(session, hr) -> dict:
     for code in session.scalars(
         select(SurveyWave.code).where(SurveyWave.status == WaveStatus.CLOSED)
     ):
-        results._cache.clear()
+        results_rows.CACHE.clear()
         view = results.engagement_view(session, hr, code, level=UnitLevel.STORE)
         views[code] = (view.rows.to_json(), view.themes.to_json())
     return {"rows": rows, "views": views}

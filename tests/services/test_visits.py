@@ -16,6 +16,7 @@ from ee_app.instruments.checklist import percent, score
 from ee_app.models import ChecklistVersion, OrgUnit, ShopVisit, UserRole, VisitStatus
 from ee_app.services import (
     results,
+    results_trend,
     visit_evidence,
     visit_filling,
     visit_management,
@@ -203,7 +204,7 @@ def test_shoppers_see_only_their_own_visits(engine, scheduled, hr):
         lambda s, a: visits.list_templates(s, a),
         lambda s, a: visits.store_staff(s, a, 1, date(2026, 11, 1)),
         lambda s, a: results.engagement_view(s, a, "pulse-2026-10"),
-        lambda s, a: results.trend_for(s, a, "SH01"),
+        lambda s, a: results_trend.trend_for(s, a, "SH01"),
     ],
 )
 def test_shoppers_read_no_results_and_no_org(engine, demo, call):
