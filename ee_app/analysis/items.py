@@ -2,7 +2,8 @@
 statistics report (https://docs.moodle.org/dev/Quiz_statistics_calculations).
 
 The input is one row per (attempt, question drawn in it), on *first* attempts only (the caller
-filters: later attempts are practised and break the assumptions). Columns:
+filters: later attempts are practised and break the assumptions), checked by
+:mod:`ee_app.analysis.quiz_attempts`. Columns:
 
 * ``attempt``: the attempt's id;
 * ``question``: the question's id in the bank;
@@ -34,16 +35,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ee_app.analysis.quiz_attempts import checked_attempts
 from ee_app.errors import N_
 
 __all__ = [
-    "COLUMNS",
     "MIN_ATTEMPTS",
     "NEGATIVE_DISCRIMINATION",
     "NOT_DISCRIMINATING",
@@ -55,8 +55,6 @@ __all__ = [
     "test_statistics",
 ]
 
-#: The columns :func:`test_statistics` and :func:`question_statistics` need.
-COLUMNS = ("attempt", "question", "slot", "right")
 #: Questions drawn by fewer first attempts than this are shown but not judged: with 10
 #: attempts the standard error of a discrimination index near 0 is still about 1/√9 ≈ 0.33.
 MIN_ATTEMPTS = 10
@@ -107,23 +105,12 @@ class QuizStatistics:
     standard_error: float
 
 
-class _Attempts(NamedTuple):
-    """The checked input: per-row codes and values, and the attempt × slot matrix."""
-
-    attempt: np.ndarray  # attempt code of each row
-    question: np.ndarray  # question code of each row
-    questions: pd.Index  # the question ids, sorted; code i is questions[i]
-    right: np.ndarray  # 0/1 of each row (int64)
-    matrix: np.ndarray  # attempts × slots, 0/1 (int64)
-    totals: np.ndarray  # right answers per attempt (int64)
-
-
 def test_statistics(frame: pd.DataFrame) -> QuizStatistics:
     """Attempts, slots, mean and SD of the totals, KR-20, error ratio and standard error.
 
-    ``frame`` has the :data:`COLUMNS`, one row per (attempt, question drawn in it), first
-    attempts only. With n attempts, k slots, totals T (right answers per attempt) and
-    x_j the 0/1 scores of slot j:
+    ``frame`` has the :data:`~ee_app.analysis.quiz_attempts.COLUMNS`, one row per (attempt,
+    question drawn in it), first attempts only. With n attempts, k slots, totals T (right
+    answers per attempt) and x_j the 0/1 scores of slot j:
 
     * ``mean_points`` = mean of T, ``sd_points`` = its sample SD (n − 1, as Moodle); ``mean``
       and ``sd`` are the same divided by k;
@@ -157,7 +144,7 @@ def test_statistics(frame: pd.DataFrame) -> QuizStatistics:
     >>> round(result.kr20, 4), round(result.error_ratio, 4), round(result.standard_error, 4)
     (0.7273, 0.5222, 0.7746)
     """
-    data = _prepare(frame)
+    data = checked_attempts(frame)
     n, k = data.matrix.shape
     if n == 0:
         return QuizStatistics(0, 0, *([math.nan] * 7))
@@ -272,7 +259,7 @@ def question_statistics(
     [(), (), (), ()]
     """
     _check_thresholds(easy, hard, weak, good, level, min_n)
-    data = _prepare(frame)
+    data = checked_attempts(frame)
     size = len(data.questions)
     if size == 0:
         return pd.DataFrame({column: [] for column in _QUESTION_COLUMNS})
@@ -383,61 +370,3 @@ def _check_thresholds(
         raise ValueError("level is a confidence level between 0 and 1, e.g. 0.95.")
     if isinstance(min_n, bool) or not isinstance(min_n, int | np.integer) or min_n < 1:
         raise ValueError("min_n must be a whole number of attempts, at least 1.")
-
-
-def _prepare(frame: pd.DataFrame) -> _Attempts:
-    """Check the rows and build the attempt × slot matrix."""
-    if not isinstance(frame, pd.DataFrame):
-        raise ValueError("Pass the attempts as a DataFrame with one row per question drawn.")
-    missing = [column for column in COLUMNS if column not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"The attempts lack the column(s) {', '.join(missing)}; each row needs "
-            "attempt, question, slot and right."
-        )
-    for column in ("attempt", "question"):
-        if frame[column].isna().any():
-            raise ValueError(f"The {column} column has missing ids; every row needs one.")
-    right = _numbers(frame["right"])
-    if not np.isin(right, (0.0, 1.0)).all():
-        raise ValueError("right must be 1 (right) or 0 (wrong) on every row.")
-    slot = _numbers(frame["slot"])
-    if not (np.isfinite(slot).all() and (slot == np.floor(slot)).all() and (slot >= 0).all()):
-        raise ValueError("slot must be the question's position in the attempt: 0, 1, 2, …")
-    attempt, attempts = pd.factorize(frame["attempt"])
-    try:
-        question, questions = pd.factorize(frame["question"], sort=True)
-    except TypeError as exc:
-        raise ValueError("Question ids must be all numbers or all text.") from exc
-    counts = np.bincount(attempt, minlength=len(attempts))
-    k = int(counts[0]) if len(counts) else 0
-    if (counts != k).any():
-        other = int(np.argmax(counts != k))
-        raise ValueError(
-            f"Attempt {attempts[0]!r} has {k} questions but attempt {attempts[other]!r} has "
-            f"{int(counts[other])}; every attempt of one test draws the same number of "
-            "questions: analyse one test (one quiz version) at a time."
-        )
-    slots = slot.astype(np.int64)
-    if (slots >= k).any() or _has_duplicates(attempt, slots, k):
-        raise ValueError(
-            f"Each attempt's {k} slots must be numbered 0 to {k - 1}, each once; "
-            "check the slot column."
-        )
-    if _has_duplicates(attempt, question, len(questions)):
-        raise ValueError("A question appears twice in one attempt; each is drawn at most once.")
-    right = right.astype(np.int64)
-    matrix = np.zeros((len(attempts), k), dtype=np.int64)
-    matrix[attempt, slots] = right
-    return _Attempts(attempt, question, pd.Index(questions), right, matrix, matrix.sum(axis=1))
-
-
-def _numbers(values: pd.Series) -> np.ndarray:
-    """A column as floats, NaN where it is missing or not a number."""
-    numeric = pd.to_numeric(values, errors="coerce")
-    return np.asarray(numeric.to_numpy(dtype=float, na_value=np.nan), dtype=float)
-
-
-def _has_duplicates(group: np.ndarray, code: np.ndarray, size: int) -> bool:
-    keys = group.astype(np.int64) * max(size, 1) + code.astype(np.int64)
-    return len(np.unique(keys)) < len(keys)

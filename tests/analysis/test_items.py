@@ -12,9 +12,9 @@ import pingouin as pg
 import pytest
 from scipy import stats
 
-from ee_app.analysis import items
+from ee_app.analysis import items, quiz_attempts
 
-COLUMNS = list(items.COLUMNS)
+COLUMNS = list(quiz_attempts.COLUMNS)
 
 
 def long_frame(rows, questions=None):

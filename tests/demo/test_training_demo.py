@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ee_app.analysis import items
+from ee_app.analysis import items, quiz_attempts
 from ee_app.demo.chain import generate_chain
 from ee_app.demo.params import TRAINING
 from ee_app.demo.training import generate_training, question_parameters
@@ -34,7 +34,7 @@ def first_attempts():
             marks = grade(quiz, ids, first.answers).right
             pairs = enumerate(zip(ids, marks, strict=True))
             records += [(number, question, slot, int(right)) for slot, (question, right) in pairs]
-        frames[key] = pd.DataFrame(records, columns=list(items.COLUMNS))
+        frames[key] = pd.DataFrame(records, columns=list(quiz_attempts.COLUMNS))
     return frames
 
 
