@@ -2,13 +2,13 @@
 reader's scope, and the reader's top units for the headline (the brand for HR, a manager's
 own units).
 
-Units are read as light tuples: thousands of ORM objects were the slowest part of a cold view.
+Units are read as light records (:class:`~ee_app.services.org.UnitRow`): thousands of ORM
+objects were the slowest part of a cold view.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import select
@@ -16,25 +16,14 @@ from sqlalchemy.orm import Session
 
 from ee_app.auth import Actor
 from ee_app.models import OrgUnit, SurveyWave, SurveyWaveUnit, UnitLevel
+from ee_app.services.org import UnitRow
 from ee_app.services.results_rows import load_rows
 
-__all__ = ["UnitRow", "audience_units", "headline", "headline_rows", "in_scope", "unit_rows"]
-
-
-@dataclass(frozen=True)
-class UnitRow:
-    """An org unit as the view needs it: a plain record, not an ORM object."""
-
-    id: int
-    code: str
-    name: str
-    level: UnitLevel
-    parent_id: int | None
-    path: str
+__all__ = ["audience_units", "headline", "headline_rows", "in_scope", "unit_rows"]
 
 
 def unit_rows(session: Session, condition) -> dict[int, UnitRow]:  # type: ignore[no-untyped-def]
-    """Units as light tuples (reading thousands of ORM objects took longest cold)."""
+    """Units as light records (reading thousands of ORM objects took longest cold)."""
     table = OrgUnit.__table__
     rows = (
         session.connection()
