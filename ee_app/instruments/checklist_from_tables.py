@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from ee_app.errors import N_, Problem
-from ee_app.instruments.checklist import MAX_TEXT, NA
+from ee_app.instruments.checklist_items import MAX_TEXT, NA
 from ee_app.instruments.checklist_tables import (
     FLAGS,
     ID_PATTERN,
