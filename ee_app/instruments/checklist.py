@@ -47,13 +47,13 @@ from ee_app.instruments.checklist_items import (
     read_item,
 )
 from ee_app.instruments.fields import (
-    ID_PATTERN,
     Text,
     bilingual,
     definition_hash,
     exact,
-    is_count,
+    key_and_version,
     shipped_definitions,
+    unique_id,
     unknown_settings,
 )
 
@@ -120,15 +120,16 @@ _TEMPLATE_KEYS = frozenset(
 def validate(definition: Mapping[str, Any]) -> Checklist:
     """Check a definition and return the checklist; raise ValidationError listing every fault."""
     problems: list[Problem] = unknown_settings(definition, _TEMPLATE_KEYS, "template")
-    if definition.get("kind") != "checklist":
-        problems.append(Problem(N_("The template's kind must be “checklist”.")))
-    key = str(definition.get("key", ""))
-    if not ID_PATTERN.match(key):
-        problems.append(Problem(N_("The template needs a short lower-case key.")))
-    version = definition.get("version")
-    if not is_count(version):
-        problems.append(Problem(N_("The template needs a version number of 1 or more.")))
-        version = 0
+    key, version = key_and_version(
+        definition,
+        "checklist",
+        problems,
+        (
+            N_("The template's kind must be “checklist”."),
+            N_("The template needs a short lower-case key."),
+            N_("The template needs a version number of 1 or more."),
+        ),
+    )
     pass_mark = definition.get("pass_mark")
     mark = None if pass_mark is None else exact(pass_mark)
     if pass_mark is not None and (mark is None or not 0 < mark <= 1):
@@ -154,14 +155,12 @@ def validate(definition: Mapping[str, Any]) -> Checklist:
                 Problem(N_("{where}: a section needs at least one scored item."), {"where": where})
             )
         for identifier in (section_id, *(i.id for i in items)):
-            if not ID_PATTERN.match(identifier) or identifier in seen:
-                problems.append(
-                    Problem(
-                        N_("Ids must be short, lower case and unique in the template: “{id}”."),
-                        {"id": identifier},
-                    )
-                )
-            seen.add(identifier)
+            unique_id(
+                identifier,
+                seen,
+                N_("Ids must be short, lower case and unique in the template: “{id}”."),
+                problems,
+            )
         sections.append(
             ChecklistSection(
                 section_id, bilingual(data.get("name"), where, problems, MAX_TEXT), weight, items

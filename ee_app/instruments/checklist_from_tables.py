@@ -17,7 +17,6 @@ from ee_app.errors import N_, Problem
 from ee_app.instruments.checklist_items import MAX_TEXT, NA
 from ee_app.instruments.checklist_tables import (
     FLAGS,
-    ID_PATTERN,
     SHEETS,
     Tables,
     bilingual_label,
@@ -27,6 +26,7 @@ from ee_app.instruments.checklist_tables import (
     item_kind,
     parse_flag,
 )
+from ee_app.instruments.fields import ID_PATTERN
 
 __all__ = ["Label", "from_tables"]
 

@@ -14,7 +14,14 @@ from fractions import Fraction
 from typing import Any
 
 from ee_app.errors import N_, Problem
-from ee_app.instruments.fields import ID_PATTERN, Text, bilingual, exact, unknown_settings
+from ee_app.instruments.fields import (
+    ID_PATTERN,
+    Text,
+    bilingual,
+    exact,
+    read_type,
+    unknown_settings,
+)
 
 __all__ = [
     "ITEM_TYPES",
@@ -119,15 +126,7 @@ def read_item(data: Any, section: str, problems: list[Problem]) -> ChecklistItem
                     N_("{where}: {flag} must be true or false."), {"where": where, "flag": flag}
                 )
             )
-    kind = data.get("type")
-    if kind not in ITEM_TYPES:
-        problems.append(
-            Problem(
-                N_("{where}: the type must be one of {types}."),
-                {"where": where, "types": ", ".join(ITEM_TYPES)},
-            )
-        )
-        kind = "text"
+    kind = read_type(data, ITEM_TYPES, "text", where, problems)
     points = data.get("points", 0 if kind == "text" else None)
     if isinstance(points, bool) or not isinstance(points, int) or not 0 <= points <= 100:
         problems.append(

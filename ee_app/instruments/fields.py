@@ -29,7 +29,10 @@ __all__ = [
     "definition_hash",
     "exact",
     "is_count",
+    "key_and_version",
+    "read_type",
     "shipped_definitions",
+    "unique_id",
     "unknown_settings",
 ]
 
@@ -95,6 +98,56 @@ def exact(value: Any) -> Fraction | None:
 def is_count(value: Any) -> bool:
     """A whole number of 1 or more (a version, a number of attempts); true and false are not."""
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def key_and_version(
+    definition: Mapping[str, Any],
+    kind: str,
+    problems: list[Problem],
+    messages: tuple[str, str, str],
+) -> tuple[str, int]:
+    """A definition's key and version, checking that it is of ``kind``. ``messages`` say, in
+    the instrument's own words, that the kind is wrong, the key missing, the version not 1 or
+    more; a missing version reads as 0."""
+    wrong_kind, no_key, no_version = messages
+    if definition.get("kind") != kind:
+        problems.append(Problem(wrong_kind))
+    key = str(definition.get("key", ""))
+    if not ID_PATTERN.match(key):
+        problems.append(Problem(no_key))
+    version = definition.get("version")
+    if not is_count(version):
+        problems.append(Problem(no_version))
+        version = 0
+    return key, version
+
+
+def read_type(
+    data: Mapping[str, Any],
+    types: tuple[str, ...],
+    fallback: str,
+    where: str,
+    problems: list[Problem],
+) -> str:
+    """The ``type`` of an item or a question, one of ``types``; ``fallback`` if it is not."""
+    kind = data.get("type")
+    if kind not in types:
+        problems.append(
+            Problem(
+                N_("{where}: the type must be one of {types}."),
+                {"where": where, "types": ", ".join(types)},
+            )
+        )
+        kind = fallback
+    return kind
+
+
+def unique_id(identifier: str, seen: set[str], message: str, problems: list[Problem]) -> None:
+    """Add ``message`` (with ``{id}``) unless ``identifier`` is a short id not in ``seen``;
+    remember it in ``seen``."""
+    if not ID_PATTERN.match(identifier) or identifier in seen:
+        problems.append(Problem(message, {"id": identifier}))
+    seen.add(identifier)
 
 
 def unknown_settings(data: Mapping[str, Any], known: frozenset[str], where: str) -> list[Problem]:

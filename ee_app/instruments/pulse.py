@@ -85,6 +85,15 @@ class PulseInstrument:
         return tuple(i.slot for i in self.items)
 
 
+def _item(
+    raw: Mapping[str, Any], slot: str, theme: str | None, problems: list[Problem]
+) -> PulseItem:
+    item_id = raw.get("id")
+    return PulseItem(
+        str(item_id), slot, theme, bilingual(raw, f"item {item_id}", problems, MAX_TEXT)
+    )
+
+
 def validate(definition: Mapping[str, Any]) -> PulseInstrument:
     """Check a definition and return the instrument; raise ValidationError listing every fault."""
     problems: list[Problem] = []
@@ -124,23 +133,9 @@ def validate(definition: Mapping[str, Any]) -> PulseInstrument:
         raw = by_theme.get(theme)
         if raw is None:
             continue
-        items.append(
-            PulseItem(
-                str(raw.get("id")),
-                slot,
-                theme,
-                bilingual(raw, f"item {raw.get('id')}", problems, MAX_TEXT),
-            )
-        )
+        items.append(_item(raw, slot, theme, problems))
     for slot, raw in zip(CUSTOM_SLOTS, custom, strict=False):
-        items.append(
-            PulseItem(
-                str(raw.get("id")),
-                slot,
-                None,
-                bilingual(raw, f"item {raw.get('id')}", problems, MAX_TEXT),
-            )
-        )
+        items.append(_item(raw, slot, None, problems))
     for item in items:
         if not item.id or item.id == "None" or item.id in seen_ids:
             problems.append(

@@ -31,12 +31,13 @@ from typing import Any
 from ee_app.choices import DEFAULT_QUIZZES
 from ee_app.errors import N_, Problem, ValidationError
 from ee_app.instruments.fields import (
-    ID_PATTERN,
     Text,
     bilingual,
     definition_hash,
     is_count,
+    key_and_version,
     shipped_definitions,
+    unique_id,
     unknown_settings,
 )
 from ee_app.instruments.quiz_questions import (
@@ -101,15 +102,16 @@ class Quiz:
 def validate(definition: Mapping[str, Any]) -> Quiz:
     """Check a definition and return the quiz; raise ValidationError listing every fault."""
     problems = unknown_settings(definition, _QUIZ_KEYS, "quiz")
-    if definition.get("kind") != "quiz":
-        problems.append(Problem(N_("The assessment's kind must be “quiz”.")))
-    key = str(definition.get("key", ""))
-    if not ID_PATTERN.match(key):
-        problems.append(Problem(N_("The assessment needs a short lower-case key.")))
-    version = definition.get("version")
-    if not is_count(version):
-        problems.append(Problem(N_("The assessment needs a version number of 1 or more.")))
-        version = 0
+    key, version = key_and_version(
+        definition,
+        "quiz",
+        problems,
+        (
+            N_("The assessment's kind must be “quiz”."),
+            N_("The assessment needs a short lower-case key."),
+            N_("The assessment needs a version number of 1 or more."),
+        ),
+    )
     mark_raw = definition.get("pass_mark")
     number = isinstance(mark_raw, int | float) and not isinstance(mark_raw, bool)
     mark = Fraction(Decimal(str(mark_raw))) if number else None
@@ -131,14 +133,12 @@ def validate(definition: Mapping[str, Any]) -> Quiz:
     questions = tuple(read_question(q, problems) for q in definition.get("questions") or [])
     seen: set[str] = set()
     for question in questions:
-        if not ID_PATTERN.match(question.id) or question.id in seen:
-            problems.append(
-                Problem(
-                    N_("Question ids must be short, lower case and unique: “{id}”."),
-                    {"id": question.id},
-                )
-            )
-        seen.add(question.id)
+        unique_id(
+            question.id,
+            seen,
+            N_("Question ids must be short, lower case and unique: “{id}”."),
+            problems,
+        )
     per_category = definition.get("draw_per_category") or {}
     bank = {
         c: sum(q.category == c for q in questions)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ee_app.errors import N_, Problem
-from ee_app.instruments.fields import ID_PATTERN, Text, bilingual, unknown_settings
+from ee_app.instruments.fields import ID_PATTERN, Text, bilingual, read_type, unknown_settings
 
 __all__ = [
     "FALSE",
@@ -128,15 +128,7 @@ def read_question(data: Any, problems: list[Problem]) -> Question:
     question_id = str(data.get("id", ""))
     where = f"question {question_id or '?'}"
     problems.extend(unknown_settings(data, _QUESTION_KEYS, where))
-    kind = data.get("type")
-    if kind not in QUESTION_TYPES:
-        problems.append(
-            Problem(
-                N_("{where}: the type must be one of {types}."),
-                {"where": where, "types": ", ".join(QUESTION_TYPES)},
-            )
-        )
-        kind = "single"
+    kind = read_type(data, QUESTION_TYPES, "single", where, problems)
     category = str(data.get("category", ""))
     if not ID_PATTERN.match(category):
         problems.append(

@@ -36,13 +36,13 @@ from typing import Any
 
 from ee_app.errors import N_, Problem, ValidationError
 from ee_app.instruments.fields import (
-    ID_PATTERN,
     Text,
     bilingual,
     definition_hash,
     exact,
-    is_count,
+    key_and_version,
     shipped_definitions,
+    unique_id,
 )
 from ee_app.instruments.scheme_components import (
     Component,
@@ -175,15 +175,16 @@ def validate(definition: Mapping[str, Any]) -> Scheme:
     Service quality (CSAT, repurchase, mystery shopper) weighs 25%; it must weigh at least 30%.
     """
     problems: list[Problem] = refuse_unknown(definition, _SCHEME_KEYS, "scheme")
-    if definition.get("kind") != "scheme":
-        problems.append(Problem(N_("The scheme's kind must be “scheme”.")))
-    key = str(definition.get("key", ""))
-    if not ID_PATTERN.match(key):
-        problems.append(Problem(N_("The scheme needs a short lower-case key.")))
-    version = definition.get("version")
-    if not is_count(version):
-        problems.append(Problem(N_("The scheme needs a version number of 1 or more.")))
-        version = 0
+    key, version = key_and_version(
+        definition,
+        "scheme",
+        problems,
+        (
+            N_("The scheme's kind must be “scheme”."),
+            N_("The scheme needs a short lower-case key."),
+            N_("The scheme needs a version number of 1 or more."),
+        ),
+    )
     floor = exact(definition.get("service_floor", "0.30"))
     if floor is None or not SERVICE_FLOOR <= floor <= 1:
         problems.append(
@@ -207,14 +208,12 @@ def validate(definition: Mapping[str, Any]) -> Scheme:
         raw_components = []
     for data in raw_components:
         component = read_component(data, bonus, problems)
-        if not ID_PATTERN.match(component.id) or component.id in seen:
-            problems.append(
-                Problem(
-                    N_("Component ids must be short, lower case and unique: “{id}”."),
-                    {"id": component.id},
-                )
-            )
-        seen.add(component.id)
+        unique_id(
+            component.id,
+            seen,
+            N_("Component ids must be short, lower case and unique: “{id}”."),
+            problems,
+        )
         components.append(component)
     if components and all(c.weight for c in components):
         total = sum((c.weight for c in components), Fraction(0))

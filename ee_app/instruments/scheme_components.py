@@ -80,6 +80,13 @@ class Component:
         return dict(self.role_targets).get(role)
 
 
+def _unknown_role(where: str, role: Any) -> Problem:
+    return Problem(
+        N_("{where}: unknown staff role “{role}”; the roles are {roles}."),
+        {"where": where, "role": role, "roles": ", ".join(ROLES)},
+    )
+
+
 def role_amounts(
     data: Any, where: str, problems: list[Problem], *, positive: bool
 ) -> dict[str, Fraction]:
@@ -90,12 +97,7 @@ def role_amounts(
     found = {}
     for role, raw in data.items():
         if role not in ROLES:
-            problems.append(
-                Problem(
-                    N_("{where}: unknown staff role “{role}”; the roles are {roles}."),
-                    {"where": where, "role": role, "roles": ", ".join(ROLES)},
-                )
-            )
+            problems.append(_unknown_role(where, role))
             continue
         number = exact(raw)
         if number is None or number < 0 or (positive and number == 0):
@@ -278,12 +280,7 @@ def _role_measures(data: Any, where: str, problems: list[Problem]) -> dict[str, 
     found = {}
     for role, measure in data.items():
         if role not in ROLES:
-            problems.append(
-                Problem(
-                    N_("{where}: unknown staff role “{role}”; the roles are {roles}."),
-                    {"where": where, "role": role, "roles": ", ".join(ROLES)},
-                )
-            )
+            problems.append(_unknown_role(where, role))
         elif names_survey(str(measure)):
             problems.append(Problem(NEVER_PAY, {"where": where, "key": str(measure)}))
         elif measure not in MEASURES:
