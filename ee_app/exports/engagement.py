@@ -43,6 +43,7 @@ from ee_app.exports.safe import csv_bytes
 from ee_app.exports.xlsx import (
     HEADER_FILL,
     PERCENT_FORMAT,
+    add_facts_sheet,
     add_table_sheet,
     set_value,
     workbook_bytes,
@@ -250,29 +251,17 @@ def _about_sheet(book: Workbook, view: EngagementView, language: str, generated_
         (text["hidden_units"], sum(1 for r in records if r["hidden"]), WHOLE_FORMAT),
         (text["generated"], generated_on, None),
     ]
-    about = book.create_sheet(text["about"])
-    for r, (label, value, fmt) in enumerate(facts, start=1):
-        head = about.cell(row=r, column=1)
-        set_value(head, label)
-        head.font = Font(bold=True)
-        cell = about.cell(row=r, column=2)
-        set_value(cell, value)
-        if fmt and not isinstance(value, str):
-            cell.number_format = fmt
-        cell.alignment = Alignment(horizontal="left")
-    first = len(facts) + 2
-    head = about.cell(row=first, column=1)
-    set_value(head, text["how"])
-    head.font = Font(bold=True)
     notes = ("read_index", "read_favourable", "read_enps", "read_interval", "read_hidden")
     if own_questions(view, language):
         notes += ("read_own",)
-    for r, key in enumerate(notes, start=first):
-        cell = about.cell(row=r, column=2)
-        set_value(cell, text[key].format(k=view.k))
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    about.column_dimensions["A"].width = 32
-    about.column_dimensions["B"].width = 90
+    add_facts_sheet(
+        book,
+        text["about"],
+        facts,
+        [text[key].format(k=view.k) for key in notes],
+        heading=text["how"],
+        widths=(32, 90),
+    )
 
 
 def engagement_xlsx(view: EngagementView, language: str, generated_on: date) -> bytes:
