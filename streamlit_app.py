@@ -19,10 +19,10 @@ from ee_app.production import production_problems
 from ee_app.services.users import set_language
 from ee_app.ui import context, keys
 from ee_app.ui.identity import demo_identity, show_sign_in_needed, signed_in_identity
-from ee_app.ui.labels import user_role_label
 from ee_app.ui.navigation import PUBLIC_PAGES, pages_for
 from ee_app.ui.phone_sidebar import fold_sidebar_after_navigation
 from ee_app.ui.uploaders import uploaders_in_language
+from ee_app.words.labels import user_role_label
 
 st.set_page_config(page_title="ee-app", page_icon="🌸", layout="wide")
 

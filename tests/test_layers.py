@@ -17,6 +17,7 @@ FORBIDDEN = {
     "demo": {"streamlit", "sqlalchemy"},
     "pages": {"sqlalchemy"},
     "ui": {"sqlalchemy"},  # the pages' parts (tabs, panels) render like the pages
+    "words": {"streamlit", "sqlalchemy"},  # the labels screens, exports and the CLI share
 }
 # The ui modules that hand the pages their database: the engine and sessions (context) and the
 # first-run demo load (demo_start); they name SQLAlchemy's types, and run no query.
@@ -124,3 +125,16 @@ def test_service_modules_stay_readable(path):
     participation; training into taking, links and status; …) so that a reader finds one use
     case in a module read at one sitting (~400 lines)."""
     assert len(path.read_text().splitlines()) <= 440, path.name
+
+
+SCREENS_PACKAGES = ("ee_app.ui", "ee_app.pages")
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n in MODULES if not n.startswith(SCREENS_PACKAGES)), ids=str
+)
+def test_nothing_below_the_screens_imports_them(name):
+    """Only screens import screens: the words an export or a command shares with them live in
+    ``ee_app/words/`` (issue 21: the payroll and audit exports and two commands took their
+    labels from ``ee_app/ui/``)."""
+    assert not {m for m in imported_modules(name) if m.startswith(SCREENS_PACKAGES)}

@@ -89,7 +89,7 @@ def _incentives_approve(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.calibration import WarningsNotAcknowledged, acknowledged_warnings
     from ee_app.services.incentive_approval import approve_run
-    from ee_app.ui.labels import component_labels
+    from ee_app.words.labels import component_labels
 
     if not args.as_email:  # the shell's own actor could be whoever prepared the run
         raise ValidationError(

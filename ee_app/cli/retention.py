@@ -29,7 +29,7 @@ def _day(value: str | None) -> date | None:
 
 
 def _print_plan(ctx: Context, plan, listing: bool = True) -> None:  # type: ignore[no-untyped-def]
-    from ee_app.ui.retention_text import plan_lines, policy_line
+    from ee_app.words.retention_text import plan_lines, policy_line
 
     print(policy_line(plan, ctx.gettext))
     for line in plan_lines(plan, ctx.gettext, ctx.ngettext):

@@ -26,7 +26,7 @@ from ee_app.exports.xlsx import MONEY_FORMAT, workbook_bytes
 from ee_app.i18n import translator
 from ee_app.instruments.scheme import Scheme
 from ee_app.models import RunStatus
-from ee_app.ui.labels import (
+from ee_app.words.labels import (
     component_labels,
     curve_text,
     flag_text,
@@ -326,7 +326,7 @@ def _calibration_rows(sheet: Any, run: Any, _: Gettext) -> None:
     )
     warnings = acknowledged_warnings(record)
     # The components the warnings name, by their id and measure: the names of the Payroll
-    # sheet's headers (ee_app.ui.labels.component_labels).
+    # sheet's headers (ee_app.words.labels.component_labels).
     parts = {
         w.params["component"]: {"id": w.params["component"], "measure": w.params["measure"]}
         for w in warnings
