@@ -9,13 +9,14 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ee_app.errors import N_, Problem
+from ee_app.errors import N_
 from ee_app.imports.columns import normalise_header
 from ee_app.imports.outcome_checks import (
     ColumnProblems,
     check_required,
     check_storable,
-    look_up,
+    look_up_staff,
+    look_up_stores,
     read_columns,
     read_dates,
     read_source_ids,
@@ -80,31 +81,14 @@ def parse_csat(
     """Satisfaction answers: each needs a record id, the serving staff member (employee
     number), a store, a service date and a score on the 1–5 or 0–10 scale: the row's Scale
     cell, else ``scale``, else the file's (see :func:`_file_scale`)."""
-    missing, headers, cells = read_columns(frame, CSAT_COLUMNS, mapping)
-    if missing:
-        return Parsed(pd.DataFrame(), None, missing, len(missing))
-    problems = ColumnProblems(frame, headers)
-    if not len(frame):
-        problems.whole(Problem(N_("The file has a header but no rows.")))
-        return Parsed(pd.DataFrame(), None, problems.items, problems.count)
+    refused, problems, headers, cells = read_columns(frame, CSAT_COLUMNS, mapping)
+    if refused is not None:
+        return refused
     check_required(problems, cells, ("source_id", "employee_no", "store", "service_date", "score"))
     check_storable(problems, cells, ("service_date", "score", "scale"))
     ids = read_source_ids(problems, cells, headers)
-    staff = look_up(
-        problems,
-        cells,
-        "employee_no",
-        lookups.staff,
-        N_("unknown employee number “{value}”; import the roster first"),
-    )
-    stores = look_up(
-        problems,
-        cells,
-        "store",
-        lookups.stores,
-        N_("unknown store “{value}”; use a store code from the org page"),
-        True,
-    )
+    staff = look_up_staff(problems, cells, "employee_no", lookups.staff)
+    stores = look_up_stores(problems, cells, lookups.stores)
     dates = read_dates(problems, cells, "service_date", lookups.today)
     scores, bad_scores = parse_ints(cells["score"])
     problems.add(

@@ -19,7 +19,7 @@ from ee_app.imports.cells import (
     control_code,
 )
 from ee_app.imports.columns import Column, map_columns, normalise_header
-from ee_app.imports.outcomes import MAX_PROBLEMS
+from ee_app.imports.outcomes import MAX_PROBLEMS, Parsed
 from ee_app.imports.tabular import Frame
 from ee_app.imports.vector import blank, parse_dates, parse_texts, unstorable
 
@@ -28,6 +28,8 @@ __all__ = [
     "check_required",
     "check_storable",
     "look_up",
+    "look_up_staff",
+    "look_up_stores",
     "read_columns",
     "read_dates",
     "read_source_ids",
@@ -70,13 +72,23 @@ class ColumnProblems:
 
 
 def read_columns(frame: Frame, spec: tuple[Column, ...], mapping: Mapping[str, str] | None):  # type: ignore[no-untyped-def]
-    positions, problems = map_columns(frame.header, spec, mapping)
+    """(refused, problems, headers, cells): the file's column of each field of ``spec`` and
+    its header. ``refused`` is the :class:`~ee_app.imports.outcomes.Parsed` to return at once
+    when a column is missing or the file has no rows, else None."""
+    positions, missing = map_columns(frame.header, spec, mapping)
     headers = {key: frame.header[i] for key, i in positions.items()}
     cells = {
         key: frame.data[i] if i in frame.data.columns else pd.Series([None] * len(frame))
         for key, i in positions.items()
     }
-    return problems, headers, cells
+    problems = ColumnProblems(frame, headers)
+    if missing:
+        return Parsed(pd.DataFrame(), None, missing, len(missing)), problems, headers, cells
+    if not len(frame):
+        problems.whole(Problem(N_("The file has a header but no rows.")))
+        refused = Parsed(pd.DataFrame(), None, problems.items, problems.count)
+        return refused, problems, headers, cells
+    return None, problems, headers, cells
 
 
 def check_required(
@@ -182,3 +194,15 @@ def look_up(
     unknown = text.notna().to_numpy() & ids.isna().to_numpy()
     problems.add(unknown, key, message, lambda i: {"value": text.iloc[i]})
     return ids
+
+
+def look_up_staff(problems: ColumnProblems, cells, key: str, staff: Mapping[str, int]) -> pd.Series:  # type: ignore[no-untyped-def]
+    """The staff id of each employee number in column ``key``; unknown ones are problems."""
+    message = N_("unknown employee number “{value}”; import the roster first")
+    return look_up(problems, cells, key, staff, message)
+
+
+def look_up_stores(problems: ColumnProblems, cells, stores: Mapping[str, int]) -> pd.Series:  # type: ignore[no-untyped-def]
+    """The store id of each store code or unique name; unknown ones are problems."""
+    message = N_("unknown store “{value}”; use a store code from the org page")
+    return look_up(problems, cells, "store", stores, message, True)

@@ -10,12 +10,12 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ee_app.errors import N_, Problem
+from ee_app.errors import N_
 from ee_app.imports.outcome_checks import (
-    ColumnProblems,
     check_required,
     check_storable,
-    look_up,
+    look_up_staff,
+    look_up_stores,
     read_columns,
     read_dates,
     read_source_ids,
@@ -65,27 +65,16 @@ def parse_sales(frame: Frame, lookups: Lookups, mapping: Mapping[str, str] | Non
     """Sales: each needs a transaction id, a customer reference, the serving staff member(s)
     (several employee numbers may share a cell, separated by commas or 、), a store, a date
     and an amount in CNY; item, category and the customer's designated owner are optional."""
-    missing, headers, cells = read_columns(frame, SALE_COLUMNS, mapping)
-    if missing:
-        return Parsed(pd.DataFrame(), None, missing, len(missing))
-    problems = ColumnProblems(frame, headers)
-    if not len(frame):
-        problems.whole(Problem(N_("The file has a header but no rows.")))
-        return Parsed(pd.DataFrame(), None, problems.items, problems.count)
+    refused, problems, headers, cells = read_columns(frame, SALE_COLUMNS, mapping)
+    if refused is not None:
+        return refused
     check_required(
         problems, cells, ("source_id", "customer", "employee_no", "store", "date", "amount")
     )
     check_storable(problems, cells, ("date", "amount"))
     ids = read_source_ids(problems, cells, headers)
     customers = read_texts(problems, cells, "customer", 64)
-    stores = look_up(
-        problems,
-        cells,
-        "store",
-        lookups.stores,
-        N_("unknown store “{value}”; use a store code from the org page"),
-        True,
-    )
+    stores = look_up_stores(problems, cells, lookups.stores)
     dates = read_dates(problems, cells, "date", lookups.today)
     amounts, bad_amounts = parse_amounts(cells["amount"])
     problems.add(
@@ -104,13 +93,7 @@ def parse_sales(frame: Frame, lookups: Lookups, mapping: Mapping[str, str] | Non
     )
     amounts = amounts.where(~too_large).round(2)
     owners = (
-        look_up(
-            problems,
-            cells,
-            "owner",
-            lookups.staff,
-            N_("unknown employee number “{value}”; import the roster first"),
-        )
+        look_up_staff(problems, cells, "owner", lookups.staff)
         if "owner" in cells
         else pd.Series([None] * len(frame), dtype=object)
     )
