@@ -1,12 +1,13 @@
 """The template an agency fills in to deliver mystery-shopper visits (暗访结果导入模板).
 
-One checklist version per template: the headers of :data:`ee_app.imports.visits.VISIT_COLUMNS`
-in the chosen language and one example visit, a row for every item of the checklist with the
-item's wording in a read-only hint column (the import ignores it). The example answers show
-each kind of answer (yes, a "no" with its comment, not applicable, a score, an option, a text)
-and import as they are into the demo chain (store SH01 and its staff), so the agency sees a
-working file before replacing the rows with its own visits. The Excel version adds a sheet
-explaining the columns, the accepted answers and the rules.
+One checklist version per template: the headers of
+:data:`ee_app.imports.visit_columns.VISIT_COLUMNS` in the chosen language and one example
+visit, a row for every item of the checklist with the item's wording in a read-only hint column
+(the import ignores it). The example answers show each kind of answer (yes, a "no" with its
+comment, not applicable, a score, an option, a text) and import as they are into the demo chain
+(store SH01 and its staff), so the agency sees a working file before replacing the rows with
+its own visits. The Excel version adds a sheet explaining the columns, the accepted answers and
+the rules.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ee_app.exports.fill_in import ZH, add_notes_sheet, example_csv, pick
 from ee_app.exports.xlsx import DATE_FORMAT, add_table_sheet, workbook_bytes
-from ee_app.imports.visits import VISIT_COLUMNS
+from ee_app.imports.visit_columns import VISIT_COLUMNS
 from ee_app.instruments.checklist import Checklist, ChecklistItem
 
 __all__ = [

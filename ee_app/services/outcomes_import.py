@@ -31,7 +31,9 @@ from ee_app import clock
 from ee_app.auth import Actor, Permission, require
 from ee_app.config import Settings
 from ee_app.errors import N_, ImportRejected, Problem
-from ee_app.imports.outcomes import Lookups, Parsed, parse_csat, parse_sales
+from ee_app.imports.csat import parse_csat
+from ee_app.imports.outcomes import Lookups, Parsed
+from ee_app.imports.sales import parse_sales
 from ee_app.imports.tabular import read_frame
 from ee_app.models import CsatRecord, Sale
 from ee_app.services.outcome_hashes import (
