@@ -1,7 +1,7 @@
 """ee-app: the Streamlit entry point.
 
 It sets up the page, refuses to start on settings it cannot trust (``EE_ENV=production``
-passes :func:`~ee_app.config.production_problems` first), works out who the user is (OpenID
+passes :func:`~ee_app.production.production_problems` first), works out who the user is (OpenID
 Connect through ``st.login``, or a demo identity when no provider is configured and the
 database is the demo's, or ``EE_DEMO=1``), and hands ``st.navigation`` only the pages that
 user's role may open. Without a provider on a database of real data it shows no page, only
@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ee_app.config import LANGUAGES, production_problems
+from ee_app.config import LANGUAGES
 from ee_app.errors import N_, EeError
 from ee_app.i18n import LANGUAGE_NAMES, translator
+from ee_app.production import production_problems
 from ee_app.services.users import set_language
 from ee_app.ui import context, keys
 from ee_app.ui.identity import demo_identity, show_sign_in_needed, signed_in_identity
-from ee_app.ui.labels import user_role_label
 from ee_app.ui.navigation import PUBLIC_PAGES, pages_for
 from ee_app.ui.phone_sidebar import fold_sidebar_after_navigation
 from ee_app.ui.uploaders import uploaders_in_language
+from ee_app.words.labels import user_role_label
 
 st.set_page_config(page_title="ee-app", page_icon="🌸", layout="wide")
 

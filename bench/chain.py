@@ -9,7 +9,8 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from ee_app.demo.chain import DemoChain, generate_chain
-from ee_app.imports.roster import ROLE_NAMES, ROSTER_COLUMNS
+from ee_app.imports.roster import ROSTER_COLUMNS
+from ee_app.imports.roster_cells import ROLE_NAMES
 from tests.helpers import csv_file
 
 __all__ = ["TODAY", "chain", "roster_rows", "write_roster"]

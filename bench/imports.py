@@ -35,7 +35,8 @@ from bench.outcomes import SEED, _database
 from ee_app.auth import system_actor
 from ee_app.config import Settings
 from ee_app.db import make_engine, upgrade, write_session
-from ee_app.demo.outcomes import generate_outcomes, write_outcome_files
+from ee_app.demo.outcome_files import write_outcome_files
+from ee_app.demo.outcomes import generate_outcomes
 from ee_app.services.demo import load_demo
 from ee_app.services.outcomes_import import import_csat, import_sales
 

@@ -2,7 +2,7 @@
 answers (≈200,000), and the repurchase table of one month.
 
 * Imports: the chain demo's outcomes written as the clinic's POS and CRM export them
-  (:func:`ee_app.demo.outcomes.write_outcome_files`: GB18030 CSV, the CSAT also as .xlsx),
+  (:func:`ee_app.demo.outcome_files.write_outcome_files`: GB18030 CSV, the CSAT also as .xlsx),
   imported by ``import_sales`` / ``import_csat`` into a database holding the chain's org and
   staff only, against pandas reading the same file alone, interleaved in the same run. The
   import reads, checks every row, hashes customers, compares with what is stored and writes.
@@ -33,7 +33,8 @@ from ee_app.analysis.repurchase import repurchase
 from ee_app.auth import system_actor
 from ee_app.config import Settings
 from ee_app.db import make_engine, read_session, upgrade, write_session
-from ee_app.demo.outcomes import generate_outcomes, write_outcome_files
+from ee_app.demo.outcome_files import write_outcome_files
+from ee_app.demo.outcomes import generate_outcomes
 from ee_app.models import Sale, SaleStaff
 from ee_app.services.demo import load_demo
 from ee_app.services.outcomes import month_bounds, repurchase_table

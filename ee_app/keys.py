@@ -19,8 +19,9 @@ import os
 import secrets
 from pathlib import Path
 
-from ee_app.config import MIN_SECRET_BYTES, Settings, is_placeholder, secret_problems
+from ee_app.config import Settings
 from ee_app.errors import N_, ConfigError, Problem
+from ee_app.placeholders import MIN_SECRET_BYTES, is_placeholder, secret_problems
 
 __all__ = ["derive", "hash_token", "key_problems", "link_token", "secret_key"]
 
@@ -44,7 +45,7 @@ def _decode(text: str) -> bytes:
 def key_problems(text: str) -> list[Problem]:
     """Why ``text`` cannot be production's EE_SECRET_KEY (empty: it can): not set, copied
     from an example, not at least 32 bytes as hex or base64, or too predictable once decoded
-    (:func:`~ee_app.config.secret_problems`, the rule ``[auth] cookie_secret`` follows too).
+    (:func:`~ee_app.placeholders.secret_problems`, the rule ``[auth] cookie_secret`` follows too).
     """
     text = text.strip()
     if not text:

@@ -9,16 +9,11 @@ from pathlib import Path
 import pytest
 
 from ee_app.cli import main
-from ee_app.config import (
-    AUTH_KEYS,
-    MIN_SECRET_BITS,
-    Settings,
-    estimated_entropy_bits,
-    production_problems,
-    secret_problems,
-)
+from ee_app.config import Settings
 from ee_app.errors import ConfigError
 from ee_app.keys import key_problems, secret_key
+from ee_app.placeholders import MIN_SECRET_BITS, estimated_entropy_bits, secret_problems
+from ee_app.production import AUTH_KEYS, production_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = tomllib.loads((ROOT / ".streamlit" / "secrets.toml.example").read_text())["auth"]

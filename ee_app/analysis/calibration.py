@@ -123,7 +123,7 @@ class Finding(NamedTuple):
         self, gettext: Callable[[str], str] = str, names: Mapping[str, str] | None = None
     ) -> str:
         """The warning in plain words, role and measure by their names; ``names`` (component
-        id → its plain name, e.g. from ``ee_app.ui.labels.component_labels``) names the
+        id → its plain name, e.g. from ``ee_app.words.labels.component_labels``) names the
         component instead of its measure.
 
         >>> Finding(NOTHING, _NOTHING, {"role": "front_desk", "measure": "sales_revenue",

@@ -6,8 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ee_app.cli import Context, as_option, command
-from ee_app.cli.common import parse_day
+from ee_app.cli.common import Context, as_option, command, parse_day, write_file
 from ee_app.errors import N_, Problem, ValidationError
 
 _FORMATS = (".xlsx", ".csv")
@@ -28,8 +27,7 @@ def _list(ctx: Context, args: argparse.Namespace) -> int:
             N_("Cannot write “{suffix}”: use .xlsx or .csv."), suffix=path.suffix or path.name
         )
     filters = AuditFilter(who=args.who, actions=tuple(args.action or ()), since=since, until=until)
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     language = args.language or ctx.settings.lang
     if path is None:
         with read_session(ctx.engine) as session:
@@ -50,12 +48,7 @@ def _list(ctx: Context, args: argparse.Namespace) -> int:
     with write_session(ctx.engine) as session:
         entries = export_entries(session, actor, filters, suffix)
     data = (audit_xlsx if suffix == "xlsx" else audit_csv)(entries, language)
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise ValidationError(
-            N_("Cannot write {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
-        ) from exc
+    write_file(path, data)
     ctx.say(
         ctx.ngettext(
             "Wrote {count} audit entry to {path}.",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ee_app.cli import Context, actions_of, as_option, log_download
+from ee_app.cli.common import Context, actions_of, as_option, log_download, write_file
 from ee_app.config import LANGUAGES
 from ee_app.errors import N_, ValidationError
 
@@ -26,18 +26,12 @@ def _report_comments(ctx: Context, args: argparse.Namespace) -> int:
         raise ValidationError(
             N_("Cannot write “{suffix}”: use .xlsx or .csv."), suffix=path.suffix or path.name
         )
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     with read_session(ctx.engine) as session:
         found = wave_comments(session, actor, args.wave)
     language = args.language or ctx.settings.lang
     data = comments_xlsx(found, language) if suffix == ".xlsx" else comments_csv(found, language)
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise ValidationError(
-            N_("Cannot write {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
-        ) from exc
+    write_file(path, data)
     log_download(ctx, actor, "comments", args.wave, len(found), format=suffix[1:])
     groups = len({c.group_code for c in found})
     print(

@@ -9,21 +9,28 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from ee_app.cli.common import Context, as_option, command, read_file
+from ee_app.cli.common import Context, as_option, command, read_file, say_import
 from ee_app.errors import N_, ValidationError
+
+
+def _read_input(ctx: Context, args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The file to import, its bytes and the actor: how every import begins, the database
+    brought up to date first."""
+    ctx.migrate()
+    path = Path(args.file)
+    data = read_file(path)
+    return path, data, ctx.actor(args.as_email)
 
 
 def _import_roster(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.roster import import_roster
 
-    ctx.migrate()
-    path = Path(args.file)
-    data = read_file(path)
+    path, data, actor = _read_input(ctx, args)
     with write_session(ctx.engine) as session:
         result = import_roster(
             session,
-            ctx.actor(args.as_email),
+            actor,
             data,
             path.name,
             dry_run=args.dry_run,
@@ -72,10 +79,7 @@ def _import_outcomes(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services import outcomes_import
 
-    ctx.migrate()
-    path = Path(args.file)
-    data = read_file(path)
-    actor = ctx.actor(args.as_email)
+    path, data, actor = _read_input(ctx, args)
     with write_session(ctx.engine) as session:
         if args.kind == "csat":
             result = outcomes_import.import_csat(
@@ -108,15 +112,12 @@ def _import_outcomes(ctx: Context, args: argparse.Namespace) -> int:
     )
     if result.detected_scale:
         ctx.say(N_("Scores read on the {scale}-point scale."), scale=result.detected_scale)
-    if result.dry_run:
-        ctx.say(N_("Dry run: nothing was written."))
-    elif result.batch_id is None:
-        ctx.say(N_("Nothing new: every row was imported before."))
-    else:
-        ctx.say(
-            N_("Imported as batch {batch}; undo it with: ee-app import undo {batch}"),
-            batch=result.batch_id,
-        )
+    say_import(
+        ctx,
+        result,
+        N_("Nothing new: every row was imported before."),
+        N_("Imported as batch {batch}; undo it with: ee-app import undo {batch}"),
+    )
     return 0
 
 
@@ -124,10 +125,7 @@ def _import_visits(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.visit_import import import_visits
 
-    ctx.migrate()
-    path = Path(args.file)
-    data = read_file(path)
-    actor = ctx.actor(args.as_email)
+    path, data, actor = _read_input(ctx, args)
     with write_session(ctx.engine) as session:
         result = import_visits(session, actor, data, path.name, dry_run=args.dry_run)
     ctx.say(
@@ -144,18 +142,15 @@ def _import_visits(ctx: Context, args: argparse.Namespace) -> int:
     )
     for warning in result.warnings:
         ctx.say(N_("Note: {warning}"), warning=warning.render(ctx.gettext))
-    if result.dry_run:
-        ctx.say(N_("Dry run: nothing was written."))
-    elif result.batch_id is None:
-        ctx.say(N_("Nothing new: every visit was imported before."))
-    else:
-        ctx.say(
-            N_(
-                "Imported as batch {batch}: the visits wait for review. "
-                "Undo it with: ee-app import undo {batch}"
-            ),
-            batch=result.batch_id,
-        )
+    say_import(
+        ctx,
+        result,
+        N_("Nothing new: every visit was imported before."),
+        N_(
+            "Imported as batch {batch}: the visits wait for review. "
+            "Undo it with: ee-app import undo {batch}"
+        ),
+    )
     return 0
 
 
@@ -165,8 +160,7 @@ def _import_history(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.services.import_batches import import_history, visible_kinds
     from ee_app.services.outcomes_import import KINDS
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     with read_session(ctx.engine) as session:
         batches = import_history(session, actor, kinds=visible_kinds(actor) or KINDS)
     for b in batches:

@@ -6,9 +6,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from ee_app.cli.common import Context, as_option, command, log_download
+from ee_app.cli.common import (
+    Context,
+    as_option,
+    command,
+    log_download,
+    print_row,
+    write_file,
+    xlsx_out,
+)
 from ee_app.config import LANGUAGES
 from ee_app.errors import N_, NotFound, ValidationError
 
@@ -38,17 +45,10 @@ def _write_payroll(ctx: Context, actor, run_id: int, out: str, language: str | N
     from ee_app.exports.payroll import payroll_xlsx
     from ee_app.services.incentive_runs import run_view
 
-    path = Path(out)
-    if path.suffix.lower() != ".xlsx":
-        raise ValidationError(N_("A payroll workbook is an Excel file: name it FILE.xlsx."))
+    path = xlsx_out(out, N_("A payroll workbook is an Excel file: name it FILE.xlsx."))
     with read_session(ctx.engine) as session:
         view = run_view(session, actor, run_id)
-    try:
-        path.write_bytes(payroll_xlsx(view, language or ctx.settings.lang))
-    except OSError as exc:
-        raise ValidationError(
-            N_("Cannot write {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
-        ) from exc
+    write_file(path, payroll_xlsx(view, language or ctx.settings.lang))
     log_download(ctx, actor, "payroll", run_id, len(view.lines), period=view.run.period)
 
 
@@ -56,8 +56,7 @@ def _incentives_run(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session, write_session
     from ee_app.services.incentive_runs import create_run
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     with read_session(ctx.engine) as session:
         scheme_id = _scheme_id(session, args.scheme)
     with write_session(ctx.engine) as session:
@@ -89,7 +88,7 @@ def _incentives_approve(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.calibration import WarningsNotAcknowledged, acknowledged_warnings
     from ee_app.services.incentive_approval import approve_run
-    from ee_app.ui.labels import component_labels
+    from ee_app.words.labels import component_labels
 
     if not args.as_email:  # the shell's own actor could be whoever prepared the run
         raise ValidationError(
@@ -99,8 +98,7 @@ def _incentives_approve(ctx: Context, args: argparse.Namespace) -> int:
             ),
             run=args.run,
         )
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     try:
         with write_session(ctx.engine) as session:
             run = approve_run(session, actor, args.run, acknowledge=args.acknowledge)
@@ -139,18 +137,14 @@ def _incentives_list(ctx: Context, args: argparse.Namespace) -> int:
     ctx.migrate()
     with read_session(ctx.engine) as session:
         for run in list_runs(session, ctx.actor(args.as_email)):
-            print(
-                "\t".join(
-                    [
-                        str(run.id),
-                        run.period,
-                        run.status.value,
-                        str(run.lines),
-                        f"{run.total:.2f}",
-                        run.created_by,
-                        run.approved_by,
-                    ]
-                )
+            print_row(
+                run.id,
+                run.period,
+                run.status.value,
+                run.lines,
+                f"{run.total:.2f}",
+                run.created_by,
+                run.approved_by,
             )
     return 0
 

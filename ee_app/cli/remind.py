@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from ee_app import clock
-from ee_app.cli import Context, actions_of, as_option
+from ee_app.cli.common import Context, actions_of, as_option, print_row
 from ee_app.errors import N_
 
 __all__ = ["register"]
@@ -19,8 +19,7 @@ def _remind(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.reminders import send_reminders
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     with write_session(ctx.engine) as session:
         result = send_reminders(
             session, actor, args.wave, args.by, ctx.settings, dry_run=args.dry_run
@@ -35,22 +34,17 @@ def _reminders(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.services.reminder_channels import CHANNEL_NAMES
     from ee_app.services.reminders import reminder_runs
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     with read_session(ctx.engine) as session:
         runs = reminder_runs(session, actor, args.wave)
     if not runs:
         ctx.say(N_("No reminders were sent for this wave."))
     for run in runs:
-        print(
-            "\t".join(
-                (
-                    clock.format_time(run.started_at),
-                    ctx.gettext(CHANNEL_NAMES[run.channel]),
-                    run.actor,
-                    run.render(ctx.gettext, ctx.ngettext),
-                )
-            )
+        print_row(
+            clock.format_time(run.started_at),
+            ctx.gettext(CHANNEL_NAMES[run.channel]),
+            run.actor,
+            run.render(ctx.gettext, ctx.ngettext),
         )
     return 0
 

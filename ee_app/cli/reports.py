@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
-from pathlib import Path
 
-from ee_app.cli.common import Context, as_option, command, log_download
+from ee_app.cli.common import Context, as_option, command, log_download, out_path, write_file
 from ee_app.config import LANGUAGES
 from ee_app.errors import N_, ValidationError
 
@@ -41,19 +40,16 @@ def _report_engagement(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.models import UnitLevel
     from ee_app.services.results import engagement_view
 
-    path = Path(args.out)
-    suffix = path.suffix.lower()
-    if suffix not in _REPORT_FORMATS:
-        raise ValidationError(
-            N_(
-                "Cannot write “{suffix}”: use .xlsx (results, themes and how to read them) or "
-                ".csv (the results table)."
-            ),
-            suffix=path.suffix or path.name,
-        )
+    path, suffix = out_path(
+        args.out,
+        _REPORT_FORMATS,
+        N_(
+            "Cannot write “{suffix}”: use .xlsx (results, themes and how to read them) or "
+            ".csv (the results table)."
+        ),
+    )
     dim, value = _parse_filter(args.filter)
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     with read_session(ctx.engine) as session:
         view = engagement_view(
             session, actor, args.wave, level=UnitLevel(args.by), dim=dim, value=value
@@ -63,12 +59,7 @@ def _report_engagement(ctx: Context, args: argparse.Namespace) -> int:
         data = engagement_xlsx(view, language, date.today())
     else:
         data = engagement_csv(view, language)
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise ValidationError(
-            N_("Cannot write {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
-        ) from exc
+    write_file(path, data)
     log_download(
         ctx,
         actor,

@@ -29,7 +29,7 @@ def _day(value: str | None) -> date | None:
 
 
 def _print_plan(ctx: Context, plan, listing: bool = True) -> None:  # type: ignore[no-untyped-def]
-    from ee_app.ui.retention_text import plan_lines, policy_line
+    from ee_app.words.retention_text import plan_lines, policy_line
 
     print(policy_line(plan, ctx.gettext))
     for line in plan_lines(plan, ctx.gettext, ctx.ngettext):
@@ -46,8 +46,7 @@ def _show(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session
     from ee_app.services.retention import plan
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     require(actor, Permission.MANAGE_PERSONAL_DATA)
     with read_session(ctx.engine) as session:
         result = plan(session, _day(args.today) or clock.today(), actor=actor)
@@ -75,8 +74,7 @@ def _run(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.retention import run
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     with write_session(ctx.engine) as session:
         result = run(session, actor, _day(args.today) or clock.today(), args.dry_run)
     _print_plan(ctx, result, listing=args.dry_run)

@@ -13,8 +13,16 @@ import sys
 from datetime import date
 
 from ee_app.choices import Cadence, WaveMode
-from ee_app.cli import Context, actions_of, as_option, command
-from ee_app.cli.common import parse_day
+from ee_app.cli.common import (
+    Context,
+    actions_of,
+    as_option,
+    command,
+    mode_options,
+    parse_day,
+    print_row,
+    unit_option,
+)
 from ee_app.errors import N_, NotFound, Problem, ValidationError
 
 __all__ = ["print_overlaps", "register"]
@@ -87,8 +95,7 @@ def _list(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session
     from ee_app.services.schedules import list_schedules
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     with read_session(ctx.engine) as session:
         rows = list_schedules(session, actor, today=args.today)
     if not rows:
@@ -96,17 +103,13 @@ def _list(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         state = ctx.gettext(N_("active") if row.active else N_("paused"))
-        print(
-            "\t".join(
-                (
-                    row.code,
-                    row.name,
-                    _cadence(ctx, row),
-                    ", ".join(row.unit_codes),
-                    row.next_opening.isoformat() if row.next_opening else "-",
-                    state,
-                )
-            )
+        print_row(
+            row.code,
+            row.name,
+            _cadence(ctx, row),
+            ", ".join(row.unit_codes),
+            row.next_opening.isoformat() if row.next_opening else "-",
+            state,
         )
     return 0
 
@@ -115,8 +118,7 @@ def _pause_or_resume(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.schedules import pause_schedule, resume_schedule
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     pause = args.schedule_command == "pause"
     with write_session(ctx.engine) as session:
         row = (pause_schedule if pause else resume_schedule)(session, actor, args.schedule)
@@ -201,13 +203,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     create = group.add_parser("create", help="a schedule that makes a wave every N months/weeks")
     create.add_argument("--code", required=True, help="short code; waves are CODE-2026-11")
     create.add_argument("--name", required=True)
-    create.add_argument(
-        "--unit",
-        action="append",
-        required=True,
-        metavar="CODE",
-        help="audience unit (with everything beneath it); repeat for more",
-    )
+    unit_option(create)
     create.add_argument(
         "--first", required=True, metavar="YYYY-MM-DD", help="the first wave's opening day"
     )
@@ -225,10 +221,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="VERSION",
         help="questionnaire version (default: the newest when each wave is made)",
     )
-    create.add_argument(
-        "--mode", choices=[m.value for m in WaveMode], default=WaveMode.ANONYMOUS.value
-    )
-    create.add_argument("--k", type=int, default=5, metavar="N", help="anonymity threshold")
+    mode_options(create)
     create.add_argument("--k-comments", type=int, default=None, metavar="N")
     create.add_argument("--language", default=None)
     as_option(create)

@@ -12,8 +12,7 @@ from ee_app.cli.common import Context, as_option, command
 def _staff_list(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.services.staff_read import list_staff, unit_id_in_scope
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     with ctx.engine.connect() as conn:
         unit_id = unit_id_in_scope(conn, actor, args.unit) if args.unit else None
         rows = list_staff(conn, actor, unit_id=unit_id, search=args.search or "")

@@ -10,10 +10,18 @@ the newest one (for one person: the newest version they were given).
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from ee_app.choices import StaffRole
-from ee_app.cli import Context, as_option, command, log_download
+from ee_app.cli.common import (
+    Context,
+    as_option,
+    command,
+    log_download,
+    print_row,
+    say_new_link,
+    write_file,
+    xlsx_out,
+)
 from ee_app.errors import N_, NotFound, ValidationError
 
 __all__ = ["register"]
@@ -61,8 +69,7 @@ def _assign(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.services.training import assign_quiz
     from ee_app.services.training_assignments import new_cycle
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     quiz_id = _version(ctx, args.key, args.version)
     units = _units(ctx, args.unit)
     roles = [StaffRole(r) for r in args.role] if args.role else None
@@ -98,21 +105,13 @@ def _links(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.services.training import quiz_of
     from ee_app.services.training_links import assignment_links
 
-    path = Path(args.out)
-    if path.suffix.lower() != ".xlsx":
-        raise ValidationError(N_("The personal links go to an Excel file: FILE.xlsx."))
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    path = xlsx_out(args.out, N_("The personal links go to an Excel file: FILE.xlsx."))
+    actor = ctx.acting(args.as_email)
     quiz_id = _version(ctx, args.key, args.version)
     with read_session(ctx.engine) as session:
         links = assignment_links(session, actor, quiz_id, ctx.settings, pending_only=args.pending)
         quiz = quiz_of(session.get(QuizVersion, quiz_id))
-    try:
-        path.write_bytes(quiz_links_xlsx(links, quiz, ctx.settings.lang))
-    except OSError as exc:
-        raise ValidationError(
-            N_("Cannot write {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
-        ) from exc
+    write_file(path, quiz_links_xlsx(links, quiz, ctx.settings.lang))
     log_download(ctx, actor, "quiz_links", quiz_id, len(links), quiz=quiz.key)
     ctx.say(N_("Wrote {count} personal links to {path}."), count=len(links), path=str(path))
     ctx.say(N_("Keep the file private: anyone holding a link can answer in that person's place."))
@@ -129,60 +128,46 @@ def _left(ctx: Context, employee_no: str, item) -> None:  # type: ignore[no-unty
     )
 
 
-def _grant(ctx: Context, args: argparse.Namespace) -> int:
+def _for_person(ctx: Context, args: argparse.Namespace, act, *rest):  # type: ignore[no-untyped-def]
+    """``act(session, actor, quiz, employee_no, *rest)`` in one write: the HR controls on one
+    person's assignment (grant, reset, revoke, reissue)."""
     from ee_app.db import write_session
-    from ee_app.services.training_assignments import grant_attempts
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     quiz = _quiz(args, ctx)
     with write_session(ctx.engine) as session:
-        after = grant_attempts(session, actor, quiz, args.employee_no, args.attempts, args.reason)
+        return act(session, actor, quiz, args.employee_no, *rest)
+
+
+def _grant(ctx: Context, args: argparse.Namespace) -> int:
+    from ee_app.services.training_assignments import grant_attempts
+
+    after = _for_person(ctx, args, grant_attempts, args.attempts, args.reason)
     _left(ctx, args.employee_no, after)
     return 0
 
 
 def _reset(ctx: Context, args: argparse.Namespace) -> int:
-    from ee_app.db import write_session
     from ee_app.services.training_assignments import reset_attempts
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
-    quiz = _quiz(args, ctx)
-    with write_session(ctx.engine) as session:
-        after = reset_attempts(session, actor, quiz, args.employee_no, args.reason)
+    after = _for_person(ctx, args, reset_attempts, args.reason)
     _left(ctx, args.employee_no, after)
     return 0
 
 
 def _revoke(ctx: Context, args: argparse.Namespace) -> int:
-    from ee_app.db import write_session
     from ee_app.services.training_assignments import revoke_link
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
-    quiz = _quiz(args, ctx)
-    with write_session(ctx.engine) as session:
-        revoke_link(session, actor, quiz, args.employee_no, args.reason)
+    _for_person(ctx, args, revoke_link, args.reason)
     ctx.say(N_("Withdrew {employee}'s link: it now opens as not valid."), employee=args.employee_no)
     return 0
 
 
 def _reissue(ctx: Context, args: argparse.Namespace) -> int:
-    from ee_app.db import write_session
     from ee_app.services.training_assignments import reissue_link
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
-    quiz = _quiz(args, ctx)
-    with write_session(ctx.engine) as session:
-        link = reissue_link(session, actor, quiz, args.employee_no, ctx.settings)
-    ctx.say(
-        N_("New personal link for {name} ({employee}); the old one no longer works:"),
-        name=link.name,
-        employee=link.employee_no,
-    )
-    print(link.link)
+    link = _for_person(ctx, args, reissue_link, ctx.settings)
+    say_new_link(ctx, link)
     return 0
 
 
@@ -190,27 +175,21 @@ def _status(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import read_session
     from ee_app.services.training_status import status_table
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     with read_session(ctx.engine) as session:
         table = status_table(session, actor, quiz_key=args.key)
     if args.pending:
         table = table[~table["passed"].astype(bool)]
     yes, no = ctx.gettext("passed"), ctx.gettext("not passed")
     for row in table.itertuples():
-        print(
-            "\t".join(
-                str(v)
-                for v in (
-                    row.employee_no,
-                    row.name,
-                    row.store_code,
-                    f"{row.quiz_key} v{row.quiz_version}",
-                    row.attempts,
-                    row.attempts_left,
-                    yes if row.passed else no,
-                )
-            )
+        print_row(
+            row.employee_no,
+            row.name,
+            row.store_code,
+            f"{row.quiz_key} v{row.quiz_version}",
+            row.attempts,
+            row.attempts_left,
+            yes if row.passed else no,
         )
     passed = int(table["passed"].astype(bool).sum()) if len(table) else 0
     ctx.say(N_("{count} assigned, {passed} passed."), count=len(table), passed=passed)

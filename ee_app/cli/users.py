@@ -34,8 +34,7 @@ def _users_add(ctx: Context, args: argparse.Namespace) -> int:
 def _users_list(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.services.users_read import list_users
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     with ctx.engine.connect() as conn:
         users = list_users(conn, actor)
     for user in users:

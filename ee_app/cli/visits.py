@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from ee_app.cli.common import Context, as_option, command
+from ee_app.cli.common import Context, as_option, command, print_row, write_file, xlsx_out
 from ee_app.config import LANGUAGES
-from ee_app.errors import N_, ValidationError
+from ee_app.errors import N_
 
 
 def _visit_list(ctx: Context, args: argparse.Namespace) -> int:
@@ -15,25 +14,20 @@ def _visit_list(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.models import VisitStatus
     from ee_app.services.visits import list_visits
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     statuses = [VisitStatus(args.status)] if args.status else None
     with read_session(ctx.engine) as session:
         visits = list_visits(session, actor, statuses=statuses)
     for visit in visits:
         score = "" if visit.score is None else f"{visit.score}%"
-        print(
-            "\t".join(
-                [
-                    str(visit.id),
-                    visit.status.value,
-                    visit.store_code,
-                    f"{visit.template_key} v{visit.template_version}",
-                    f"{visit.window_start}..{visit.window_end}",
-                    str(visit.visited_on or ""),
-                    score,
-                ]
-            )
+        print_row(
+            visit.id,
+            visit.status.value,
+            visit.store_code,
+            f"{visit.template_key} v{visit.template_version}",
+            f"{visit.window_start}..{visit.window_end}",
+            visit.visited_on or "",
+            score,
         )
     return 0
 
@@ -43,20 +37,12 @@ def _visit_report(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.exports.visit_report import visit_report_xlsx
     from ee_app.services.visits import get_visit
 
-    path = Path(args.out)
-    if path.suffix.lower() != ".xlsx":
-        raise ValidationError(N_("A visit report is an Excel file: name it FILE.xlsx."))
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    path = xlsx_out(args.out, N_("A visit report is an Excel file: name it FILE.xlsx."))
+    actor = ctx.acting(args.as_email)
     with read_session(ctx.engine) as session:
         visit = get_visit(session, actor, args.visit)
     data = visit_report_xlsx(visit, args.language or ctx.settings.lang)
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise ValidationError(
-            N_("Cannot write {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
-        ) from exc
+    write_file(path, data)
     ctx.say(N_("Wrote the report of visit {visit} to {path}."), visit=visit.id, path=str(path))
     return 0
 

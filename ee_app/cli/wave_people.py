@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ee_app.cli import Context, actions_of, as_option, log_download
+from ee_app.cli.common import Context, actions_of, as_option, log_download, say_new_link, write_file
 from ee_app.errors import N_, ValidationError
 
 
@@ -19,8 +19,7 @@ def _add_joiners(ctx: Context, args: argparse.Namespace) -> int:
     path = Path(args.out) if args.out else None
     if path is not None and path.suffix.lower() != ".xlsx":
         raise ValidationError(N_("The links of the people added go to an Excel file: FILE.xlsx."))
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     with write_session(ctx.engine) as session:
         added = add_late_joiners(session, actor, args.wave, ctx.settings, unit_codes=args.unit)
     ctx.say(
@@ -40,12 +39,7 @@ def _add_joiners(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     with read_session(ctx.engine) as session:
         wave = get_wave(session, actor, args.wave)
-    try:
-        path.write_bytes(invitations_xlsx(added.links, wave, wave.language))
-    except OSError as exc:
-        raise ValidationError(
-            N_("Cannot write {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
-        ) from exc
+    write_file(path, invitations_xlsx(added.links, wave, wave.language))
 
     log_download(ctx, actor, "links", wave.code, len(added.links), joiners=True)
     ctx.say(N_("Wrote {count} personal links to {path}."), count=len(added.links), path=str(path))
@@ -57,16 +51,10 @@ def _reissue(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.wave_people import reissue_link
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     with write_session(ctx.engine) as session:
         link = reissue_link(session, actor, args.wave, args.employee_no, ctx.settings)
-    ctx.say(
-        N_("New personal link for {name} ({employee}); the old one no longer works:"),
-        name=link.name,
-        employee=link.employee_no,
-    )
-    print(link.link)
+    say_new_link(ctx, link)
     return 0
 
 

@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from ee_app.choices import WaveMode
-from ee_app.cli.common import Context, as_option, command, log_download, parse_day
+from ee_app.cli.common import (
+    Context,
+    as_option,
+    command,
+    log_download,
+    mode_options,
+    out_path,
+    parse_day,
+    unit_option,
+    write_file,
+)
 from ee_app.config import LANGUAGES
 from ee_app.errors import N_, Problem, ValidationError
 
@@ -59,8 +68,7 @@ def _wave_open(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.waves import open_wave
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     from ee_app.cli.schedule import print_overlaps
 
     print_overlaps(ctx, actor, args.wave)  # a warning; the wave opens all the same
@@ -79,8 +87,7 @@ def _wave_close(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.db import write_session
     from ee_app.services.waves import close_wave
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     with write_session(ctx.engine) as session:
         wave = close_wave(session, actor, args.wave, ctx.settings)
     ctx.say(
@@ -117,30 +124,22 @@ def _wave_invite(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.exports.invitations import invitation_slips_html, invitations_xlsx
     from ee_app.services.waves import get_wave, invitation_links
 
-    path = Path(args.out)
-    suffix = path.suffix.lower()
-    if suffix not in _INVITE_FORMATS:
-        raise ValidationError(
-            N_(
-                "Cannot write “{suffix}”: use .xlsx (links to send over WeCom/WeChat) or "
-                ".html (QR slips to print)."
-            ),
-            suffix=path.suffix or path.name,
-        )
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    path, suffix = out_path(
+        args.out,
+        _INVITE_FORMATS,
+        N_(
+            "Cannot write “{suffix}”: use .xlsx (links to send over WeCom/WeChat) or "
+            ".html (QR slips to print)."
+        ),
+    )
+    actor = ctx.acting(args.as_email)
     with read_session(ctx.engine) as session:
         links = invitation_links(session, actor, args.wave, ctx.settings, pending_only=args.pending)
         wave = get_wave(session, actor, args.wave)
     language = args.language or wave.language
     render = invitations_xlsx if suffix == ".xlsx" else invitation_slips_html
     data = render(links, wave, language)
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise ValidationError(
-            N_("Cannot write {path}: {reason}"), path=str(path), reason=exc.strerror or str(exc)
-        ) from exc
+    write_file(path, data)
     log_download(
         ctx,
         actor,
@@ -163,8 +162,7 @@ def _wave_invite(ctx: Context, args: argparse.Namespace) -> int:
 def _wave_list(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.services.waves_read import list_waves
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     with ctx.engine.connect() as conn:
         rows = list_waves(conn, actor)
     for w in rows:
@@ -178,8 +176,7 @@ def _wave_participation(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.services.wave_participation import participation
     from ee_app.services.waves import get_wave
 
-    ctx.migrate()
-    actor = ctx.actor(args.as_email)
+    actor = ctx.acting(args.as_email)
     with read_session(ctx.engine) as session:
         wave = get_wave(session, actor, args.wave)
         rows = participation(session, actor, wave.code)
@@ -205,19 +202,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     create = wave.add_parser("create", help="create a draft wave for some units")
     create.add_argument("--code", required=True, help="short code, e.g. 2026-11")
     create.add_argument("--name", required=True)
-    create.add_argument(
-        "--unit",
-        action="append",
-        required=True,
-        metavar="CODE",
-        help="audience unit (with everything beneath it); repeat for more",
-    )
+    unit_option(create)
     create.add_argument("--opens", required=True, metavar="YYYY-MM-DD")
     create.add_argument("--closes", required=True, metavar="YYYY-MM-DD")
-    create.add_argument(
-        "--mode", choices=[m.value for m in WaveMode], default=WaveMode.ANONYMOUS.value
-    )
-    create.add_argument("--k", type=int, default=5, metavar="N", help="anonymity threshold")
+    mode_options(create)
     create.add_argument(
         "--k-comments", type=int, default=None, metavar="N", help="comment threshold (default k)"
     )

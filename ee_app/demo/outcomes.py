@@ -1,83 +1,44 @@
 """The demo's customers, sales and satisfaction answers (CSAT), as plain data (no database).
 
 :func:`generate_outcomes` simulates a year of visits to the demo chain's stores, ending today,
-following the model of :data:`~ee_app.demo.params.OUTCOMES`: each visit is a sale with one or
-two serving staff members of the store (at work there that day), about half the customers
-answer the satisfaction survey (回访) that follows, which asks about the staff who served them
-(and sometimes the front desk), and whether a customer comes back within 90 days, and whether
-an answer is top-2, rise with the store's engagement that month (the function the
-pulse-survey demo draws from) and with the serving staff's own effects. Everything is
-deterministic from the seed.
+following the model of :data:`~ee_app.demo.outcome_params.OUTCOMES`: each visit is a sale
+with one or two serving staff members of the store (at work there that day, as
+:class:`~ee_app.demo.rota.Rota` knows), about half the customers answer the satisfaction
+survey (回访) that follows, which asks about the staff who served them (and sometimes the
+front desk), and whether a customer comes back within 90 days, and whether an answer is
+top-2, rise with the store's engagement that month (the function the pulse-survey demo draws
+from) and with the serving staff's own effects. Everything is deterministic from the seed.
 
-:func:`write_outcome_files` writes the same data as a clinic's POS and CRM export it: Chinese
-headers, customers as mobile numbers, CSV in GB18030 and .xlsx. The generator knows the raw
-phone numbers and the probabilities behind each row; :mod:`ee_app.services.demo` stores only
-what an import would, with customers as keyed hashes.
+:func:`~ee_app.demo.outcome_files.write_outcome_files` writes the same data as a clinic's POS
+and CRM export it. The generator knows the raw phone numbers and the probabilities behind
+each row; :mod:`ee_app.services.demo` stores only what an import would, with customers as
+keyed hashes.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
 from ee_app.demo.chain import DemoChain
+from ee_app.demo.outcome_params import OUTCOMES, OutcomeParams
 from ee_app.demo.params import (
     CSAT_LOGIT_PER_ENGAGEMENT_SD,
     ENGAGEMENT,
-    OUTCOMES,
     REPURCHASE_LOGIT_PER_ENGAGEMENT_SD,
-    OutcomeParams,
     seeded_normal,
     store_engagement,
 )
-from ee_app.models import StaffRole, Touchpoint, UnitLevel
+from ee_app.demo.rota import Rota
+from ee_app.models import StaffRole, UnitLevel
 
-__all__ = [
-    "CSAT_HEADERS",
-    "SALE_HEADERS",
-    "TOUCHPOINT_NAMES",
-    "DemoOutcomes",
-    "generate_outcomes",
-    "staff_effects",
-    "write_outcome_files",
-]
-
-#: The POS export's columns, as :data:`ee_app.imports.outcomes.SALE_COLUMNS` reads them.
-SALE_HEADERS = (
-    "单号",
-    "顾客",
-    "员工编号",
-    "门店",
-    "消费日期",
-    "金额",
-    "项目",
-    "类别",
-    "指定客顾问",
-)
-#: The CRM export's columns, as :data:`ee_app.imports.outcomes.CSAT_COLUMNS` reads them; 满分
-#: (the scale) is there because a few stores ask on 0–10 and the others on 1–5.
-CSAT_HEADERS = ("记录编号", "员工编号", "门店", "服务日期", "评分", "满分", "触点", "手机号")
-#: How the CRM names the touchpoints.
-TOUCHPOINT_NAMES: Mapping[Touchpoint, str] = MappingProxyType(
-    {
-        Touchpoint.BOOKING: "预约",
-        Touchpoint.RECEPTION: "到店接待",
-        Touchpoint.TREATMENT: "护理执行",
-        Touchpoint.FEEDBACK: "效果反馈",
-        Touchpoint.AFTERCARE: "售后回访",
-        Touchpoint.OTHER: "其他",
-    }
-)
-#: Serving staff are drawn among those at work that day; this many tries before a fallback.
-_TRIES = 60
-_NEVER = 10**9  # the end day of a period that has not ended
+__all__ = ["DemoOutcomes", "generate_outcomes", "staff_effects"]
 
 
 @dataclass(frozen=True)
@@ -124,76 +85,6 @@ def staff_effects(
     )
 
 
-class _Roster:
-    """Who works where on which day: one row per assignment period, in day numbers, with
-    lookups of the periods of given roles per store."""
-
-    def __init__(self, chain: DemoChain, stores: Mapping[str, int], origin: date) -> None:
-        store_of = {}
-        for unit in chain.units:
-            if unit.level is UnitLevel.STORE:
-                store_of[unit.code] = stores[unit.code]
-            elif unit.level is UnitLevel.TEAM and unit.parent_code is not None:
-                store_of[unit.code] = stores[unit.parent_code]
-        self.roles = list(StaffRole)
-        rows = []
-        for index, person in enumerate(chain.staff):
-            for unit, role, start, end in person.periods:
-                ends = [d for d in (end, person.leave_date) if d is not None]
-                stop = min(ends) if ends else None
-                rows.append(
-                    (
-                        index,
-                        store_of[unit],
-                        self.roles.index(role),
-                        (max(start, person.hire_date) - origin).days,
-                        _NEVER if stop is None else (stop - origin).days,
-                    )
-                )
-        table = np.array(rows, dtype=np.int64)
-        self.staff, self.store, self.role, self.start, self.end = table.T
-        self.stores = len(stores)
-        self._groups: dict[tuple[StaffRole, ...], tuple[np.ndarray, ...]] = {}
-
-    def _group(self, roles: tuple[StaffRole, ...]) -> tuple[np.ndarray, ...]:
-        if roles not in self._groups:
-            wanted = np.isin(self.role, [self.roles.index(r) for r in roles])
-            periods = np.flatnonzero(wanted)
-            periods = periods[np.argsort(self.store[periods], kind="stable")]
-            counts = np.bincount(self.store[periods], minlength=self.stores)
-            offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
-            self._groups[roles] = (periods, offsets, counts)
-        return self._groups[roles]
-
-    def pick(
-        self,
-        rng: np.random.Generator,
-        roles: tuple[StaffRole, ...],
-        store: np.ndarray,
-        day: np.ndarray,
-        exclude: np.ndarray | None = None,
-    ) -> np.ndarray:
-        """For each (store, day), a period of a staff member of ``roles`` at work there that
-        day (uniformly among them), not of the staff member ``exclude``; −1 where none."""
-        periods, offsets, counts = self._group(roles)
-        chosen = np.full(len(store), -1, dtype=np.int64)
-        todo = np.flatnonzero(counts[store] > 0)
-        for _ in range(_TRIES):
-            if not todo.size:
-                break
-            count = counts[store[todo]]
-            drawn = periods[offsets[store[todo]] + (rng.random(todo.size) * count).astype(int)]
-            ok = (self.start[drawn] <= day[todo]) & (day[todo] < self.end[drawn])
-            if exclude is not None:
-                ok &= self.staff[drawn] != exclude[todo]
-            chosen[todo[ok]] = drawn[ok]
-            todo = todo[~ok]
-        return chosen
-
-    def at_work(self, period: np.ndarray, day: np.ndarray) -> np.ndarray:
-        return (period >= 0) & (self.start[period] <= day) & (day < self.end[period])
-
-
 def generate_outcomes(
     chain: DemoChain,
     seed: int,
@@ -202,7 +93,7 @@ def generate_outcomes(
     params: OutcomeParams = OUTCOMES,
 ) -> DemoOutcomes:
     """A year of sales and CSAT answers for ``chain``, ending on ``today`` (see the module
-    docstring and :class:`~ee_app.demo.params.OutcomeParams` for the model)."""
+    docstring and :class:`~ee_app.demo.outcome_params.OutcomeParams` for the model)."""
     if size not in params.customers_per_store or size not in params.csat_response:
         raise ValueError(f"size must be one of {sorted(params.customers_per_store)}, not {size!r}")
     rng = np.random.default_rng(_stream(seed, "outcomes", size))
@@ -210,7 +101,7 @@ def generate_outcomes(
     stores = {code: i for i, code in enumerate(codes)}
     origin = today - timedelta(days=params.days - 1 + params.burn_in_days)
     first_day, last_day = params.burn_in_days, params.burn_in_days + params.days - 1
-    roster = _Roster(chain, stores, origin)
+    roster = Rota(chain, stores, origin)
     employee_nos = np.array([s.employee_no for s in chain.staff], dtype=object)
     csat_effect, repurchase_effect = staff_effects(seed, employee_nos.tolist(), params)
 
@@ -355,7 +246,7 @@ def generate_outcomes(
 
 def _asked(
     rng: np.random.Generator,
-    roster: _Roster,
+    roster: Rota,
     params: OutcomeParams,
     size: str,
     store: np.ndarray,
@@ -393,7 +284,7 @@ def _asked(
 
 def _serve(
     rng: np.random.Generator,
-    roster: _Roster,
+    roster: Rota,
     categories: list,  # type: ignore[type-arg]
     category_p: np.ndarray,
     store: np.ndarray,
@@ -457,98 +348,3 @@ def _stream(seed: int, *key: object) -> int:
     """A 64-bit seed for numpy's generator, fixed by ``seed`` and ``key``."""
     text = ":".join(str(part) for part in (seed, "rng", *key))
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
-
-
-def write_outcome_files(
-    folder: Path,
-    outcomes: DemoOutcomes,
-    size: str = "small",
-    *,
-    xlsx: Collection[str] = ("csat",),
-) -> dict[str, Path]:
-    """Write ``outcomes`` as the POS and the CRM export them: ``sales-{size}.csv`` and
-    ``csat-{size}.csv`` in GB18030 (what Chinese Excel writes), and, for the kinds named in
-    ``xlsx``, ``.xlsx`` workbooks with date cells. Returns the paths by "sales.csv",
-    "csat.csv", "csat.xlsx", ….
-
-    Several serving staff share one cell, separated by 、; amounts carry two decimals.
-    """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    tables = {"sales": _sales_export(outcomes.sales), "csat": _csat_export(outcomes.csat)}
-    paths: dict[str, Path] = {}
-    for kind, table in tables.items():
-        path = folder / f"{kind}-{size}.csv"
-        table.to_csv(path, index=False, encoding="gb18030")
-        paths[f"{kind}.csv"] = path
-        if kind in xlsx:
-            path = folder / f"{kind}-{size}.xlsx"
-            _write_xlsx(path, table, "消费记录" if kind == "sales" else "满意度回访")
-            paths[f"{kind}.xlsx"] = path
-    return paths
-
-
-def _sales_export(sales: pd.DataFrame) -> pd.DataFrame:
-    served = sales["staff"].where(sales["assist"].isna(), sales["staff"] + "、" + sales["assist"])
-    return pd.DataFrame(
-        dict(
-            zip(
-                SALE_HEADERS,
-                (
-                    sales["source_id"],
-                    sales["customer"],
-                    served,
-                    sales["store"],
-                    _iso(sales["sold_on"]),
-                    [f"{a:.2f}" for a in sales["amount"].tolist()],
-                    sales["item"],
-                    sales["category"],
-                    sales["owner"].fillna(""),
-                ),
-                strict=True,
-            )
-        )
-    )
-
-
-def _csat_export(csat: pd.DataFrame) -> pd.DataFrame:
-    names = {t.value: name for t, name in TOUCHPOINT_NAMES.items()}
-    return pd.DataFrame(
-        dict(
-            zip(
-                CSAT_HEADERS,
-                (
-                    csat["source_id"],
-                    csat["employee_no"],
-                    csat["store"],
-                    _iso(csat["service_date"]),
-                    csat["score"],
-                    csat["scale"],
-                    csat["touchpoint"].map(names),
-                    csat["customer"],
-                ),
-                strict=True,
-            )
-        )
-    )
-
-
-def _iso(dates: pd.Series) -> np.ndarray:
-    return np.datetime_as_string(dates.to_numpy(dtype="datetime64[D]"), unit="D")
-
-
-def _write_xlsx(path: Path, table: pd.DataFrame, title: str) -> None:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title)
-    sheet.append(list(table.columns))
-    columns = []
-    for name in table.columns:
-        values = table[name].tolist()
-        if name in ("服务日期", "消费日期"):
-            values = [date.fromisoformat(v) for v in values]
-        columns.append(values)
-    for row in zip(*columns, strict=True):
-        sheet.append(list(row))
-    book.save(path)

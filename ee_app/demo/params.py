@@ -15,7 +15,8 @@ up by :data:`CSAT_LOGIT_PER_ENGAGEMENT_SD` and :data:`REPURCHASE_LOGIT_PER_ENGAG
 standard deviation of store engagement (``store_engagement(...) / ENGAGEMENT.store_sd``), and
 the engagement-outcome linkage analysis must recover a positive relation of that size.
 
-Customers, sales and satisfaction answers (:data:`OUTCOMES`) follow a model of visits::
+Customers, sales and satisfaction answers (:data:`~ee_app.demo.outcome_params.OUTCOMES`)
+follow a model of visits::
 
     z(store, month)        = store_engagement(seed, [store], months_ago)[store] / store_sd
     P(back within 90 days) = logistic(repurchase_logit + REPURCHASE_LOGIT_PER_ENGAGEMENT_SD·z
@@ -25,7 +26,8 @@ Customers, sales and satisfaction answers (:data:`OUTCOMES`) follow a model of v
 
 with z the *same* function of the store and month that the pulse-survey answers are drawn
 from, so a linkage analysis of engagement against CSAT or repurchase (issue 8) is checked
-against those two constants. See :class:`OutcomeParams` for the rest.
+against those two constants. See :class:`~ee_app.demo.outcome_params.OutcomeParams` for the
+rest.
 """
 
 from __future__ import annotations
@@ -37,12 +39,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from ee_app.instruments.pulse import THEMES
-from ee_app.models import StaffRole, Touchpoint
 
 __all__ = [
     "CSAT_LOGIT_PER_ENGAGEMENT_SD",
     "ENGAGEMENT",
-    "OUTCOMES",
     "REPURCHASE_LOGIT_PER_ENGAGEMENT_SD",
     "SIZES",
     "TRAINING",
@@ -50,8 +50,6 @@ __all__ = [
     "VISIT_LOGIT_PER_ENGAGEMENT_SD",
     "ChainSize",
     "EngagementParams",
-    "OutcomeParams",
-    "SaleCategory",
     "TrainingParams",
     "VisitParams",
     "seeded_normal",
@@ -286,292 +284,6 @@ VISITS = VisitParams(
     na_share=0.15,
     staff_recorded_share=0.8,
 )
-
-
-@dataclass(frozen=True)
-class SaleCategory:
-    """One category of the price list (类别) and who serves it."""
-
-    share: float  # of visits
-    items: Mapping[str, int]  # item (项目) → list price in CNY
-    serves: tuple[StaffRole, ...]  # roles that serve it (the first staff member on the sale)
-    assists: tuple[StaffRole, ...]  # roles that may serve alongside (the second)
-    assist_share: float  # share of its sales with a second staff member
-    discounted: bool = True  # list prices are discounted; stored-value cards sell at face value
-
-
-@dataclass(frozen=True)
-class OutcomeParams:
-    """Every number that shapes the demo's customers, sales and satisfaction answers (CSAT).
-
-    The model (see also the module docstring):
-
-    * Each store has a closed customer base (no customers new or lost): ``customers_per_store``
-      scaled by the store's headcount against the size's average. Customers visit only their
-      own store; each visit is one sale (单号) with one or two staff members.
-    * After each visit the customer comes back within ``repurchase_window_days`` with the
-      probability of the module docstring's model, ``return_gap_days`` later (uniform);
-      otherwise after the window plus a geometric number of days whose mean
-      (:meth:`lapsed_extra_days`) makes a customer of a store at the chain's mean engagement
-      visit ``visits_per_customer_per_year`` times a year. More engaged stores therefore also
-      sell more. The process starts ``burn_in_days`` before the data, so the data opens on
-      customers with a history, as a real export does.
-    * A visit's category follows the shares of ``categories``; its item is one of the
-      category's, uniformly; its amount the list price times a discount drawn from
-      ``discounts`` (whole yuan).
-    * After each visit the CRM sends a satisfaction survey (回访); the customer answers it with
-      the probability ``csat_response`` (per chain size). An answered 回访 asks about each
-      staff member who served the visit (the first and the second) with the probability
-      ``csat_asked`` of their role, at a touchpoint drawn from ``touchpoints``, and about the
-      front-desk colleague on duty that day with the probability ``csat_asked`` of the front
-      desk, at a touchpoint drawn from ``front_desk_touchpoints``: one answer (one CRM row)
-      per staff member asked about. So a staff member of role r gets about
-      ``csat_response × csat_asked[r]`` answers per visit they served. Whether an answer is
-      top-2 (4–5 of 5, 9–10 of 10) follows the module docstring's model with the staff
-      effect of the person it is about; the score within top-2 or not follows ``scores_5``
-      or ``scores_10``, by the scale the store's CRM uses (0–10 for a share
-      ``ten_point_share`` of the stores, at least one; 1–5 for the rest).
-    * A share ``owner_share`` of customers has a designated owner (指定客顾问), a consultant or
-      beautician at their store on their first visit in the data; the owner is written on the
-      customer's sales while they work at that store.
-
-    Staff effects (``*_sd``) are normal on the log-odds scale, fixed per employee number
-    (:func:`seeded_normal`), so a staff member keeps them when moving store.
-    """
-
-    days: int  # the data: visits on this many days up to and including today
-    burn_in_days: int  # visits simulated (not kept) before the data, for a steady state
-    customers_per_store: Mapping[str, int]  # per chain size, for a store of average headcount
-    visits_per_customer_per_year: float  # at average engagement and staff effects of zero
-    repurchase_window_days: int
-    repurchase_logit: float  # log-odds of a return within the window, average engagement
-    return_gap_days: tuple[int, int]  # a return within the window: days later, inclusive
-    staff_repurchase_sd: float  # per staff member; a sale's effect is its staff's mean
-    csat_logit: float  # log-odds of a top-2 answer at average engagement
-    staff_csat_sd: float  # per staff member (the one an answer is about)
-    csat_response: Mapping[str, float]  # per chain size: share of visits whose 回访 is answered
-    csat_asked: Mapping[StaffRole, float]  # per role: share of answered 回访 asking about them
-    ten_point_share: float  # share of stores asking on 0–10 (the others 1–5)
-    scores_5: Mapping[bool, Mapping[int, float]]  # top-2 or not → score → probability
-    scores_10: Mapping[bool, Mapping[int, float]]
-    touchpoints: Mapping[Touchpoint, float]  # answers about serving staff, per touchpoint
-    front_desk_touchpoints: Mapping[Touchpoint, float]  # answers about the front desk
-    owner_share: float  # share of customers with a designated owner
-    categories: Mapping[str, SaleCategory]
-    discounts: Mapping[float, float]  # price factor → probability
-    phone_prefixes: tuple[str, ...]  # customers' mobile numbers: a prefix and 9 digits
-
-    def __post_init__(self) -> None:
-        low, high = self.return_gap_days
-        if not 1 <= low <= high <= self.repurchase_window_days:
-            raise ValueError("return_gap_days must lie within 1 … repurchase_window_days.")
-        if self.lapsed_extra_days() < 1:
-            raise ValueError(
-                "visits_per_customer_per_year is too high for repurchase_logit and "
-                "return_gap_days: customers who do not come back within the window would "
-                "have to come back before it ends."
-            )
-        shares = {
-            "csat_response": self.csat_response,
-            "csat_asked": self.csat_asked,
-            "touchpoints": self.touchpoints,
-            "front_desk_touchpoints": self.front_desk_touchpoints,
-            "discounts": self.discounts,
-            "categories": {k: c.share for k, c in self.categories.items()},
-            **{f"scores_5[{k}]": v for k, v in self.scores_5.items()},
-            **{f"scores_10[{k}]": v for k, v in self.scores_10.items()},
-        }
-        for name, mapping in shares.items():
-            if any(not 0 <= v <= 1 for v in mapping.values()):
-                raise ValueError(f"{name} holds shares: each between 0 and 1.")
-            if (
-                name not in ("csat_response", "csat_asked")
-                and abs(sum(mapping.values()) - 1) > 1e-9
-            ):
-                raise ValueError(f"{name} must sum to 1.")
-        if set(self.csat_asked) != set(StaffRole):
-            raise ValueError("csat_asked needs a share for every role.")
-        if set(self.csat_response) != set(self.customers_per_store):
-            raise ValueError("csat_response needs a rate for every chain size.")
-        for top, scale in ((self.scores_5, 5), (self.scores_10, 10)):
-            best = {4, 5} if scale == 5 else {9, 10}
-            if set(top[True]) - best or set(top[False]) & best:
-                raise ValueError(
-                    f"scores_{scale}: top-2 scores under True, the others under False."
-                )
-        for name, category in self.categories.items():
-            if not category.items or not category.serves:
-                raise ValueError(f"Category {name} needs items and the roles that serve it.")
-
-    @property
-    def repurchase_base(self) -> float:
-        """The probability of a return within the window at average engagement."""
-        return 1.0 / (1.0 + math.exp(-self.repurchase_logit))
-
-    def lapsed_extra_days(self) -> float:
-        """Mean days after the window until a customer who did not come back within it does.
-
-        Chosen so that the mean time between visits is 365 / ``visits_per_customer_per_year``
-        at the baseline return probability p: p·(mean return gap) + (1 − p)·(window + this).
-
-        >>> round(OUTCOMES.lapsed_extra_days(), 1)
-        82.1
-        """
-        p = self.repurchase_base
-        between = 365.0 / self.visits_per_customer_per_year
-        inside = sum(self.return_gap_days) / 2
-        return (between - p * inside) / (1 - p) - self.repurchase_window_days
-
-
-_BEAUTICIAN, _CONSULTANT = StaffRole.BEAUTICIAN, StaffRole.CONSULTANT
-_DOCTOR, _NURSE = StaffRole.DOCTOR, StaffRole.NURSE
-
-OUTCOMES = OutcomeParams(
-    days=365,
-    burn_in_days=365,
-    # ≈ 24,000 sales a year in the small demo's 12 stores (≈ 170 a month per store, a
-    # beautician serving about 18 visits a month), ≈ 1,000,000 in the chain's 400. Real clinics
-    # see more; the small demo stays quick to load for the tests (issue 16: 340 customers a
-    # store left most staff with too few CSAT answers in any quarter to say anything).
-    customers_per_store=MappingProxyType({"small": 680, "chain": 835}),
-    visits_per_customer_per_year=3.0,
-    repurchase_window_days=90,
-    repurchase_logit=-0.4,  # 40% back within 90 days
-    return_gap_days=(3, 90),
-    staff_repurchase_sd=0.3,
-    csat_logit=1.2,  # 77% top-2
-    staff_csat_sd=0.4,
-    # The 回访 after a visit (a WeChat or SMS questionnaire) is answered by about half the
-    # customers of a small chain; a large chain's CRM sends more and gets fewer back. Real
-    # response rates of post-visit surveys run at 30–60%.
-    csat_response=MappingProxyType({"small": 0.5, "chain": 0.3}),
-    # Who the 回访 asks about: the staff who did the treatment, the consultation or the
-    # injection on every answered form; the front desk on a few (a reception question that
-    # only some forms carry). ≈ 17,000 answers a year in the small demo, most staff with
-    # 10 or more in any 3 months (≈ 420,000 in the chain).
-    csat_asked=MappingProxyType(
-        {
-            StaffRole.BEAUTICIAN: 1.0,
-            StaffRole.CONSULTANT: 1.0,
-            StaffRole.DOCTOR: 1.0,
-            StaffRole.NURSE: 1.0,
-            StaffRole.STORE_MANAGER: 1.0,
-            StaffRole.FRONT_DESK: 0.1,
-        }
-    ),
-    ten_point_share=0.2,
-    scores_5=MappingProxyType(
-        {
-            True: MappingProxyType({5: 0.6, 4: 0.4}),
-            False: MappingProxyType({3: 0.6, 2: 0.25, 1: 0.15}),
-        }
-    ),
-    scores_10=MappingProxyType(
-        {
-            True: MappingProxyType({10: 0.55, 9: 0.45}),
-            False: MappingProxyType(
-                {8: 0.4, 7: 0.25, 6: 0.12, 5: 0.1, 4: 0.04, 3: 0.03, 2: 0.02, 1: 0.02, 0: 0.02}
-            ),
-        }
-    ),
-    touchpoints=MappingProxyType(
-        {
-            Touchpoint.RECEPTION: 0.1,  # a consultant or beautician who received the customer
-            Touchpoint.TREATMENT: 0.5,
-            Touchpoint.FEEDBACK: 0.15,
-            Touchpoint.AFTERCARE: 0.25,
-        }
-    ),
-    front_desk_touchpoints=MappingProxyType({Touchpoint.BOOKING: 0.3, Touchpoint.RECEPTION: 0.7}),
-    owner_share=0.6,
-    categories=MappingProxyType(
-        {
-            "护理": SaleCategory(  # facial and body care
-                share=0.5,
-                items=MappingProxyType(
-                    {
-                        "小气泡清洁": 300,
-                        "深层清洁护理": 320,
-                        "补水保湿护理": 380,
-                        "眼部紧致护理": 460,
-                        "肩颈舒缓护理": 580,
-                        "敏感肌修护": 680,
-                        "美白焕肤护理": 880,
-                    }
-                ),
-                serves=(_BEAUTICIAN,),
-                assists=(_BEAUTICIAN, _CONSULTANT),
-                assist_share=0.15,
-            ),
-            "产品": SaleCategory(  # retail products
-                share=0.17,
-                items=MappingProxyType(
-                    {
-                        "医用敷料": 200,
-                        "修护面膜": 218,
-                        "防晒霜": 268,
-                        "精华液": 680,
-                        "眼霜": 880,
-                        "家居护理套装": 1480,
-                    }
-                ),
-                serves=(_BEAUTICIAN, _CONSULTANT),
-                assists=(_BEAUTICIAN,),
-                assist_share=0.05,
-            ),
-            "光电": SaleCategory(  # laser, IPL and RF
-                share=0.13,
-                items=MappingProxyType(
-                    {
-                        "激光脱毛": 1200,
-                        "光子嫩肤": 1680,
-                        "黄金微针": 2800,
-                        "皮秒祛斑": 3800,
-                        "热拉提": 5800,
-                        "超声刀紧致": 6000,
-                    }
-                ),
-                serves=(_DOCTOR, _NURSE),
-                assists=(_BEAUTICIAN, _CONSULTANT),
-                assist_share=0.5,
-            ),
-            "医美注射": SaleCategory(  # injectables
-                share=0.12,
-                items=MappingProxyType(
-                    {
-                        "溶脂针": 2000,
-                        "水光针": 2800,
-                        "肉毒素除皱": 3800,
-                        "嗨体颈纹": 4800,
-                        "玻尿酸填充": 6800,
-                        "少女针": 12000,
-                    }
-                ),
-                serves=(_DOCTOR,),
-                assists=(_NURSE, _CONSULTANT),
-                assist_share=0.8,
-            ),
-            "会员卡": SaleCategory(  # stored-value cards
-                share=0.08,
-                items=MappingProxyType(
-                    {
-                        "5000元储值卡": 5000,
-                        "护理年卡": 8800,
-                        "1万元储值卡": 10000,
-                        "2万元储值卡": 20000,
-                    }
-                ),
-                serves=(_CONSULTANT,),
-                assists=(StaffRole.STORE_MANAGER, _BEAUTICIAN),
-                assist_share=0.4,
-                discounted=False,
-            ),
-        }
-    ),
-    discounts=MappingProxyType({1.0: 0.5, 0.95: 0.2, 0.9: 0.2, 0.88: 0.1}),
-    phone_prefixes=("13", "15", "18"),
-)
-"""The demo's customers, sales and CSAT; see :class:`OutcomeParams` for the model."""
 
 
 def seeded_normal(seed: int, *key: object) -> float:

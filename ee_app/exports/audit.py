@@ -14,7 +14,7 @@ from ee_app.errors import N_
 from ee_app.exports.safe import csv_bytes
 from ee_app.exports.xlsx import add_table_sheet, workbook_bytes
 from ee_app.i18n import translator
-from ee_app.ui.audit_labels import action_label, detail_text, object_text
+from ee_app.words.audit_labels import action_label, detail_text, object_text
 
 __all__ = ["audit_csv", "audit_header", "audit_rows", "audit_xlsx"]
 

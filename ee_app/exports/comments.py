@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from openpyxl import Workbook
 
 from ee_app.config import LANGUAGES
-from ee_app.exports.engagement import THEME_NAMES
+from ee_app.exports.engagement_words import THEME_NAMES
 from ee_app.exports.safe import csv_bytes
 from ee_app.exports.xlsx import add_table_sheet, workbook_bytes
 from ee_app.services.comments import Comment

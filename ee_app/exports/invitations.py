@@ -14,12 +14,11 @@ from collections.abc import Sequence
 
 import segno
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from ee_app import clock
 from ee_app.config import LANGUAGES
-from ee_app.exports.xlsx import add_table_sheet, set_value, workbook_bytes
+from ee_app.exports.personal_links import add_links_sheet
+from ee_app.exports.xlsx import add_facts_sheet, workbook_bytes
 from ee_app.models import WaveMode
 from ee_app.services.waves import InvitationLink, WaveRow
 
@@ -105,7 +104,6 @@ _HEADERS = {
     "zh-CN": ["员工编号", "姓名", "门店", "团队", "专属链接", "已回复"],
     "en": ["Employee number", "Name", "Store", "Team", "Personal link", "Answered"],
 }
-_LINK_COLUMN = 5  # 1-based, the "personal link" column
 
 
 def _text(language: str) -> dict[str, str]:
@@ -123,10 +121,6 @@ def _promise(wave: WaveRow, text: dict[str, str]) -> str:
     return text[key].format(k=wave.k)
 
 
-def _clickable(link: str) -> bool:
-    return link.startswith(("https://", "http://"))
-
-
 def invitations_xlsx(links: Sequence[InvitationLink], wave: WaveRow, language: str) -> bytes:
     """The personal links of a wave, one row per person, and an "About" sheet.
 
@@ -136,54 +130,22 @@ def invitations_xlsx(links: Sequence[InvitationLink], wave: WaveRow, language: s
     """
     text = _text(language)
     book = Workbook()
-    rows = [
-        [
-            link.employee_no,
-            link.name,
-            link.store,
-            link.unit,
-            link.link,
-            text["yes"] if link.responded else text["no"],
-        ]
-        for link in links
-    ]
-    sheet = add_table_sheet(book, text["sheet"], _HEADERS[language], rows, first=True)
-    letter = get_column_letter(_LINK_COLUMN)
-    sheet.column_dimensions[letter].width = max(sheet.column_dimensions[letter].width or 0, 60)
-    for r, link in enumerate(links, start=2):
-        if _clickable(link.link):
-            cell = sheet.cell(row=r, column=_LINK_COLUMN)
-            cell.hyperlink = link.link
-            cell.style = "Hyperlink"
-
-    about = book.create_sheet(text["about"][:31])
-    facts: list[tuple[str, object]] = [
-        (text["code"], wave.code),
-        (text["name"], wave.name),
-        (text["opens"], wave.opens_on),
-        (text["closes"], wave.closes_on),
-        (text["mode"], _mode(wave, text)),
-        (text["k"], wave.k),
-        (text["k_comments"], wave.k_comments),
-        (text["links"], len(links)),
-        (text["answered"], sum(1 for link in links if link.responded)),
-        (text["generated"], clock.today()),
+    answered = [text["yes"] if link.responded else text["no"] for link in links]
+    add_links_sheet(book, text["sheet"], _HEADERS[language], links, answered)
+    facts: list[tuple[str, object, str | None]] = [
+        (text["code"], wave.code, None),
+        (text["name"], wave.name, None),
+        (text["opens"], wave.opens_on, None),
+        (text["closes"], wave.closes_on, None),
+        (text["mode"], _mode(wave, text), None),
+        (text["k"], wave.k, None),
+        (text["k_comments"], wave.k_comments, None),
+        (text["links"], len(links), None),
+        (text["answered"], sum(1 for link in links if link.responded), None),
+        (text["generated"], clock.today(), None),
     ]
     notes = [text["personal"], text["private"], _promise(wave, text)]
-    for r, (label, value) in enumerate(facts, start=1):
-        set_value(about.cell(row=r, column=1), label)
-        about.cell(row=r, column=1).font = Font(bold=True)
-        set_value(about.cell(row=r, column=2), value)
-        about.cell(row=r, column=2).alignment = Alignment(horizontal="left")
-    first_note = len(facts) + 2
-    set_value(about.cell(row=first_note, column=1), text["note"])
-    about.cell(row=first_note, column=1).font = Font(bold=True)
-    for r, note in enumerate(notes, start=first_note):
-        cell = about.cell(row=r, column=2)
-        set_value(cell, note)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    about.column_dimensions["A"].width = 28
-    about.column_dimensions["B"].width = 80
+    add_facts_sheet(book, text["about"][:31], facts, notes, heading=text["note"], widths=(28, 80))
     return workbook_bytes(book)
 
 

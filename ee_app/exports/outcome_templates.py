@@ -14,7 +14,7 @@ from datetime import date
 
 from openpyxl import Workbook
 
-from ee_app.exports.safe import csv_bytes
+from ee_app.exports.fill_in import ZH, add_notes_sheet, example_csv, pick
 from ee_app.exports.xlsx import DATE_FORMAT, MONEY_FORMAT, add_table_sheet, workbook_bytes
 from ee_app.imports.columns import Column
 from ee_app.imports.outcomes import CSAT_COLUMNS, SALE_COLUMNS
@@ -28,7 +28,6 @@ __all__ = [
     "sales_template_xlsx",
 ]
 
-ZH = "zh-CN"
 
 #: What to write in the touchpoint column: (English, 中文), as the import reads them.
 TOUCHPOINTS = (
@@ -114,10 +113,6 @@ SALE_NOTES = {
 }
 
 
-def _pick(pair: tuple[str, str], language: str) -> str:
-    return pair[1] if language == ZH else pair[0]
-
-
 def _headers(columns: Sequence[Column], language: str) -> list[str]:
     return [c.zh if language == ZH else c.en for c in columns]
 
@@ -139,7 +134,7 @@ def _csat_examples(language: str) -> list[list[object]]:
             "SH01",
             date(2026, 10, 8),
             5,
-            _pick(treatment, language),
+            pick(treatment, language),
             "VIP0012345",
             5,
         ],
@@ -149,7 +144,7 @@ def _csat_examples(language: str) -> list[list[object]]:
             "SH01",
             date(2026, 10, 9),
             9,
-            _pick(reception, language),
+            pick(reception, language),
             "VIP0012346",
             10,
         ],
@@ -166,8 +161,8 @@ def _sales_examples(language: str) -> list[list[object]]:
             "SH01",
             date(2026, 10, 8),
             3680.0,
-            _pick(("Photo-rejuvenation", "光子嫩肤"), language),
-            _pick(("Medical aesthetics", "医美"), language),
+            pick(("Photo-rejuvenation", "光子嫩肤"), language),
+            pick(("Medical aesthetics", "医美"), language),
             "E10006",
         ],
         [
@@ -177,35 +172,11 @@ def _sales_examples(language: str) -> list[list[object]]:
             "SH01",
             date(2026, 11, 5),
             680.0,
-            _pick(("Hydrating facial", "补水护理"), language),
-            _pick(("Skin care", "生活美容"), language),
+            pick(("Hydrating facial", "补水护理"), language),
+            pick(("Skin care", "生活美容"), language),
             "E10006",
         ],
     ]
-
-
-def _notes_sheet(
-    book: Workbook, columns: Sequence[Column], notes: dict[str, tuple[str, str]], language: str
-) -> None:
-    zh = language == ZH
-    add_table_sheet(
-        book,
-        "填写说明" if zh else "How to fill in",
-        ["列", "必填", "说明"] if zh else ["Column", "Required", "What to write"],
-        [
-            [
-                c.zh if zh else c.en,
-                ("是" if zh else "yes") if c.required else ("否" if zh else "no"),
-                _pick(notes[c.key], language),
-            ]
-            for c in columns
-        ],
-    )
-
-
-def _csv(header: list[str], rows: list[list[object]]) -> bytes:
-    text_rows = [[v.isoformat() if isinstance(v, date) else v for v in row] for row in rows]
-    return csv_bytes(header, text_rows)
 
 
 def csat_template_xlsx(language: str) -> bytes:
@@ -229,13 +200,13 @@ def csat_template_xlsx(language: str) -> bytes:
     sheet.append([])
     sheet.append(["量表规则" if zh else "Scale rule"])
     for line in SCALE_RULE:
-        sheet.append([_pick(line, language)])
-    _notes_sheet(book, CSAT_COLUMNS, CSAT_NOTES, language)
+        sheet.append([pick(line, language)])
+    add_notes_sheet(book, CSAT_COLUMNS, CSAT_NOTES, language)
     return workbook_bytes(book)
 
 
 def csat_template_csv(language: str) -> bytes:
-    return _csv(csat_headers(language), _csat_examples(language))
+    return example_csv(csat_headers(language), _csat_examples(language))
 
 
 def sales_template_xlsx(language: str) -> bytes:
@@ -250,7 +221,7 @@ def sales_template_xlsx(language: str) -> bytes:
         formats={4: DATE_FORMAT, 5: MONEY_FORMAT},
         first=True,
     )
-    _notes_sheet(book, SALE_COLUMNS, SALE_NOTES, language)
+    add_notes_sheet(book, SALE_COLUMNS, SALE_NOTES, language)
     return workbook_bytes(book)
 
 
@@ -258,4 +229,4 @@ def sales_template_csv(language: str) -> bytes:
     rows = [
         [f"{v:.2f}" if isinstance(v, float) else v for v in r] for r in _sales_examples(language)
     ]
-    return _csv(sales_headers(language), rows)
+    return example_csv(sales_headers(language), rows)

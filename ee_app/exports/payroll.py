@@ -12,25 +12,21 @@ with = + - @ stays text. The payroll sheet is written in openpyxl's write-only m
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Mapping, Sequence
-from copy import copy
 from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ee_app.clock import format_time, zone_name
-from ee_app.errors import N_
-from ee_app.exports.safe import is_dangerous
-from ee_app.exports.xlsx import HEADER_FILL, MONEY_FORMAT, set_value
+from ee_app.exports.write_only import FastCells, header_row, styled_cell
+from ee_app.exports.xlsx import MONEY_FORMAT, workbook_bytes
 from ee_app.i18n import translator
 from ee_app.instruments.scheme import Scheme
-from ee_app.models import RunStatus, StaffRole
-from ee_app.ui.labels import (
+from ee_app.models import RunStatus
+from ee_app.words.labels import (
     component_labels,
     curve_text,
     flag_text,
@@ -46,69 +42,7 @@ Gettext = Callable[[str], str]
 _BOLD = Font(bold=True)
 _DRAFT_FILL = PatternFill("solid", fgColor="FFC7CE")
 
-MEASURE_NAMES = {
-    "sales_revenue": N_("Sales revenue (CNY)"),
-    "csat_top2": N_("CSAT top-2 (shrunken)"),
-    "repurchase_rate": N_("Repurchase rate"),
-    "repurchase_value": N_("Repeat value (CNY)"),
-    "visit_score_store": N_("Mystery-shopper score (store)"),
-    "visit_score_staff": N_("Mystery-shopper score (own)"),
-    "assessment_passed": N_("Onboarding passed"),
-}
-ROLE_NAMES = {
-    StaffRole.BEAUTICIAN.value: N_("Beautician"),
-    StaffRole.CONSULTANT.value: N_("Consultant"),
-    StaffRole.DOCTOR.value: N_("Doctor"),
-    StaffRole.NURSE.value: N_("Nurse"),
-    StaffRole.FRONT_DESK.value: N_("Front desk"),
-    StaffRole.STORE_MANAGER.value: N_("Store manager"),
-}
 _SHARE_MEASURES = {"csat_top2", "repurchase_rate"}
-
-
-def _cell(sheet: Any, value: Any, number_format: str | None = None, font: Font | None = None):  # type: ignore[no-untyped-def]
-    cell = WriteOnlyCell(sheet)
-    set_value(cell, value)
-    if number_format:
-        cell.number_format = number_format
-    if font is not None:
-        cell.font = font
-    return cell
-
-
-class _Cells:
-    """Cells of one sheet, fast: a text that is safe and a number without a format go in as
-    plain values; a formatted number gets a style copied from one prototype per format
-    (setting ``number_format`` on each of 200,000 cells costs more than writing them);
-    text that a spreadsheet would run as a formula goes through the safe-cell helper."""
-
-    def __init__(self, sheet: Any) -> None:
-        self.sheet = sheet
-        self.styles: dict[str, Any] = {}
-
-    def __call__(self, value: Any, number_format: str | None = None) -> Any:
-        if isinstance(value, str):
-            return _cell(self.sheet, value) if is_dangerous(value) else value
-        if value is None or number_format is None:
-            return value
-        style = self.styles.get(number_format)
-        cell = WriteOnlyCell(self.sheet, value=value)
-        if style is None:
-            cell.number_format = number_format
-            self.styles[number_format] = copy(cell._style)
-        else:
-            cell._style = copy(style)
-        return cell
-
-
-def _header(sheet: Any, titles: Sequence[str]) -> None:
-    row = []
-    for title in titles:
-        cell = _cell(sheet, title, font=_BOLD)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        row.append(cell)
-    sheet.append(row)
 
 
 def _number(value: Any) -> float | None:
@@ -157,8 +91,8 @@ def _payroll_sheet(
         sheet.column_dimensions[get_column_letter(position)].width = width
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(titles))}{len(lines) + 1}"
-    _header(sheet, titles)
-    cells = _Cells(sheet)
+    header_row(sheet, titles)
+    cells = FastCells(sheet)
     factor = float(scale)
     for line in lines:
         detail = line["detail"]
@@ -198,22 +132,22 @@ def _stores_sheet(
     for position, width in enumerate([12, 18, 10, 16], start=1):
         sheet.column_dimensions[get_column_letter(position)].width = width
     sheet.freeze_panes = "A2"
-    _header(sheet, [_("Store code"), _("Store"), _("Staff"), _("Amount (CNY)")])
+    header_row(sheet, [_("Store code"), _("Store"), _("Staff"), _("Amount (CNY)")])
     for (code, name), amounts in sorted(by_store.items()):
         sheet.append(
             [
-                _cell(sheet, code),
-                _cell(sheet, name),
-                _cell(sheet, len(amounts)),
-                _cell(sheet, sum(amounts, Decimal(0)), MONEY_FORMAT),
+                styled_cell(sheet, code),
+                styled_cell(sheet, name),
+                styled_cell(sheet, len(amounts)),
+                styled_cell(sheet, sum(amounts, Decimal(0)), MONEY_FORMAT),
             ]
         )
     sheet.append(
         [
-            _cell(sheet, _("Total"), font=_BOLD),
-            _cell(sheet, ""),
-            _cell(sheet, len(lines), font=_BOLD),
-            _cell(sheet, total, MONEY_FORMAT, _BOLD),
+            styled_cell(sheet, _("Total"), font=_BOLD),
+            styled_cell(sheet, ""),
+            styled_cell(sheet, len(lines), font=_BOLD),
+            styled_cell(sheet, total, MONEY_FORMAT, _BOLD),
         ]
     )
 
@@ -241,23 +175,25 @@ def _scheme_sheet(book: Workbook, scheme: Scheme, language: str, _: Gettext) -> 
         ],
         [],
     ]
-    sheet.append([_cell(sheet, v, font=_BOLD if i == 0 else None) for i, v in enumerate(rows[0])])
+    sheet.append(
+        [styled_cell(sheet, v, font=_BOLD if i == 0 else None) for i, v in enumerate(rows[0])]
+    )
     sheet.append(
         [
-            _cell(sheet, rows[1][0], font=_BOLD),
-            _cell(sheet, rows[1][1], "0%"),
-            _cell(sheet, rows[1][2]),
+            styled_cell(sheet, rows[1][0], font=_BOLD),
+            styled_cell(sheet, rows[1][1], "0%"),
+            styled_cell(sheet, rows[1][2]),
         ]
     )
     sheet.append(
         [
-            _cell(sheet, rows[2][0], font=_BOLD),
-            _cell(sheet, rows[2][1], MONEY_FORMAT),
-            _cell(sheet, rows[2][2]),
+            styled_cell(sheet, rows[2][0], font=_BOLD),
+            styled_cell(sheet, rows[2][1], MONEY_FORMAT),
+            styled_cell(sheet, rows[2][2]),
         ]
     )
     sheet.append([])
-    _header(
+    header_row(
         sheet,
         [
             _("Component"),
@@ -286,18 +222,23 @@ def _scheme_sheet(book: Workbook, scheme: Scheme, language: str, _: Gettext) -> 
             )
         sheet.append(
             [
-                _cell(sheet, names[component.id]),
-                _cell(sheet, float(component.weight), "0%"),
-                _cell(sheet, target),
-                _cell(sheet, curve_text(component.curve, _)),
-                _cell(sheet, measure),
-                _cell(sheet, missing_rule_label(getattr(component, "missing", "zero"), _)),
+                styled_cell(sheet, names[component.id]),
+                styled_cell(sheet, float(component.weight), "0%"),
+                styled_cell(sheet, target),
+                styled_cell(sheet, curve_text(component.curve, _)),
+                styled_cell(sheet, measure),
+                styled_cell(sheet, missing_rule_label(getattr(component, "missing", "zero"), _)),
             ]
         )
     sheet.append([])
-    _header(sheet, [_("Role"), _("Target bonus (CNY)")])
+    header_row(sheet, [_("Role"), _("Target bonus (CNY)")])
     for role, amount in scheme.target_bonus:
-        sheet.append([_cell(sheet, role_label(role, _)), _cell(sheet, float(amount), MONEY_FORMAT)])
+        sheet.append(
+            [
+                styled_cell(sheet, role_label(role, _)),
+                styled_cell(sheet, float(amount), MONEY_FORMAT),
+            ]
+        )
     sheet.append([])
     gates = scheme.gates
     for label, value in (
@@ -308,7 +249,7 @@ def _scheme_sheet(book: Workbook, scheme: Scheme, language: str, _: Gettext) -> 
         (_("CSAT answers needed for one's own CSAT"), gates.csat_min_n),
         (_("Visits needed for one's own mystery-shopper score"), gates.visit_min_n),
     ):
-        sheet.append([_cell(sheet, label, font=_BOLD), _cell(sheet, value)])
+        sheet.append([styled_cell(sheet, label, font=_BOLD), styled_cell(sheet, value)])
 
 
 def _signoff_sheet(book: Workbook, run: Any, _: Gettext) -> None:
@@ -344,17 +285,17 @@ def _signoff_sheet(book: Workbook, run: Any, _: Gettext) -> None:
     ]
     for label, value in rows:
         fmt = MONEY_FORMAT if isinstance(value, Decimal) else None
-        value_cell = _cell(sheet, value, fmt)
+        value_cell = styled_cell(sheet, value, fmt)
         if label == _("Status") and not approved:
             value_cell.fill = _DRAFT_FILL
             value_cell.font = _BOLD
-        sheet.append([_cell(sheet, label, font=_BOLD), value_cell])
+        sheet.append([styled_cell(sheet, label, font=_BOLD), value_cell])
     _calibration_rows(sheet, run, _)
     sheet.append([])
     sheet.append(
         [
-            _cell(sheet, _("Note"), font=_BOLD),
-            _cell(
+            styled_cell(sheet, _("Note"), font=_BOLD),
+            styled_cell(
                 sheet,
                 _(
                     "Amounts are rounded to the fen so that the lines add up exactly to the total. "
@@ -378,11 +319,14 @@ def _calibration_rows(sheet: Any, run: Any, _: Gettext) -> None:
     else:
         who = _("not yet: the approver acknowledges any warnings on approving the run")
     sheet.append(
-        [_cell(sheet, _("Calibration warnings acknowledged by"), font=_BOLD), _cell(sheet, who)]
+        [
+            styled_cell(sheet, _("Calibration warnings acknowledged by"), font=_BOLD),
+            styled_cell(sheet, who),
+        ]
     )
     warnings = acknowledged_warnings(record)
     # The components the warnings name, by their id and measure: the names of the Payroll
-    # sheet's headers (ee_app.ui.labels.component_labels).
+    # sheet's headers (ee_app.words.labels.component_labels).
     parts = {
         w.params["component"]: {"id": w.params["component"], "measure": w.params["measure"]}
         for w in warnings
@@ -392,8 +336,8 @@ def _calibration_rows(sheet: Any, run: Any, _: Gettext) -> None:
     for position, warning in enumerate(warnings, start=1):
         sheet.append(
             [
-                _cell(sheet, _("Calibration warning {n}").format(n=position), font=_BOLD),
-                _cell(sheet, warning.render(_, names)),
+                styled_cell(sheet, _("Calibration warning {n}").format(n=position), font=_BOLD),
+                styled_cell(sheet, warning.render(_, names)),
             ]
         )
 
@@ -407,6 +351,4 @@ def payroll_xlsx(view: Any, language: str) -> bytes:
     _stores_sheet(book, lines, run.total, _)
     _scheme_sheet(book, scheme, language, _)
     _signoff_sheet(book, run, _)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

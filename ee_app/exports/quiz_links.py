@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from ee_app import clock
-from ee_app.exports.xlsx import add_table_sheet, set_value, workbook_bytes
+from ee_app.exports.personal_links import add_links_sheet
+from ee_app.exports.xlsx import add_facts_sheet, workbook_bytes
 from ee_app.instruments.quiz import Quiz
 from ee_app.services.training_links import QuizLink
 
@@ -51,7 +50,6 @@ _TEXT = {
         "请只发给本人。",
     },
 }
-_LINK_COLUMN = 5
 
 
 def quiz_links_xlsx(links: Sequence[QuizLink], quiz: Quiz, language: str) -> bytes:
@@ -59,45 +57,17 @@ def quiz_links_xlsx(links: Sequence[QuizLink], quiz: Quiz, language: str) -> byt
     sheet with the assessment's rules. Links are clickable; every text cell is formula-safe."""
     text = _TEXT["zh-CN" if language == "zh-CN" else "en"]
     book = Workbook()
-    rows = [
-        [
-            link.employee_no,
-            link.name,
-            link.store,
-            link.unit,
-            link.link,
-            text["yes"] if link.passed else text["no"],
-        ]
-        for link in links
+    passed = [text["yes"] if link.passed else text["no"] for link in links]
+    add_links_sheet(book, text["sheet"], text["header"], links, passed)
+    facts: list[tuple[str, object, str | None]] = [
+        (text["quiz"], quiz.name.get(language), None),
+        (text["version"], quiz.version, None),
+        (text["questions"], quiz.draw, None),
+        (text["mark"], float(quiz.pass_mark), "0%"),
+        (text["attempts"], quiz.max_attempts, None),
+        (text["limit"], quiz.time_limit_minutes or "—", None),
+        (text["links"], len(links), None),
+        (text["generated"], clock.today(), None),
     ]
-    sheet = add_table_sheet(book, text["sheet"], text["header"], rows, first=True)
-    letter = get_column_letter(_LINK_COLUMN)
-    sheet.column_dimensions[letter].width = 60
-    for r, link in enumerate(links, start=2):
-        if link.link.startswith(("http://", "https://")):
-            cell = sheet.cell(row=r, column=_LINK_COLUMN)
-            cell.hyperlink = link.link
-            cell.style = "Hyperlink"
-    about = book.create_sheet(text["about"])
-    facts: list[tuple[str, object]] = [
-        (text["quiz"], quiz.name.get(language)),
-        (text["version"], quiz.version),
-        (text["questions"], quiz.draw),
-        (text["mark"], float(quiz.pass_mark)),
-        (text["attempts"], quiz.max_attempts),
-        (text["limit"], quiz.time_limit_minutes or "—"),
-        (text["links"], len(links)),
-        (text["generated"], clock.today()),
-    ]
-    for r, (label, value) in enumerate(facts, start=1):
-        set_value(about.cell(row=r, column=1), label)
-        about.cell(row=r, column=1).font = Font(bold=True)
-        set_value(about.cell(row=r, column=2), value)
-        about.cell(row=r, column=2).alignment = Alignment(horizontal="left")
-    about.cell(row=4, column=2).number_format = "0%"
-    note = about.cell(row=len(facts) + 2, column=2)
-    set_value(note, text["note"])
-    note.alignment = Alignment(wrap_text=True, vertical="top")
-    about.column_dimensions["A"].width = 24
-    about.column_dimensions["B"].width = 80
+    add_facts_sheet(book, text["about"], facts, [text["note"]], heading=None, widths=(24, 80))
     return workbook_bytes(book)

@@ -9,7 +9,8 @@ from openpyxl import Workbook
 
 from ee_app.exports.safe import csv_bytes
 from ee_app.exports.xlsx import DATE_FORMAT, add_table_sheet, workbook_bytes
-from ee_app.imports.roster import CONTACT_FIELDS, ROLE_NAMES, ROSTER_COLUMNS
+from ee_app.imports.roster import ROSTER_COLUMNS
+from ee_app.imports.roster_cells import CONTACT_FIELDS, ROLE_NAMES
 from ee_app.models import StaffRole
 from ee_app.services.org import StaffRow, UnitRow
 

@@ -1,12 +1,13 @@
 """The template an agency fills in to deliver mystery-shopper visits (暗访结果导入模板).
 
-One checklist version per template: the headers of :data:`ee_app.imports.visits.VISIT_COLUMNS`
-in the chosen language and one example visit, a row for every item of the checklist with the
-item's wording in a read-only hint column (the import ignores it). The example answers show
-each kind of answer (yes, a "no" with its comment, not applicable, a score, an option, a text)
-and import as they are into the demo chain (store SH01 and its staff), so the agency sees a
-working file before replacing the rows with its own visits. The Excel version adds a sheet
-explaining the columns, the accepted answers and the rules.
+One checklist version per template: the headers of
+:data:`ee_app.imports.visit_columns.VISIT_COLUMNS` in the chosen language and one example
+visit, a row for every item of the checklist with the item's wording in a read-only hint column
+(the import ignores it). The example answers show each kind of answer (yes, a "no" with its
+comment, not applicable, a score, an option, a text) and import as they are into the demo chain
+(store SH01 and its staff), so the agency sees a working file before replacing the rows with
+its own visits. The Excel version adds a sheet explaining the columns, the accepted answers and
+the rules.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ee_app.exports.safe import csv_bytes
+from ee_app.exports.fill_in import ZH, add_notes_sheet, example_csv, pick
 from ee_app.exports.xlsx import DATE_FORMAT, add_table_sheet, workbook_bytes
-from ee_app.imports.visits import VISIT_COLUMNS
+from ee_app.imports.visit_columns import VISIT_COLUMNS
 from ee_app.instruments.checklist import Checklist, ChecklistItem
 
 __all__ = [
@@ -37,7 +38,6 @@ __all__ = [
     "visit_template_xlsx",
 ]
 
-ZH = "zh-CN"
 #: The column that shows each item's wording; the import reads nothing from it.
 HINT_KEY = "item_text"
 EXAMPLE_DATE = date(2026, 10, 16)
@@ -143,10 +143,6 @@ RULES = (
 )
 
 
-def _pick(pair: tuple[str, str], language: str) -> str:
-    return pair[1] if language == ZH else pair[0]
-
-
 def visit_headers(language: str) -> list[str]:
     """The template's header row; the hint column says that it is not imported."""
     zh = language == ZH
@@ -167,13 +163,13 @@ def _hint(item: ChecklistItem, language: str) -> str:
         "choice": ("choice", "选择"),
         "text": ("text", "文字"),
     }[item.type]
-    marks = [_pick(kind, language)]
+    marks = [pick(kind, language)]
     if item.na:
-        marks.append(_pick(("na allowed", "可填“不适用”"), language))
+        marks.append(pick(("na allowed", "可填“不适用”"), language))
     if item.critical:
-        marks.append(_pick(("critical (一票否决项)", "一票否决项"), language))
+        marks.append(pick(("critical (一票否决项)", "一票否决项"), language))
     if item.comment_on_no:
-        marks.append(_pick(("comment on no", "答否须填备注"), language))
+        marks.append(pick(("comment on no", "答否须填备注"), language))
     separator, opening, closing, offered = (
         ("；", "【", "】", "选项：") if zh else ("; ", " [", "]", " Options: ")
     )
@@ -228,7 +224,7 @@ def _example_answers(checklist: Checklist, language: str) -> dict[str, tuple[obj
 def visit_template_rows(checklist: Checklist, language: str) -> list[list[object]]:
     """The example visit: one row per item, in the order of :data:`VISIT_COLUMNS`."""
     template = f"{checklist.key} v{checklist.version}"
-    agency = _pick(EXAMPLE_AGENCY, language)
+    agency = pick(EXAMPLE_AGENCY, language)
     answers = _example_answers(checklist, language)
     rows = []
     for item in checklist.items:
@@ -251,29 +247,17 @@ def visit_template_rows(checklist: Checklist, language: str) -> list[list[object
 
 def _notes_sheet(book: Workbook, checklist: Checklist, language: str) -> None:
     zh = language == ZH
-    sheet = add_table_sheet(
-        book,
-        "填写说明" if zh else "How to fill in",
-        ["列", "必填", "说明"] if zh else ["Column", "Required", "What to write"],
-        [
-            [
-                c.zh if zh else c.en,
-                ("是" if zh else "yes") if c.required else ("否" if zh else "no"),
-                _pick(NOTES[c.key], language),
-            ]
-            for c in VISIT_COLUMNS
-        ],
-    )
+    sheet = add_notes_sheet(book, VISIT_COLUMNS, NOTES, language)
     sheet.append([])
     sheet.append(["答案填写方式" if zh else "Accepted answers"])
     sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
     for kind, rule in ANSWER_RULES:
-        sheet.append([_pick(kind, language), "", _pick(rule, language)])
+        sheet.append([pick(kind, language), "", pick(rule, language)])
     sheet.append([])
     sheet.append(["规则" if zh else "Rules"])
     sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
     for line in RULES:
-        sheet.append([_pick(line, language)])
+        sheet.append([pick(line, language)])
     sheet.append([])
     name = checklist.name.get(language)
     sheet.append(
@@ -310,7 +294,7 @@ def visit_template_xlsx(checklist: Checklist, language: str) -> bytes:
         showErrorMessage=True,
         errorStyle="stop",
         errorTitle="只读" if zh else "Read-only",
-        error=_pick(NOTES[HINT_KEY], language),
+        error=pick(NOTES[HINT_KEY], language),
     )
     guard.add(f"{letter}2:{letter}1048576")
     sheet.add_data_validation(guard)
@@ -320,8 +304,4 @@ def visit_template_xlsx(checklist: Checklist, language: str) -> bytes:
 
 def visit_template_csv(checklist: Checklist, language: str) -> bytes:
     """The example visit as CSV (UTF-8 with a BOM, formula-safe), with the hint column."""
-    rows = [
-        [v.isoformat() if isinstance(v, date) else v for v in row]
-        for row in visit_template_rows(checklist, language)
-    ]
-    return csv_bytes(visit_headers(language), rows)
+    return example_csv(visit_headers(language), visit_template_rows(checklist, language))

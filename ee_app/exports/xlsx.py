@@ -1,5 +1,6 @@
 """Workbook building blocks shared by every Excel export: safe cells, a styled header row,
-column widths, frozen header and autofilter, number formats that payroll expects."""
+column widths, frozen header and autofilter, an "About" sheet of facts and notes, number
+formats that payroll expects."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ __all__ = [
     "HEADER_FILL",
     "MONEY_FORMAT",
     "PERCENT_FORMAT",
+    "add_facts_sheet",
     "add_table_sheet",
     "set_value",
     "workbook_bytes",
@@ -87,6 +89,41 @@ def add_table_sheet(
     sheet.freeze_panes = "A2"
     if header:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(len(rows) + 1, 1)}"
+    return sheet
+
+
+def add_facts_sheet(
+    book: Workbook,
+    title: str,
+    facts: Sequence[tuple[str, Any, str | None]],
+    notes: Sequence[str],
+    *,
+    heading: str | None,
+    widths: tuple[float, float],
+) -> Worksheet:
+    """An "About" sheet: a bold label and its value per row (a number in the format given),
+    then, after a blank row, the ``notes`` wrapped in the value column, beside a bold
+    ``heading`` if there is one."""
+    sheet = book.create_sheet(title)
+    for r, (label, value, number_format) in enumerate(facts, start=1):
+        head = sheet.cell(row=r, column=1)
+        set_value(head, label)
+        head.font = Font(bold=True)
+        cell = sheet.cell(row=r, column=2)
+        set_value(cell, value)
+        if number_format and not isinstance(value, str):
+            cell.number_format = number_format
+        cell.alignment = Alignment(horizontal="left")
+    first = len(facts) + 2
+    if heading is not None:
+        head = sheet.cell(row=first, column=1)
+        set_value(head, heading)
+        head.font = Font(bold=True)
+    for r, note in enumerate(notes, start=first):
+        cell = sheet.cell(row=r, column=2)
+        set_value(cell, note)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = widths
     return sheet
 
 

@@ -9,13 +9,12 @@ any, so nothing half-read reaches the database. Reading stores nothing: the serv
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from typing import Any
 
 from ee_app.errors import N_, ImportRejected, Problem, ValidationError
-from ee_app.imports.tabular import check_size
+from ee_app.imports.tabular import check_size, open_workbook
 from ee_app.instruments.checklist import validate
 from ee_app.instruments.checklist_from_tables import from_tables
 from ee_app.instruments.checklist_tables import SHEETS, Field, Sheet, Tables, bilingual_label
@@ -32,21 +31,6 @@ def _norm(text: Any) -> str:
 def _names(thing: Sheet | Field) -> set[str]:
     title = thing.title if isinstance(thing, Sheet) else thing.header
     return {_norm(thing.en), _norm(thing.zh), _norm(title), _norm(thing.key)}
-
-
-def _load(data: bytes) -> Any:
-    from openpyxl import load_workbook
-
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # a damaged or foreign file: any of openpyxl's many errors
-        raise ImportRejected(
-            N_(
-                "The file is not a readable .xlsx workbook ({reason}). Open it in Excel, save "
-                "it again as .xlsx and upload that."
-            ),
-            reason=str(exc) or type(exc).__name__,
-        ) from exc
 
 
 def _sheet_rows(
@@ -83,7 +67,13 @@ def read_checklist_workbook(data: bytes) -> dict[str, Any]:
     """The definition in the workbook, checked in full; :class:`ImportRejected` listing
     every problem (sheet, row, column) otherwise."""
     check_size(len(data))
-    book = _load(data)
+    book = open_workbook(
+        data,
+        N_(
+            "The file is not a readable .xlsx workbook ({reason}). Open it in Excel, save "
+            "it again as .xlsx and upload that."
+        ),
+    )
     problems: list[Problem] = []
     tables, titles = Tables(), {}
     headers: dict[tuple[str, str], str] = {}

@@ -23,7 +23,6 @@ problem gives no definition at all. The result is the dict that
 
 from __future__ import annotations
 
-import io
 import unicodedata
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
@@ -48,7 +47,7 @@ from ee_app.imports.question_bank_layout import (
     word,
 )
 from ee_app.imports.question_bank_questions import read_question_rows, read_questions
-from ee_app.imports.tabular import check_size, problems_limit
+from ee_app.imports.tabular import check_size, open_workbook, problems_limit
 from ee_app.instruments.quiz import validate
 
 __all__ = ["MAX_ROWS", "read_question_bank", "read_questions"]
@@ -59,19 +58,14 @@ MAX_ROWS = 2000
 
 
 def _sheets(data: bytes) -> dict[str, Sheet]:
-    from openpyxl import load_workbook
-
     check_size(len(data))
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # a damaged or non-xlsx file: any openpyxl error
-        raise ImportRejected(
-            N_(
-                "The file is not a readable .xlsx workbook ({reason}). Open it in Excel, save "
-                "it again as .xlsx and import that."
-            ),
-            reason=str(exc) or type(exc).__name__,
-        ) from exc
+    book = open_workbook(
+        data,
+        N_(
+            "The file is not a readable .xlsx workbook ({reason}). Open it in Excel, save "
+            "it again as .xlsx and import that."
+        ),
+    )
     spellings = {
         normalise_header(s): key
         for key, (en, zh, more) in SHEET_NAMES.items()

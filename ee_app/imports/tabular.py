@@ -28,6 +28,7 @@ __all__ = [
     "check_size",
     "decode_text",
     "file_label",
+    "open_workbook",
     "problems_limit",
     "read_frame",
     "read_table",
@@ -124,14 +125,25 @@ def _read_csv(data: bytes) -> Table:
     return Table(header=[h.strip() for h in header], rows=rows, encoding=encoding)
 
 
-def _unreadable(exc: Exception) -> ImportRejected:
-    return ImportRejected(
-        N_(
-            "The file is not a readable .xlsx workbook ({reason}). Open it in Excel, save it "
-            "again as .xlsx (or as CSV UTF-8) and import that."
-        ),
-        reason=str(exc) or type(exc).__name__,
-    )
+_XLSX_UNREADABLE = N_(
+    "The file is not a readable .xlsx workbook ({reason}). Open it in Excel, save it "
+    "again as .xlsx (or as CSV UTF-8) and import that."
+)
+
+
+def _unreadable(exc: Exception, refusal: str = _XLSX_UNREADABLE) -> ImportRejected:
+    return ImportRejected(refusal, reason=str(exc) or type(exc).__name__)
+
+
+def open_workbook(data: bytes, refusal: str = _XLSX_UNREADABLE) -> Any:
+    """openpyxl's read-only workbook of ``data``. A damaged or foreign file can fail with any
+    of openpyxl's many errors: each is refused with ``refusal`` (with its ``{reason}``)."""
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # a damaged file; see the docstring
+        raise _unreadable(exc, refusal) from exc
 
 
 def _iter_xlsx(data: bytes) -> Iterator[tuple[Any, ...]]:
@@ -139,12 +151,7 @@ def _iter_xlsx(data: bytes) -> Iterator[tuple[Any, ...]]:
     stream, malformed XML, cells openpyxl cannot make sense of) can fail anywhere inside
     openpyxl, with any of a dozen exception types, and only when that row is reached: every
     failure while reading becomes one :class:`ImportRejected`."""
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # a damaged file; see the docstring
-        raise _unreadable(exc) from exc
+    book = open_workbook(data)
     try:
         if not book.worksheets:
             raise ImportRejected(N_("The workbook has no sheet."))

@@ -27,10 +27,6 @@ up, to a tenth of a percentage point.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -40,11 +36,31 @@ from typing import Any
 
 from ee_app.choices import DEFAULT_TEMPLATES
 from ee_app.errors import N_, Problem, ValidationError
-from ee_app.instruments.pulse import Text
+from ee_app.instruments.checklist_items import (
+    ITEM_TYPES,
+    MAX_TEXT,
+    NA,
+    NO,
+    YES,
+    ChecklistItem,
+    ChecklistOption,
+    read_item,
+)
+from ee_app.instruments.fields import (
+    Text,
+    bilingual,
+    definition_hash,
+    exact,
+    key_and_version,
+    shipped_definitions,
+    unique_id,
+    unknown_settings,
+)
 
 __all__ = [
     "DEFAULT_TEMPLATES",
     "ITEM_TYPES",
+    "MAX_COMMENT",
     "NA",
     "Checklist",
     "ChecklistItem",
@@ -60,41 +76,8 @@ __all__ = [
     "validate",
 ]
 
-ITEM_TYPES = ("yes_no", "scale", "choice", "text")
-NA = "na"
-YES, NO = "yes", "no"
-MAX_TEXT = 400
 MAX_COMMENT = 1000
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _FOLDER = Path(__file__).resolve().parent / "checklists"
-
-
-@dataclass(frozen=True)
-class ChecklistOption:
-    id: str
-    text: Text
-    credit: Fraction  # 0 … 1 of the item's points
-
-
-@dataclass(frozen=True)
-class ChecklistItem:
-    id: str
-    type: str
-    text: Text
-    points: int
-    critical: bool = False
-    na: bool = False  # N/A allowed
-    comment_on_no: bool = False
-    evidence: bool = False  # a photo or receipt may be attached
-    guidance: Text | None = None
-    options: tuple[ChecklistOption, ...] = ()
-
-    @property
-    def scored(self) -> bool:
-        return self.type != "text" and self.points > 0
-
-    def option(self, option_id: str) -> ChecklistOption | None:
-        return next((o for o in self.options if o.id == option_id), None)
 
 
 @dataclass(frozen=True)
@@ -128,173 +111,27 @@ class Checklist:
 # Reading and checking a definition ------------------------------------------------------------
 
 
-def _text(data: Any, where: str, problems: list[Problem], limit: int = MAX_TEXT) -> Text:
-    if not isinstance(data, Mapping):
-        problems.append(
-            Problem(N_("{where}: needs an English and a Chinese text."), {"where": where})
-        )
-        return Text("", "")
-    values = []
-    for language in ("en", "zh-CN"):
-        value = data.get(language)
-        if not isinstance(value, str) or not value.strip():
-            problems.append(
-                Problem(
-                    N_("{where}: the {language} text is missing."),
-                    {"where": where, "language": language},
-                )
-            )
-            value = ""
-        elif len(value) > limit:
-            problems.append(
-                Problem(
-                    N_("{where}: the {language} text is longer than {limit}."),
-                    {"where": where, "language": language, "limit": limit},
-                )
-            )
-        values.append(value.strip())
-    return Text(*values)
-
-
-def _fraction(value: Any) -> Fraction | None:
-    """An exact number from a TOML int, float or decimal string ("0.5"); None if not one."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return Fraction(value)
-    if isinstance(value, float | str):
-        try:
-            return Fraction(Decimal(str(value)))
-        except (ArithmeticError, ValueError):
-            return None
-    return None
-
-
-def _options(raw: Any, where: str, problems: list[Problem]) -> tuple[ChecklistOption, ...]:
-    if not isinstance(raw, list) or len(raw) < 2:
-        problems.append(
-            Problem(N_("{where}: a choice needs at least two options."), {"where": where})
-        )
-        return ()
-    options, seen = [], set()
-    for position, data in enumerate(raw, start=1):
-        data = data if isinstance(data, Mapping) else {}
-        option_id = str(data.get("id", ""))
-        here = f"{where}, option {position}"
-        if not _ID.match(option_id) or option_id in seen or option_id == NA:
-            problems.append(
-                Problem(
-                    N_("{where}: option ids must be short, unique and lower case."), {"where": here}
-                )
-            )
-        seen.add(option_id)
-        credit = _fraction(data.get("credit"))
-        if credit is None or not 0 <= credit <= 1:
-            problems.append(
-                Problem(
-                    N_("{where}: an option's credit must lie between 0 and 1."), {"where": here}
-                )
-            )
-            credit = Fraction(0)
-        options.append(ChecklistOption(option_id, _text(data, here, problems), credit))
-    if options and max(o.credit for o in options) != 1:
-        problems.append(
-            Problem(
-                N_("{where}: one option must earn the full points (credit 1)."), {"where": where}
-            )
-        )
-    return tuple(options)
-
-
-_ITEM_KEYS = frozenset(
-    {"id", "type", "points", "critical", "na", "comment_on_no", "evidence", "guidance"}
-    | {"options", "en", "zh-CN"}
-)
 _SECTION_KEYS = frozenset({"id", "weight", "name", "items"})
 _TEMPLATE_KEYS = frozenset(
     {"kind", "key", "version", "pass_mark", "name", "description", "sections"}
 )
-_FLAGS = ("critical", "na", "comment_on_no", "evidence")
-
-
-def _unknown_keys(data: Mapping[str, Any], known: frozenset[str], where: str) -> list[Problem]:
-    """A misspelt key (``critcal = true``) must not silently drop a rule."""
-    return [
-        Problem(N_("{where}: unknown setting “{key}”."), {"where": where, "key": key})
-        for key in sorted(set(data) - known)
-    ]
-
-
-def _item(data: Any, section: str, problems: list[Problem]) -> ChecklistItem:
-    data = data if isinstance(data, Mapping) else {}
-    item_id = str(data.get("id", ""))
-    where = f"item {item_id or '?'} ({section})"
-    problems.extend(_unknown_keys(data, _ITEM_KEYS, where))
-    for flag in _FLAGS:
-        if not isinstance(data.get(flag, False), bool):
-            problems.append(
-                Problem(
-                    N_("{where}: {flag} must be true or false."), {"where": where, "flag": flag}
-                )
-            )
-    kind = data.get("type")
-    if kind not in ITEM_TYPES:
-        problems.append(
-            Problem(
-                N_("{where}: the type must be one of {types}."),
-                {"where": where, "types": ", ".join(ITEM_TYPES)},
-            )
-        )
-        kind = "text"
-    points = data.get("points", 0 if kind == "text" else None)
-    if isinstance(points, bool) or not isinstance(points, int) or not 0 <= points <= 100:
-        problems.append(
-            Problem(N_("{where}: points must be a whole number from 0 to 100."), {"where": where})
-        )
-        points = 0
-    if kind == "text" and points:
-        problems.append(Problem(N_("{where}: a text item earns no points."), {"where": where}))
-    critical = data.get("critical", False) is True
-    if critical and kind != "yes_no":
-        problems.append(
-            Problem(N_("{where}: only a yes/no item can be critical."), {"where": where})
-        )
-    comment_on_no = data.get("comment_on_no", False) is True or critical
-    if comment_on_no and kind != "yes_no":
-        problems.append(
-            Problem(
-                N_("{where}: only a yes/no item can require a comment on “no”."), {"where": where}
-            )
-        )
-    guidance = data.get("guidance")
-    return ChecklistItem(
-        id=item_id,
-        type=kind,
-        text=_text(data, where, problems),
-        points=points,
-        critical=critical,
-        na=data.get("na", False) is True,
-        comment_on_no=comment_on_no,
-        evidence=data.get("evidence", False) is True,
-        guidance=None if guidance is None else _text(guidance, f"{where} guidance", problems),
-        options=_options(data.get("options"), where, problems) if kind == "choice" else (),
-    )
 
 
 def validate(definition: Mapping[str, Any]) -> Checklist:
     """Check a definition and return the checklist; raise ValidationError listing every fault."""
-    problems: list[Problem] = _unknown_keys(definition, _TEMPLATE_KEYS, "template")
-    if definition.get("kind") != "checklist":
-        problems.append(Problem(N_("The template's kind must be “checklist”.")))
-    key = str(definition.get("key", ""))
-    if not _ID.match(key):
-        problems.append(Problem(N_("The template needs a short lower-case key.")))
-    version = definition.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        problems.append(Problem(N_("The template needs a version number of 1 or more.")))
-        version = 0
+    problems: list[Problem] = unknown_settings(definition, _TEMPLATE_KEYS, "template")
+    key, version = key_and_version(
+        definition,
+        "checklist",
+        problems,
+        (
+            N_("The template's kind must be “checklist”."),
+            N_("The template needs a short lower-case key."),
+            N_("The template needs a version number of 1 or more."),
+        ),
+    )
     pass_mark = definition.get("pass_mark")
-    mark = None if pass_mark is None else _fraction(pass_mark)
+    mark = None if pass_mark is None else exact(pass_mark)
     if pass_mark is not None and (mark is None or not 0 < mark <= 1):
         problems.append(Problem(N_("The pass mark must be a share above 0 and at most 1.")))
         mark = None
@@ -307,33 +144,33 @@ def validate(definition: Mapping[str, Any]) -> Checklist:
         data = data if isinstance(data, Mapping) else {}
         section_id = str(data.get("id", ""))
         where = f"section {section_id or '?'}"
-        problems.extend(_unknown_keys(data, _SECTION_KEYS, where))
-        weight = _fraction(data.get("weight"))
+        problems.extend(unknown_settings(data, _SECTION_KEYS, where))
+        weight = exact(data.get("weight"))
         if weight is None or weight <= 0:
             problems.append(Problem(N_("{where}: the weight must be above 0."), {"where": where}))
             weight = Fraction(1)
-        items = tuple(_item(i, section_id, problems) for i in data.get("items") or [])
+        items = tuple(read_item(i, section_id, problems) for i in data.get("items") or [])
         if not any(i.scored for i in items):
             problems.append(
                 Problem(N_("{where}: a section needs at least one scored item."), {"where": where})
             )
         for identifier in (section_id, *(i.id for i in items)):
-            if not _ID.match(identifier) or identifier in seen:
-                problems.append(
-                    Problem(
-                        N_("Ids must be short, lower case and unique in the template: “{id}”."),
-                        {"id": identifier},
-                    )
-                )
-            seen.add(identifier)
+            unique_id(
+                identifier,
+                seen,
+                N_("Ids must be short, lower case and unique in the template: “{id}”."),
+                problems,
+            )
         sections.append(
-            ChecklistSection(section_id, _text(data.get("name"), where, problems), weight, items)
+            ChecklistSection(
+                section_id, bilingual(data.get("name"), where, problems, MAX_TEXT), weight, items
+            )
         )
     checklist = Checklist(
         key=key,
         version=version,
-        name=_text(definition.get("name"), "name", problems),
-        description=_text(definition.get("description"), "description", problems, 1000),
+        name=bilingual(definition.get("name"), "name", problems, MAX_TEXT),
+        description=bilingual(definition.get("description"), "description", problems, 1000),
         pass_mark=mark,
         sections=tuple(sections),
     )
@@ -344,19 +181,7 @@ def validate(definition: Mapping[str, Any]) -> Checklist:
 
 def default_definitions() -> dict[str, dict[str, Any]]:
     """The shipped templates, version 1, by key."""
-    found = {}
-    for key in DEFAULT_TEMPLATES:
-        with (_FOLDER / f"{key}-v1.toml").open("rb") as handle:
-            definition = tomllib.load(handle)
-        if (definition.get("key"), definition.get("version")) != (key, 1):
-            raise ValueError(f"{key}-v1.toml must hold key = {key!r} and version = 1.")
-        found[key] = definition
-    return found
-
-
-def definition_hash(definition: Mapping[str, Any]) -> str:
-    canonical = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return shipped_definitions(_FOLDER, DEFAULT_TEMPLATES)
 
 
 # Answers --------------------------------------------------------------------------------------

@@ -14,10 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from ee_app.errors import N_, Problem
-from ee_app.instruments.checklist import MAX_TEXT, NA
+from ee_app.instruments.checklist_items import MAX_TEXT, NA
 from ee_app.instruments.checklist_tables import (
     FLAGS,
-    ID_PATTERN,
     SHEETS,
     Tables,
     bilingual_label,
@@ -27,6 +26,7 @@ from ee_app.instruments.checklist_tables import (
     item_kind,
     parse_flag,
 )
+from ee_app.instruments.fields import ID_PATTERN
 
 __all__ = ["Label", "from_tables"]
 

@@ -25,7 +25,6 @@ from typing import Any
 
 __all__ = [
     "FLAGS",
-    "ID_PATTERN",
     "SHEETS",
     "TYPE_WORDS",
     "Field",
@@ -41,7 +40,6 @@ __all__ = [
     "type_word",
 ]
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 FLAGS = ("critical", "na", "comment_on_no", "evidence")
 #: Item types as a person writes them; the first spelling is the one an export writes.
 TYPE_WORDS: dict[str, tuple[str, ...]] = {

@@ -8,7 +8,6 @@ take ``x1``–``x5``. Definitions are plain dicts (JSON in the database, TOML on
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ee_app.errors import N_, Problem, ValidationError
+from ee_app.instruments.fields import Text, bilingual, definition_hash
 
 __all__ = [
     "CORE_SLOTS",
@@ -25,7 +25,6 @@ __all__ = [
     "THEMES",
     "PulseInstrument",
     "PulseItem",
-    "Text",
     "default_definition",
     "definition_hash",
     "validate",
@@ -51,17 +50,6 @@ MAX_CUSTOM_ITEMS = 5
 CUSTOM_SLOTS = tuple(f"x{i}" for i in range(1, MAX_CUSTOM_ITEMS + 1))
 MAX_TEXT = 300
 DEFAULT_FILE = Path(__file__).resolve().parent / "pulse" / "pulse-v1.toml"
-
-
-@dataclass(frozen=True)
-class Text:
-    """A text in English and Simplified Chinese."""
-
-    en: str
-    zh: str
-
-    def get(self, language: str) -> str:
-        return self.zh if language == "zh-CN" else self.en
 
 
 @dataclass(frozen=True)
@@ -97,29 +85,13 @@ class PulseInstrument:
         return tuple(i.slot for i in self.items)
 
 
-def _text(data: Any, where: str, problems: list[Problem], limit: int = MAX_TEXT) -> Text:
-    if not isinstance(data, Mapping):
-        problems.append(
-            Problem(N_("{where}: needs an English and a Chinese text."), {"where": where})
-        )
-        return Text("", "")
-    en, zh = data.get("en"), data.get("zh-CN")
-    for language, value in (("en", en), ("zh-CN", zh)):
-        if not isinstance(value, str) or not value.strip():
-            problems.append(
-                Problem(
-                    N_("{where}: the {language} text is missing."),
-                    {"where": where, "language": language},
-                )
-            )
-        elif len(value) > limit:
-            problems.append(
-                Problem(
-                    N_("{where}: the {language} text is longer than {limit}."),
-                    {"where": where, "language": language, "limit": limit},
-                )
-            )
-    return Text(str(en or "").strip(), str(zh or "").strip())
+def _item(
+    raw: Mapping[str, Any], slot: str, theme: str | None, problems: list[Problem]
+) -> PulseItem:
+    item_id = raw.get("id")
+    return PulseItem(
+        str(item_id), slot, theme, bilingual(raw, f"item {item_id}", problems, MAX_TEXT)
+    )
 
 
 def validate(definition: Mapping[str, Any]) -> PulseInstrument:
@@ -131,7 +103,7 @@ def validate(definition: Mapping[str, Any]) -> PulseInstrument:
     if not isinstance(version, int) or version < 1:
         problems.append(Problem(N_("The instrument needs a version number of 1 or more.")))
         version = 0
-    name = _text(definition.get("name"), "name", problems)
+    name = bilingual(definition.get("name"), "name", problems, MAX_TEXT)
     scale_data = definition.get("scale") or {}
     labels_en, labels_zh = scale_data.get("en") or [], scale_data.get("zh-CN") or []
     if (scale_data.get("min"), scale_data.get("max")) != (1, 5) or not (
@@ -161,15 +133,9 @@ def validate(definition: Mapping[str, Any]) -> PulseInstrument:
         raw = by_theme.get(theme)
         if raw is None:
             continue
-        items.append(
-            PulseItem(
-                str(raw.get("id")), slot, theme, _text(raw, f"item {raw.get('id')}", problems)
-            )
-        )
+        items.append(_item(raw, slot, theme, problems))
     for slot, raw in zip(CUSTOM_SLOTS, custom, strict=False):
-        items.append(
-            PulseItem(str(raw.get("id")), slot, None, _text(raw, f"item {raw.get('id')}", problems))
-        )
+        items.append(_item(raw, slot, None, problems))
     for item in items:
         if not item.id or item.id == "None" or item.id in seen_ids:
             problems.append(
@@ -184,11 +150,11 @@ def validate(definition: Mapping[str, Any]) -> PulseInstrument:
         name=name,
         scale=scale,
         items=tuple(items),
-        enps=_text(enps, "eNPS", problems),
-        enps_low=_text(enps.get("low"), "eNPS low anchor", problems),
-        enps_high=_text(enps.get("high"), "eNPS high anchor", problems),
-        comment=_text(comment, "comment", problems),
-        comment_hint=_text(comment.get("hint"), "comment hint", problems),
+        enps=bilingual(enps, "eNPS", problems, MAX_TEXT),
+        enps_low=bilingual(enps.get("low"), "eNPS low anchor", problems, MAX_TEXT),
+        enps_high=bilingual(enps.get("high"), "eNPS high anchor", problems, MAX_TEXT),
+        comment=bilingual(comment, "comment", problems, MAX_TEXT),
+        comment_hint=bilingual(comment.get("hint"), "comment hint", problems, MAX_TEXT),
     )
     if problems:
         raise ValidationError(N_("The pulse instrument is not valid."), problems)
@@ -199,11 +165,6 @@ def default_definition() -> dict[str, Any]:
     """Version 1 as shipped (``pulse/pulse-v1.toml``)."""
     with DEFAULT_FILE.open("rb") as handle:
         return tomllib.load(handle)
-
-
-def definition_hash(definition: Mapping[str, Any]) -> str:
-    canonical = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def with_custom_items(

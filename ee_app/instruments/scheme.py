@@ -27,20 +27,39 @@ so a weight of 0.1 is one tenth, not the nearest binary float.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from ee_app.errors import N_, Problem, ValidationError
-from ee_app.instruments.pulse import Text
+from ee_app.instruments.fields import (
+    Text,
+    bilingual,
+    definition_hash,
+    exact,
+    key_and_version,
+    shipped_definitions,
+    unique_id,
+)
+from ee_app.instruments.scheme_components import (
+    Component,
+    Gates,
+    read_component,
+    read_gates,
+    role_amounts,
+)
+from ee_app.instruments.scheme_measures import (
+    MEASURES,
+    MISSING_RULES,
+    ROLES,
+    SERVICE_FLOOR,
+    SERVICE_MEASURES,
+    STORE_MEASURES,
+    refuse_unknown,
+)
 
 __all__ = [
     "DEFAULT_FILE",
@@ -59,106 +78,11 @@ __all__ = [
     "validate",
 ]
 
-#: What a component can pay for: the measure, its unit.
-MEASURES: dict[str, str] = {
-    "sales_revenue": "CNY",  # the staff member's sales in the period
-    "csat_top2": "share",  # shrunken CSAT top-2 rate, 0–1
-    "repurchase_rate": "share",  # customers served who bought again in the window, 0–1
-    "repurchase_value": "CNY",  # what those repeat purchases were worth
-    "visit_score_store": "points",  # the store's mean mystery-shopper score, 0–100
-    "visit_score_staff": "points",  # visits where the staff member was recorded as serving
-    "assessment_passed": "0/1",  # 1 if the onboarding assessment is passed
-    # The same at the level of the person's store, for roles paid on the store's results:
-    "store_sales_revenue": "CNY",  # the store's revenue in the period
-    "store_csat_top2": "share",  # top-2 share of the store's CSAT answers in the window
-    "store_repurchase_rate": "share",  # the store's repurchase rate, same cohort as staff
-}
-#: A person's measure → the same measure at their store's level: what the ``"store"`` rule
-#: for missing data puts in place of a missing value (a store measure is its own store value).
-#: Sales are not here: a store's revenue is not comparable with a person's sales target.
-STORE_MEASURES: dict[str, str] = {
-    "csat_top2": "store_csat_top2",
-    "repurchase_rate": "store_repurchase_rate",
-    "visit_score_staff": "visit_score_store",
-    "visit_score_store": "visit_score_store",
-    "store_sales_revenue": "store_sales_revenue",
-    "store_csat_top2": "store_csat_top2",
-    "store_repurchase_rate": "store_repurchase_rate",
-}
-#: What a component pays a person with no value for its measure (``missing`` in the scheme):
-#: ``"zero"`` pays 0 on it (the default, and the rule of schemes written before the choice),
-#: ``"reweight"`` spreads its weight over the person's other components in proportion to
-#: their weights, ``"store"`` uses the store's value of the measure (:data:`STORE_MEASURES`).
-#: Every use is flagged on the person's line.
-MISSING_RULES = ("zero", "reweight", "store")
-#: The measures of service quality; together they must weigh at least the service floor.
-SERVICE_MEASURES: frozenset[str] = frozenset(
-    {"csat_top2", "repurchase_rate", "repurchase_value", "visit_score_store", "visit_score_staff"}
-    | {"store_csat_top2", "store_repurchase_rate"}
-)
-#: The rule of the source articles: service quality is at least 30% of performance pay.
-SERVICE_FLOOR = Fraction(3, 10)
 POOL_MODES = ("cap", "exact")
-#: The staff roles of ``ee_app.models.org.StaffRole`` (not imported: instruments stay pure).
-ROLES = ("beautician", "consultant", "doctor", "nurse", "front_desk", "store_manager")
 DEFAULT_FILE = Path(__file__).resolve().parent / "schemes" / "store-staff-v1.toml"
 
 MAX_TEXT = 200
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-# A setting or a measure that names the engagement survey in any way is refused outright.
-_ENGAGEMENT = re.compile(r"engag|pulse|survey|enps|q12|敬业|脉搏|调研|问卷", re.IGNORECASE)
-_NEVER_PAY = N_("Engagement survey results are never an input to pay.")
 _TOLERANCE = Fraction(1, 10**9)
-
-
-@dataclass(frozen=True)
-class Gates:
-    """Who is paid (``onboarding_required``) and when the store's value replaces a staff
-    member's own (fewer than ``csat_min_n`` CSAT answers, fewer than ``visit_min_n`` visits)."""
-
-    onboarding_required: bool = True
-    csat_min_n: int = 10
-    visit_min_n: int = 1
-
-
-@dataclass(frozen=True)
-class Component:
-    """One weighted part of the pay: a measure, a target and a pay curve.
-
-    ``target`` is the one target of every role, or None when the targets are per role
-    (``role_targets``: (role, target) pairs); use :meth:`target_for`. ``curve`` holds
-    (attainment, payout) points, strictly increasing in attainment. ``role_measures``:
-    (role, measure) pairs for roles paid on another measure than ``measure``, e.g. the store's
-    revenue for a store manager (:meth:`measure_for`); ``missing``: the rule for a person
-    without a value (:data:`MISSING_RULES`).
-    """
-
-    id: str
-    measure: str
-    weight: Fraction
-    target: Fraction | None
-    role_targets: tuple[tuple[str, Fraction], ...]
-    curve: tuple[tuple[Fraction, Fraction], ...]
-    role_measures: tuple[tuple[str, str], ...] = ()
-    missing: str = "zero"
-
-    @property
-    def service(self) -> bool:
-        return self.measure in SERVICE_MEASURES
-
-    def measure_for(self, role: str) -> str:
-        """The measure a person of ``role`` is paid on by this component."""
-        return dict(self.role_measures).get(role, self.measure)
-
-    @property
-    def measures(self) -> tuple[str, ...]:
-        """Every measure the component reads, the default first."""
-        return tuple(dict.fromkeys((self.measure, *(m for _, m in self.role_measures))))
-
-    def target_for(self, role: str) -> Fraction | None:
-        if self.target is not None:
-            return self.target
-        return dict(self.role_targets).get(role)
 
 
 @dataclass(frozen=True)
@@ -195,21 +119,6 @@ class Scheme:
 # Reading and checking a definition ------------------------------------------------------------
 
 
-def _exact(value: Any) -> Fraction | None:
-    """An exact number from a TOML int, float or decimal string ("0.5"); None if not one."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return Fraction(value)
-    if isinstance(value, float | str):
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            return None
-        return Fraction(number) if number.is_finite() else None
-    return None
-
-
 def _percent(share: Fraction) -> str:
     """A share as a percentage of at most two decimals: 1/4 → "25", 1/3 → "33.33"."""
     text = f"{Decimal(share.numerator) * 100 / Decimal(share.denominator):.2f}"
@@ -217,265 +126,15 @@ def _percent(share: Fraction) -> str:
 
 
 def _text(data: Any, where: str, problems: list[Problem]) -> Text:
-    if not isinstance(data, Mapping):
-        problems.append(
-            Problem(N_("{where}: needs an English and a Chinese text."), {"where": where})
-        )
-        return Text("", "")
-    problems.extend(_unknown_keys(data, frozenset({"en", "zh-CN"}), where))
-    values = []
-    for language in ("en", "zh-CN"):
-        value = data.get(language)
-        if not isinstance(value, str) or not value.strip():
-            problems.append(
-                Problem(
-                    N_("{where}: the {language} text is missing."),
-                    {"where": where, "language": language},
-                )
-            )
-            value = ""
-        elif len(value) > MAX_TEXT:
-            problems.append(
-                Problem(
-                    N_("{where}: the {language} text is longer than {limit}."),
-                    {"where": where, "language": language, "limit": MAX_TEXT},
-                )
-            )
-        values.append(value.strip())
-    return Text(*values)
-
-
-def _unknown_keys(data: Mapping[str, Any], known: frozenset[str], where: str) -> list[Problem]:
-    """A misspelt key must not silently drop a rule; one naming the survey is refused as such."""
-    problems = []
-    for key in sorted(set(data) - known, key=str):
-        if _ENGAGEMENT.search(str(key)):
-            problems.append(Problem(_NEVER_PAY, {"where": where, "key": str(key)}))
-        else:
-            problems.append(
-                Problem(N_("{where}: unknown setting “{key}”."), {"where": where, "key": key})
-            )
-    return problems
-
-
-def _role_amounts(
-    data: Any, where: str, problems: list[Problem], *, positive: bool
-) -> dict[str, Fraction]:
-    """A table of role → number (a target bonus, or a component's targets per role)."""
-    if not isinstance(data, Mapping) or not data:
-        problems.append(Problem(N_("{where}: give an amount per staff role."), {"where": where}))
-        return {}
-    found = {}
-    for role, raw in data.items():
-        if role not in ROLES:
-            problems.append(
-                Problem(
-                    N_("{where}: unknown staff role “{role}”; the roles are {roles}."),
-                    {"where": where, "role": role, "roles": ", ".join(ROLES)},
-                )
-            )
-            continue
-        number = _exact(raw)
-        if number is None or number < 0 or (positive and number == 0):
-            message = (
-                N_("{where}: the target for {role} must be a number above 0.")
-                if positive
-                else N_("{where}: the target bonus for {role} must be an amount of 0 or more.")
-            )
-            problems.append(Problem(message, {"where": where, "role": role}))
-            continue
-        found[role] = number
-    return found
-
-
-def _curve(data: Any, where: str, problems: list[Problem]) -> tuple[tuple[Fraction, Fraction], ...]:
-    points = []
-    if isinstance(data, list) and data:
-        for point in data:
-            pair = tuple(_exact(v) for v in point) if isinstance(point, list | tuple) else ()
-            if len(pair) != 2 or None in pair:
-                points = []
-                break
-            points.append(pair)
-    if not points:
-        problems.append(
-            Problem(
-                N_("{where}: the curve needs (attainment, payout) points, e.g. [[1.0, 1.0]]."),
-                {"where": where},
-            )
-        )
-        return ()
-    attainments = [a for a, _ in points]
-    payouts = [p for _, p in points]
-    if attainments[0] < 0 or any(b <= a for a, b in pairwise(attainments)):
-        problems.append(
-            Problem(
-                N_("{where}: the curve's attainments must be 0 or more and strictly increasing."),
-                {"where": where},
-            )
-        )
-    if any(p < 0 for p in payouts):
-        problems.append(
-            Problem(N_("{where}: a curve cannot pay a negative payout."), {"where": where})
-        )
-    elif any(b < a for a, b in pairwise(payouts)):
-        # A falling payout would pay less for better work.
-        problems.append(
-            Problem(
-                N_("{where}: the curve's payouts must not fall as attainment rises."),
-                {"where": where},
-            )
-        )
-    return tuple(points)
+    if isinstance(data, Mapping):
+        problems.extend(refuse_unknown(data, frozenset({"en", "zh-CN"}), where))
+    return bilingual(data, where, problems, MAX_TEXT)
 
 
 _SCHEME_KEYS = frozenset(
     {"kind", "key", "version", "name", "service_floor", "pool", "pool_mode"}
     | {"target_bonus", "gates", "components"}
 )
-_GATE_KEYS = frozenset({"onboarding_required", "csat_min_n", "visit_min_n"})
-_COMPONENT_KEYS = frozenset({"id", "measure", "measures", "missing", "weight", "target", "curve"})
-
-
-def _gates(data: Any, problems: list[Problem]) -> Gates:
-    data = {} if data is None else data
-    if not isinstance(data, Mapping):
-        problems.append(Problem(N_("The gates must be a table of settings.")))
-        return Gates()
-    problems.extend(_unknown_keys(data, _GATE_KEYS, "gates"))
-    defaults = Gates()
-    required = data.get("onboarding_required", defaults.onboarding_required)
-    if not isinstance(required, bool):
-        problems.append(Problem(N_("gates: onboarding_required must be true or false.")))
-        required = True
-    counts = {}
-    for name in ("csat_min_n", "visit_min_n"):
-        value = data.get(name, getattr(defaults, name))
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            problems.append(
-                Problem(
-                    N_("gates: {setting} must be a whole number of 0 or more."), {"setting": name}
-                )
-            )
-            value = getattr(defaults, name)
-        counts[name] = value
-    return Gates(required, **counts)
-
-
-def _component(data: Any, bonus: Mapping[str, Fraction], problems: list[Problem]) -> Component:
-    data = data if isinstance(data, Mapping) else {}
-    component_id = str(data.get("id", ""))
-    where = f"component {component_id or '?'}"
-    problems.extend(_unknown_keys(data, _COMPONENT_KEYS, where))
-    measure = str(data.get("measure", ""))
-    if _ENGAGEMENT.search(component_id) or _ENGAGEMENT.search(measure):
-        problems.append(Problem(_NEVER_PAY, {"where": where, "key": measure or component_id}))
-    elif measure not in MEASURES:
-        problems.append(
-            Problem(
-                N_("{where}: the measure must be one of {measures}."),
-                {"where": where, "measures": ", ".join(MEASURES)},
-            )
-        )
-    role_measures = _role_measures(data.get("measures"), where, problems)
-    rule = data.get("missing", "zero")
-    if rule not in MISSING_RULES:
-        problems.append(
-            Problem(
-                N_(
-                    "{where}: the rule for missing data must be “zero” (pay 0), “reweight” "
-                    "(spread the weight over the other components) or “store” (use the "
-                    "store's value)."
-                ),
-                {"where": where},
-            )
-        )
-        rule = "zero"
-    elif rule == "store":
-        without = [
-            m
-            for m in dict.fromkeys((measure, *role_measures.values()))
-            if m in MEASURES and m not in STORE_MEASURES
-        ]
-        if without:
-            problems.append(
-                Problem(
-                    N_("{where}: {measures} has no store value, so “store” cannot fill it in."),
-                    {"where": where, "measures": ", ".join(without)},
-                )
-            )
-    weight = _exact(data.get("weight"))
-    if weight is None or not 0 < weight <= 1:
-        problems.append(
-            Problem(
-                N_("{where}: the weight must be a share above 0 and at most 1."), {"where": where}
-            )
-        )
-        weight = Fraction(0)
-    raw_target = data.get("target")
-    target, role_targets = None, {}
-    if isinstance(raw_target, Mapping):
-        role_targets = _role_amounts(raw_target, where, problems, positive=True)
-        missing = [r for r in bonus if r not in raw_target]
-        if missing:
-            problems.append(
-                Problem(
-                    N_("{where}: no target for {roles}, which have a target bonus."),
-                    {"where": where, "roles": ", ".join(missing)},
-                )
-            )
-    else:
-        target = _exact(raw_target)
-        if target is None or target <= 0:
-            problems.append(
-                Problem(
-                    N_("{where}: the target must be a number above 0, or one per role."),
-                    {"where": where},
-                )
-            )
-            target = Fraction(1)
-    return Component(
-        id=component_id,
-        measure=measure,
-        weight=weight,
-        target=target,
-        role_targets=tuple(sorted(role_targets.items())),
-        curve=_curve(data.get("curve"), where, problems),
-        role_measures=tuple(sorted(role_measures.items())),
-        missing=rule,
-    )
-
-
-def _role_measures(data: Any, where: str, problems: list[Problem]) -> dict[str, str]:
-    """A component's table of role → measure, for roles paid on another measure."""
-    if data is None:
-        return {}
-    if not isinstance(data, Mapping):
-        problems.append(
-            Problem(N_("{where}: “measures” must name a measure per staff role."), {"where": where})
-        )
-        return {}
-    found = {}
-    for role, measure in data.items():
-        if role not in ROLES:
-            problems.append(
-                Problem(
-                    N_("{where}: unknown staff role “{role}”; the roles are {roles}."),
-                    {"where": where, "role": role, "roles": ", ".join(ROLES)},
-                )
-            )
-        elif _ENGAGEMENT.search(str(measure)):
-            problems.append(Problem(_NEVER_PAY, {"where": where, "key": str(measure)}))
-        elif measure not in MEASURES:
-            problems.append(
-                Problem(
-                    N_("{where}: the measure must be one of {measures}."),
-                    {"where": where, "measures": ", ".join(MEASURES)},
-                )
-            )
-        else:
-            found[role] = measure
-    return found
 
 
 def _pool(definition: Mapping[str, Any], problems: list[Problem]) -> tuple[Decimal | None, str]:
@@ -488,7 +147,7 @@ def _pool(definition: Mapping[str, Any], problems: list[Problem]) -> tuple[Decim
         if "pool_mode" in definition:
             problems.append(Problem(N_("A pool mode needs a pool: give the pool in yuan.")))
         return None, mode
-    number = _exact(raw)
+    number = exact(raw)
     if number is None or number < 0:
         problems.append(Problem(N_("The bonus pool must be an amount of 0 or more.")))
         return None, mode
@@ -515,17 +174,18 @@ def validate(definition: Mapping[str, Any]) -> Scheme:
     ...     print(error.problems[0])
     Service quality (CSAT, repurchase, mystery shopper) weighs 25%; it must weigh at least 30%.
     """
-    problems: list[Problem] = _unknown_keys(definition, _SCHEME_KEYS, "scheme")
-    if definition.get("kind") != "scheme":
-        problems.append(Problem(N_("The scheme's kind must be “scheme”.")))
-    key = str(definition.get("key", ""))
-    if not _ID.match(key):
-        problems.append(Problem(N_("The scheme needs a short lower-case key.")))
-    version = definition.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        problems.append(Problem(N_("The scheme needs a version number of 1 or more.")))
-        version = 0
-    floor = _exact(definition.get("service_floor", "0.30"))
+    problems: list[Problem] = refuse_unknown(definition, _SCHEME_KEYS, "scheme")
+    key, version = key_and_version(
+        definition,
+        "scheme",
+        problems,
+        (
+            N_("The scheme's kind must be “scheme”."),
+            N_("The scheme needs a short lower-case key."),
+            N_("The scheme needs a version number of 1 or more."),
+        ),
+    )
+    floor = exact(definition.get("service_floor", "0.30"))
     if floor is None or not SERVICE_FLOOR <= floor <= 1:
         problems.append(
             Problem(
@@ -538,8 +198,8 @@ def validate(definition: Mapping[str, Any]) -> Scheme:
         )
         floor = SERVICE_FLOOR
     pool, pool_mode = _pool(definition, problems)
-    bonus = _role_amounts(definition.get("target_bonus"), "target_bonus", problems, positive=False)
-    gates = _gates(definition.get("gates"), problems)
+    bonus = role_amounts(definition.get("target_bonus"), "target_bonus", problems, positive=False)
+    gates = read_gates(definition.get("gates"), problems)
 
     components, seen = [], set()
     raw_components = definition.get("components")
@@ -547,15 +207,13 @@ def validate(definition: Mapping[str, Any]) -> Scheme:
         problems.append(Problem(N_("The scheme needs at least one component.")))
         raw_components = []
     for data in raw_components:
-        component = _component(data, bonus, problems)
-        if not _ID.match(component.id) or component.id in seen:
-            problems.append(
-                Problem(
-                    N_("Component ids must be short, lower case and unique: “{id}”."),
-                    {"id": component.id},
-                )
-            )
-        seen.add(component.id)
+        component = read_component(data, bonus, problems)
+        unique_id(
+            component.id,
+            seen,
+            N_("Component ids must be short, lower case and unique: “{id}”."),
+            problems,
+        )
         components.append(component)
     if components and all(c.weight for c in components):
         total = sum((c.weight for c in components), Fraction(0))
@@ -611,14 +269,4 @@ def validate(definition: Mapping[str, Any]) -> Scheme:
 
 def default_definition() -> dict[str, Any]:
     """The shipped scheme for store staff, version 1 (``schemes/store-staff-v1.toml``)."""
-    with DEFAULT_FILE.open("rb") as handle:
-        definition = tomllib.load(handle)
-    if (definition.get("key"), definition.get("version")) != ("store-staff", 1):
-        raise ValueError("store-staff-v1.toml must hold key = 'store-staff' and version = 1.")
-    return definition
-
-
-def definition_hash(definition: Mapping[str, Any]) -> str:
-    """The SHA-256 of the definition's canonical JSON: the identity of a scheme version."""
-    canonical = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return shipped_definitions(DEFAULT_FILE.parent, ["store-staff"])["store-staff"]

@@ -207,7 +207,7 @@ def read_messaging(values: Mapping[str, str]) -> MessagingSettings:
 def messaging_problems(settings: MessagingSettings) -> list[Problem]:
     """What production refuses in the channels' settings: values copied from an example, and
     a WeCom address other than https. A channel left unset is no problem (not offered)."""
-    from ee_app.config import _is_placeholder_url, is_placeholder
+    from ee_app.placeholders import is_placeholder, is_placeholder_url
 
     problems = []
     smtp = settings.smtp
@@ -226,7 +226,7 @@ def messaging_problems(settings: MessagingSettings) -> list[Problem]:
             problems.append(_placeholder(name))
     if any(is_placeholder(key) for key in wecom.robot_keys.values()):
         problems.append(_placeholder("EE_WECOM_ROBOT_KEYS"))
-    if urlsplit(wecom.base_url).scheme != "https" or _is_placeholder_url(wecom.base_url):
+    if urlsplit(wecom.base_url).scheme != "https" or is_placeholder_url(wecom.base_url):
         problems.append(
             Problem(
                 N_("EE_WECOM_BASE_URL “{value}” must be WeCom's https:// address"),

@@ -12,8 +12,8 @@ from ee_app.errors import EeError
 from ee_app.exports.audit import audit_csv, audit_header, audit_rows, audit_xlsx
 from ee_app.services.audit import AuditFilter, export_entries, filter_choices, list_entries
 from ee_app.ui import context, keys
-from ee_app.ui.audit_labels import action_label, object_text
 from ee_app.ui.components import XLSX_MIME
+from ee_app.words.audit_labels import action_label, object_text
 
 PAGE_SIZE = 200
 

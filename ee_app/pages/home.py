@@ -5,8 +5,8 @@ import streamlit as st
 from ee_app.auth import Permission, can
 from ee_app.services.org import headcounts, list_units
 from ee_app.ui import context
-from ee_app.ui.labels import user_role_label
 from ee_app.ui.navigation import pages_for
+from ee_app.words.labels import user_role_label
 
 ctx = context.page()
 _ = ctx.gettext

@@ -19,11 +19,11 @@ from ee_app.services.linkage_relations import outcome_relations
 from ee_app.ui import context
 from ee_app.ui.components import XLSX_MIME, error_box
 from ee_app.ui.formatting import blank
-from ee_app.ui.labels import theme_label
 from ee_app.ui.linkage_confidential import confidential_section
 from ee_app.ui.linkage_relation import SHORT, relation_section, term, terms_section
 from ee_app.ui.linkage_store import store_section
 from ee_app.ui.linkage_text import icc_reading
+from ee_app.words.labels import theme_label
 
 OUTCOME = "ee_linkage_outcome"
 WAVE = "ee_linkage_wave"

@@ -24,7 +24,7 @@ from ee_app.ui.checklist_missing import missing_problems, problem_links
 from ee_app.ui.components import error_box
 from ee_app.ui.feedback import show_done
 from ee_app.ui.formatting import plain
-from ee_app.ui.labels import visit_status_label
+from ee_app.words.labels import visit_status_label
 
 # Session-state keys of this page.
 OPEN = "ee_my_visit_open"  # the id of the visit being filled in

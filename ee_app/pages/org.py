@@ -14,7 +14,7 @@ from ee_app.services.training_status import onboarding_status
 from ee_app.ui import context, keys
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
 from ee_app.ui.import_panel import upload_file
-from ee_app.ui.labels import staff_role_label
+from ee_app.words.labels import staff_role_label
 
 ctx = context.page()
 _ = ctx.gettext

@@ -15,7 +15,7 @@ from ee_app.services.retention_policy import (
 )
 from ee_app.ui import context, keys
 from ee_app.ui.feedback import show_done
-from ee_app.ui.retention_text import plan_lines, policy_line
+from ee_app.words.retention_text import plan_lines, policy_line
 
 ctx = context.page()
 _ = ctx.gettext

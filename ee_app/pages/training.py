@@ -24,9 +24,9 @@ from ee_app.ui import context
 from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
 from ee_app.ui.feedback import show_done
 from ee_app.ui.formatting import blank
-from ee_app.ui.labels import staff_role_label
 from ee_app.ui.question_bank_editor import question_banks_tab
 from ee_app.ui.training_assignments import auto_assign_section, person_section
+from ee_app.words.labels import staff_role_label
 
 FLASH = "ee_training_flash"
 STATUS_QUIZ = "ee_training_status_quiz"

@@ -9,7 +9,7 @@ from ee_app.services.org import list_units
 from ee_app.services.users import list_users, save_user
 from ee_app.ui import context, keys
 from ee_app.ui.components import error_box, unit_option_label
-from ee_app.ui.labels import user_role_label
+from ee_app.words.labels import user_role_label
 
 ctx = context.page()
 _ = ctx.gettext

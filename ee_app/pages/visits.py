@@ -37,9 +37,9 @@ from ee_app.ui.components import error_box
 from ee_app.ui.evidence import evidence_file
 from ee_app.ui.feedback import show_done
 from ee_app.ui.formatting import plain
-from ee_app.ui.labels import visit_status_label
 from ee_app.ui.visit_import import import_section
 from ee_app.ui.visit_results import results_section
+from ee_app.words.labels import visit_status_label
 
 # Session-state keys of this page.
 FLASH = "ee_visits_flash"

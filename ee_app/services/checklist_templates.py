@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, Conflict, NotFound
 from ee_app.instruments.checklist import definition_hash, validate
-from ee_app.instruments.pulse import Text
+from ee_app.instruments.fields import Text
 from ee_app.models import ChecklistVersion, ShopVisit
 from ee_app.services import audit
 from ee_app.services._tx import transactional

@@ -65,7 +65,7 @@ def load_outcomes(session: Session, ctx: DemoContext) -> None:
     importing the demo's own export would write them: one import batch per kind, customers as
     keyed hashes (:func:`~ee_app.services.outcome_hashes.customer_hasher`), and each row's
     hash over the columns the importer hashes, so that importing the CSV files of
-    :func:`~ee_app.demo.outcomes.write_outcome_files` again adds nothing."""
+    :func:`~ee_app.demo.outcome_files.write_outcome_files` again adds nothing."""
     actor = ctx.actor or system_actor("demo")
     generated = generate_outcomes(ctx.chain, ctx.seed, ctx.today, ctx.size)
     hashed = customer_hasher(ctx.settings)

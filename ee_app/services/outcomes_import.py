@@ -31,7 +31,9 @@ from ee_app import clock
 from ee_app.auth import Actor, Permission, require
 from ee_app.config import Settings
 from ee_app.errors import N_, ImportRejected, Problem
-from ee_app.imports.outcomes import Lookups, Parsed, parse_csat, parse_sales
+from ee_app.imports.csat import parse_csat
+from ee_app.imports.outcomes import Lookups, Parsed
+from ee_app.imports.sales import parse_sales
 from ee_app.imports.tabular import read_frame
 from ee_app.models import CsatRecord, Sale
 from ee_app.services.outcome_hashes import (
@@ -172,6 +174,48 @@ def _split_known(
     return ~rows["source_id"].isin(list(existing))
 
 
+def _read(actor: Actor, data: bytes, filename: str, progress: Progress) -> pd.DataFrame:
+    require(actor, Permission.IMPORT_OUTCOMES)
+    progress(0.05, N_("Reading the file"))
+    frame = read_frame(data, filename)
+    progress(0.3, N_("Checking every row"))
+    return frame
+
+
+def _compare(  # type: ignore[no-untyped-def]
+    session: Session,
+    model,
+    parsed: Parsed,
+    day: str,
+    columns: list[str],
+    what: str,
+    today: date | None,
+    progress: Progress,
+) -> tuple[list[str], np.ndarray]:
+    """The checked rows' hashes as they will be stored (old customers dropped) and which rows
+    are new, by source id against what ``model`` holds."""
+    rows = parsed.rows
+    hashes = _drop_old_customers(session, rows, day, row_hashes(rows, columns), columns, today)
+    progress(0.5, N_("Comparing with what was imported before"))
+    header = parsed.headers["source_id"]
+    new = _split_known(session, model, rows, hashes, header, what, columns).to_numpy()
+    return hashes, new
+
+
+def _result(
+    kind: str, rows: pd.DataFrame, new: np.ndarray, day: str, dry_run: bool
+) -> OutcomeImport:
+    return OutcomeImport(
+        kind,
+        len(rows),
+        int(new.sum()),
+        int((~new).sum()),
+        dry_run,
+        first_date=min(rows[day]),
+        last_date=max(rows[day]),
+    )
+
+
 def _none_progress(_fraction: float, _label: str) -> None:
     pass
 
@@ -192,10 +236,7 @@ def import_csat(
     """Import satisfaction answers (see the module docstring for the rules). ``today`` is the
     day dates are checked against (default: the server's): no answer may be dated more than a
     day after it."""
-    require(actor, Permission.IMPORT_OUTCOMES)
-    progress(0.05, N_("Reading the file"))
-    frame = read_frame(data, filename)
-    progress(0.3, N_("Checking every row"))
+    frame = _read(actor, data, filename, progress)
     parsed = parse_csat(frame, _lookups(session, today), mapping, scale)
     _reject(parsed, "satisfaction")
     rows = parsed.rows
@@ -203,22 +244,11 @@ def import_csat(
         hash_customers(settings, rows["customer"].tolist()), index=rows.index, dtype=object
     )
     values = list(CSAT_HASHED)
-    hashes = _drop_old_customers(
-        session, rows, "service_date", row_hashes(rows, values), values, today
+    hashes, new = _compare(
+        session, CsatRecord, parsed, "service_date", values, "satisfaction", today, progress
     )
-    progress(0.5, N_("Comparing with what was imported before"))
-    header = parsed.headers["source_id"]
-    new = _split_known(session, CsatRecord, rows, hashes, header, "satisfaction", values).to_numpy()
-    result = OutcomeImport(
-        "csat",
-        len(rows),
-        int(new.sum()),
-        int((~new).sum()),
-        dry_run,
-        detected_scale=parsed.detected_scale,
-        first_date=min(rows["service_date"]),
-        last_date=max(rows["service_date"]),
-    )
+    result = _result("csat", rows, new, "service_date", dry_run)
+    result.detected_scale = parsed.detected_scale
     return save(
         session,
         actor,
@@ -246,32 +276,17 @@ def import_sales(
     """Import sales with the staff who served them (see the module docstring for the rules).
     ``today`` is the day dates are checked against (default: the server's): no sale may be
     dated more than a day after it."""
-    require(actor, Permission.IMPORT_OUTCOMES)
-    progress(0.05, N_("Reading the file"))
-    frame = read_frame(data, filename)
-    progress(0.3, N_("Checking every row"))
+    frame = _read(actor, data, filename, progress)
     parsed = parse_sales(frame, _lookups(session, today), mapping)
     _reject(parsed, "sales")
     rows, links = parsed.rows, parsed.links
     rows["customer"] = hash_customers(settings, rows["customer"].tolist())
     rows["staff"] = _staff_lists(links, len(rows))
-    values = list(SALE_HASHED)
-    hashed_columns = [*values, "staff"]
-    hashes = _drop_old_customers(
-        session, rows, "sold_on", row_hashes(rows, hashed_columns), hashed_columns, today
+    hashed_columns = [*SALE_HASHED, "staff"]
+    hashes, new = _compare(
+        session, Sale, parsed, "sold_on", hashed_columns, "sales", today, progress
     )
-    progress(0.5, N_("Comparing with what was imported before"))
-    header = parsed.headers["source_id"]
-    new = _split_known(session, Sale, rows, hashes, header, "sales", hashed_columns).to_numpy()
-    result = OutcomeImport(
-        "sales",
-        len(rows),
-        int(new.sum()),
-        int((~new).sum()),
-        dry_run,
-        first_date=min(rows["sold_on"]),
-        last_date=max(rows["sold_on"]),
-    )
+    result = _result("sales", rows, new, "sold_on", dry_run)
     return save(
         session,
         actor,

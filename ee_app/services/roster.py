@@ -30,7 +30,8 @@ from ee_app.db import bulk_insert
 from ee_app.errors import N_, ImportRejected, Problem
 from ee_app.imports.cells import employee_number
 from ee_app.imports.columns import normalise_header
-from ee_app.imports.roster import CONTACT_FIELDS, Roster, UnitIndex, read_roster, table_frame
+from ee_app.imports.roster import Roster, UnitIndex, read_roster, table_frame
+from ee_app.imports.roster_cells import CONTACT_FIELDS
 from ee_app.imports.tabular import file_label, problems_limit, read_table
 from ee_app.models import (
     ImportBatch,

@@ -258,7 +258,7 @@ def _audit(
     detail["cycle"] = row.cycle
     if reason is not None:
         detail["reason"] = reason
-    audit.record(session, actor, f"quiz.{action}", "quiz_version", version.id, **detail)
+    audit.record(session, actor, action, "quiz_version", version.id, **detail)
 
 
 @transactional
@@ -297,7 +297,7 @@ def grant_attempts(
             N_("At most {most} extra attempts in all; assign a new cycle instead."), most=MAX_EXTRA
         )
     _swap(session, row, "extra_attempts", extra_attempts=row.extra_attempts + count)
-    _audit(session, actor, "grant", version, staff, row, attempts=count, reason=text)
+    _audit(session, actor, "quiz.grant", version, staff, row, attempts=count, reason=text)
     session.flush()
     session.refresh(row)
     return _summary(row, version, _attempts(session, row.id), now)
@@ -345,7 +345,14 @@ def reset_attempts(
             attempt.correct, attempt.score, attempt.passed = 0, 0, False
     _swap(session, row, "counted_from", counted_from=last)
     _audit(
-        session, actor, "reset", version, staff, row, attempts=last - row.counted_from, reason=text
+        session,
+        actor,
+        "quiz.reset",
+        version,
+        staff,
+        row,
+        attempts=last - row.counted_from,
+        reason=text,
     )
     session.flush()
     session.refresh(row)
@@ -369,7 +376,7 @@ def revoke_link(
         .values(active=False)
         .execution_options(synchronize_session=False)
     )
-    _audit(session, actor, "revoke", version, staff, row, reason=text)
+    _audit(session, actor, "quiz.revoke", version, staff, row, reason=text)
 
 
 @transactional
@@ -395,7 +402,7 @@ def reissue_link(
         token_hash=hash_token(token),
         active=True,
     )
-    _audit(session, actor, "reissue", version, staff, row)
+    _audit(session, actor, "quiz.reissue", version, staff, row)
     session.flush()
     [link] = assignment_links(session, actor, version.id, settings, staff_ids=[staff.id])
     return link

@@ -36,7 +36,8 @@ from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, Conflict, ImportRejected, Problem
 from ee_app.imports.cells import employee_number
 from ee_app.imports.tabular import file_label, read_table
-from ee_app.imports.visits import Period, Template, VisitLookups, VisitRecord, parse_visits
+from ee_app.imports.visit_records import Period, Template, VisitLookups, VisitRecord
+from ee_app.imports.visits import parse_visits
 from ee_app.models import (
     ChecklistVersion,
     ImportBatch,

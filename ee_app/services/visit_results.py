@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ee_app.analysis.visits import section_summary, visit_summary
 from ee_app.auth import Actor, Permission, require
-from ee_app.instruments.pulse import Text
+from ee_app.instruments.fields import Text
 from ee_app.models import ChecklistVersion, OrgUnit, ShopVisit, Staff, VisitStatus
 from ee_app.services.visits import checklist_of
 

@@ -35,8 +35,8 @@ from ee_app.ui.components import error_box
 from ee_app.ui.context import PageContext
 from ee_app.ui.feedback import flash
 from ee_app.ui.formatting import direction, fewer, interval, number, plain
-from ee_app.ui.labels import action_status_label, theme_label
 from ee_app.ui.tables import data_table
+from ee_app.words.labels import action_status_label, theme_label
 
 __all__ = ["plans_section"]
 

@@ -20,7 +20,7 @@ from ee_app.analysis.calibration import MEDIAN_HIGH, MEDIAN_LOW, NOTHING_SHARE, 
 from ee_app.errors import EeError
 from ee_app.services.calibration import draft_calibration, run_calibration
 from ee_app.ui.components import error_box
-from ee_app.ui.labels import component_labels, measure_label, role_label
+from ee_app.words.labels import component_labels, measure_label, role_label
 
 __all__ = ["calibration_view", "draft_section", "names", "role_table", "run_section"]
 

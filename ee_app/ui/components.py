@@ -10,7 +10,7 @@ import streamlit as st
 from ee_app.errors import EeError, Problem, ValidationError
 from ee_app.services.org import UnitRow
 from ee_app.services.outcomes import CSAT_MONTHS, DEFAULT_CSAT_MONTHS
-from ee_app.ui.labels import level_label
+from ee_app.words.labels import level_label
 
 __all__ = ["XLSX_MIME", "error_box", "problems_frame", "unit_option_label"]
 

@@ -21,9 +21,9 @@ from ee_app.ui import keys
 from ee_app.ui.components import error_box
 from ee_app.ui.explain import explain
 from ee_app.ui.formatting import fewer, interval
-from ee_app.ui.labels import theme_label
 from ee_app.ui.tables import data_table
 from ee_app.ui.widths import fit_width
+from ee_app.words.labels import theme_label
 
 __all__ = ["drivers_frame", "drivers_section", "drivers_sentence", "table_frame"]
 

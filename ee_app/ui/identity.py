@@ -11,7 +11,7 @@ import streamlit as st
 from ee_app.auth import Actor, system_actor
 from ee_app.services.users import actor_for_email, list_users
 from ee_app.ui import context, keys
-from ee_app.ui.labels import user_role_label
+from ee_app.words.labels import user_role_label
 
 __all__ = ["demo_identity", "show_sign_in_needed", "signed_in_identity"]
 

@@ -24,13 +24,6 @@ from ee_app.ui.calibration import draft_section
 from ee_app.ui.components import error_box
 from ee_app.ui.context import PageContext
 from ee_app.ui.incentives_evidence import evidence, simulation
-from ee_app.ui.labels import (
-    component_labels,
-    measure_label,
-    missing_rule_label,
-    problem_text,
-    role_label,
-)
 from ee_app.ui.scheme_editor import (
     components_frame,
     definition_from,
@@ -38,6 +31,13 @@ from ee_app.ui.scheme_editor import (
     level_notes,
     missing_options,
     roles_frame,
+)
+from ee_app.words.labels import (
+    component_labels,
+    measure_label,
+    missing_rule_label,
+    problem_text,
+    role_label,
 )
 
 __all__ = ["FLASH", "periods", "scheme_tab"]

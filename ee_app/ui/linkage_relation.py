@@ -15,7 +15,6 @@ from ee_app.errors import N_
 from ee_app.ui.context import PageContext
 from ee_app.ui.explain import explain
 from ee_app.ui.formatting import blank
-from ee_app.ui.labels import theme_label
 from ee_app.ui.linkage_charts import axis_format
 from ee_app.ui.linkage_text import (
     PAGE_TERMS,
@@ -29,6 +28,7 @@ from ee_app.ui.linkage_text import (
 )
 from ee_app.ui.linkage_text import term as explain_term
 from ee_app.ui.widths import fit_width
+from ee_app.words.labels import theme_label
 
 __all__ = [
     "FORMATS",

@@ -54,7 +54,7 @@ def unit_reading(stats: Mapping[str, Any], outcome: str, _: Gettext) -> str:
     n = stats.get("n", 0) or 0
     if not stats.get("enough"):
         return _(
-            "With {n} units there are too few to tell whether engagement and {outcome} go "
+            "There are too few units ({n}) to tell whether engagement and {outcome} go "
             "together: the points are shown, but no correlation is worth reading yet."
         ).format(n=n, outcome=outcome)
     r, low, high = stats["r"], stats["r_low"], stats["r_high"]

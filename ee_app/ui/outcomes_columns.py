@@ -16,7 +16,7 @@ import streamlit as st
 
 from ee_app.models import StaffRole
 from ee_app.ui.formatting import blank, interval, number
-from ee_app.ui.labels import staff_role_label
+from ee_app.words.labels import staff_role_label
 
 __all__ = [
     "csat_column_config",

@@ -15,7 +15,6 @@ import streamlit as st
 
 from ee_app import charts
 from ee_app.models import Touchpoint
-from ee_app.ui.labels import touchpoint_label
 from ee_app.ui.outcomes_columns import (
     Gettext,
     csat_column_config,
@@ -27,6 +26,7 @@ from ee_app.ui.outcomes_columns import (
     staff_store,
 )
 from ee_app.ui.tables import data_table
+from ee_app.words.labels import touchpoint_label
 
 __all__ = ["staff_section", "touchpoint_section"]
 

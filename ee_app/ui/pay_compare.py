@@ -19,7 +19,7 @@ from ee_app.errors import N_, EeError
 from ee_app.models import StaffRole
 from ee_app.services.pay_compare import Baseline, Comparison, baselines, compare, previous_month
 from ee_app.ui.components import error_box
-from ee_app.ui.labels import staff_role_label
+from ee_app.words.labels import staff_role_label
 
 __all__ = ["baseline_label", "bin_label", "movers_frame", "totals_frame", "who_gains_section"]
 

@@ -26,7 +26,7 @@ from ee_app.services.waves import WaveRow
 from ee_app.ui import keys
 from ee_app.ui.components import XLSX_MIME
 from ee_app.ui.context import PageContext
-from ee_app.ui.labels import theme_label
+from ee_app.words.labels import theme_label
 
 __all__ = ["comments_section"]
 

@@ -21,9 +21,9 @@ from ee_app.ui import keys
 from ee_app.ui.components import unit_option_label
 from ee_app.ui.context import PageContext
 from ee_app.ui.formatting import blank, fewer, interval, signed
-from ee_app.ui.labels import theme_label
 from ee_app.ui.results_comments import comments_section
 from ee_app.ui.results_headline import scored
+from ee_app.words.labels import theme_label
 
 __all__ = ["known_units", "ranked_themes", "unit_detail", "unit_picker"]
 

@@ -29,15 +29,15 @@ from ee_app.ui.components import XLSX_MIME
 from ee_app.ui.context import PageContext
 from ee_app.ui.explain import explain
 from ee_app.ui.formatting import blank, direction, fewer, interval, number
-from ee_app.ui.labels import (
+from ee_app.ui.results_headline import scored, unit_name
+from ee_app.ui.tables import data_table
+from ee_app.ui.widths import fit_width
+from ee_app.words.labels import (
     level_label,
     staff_role_label,
     tenure_band_label,
     theme_label,
 )
-from ee_app.ui.results_headline import scored, unit_name
-from ee_app.ui.tables import data_table
-from ee_app.ui.widths import fit_width
 
 __all__ = ["downloads", "heatmap", "level_picker", "slice_picker", "units_table"]
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ee_app.errors import N_
 from ee_app.instruments.scheme import MEASURES, MISSING_RULES
-from ee_app.ui.labels import measure_label, role_label
+from ee_app.words.labels import measure_label, role_label
 
 __all__ = [
     "components_frame",

@@ -21,10 +21,10 @@ from ee_app.services.waves import WaveRow
 from ee_app.ui import context, keys
 from ee_app.ui.components import error_box
 from ee_app.ui.context import PageContext
-from ee_app.ui.labels import level_label
 from ee_app.ui.reminders import reminders_section
 from ee_app.ui.surveys_wave_actions import wave_actions
 from ee_app.ui.wave_people import wave_people_section
+from ee_app.words.labels import level_label
 
 __all__ = ["MODE", "wave_detail", "waves_table"]
 

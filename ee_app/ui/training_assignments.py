@@ -30,8 +30,8 @@ from ee_app.services.training_auto_assign import Rule, get_rules, set_rules
 from ee_app.ui import context
 from ee_app.ui.components import error_box
 from ee_app.ui.feedback import show_done
-from ee_app.ui.labels import staff_role_label
 from ee_app.ui.new_link import show_new_link
+from ee_app.words.labels import staff_role_label
 
 __all__ = ["auto_assign_section", "person_section"]
 

@@ -15,17 +15,12 @@ from sqlalchemy import func, select
 from ee_app.config import Settings
 from ee_app.db import read_session, write_session
 from ee_app.demo.chain import generate_chain
-from ee_app.demo.outcomes import (
-    CSAT_HEADERS,
-    SALE_HEADERS,
-    generate_outcomes,
-    staff_effects,
-    write_outcome_files,
-)
+from ee_app.demo.outcome_files import CSAT_HEADERS, SALE_HEADERS, write_outcome_files
+from ee_app.demo.outcome_params import OUTCOMES
+from ee_app.demo.outcomes import generate_outcomes, staff_effects
 from ee_app.demo.params import (
     CSAT_LOGIT_PER_ENGAGEMENT_SD,
     ENGAGEMENT,
-    OUTCOMES,
     REPURCHASE_LOGIT_PER_ENGAGEMENT_SD,
     store_engagement,
 )

@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 
 from ee_app.auth import system_actor
 from ee_app.db import read_session
-from ee_app.exports.engagement import THEME_NAMES, engagement_csv, engagement_xlsx
+from ee_app.exports.engagement import engagement_csv, engagement_xlsx
+from ee_app.exports.engagement_words import THEME_NAMES
 from ee_app.instruments.pulse import THEMES
 from ee_app.models import UnitLevel
 from ee_app.services.results import engagement_view

@@ -15,7 +15,7 @@ from ee_app.exports.payroll import payroll_xlsx
 from ee_app.i18n import translator
 from ee_app.models import IncentiveRun, IncentiveScheme
 from ee_app.services import incentive_runs
-from ee_app.ui.labels import curve_text, missing_rule_label
+from ee_app.words.labels import curve_text, missing_rule_label
 from tests.raw_keys import raw_keys
 
 PERIOD = "2026-09"

@@ -18,7 +18,7 @@ from ee_app.exports.visit_templates import (
     visit_template_rows,
     visit_template_xlsx,
 )
-from ee_app.imports.visits import VISIT_COLUMNS
+from ee_app.imports.visit_columns import VISIT_COLUMNS
 from ee_app.instruments.checklist import default_definitions, validate
 from ee_app.models import ChecklistVersion
 from ee_app.services.visit_import import import_visits

@@ -2,7 +2,8 @@ from datetime import date
 
 import pytest
 
-from ee_app.imports.roster import UnitIndex, parse_role, parse_roster
+from ee_app.imports.roster import UnitIndex, parse_roster
+from ee_app.imports.roster_cells import parse_role
 from ee_app.imports.tabular import Table
 from ee_app.models import StaffRole
 

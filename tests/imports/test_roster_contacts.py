@@ -5,13 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ee_app.imports.cells import CellError
-from ee_app.imports.roster import (
-    UnitIndex,
-    parse_email,
-    parse_mobile,
-    parse_roster,
-    parse_wecom_userid,
-)
+from ee_app.imports.roster import UnitIndex, parse_roster
+from ee_app.imports.roster_cells import parse_email, parse_mobile, parse_wecom_userid
 from ee_app.imports.tabular import Table
 
 

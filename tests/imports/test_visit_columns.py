@@ -9,15 +9,10 @@ from ee_app.imports.cells import CellError
 from ee_app.imports.columns import map_columns, normalise_header
 from ee_app.imports.roster import UnitIndex
 from ee_app.imports.tabular import Table
-from ee_app.imports.visits import (
-    VISIT_COLUMNS,
-    Period,
-    Template,
-    VisitLookups,
-    parse_answer,
-    parse_template,
-    parse_visits,
-)
+from ee_app.imports.visit_cells import parse_answer, parse_template
+from ee_app.imports.visit_columns import VISIT_COLUMNS
+from ee_app.imports.visit_records import Period, Template, VisitLookups
+from ee_app.imports.visits import parse_visits
 from ee_app.instruments.checklist import default_definitions, validate
 
 SERVICE = validate(default_definitions()["service-process"])

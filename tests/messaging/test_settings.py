@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from ee_app.cli import main
-from ee_app.config import Settings, production_problems
+from ee_app.config import Settings
 from ee_app.errors import ConfigError
+from ee_app.production import production_problems
 from tests.test_config import GOOD_AUTH, GOOD_ENV
 
 SMTP = {"EE_SMTP_HOST": "smtp.exmail.qq.com", "EE_SMTP_SENDER": "hr@meili-clinic.cn"}

@@ -230,7 +230,7 @@ def _read_report(path: Path, wave, dim, value, codes, seen: Published) -> None: 
 
 
 def _slot_of_label(label: object) -> str | None:
-    from ee_app.exports.engagement import THEME_NAMES
+    from ee_app.exports.engagement_words import THEME_NAMES
 
     text = str(label or "").removesuffix(" (n)")
     for theme, name in THEME_NAMES["en"].items():

@@ -28,7 +28,7 @@ from ee_app.services import (
     incentive_runs,
     incentives,
 )
-from ee_app.ui.labels import component_labels
+from ee_app.words.labels import component_labels
 
 PERIOD = "2026-09"
 HR2 = Actor("hr2@demo.example", UserRole.HR)

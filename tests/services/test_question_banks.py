@@ -14,7 +14,7 @@ from ee_app.instruments.quiz import default_definitions
 from ee_app.models import AuditLog, QuizAssignment, QuizVersion, UserRole
 from ee_app.services import question_banks as banks
 from ee_app.services.question_banks import with_rules
-from ee_app.ui.audit_labels import action_label
+from ee_app.words.audit_labels import action_label
 from tests.helpers import snapshot
 
 EN, ZH = translator("en"), translator("zh-CN")

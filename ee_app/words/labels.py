@@ -89,7 +89,7 @@ THEMES = {
     "growth": N_("Learning and growth"),
 }
 if tuple(THEMES) != THEME_KEYS:  # a new theme needs a name here
-    raise ValueError("ee_app.ui.labels.THEMES must name the instrument's themes in order.")
+    raise ValueError("ee_app.words.labels.THEMES must name the instrument's themes in order.")
 ACTION_STATUSES = {
     ActionStatus.TODO: N_("To do"),
     ActionStatus.DOING: N_("In progress"),

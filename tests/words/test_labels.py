@@ -7,7 +7,7 @@ import pytest
 from ee_app.i18n import translator
 from ee_app.instruments.scheme import MEASURES, default_definition
 from ee_app.models import StaffRole
-from ee_app.ui import labels
+from ee_app.words import labels
 from tests.raw_keys import raw_keys
 
 EN, ZH = translator("en"), translator("zh-CN")
