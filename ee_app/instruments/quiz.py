@@ -23,7 +23,6 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from ee_app.instruments.fields import (
     Text,
     bilingual,
     definition_hash,
+    exact,
     is_count,
     key_and_version,
     shipped_definitions,
@@ -114,7 +114,7 @@ def validate(definition: Mapping[str, Any]) -> Quiz:
     )
     mark_raw = definition.get("pass_mark")
     number = isinstance(mark_raw, int | float) and not isinstance(mark_raw, bool)
-    mark = Fraction(Decimal(str(mark_raw))) if number else None
+    mark = exact(mark_raw) if number else None  # nan and inf are no share either
     if mark is None or not 0 < mark <= 1:
         problems.append(Problem(N_("The pass mark must be a share above 0 and at most 1.")))
         mark = Fraction(1)
