@@ -18,6 +18,7 @@ from bench import (
     outcomes,
     payroll,
     phone,
+    repurchase_pg,
     results,
     roster_import,
     submissions,
@@ -30,6 +31,7 @@ BENCHMARKS = {
     "outcomes": outcomes.run,
     "imports": imports.run,
     "repurchase": outcomes.repurchase_run,  # issue 20: the repurchase table alone
+    "repurchase_pg": repurchase_pg.run,  # issue 20: the same on PostgreSQL
     "payroll": payroll.run,
     "memory": memory.run,
     "load": load.run,
