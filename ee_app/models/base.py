@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from sqlalchemy import JSON, DateTime, Enum, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -46,6 +46,21 @@ class Versioned:
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(254))
+
+    @classmethod
+    def of(cls, definition: dict[str, Any], created_by: str, **number: str) -> Self:
+        """A new version row for ``definition`` (checked by the caller, numbered by its own
+        ``version``) with its content hash taken now; ``number`` names what the versions are
+        numbered within (``key=…`` or ``kind=…``)."""
+        from ee_app.instruments.fields import definition_hash
+
+        return cls(
+            **number,
+            version=definition["version"],
+            definition=definition,
+            sha256=definition_hash(definition),
+            created_by=created_by,
+        )
 
 
 def str_enum(cls: type[enum.StrEnum], name: str) -> Enum:

@@ -202,13 +202,7 @@ def save_checklist(session: Session, actor: Actor, definition: Mapping[str, Any]
     else:
         content["version"] = 1
     validate(content)
-    row = ChecklistVersion(
-        key=key,
-        version=content["version"],
-        definition=content,
-        sha256=definition_hash(content),
-        created_by=actor.email,
-    )
+    row = ChecklistVersion.of(content, actor.email, key=key)
     session.add(row)
     try:
         session.flush()

@@ -101,13 +101,7 @@ def save_scheme(session: Session, actor: Actor, definition: Mapping[str, Any]) -
     )
     plain["version"] = (latest or 0) + 1
     validate(plain)
-    row = IncentiveScheme(
-        key=plain["key"],
-        version=plain["version"],
-        definition=plain,
-        sha256=definition_hash(plain),
-        created_by=actor.email,
-    )
+    row = IncentiveScheme.of(plain, actor.email, key=plain["key"])
     session.add(row)
     session.flush()
     audit.record(

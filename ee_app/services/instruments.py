@@ -117,13 +117,7 @@ def add_custom_items(
         select(func.max(InstrumentVersion.version)).where(InstrumentVersion.kind == "pulse")
     )
     definition: dict[str, Any] = with_custom_items(base.definition, items, (latest or 0) + 1)
-    row = InstrumentVersion(
-        kind="pulse",
-        version=definition["version"],
-        definition=definition,
-        sha256=definition_hash(definition),
-        created_by=actor.email,
-    )
+    row = InstrumentVersion.of(definition, actor.email, kind="pulse")
     session.add(row)
     session.flush()
     audit.record(

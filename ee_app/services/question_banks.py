@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, Conflict, NotFound
-from ee_app.instruments.quiz import definition_hash, validate
+from ee_app.instruments.quiz import validate
 from ee_app.instruments.quiz_bank import Changes, compare, same_bank, topic_counts, with_rules
 from ee_app.models import QuizAssignment, QuizVersion
 from ee_app.services import audit
@@ -187,13 +187,7 @@ def save_bank(
     validate(plain)
     if base is not None and same_bank(base.definition, plain):
         return SaveResult(base.key, base.version, base.id, created=False)
-    row = QuizVersion(
-        key=plain["key"],
-        version=plain["version"],
-        definition=plain,
-        sha256=definition_hash(plain),
-        created_by=actor.email,
-    )
+    row = QuizVersion.of(plain, actor.email, key=plain["key"])
     session.add(row)
     try:
         session.flush()

@@ -102,15 +102,7 @@ def ensure_default_checklists(session: Session) -> None:
         )
         if exists is None:
             validate(definition)
-            session.add(
-                ChecklistVersion(
-                    key=key,
-                    version=definition["version"],
-                    definition=definition,
-                    sha256=definition_hash(definition),
-                    created_by="ee-app",
-                )
-            )
+            session.add(ChecklistVersion.of(definition, "ee-app", key=key))
     session.flush()
 
 
