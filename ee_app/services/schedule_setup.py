@@ -129,6 +129,32 @@ def _apply(schedule: SurveySchedule, recipe: _Recipe, units: Sequence[OrgUnit]) 
     ]
 
 
+def _recorded(
+    session: Session,
+    actor: Actor,
+    action: str,
+    schedule: SurveySchedule,
+    recipe: _Recipe,
+    units: Sequence[OrgUnit],
+    today: date | None,
+) -> ScheduleRow:
+    """The audit entry of a schedule just created or changed, and the schedule as listed."""
+    audit.record(
+        session,
+        actor,
+        action,
+        "survey_schedule",
+        schedule.id,
+        code=schedule.code,
+        cadence=recipe.cadence.value,
+        every=recipe.every,
+        open_days=recipe.open_days,
+        units=sorted(u.code for u in units),
+        k=recipe.k,
+    )
+    return schedule_rows(session, [schedule], today or clock.today())[0]
+
+
 @transactional
 def create_schedule(
     session: Session,
@@ -177,20 +203,7 @@ def create_schedule(
     _apply(schedule, recipe, units)
     session.add(schedule)
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "schedule.create",
-        "survey_schedule",
-        schedule.id,
-        code=code,
-        cadence=cadence.value,
-        every=every,
-        open_days=open_days,
-        units=sorted(u.code for u in units),
-        k=k,
-    )
-    return schedule_rows(session, [schedule], today or clock.today())[0]
+    return _recorded(session, actor, "schedule.create", schedule, recipe, units, today)
 
 
 @transactional
@@ -224,17 +237,4 @@ def edit_schedule(
     units = _checked(session, recipe, N_("The schedule was not changed."))
     _apply(schedule, recipe, units)
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "schedule.edit",
-        "survey_schedule",
-        schedule.id,
-        code=code,
-        cadence=cadence.value,
-        every=every,
-        open_days=open_days,
-        units=sorted(u.code for u in units),
-        k=k,
-    )
-    return schedule_rows(session, [schedule], today or clock.today())[0]
+    return _recorded(session, actor, "schedule.edit", schedule, recipe, units, today)
