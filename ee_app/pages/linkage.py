@@ -17,12 +17,13 @@ from ee_app.instruments.pulse import THEMES
 from ee_app.services.linkage import OUTCOMES, linkage_data, wave_icc
 from ee_app.services.linkage_relations import outcome_relations
 from ee_app.ui import context
-from ee_app.ui.components import XLSX_MIME, error_box
+from ee_app.ui.components import XLSX_MIME
 from ee_app.ui.formatting import blank
 from ee_app.ui.linkage_confidential import confidential_section
 from ee_app.ui.linkage_relation import SHORT, relation_section, term, terms_section
 from ee_app.ui.linkage_store import store_section
 from ee_app.ui.linkage_text import icc_reading
+from ee_app.ui.service_calls import read
 from ee_app.words.labels import theme_label
 
 OUTCOME = "ee_linkage_outcome"
@@ -42,11 +43,8 @@ st.caption(
         "whose results are published take part; engagement answers never enter anyone's pay."
     )
 )
-try:
-    with ctx.read() as session:
-        data = linkage_data(session, actor)
-except EeError as error:
-    error_box(error, _)
+data = read(ctx, linkage_data)
+if data is None:
     st.stop()
 if data.units.empty:
     st.info(

@@ -24,6 +24,7 @@ from ee_app.ui.checklist_missing import missing_problems, problem_links
 from ee_app.ui.components import error_box
 from ee_app.ui.feedback import show_done
 from ee_app.ui.formatting import plain
+from ee_app.ui.service_calls import write, wrote
 from ee_app.words.labels import visit_status_label
 
 # Session-state keys of this page.
@@ -97,19 +98,11 @@ def visit_list() -> None:
 
 
 def upload(visit_id: int, item_id: str, name: str, data: bytes) -> None:
-    try:
-        with ctx.write() as session:
-            add_evidence(session, actor, visit_id, item_id, name, data)
-    except EeError as error:
-        error_box(error, _)
+    write(ctx, add_evidence, visit_id, item_id, name, data)
 
 
 def remove(evidence_id: int) -> None:
-    try:
-        with ctx.write() as session:
-            remove_evidence(session, actor, evidence_id)
-    except EeError as error:
-        error_box(error, _)
+    if not wrote(ctx, remove_evidence, evidence_id):
         return
     st.rerun()
 

@@ -11,13 +11,9 @@ This file is what Streamlit runs: the controls and the tabs' order. Each tab liv
 shared :mod:`ee_app.ui.import_panel`.
 """
 
-from collections.abc import Callable
-from typing import Any
-
 import streamlit as st
 
 from ee_app.auth import Permission, can
-from ee_app.errors import EeError
 from ee_app.services.org import list_staff
 from ee_app.services.outcomes import (
     csat_table,
@@ -28,7 +24,6 @@ from ee_app.services.outcomes import (
     store_summary,
 )
 from ee_app.ui import context
-from ee_app.ui.components import error_box
 from ee_app.ui.outcomes_columns import store_label
 from ee_app.ui.outcomes_controls import (
     csat_months_picker,
@@ -41,21 +36,12 @@ from ee_app.ui.outcomes_controls import (
 from ee_app.ui.outcomes_import import import_section
 from ee_app.ui.outcomes_staff import staff_section, touchpoint_section
 from ee_app.ui.outcomes_stores import stores_section
+from ee_app.ui.service_calls import read
 
 ctx = context.page()
 _ = ctx.gettext
 actor = ctx.actor
 imports = can(actor, Permission.IMPORT_OUTCOMES)
-
-
-def read(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """``call(session, actor, ...)`` in a read session; None (with the error shown) on failure."""
-    try:
-        with ctx.read() as session:
-            return call(session, actor, *args, **kwargs)
-    except EeError as error:
-        error_box(error, _)
-        return None
 
 
 # The page -------------------------------------------------------------------------------------
@@ -68,7 +54,7 @@ st.caption(
         "with the number of answers or customers each rate rests on and its 95% interval."
     )
 )
-span = read(data_range)
+span = read(ctx, data_range)
 if span is None:
     st.stop()
 if not any((span.csat_first, span.sales_first)):
@@ -102,8 +88,9 @@ period_caption(_, span, start, end, csat_months)
 
 window, attribution, same_staff = repurchase_choice
 min_n, prior = csat_choice
-csat = read(csat_table, start, end, months=csat_months, prior_by=prior, min_n=min_n)
+csat = read(ctx, csat_table, start, end, months=csat_months, prior_by=prior, min_n=min_n)
 by_touchpoint = read(
+    ctx,
     csat_table,
     start,
     end,
@@ -113,6 +100,7 @@ by_touchpoint = read(
     min_n=min_n,
 )
 repurchase = read(
+    ctx,
     repurchase_table,
     start,
     end,
@@ -120,8 +108,8 @@ repurchase = read(
     attribution=attribution,
     same_staff=same_staff,
 )
-stores = read(store_summary, start, end, window_days=window)
-roster = read(list_staff, include_left=True) or []
+stores = read(ctx, store_summary, start, end, window_days=window)
+roster = read(ctx, list_staff, include_left=True) or []
 store_of = {s.id: (s.store_code, store_label(s.store_name, s.store_code)) for s in roster}
 
 names = [_("Staff"), _("By touchpoint"), _("Stores")]

@@ -8,7 +8,8 @@ from ee_app.models import UserRole
 from ee_app.services.org import list_units
 from ee_app.services.users import list_users, save_user
 from ee_app.ui import context, keys
-from ee_app.ui.components import error_box, unit_option_label
+from ee_app.ui.components import unit_option_label
+from ee_app.ui.service_calls import write
 from ee_app.words.labels import user_role_label
 
 ctx = context.page()
@@ -76,19 +77,15 @@ with st.form("user_form"):
     active = st.checkbox(_("Active"), value=current.active if current else True)
     submitted = st.form_submit_button(_("Save"), type="primary")
 if submitted:
-    try:
-        with ctx.write() as session:
-            saved = save_user(
-                session,
-                ctx.actor,
-                current.email if current else email,
-                role=role,
-                name=name,
-                unit_codes=scope,
-                active=active,
-            )
-    except EeError as error:
-        error_box(error, _)
-    else:
+    saved = write(
+        ctx,
+        save_user,
+        current.email if current else email,
+        role=role,
+        name=name,
+        unit_codes=scope,
+        active=active,
+    )
+    if saved is not None:
         st.success(_("Saved {email}.").format(email=saved.email), icon=":material/check:")
         st.rerun()

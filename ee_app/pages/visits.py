@@ -14,7 +14,6 @@ import streamlit as st
 
 from ee_app import clock
 from ee_app.auth import Permission, can
-from ee_app.errors import EeError
 from ee_app.models import UnitLevel, VisitStatus
 from ee_app.services.org import list_units
 from ee_app.services.visit_evidence import evidence_content
@@ -33,10 +32,10 @@ from ee_app.services.visits import (
 from ee_app.ui import context
 from ee_app.ui.checklist_editor import checklists_section
 from ee_app.ui.checklist_form import checklist_view
-from ee_app.ui.components import error_box
 from ee_app.ui.evidence import evidence_file
 from ee_app.ui.feedback import show_done
 from ee_app.ui.formatting import plain
+from ee_app.ui.service_calls import read, write, wrote
 from ee_app.ui.visit_import import import_section
 from ee_app.ui.visit_results import results_section
 from ee_app.words.labels import visit_status_label
@@ -79,11 +78,8 @@ def period() -> tuple[date, date]:
 
 
 def results_tab() -> None:
-    try:
-        with ctx.read() as session:
-            templates = template_keys(session, actor)
-    except EeError as error:
-        error_box(error, _)
+    templates = read(ctx, template_keys)
+    if templates is None:
         return
     if not templates:
         st.info(
@@ -113,12 +109,10 @@ def results_tab() -> None:
 
 
 def show_evidence(row: EvidenceRow) -> None:
-    try:
-        with ctx.read() as session:
-            name, mime, data = evidence_content(session, actor, row.id)
-    except EeError as error:
-        error_box(error, _)
+    content = read(ctx, evidence_content, row.id)
+    if content is None:
         return
+    name, mime, data = content
     evidence_file(name, mime, data, _, key=f"ee_evidence_{row.id}")
 
 
@@ -166,13 +160,9 @@ def review_one(visit: VisitRow) -> None:
     )
     reject = row.button(_("Send back"), icon=":material/undo:", key="ee_visits_reject")
     if approve or reject:
-        try:
-            with ctx.write() as session:
-                review_visit(
-                    session, actor, visit.id, approve=approve, reason=reason, staff_id=staff_id
-                )
-        except EeError as error:
-            error_box(error, _)
+        if not wrote(
+            ctx, review_visit, visit.id, approve=approve, reason=reason, staff_id=staff_id
+        ):
             return
         message = (
             _("Visit to {store} approved: it now counts in the results.")
@@ -200,11 +190,8 @@ def review_tab() -> None:
         format_func=labels.__getitem__,
         key=REVIEW_PICK,
     )
-    try:
-        with ctx.read() as session:
-            visit = get_visit(session, actor, chosen)
-    except EeError as error:
-        error_box(error, _)
+    visit = read(ctx, get_visit, chosen)
+    if visit is None:
         return
     review_one(visit)
 
@@ -255,19 +242,16 @@ def schedule_form() -> None:
         submitted = st.form_submit_button(_("Schedule"), type="primary", icon=":material/event:")
     if submitted:
         ids = list(store_names) if everywhere else chosen
-        try:
-            with ctx.write() as session:
-                made = schedule_visits(
-                    session,
-                    actor,
-                    template_id=template_id,
-                    store_ids=ids,
-                    shopper_id=shopper,
-                    window_start=start,
-                    window_end=end,
-                )
-        except EeError as error:
-            error_box(error, _)
+        made = write(
+            ctx,
+            schedule_visits,
+            template_id=template_id,
+            store_ids=ids,
+            shopper_id=shopper,
+            window_start=start,
+            window_end=end,
+        )
+        if made is None:
             return
         st.session_state[FLASH] = ctx.ngettext(
             "{count} visit scheduled for {shopper}.",
@@ -325,11 +309,7 @@ def cancel_control(visits: list[VisitRow]) -> None:
             _("Cancel visit {visit}? The shopper will no longer see it.").format(visit=chosen)
         )
         if st.button(_("Yes, cancel it"), type="primary", key="ee_visits_cancel_now"):
-            try:
-                with ctx.write() as session:
-                    cancel_visit(session, actor, chosen)
-            except EeError as error:
-                error_box(error, _)
+            if not wrote(ctx, cancel_visit, chosen):
                 return
             st.session_state[FLASH] = _("Visit {visit} cancelled.").format(visit=chosen)
             st.rerun()

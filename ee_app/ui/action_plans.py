@@ -35,6 +35,7 @@ from ee_app.ui.components import error_box
 from ee_app.ui.context import PageContext
 from ee_app.ui.feedback import flash
 from ee_app.ui.formatting import direction, fewer, interval, number, plain
+from ee_app.ui.service_calls import wrote
 from ee_app.ui.tables import data_table
 from ee_app.words.labels import action_status_label, theme_label
 
@@ -162,7 +163,6 @@ def effects_table(ctx: PageContext, effects: pd.DataFrame, k: int) -> None:
 
 def new_action_form(ctx: PageContext, plan: PlanRow) -> None:
     _ = ctx.gettext
-    actor = ctx.actor
     prefix = f"{keys.ACTION_FORM}_{plan.id}"
     with st.expander(_("Add an action"), icon=":material/add_task:"), st.form(prefix):
         left, right = st.columns([1, 2])
@@ -185,19 +185,15 @@ def new_action_form(ctx: PageContext, plan: PlanRow) -> None:
         sent = st.form_submit_button(_("Add action"), icon=":material/add:")
     if not sent:
         return
-    try:
-        with ctx.write() as session:
-            add_action(
-                session,
-                actor,
-                plan.id,
-                theme=theme,
-                description=description,
-                owner=owner,
-                due_on=due_on,
-            )
-    except EeError as error:
-        error_box(error, _)
+    if not wrote(
+        ctx,
+        add_action,
+        plan.id,
+        theme=theme,
+        description=description,
+        owner=owner,
+        due_on=due_on,
+    ):
         return
     for field in ("text", "owner"):
         st.session_state.pop(f"{prefix}_{field}", None)
@@ -230,7 +226,6 @@ def new_plan_form(
     ctx: PageContext, wave: WaveRow, unit_code: str, suggested: Sequence[str]
 ) -> None:
     _ = ctx.gettext
-    actor = ctx.actor
     with st.form(f"{keys.PLAN_FORM}_{unit_code}"):
         st.markdown("**{}**".format(_("New action plan")))
         themes = st.multiselect(
@@ -249,11 +244,7 @@ def new_plan_form(
         sent = st.form_submit_button(_("Create plan"), type="primary", icon=":material/flag:")
     if not sent:
         return
-    try:
-        with ctx.write() as session:
-            create_plan(session, actor, unit_code, wave.code, list(themes), note)
-    except EeError as error:
-        error_box(error, _)
+    if not wrote(ctx, create_plan, unit_code, wave.code, list(themes), note):
         return
     st.session_state.pop(f"{keys.PLAN_NOTE}_{unit_code}", None)
     flash(keys.RESULTS_FLASH, _("Action plan created for wave {wave}.").format(wave=wave.code))

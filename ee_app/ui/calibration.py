@@ -17,9 +17,8 @@ import pandas as pd
 import streamlit as st
 
 from ee_app.analysis.calibration import MEDIAN_HIGH, MEDIAN_LOW, NOTHING_SHARE, PAYOUT, Calibration
-from ee_app.errors import EeError
 from ee_app.services.calibration import draft_calibration, run_calibration
-from ee_app.ui.components import error_box
+from ee_app.ui.service_calls import read
 from ee_app.words.labels import component_labels, measure_label, role_label
 
 __all__ = ["calibration_view", "draft_section", "names", "role_table", "run_section"]
@@ -148,11 +147,9 @@ def draft_section(ctx: Any, definition: dict[str, Any], period: str) -> None:
     if kept and kept[0] == key and time.monotonic() - kept[1] < KEEP_SECONDS:
         cal = kept[2]
     else:
-        try:
-            with st.spinner(_("Calibrating…")), ctx.read() as session:
-                cal = draft_calibration(session, ctx.actor, definition, period)
-        except EeError as error:
-            error_box(error, _)
+        with st.spinner(_("Calibrating…")):
+            cal = read(ctx, draft_calibration, definition, period)
+        if cal is None:
             return
         st.session_state[DRAFT] = (key, time.monotonic(), cal)
     calibration_view(cal, _)
@@ -162,11 +159,8 @@ def run_section(ctx: Any, run_id: int) -> bool:
     """A draft run's calibration and, when it has warnings, the approver's acknowledgement:
     True when the run may be approved (no warnings, or acknowledged)."""
     _ = ctx.gettext
-    try:
-        with ctx.read() as session:
-            cal = run_calibration(session, ctx.actor, run_id)
-    except EeError as error:
-        error_box(error, _)
+    cal = read(ctx, run_calibration, run_id)
+    if cal is None:
         return False
     with st.expander(_("Calibration"), expanded=bool(cal.warnings)):
         calibration_view(cal, _)

@@ -35,6 +35,7 @@ from ee_app.ui.components import XLSX_MIME, error_box
 from ee_app.ui.context import PageContext
 from ee_app.ui.feedback import show_done
 from ee_app.ui.formatting import plain
+from ee_app.ui.service_calls import write
 
 __all__ = ["changes_lines", "checklists_section"]
 
@@ -105,11 +106,8 @@ def _show_problems(problems: list, _: Gettext) -> None:  # type: ignore[type-arg
 
 def _save(ctx: PageContext, definition: dict[str, Any], upload: bool = False) -> None:
     _ = ctx.gettext
-    try:
-        with ctx.write() as session:
-            saved = save_checklist(session, ctx.actor, definition)
-    except EeError as error:
-        error_box(error, _)
+    saved = write(ctx, save_checklist, definition)
+    if saved is None:
         return
     if saved.unchanged:
         st.session_state[FLASH] = _(

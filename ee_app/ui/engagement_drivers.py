@@ -15,12 +15,12 @@ import streamlit as st
 
 from ee_app import charts
 from ee_app.analysis.drivers import OUTCOMES, top_drivers
-from ee_app.errors import N_, EeError
+from ee_app.errors import N_
 from ee_app.services.engagement_drivers import DriversView, drivers_for
 from ee_app.ui import keys
-from ee_app.ui.components import error_box
 from ee_app.ui.explain import explain
 from ee_app.ui.formatting import fewer, interval
+from ee_app.ui.service_calls import read
 from ee_app.ui.tables import data_table
 from ee_app.ui.widths import fit_width
 from ee_app.words.labels import theme_label
@@ -177,11 +177,8 @@ def drivers_section(ctx: Any, wave_code: str, unit_code: str) -> None:
     """The section for one unit of a closed wave (``ctx``: the page's context)."""
     _ = ctx.gettext
     st.subheader(_("What drives engagement"))
-    try:
-        with ctx.read() as session:
-            view = drivers_for(session, ctx.actor, wave_code, unit_code)
-    except EeError as error:
-        error_box(error, _)
+    view = read(ctx, drivers_for, wave_code, unit_code)
+    if view is None:
         return
     if view.status != "shown":
         _empty_state(view, _)

@@ -22,6 +22,7 @@ from ee_app.imports.tabular import MAX_MB, read_frame
 from ee_app.services.import_batches import undo_batch
 from ee_app.ui.components import XLSX_MIME, error_box
 from ee_app.ui.context import PageContext
+from ee_app.ui.service_calls import write
 
 __all__ = [
     "file_header",
@@ -206,11 +207,8 @@ def undo_now(ctx: PageContext, batch_id: int, *, key: str, done_key: str) -> Non
     """The "Yes, undo it" button of an undo popover: undoes the batch and reruns the page."""
     _ = ctx.gettext
     if st.button(_("Yes, undo it"), type="primary", key=key):
-        try:
-            with ctx.write() as session:
-                undone = undo_batch(session, ctx.actor, batch_id)
-        except EeError as error:
-            error_box(error, _)
+        undone = write(ctx, undo_batch, batch_id)
+        if undone is None:
             return
         st.session_state[done_key] = _("Batch {batch} was undone: its rows were removed.").format(
             batch=undone.id

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ee_app.errors import EeError
 from ee_app.exports.payroll import payroll_xlsx
 from ee_app.models import RunStatus
 from ee_app.services.audit import record_download
@@ -15,9 +14,10 @@ from ee_app.services.incentive_approval import approve_run, discard_run
 from ee_app.services.incentive_runs import create_run, list_runs, run_csat_months, run_view
 from ee_app.services.incentives import list_schemes, scheme_of
 from ee_app.ui.calibration import run_section
-from ee_app.ui.components import XLSX_MIME, csat_window_select, error_box
+from ee_app.ui.components import XLSX_MIME, csat_window_select
 from ee_app.ui.context import PageContext
 from ee_app.ui.incentives_scheme import FLASH, periods
+from ee_app.ui.service_calls import read, write, wrote
 
 __all__ = ["runs_tab"]
 
@@ -65,15 +65,9 @@ def runs_tab(ctx: PageContext) -> None:
             _("Compute the run"), type="primary", icon=":material/calculate:"
         )
     if sent:
-        try:
-            with (
-                st.spinner(_("Computing the run for {period}…").format(period=period)),
-                ctx.write() as session,
-            ):
-                run = create_run(session, actor, scheme_id, period, csat_months=int(csat_months))
-        except EeError as error:
-            error_box(error, _)
-        else:
+        with st.spinner(_("Computing the run for {period}…").format(period=period)):
+            run = write(ctx, create_run, scheme_id, period, csat_months=int(csat_months))
+        if run is not None:
             st.session_state[FLASH] = _(
                 "Run {run} computed: a second person must approve it."
             ).format(run=run.id)
@@ -130,45 +124,25 @@ def runs_tab(ctx: PageContext) -> None:
             disabled=mine or not acknowledged,
             help=_("You prepared this run: a second person must approve it.") if mine else None,
             key="ee_incentives_approve",
-        ):
-            try:
-                with ctx.write() as session:
-                    approve_run(session, actor, run.id, acknowledge=acknowledged)
-            except EeError as error:
-                error_box(error, _)
-            else:
-                st.session_state[FLASH] = _("Run {run} approved and locked.").format(run=run.id)
-                st.rerun()
-        if row.button(_("Discard"), icon=":material/delete:", key="ee_incentives_discard"):
-            try:
-                with ctx.write() as session:
-                    discard_run(session, actor, run.id)
-            except EeError as error:
-                error_box(error, _)
-            else:
-                st.rerun()
+        ) and wrote(ctx, approve_run, run.id, acknowledge=acknowledged):
+            st.session_state[FLASH] = _("Run {run} approved and locked.").format(run=run.id)
+            st.rerun()
+        discard = row.button(_("Discard"), icon=":material/delete:", key="ee_incentives_discard")
+        if discard and wrote(ctx, discard_run, run.id):
+            st.rerun()
     if run.status is RunStatus.APPROVED and row.button(
         _("Correct this run"), icon=":material/edit_note:", key="ee_incentives_correct"
     ):
-        try:
-            with (
-                st.spinner(_("Computing the run for {period}…").format(period=run.period)),
-                ctx.write() as session,
-            ):
-                fresh = create_run(session, actor, run.scheme_id, run.period, corrects=run.id)
-        except EeError as error:
-            error_box(error, _)
-        else:
+        with st.spinner(_("Computing the run for {period}…").format(period=run.period)):
+            fresh = write(ctx, create_run, run.scheme_id, run.period, corrects=run.id)
+        if fresh is not None:
             st.session_state[FLASH] = _(
                 "Run {new} corrects run {old}; once approved it replaces it."
             ).format(new=fresh.id, old=run.id)
             st.session_state[RUN_PICK] = fresh.id
             st.rerun()
-    try:
-        with ctx.read() as session:
-            view = run_view(session, actor, run.id)
-    except EeError as error:
-        error_box(error, _)
+    view = read(ctx, run_view, run.id)
+    if view is None:
         return
     row.download_button(
         _("Payroll workbook (Excel)")

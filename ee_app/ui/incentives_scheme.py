@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from ee_app.errors import EeError, ValidationError
+from ee_app.errors import ValidationError
 from ee_app.instruments.scheme import MEASURES, SERVICE_MEASURES, validate
 from ee_app.services.incentives import (
     list_schemes,
@@ -21,7 +21,6 @@ from ee_app.services.incentives import (
 )
 from ee_app.services.outcomes import data_range
 from ee_app.ui.calibration import draft_section
-from ee_app.ui.components import error_box
 from ee_app.ui.context import PageContext
 from ee_app.ui.incentives_evidence import evidence, simulation
 from ee_app.ui.scheme_editor import (
@@ -32,6 +31,7 @@ from ee_app.ui.scheme_editor import (
     missing_options,
     roles_frame,
 )
+from ee_app.ui.service_calls import write
 from ee_app.words.labels import (
     component_labels,
     measure_label,
@@ -261,12 +261,8 @@ def scheme_tab(ctx: PageContext) -> None:
     simulation(ctx, period, definition)
     draft_section(ctx, definition, period)
     if st.button(_("Save as a new version"), type="primary", icon=":material/save:"):
-        try:
-            with ctx.write() as session:
-                row = save_scheme(session, actor, definition)
-        except EeError as error:
-            error_box(error, _)
-        else:
+        row = write(ctx, save_scheme, definition)
+        if row is not None:
             st.session_state[FLASH] = _("Saved as version {version}.").format(version=row.version)
             st.session_state.pop(BASE, None)
             st.rerun()

@@ -8,7 +8,6 @@ import streamlit as st
 
 from ee_app.auth import Permission, can
 from ee_app.clock import format_time, zone_name
-from ee_app.errors import EeError
 from ee_app.services.confidential import PERSON_OUTCOMES, FrozenRelation
 from ee_app.services.linkage import (
     MIN_PEOPLE,
@@ -16,9 +15,9 @@ from ee_app.services.linkage import (
     confidential_waves,
     individual_relation,
 )
-from ee_app.ui.components import error_box
 from ee_app.ui.context import PageContext
 from ee_app.ui.linkage_relation import NAMES, SHORT
+from ee_app.ui.service_calls import wrote
 
 __all__ = ["confidential_section"]
 
@@ -95,7 +94,6 @@ def frozen_section(ctx: PageContext, frozen: FrozenRelation, outcome: str) -> No
 
 def compute_control(ctx: PageContext, wave: str, outcome: str) -> None:
     _ = ctx.gettext
-    actor = ctx.actor
     name = _(NAMES[outcome])
     st.caption(_("Not computed yet for {outcome}.").format(outcome=name))
     with st.popover(_("Compute it once"), icon=":material/lock:"):
@@ -108,11 +106,7 @@ def compute_control(ctx: PageContext, wave: str, outcome: str) -> None:
             ).format(outcome=name)
         )
         if st.button(_("Yes, compute it now"), type="primary", key=f"{COMPUTE}_{wave}_{outcome}"):
-            try:
-                with ctx.write() as session:
-                    compute_relation(session, actor, wave, outcome)
-            except EeError as error:
-                error_box(error, _)
+            if not wrote(ctx, compute_relation, wave, outcome):
                 return
             st.rerun()
 

@@ -7,15 +7,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ee_app.errors import N_, EeError
+from ee_app.errors import N_
 from ee_app.services.linkage import MEASURES, LinkageData
 from ee_app.services.linkage_store import store_view
-from ee_app.ui.components import error_box
 from ee_app.ui.context import PageContext
 from ee_app.ui.formatting import blank
 from ee_app.ui.linkage_charts import standing_strip, store_trend
 from ee_app.ui.linkage_relation import FORMATS, MEASURE_NAMES, WORDS, fitted, term
 from ee_app.ui.linkage_text import measure_value, pending_text, standing_reading
+from ee_app.ui.service_calls import read
 
 __all__ = ["store_section"]
 
@@ -31,7 +31,6 @@ PARTS = {
 def store_section(ctx: PageContext, data: LinkageData) -> None:
     """A manager's store against the chain: where it stands in a wave, and its own trend."""
     _ = ctx.gettext
-    actor = ctx.actor
     mine = data.units[data.units["listed"].astype(bool)]
     if mine.empty:
         return
@@ -45,11 +44,8 @@ def store_section(ctx: PageContext, data: LinkageData) -> None:
     if st.session_state.get(STORE_WAVE) not in waves_of:
         st.session_state[STORE_WAVE] = waves_of[-1]
     chosen = right.selectbox(_("Wave"), waves_of, key=STORE_WAVE)
-    try:
-        with ctx.read() as session:
-            view = store_view(session, actor, store, chosen)
-    except EeError as error:
-        error_box(error, _)
+    view = read(ctx, store_view, store, chosen)
+    if view is None:
         return
     names = {m: _(MEASURE_NAMES[m]) for m in MEASURES}
     records = view.standing.to_dict("records")

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from ee_app.clock import format_time, zone_name
-from ee_app.errors import N_, EeError
+from ee_app.errors import N_
 from ee_app.exports.outcome_templates import (
     csat_template_csv,
     csat_template_xlsx,
@@ -28,7 +28,6 @@ from ee_app.imports.outcomes import CSAT_COLUMNS, SALE_COLUMNS
 from ee_app.services.import_batches import BatchRow, import_history
 from ee_app.services.outcomes_import import OutcomeImport, import_csat, import_sales
 from ee_app.ui import context
-from ee_app.ui.components import error_box
 from ee_app.ui.context import PageContext
 from ee_app.ui.feedback import show_done
 from ee_app.ui.formatting import plain
@@ -40,6 +39,7 @@ from ee_app.ui.import_panel import (
     undo_now,
     upload_file,
 )
+from ee_app.ui.service_calls import read
 
 __all__ = ["KINDS", "import_section"]
 
@@ -265,11 +265,8 @@ def undo_control(ctx: PageContext, active: Sequence[BatchRow]) -> None:
 def history_section(ctx: PageContext) -> None:
     _ = ctx.gettext
     st.markdown("**{}**".format(_("Import history")))
-    try:
-        with ctx.read() as session:
-            batches = import_history(session, ctx.actor)
-    except EeError as error:
-        error_box(error, _)
+    batches = read(ctx, import_history)
+    if batches is None:
         return
     if not batches:
         st.caption(_("Nothing has been imported yet."))

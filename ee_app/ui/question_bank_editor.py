@@ -107,16 +107,13 @@ def _rules(ctx: PageContext, key: str, definition: Mapping[str, Any]) -> None:
     if sent:
         save_and_rerun(
             ctx,
-            lambda s: save_rules(
-                s,
-                ctx.actor,
-                key,
-                draw_per_category=_draws(ctx, draw),
-                pass_mark=float(Decimal(int(mark)) / 100),
-                max_attempts=int(attempts),
-                time_limit_minutes=int(limit) or None,
-                grading=graded,
-            ),
+            save_rules,
+            key,
+            draw_per_category=_draws(ctx, draw),
+            pass_mark=float(Decimal(int(mark)) / 100),
+            max_attempts=int(attempts),
+            time_limit_minutes=int(limit) or None,
+            grading=graded,
         )
 
 
@@ -167,7 +164,7 @@ def _questions(ctx: PageContext, key: str, definition: Mapping[str, Any]) -> Non
         return
     draws = _draws(ctx, draw)
     new = with_rules({**definition, "questions": questions}, draw_per_category=draws or None)
-    save_and_rerun(ctx, lambda s: save_bank(s, ctx.actor, new))
+    save_and_rerun(ctx, save_bank, new)
 
 
 def _edit(ctx: PageContext) -> None:

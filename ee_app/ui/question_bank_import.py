@@ -7,6 +7,8 @@ confirmation. :mod:`ee_app.ui.question_bank_editor` holds the in-page editors an
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -25,6 +27,7 @@ from ee_app.services.question_banks import (
 )
 from ee_app.ui.components import XLSX_MIME, error_box
 from ee_app.ui.context import PageContext
+from ee_app.ui.service_calls import write
 
 __all__ = ["FLASH", "save_and_rerun", "upload_section", "versions_section"]
 
@@ -216,18 +219,15 @@ def upload_section(ctx: PageContext) -> None:
         icon=":material/save:",
         key="ee_bank_save",
     ):
-        save_and_rerun(
-            ctx, lambda s: save_bank(s, ctx.actor, definition, source=file_label(upload.name))
-        )
+        save_and_rerun(ctx, save_bank, definition, source=file_label(upload.name))
 
 
-def save_and_rerun(ctx: PageContext, action) -> None:  # type: ignore[no-untyped-def]
+def save_and_rerun(ctx: PageContext, call: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Save a question bank's new version with ``call(session, actor, *args, **kwargs)``, then
+    confirm it after the rerun (or show why not, and stay)."""
     _ = ctx.gettext
-    try:
-        with ctx.write() as session:
-            result = action(session)
-    except EeError as error:
-        error_box(error, _)
+    result = write(ctx, call, *args, **kwargs)
+    if result is None:
         return
     st.session_state.pop(CHECKED, None)
     st.session_state[FLASH] = (

@@ -14,14 +14,13 @@ import streamlit as st
 
 from ee_app import clock
 from ee_app.config import Settings
-from ee_app.errors import EeError
 from ee_app.models import WaveStatus
 from ee_app.services.reminder_channels import CHANNEL_NAMES, configured_channels
 from ee_app.services.reminders import ReminderPlan, plan_reminders, reminder_runs, send_reminders
 from ee_app.services.waves import WaveRow
 from ee_app.ui import keys
-from ee_app.ui.components import error_box
 from ee_app.ui.context import PageContext
+from ee_app.ui.service_calls import read, write
 
 __all__ = ["CHANNEL_KEY", "SEND_KEY", "reminders_section"]
 
@@ -60,11 +59,8 @@ def _send_form(
         horizontal=True,
         key=CHANNEL_KEY,
     )
-    try:
-        with ctx.read() as session:
-            plan = plan_reminders(session, ctx.actor, wave.code, channel, settings)
-    except EeError as error:
-        error_box(error, _)
+    plan = read(ctx, plan_reminders, wave.code, channel, settings)
+    if plan is None:
         return
     _preview(ctx, plan)
     _missing(ctx, plan)
@@ -150,13 +146,8 @@ def _send(ctx: PageContext, wave: WaveRow, channel: str, settings: Settings) -> 
     def progress(done: int, total: int) -> None:
         bar.progress(done / total if total else 1.0, text=f"{done} / {total}")
 
-    try:
-        with ctx.write() as session:
-            result = send_reminders(
-                session, ctx.actor, wave.code, channel, settings, progress=progress
-            )
-    except EeError as error:
-        error_box(error, _)
+    result = write(ctx, send_reminders, wave.code, channel, settings, progress=progress)
+    if result is None:
         return
     message = _("Reminders ({channel}): {result}.").format(
         channel=_(CHANNEL_NAMES[channel]), result=result.render(_, ctx.ngettext)
@@ -170,11 +161,8 @@ def _send(ctx: PageContext, wave: WaveRow, channel: str, settings: Settings) -> 
 
 def _log(ctx: PageContext, wave: WaveRow) -> None:
     _ = ctx.gettext
-    try:
-        with ctx.read() as session:
-            runs = reminder_runs(session, ctx.actor, wave.code)
-    except EeError as error:
-        error_box(error, _)
+    runs = read(ctx, reminder_runs, wave.code)
+    if runs is None:
         return
     if not runs:
         st.caption(_("No reminders were sent for this wave."))

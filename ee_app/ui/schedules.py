@@ -15,7 +15,7 @@ import streamlit as st
 
 from ee_app import clock
 from ee_app.config import LANGUAGES
-from ee_app.errors import N_, EeError
+from ee_app.errors import N_
 from ee_app.i18n import LANGUAGE_NAMES
 from ee_app.models import Cadence, InstrumentVersion, WaveMode, WaveStatus
 from ee_app.services.org import UnitRow
@@ -32,8 +32,9 @@ from ee_app.services.schedules import (
 from ee_app.services.wave_dates import set_close_date
 from ee_app.services.waves import WaveRow
 from ee_app.ui import context, keys
-from ee_app.ui.components import error_box, unit_option_label
+from ee_app.ui.components import unit_option_label
 from ee_app.ui.context import PageContext
+from ee_app.ui.service_calls import read, write
 
 __all__ = ["close_date_control", "overlap_warning", "schedules_section"]
 
@@ -107,11 +108,8 @@ def close_date_control(ctx: PageContext, wave: WaveRow) -> None:
             key=CLOSE_DATE,
         )
         if st.button(_("Save the close date"), type="primary", key=CLOSE_DATE_SAVE):
-            try:
-                with ctx.write() as session:
-                    row = set_close_date(session, ctx.actor, wave.code, closes, today=today)
-            except EeError as error:
-                error_box(error, _)
+            row = write(ctx, set_close_date, wave.code, closes, today=today)
+            if row is None:
                 return
             _flash(
                 _("Wave {code} now closes on {closes}.").format(code=row.code, closes=row.closes_on)
@@ -168,13 +166,8 @@ def _pause_control(ctx: PageContext, rows: Sequence[ScheduleRow]) -> None:
             type="primary",
             key=SCHEDULE_TOGGLE,
         ):
-            try:
-                with ctx.write() as session:
-                    changed = (pause_schedule if row.active else resume_schedule)(
-                        session, ctx.actor, row.code
-                    )
-            except EeError as error:
-                error_box(error, _)
+            changed = write(ctx, pause_schedule if row.active else resume_schedule, row.code)
+            if changed is None:
                 return
             _flash(
                 (
@@ -287,28 +280,25 @@ def _create_form(
         )
     if not created:
         return
-    try:
-        with ctx.write() as session:
-            row = create_schedule(
-                session,
-                ctx.actor,
-                code=code,
-                name=name,
-                unit_codes=audience,
-                first_opens_on=first,
-                cadence=cadence,
-                every=int(every),
-                open_days=int(open_days),
-                ends_on=ends,
-                instrument_id=instrument_id,
-                mode=mode,
-                k=int(k),
-                k_comments=int(k_comments),
-                language=language,
-                today=today,
-            )
-    except EeError as error:
-        error_box(error, _)
+    row = write(
+        ctx,
+        create_schedule,
+        code=code,
+        name=name,
+        unit_codes=audience,
+        first_opens_on=first,
+        cadence=cadence,
+        every=int(every),
+        open_days=int(open_days),
+        ends_on=ends,
+        instrument_id=instrument_id,
+        mode=mode,
+        k=int(k),
+        k_comments=int(k_comments),
+        language=language,
+        today=today,
+    )
+    if row is None:
         return
     _flash(
         _("Schedule {code} created: the first wave opens on {day}.").format(
@@ -360,11 +350,8 @@ def schedules_section(
         )
     )
     _startup_notice(ctx)
-    try:
-        with ctx.read() as session:
-            rows = list_schedules(session, ctx.actor)
-    except EeError as error:
-        error_box(error, _)
+    rows = read(ctx, list_schedules)
+    if rows is None:
         return
     if rows:
         _table(ctx, rows)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from ee_app import clock
 from ee_app.config import LANGUAGES
-from ee_app.errors import N_, EeError
+from ee_app.errors import N_
 from ee_app.i18n import LANGUAGE_NAMES
 from ee_app.models import InstrumentVersion, WaveMode
 from ee_app.services.instruments import pulse_instrument
@@ -21,8 +21,9 @@ from ee_app.services.waves import (
     create_wave,
 )
 from ee_app.ui import keys
-from ee_app.ui.components import error_box, unit_option_label
+from ee_app.ui.components import unit_option_label
 from ee_app.ui.context import PageContext
+from ee_app.ui.service_calls import write
 from ee_app.ui.surveys_wave_actions import flash
 from ee_app.ui.surveys_waves import MODE
 
@@ -64,7 +65,6 @@ def new_wave_form(
     versions: Sequence[InstrumentVersion],
 ) -> None:
     _ = ctx.gettext
-    actor = ctx.actor
     language = ctx.language
     today = clock.today()
     by_code = {u.code: u for u in units}
@@ -137,24 +137,21 @@ def new_wave_form(
         created = st.form_submit_button(_("Create draft"), type="primary", icon=":material/add:")
     if not created:
         return
-    try:
-        with ctx.write() as session:
-            wave = create_wave(
-                session,
-                actor,
-                code=code,
-                name=name,
-                unit_codes=audience,
-                opens_on=opens_on,
-                closes_on=closes_on,
-                mode=mode,
-                k=int(k),
-                k_comments=int(k_comments),
-                language=language,
-                instrument_id=instrument_id,
-            )
-    except EeError as error:
-        error_box(error, _)
+    wave = write(
+        ctx,
+        create_wave,
+        code=code,
+        name=name,
+        unit_codes=audience,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        mode=mode,
+        k=int(k),
+        k_comments=int(k_comments),
+        language=language,
+        instrument_id=instrument_id,
+    )
+    if wave is None:
         return
     for key in (keys.WAVE_CODE, keys.WAVE_NAME, keys.WAVE_UNITS):
         st.session_state.pop(key, None)

@@ -8,13 +8,12 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from ee_app.errors import EeError
 from ee_app.instruments.pulse import MAX_CUSTOM_ITEMS, PulseInstrument
 from ee_app.models import InstrumentVersion
 from ee_app.services.instruments import add_custom_items, pulse_instrument
 from ee_app.ui import keys
-from ee_app.ui.components import error_box
 from ee_app.ui.context import PageContext
+from ee_app.ui.service_calls import write
 from ee_app.ui.surveys_new_wave import version_label
 from ee_app.ui.surveys_wave_actions import flash
 
@@ -33,7 +32,6 @@ def item_list(ctx: PageContext, instrument: PulseInstrument) -> None:
 
 def own_items_form(ctx: PageContext, row: InstrumentVersion, instrument: PulseInstrument) -> None:
     _ = ctx.gettext
-    actor = ctx.actor
     current = instrument.custom_items
     with st.form(keys.OWN_ITEMS_FORM):
         st.markdown(
@@ -59,11 +57,8 @@ def own_items_form(ctx: PageContext, row: InstrumentVersion, instrument: PulseIn
         sent = st.form_submit_button(_("Create a new version"), icon=":material/library_add:")
     if not sent:
         return
-    try:
-        with ctx.write() as session:
-            created = add_custom_items(session, actor, row.id, items)
-    except EeError as error:
-        error_box(error, _)
+    created = write(ctx, add_custom_items, row.id, items)
+    if created is None:
         return
     st.session_state.pop(keys.QUESTIONNAIRE_VERSION, None)
     flash(

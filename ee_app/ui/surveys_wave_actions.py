@@ -26,6 +26,7 @@ from ee_app.ui import schedules as schedules_ui
 from ee_app.ui.components import XLSX_MIME, error_box
 from ee_app.ui.context import PageContext
 from ee_app.ui.feedback import show_done
+from ee_app.ui.service_calls import write
 
 __all__ = ["flash", "show_flash", "wave_actions"]
 
@@ -57,7 +58,6 @@ def clean_up(ctx: PageContext, code: str) -> CleanupResult:
 
 def open_control(ctx: PageContext, wave: WaveRow, audience: int) -> None:
     _ = ctx.gettext
-    actor = ctx.actor
     with st.popover(_("Open the wave"), icon=":material/play_arrow:", type="primary"):
         st.write(
             _(
@@ -68,11 +68,8 @@ def open_control(ctx: PageContext, wave: WaveRow, audience: int) -> None:
         )
         schedules_ui.overlap_warning(ctx, wave)  # open waves reaching the same people
         if st.button(_("Yes, open it"), type="primary", key=keys.WAVE_OPEN_NOW):
-            try:
-                with ctx.write() as session:
-                    opened = open_wave(session, actor, wave.code, context.settings())
-            except EeError as error:
-                error_box(error, _)
+            opened = write(ctx, open_wave, wave.code, context.settings())
+            if opened is None:
                 return
             flash(
                 ctx.ngettext(
@@ -86,7 +83,6 @@ def open_control(ctx: PageContext, wave: WaveRow, audience: int) -> None:
 
 def close_control(ctx: PageContext, wave: WaveRow) -> None:
     _ = ctx.gettext
-    actor = ctx.actor
     with st.popover(_("Close the wave"), icon=":material/stop_circle:"):
         st.write(
             _(
@@ -95,11 +91,8 @@ def close_control(ctx: PageContext, wave: WaveRow) -> None:
             ).format(closes=wave.closes_on)
         )
         if st.button(_("Yes, close it"), type="primary", key=keys.WAVE_CLOSE_NOW):
-            try:
-                with ctx.write() as session:
-                    closed = close_wave(session, actor, wave.code, context.settings())
-            except EeError as error:
-                error_box(error, _)
+            closed = write(ctx, close_wave, wave.code, context.settings())
+            if closed is None:
                 return
             message = ctx.ngettext(
                 "Wave {code} is closed with {count} response.",

@@ -12,16 +12,16 @@ import streamlit as st
 
 from ee_app import charts
 from ee_app.auth import Permission, can
-from ee_app.errors import N_, EeError
+from ee_app.errors import N_
 from ee_app.models import UnitLevel, WaveMode, WaveStatus
 from ee_app.services.org import UnitRow
 from ee_app.services.wave_audience import audience_size
 from ee_app.services.wave_participation import ParticipationRow, participation
 from ee_app.services.waves import WaveRow
 from ee_app.ui import context, keys
-from ee_app.ui.components import error_box
 from ee_app.ui.context import PageContext
 from ee_app.ui.reminders import reminders_section
+from ee_app.ui.service_calls import read
 from ee_app.ui.surveys_wave_actions import wave_actions
 from ee_app.ui.wave_people import wave_people_section
 from ee_app.words.labels import level_label
@@ -144,18 +144,14 @@ def rate_chart(ctx: PageContext, rows: Sequence[ParticipationRow]) -> alt.LayerC
 
 def participation_section(ctx: PageContext, wave: WaveRow) -> None:
     _ = ctx.gettext
-    actor = ctx.actor
     if wave.status is WaveStatus.DRAFT:
         st.info(
             _("This wave is a draft: personal links are issued and answers counted once it opens."),
             icon=":material/edit_note:",
         )
         return
-    try:
-        with ctx.read() as session:
-            rows = participation(session, actor, wave.code)
-    except EeError as error:
-        error_box(error, _)
+    rows = read(ctx, participation, wave.code)
+    if rows is None:
         return
     if not rows:
         st.info(_("No one in your units was invited to this wave."), icon=":material/info:")

@@ -31,6 +31,7 @@ from ee_app.ui import context
 from ee_app.ui.components import error_box
 from ee_app.ui.feedback import show_done
 from ee_app.ui.new_link import show_new_link
+from ee_app.ui.service_calls import write, wrote
 from ee_app.words.labels import staff_role_label
 
 __all__ = ["auto_assign_section", "person_section"]
@@ -76,11 +77,8 @@ def _grant(ctx: context.PageContext, number: str, item: PersonAssignment) -> Non
         sent = st.form_submit_button(_("Grant"), type="primary", icon=":material/add_circle:")
     if not sent:
         return
-    try:
-        with ctx.write() as session:
-            after = grant_attempts(session, ctx.actor, item.quiz_id, number, int(count), reason)
-    except EeError as error:
-        error_box(error, _)
+    after = write(ctx, grant_attempts, item.quiz_id, number, int(count), reason)
+    if after is None:
         return
     _done(
         ctx.ngettext(
@@ -117,11 +115,8 @@ def _reset(ctx: context.PageContext, number: str, item: PersonAssignment) -> Non
     )
     if reason is None:
         return
-    try:
-        with ctx.write() as session:
-            after = reset_attempts(session, ctx.actor, item.quiz_id, number, reason)
-    except EeError as error:
-        error_box(error, _)
+    after = write(ctx, reset_attempts, item.quiz_id, number, reason)
+    if after is None:
         return
     _done(
         ctx.ngettext(
@@ -143,11 +138,7 @@ def _revoke(ctx: context.PageContext, number: str, item: PersonAssignment) -> No
     )
     if reason is None:
         return
-    try:
-        with ctx.write() as session:
-            revoke_link(session, ctx.actor, item.quiz_id, number, reason)
-    except EeError as error:
-        error_box(error, _)
+    if not wrote(ctx, revoke_link, item.quiz_id, number, reason):
         return
     _done(_("Link withdrawn: it now opens as not valid."))
 
@@ -160,11 +151,8 @@ def _reissue(ctx: context.PageContext, number: str, item: PersonAssignment) -> N
     if sent and not sure:
         st.warning(_("Tick the box to confirm first."), icon=":material/warning:")
     elif sent:
-        try:
-            with ctx.write() as session:
-                link = reissue_link(session, ctx.actor, item.quiz_id, number, context.settings())
-        except EeError as error:
-            error_box(error, _)
+        link = write(ctx, reissue_link, item.quiz_id, number, context.settings())
+        if link is None:
             return
         st.session_state[REISSUED] = (number, item.quiz_id, link)
     done = st.session_state.get(REISSUED)
@@ -282,11 +270,7 @@ def auto_assign_section(ctx: context.PageContext, quizzes: Mapping[str, Quiz]) -
         sent = st.form_submit_button(_("Save the rules"), icon=":material/save:")
     if not sent:
         return
-    try:
-        with ctx.write() as session:
-            set_rules(session, ctx.actor, chosen)
-    except EeError as error:
-        error_box(error, _)
+    if not wrote(ctx, set_rules, chosen):
         return
     _done(
         ctx.ngettext(

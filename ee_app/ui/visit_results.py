@@ -15,7 +15,6 @@ import streamlit as st
 
 from ee_app import charts
 from ee_app.analysis.visits import score_ci
-from ee_app.errors import EeError
 from ee_app.exports.visit_report import visit_report_xlsx
 from ee_app.services.visit_results import (
     approved_visits,
@@ -26,9 +25,10 @@ from ee_app.services.visit_results import (
 )
 from ee_app.services.visits import get_visit
 from ee_app.ui.checklist_form import checklist_view
-from ee_app.ui.components import XLSX_MIME, error_box
+from ee_app.ui.components import XLSX_MIME
 from ee_app.ui.context import PageContext
 from ee_app.ui.formatting import blank, interval, plain
+from ee_app.ui.service_calls import read
 
 __all__ = ["results_section"]
 
@@ -245,11 +245,8 @@ def visit_detail(ctx: PageContext, visits: pd.DataFrame) -> None:
     )
     if chosen is None:
         return
-    try:
-        with ctx.read() as session:
-            visit = get_visit(session, ctx.actor, chosen)
-    except EeError as error:
-        error_box(error, _)
+    visit = read(ctx, get_visit, chosen)
+    if visit is None:
         return
     cols = st.columns(4)
     cols[0].metric(_("Score"), _pct(visit.score))

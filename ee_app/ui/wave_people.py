@@ -12,15 +12,15 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from ee_app.errors import EeError
 from ee_app.exports.invitations import invitation_slips_html, invitations_xlsx
 from ee_app.services.audit import record_download
 from ee_app.services.org import UnitRow
 from ee_app.services.wave_people import add_late_joiners, late_joiners, reissue_link
 from ee_app.services.waves import InvitationLink, WaveRow
 from ee_app.ui import context, keys
-from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
+from ee_app.ui.components import XLSX_MIME, unit_option_label
 from ee_app.ui.new_link import show_new_link
+from ee_app.ui.service_calls import read, write
 
 __all__ = ["wave_people_section"]
 
@@ -57,11 +57,8 @@ def _joiners(ctx: context.PageContext, wave: WaveRow, units: Sequence[UnitRow]) 
         format_func=lambda c: unit_option_label(by_code[c], _),
         key=f"{keys.JOINERS_UNITS}_{wave.code}",
     )
-    try:
-        with ctx.read() as session:
-            count = late_joiners(session, ctx.actor, wave.code, unit_codes=picked or None)
-    except EeError as error:
-        error_box(error, _)
+    count = read(ctx, late_joiners, wave.code, unit_codes=picked or None)
+    if count is None:
         return
     if not count:
         st.info(_("Everyone in the audience has a link."), icon=":material/check_circle:")
@@ -77,13 +74,10 @@ def _joiners(ctx: context.PageContext, wave: WaveRow, units: Sequence[UnitRow]) 
             icon=":material/person_add:",
             key=f"{keys.JOINERS_ADD}_{wave.code}",
         ):
-            try:
-                with ctx.write() as session:
-                    added = add_late_joiners(
-                        session, ctx.actor, wave.code, context.settings(), unit_codes=picked or None
-                    )
-            except EeError as error:
-                error_box(error, _)
+            added = write(
+                ctx, add_late_joiners, wave.code, context.settings(), unit_codes=picked or None
+            )
+            if added is None:
                 return
             st.session_state[keys.JOINERS_ADDED] = (wave.code, added.links)
     done = st.session_state.get(keys.JOINERS_ADDED)
@@ -120,11 +114,8 @@ def _lost_link(ctx: context.PageContext, wave: WaveRow) -> None:
         employee = st.text_input(_("Employee number"), key=f"{keys.REISSUE_EMPLOYEE}_{wave.code}")
         replace = st.form_submit_button(_("Replace the link"), icon=":material/link:")
     if replace and employee.strip():
-        try:
-            with ctx.write() as session:
-                link = reissue_link(session, ctx.actor, wave.code, employee, context.settings())
-        except EeError as error:
-            error_box(error, _)
+        link = write(ctx, reissue_link, wave.code, employee, context.settings())
+        if link is None:
             return
         st.session_state[keys.REISSUED] = (wave.code, link)
     done = st.session_state.get(keys.REISSUED)
