@@ -107,6 +107,16 @@ def _language(asked: str | None, view: SurveyView, settings: Settings) -> str:
     return view.language if view.state is not LinkState.UNKNOWN else settings.lang
 
 
+def _opened(token: str, asked: str | None):  # type: ignore[no-untyped-def]
+    """How a request for a link begins, to show it (GET) or to answer it (POST): the settings,
+    the engine, the link's view and the language of the page."""
+    settings = _settings()
+    engine = _engine(settings)
+    with read_session(engine) as session:
+        view = open_link(session, token)
+    return settings, engine, view, _language(asked, view, settings)
+
+
 def _page(language: str, title: str, body: str, status: int = 200) -> HTMLResponse:
     html = (
         f'<!doctype html><html lang="{escape(language)}"><head><meta charset="utf-8">'
@@ -210,11 +220,7 @@ def _render(
     problem: str = "",
     status: int = 200,
 ) -> HTMLResponse:
-    settings = _settings()
-    engine = _engine(settings)
-    with read_session(engine) as session:
-        view = open_link(session, token)
-    language = _language(asked, view, settings)
+    settings, engine, view, language = _opened(token, asked)
     _ = translator(language)
     body = _switch(language, token) + _demo_caption(_, settings, engine)
     if problem:
@@ -264,11 +270,7 @@ def _answer(form: Mapping[str, list[str]]) -> Response:
     first = {name: values[0] for name, values in form.items() if values}
     token = first.get("t", "")
     asked = first.get("lang")
-    settings = _settings()
-    engine = _engine(settings)
-    with read_session(engine) as session:
-        view = open_link(session, token)
-    language = _language(asked, view, settings)
+    settings, engine, view, language = _opened(token, asked)
     _ = translator(language)
     slots = [i.slot for i in view.instrument.items] if view.instrument is not None else []
     kept = Answers(
