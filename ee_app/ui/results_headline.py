@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from ee_app.models import WaveStatus
-from ee_app.services.results import EngagementView
+from ee_app.services.results import ROW_COLUMNS, EngagementView
 from ee_app.services.waves import WaveRow
 from ee_app.ui import keys
 from ee_app.ui.context import PageContext
@@ -22,25 +22,6 @@ from ee_app.ui.formatting import blank, fewer, interval, plain, signed
 
 __all__ = ["headline", "no_results_yet", "scored", "unit_name", "wave_picker"]
 
-SCORES = (
-    "n",
-    "index",
-    "index_low",
-    "index_high",
-    "favourable",
-    "favourable_low",
-    "favourable_high",
-    "enps_n",
-    "enps",
-    "enps_low",
-    "enps_high",
-    "promoters",
-    "detractors",
-    "change",
-    "change_low",
-    "change_high",
-    "percentile",
-)
 ALPHA_GOOD = 0.7
 
 
@@ -49,10 +30,10 @@ def unit_name(record: Mapping[str, Any]) -> str:
 
 
 def scored(view: EngagementView) -> list[dict[str, Any]]:
-    """The view's rows as records with every score column (NaN where hidden)."""
+    """The view's rows as records with every column the service lists (NaN where hidden)."""
     if view.rows.empty:
         return []
-    columns = list(dict.fromkeys([*view.rows.columns, *SCORES]))
+    columns = list(dict.fromkeys([*view.rows.columns, *ROW_COLUMNS]))
     return view.rows.reindex(columns=columns).to_dict("records")
 
 
