@@ -11,7 +11,6 @@ import streamlit as st
 
 from ee_app.auth import Permission, can
 from ee_app.clock import format_time
-from ee_app.errors import EeError
 from ee_app.exports.quiz_links import quiz_links_xlsx
 from ee_app.models import StaffRole
 from ee_app.services.audit import record_download
@@ -21,10 +20,11 @@ from ee_app.services.training_assignments import new_cycle
 from ee_app.services.training_links import assignment_links
 from ee_app.services.training_status import item_analysis, status_table
 from ee_app.ui import context
-from ee_app.ui.components import XLSX_MIME, error_box, unit_option_label
+from ee_app.ui.components import XLSX_MIME, unit_option_label
 from ee_app.ui.feedback import show_done
 from ee_app.ui.formatting import blank
 from ee_app.ui.question_bank_editor import question_banks_tab
+from ee_app.ui.service_calls import write
 from ee_app.ui.training_assignments import auto_assign_section, person_section
 from ee_app.words.labels import staff_role_label
 
@@ -146,30 +146,21 @@ def assign_tab() -> None:
             ),
         )
         sent = st.form_submit_button(_("Assign"), type="primary", icon=":material/assignment_add:")
-    if sent:
-        try:
-            with ctx.write() as session:
-                if again:
-                    cycle = new_cycle(
-                        session, actor, quiz_id, chosen, context.settings(), roles=roles or None
-                    )
-                else:
-                    made, before = assign_quiz(
-                        session, actor, quiz_id, chosen, context.settings(), roles=roles or None
-                    )
-        except EeError as error:
-            error_box(error, _)
-        else:
-            st.session_state[FLASH] = (
-                _(
-                    "Assigned again as a new cycle to {renewed} staff, and for the first time "
-                    "to {first}: download their new links below."
-                ).format(renewed=cycle.renewed, first=cycle.first)
-                if again
-                else _("Assigned to {made} staff; {before} had it already.").format(
-                    made=made, before=before
-                )
-            )
+    if sent and again:
+        cycle = write(ctx, new_cycle, quiz_id, chosen, context.settings(), roles=roles or None)
+        if cycle is not None:
+            st.session_state[FLASH] = _(
+                "Assigned again as a new cycle to {renewed} staff, and for the first time "
+                "to {first}: download their new links below."
+            ).format(renewed=cycle.renewed, first=cycle.first)
+            st.rerun()
+    elif sent:
+        counts = write(ctx, assign_quiz, quiz_id, chosen, context.settings(), roles=roles or None)
+        if counts is not None:
+            made, before = counts
+            st.session_state[FLASH] = _(
+                "Assigned to {made} staff; {before} had it already."
+            ).format(made=made, before=before)
             st.rerun()
     st.markdown("**{}**".format(_("Personal links")))
     st.caption(
