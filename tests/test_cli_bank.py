@@ -79,6 +79,7 @@ def test_a_broken_workbook_changes_nothing(cli_env, capsys, tmp_path):
         (("bank", "export", "nope", "-o", "x.xlsx"), "No assessment “nope”."),
         (("bank", "export", "onboarding", "--version", "9", "-o", "x.xlsx"), "version 9"),
         (("bank", "import", "missing.xlsx"), "Cannot read missing.xlsx"),
+        (("bank", "export", "onboarding", "-o", "no/such/dir/x.xlsx"), "Cannot write no/such/dir"),
     ],
 )
 def test_errors_say_what_is_wrong(cli_env, capsys, args, message):

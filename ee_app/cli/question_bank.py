@@ -49,6 +49,7 @@ def _import(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _export(ctx: Context, args: argparse.Namespace) -> int:
+    from ee_app.cli.common import write_file
     from ee_app.db import read_session
     from ee_app.exports.question_bank import question_bank_xlsx
     from ee_app.services.question_banks import version_definition
@@ -56,7 +57,7 @@ def _export(ctx: Context, args: argparse.Namespace) -> int:
     ctx.migrate()
     with read_session(ctx.engine) as session:
         definition = version_definition(session, ctx.actor(args.as_email), args.key, args.version)
-    Path(args.out).write_bytes(question_bank_xlsx(definition, args.language or ctx.settings.lang))
+    write_file(Path(args.out), question_bank_xlsx(definition, args.language or ctx.settings.lang))
     ctx.say(
         N_("Wrote {key} version {version} to {file}."),
         key=definition["key"],
