@@ -51,6 +51,7 @@ from ee_app.services.retention_policy import (
     set_policy,
 )
 from tests.helpers import snapshot
+from tests.wave_setup import open_new_wave
 
 TODAY = date(2027, 8, 15)  # leavers before 2026-08-15 and data before 2026-02-01 go
 INSIDE = (date(2026, 3, 1), date(2026, 3, 31))  # a month inside the data horizon
@@ -437,19 +438,17 @@ def test_an_erasure_while_a_confidential_wave_is_open_leaves_no_link(engine, dem
     settings = Settings.from_env()
     key = secret_key(settings)
     start = date(2026, 10, 1)
-    with write_session(engine) as session:
-        waves.create_wave(
-            session,
-            hr,
-            code="C1",
-            name="C1",
-            unit_codes=["LM"],
-            opens_on=start,
-            closes_on=start + timedelta(days=20),
-            mode=WaveMode.CONFIDENTIAL,
-        )
-    with write_session(engine) as session:
-        waves.open_wave(session, hr, "C1", settings, today=start)
+    open_new_wave(
+        engine,
+        hr,
+        "C1",
+        ["LM"],
+        opens_on=start,
+        closes_on=start + timedelta(days=20),
+        settings=settings,
+        today=start,
+        mode=WaveMode.CONFIDENTIAL,
+    )
     with read_session(engine) as session:
         wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == "C1"))
         invited = session.execute(
