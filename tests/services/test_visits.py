@@ -13,7 +13,7 @@ from ee_app.auth import Actor
 from ee_app.db import read_session, write_session
 from ee_app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ee_app.instruments.checklist import percent, score
-from ee_app.models import ChecklistVersion, OrgUnit, ShopVisit, UserRole, VisitStatus
+from ee_app.models import ChecklistVersion, ShopVisit, UserRole, VisitStatus
 from ee_app.services import (
     results,
     results_trend,
@@ -24,7 +24,7 @@ from ee_app.services import (
     visits,
 )
 from ee_app.services.users import actor_for_email
-from tests.helpers import photo, png_bomb, snapshot
+from tests.helpers import photo, png_bomb, snapshot, unit_id
 
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
 PNG = photo("PNG")
@@ -39,11 +39,6 @@ def actor(engine, email):
 def ids(engine, model, *where):
     with read_session(engine) as session:
         return list(session.scalars(select(model.id).where(*where).order_by(model.id)))
-
-
-def unit_id(engine, code):
-    with read_session(engine) as session:
-        return session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
 
 
 def template_id(engine, key):
