@@ -135,13 +135,19 @@ def test_a_submission_needs_every_answer_and_the_comments(engine, scheduled):
     assert snapshot(engine) == before
 
 
-def test_a_visit_is_submitted_once(engine, scheduled):
+def submit_in_full(engine, visit, day):
+    """The shopper answers every item of ``visit`` "yes" and submits it; who, and the answers."""
     shopper = actor(engine, "shopper@demo.example")
     with read_session(engine) as session:
-        answers = full_answers(visits.get_visit(session, shopper, scheduled).checklist)
-    day = date(2026, 11, 6)
+        answers = full_answers(visits.get_visit(session, shopper, visit).checklist)
     with write_session(engine) as session:
-        visit_filling.submit_visit(session, shopper, scheduled, answers, visited_on=day)
+        visit_filling.submit_visit(session, shopper, visit, answers, visited_on=day)
+    return shopper, answers
+
+
+def test_a_visit_is_submitted_once(engine, scheduled):
+    day = date(2026, 11, 6)
+    shopper, answers = submit_in_full(engine, scheduled, day)
     for call in (
         lambda s: visit_filling.submit_visit(s, shopper, scheduled, answers, visited_on=day),
         lambda s: visit_filling.save_draft(s, shopper, scheduled, answers, visited_on=day),
@@ -152,12 +158,8 @@ def test_a_visit_is_submitted_once(engine, scheduled):
 
 
 def test_a_rejected_visit_goes_back_with_its_reason_and_can_be_resubmitted(engine, scheduled, hr):
-    shopper = actor(engine, "shopper@demo.example")
-    with read_session(engine) as session:
-        answers = full_answers(visits.get_visit(session, shopper, scheduled).checklist)
     day = date(2026, 11, 7)
-    with write_session(engine) as session:
-        visit_filling.submit_visit(session, shopper, scheduled, answers, visited_on=day)
+    shopper, answers = submit_in_full(engine, scheduled, day)
     with write_session(engine) as session, pytest.raises(ValidationError):
         visit_management.review_visit(session, hr, scheduled, approve=False, reason=" ")
     with write_session(engine) as session:
