@@ -155,6 +155,25 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def cli_db(monkeypatch: pytest.MonkeyPatch, db_url: str) -> str:
+    """The command line on this test's database, in English and outside production: what
+    ``ee-app`` reads from the environment, set for this test only."""
+    monkeypatch.setenv("EE_DATABASE_URL", db_url)
+    monkeypatch.setenv("EE_LANG", "en")
+    monkeypatch.delenv("EE_ENV", raising=False)
+    return db_url
+
+
+@pytest.fixture
+def cli_files(cli_db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """``cli_db`` with a key and a data folder of the test's own, for the commands that make
+    links or keep files."""
+    monkeypatch.setenv("EE_SECRET_KEY", "ab" * 32)
+    monkeypatch.setenv("EE_DATA_DIR", str(tmp_path))
+    return cli_db
+
+
+@pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     with write_session(engine) as session:
         yield session

@@ -1,19 +1,22 @@
-"""Helpers the tests share: building files as users make them, and snapshots of the database."""
+"""Helpers the tests share: building files as users make them, running the command line, and
+reading or snapshotting the database."""
 
 from __future__ import annotations
 
 import csv
 import io
 import struct
+import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from openpyxl import Workbook
 from sqlalchemy import Engine, select
 
-from ee_app.models import Base
+from ee_app.db import read_session
+from ee_app.models import Base, OrgUnit
 
 
 def csv_file(rows: Sequence[Sequence[Any]], encoding: str = "utf-8") -> bytes:
@@ -30,6 +33,49 @@ def xlsx_file(rows: Sequence[Sequence[Any]]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    """``ee-app`` with these arguments, run in this process: exit code, output and errors."""
+    from ee_app.cli import main
+
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def sheet_edited(xlsx: bytes, edit: Callable[[bytes], bytes]) -> bytes:
+    """The workbook ``xlsx`` with its first sheet's XML passed through ``edit``: a file no
+    spreadsheet program writes, as a broken or hostile upload would be."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = edit(content)
+            target.writestr(info.filename, content)
+    return out.getvalue()
+
+
+#: The columns of an agency's visit file, as the agency writes them.
+VISIT_HEADER = [
+    "暗访编号",
+    "门店",
+    "暗访日期",
+    "模板",
+    "题目编号",
+    "答案",
+    "备注",
+    "服务员工",
+    "暗访机构",
+]
+
+
+def unit_id(engine: Engine, code: str) -> int | None:
+    """The id of the unit with this code (None when there is none)."""
+    with read_session(engine) as session:
+        return session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:

@@ -13,6 +13,7 @@ from ee_app.services import waves
 from ee_app.services.org import create_unit
 from ee_app.services.roster import import_roster
 from tests.helpers import csv_file
+from tests.wave_setup import open_new_wave
 
 TODAY = date(2026, 11, 2)
 CLOSES = date(2026, 11, 20)
@@ -48,20 +49,19 @@ def build_chain(engine) -> None:  # type: ignore[no-untyped-def]
 
 
 def open_wave(engine, hr, settings, *, language: str = "zh-CN") -> None:  # type: ignore[no-untyped-def]
-    with write_session(engine) as session:
-        waves.create_wave(
-            session,
-            hr,
-            code=WAVE,
-            name="十一月脉搏",
-            unit_codes=["R"],
-            opens_on=TODAY,
-            closes_on=CLOSES,
-            k=3,
-            language=language,
-        )
-    with write_session(engine) as session:
-        waves.open_wave(session, hr, WAVE, settings, today=TODAY)
+    open_new_wave(
+        engine,
+        hr,
+        WAVE,
+        ["R"],
+        opens_on=TODAY,
+        closes_on=CLOSES,
+        settings=settings,
+        today=TODAY,
+        name="十一月脉搏",
+        k=3,
+        language=language,
+    )
 
 
 def links(engine, hr, settings) -> dict[str, str]:  # type: ignore[no-untyped-def]

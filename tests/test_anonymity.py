@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Date, DateTime, Time, inspect
 
 from ee_app.models import ANSWER_SLOTS
+from tests.wave_setup import open_new_wave, tokens
 
 ANSWER_TABLES = {
     "survey_response": {"id", "wave_id", "unit_id", "role", "band", "enps", *ANSWER_SLOTS},
@@ -92,32 +93,26 @@ def test_invitations_record_no_time(engine):
 
 def test_submitting_logs_nothing(engine, demo, hr, tmp_path, monkeypatch, caplog):
     """Not a line in any logger, at any level, while a response is recorded."""
-    from urllib.parse import parse_qs, urlparse
 
     from ee_app.config import Settings
-    from ee_app.db import read_session, write_session
     from ee_app.keys import secret_key
-    from ee_app.services import answering, waves
+    from ee_app.services import answering
     from tests.conftest import DEMO_TODAY
 
     monkeypatch.setenv("EE_SECRET_KEY", "ef" * 32)
     monkeypatch.setenv("EE_DATA_DIR", str(tmp_path))
     settings = Settings.from_env()
-    with write_session(engine) as session:
-        waves.create_wave(
-            session,
-            hr,
-            code="w",
-            name="w",
-            unit_codes=["SH01"],
-            opens_on=DEMO_TODAY,
-            closes_on=DEMO_TODAY,
-        )
-    with write_session(engine) as session:
-        waves.open_wave(session, hr, "w", settings, today=DEMO_TODAY)
-    with read_session(engine) as session:
-        link = waves.invitation_links(session, hr, "w", settings)[0].link
-    token = parse_qs(urlparse(link).query)["t"][0]
+    open_new_wave(
+        engine,
+        hr,
+        "w",
+        ["SH01"],
+        opens_on=DEMO_TODAY,
+        closes_on=DEMO_TODAY,
+        settings=settings,
+        today=DEMO_TODAY,
+    )
+    token = tokens(engine, hr, "w", settings)[0]
     caplog.set_level(logging.DEBUG)
     caplog.clear()
     answering.submit(

@@ -21,10 +21,8 @@ SHIPPED = ("instrument_version", "checklist_version", "quiz_version", "incentive
 
 
 @pytest.fixture
-def cli(monkeypatch, db_url, demo):
-    monkeypatch.setenv("EE_DATABASE_URL", db_url)
-    monkeypatch.setenv("EE_LANG", "en")
-    return db_url
+def cli(cli_db, demo):
+    return cli_db
 
 
 @pytest.fixture
@@ -221,24 +219,28 @@ def altered(template, tmp_path, *statements):
 
 
 HEAD = known_revisions()[-1]
-FOREIGN = [
-    pytest.param(
-        lambda template, tmp: altered(
-            template, tmp, "UPDATE alembic_version SET version_num = 'a1b2c3d4e5f6'"
-        ),
+
+
+def altering(statement):
+    """A copy of the migrated template with ``statement`` run on it."""
+    return lambda template, tmp: altered(template, tmp, statement)
+
+
+# One statement on the template: what it does, what the refusal names, the case's id.
+ALTERED = [
+    (
+        "UPDATE alembic_version SET version_num = 'a1b2c3d4e5f6'",
         "does not know",
-        id="unknown-revision",
+        "unknown-revision",
     ),
-    pytest.param(
-        lambda template, tmp: altered(template, tmp, "DELETE FROM alembic_version"),
-        "no ee-app schema version",
-        id="no-revision-row",
-    ),
-    pytest.param(
-        lambda template, tmp: altered(template, tmp, "INSERT INTO alembic_version VALUES ('0001')"),
-        "no ee-app schema version",
-        id="two-revisions",
-    ),
+    ("DELETE FROM alembic_version", "no ee-app schema version", "no-revision-row"),
+    ("INSERT INTO alembic_version VALUES ('0001')", "no ee-app schema version", "two-revisions"),
+    ("DROP TABLE survey_sealed", "survey_sealed", "a-table-dropped"),
+    ("ALTER TABLE staff ADD COLUMN salary INT", "staff", "a-column-added"),
+    ("CREATE TABLE extra (x)", "extra", "a-table-added"),
+]
+FOREIGN = [
+    *(pytest.param(altering(sql), message, id=name) for sql, message, name in ALTERED),
     pytest.param(
         lambda template, tmp: altered(
             tmp_path_db(tmp, "other.db"),
@@ -249,21 +251,6 @@ FOREIGN = [
         ),
         "tables differ",
         id="other-app-at-our-revision",
-    ),
-    pytest.param(
-        lambda template, tmp: altered(template, tmp, "DROP TABLE survey_sealed"),
-        "survey_sealed",
-        id="a-table-dropped",
-    ),
-    pytest.param(
-        lambda template, tmp: altered(template, tmp, "ALTER TABLE staff ADD COLUMN salary INT"),
-        "staff",
-        id="a-column-added",
-    ),
-    pytest.param(
-        lambda template, tmp: altered(template, tmp, "CREATE TABLE extra (x)"),
-        "extra",
-        id="a-table-added",
     ),
     pytest.param(
         lambda template, tmp: tmp_path_db(tmp, "empty.db"),

@@ -12,15 +12,7 @@ from tests.helpers import csv_file, snapshot
 HEADER = ["员工编号", "姓名", "岗位", "门店", "团队", "入职日期"]
 
 
-@pytest.fixture
-def cli_env(monkeypatch, db_url):
-    monkeypatch.setenv("EE_DATABASE_URL", db_url)
-    monkeypatch.setenv("EE_LANG", "en")
-    monkeypatch.delenv("EE_ENV", raising=False)
-    return db_url
-
-
-def test_demo_load_then_staff_list_as_a_manager(cli_env, capsys):
+def test_demo_load_then_staff_list_as_a_manager(cli_db, capsys):
     assert main(["demo", "load", "--seed", "7"]) == 0
     assert "Loaded the small demo" in capsys.readouterr().out
     assert main(["staff", "list", "--as", "manager.sh01@demo.example"]) == 0
@@ -31,7 +23,7 @@ def test_demo_load_then_staff_list_as_a_manager(cli_env, capsys):
 
 
 def test_bad_roster_exits_1_with_row_and_column_and_changes_nothing(
-    cli_env, tmp_path, capsys, engine, demo
+    cli_db, tmp_path, capsys, engine, demo
 ):
     capsys.readouterr()
     bad = tmp_path / "roster.csv"
@@ -54,7 +46,7 @@ def test_bad_roster_exits_1_with_row_and_column_and_changes_nothing(
     assert snapshot(engine) == before
 
 
-def test_clean_roster_imports_once(cli_env, tmp_path, capsys, engine, demo):
+def test_clean_roster_imports_once(cli_db, tmp_path, capsys, engine, demo):
     good = tmp_path / "roster.csv"
     good.write_bytes(csv_file([HEADER, ["N1", "甲", "美容师", "SH01", "", "2026-01-01"]]))
     assert main(["import", "roster", str(good), "--dry-run"]) == 0
@@ -67,7 +59,7 @@ def test_clean_roster_imports_once(cli_env, tmp_path, capsys, engine, demo):
     assert snapshot(engine) == before
 
 
-def test_manager_cannot_import_or_manage_users(cli_env, tmp_path, capsys, demo):
+def test_manager_cannot_import_or_manage_users(cli_db, tmp_path, capsys, demo):
     good = tmp_path / "roster.csv"
     good.write_bytes(csv_file([HEADER, ["N1", "甲", "美容师", "SH01", "", "2026-01-01"]]))
     assert main(["import", "roster", str(good), "--as", "manager.sh01@demo.example"]) == 1
@@ -75,24 +67,24 @@ def test_manager_cannot_import_or_manage_users(cli_env, tmp_path, capsys, demo):
     assert "does not allow" in capsys.readouterr().err
 
 
-def test_missing_file_is_a_clear_error(cli_env, capsys):
+def test_missing_file_is_a_clear_error(cli_db, capsys):
     assert main(["import", "roster", "/nonexistent/roster.xlsx"]) == 1
     assert "Cannot read /nonexistent/roster.xlsx" in capsys.readouterr().err
 
 
-def test_production_refuses_demo(cli_env, monkeypatch, capsys):
+def test_production_refuses_demo(cli_db, monkeypatch, capsys):
     monkeypatch.setenv("EE_ENV", "production")
     assert main(["demo", "load"]) == 1
     assert "never loaded" in capsys.readouterr().err
 
 
-def test_users_add_and_list(cli_env, capsys, demo):
+def test_users_add_and_list(cli_db, capsys, demo):
     assert main(["users", "add", "li@x.example", "--role", "manager", "--unit", "BJ01"]) == 0
     main(["users", "list"])
     assert "li@x.example\tmanager\tBJ01" in capsys.readouterr().out
 
 
-def test_installed_entry_point_runs(cli_env):
+def test_installed_entry_point_runs(cli_db):
     """The console script from pyproject.toml, as a user runs it."""
     ee_app = [sys.executable, "-c", "from ee_app.cli import main; raise SystemExit(main())"]
     done = subprocess.run([*ee_app, "db", "upgrade"], capture_output=True, text=True, check=False)

@@ -10,10 +10,8 @@ RUN = ["incentives", "run", "--scheme", "store-staff", "--period", "2026-09"]
 
 
 @pytest.fixture
-def cli(monkeypatch, db_url, demo):
-    monkeypatch.setenv("EE_DATABASE_URL", db_url)
-    monkeypatch.setenv("EE_LANG", "en")
-    return db_url
+def cli(cli_db, demo):
+    return cli_db
 
 
 def prepare(capsys, *extra):

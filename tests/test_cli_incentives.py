@@ -8,10 +8,8 @@ from ee_app.cli import main
 
 
 @pytest.fixture
-def cli(monkeypatch, db_url, demo):
-    monkeypatch.setenv("EE_DATABASE_URL", db_url)
-    monkeypatch.setenv("EE_LANG", "en")
-    return db_url
+def cli(cli_db, demo):
+    return cli_db
 
 
 def test_run_approve_and_export(cli, capsys, tmp_path):

@@ -17,10 +17,8 @@ SALES = [
 
 
 @pytest.fixture
-def cli(monkeypatch, db_url, demo):
-    monkeypatch.setenv("EE_DATABASE_URL", db_url)
-    monkeypatch.setenv("EE_LANG", "en")
-    return db_url
+def cli(cli_db, demo):
+    return cli_db
 
 
 def write(tmp_path, name, rows, encoding="gbk"):

@@ -11,11 +11,7 @@ from tests.reminder_org import WAVE, build_chain, open_wave
 
 
 @pytest.fixture
-def cli_env(monkeypatch, engine, db_url, tmp_path, hr):
-    monkeypatch.setenv("EE_DATABASE_URL", db_url)
-    monkeypatch.setenv("EE_LANG", "en")
-    monkeypatch.setenv("EE_SECRET_KEY", "ab" * 32)
-    monkeypatch.setenv("EE_DATA_DIR", str(tmp_path))
+def cli_env(cli_files, monkeypatch, engine, hr):
     monkeypatch.setenv("EE_SMTP_SECURITY", "none")
     monkeypatch.setenv("EE_SMTP_SENDER", "hr@chain.test")
     monkeypatch.setenv("EE_REMINDER_RATE", "1000")

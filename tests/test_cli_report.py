@@ -21,14 +21,9 @@ MANAGER = "manager.sh01@demo.example"
 
 
 @pytest.fixture
-def report_cli(monkeypatch, db_url, demo, tmp_path):
+def report_cli(cli_files, demo):
     """The small demo (closed waves pulse-2026-06 … 10, pulse-2026-11 open) behind the CLI."""
-    monkeypatch.setenv("EE_DATABASE_URL", db_url)
-    monkeypatch.setenv("EE_LANG", "en")
-    monkeypatch.setenv("EE_SECRET_KEY", "ab" * 32)
-    monkeypatch.setenv("EE_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("EE_ENV", raising=False)
-    return db_url
+    return cli_files
 
 
 def report(*extra):

@@ -13,12 +13,9 @@ TODAY = "2027-08-15"
 
 
 @pytest.fixture
-def cli(monkeypatch, db_url, tmp_path):
-    monkeypatch.setenv("EE_DATABASE_URL", db_url)
-    monkeypatch.setenv("EE_LANG", "en")
+def cli(cli_db, monkeypatch, tmp_path):
     monkeypatch.setenv("EE_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("EE_ENV", raising=False)
-    return db_url
+    return cli_db
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

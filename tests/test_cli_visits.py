@@ -11,10 +11,8 @@ from ee_app.models import AppUser, OrgUnit, ShopVisit, VisitStatus
 
 
 @pytest.fixture
-def cli(monkeypatch, db_url, demo):
-    monkeypatch.setenv("EE_DATABASE_URL", db_url)
-    monkeypatch.setenv("EE_LANG", "en")
-    return db_url
+def cli(cli_db, demo):
+    return cli_db
 
 
 def visit_of(engine, email, store):

@@ -27,10 +27,8 @@ def visit(visit_id, store="SH01", served_by="E10002"):
 
 
 @pytest.fixture
-def cli(monkeypatch, db_url, demo):
-    monkeypatch.setenv("EE_DATABASE_URL", db_url)
-    monkeypatch.setenv("EE_LANG", "en")
-    return db_url
+def cli(cli_db, demo):
+    return cli_db
 
 
 def write(tmp_path, name, rows):

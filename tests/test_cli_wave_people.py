@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 from openpyxl import load_workbook
@@ -17,32 +16,20 @@ from ee_app.cli import main
 from ee_app.config import Settings
 from ee_app.db import read_session, write_session
 from ee_app.keys import secret_key
-from ee_app.models import AuditLog, UnitLevel
+from ee_app.models import AuditLog
 from ee_app.services import answering
-from ee_app.services.org import create_unit
-from tests.services.test_wave_people import hire
+from tests.services.test_wave_people import hire, two_stores
+from tests.wave_setup import token_of
 
 TODAY = clock.today()
 
 
 @pytest.fixture
-def cli_env(monkeypatch, db_url, tmp_path, engine, admin):
-    monkeypatch.setenv("EE_DATABASE_URL", db_url)
-    monkeypatch.setenv("EE_LANG", "en")
+def cli_env(cli_db, monkeypatch, tmp_path, engine, admin):
     monkeypatch.setenv("EE_SECRET_KEY", "ef" * 32)
     monkeypatch.setenv("EE_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("EE_ENV", raising=False)
     monkeypatch.delenv("EE_PUBLIC_URL", raising=False)
-    with write_session(engine) as session:
-        create_unit(session, admin, "B", "品牌", UnitLevel.BRAND, None)
-        create_unit(session, admin, "R", "华东", UnitLevel.REGION, "B")
-        create_unit(session, admin, "S1", "一店", UnitLevel.STORE, "R")
-        create_unit(session, admin, "S2", "二店", UnitLevel.STORE, "R")
-        for n in range(6):
-            hire(session, f"A{n}", "S1")
-        for n in range(5):
-            hire(session, f"B{n}", "S2")
-        session.commit()
+    two_stores(engine, admin)
     args = ["wave", "create", "--code", "W1", "--name", "脉搏", "--unit", "R"]
     closes = (TODAY + timedelta(days=10)).isoformat()
     assert main([*args, "--opens", TODAY.isoformat(), "--closes", closes]) == 0
@@ -50,13 +37,9 @@ def cli_env(monkeypatch, db_url, tmp_path, engine, admin):
     return engine
 
 
-def token(link: str) -> str:
-    return parse_qs(urlparse(link).query)["t"][0]
-
-
 def state(engine, link):
     with read_session(engine) as session:
-        return answering.open_link(session, token(link)).state
+        return answering.open_link(session, token_of(link)).state
 
 
 def entries(engine, action):
@@ -110,7 +93,7 @@ def test_late_joiners_lost_links_and_logged_files(cli_env, tmp_path, capsys):
     key = secret_key(Settings.from_env())
     for no in ("A0", "A2", "A3", "A4", "A5", "N1"):
         link = new if no == "A1" else old.get(no) or rows[0][4]
-        answering.submit(engine, token(link), {"a01": 4}, 8, None, key=key)
+        answering.submit(engine, token_of(link), {"a01": 4}, 8, None, key=key)
     assert main(["wave", "close", "W1"]) == 0
     report = tmp_path / "results.csv"
     assert (

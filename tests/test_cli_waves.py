@@ -21,13 +21,10 @@ CLOSES = (TODAY + timedelta(days=18)).isoformat()
 
 
 @pytest.fixture
-def cli_env(monkeypatch, db_url, tmp_path):
-    monkeypatch.setenv("EE_DATABASE_URL", db_url)
-    monkeypatch.setenv("EE_LANG", "en")
+def cli_env(cli_db, monkeypatch, tmp_path):
     monkeypatch.setenv("EE_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("EE_ENV", raising=False)
     monkeypatch.delenv("EE_PUBLIC_URL", raising=False)
-    return db_url
+    return cli_db
 
 
 @pytest.fixture

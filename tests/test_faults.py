@@ -32,6 +32,7 @@ from ee_app.models import (
 )
 from ee_app.sealing import SEALED_SIZE, open_sealed
 from tests.helpers import csv_file
+from tests.wave_setup import open_new_wave
 
 ROOT = Path(__file__).resolve().parents[1]
 DELAYS = (0.1, 0.6, 1.5)
@@ -147,7 +148,6 @@ WAVES = 8  # of the demo chain's ~180 staff: enough links for every child to be 
 def test_killed_submissions_are_each_recorded_once_or_not_at_all(db_url, demo, engine):
     from ee_app.auth import system_actor
     from ee_app.config import Settings
-    from ee_app.db import write_session
     from ee_app.keys import secret_key
     from ee_app.services import waves
     from tests.conftest import DEMO_TODAY
@@ -157,18 +157,16 @@ def test_killed_submissions_are_each_recorded_once_or_not_at_all(db_url, demo, e
     opens = DEMO_TODAY
     kill_waves = [f"kill-wave-{n}" for n in range(WAVES)]
     for code in kill_waves:
-        with write_session(engine) as session:
-            waves.create_wave(
-                session,
-                hr,
-                code=code,
-                name=code,
-                unit_codes=["LM"],
-                opens_on=opens,
-                closes_on=opens + timedelta(days=10),
-            )
-        with write_session(engine) as session:
-            waves.open_wave(session, hr, code, settings, today=opens)
+        open_new_wave(
+            engine,
+            hr,
+            code,
+            ["LM"],
+            opens_on=opens,
+            closes_on=opens + timedelta(days=10),
+            settings=settings,
+            today=opens,
+        )
     with read_session(engine) as session:
         wave_ids = session.scalars(
             select(SurveyWave.id).where(SurveyWave.code.in_(kill_waves))

@@ -19,7 +19,6 @@ import subprocess
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 from sqlalchemy import event, select
@@ -40,6 +39,7 @@ from ee_app.sealing import SEALED_SIZE, marker
 from ee_app.services import answering, waves
 from ee_app.services.cleanup import clean_up_after_close
 from tests.conftest import require_or_skip
+from tests.wave_setup import open_new_wave, tokens
 
 TODAY = date(2026, 11, 2)
 N = 12
@@ -149,23 +149,19 @@ def copy_postgres(url: str) -> Copy:
 
 
 def open_wave(engine, hr, settings, mode) -> tuple[int, list[str]]:
-    with write_session(engine) as session:
-        waves.create_wave(
-            session,
-            hr,
-            code="files",
-            name="文件副本",
-            unit_codes=["LM"],
-            opens_on=TODAY,
-            closes_on=date(2026, 11, 20),
-            mode=mode,
-        )
-    with write_session(engine) as session:
-        waves.open_wave(session, hr, "files", settings, today=TODAY)
-    with read_session(engine) as session:
-        wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == "files"))
-        links = waves.invitation_links(session, hr, "files", settings)
-    return wave_id, [parse_qs(urlparse(link.link).query)["t"][0] for link in links]
+    wave = open_new_wave(
+        engine,
+        hr,
+        "files",
+        ["LM"],
+        opens_on=TODAY,
+        closes_on=date(2026, 11, 20),
+        settings=settings,
+        today=TODAY,
+        name="文件副本",
+        mode=mode,
+    )
+    return wave.id, tokens(engine, hr, "files", settings)
 
 
 @pytest.mark.parametrize("mode", [WaveMode.ANONYMOUS, WaveMode.CONFIDENTIAL])

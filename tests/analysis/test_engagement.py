@@ -26,18 +26,17 @@ from ee_app.analysis.reliability import cronbach_alpha
 from ee_app.analysis.sums import SUM_COLUMNS, roll_up, sum_responses
 from ee_app.instruments.pulse import CORE_SLOTS
 
+#: Newcombe RG (1998), Two-sided confidence intervals for the single proportion, Statistics in
+#: Medicine 17:857-872, Table I, method 3 (Wilson score, no correction): successes, n, low, high.
+NEWCOMBE = [
+    (81, 263, 0.2553, 0.3662),
+    (15, 148, 0.0624, 0.1605),
+    (0, 20, 0.0, 0.1611),
+    (1, 29, 0.0061, 0.1718),
+]
 
-@pytest.mark.parametrize(
-    ("successes", "n", "low", "high"),
-    [
-        # Newcombe RG (1998), Two-sided confidence intervals for the single proportion,
-        # Statistics in Medicine 17:857-872, Table I, method 3 (Wilson score, no correction).
-        (81, 263, 0.2553, 0.3662),
-        (15, 148, 0.0624, 0.1605),
-        (0, 20, 0.0, 0.1611),
-        (1, 29, 0.0061, 0.1718),
-    ],
-)
+
+@pytest.mark.parametrize(("successes", "n", "low", "high"), NEWCOMBE)
 def test_wilson_interval_matches_newcombe(successes, n, low, high):
     _, lo, hi = wilson_ci(successes, n)
     assert (round(lo, 4), round(hi, 4)) == (low, high)

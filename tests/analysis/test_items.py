@@ -395,23 +395,17 @@ def test_intervals_follow_the_level():
     assert row["reasons"] == ()
 
 
+def with_bounds(estimate):
+    return [estimate, f"{estimate}_low", f"{estimate}_high"]
+
+
 def test_output_columns_and_types():
     table = items.question_statistics(flag_frame())
+    # The published contract, stated here on its own: each estimate is followed by its bounds.
     assert list(table.columns) == [
-        "question",
-        "n",
-        "facility",
-        "facility_low",
-        "facility_high",
-        "sd",
-        "discrimination",
-        "discrimination_low",
-        "discrimination_high",
-        "judged",
-        "flagged",
-        "reasons",
-        "reason",
-    ]
+        "question", "n", *with_bounds("facility"), "sd", *with_bounds("discrimination"),
+        "judged", "flagged", "reasons", "reason",
+    ]  # fmt: skip
     assert table["question"].is_monotonic_increasing
     assert table["n"].dtype == np.int64
     assert table["flagged"].dtype == bool and table["judged"].dtype == bool

@@ -12,6 +12,7 @@ import pytest
 from ee_app.analysis.csat import csat_by_staff, fit_beta_prior
 from ee_app.analysis.intervals import wilson_ci
 from ee_app.analysis.repurchase import repurchase, repurchase_by_store
+from tests.analysis.test_engagement import NEWCOMBE
 
 
 def _answers(staff, scores, *, scale=5, store="s1", role="beautician", touchpoint="treatment"):
@@ -62,17 +63,7 @@ def test_csat_wilson_interval_matches_engagement_wilson_ci():
     assert (round(row["top2_low"], 4), round(row["top2_high"], 4)) == (0.3006, 0.9544)
 
 
-@pytest.mark.parametrize(
-    ("successes", "n", "low", "high"),
-    [
-        # Newcombe RG (1998), Statistics in Medicine 17:857-872, Table I, method 3 (Wilson
-        # score), the same cases as tests/analysis/test_engagement.py.
-        (81, 263, 0.2553, 0.3662),
-        (15, 148, 0.0624, 0.1605),
-        (0, 20, 0.0, 0.1611),
-        (1, 29, 0.0061, 0.1718),
-    ],
-)
+@pytest.mark.parametrize(("successes", "n", "low", "high"), NEWCOMBE)  # the published cases
 def test_csat_wilson_interval_matches_newcombe(successes, n, low, high):
     row = csat_by_staff(_staff_with("a", successes, n), prior_by=None).iloc[0]
     assert (round(row["top2_low"], 4), round(row["top2_high"], 4)) == (low, high)

@@ -7,13 +7,11 @@ types the app enforces."""
 import re
 
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from ee_app.db import make_engine, read_session
-from ee_app.models import OrgUnit, ShopVisit, VisitStatus
+from ee_app.db import make_engine
 from tests.e2e.conftest import screenshot
 from tests.e2e.streamlit_ui import sign_in, wait_idle, wait_settled
-from tests.e2e.test_visits import CHECKLIST, NO_WITH_PHOTO
+from tests.e2e.test_visits import CHECKLIST, NO_WITH_PHOTO, open_draft_visit
 
 
 def test_a_shopper_on_a_phone_cannot_lose_an_answer_and_finds_what_is_missing(
@@ -37,14 +35,7 @@ def test_a_shopper_on_a_phone_cannot_lose_an_answer_and_finds_what_is_missing(
     expect(nav).not_to_be_in_viewport()
     screenshot(phone, "35-my-visits-after-navigation-phone")
 
-    with read_session(engine) as session:
-        visit_id = session.scalar(
-            select(ShopVisit.id)
-            .join(OrgUnit, OrgUnit.id == ShopVisit.store_id)
-            .where(OrgUnit.code == "SH01", ShopVisit.status == VisitStatus.DRAFT)
-        )
-    phone.locator(f".st-key-visit_{visit_id}").get_by_role("button").click()
-    wait_idle(phone)
+    open_draft_visit(phone, engine)
 
     # A second tap on the chosen answer keeps it (yes/no and 1–5 alike).
     yes_no = next(i for i in CHECKLIST.items if i.type == "yes_no")

@@ -55,6 +55,19 @@ def answer_everything(phone) -> None:  # type: ignore[no-untyped-def]
         wait_idle(phone)
 
 
+def open_draft_visit(phone, engine) -> int:  # type: ignore[no-untyped-def]
+    """Tap the shopper's draft visit to SH01 in "My visits"; its id."""
+    with read_session(engine) as session:
+        visit_id = session.scalar(
+            select(ShopVisit.id)
+            .join(OrgUnit, OrgUnit.id == ShopVisit.store_id)
+            .where(OrgUnit.code == "SH01", ShopVisit.status == VisitStatus.DRAFT)
+        )
+    phone.locator(f".st-key-visit_{visit_id}").get_by_role("button").click()
+    wait_idle(phone)
+    return visit_id
+
+
 def test_shopper_fills_in_a_visit_on_a_phone_and_hr_approves_it(start_app, oidc_provider, new_page):
     app = start_app(oidc=oidc_provider)
     engine = make_engine(app.database_url)
@@ -67,14 +80,7 @@ def test_shopper_fills_in_a_visit_on_a_phone_and_hr_approves_it(start_app, oidc_
     expect(main).not_to_contain_text("苏州园区店")  # the other shopper's visit
     screenshot(phone, "30-my-visits-phone")
 
-    with read_session(engine) as session:
-        visit_id = session.scalar(
-            select(ShopVisit.id)
-            .join(OrgUnit, OrgUnit.id == ShopVisit.store_id)
-            .where(OrgUnit.code == "SH01", ShopVisit.status == VisitStatus.DRAFT)
-        )
-    phone.locator(f".st-key-visit_{visit_id}").get_by_role("button").click()
-    wait_idle(phone)
+    visit_id = open_draft_visit(phone, engine)
     expect(phone.get_by_role("heading", name="上海静安店")).to_be_visible()
     phone.get_by_role("textbox", name="Who served you").fill("小王")
     answer_everything(phone)

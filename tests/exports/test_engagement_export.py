@@ -27,23 +27,14 @@ MANAGER = "manager.sh01@demo.example"
 MARK = {"en": "fewer than 5", "zh-CN": "少于5人"}
 #: Sheet-1 columns after code and name, as the view names them ("previous": the wave the
 #: change is measured against, text, from the row's previous_name and previous_wave).
+#: Each estimate is followed by its bounds.
 NUMBERS = [
     "n",
-    "index",
-    "index_low",
-    "index_high",
-    "favourable",
-    "favourable_low",
-    "favourable_high",
-    "enps",
-    "enps_low",
-    "enps_high",
-    "change",
-    "change_low",
-    "change_high",
+    *(f"{estimate}{end}" for estimate in ("index", "favourable", "enps", "change")
+      for end in ("", "_low", "_high")),
     "previous",
     "percentile",
-]
+]  # fmt: skip
 
 
 def view_of(engine, actor=None, **options):

@@ -34,6 +34,7 @@ from sqlalchemy import Engine
 from ee_app.auth import system_actor
 from ee_app.config import Settings
 from ee_app.db import write_session
+from ee_app.demo.outcome_files import SALE_HEADERS
 from ee_app.errors import ImportRejected
 from ee_app.exports.visit_templates import visit_template_rows
 from ee_app.instruments.checklist import default_definitions, validate
@@ -43,7 +44,7 @@ from ee_app.services.instruments import ensure_reference_data
 from ee_app.services.outcomes_import import import_csat, import_sales
 from ee_app.services.roster import import_roster
 from ee_app.services.visit_import import import_visits
-from tests.helpers import snapshot
+from tests.helpers import VISIT_HEADER, sheet_edited, snapshot
 
 __all__ = [
     "KINDS",
@@ -79,17 +80,7 @@ CSAT = [
     ["C4", "E10010", "SH02", "2026年10月5日", "3", "", "13700137000"],
     ["C5", "E10008", "SH01", "2026.10.6", "1", "效果反馈", "13600136000"],
 ]
-SALES_HEADER = [
-    "单号",
-    "顾客",
-    "员工编号",
-    "门店",
-    "消费日期",
-    "金额",
-    "项目",
-    "类别",
-    "指定客顾问",
-]
+SALES_HEADER = list(SALE_HEADERS)  # the POS export's columns, as the demo writes them
 SALES = [
     [
         "T1",
@@ -138,17 +129,7 @@ def base_rows(kind: str) -> list[list[Any]]:
         return [list(CSAT_HEADER), *(list(r) for r in CSAT)]
     if kind == "sales":
         return [list(SALES_HEADER), *(list(r) for r in SALES)]
-    header = [
-        "暗访编号",
-        "门店",
-        "暗访日期",
-        "模板",
-        "题目编号",
-        "答案",
-        "备注",
-        "服务员工",
-        "暗访机构",
-    ]
+    header = list(VISIT_HEADER)
     rows = [list(r[:9]) for r in visit_template_rows(SERVICE, "zh-CN")]
     return [header, *rows]
 
@@ -724,18 +705,6 @@ def check_import(engine: Engine, hostile: Hostile, before: Any = None) -> tuple[
 # The crash files ----------------------------------------------------------------------------
 
 
-def _with_sheet(data: bytes, edit: Callable[[bytes], bytes]) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                content = edit(content)
-            target.writestr(info.filename, content)
-    return out.getvalue()
-
-
 def _flip_in_sheet(data: bytes, offsets: tuple[int, ...]) -> bytes:
     """Flip one bit at each offset into the compressed sheet (a corrupt deflate stream that
     only breaks once openpyxl reads rows)."""
@@ -768,8 +737,8 @@ def crash_files() -> dict[str, bytes]:
         "sales-9999-12-31.csv": csv_(rows("sales", "K2", 3, "消费日期", "9999-12-31")),
         "csat-year-0001.xlsx": xlsx(rows("csat", "K3", 1, "服务日期", date(1, 1, 1))),
         "sales-year-0001.xlsx": xlsx(rows("sales", "K4", 2, "消费日期", datetime(1, 1, 1))),
-        "roster-malformed-sheet-xml.xlsx": _with_sheet(xlsx(rows("roster", "K5")), half),
-        "visits-malformed-sheet-xml.xlsx": _with_sheet(xlsx(rows("visits", "K6")), half),
+        "roster-malformed-sheet-xml.xlsx": sheet_edited(xlsx(rows("roster", "K5")), half),
+        "visits-malformed-sheet-xml.xlsx": sheet_edited(xlsx(rows("visits", "K6")), half),
         "csat-corrupt-deflate.xlsx": _flip_in_sheet(xlsx(rows("csat", "K7")), (51,)),
         "sales-corrupt-deflate.xlsx": _flip_in_sheet(xlsx(rows("sales", "K8")), (50,)),
         "sales-nul-in-item.csv": csv_(rows("sales", "K9", 2, "项目", "补水\x00护理")),

@@ -8,7 +8,7 @@ import pytest
 from ee_app.errors import ImportRejected
 from ee_app.imports import tabular
 from ee_app.imports.tabular import MAX_BYTES, MAX_MB, file_label, read_frame, read_table
-from tests.helpers import csv_file, xlsx_file
+from tests.helpers import csv_file, sheet_edited, xlsx_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,18 +65,6 @@ def test_a_larger_file_is_refused_before_it_is_read(monkeypatch):
             read(data, "big.csv")
 
 
-def _sheet_edited(edit) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(xlsx_file(ROWS)))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                content = edit(content)
-            target.writestr(info.filename, content)
-    return out.getvalue()
-
-
 @pytest.mark.parametrize(
     "edit",
     [
@@ -89,7 +77,7 @@ def _sheet_edited(edit) -> bytes:
 def test_a_workbook_broken_inside_its_sheet_is_refused(edit, read):
     """openpyxl reads the sheet only row by row: the failure comes while iterating."""
     with pytest.raises(ImportRejected, match=r"not a readable \.xlsx workbook"):
-        read(_sheet_edited(edit), "x.xlsx")
+        read(sheet_edited(xlsx_file(ROWS), edit), "x.xlsx")
 
 
 @pytest.mark.parametrize("read", [read_table, read_frame])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
+from ee_app.db import make_engine
 from tests.conftest import make_demo_database
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
@@ -21,6 +23,22 @@ def app_db(tmp_path, monkeypatch, sqlite_demo_template) -> str:
     monkeypatch.setenv("EE_LANG", "en")
     monkeypatch.delenv("EE_ENV", raising=False)
     return url
+
+
+@pytest.fixture
+def engine(app_db) -> Iterator[Engine]:
+    """The app's own demo database (not the suite's parametrised one), to arrange data before
+    the page runs and to read what the page wrote."""
+    engine = make_engine(app_db)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def link_key(monkeypatch, tmp_path) -> None:
+    """Personal links are derived from this key; never the developer's data/secret.key."""
+    monkeypatch.setenv("EE_SECRET_KEY", "cd" * 32)
+    monkeypatch.setenv("EE_DATA_DIR", str(tmp_path / "data"))
 
 
 @pytest.fixture

@@ -7,27 +7,16 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from ee_app.db import make_engine, read_session
+from ee_app.db import read_session
 from ee_app.models import ChecklistVersion
+from tests.pages.apptest import open_page
 from tests.raw_keys import raw_keys
 
 VISITS = "ee_app/pages/visits.py"
 
 
-@pytest.fixture
-def engine(app_db):
-    engine = make_engine(app_db)
-    yield engine
-    engine.dispose()
-
-
 def opened(make_app, language="en"):
-    at = make_app("hr@demo.example", language)
-    at.run()
-    at.switch_page(VISITS)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(make_app, VISITS, language=language)
 
 
 def versions(engine, key):

@@ -12,6 +12,7 @@ import pytest
 
 from ee_app.auth import Actor
 from ee_app.models import UserRole
+from tests.pages.apptest import clean, open_page
 
 PAGE = "ee_app/pages/linkage.py"
 
@@ -21,13 +22,7 @@ def hr_actor() -> Actor:
 
 
 def opened(make_app, identity, language="en"):
-    at = make_app(identity, language)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return clean(open_page(make_app, PAGE, identity, language))
 
 
 @pytest.mark.parametrize("language", ["en", "zh-CN"])

@@ -16,12 +16,13 @@ from sqlalchemy import delete, func, select
 from ee_app import clock
 from ee_app.auth import system_actor
 from ee_app.config import Settings
-from ee_app.db import make_engine, read_session, write_session
+from ee_app.db import read_session, write_session
 from ee_app.demo.chain import generate_chain
 from ee_app.models import CsatRecord, Sale, SaleStaff
 from ee_app.services.outcomes_import import import_csat, import_sales
 from tests.conftest import DEMO_SEED, DEMO_TODAY
 from tests.helpers import csv_file, snapshot
+from tests.pages.apptest import clean, open_page
 
 PAGE = "ee_app/pages/outcomes.py"
 HR = "hr@demo.example"
@@ -65,13 +66,6 @@ def in_2029(monkeypatch):
 
 
 @pytest.fixture
-def engine(app_db):
-    engine = make_engine(app_db)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
 def seeded(engine):
     """This month's answers and sales of SH01 and BJ01, imported through the services."""
     settings = Settings.from_env()
@@ -97,17 +91,7 @@ def count(engine, model) -> int:
 
 
 def outcomes_page(make_app, identity=HR, language="en"):
-    at = make_app(identity, language)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    ok(at)
-    return at
-
-
-def ok(at) -> None:
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
+    return clean(open_page(make_app, PAGE, identity, language))
 
 
 def texts(at, kind: str) -> str:
@@ -153,7 +137,7 @@ def test_empty_until_hr_imports(make_app, engine, no_outcomes):
     assert not at.tabs
     upload(at, "csat", "csat.csv", csv_file(CSAT, "gbk"))
     at.button(key="ee_outcomes_import").click().run()
-    ok(at)
+    clean(at)
     assert [t.label for t in at.tabs][:3] == ["Staff", "By touchpoint", "Stores"]
     assert at.selectbox(key="ee_outcomes_month").value == MONTH
     assert len(frame_with(at, "Employee number")) == 3
@@ -188,18 +172,18 @@ def test_gbk_csv_with_chinese_headers_imports_and_appears_in_history(make_app, e
     before = snapshot(engine)
     upload(at, "csat", "回访记录.csv", csv_file(CSAT, "gbk"))
     at.button(key="ee_outcomes_check").click().run()
-    ok(at)
+    clean(at)
     assert "5" in texts(at, "info")  # rows counted, nothing written
     assert snapshot(engine) == before
     csat_before = count(engine, CsatRecord)
     at.button(key="ee_outcomes_import").click().run()
-    ok(at)
+    clean(at)
     assert count(engine, CsatRecord) == csat_before + 5
     assert at.success, "the import is confirmed"
     assert any("回访记录.csv" in f.value.to_csv() for f in at.dataframe), "listed in the history"
     # The same file again adds nothing.
     at.button(key="ee_outcomes_import").click().run()
-    ok(at)
+    clean(at)
     assert count(engine, CsatRecord) == csat_before + 5
 
 
@@ -228,11 +212,11 @@ def test_mapping_step_for_an_unknown_id_header(make_app, engine):
     # The fields that were recognised are already pointed at their columns.
     assert at.selectbox(key="ee_outcomes_map_sales_customer").value == "顾客"
     picker.set_value("ID").run()
-    ok(at)
+    clean(at)
     assert not at.button(key="ee_outcomes_import").disabled
     sales_before = count(engine, Sale)
     at.button(key="ee_outcomes_import").click().run()
-    ok(at)
+    clean(at)
     assert count(engine, Sale) == sales_before + 3
     assert "pos.csv" in set(frame_with(at, "File")["File"])
 
@@ -242,9 +226,9 @@ def test_undo_removes_the_batch(make_app, engine, seeded):
     csat_before = count(engine, CsatRecord)
     at = outcomes_page(make_app, HR)
     at.selectbox(key="ee_outcomes_undo_pick").set_value(csat_batch).run()
-    ok(at)
+    clean(at)
     at.button(key="ee_outcomes_undo_now").click().run()
-    ok(at)
+    clean(at)
     assert count(engine, CsatRecord) == csat_before - 5
     assert any(str(csat_batch) in s.value for s in at.success)
     history = frame_with(at, "Status").set_index("Batch")
@@ -267,7 +251,7 @@ def test_a_file_of_mixed_scales_waits_for_the_scale_to_be_chosen(make_app, engin
     at.segmented_control(key="ee_outcomes_scale").set_value(10).run()
     csat_before = count(engine, CsatRecord)
     at.button(key="ee_outcomes_import").click().run()
-    ok(at)
+    clean(at)
     assert count(engine, CsatRecord) == csat_before + 6
     assert "0–10" in texts(at, "success")
 
@@ -303,5 +287,5 @@ def test_opens_on_the_last_complete_month_with_three_months_of_csat(make_app, mo
     few, rated = flagged(at)
     assert rated >= 180 and few < 0.2 * rated
     at.selectbox(key="ee_outcomes_csat_months").set_value(1).run()
-    ok(at)
+    clean(at)
     assert flagged(at)[0] > few  # October alone: more staff with too few answers

@@ -8,26 +8,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from ee_app.db import make_engine, read_session
+from ee_app.db import read_session
 from ee_app.models import QuizVersion
+from tests.pages.apptest import open_page
 
 PAGE = "ee_app/pages/training.py"
 
 
-@pytest.fixture
-def engine(app_db):
-    engine = make_engine(app_db)
-    yield engine
-    engine.dispose()
-
-
 def opened(make_app, language="en"):
-    at = make_app("hr@demo.example", language)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(make_app, PAGE, language=language)
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ to a local SMTP server with a confirmation, and the log; managers see none of it
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select, update
 
 from ee_app.db import write_session
@@ -10,12 +11,10 @@ from ee_app.models import Staff
 from tests.messaging.servers import smtp_server
 from tests.pages.test_surveys_page import open_wave, page_text, surveys_page
 
+pytestmark = pytest.mark.usefixtures("link_key")
 
-def test_hr_sends_email_reminders_after_confirming_and_sees_the_log(
-    make_app, app_db, monkeypatch, tmp_path
-):
-    monkeypatch.setenv("EE_SECRET_KEY", "cd" * 32)
-    monkeypatch.setenv("EE_DATA_DIR", str(tmp_path / "data"))
+
+def test_hr_sends_email_reminders_after_confirming_and_sees_the_log(make_app, app_db, monkeypatch):
     from ee_app.db import make_engine
 
     engine = make_engine(app_db)
@@ -53,9 +52,7 @@ def test_hr_sends_email_reminders_after_confirming_and_sees_the_log(
     assert "@c.test" not in page_text(at)
 
 
-def test_a_manager_sees_no_reminders(make_app, app_db, monkeypatch, tmp_path):
-    monkeypatch.setenv("EE_SECRET_KEY", "cd" * 32)
-    monkeypatch.setenv("EE_DATA_DIR", str(tmp_path / "data"))
+def test_a_manager_sees_no_reminders(make_app, app_db):
     from ee_app.db import make_engine
 
     engine = make_engine(app_db)

@@ -6,25 +6,18 @@ from __future__ import annotations
 import pytest
 
 from ee_app.auth import Actor
-from ee_app.db import make_engine, read_session
+from ee_app.db import read_session
 from ee_app.i18n import translator
 from ee_app.models import UnitLevel, UserRole
 from ee_app.services.engagement_drivers import drivers_for
 from ee_app.ui.engagement_drivers import drivers_sentence
 from ee_app.ui.explain import explain
 from ee_app.ui.widths import fit_width
+from tests.pages.apptest import clean
 from tests.pages.test_pages import texts
-from tests.pages.test_results_page import NEWEST, assert_clean, results_page
+from tests.pages.test_results_page import NEWEST, results_page
 
 HR = Actor(email="hr@demo.example", role=UserRole.HR)
-
-
-@pytest.fixture
-def engine(app_db):
-    """The app's own demo database (not the suite's parametrised one)."""
-    engine = make_engine(app_db)
-    yield engine
-    engine.dispose()
 
 
 @pytest.mark.parametrize("language", ["en", "zh-CN"])
@@ -44,14 +37,14 @@ def test_the_chain_shows_its_drivers(make_app, engine, language):
     assert numbers["r"].iloc[0] == pytest.approx(best["r"])
     assert f"{view.respondents}" in shown
     at.segmented_control(key="ee_results_driver_outcome").set_value("index").run()
-    assert_clean(at)
+    clean(at)
     assert drivers_sentence(view, "index", _) in texts(at)
 
 
 def test_a_small_store_shows_why_not(make_app):
     at = results_page(make_app)
     at.selectbox(key="ee_results_unit").set_value("SZ03").run()
-    assert_clean(at)
+    clean(at)
     shown = texts(at)
     assert "Shown for groups of at least 10 respondents; this unit has 6." in shown
     assert "The themes most linked" not in shown
@@ -60,7 +53,7 @@ def test_a_small_store_shows_why_not(make_app):
 def test_a_hidden_team_shows_nothing(make_app):
     at = results_page(make_app, "manager.sh01@demo.example")
     at.selectbox(key="ee_results_unit").set_value("SH01-F").run()
-    assert_clean(at)
+    clean(at)
     shown = texts(at)
     assert "Not shown for this unit: its results are hidden to protect anonymity" in shown
     assert "The themes most linked" not in shown
@@ -80,7 +73,7 @@ def test_marks_and_headers_are_not_cut_off_and_terms_explained(make_app, languag
     at = results_page(make_app, "hr@demo.example", language)
     _ = translator(language)
     at.segmented_control(key="ee_results_level").set_value(UnitLevel.TEAM).run()
-    assert_clean(at)
+    clean(at)
     units = at.dataframe[0]
     config = column_config(units)
     hidden_mark = _("fewer than {k}").format(k=5)

@@ -7,10 +7,11 @@ import pandas as pd
 import pytest
 
 from ee_app.auth import Actor
-from ee_app.db import make_engine, read_session
+from ee_app.db import read_session
 from ee_app.models import UnitLevel, UserRole
 from ee_app.services import actions, results, waves
 from ee_app.services.users import actor_for_email
+from tests.pages.apptest import clean, open_page
 from tests.pages.test_pages import texts
 
 PAGE = "ee_app/pages/results.py"
@@ -19,25 +20,8 @@ HR = Actor(email="hr@demo.example", role=UserRole.HR)
 OTHER_STORES = ("SH02", "HZ01", "SZ01", "SZ02", "SZ03", "XM01", "GZ01", "BJ01", "BJ02", "TJ01")
 
 
-@pytest.fixture
-def engine(app_db):
-    engine = make_engine(app_db)
-    yield engine
-    engine.dispose()
-
-
 def results_page(make_app, identity="hr@demo.example", language="en"):
-    at = make_app(identity, language)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert_clean(at)
-    return at
-
-
-def assert_clean(at) -> None:
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
+    return clean(open_page(make_app, PAGE, identity, language))
 
 
 def units_table(at) -> pd.DataFrame:
@@ -117,7 +101,7 @@ def test_manager_sees_only_their_store(make_app):
         assert other not in shown
 
     level.set_value(UnitLevel.TEAM).run()
-    assert_clean(at)
+    clean(at)
     assert codes_in(units_table(at)) == ["SH01-B", "SH01-M", "SH01-F"]
     shown = texts(at)
     for other in OTHER_STORES:
@@ -127,7 +111,7 @@ def test_manager_sees_only_their_store(make_app):
 def test_small_teams_are_marked_and_show_no_numbers(make_app, engine):
     at = results_page(make_app)
     at.segmented_control(key="ee_results_level").set_value(UnitLevel.TEAM).run()
-    assert_clean(at)
+    clean(at)
     with read_session(engine) as session:
         view = results.engagement_view(session, HR, NEWEST, level=UnitLevel.TEAM)
     hidden = set(view.rows.loc[view.rows["hidden"], "code"])
@@ -149,7 +133,7 @@ def test_a_role_filter_shows_only_the_stores_published_for_that_role(make_app, e
     at = results_page(make_app)
     at.segmented_control(key="ee_results_filter").set_value("role").run()
     at.selectbox(key="ee_results_role").set_value("beautician").run()
-    assert_clean(at)
+    clean(at)
     with read_session(engine) as session:
         view = results.engagement_view(session, HR, NEWEST, dim="role", value="beautician")
     published = set(view.rows.loc[~view.rows["hidden"], "code"])
@@ -169,7 +153,7 @@ def test_a_role_filter_shows_only_the_stores_published_for_that_role(make_app, e
 def test_the_oldest_wave_has_nothing_to_compare_with(make_app):
     at = results_page(make_app)
     at.selectbox(key="ee_results_wave").set_value("pulse-2026-06").run()
-    assert_clean(at)
+    clean(at)
     frame = units_table(at)
     assert frame["Change"].isna().all() and frame["Direction"].isna().all()
     assert frame["Change since"].isna().all()
@@ -189,7 +173,7 @@ def test_a_hidden_team_in_detail_shows_marks_not_numbers(make_app):
     }
     assert "fewer than 5" in options["前台组 (SH01-F)"]
     picker.set_value("SH01-F").run()
-    assert_clean(at)
+    clean(at)
     shown = texts(at)
     assert "Hidden to protect anonymity (fewer than 5)." in shown
     assert "Comments are shown for groups of at least 5 respondents whose" in shown
@@ -205,7 +189,7 @@ def test_manager_makes_a_plan_and_adds_an_action(make_app, engine):
     themes.set_value(["recognition", "voice"])
     at.text_area(key="ee_plan_note_SH01").input("Praise in the morning huddle")
     button(at, "Create plan").click().run()
-    assert_clean(at)
+    clean(at)
     assert "Action plan created" in at.toast[0].value
     assert "Plan after wave pulse-2026-10" in texts(at)
 
@@ -218,7 +202,7 @@ def test_manager_makes_a_plan_and_adds_an_action(make_app, engine):
     at.text_input(key=f"{prefix}_text").input("Suggestion box reviewed every Friday")
     at.text_input(key=f"{prefix}_owner").input("张店长")
     button(at, "Add action").click().run()
-    assert_clean(at)
+    clean(at)
     assert "Suggestion box reviewed every Friday" in texts(at).replace("\\", "")
     with read_session(engine) as session:
         (plan,) = actions.list_plans(session, manager, "SH01")
@@ -226,7 +210,7 @@ def test_manager_makes_a_plan_and_adds_an_action(make_app, engine):
     assert (action.theme, action.owner) == ("voice", "张店长")
 
     at.selectbox(key=f"ee_action_status_{action.id}").set_value("done").run()
-    assert_clean(at)
+    clean(at)
     assert at.get("progress")[0].proto.text == "1 of 1 actions done"
     with read_session(engine) as session:
         (plan,) = actions.list_plans(session, manager, "SH01")

@@ -6,43 +6,25 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
-from ee_app.db import make_engine, read_session, write_session
+from ee_app.db import read_session, write_session
 from ee_app.models import Staff, UserRole
 from ee_app.services.retention import ANONYMISED_NAME
 from ee_app.ui.navigation import pages_for
+from tests.pages.apptest import clean, open_page, values_of
 
 PAGE = "ee_app/pages/retention.py"
 
 
-@pytest.fixture
-def engine(app_db):
-    engine = make_engine(app_db)
-    yield engine
-    engine.dispose()
-
-
 def texts(at) -> str:
-    parts = [
-        e.value
-        for kind in ("title", "markdown", "caption", "info", "warning", "error", "success")
-        for e in getattr(at, kind)
-    ]
-    parts += [c.label for c in at.checkbox]
+    parts = values_of(at) + [c.label for c in at.checkbox]
     parts += [frame.value.to_csv() for frame in at.dataframe]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(parts)
 
 
 def opened(make_app, language="en"):
-    at = make_app("hr@demo.example", language)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return clean(open_page(make_app, PAGE, language=language))
 
 
 def test_hr_removes_what_goes_and_erases_one_person(make_app, engine):

@@ -8,17 +8,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from ee_app.db import make_engine, read_session, write_session
+from ee_app.db import read_session, write_session
 from ee_app.models import SurveySchedule, SurveyWave
 from ee_app.services import waves
-from tests.pages.test_surveys_page import HR, PAGE, open_wave, secret_key  # noqa: F401
+from tests.pages.apptest import open_page
+from tests.pages.test_surveys_page import HR, PAGE, open_wave
 
-
-@pytest.fixture
-def engine(app_db):
-    engine = make_engine(app_db)
-    yield engine
-    engine.dispose()
+pytestmark = pytest.mark.usefixtures("link_key")
 
 
 def messages(at, kind):
@@ -33,11 +29,7 @@ def test_hr_schedules_a_pulse_changes_a_close_date_and_is_warned_of_an_overlap(m
             session, HR, code="DRAFT-2", name="Two stores", unit_codes=["SH01", "SH02"],
             opens_on=today, closes_on=today + timedelta(days=7),
         )  # fmt: skip
-    at = make_app("hr@demo.example")
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, at.exception
+    at = open_page(make_app, PAGE)
 
     # Opening a wave that reaches people of an open one: the confirmation warns first.
     at.selectbox(key="ee_waves_pick").set_value("DRAFT-2").run()

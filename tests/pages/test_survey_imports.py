@@ -13,14 +13,13 @@ import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 from ee_app.auth import Actor
 from ee_app.config import Settings
-from ee_app.db import make_engine, read_session, write_session
+from ee_app.db import make_engine
 from ee_app.i18n import translator
 from ee_app.models import UserRole
-from ee_app.services import waves
+from tests.wave_setup import open_new_wave, tokens
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTE = (
@@ -83,23 +82,19 @@ def test_drawing_and_submitting_the_survey_imports_no_heavy_library(app_db, tmp_
         monkeypatch.setenv(name, value)
     engine = make_engine(app_db)
     today, settings = date.today(), Settings.from_env()
-    with write_session(engine) as session:
-        waves.create_wave(
-            session,
-            HR,
-            code="LIGHT-1",
-            name="Pulse LIGHT-1",
-            unit_codes=["LM"],
-            opens_on=today,
-            closes_on=today + timedelta(days=14),
-            language="zh-CN",
-        )
-    with write_session(engine) as session:
-        waves.open_wave(session, HR, "LIGHT-1", settings)
-    with read_session(engine) as session:
-        link = waves.invitation_links(session, HR, "LIGHT-1", settings)[0].link
+    open_new_wave(
+        engine,
+        HR,
+        "LIGHT-1",
+        ["LM"],
+        opens_on=today,
+        closes_on=today + timedelta(days=14),
+        settings=settings,
+        name="Pulse LIGHT-1",
+        language="zh-CN",
+    )
+    token = tokens(engine, HR, "LIGHT-1", settings)[0]
     engine.dispose()
-    token = parse_qs(urlparse(link).query)["t"][0]
     code = LOADED + (
         "from streamlit.testing.v1 import AppTest\n"
         "def survey(token):\n"

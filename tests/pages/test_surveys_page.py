@@ -4,7 +4,6 @@ through the real ``streamlit_app.py``."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pyarrow as pa
@@ -12,64 +11,43 @@ import pytest
 
 from ee_app.auth import Actor, system_actor
 from ee_app.config import Settings
-from ee_app.db import make_engine, read_session, write_session
+from ee_app.db import make_engine, write_session
 from ee_app.models import UnitLevel, UserRole, WaveMode
-from ee_app.services import waves
 from ee_app.services.org import create_unit
 from ee_app.services.users import save_user
 from tests.helpers import reading
+from tests.pages.apptest import clean, open_page, values_of
+from tests.wave_setup import open_new_wave, tokens
 
 PAGE = "ee_app/pages/surveys.py"
 HR = Actor(email="hr@demo.example", role=UserRole.HR)
-
-
-@pytest.fixture(autouse=True)
-def secret_key(monkeypatch, tmp_path):
-    """Personal links are derived from this key; never the developer's data/secret.key."""
-    monkeypatch.setenv("EE_SECRET_KEY", "cd" * 32)
-    monkeypatch.setenv("EE_DATA_DIR", str(tmp_path / "data"))
-
-
-@pytest.fixture
-def engine(app_db):
-    engine = make_engine(app_db)
-    yield engine
-    engine.dispose()
+pytestmark = pytest.mark.usefixtures("link_key")
 
 
 def open_wave(engine, units, *, code="T-1", mode=WaveMode.ANONYMOUS, language="en") -> list[str]:
     """Create and open a wave from today on; return its personal tokens."""
     today = date.today()
     settings = Settings.from_env()
-    with write_session(engine) as session:
-        waves.create_wave(
-            session,
-            HR,
-            code=code,
-            name=f"Pulse {code}",
-            unit_codes=list(units),
-            opens_on=today,
-            closes_on=today + timedelta(days=14),
-            mode=mode,
-            language=language,
-        )
-    with write_session(engine) as session:
-        waves.open_wave(session, HR, code, settings)
-    with read_session(engine) as session:
-        links = waves.invitation_links(session, HR, code, settings)
-    return [parse_qs(urlparse(link.link).query)["t"][0] for link in links]
+    open_new_wave(
+        engine,
+        HR,
+        code,
+        units,
+        opens_on=today,
+        closes_on=today + timedelta(days=14),
+        settings=settings,
+        name=f"Pulse {code}",
+        mode=mode,
+        language=language,
+    )
+    return tokens(engine, HR, code, settings)
 
 
 def surveys_page(make_app, identity, language="en", wave=None):
-    at = make_app(identity, language)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
+    at = open_page(make_app, PAGE, identity, language)
     if wave is not None:
         at.selectbox(key="ee_waves_pick").set_value(wave).run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return clean(at)
 
 
 def participation_frame(at) -> pd.DataFrame:
@@ -86,8 +64,7 @@ def row_of(frame: pd.DataFrame, code: str) -> pd.Series:
 
 def page_text(at) -> str:
     kinds = ("title", "markdown", "caption", "info", "warning", "success", "subheader")
-    parts = [str(e.value) for kind in kinds for e in getattr(at, kind)]
-    parts += [frame.value.to_csv() for frame in at.dataframe]
+    parts = values_of(at, kinds) + [frame.value.to_csv() for frame in at.dataframe]
     return "\n".join(parts)
 
 
@@ -165,10 +142,7 @@ def test_a_clean_up_that_could_not_finish_says_so_and_can_be_retried(make_app, e
 
 
 def surveys_page_with_errors(make_app, wave):
-    at = make_app("hr@demo.example", "en")
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
+    at = open_page(make_app, PAGE)
     at.selectbox(key="ee_waves_pick").set_value(wave).run()
     assert not at.exception, at.exception
     return at

@@ -10,42 +10,24 @@ from sqlalchemy import select
 
 from ee_app.auth import system_actor
 from ee_app.config import Settings
-from ee_app.db import make_engine, read_session
+from ee_app.db import read_session
 from ee_app.keys import secret_key
 from ee_app.models import QuizVersion
 from ee_app.services.training import quiz_token
 from ee_app.services.training_status import status_table
+from tests.pages.apptest import clean, open_page, values_of
 
 PAGE = "ee_app/pages/training.py"
 
 
-@pytest.fixture
-def engine(app_db):
-    engine = make_engine(app_db)
-    yield engine
-    engine.dispose()
-
-
 def texts(at) -> str:
-    parts = [
-        e.value
-        for kind in ("title", "markdown", "caption", "info", "warning", "error", "success")
-        for e in getattr(at, kind)
-    ]
-    parts += [m.label for m in at.metric]
-    for frame in at.dataframe:
-        parts.append(frame.value.to_csv())
-    return "\n".join(str(p) for p in parts)
+    parts = values_of(at) + [m.label for m in at.metric]
+    parts += [frame.value.to_csv() for frame in at.dataframe]
+    return "\n".join(parts)
 
 
 def opened(make_app, identity, language="en"):
-    at = make_app(identity, language)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return clean(open_page(make_app, PAGE, identity, language))
 
 
 @pytest.mark.parametrize("language", ["en", "zh-CN"])

@@ -9,38 +9,23 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, select
 
-from ee_app.db import make_engine, read_session, write_session
+from ee_app.db import read_session, write_session
 from ee_app.models import OrgUnit, ShopVisit, VisitEvidence, VisitStatus
 from tests.helpers import photo, png_bomb
+from tests.pages.apptest import open_page, values_of
 
 VISITS = "ee_app/pages/visits.py"
 MINE = "ee_app/pages/my_visits.py"
 
 
-@pytest.fixture
-def engine(app_db):
-    engine = make_engine(app_db)
-    yield engine
-    engine.dispose()
-
-
 def texts(at) -> str:
-    parts = [
-        e.value
-        for kind in ("title", "markdown", "caption", "info", "warning", "error", "success")
-        for e in getattr(at, kind)
-    ]
-    parts += [e.label for e in at.selectbox] + [str(o) for s in at.selectbox for o in s.options]
-    return "\n".join(str(p) for p in parts)
+    parts = values_of(at) + [e.label for e in at.selectbox]
+    parts += [str(o) for s in at.selectbox for o in s.options]
+    return "\n".join(parts)
 
 
 def opened(make_app, identity, page, language="en"):
-    at = make_app(identity, language)
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(make_app, page, identity, language)
 
 
 def store_visits(engine, status):

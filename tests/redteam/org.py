@@ -24,6 +24,7 @@ from ee_app.services import answering, org, waves
 from ee_app.services.roster import import_roster
 from ee_app.services.users import actor_for_email, save_user
 from tests.helpers import csv_file
+from tests.wave_setup import open_new_wave
 
 K = 3
 W1, W2 = "rt-2026-09", "rt-2026-10"
@@ -192,20 +193,18 @@ def build(
             with write_session(engine) as session:
                 data = _roster(people, OPENS[code])
                 import_roster(session, admin, data, "roster.csv", effective=MOVES_ON)
-        with write_session(engine) as session:
-            waves.create_wave(
-                session,
-                admin,
-                code=code,
-                name=code,
-                unit_codes=[units[0][0]],
-                opens_on=OPENS[code],
-                closes_on=OPENS[code].replace(day=10),
-                mode=WaveMode.ANONYMOUS,
-                k=K,
-            )
-        with write_session(engine) as session:
-            waves.open_wave(session, admin, code, settings, today=OPENS[code])
+        open_new_wave(
+            engine,
+            admin,
+            code,
+            [units[0][0]],
+            opens_on=OPENS[code],
+            closes_on=OPENS[code].replace(day=10),
+            settings=settings,
+            today=OPENS[code],
+            mode=WaveMode.ANONYMOUS,
+            k=K,
+        )
         with read_session(engine) as session:
             hostile.staff_ids = dict(session.execute(select(Staff.employee_no, Staff.id)).all())
         _answer_wave(hostile, people, code)

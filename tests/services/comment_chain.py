@@ -31,6 +31,7 @@ from ee_app.models import (
 from ee_app.services import answering, instruments, org, waves
 from ee_app.services.roster import import_roster
 from tests.helpers import csv_file
+from tests.wave_setup import open_new_wave
 
 K, K_C = 3, 10
 WAVE = "cw-2026-11"
@@ -114,21 +115,20 @@ def run_wave(
     admin = system_actor("comment-test")
     settings = Settings.from_env()
     key = secret_key(settings)
-    with write_session(engine) as session:
-        waves.create_wave(
-            session,
-            admin,
-            code=code,
-            name=f"Wave {code}",
-            unit_codes=["CB"],
-            opens_on=opens,
-            closes_on=opens + timedelta(days=10),
-            k=K,
-            k_comments=K_C,
-            instrument_id=instrument_id,
-        )
-    with write_session(engine) as session:
-        waves.open_wave(session, admin, code, settings, today=opens)
+    open_new_wave(
+        engine,
+        admin,
+        code,
+        ["CB"],
+        opens_on=opens,
+        closes_on=opens + timedelta(days=10),
+        settings=settings,
+        today=opens,
+        name=f"Wave {code}",
+        k=K,
+        k_comments=K_C,
+        instrument_id=instrument_id,
+    )
     with read_session(engine) as session:
         wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == code))
         invited = session.execute(

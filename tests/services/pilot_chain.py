@@ -23,6 +23,7 @@ from ee_app.models import OrgUnit, Staff, SurveyInvitation, SurveyWave, UnitLeve
 from ee_app.services import answering, org, waves
 from ee_app.services.roster import import_roster
 from tests.helpers import csv_file
+from tests.wave_setup import open_new_wave
 
 K = 3
 STORES = {"N1": "PN", "N2": "PN", "N3": "PN", "S1": "PS", "S2": "PS"}
@@ -93,20 +94,19 @@ def run_wave(engine: Engine, code: str) -> None:
             for staff_id, no in session.execute(select(Staff.id, Staff.employee_no))
         }
     audience, mode, opens, _shift = WAVES[code]
-    with write_session(engine) as session:
-        waves.create_wave(
-            session,
-            admin,
-            code=code,
-            name=f"Wave {code[1].upper()}",
-            unit_codes=list(audience),
-            opens_on=opens,
-            closes_on=opens + timedelta(days=10),
-            mode=mode,
-            k=K,
-        )
-    with write_session(engine) as session:
-        waves.open_wave(session, admin, code, settings, today=opens)
+    open_new_wave(
+        engine,
+        admin,
+        code,
+        audience,
+        opens_on=opens,
+        closes_on=opens + timedelta(days=10),
+        settings=settings,
+        today=opens,
+        name=f"Wave {code[1].upper()}",
+        mode=mode,
+        k=K,
+    )
     with read_session(engine) as session:
         wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == code))
         invited = session.execute(

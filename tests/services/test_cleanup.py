@@ -7,7 +7,6 @@ import shutil
 import time
 from datetime import date
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 from sqlalchemy import event, select
@@ -22,6 +21,7 @@ from ee_app.sealing import marker
 from ee_app.services import answering, waves
 from ee_app.services.cleanup import clean_up_after_close
 from tests.helpers import reading
+from tests.wave_setup import open_new_wave, tokens
 
 TODAY = date(2026, 11, 2)
 
@@ -50,24 +50,18 @@ def settings(tmp_path, monkeypatch):
 
 def answered_wave(engine, hr, settings, code="2026-11", people=8) -> int:
     """An open wave over the chain with ``people`` answers and comments; its id."""
-    with write_session(engine) as session:
-        waves.create_wave(
-            session,
-            hr,
-            code=code,
-            name=code,
-            unit_codes=["LM"],
-            opens_on=TODAY,
-            closes_on=date(2026, 11, 20),
-        )
-    with write_session(engine) as session:
-        waves.open_wave(session, hr, code, settings, today=TODAY)
-    with read_session(engine) as session:
-        links = waves.invitation_links(session, hr, code, settings)
-        wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == code))
+    wave_id = open_new_wave(
+        engine,
+        hr,
+        code,
+        ["LM"],
+        opens_on=TODAY,
+        closes_on=date(2026, 11, 20),
+        settings=settings,
+        today=TODAY,
+    ).id
     key = secret_key(settings)
-    for n, link in enumerate(links[:people]):
-        token = parse_qs(urlparse(link.link).query)["t"][0]
+    for n, token in enumerate(tokens(engine, hr, code, settings)[:people]):
         answering.submit(engine, token, {"a01": 1 + n % 5}, 7, f"意见{n}", key=key, today=TODAY)
     return wave_id
 

@@ -38,6 +38,7 @@ from ee_app.services import import_batches as batches
 from ee_app.services import outcomes_import as oi
 from ee_app.services.users import actor_for_email
 from tests.helpers import csv_file
+from tests.wave_setup import open_new_wave
 
 OCTOBER = date(2026, 10, 1)  # a month the demo has CSAT for
 DECEMBER = date(2026, 12, 1)  # after the demo's data ends: only what the test imports
@@ -65,19 +66,17 @@ def closed_wave(
     adapting to their current signatures (``submit`` may take the server key, ``close_wave``
     the settings)."""
     settings = Settings.from_env()
-    with write_session(engine) as session:
-        waves.create_wave(
-            session,
-            hr,
-            code=code,
-            name=code,
-            unit_codes=list(units),
-            opens_on=start,
-            closes_on=start + timedelta(days=20),
-            mode=mode,
-        )
-    with write_session(engine) as session:
-        waves.open_wave(session, hr, code, settings, today=start)
+    open_new_wave(
+        engine,
+        hr,
+        code,
+        units,
+        opens_on=start,
+        closes_on=start + timedelta(days=20),
+        settings=settings,
+        today=start,
+        mode=mode,
+    )
     with read_session(engine) as session:
         wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == code))
         invitations = session.execute(

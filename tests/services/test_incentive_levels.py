@@ -14,6 +14,7 @@ from ee_app.db import read_session
 from ee_app.instruments.scheme import default_definition, validate
 from ee_app.models import CsatRecord, OrgUnit, Sale
 from ee_app.services import incentive_inputs, incentives
+from tests.services.test_calibration import SALES_TARGETS  # the per-role targets before issue 17
 
 MONTHS = ("2026-09", "2026-10")
 
@@ -81,14 +82,7 @@ def _pre_issue_scheme():
     for component in old["components"]:
         component.pop("measures", None)
         component.pop("missing", None)
-    old["components"][0]["target"] = {
-        "beautician": 30000,
-        "consultant": 80000,
-        "doctor": 120000,
-        "nurse": 20000,
-        "front_desk": 15000,
-        "store_manager": 200000,
-    }
+    old["components"][0]["target"] = dict(SALES_TARGETS)
     return old
 
 

@@ -146,20 +146,7 @@ def test_icc_from_the_stored_sums_of_published_stores(engine, demo, hr):
 
 def test_a_hidden_store_leaves_the_icc(engine, demo, hr):
     code = data_for(engine, actor=hr).waves[0]
-    with write_session(engine) as session:  # hide SH01, as suppression would
-        wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == code))
-        unit_id = session.scalar(select(OrgUnit.id).where(OrgUnit.code == "SH01"))
-        session.execute(
-            update(SurveyResult)
-            .where(SurveyResult.wave_id == wave_id, SurveyResult.unit_id == unit_id)
-            .values(hidden=1)
-        )
-        session.execute(
-            update(SurveyWaveResult)
-            .where(SurveyWaveResult.wave_id == wave_id)
-            .values(version=SurveyWaveResult.version + 1)
-        )
-        session.commit()
+    hide_store_in(engine, code, "SH01")
     with read_session(engine) as session:
         icc = linkage.wave_icc(session, hr, code)
     assert icc["units"] == 11

@@ -50,6 +50,16 @@ def _outcome(read):  # type: ignore[no-untyped-def]
         return type(exc).__name__, exc.render()
 
 
+def _both(engine, orm_read, core_read):  # type: ignore[no-untyped-def]
+    """The outcome of the ORM service's read (on a session) and of the quick read (on a
+    connection), to compare."""
+    with read_session(engine) as session:
+        orm = _outcome(lambda: orm_read(session))
+    with engine.connect() as conn:
+        core = _outcome(lambda: core_read(conn))
+    return orm, core
+
+
 def _actors(engine, email):  # type: ignore[no-untyped-def]
     from ee_app.auth import system_actor
 
@@ -83,40 +93,34 @@ def test_an_inactive_user_is_no_actor(engine, demo):
 @pytest.mark.parametrize("email", ACTORS)
 def test_users_list_is_the_same(engine, demo, email):
     orm_actor, core_actor = _actors(engine, email)
-    with read_session(engine) as session:
-        orm = _outcome(
-            lambda: [
-                (u.email, u.name, u.role.value, u.active, u.unit_codes)
-                for u in users.list_users(session, orm_actor)
-            ]
-        )
-    with engine.connect() as conn:
-        core = _outcome(
-            lambda: [
-                (u.email, u.name, u.role, u.active, u.unit_codes)
-                for u in users_read.list_users(conn, core_actor)
-            ]
-        )
+    orm, core = _both(
+        engine,
+        lambda session: [
+            (u.email, u.name, u.role.value, u.active, u.unit_codes)
+            for u in users.list_users(session, orm_actor)
+        ],
+        lambda conn: [
+            (u.email, u.name, u.role, u.active, u.unit_codes)
+            for u in users_read.list_users(conn, core_actor)
+        ],
+    )
     assert core == orm
 
 
 @pytest.mark.parametrize("email", ACTORS)
 def test_wave_list_is_the_same(engine, demo, email):
     orm_actor, core_actor = _actors(engine, email)
-    with read_session(engine) as session:
-        orm = _outcome(
-            lambda: [
-                (w.code, w.status.value, w.mode.value, w.invited, w.responded, w.name)
-                for w in waves.list_waves(session, orm_actor)
-            ]
-        )
-    with engine.connect() as conn:
-        core = _outcome(
-            lambda: [
-                (w.code, w.status, w.mode, w.invited, w.responded, w.name)
-                for w in waves_read.list_waves(conn, core_actor)
-            ]
-        )
+    orm, core = _both(
+        engine,
+        lambda session: [
+            (w.code, w.status.value, w.mode.value, w.invited, w.responded, w.name)
+            for w in waves.list_waves(session, orm_actor)
+        ],
+        lambda conn: [
+            (w.code, w.status, w.mode, w.invited, w.responded, w.name)
+            for w in waves_read.list_waves(conn, core_actor)
+        ],
+    )
     assert core == orm
 
 
@@ -125,20 +129,17 @@ def test_wave_list_is_the_same(engine, demo, email):
 def test_staff_list_is_the_same(engine, demo, email, unit, search):
     orm_actor, core_actor = _actors(engine, email)
 
-    def orm_read():  # type: ignore[no-untyped-def]
+    def orm_read(session):  # type: ignore[no-untyped-def]
         unit_id = org.get_unit(session, orm_actor, unit).id if unit else None
         rows = org.list_staff(session, orm_actor, unit_id=unit_id, search=search)
         return [(r.employee_no, r.name, r.role.value, r.store_code, r.unit_code) for r in rows]
 
-    def core_read():  # type: ignore[no-untyped-def]
+    def core_read(conn):  # type: ignore[no-untyped-def]
         unit_id = staff_read.unit_id_in_scope(conn, core_actor, unit) if unit else None
         rows = staff_read.list_staff(conn, core_actor, unit_id=unit_id, search=search)
         return [(r.employee_no, r.name, r.role, r.store_code, r.unit_code) for r in rows]
 
-    with read_session(engine) as session:
-        orm = _outcome(orm_read)
-    with engine.connect() as conn:
-        core = _outcome(core_read)
+    orm, core = _both(engine, orm_read, core_read)
     assert core == orm
 
 

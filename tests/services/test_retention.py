@@ -51,6 +51,7 @@ from ee_app.services.retention_policy import (
     set_policy,
 )
 from tests.helpers import snapshot
+from tests.wave_setup import open_new_wave
 
 TODAY = date(2027, 8, 15)  # leavers before 2026-08-15 and data before 2026-02-01 go
 INSIDE = (date(2026, 3, 1), date(2026, 3, 31))  # a month inside the data horizon
@@ -207,42 +208,17 @@ def test_run_removes_what_was_listed_and_keeps_the_aggregates(engine, demo, hr):
             .where(QuizAssignment.staff_id.in_(gone))
         ).all()
         assert attempts and all(q == [] and a == {} for q, a, _ in attempts)
-        assert (
-            session.scalar(
-                select(func.count())
-                .select_from(IncentiveLine)
-                .where(
-                    IncentiveLine.staff_id.in_(gone),
-                    IncentiveLine.name != retention.ANONYMISED_NAME,
-                )
-            )
-            == 0
-        )
         assert set(session.scalars(select(VisitEvidence.id))) == {new_file}
-        assert (
-            session.scalar(
-                select(func.count())
-                .select_from(Sale)
-                .where(Sale.sold_on < done.data_before, Sale.customer.is_not(None))
-            )
-            == 0
-        )
-        assert (
-            session.scalar(
-                select(func.count())
-                .select_from(Sale)
-                .where(Sale.sold_on >= done.data_before, Sale.customer.is_(None))
-            )
-            == 0
-        )
-        assert (
-            session.scalar(
-                select(func.count())
-                .select_from(CsatRecord)
-                .where(CsatRecord.service_date < done.data_before, CsatRecord.customer.is_not(None))
-            )
-            == 0
-        )
+        # No row is left in any of these states.
+        for model, *state in (
+            (IncentiveLine, IncentiveLine.staff_id.in_(gone),
+             IncentiveLine.name != retention.ANONYMISED_NAME),
+            (Sale, Sale.sold_on < done.data_before, Sale.customer.is_not(None)),
+            (Sale, Sale.sold_on >= done.data_before, Sale.customer.is_(None)),
+            (CsatRecord, CsatRecord.service_date < done.data_before,
+             CsatRecord.customer.is_not(None)),
+        ):  # fmt: skip
+            assert session.scalar(select(func.count()).select_from(model).where(*state)) == 0, state
         # Past participation and results: unchanged.
         assert (
             sorted(session.execute(select(SurveyInvitation.id, SurveyInvitation.responded)).all())
@@ -437,19 +413,17 @@ def test_an_erasure_while_a_confidential_wave_is_open_leaves_no_link(engine, dem
     settings = Settings.from_env()
     key = secret_key(settings)
     start = date(2026, 10, 1)
-    with write_session(engine) as session:
-        waves.create_wave(
-            session,
-            hr,
-            code="C1",
-            name="C1",
-            unit_codes=["LM"],
-            opens_on=start,
-            closes_on=start + timedelta(days=20),
-            mode=WaveMode.CONFIDENTIAL,
-        )
-    with write_session(engine) as session:
-        waves.open_wave(session, hr, "C1", settings, today=start)
+    open_new_wave(
+        engine,
+        hr,
+        "C1",
+        ["LM"],
+        opens_on=start,
+        closes_on=start + timedelta(days=20),
+        settings=settings,
+        today=start,
+        mode=WaveMode.CONFIDENTIAL,
+    )
     with read_session(engine) as session:
         wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.code == "C1"))
         invited = session.execute(

@@ -36,6 +36,7 @@ from ee_app.services.cleanup import clean_up_after_close
 from ee_app.services.instruments import add_custom_items, ensure_default_pulse, pulse_instrument
 from ee_app.services.users import actor_for_email
 from tests.helpers import sealed_answers, snapshot
+from tests.wave_setup import open_new_wave
 
 TODAY = date(2026, 11, 2)
 
@@ -67,20 +68,19 @@ def settings(tmp_path, monkeypatch):
 def open_wave(
     engine, hr, settings, units=("SH01", "SH02"), mode=WaveMode.ANONYMOUS, k=5, code="2026-11"
 ):
-    with write_session(engine) as session:
-        waves.create_wave(
-            session,
-            hr,
-            code=code,
-            name="十一月脉搏",
-            unit_codes=list(units),
-            opens_on=TODAY,
-            closes_on=date(2026, 11, 20),
-            mode=mode,
-            k=k,
-        )
-    with write_session(engine) as session:
-        return waves.open_wave(session, hr, code, settings, today=TODAY)
+    return open_new_wave(
+        engine,
+        hr,
+        code,
+        units,
+        opens_on=TODAY,
+        closes_on=date(2026, 11, 20),
+        settings=settings,
+        today=TODAY,
+        name="十一月脉搏",
+        mode=mode,
+        k=k,
+    )
 
 
 def tokens(engine, hr, settings, code="2026-11", pending=False):

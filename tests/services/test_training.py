@@ -13,7 +13,6 @@ from ee_app.errors import Conflict, PermissionDenied, ValidationError
 from ee_app.keys import secret_key
 from ee_app.models import (
     AttemptStatus,
-    OrgUnit,
     QuizAssignment,
     QuizVersion,
     Staff,
@@ -24,7 +23,7 @@ from ee_app.models import (
 )
 from ee_app.services import training, training_links, training_status, training_taking
 from ee_app.services.users import actor_for_email
-from tests.helpers import snapshot
+from tests.helpers import snapshot, unit_id
 
 
 @pytest.fixture
@@ -35,11 +34,6 @@ def settings():
 def quiz_id(engine, key):
     with read_session(engine) as session:
         return session.scalar(select(QuizVersion.id).where(QuizVersion.key == key))
-
-
-def unit_id(engine, code):
-    with read_session(engine) as session:
-        return session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
 
 
 def quiz(engine, key):

@@ -18,7 +18,7 @@ from ee_app.services import training_assignments as ta
 from ee_app.services.roster import import_roster
 from ee_app.services.training_auto_assign import Rule, get_rules, set_rules
 from tests.conftest import DEMO_TODAY
-from tests.helpers import csv_file, snapshot
+from tests.helpers import csv_file, snapshot, unit_id
 from tests.services.test_training import (  # noqa: F401
     answers,
     newcomer,
@@ -26,7 +26,6 @@ from tests.services.test_training import (  # noqa: F401
     quiz,
     quiz_id,
     settings,
-    unit_id,
 )
 
 

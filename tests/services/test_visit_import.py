@@ -14,21 +14,11 @@ from ee_app.services import import_batches as batches
 from ee_app.services import visit_import as vi
 from ee_app.services.users import actor_for_email
 from ee_app.services.visit_management import review_visit
-from tests.helpers import csv_file, snapshot, xlsx_file
+from tests.helpers import VISIT_HEADER, csv_file, snapshot, xlsx_file
 
 SERVICE = validate(default_definitions()["service-process"])
 CONSULTATION = validate(default_definitions()["consultation-compliance"])
-HEADER = [
-    "暗访编号",
-    "门店",
-    "暗访日期",
-    "模板",
-    "题目编号",
-    "答案",
-    "备注",
-    "服务员工",
-    "暗访机构",
-]
+HEADER = VISIT_HEADER
 AGENCY = "华东暗访调研"
 
 

@@ -13,7 +13,7 @@ from ee_app.auth import Actor
 from ee_app.db import read_session, write_session
 from ee_app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ee_app.instruments.checklist import percent, score
-from ee_app.models import ChecklistVersion, OrgUnit, ShopVisit, UserRole, VisitStatus
+from ee_app.models import ChecklistVersion, ShopVisit, UserRole, VisitStatus
 from ee_app.services import (
     results,
     results_trend,
@@ -24,7 +24,7 @@ from ee_app.services import (
     visits,
 )
 from ee_app.services.users import actor_for_email
-from tests.helpers import photo, png_bomb, snapshot
+from tests.helpers import photo, png_bomb, snapshot, unit_id
 
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
 PNG = photo("PNG")
@@ -39,11 +39,6 @@ def actor(engine, email):
 def ids(engine, model, *where):
     with read_session(engine) as session:
         return list(session.scalars(select(model.id).where(*where).order_by(model.id)))
-
-
-def unit_id(engine, code):
-    with read_session(engine) as session:
-        return session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
 
 
 def template_id(engine, key):
@@ -140,13 +135,19 @@ def test_a_submission_needs_every_answer_and_the_comments(engine, scheduled):
     assert snapshot(engine) == before
 
 
-def test_a_visit_is_submitted_once(engine, scheduled):
+def submit_in_full(engine, visit, day):
+    """The shopper answers every item of ``visit`` "yes" and submits it; who, and the answers."""
     shopper = actor(engine, "shopper@demo.example")
     with read_session(engine) as session:
-        answers = full_answers(visits.get_visit(session, shopper, scheduled).checklist)
-    day = date(2026, 11, 6)
+        answers = full_answers(visits.get_visit(session, shopper, visit).checklist)
     with write_session(engine) as session:
-        visit_filling.submit_visit(session, shopper, scheduled, answers, visited_on=day)
+        visit_filling.submit_visit(session, shopper, visit, answers, visited_on=day)
+    return shopper, answers
+
+
+def test_a_visit_is_submitted_once(engine, scheduled):
+    day = date(2026, 11, 6)
+    shopper, answers = submit_in_full(engine, scheduled, day)
     for call in (
         lambda s: visit_filling.submit_visit(s, shopper, scheduled, answers, visited_on=day),
         lambda s: visit_filling.save_draft(s, shopper, scheduled, answers, visited_on=day),
@@ -157,12 +158,8 @@ def test_a_visit_is_submitted_once(engine, scheduled):
 
 
 def test_a_rejected_visit_goes_back_with_its_reason_and_can_be_resubmitted(engine, scheduled, hr):
-    shopper = actor(engine, "shopper@demo.example")
-    with read_session(engine) as session:
-        answers = full_answers(visits.get_visit(session, shopper, scheduled).checklist)
     day = date(2026, 11, 7)
-    with write_session(engine) as session:
-        visit_filling.submit_visit(session, shopper, scheduled, answers, visited_on=day)
+    shopper, answers = submit_in_full(engine, scheduled, day)
     with write_session(engine) as session, pytest.raises(ValidationError):
         visit_management.review_visit(session, hr, scheduled, approve=False, reason=" ")
     with write_session(engine) as session:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 from sqlalchemy import select
@@ -25,6 +24,7 @@ from ee_app.models import (
 )
 from ee_app.services import answering, wave_people, waves
 from ee_app.services.org import create_unit
+from tests.wave_setup import open_new_wave, token_of
 
 OPENS = date(2026, 11, 2)
 LATER = date(2026, 11, 9)
@@ -45,8 +45,7 @@ def hire(session, no: str, unit: str, role=StaffRole.BEAUTICIAN, hired=date(2020
     session.add(StaffAssignment(staff_id=person.id, unit_id=unit_id, role=role, valid_from=hired))
 
 
-@pytest.fixture
-def chain(engine, admin):
+def two_stores(engine, admin):
     """Brand B › region R › stores S1 (six beauticians) and S2 (five beauticians)."""
     with write_session(engine) as session:
         create_unit(session, admin, "B", "品牌", UnitLevel.BRAND, None)
@@ -60,24 +59,24 @@ def chain(engine, admin):
         session.commit()
 
 
+@pytest.fixture
+def chain(engine, admin):
+    two_stores(engine, admin)
+
+
 def open_wave(engine, hr, settings, code="W1"):
-    with write_session(engine) as session:
-        waves.create_wave(
-            session,
-            hr,
-            code=code,
-            name="十一月脉搏",
-            unit_codes=["R"],
-            opens_on=OPENS,
-            closes_on=date(2026, 11, 30),
-            k=5,
-        )
-    with write_session(engine) as session:
-        return waves.open_wave(session, hr, code, settings, today=OPENS)
-
-
-def token_of(link: str) -> str:
-    return parse_qs(urlparse(link).query)["t"][0]
+    return open_new_wave(
+        engine,
+        hr,
+        code,
+        ["R"],
+        opens_on=OPENS,
+        closes_on=date(2026, 11, 30),
+        settings=settings,
+        today=OPENS,
+        name="十一月脉搏",
+        k=5,
+    )
 
 
 def state(engine, token, today=LATER):
@@ -99,12 +98,17 @@ def invitation(engine, no):
         ).scalar_one()
 
 
-def test_people_hired_after_opening_get_a_link_that_works(engine, chain, hr, settings):
+def open_then_hire(engine, hr, settings):
+    """Wave W1 opens; then N1 joins S1 and N2 joins S2, after their invitations went out."""
     open_wave(engine, hr, settings)
     with write_session(engine) as session:
         hire(session, "N1", "S1", hired=date(2026, 11, 5))
         hire(session, "N2", "S2", hired=date(2026, 11, 6))
         session.commit()
+
+
+def test_people_hired_after_opening_get_a_link_that_works(engine, chain, hr, settings):
+    open_then_hire(engine, hr, settings)
     with read_session(engine) as session:
         preview = wave_people.late_joiners(session, hr, "W1", today=LATER)
     with write_session(engine) as session:
@@ -124,11 +128,7 @@ def test_people_hired_after_opening_get_a_link_that_works(engine, chain, hr, set
 
 
 def test_only_under_the_given_units(engine, chain, hr, settings):
-    open_wave(engine, hr, settings)
-    with write_session(engine) as session:
-        hire(session, "N1", "S1", hired=date(2026, 11, 5))
-        hire(session, "N2", "S2", hired=date(2026, 11, 6))
-        session.commit()
+    open_then_hire(engine, hr, settings)
     with read_session(engine) as session:
         preview = wave_people.late_joiners(session, hr, "W1", unit_codes=["S2"], today=LATER)
     with write_session(engine) as session:
