@@ -38,7 +38,7 @@ from ee_app.models import (
 from ee_app.services import audit
 from ee_app.services._tx import transactional
 from ee_app.services.instruments import ensure_default_pulse
-from ee_app.services.org import store_id_of
+from ee_app.services.org import store_id_of, unit_codes_of
 from ee_app.services.wave_access import visible_waves, wave_by_code
 from ee_app.services.wave_audience import Invitee, audience, pool_invitees, unit_parents
 from ee_app.services.wave_shuffle import pool_and_shuffle
@@ -131,14 +131,7 @@ def _rows(session: Session, actor: Actor, waves: Sequence[SurveyWave]) -> list[W
     if not waves:
         return []
     ids = [w.id for w in waves]
-    codes: dict[int, list[str]] = {i: [] for i in ids}
-    for wave_id, code in session.execute(
-        select(SurveyWaveUnit.wave_id, OrgUnit.code)
-        .join(OrgUnit, OrgUnit.id == SurveyWaveUnit.unit_id)
-        .where(SurveyWaveUnit.wave_id.in_(ids))
-        .order_by(OrgUnit.code)
-    ):
-        codes[wave_id].append(code)
+    codes = unit_codes_of(session, SurveyWaveUnit.wave_id, SurveyWaveUnit.unit_id, ids)
     counts = select(
         SurveyInvitation.wave_id,
         func.count(),
