@@ -48,15 +48,11 @@ __all__ = [
 # Schemes --------------------------------------------------------------------------------------
 
 _CHECKED: dict[tuple[int, str], Scheme] = {}
+_ALTERED = N_("Scheme {key} v{version} has been altered in the database; restore it.")
 
 
 def scheme_of(row: IncentiveScheme) -> Scheme:
-    return checked_version(
-        _CHECKED,
-        row,
-        validate,
-        N_("Scheme {key} v{version} has been altered in the database; restore it."),
-    )
+    return checked_version(_CHECKED, row, validate, _ALTERED)
 
 
 def ensure_default_scheme(session: Session) -> None:

@@ -99,17 +99,13 @@ def as_utc(moment: datetime | None) -> datetime | None:
 # Quiz versions --------------------------------------------------------------------------------
 
 _CHECKED: dict[tuple[int, str], Quiz] = {}
+_ALTERED = N_("Assessment {key} v{version} has been altered in the database; restore it.")
 
 
 def quiz_of(row: QuizVersion) -> Quiz:
     """The validated quiz of a stored version; its hash is checked the first time this
     process reads it."""
-    return checked_version(
-        _CHECKED,
-        row,
-        validate,
-        N_("Assessment {key} v{version} has been altered in the database; restore it."),
-    )
+    return checked_version(_CHECKED, row, validate, _ALTERED)
 
 
 def ensure_default_quizzes(session: Session) -> None:

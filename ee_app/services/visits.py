@@ -70,17 +70,13 @@ _VISIT_GRANTS = frozenset({Permission.MANAGE_VISITS, Permission.DO_VISITS, Permi
 
 
 _CHECKED: dict[tuple[int, str], Checklist] = {}
+_ALTERED = N_("Checklist template {key} v{version} has been altered in the database; restore it.")
 
 
 def checklist_of(row: ChecklistVersion) -> Checklist:
     """The validated checklist of a stored version, its content hash checked the first time
     this process reads the version (see :func:`~ee_app.services.versions.checked_version`)."""
-    return checked_version(
-        _CHECKED,
-        row,
-        validate,
-        N_("Checklist template {key} v{version} has been altered in the database; restore it."),
-    )
+    return checked_version(_CHECKED, row, validate, _ALTERED)
 
 
 def ensure_default_checklists(session: Session) -> None:
