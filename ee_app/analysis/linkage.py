@@ -67,6 +67,7 @@ from ee_app.analysis.checks import (
     complete_rows,
     numeric_columns,
 )
+from ee_app.analysis.drivers import benjamini_hochberg
 
 __all__ = [
     "drivers",
@@ -78,6 +79,9 @@ __all__ = [
 ]
 
 _NAN = math.nan
+# The themes of both driver tables are adjusted the same way (the p-values here come from
+# r_pvalue, so drivers' check that they lie in [0, 1] always holds).
+_benjamini_hochberg = benjamini_hochberg
 _BAND_COLUMNS = ("x", "fit", "low", "high")
 _DRIVER_COLUMNS = ("theme", "n", "r", "r_low", "r_high", "p", "p_adjusted", "significant")
 
@@ -379,16 +383,3 @@ def _detectable_r(n: int, power: float, alpha: float) -> float:
         return float(optimize.brentq(shortfall, 1e-10, 1 - 1e-10))
     except ValueError:
         return _NAN
-
-
-def _benjamini_hochberg(p: np.ndarray) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values over the non-NaN entries (NaN stay NaN)."""
-    adjusted = np.full(len(p), _NAN)
-    finite = np.flatnonzero(~np.isnan(p))
-    m = len(finite)
-    if not m:
-        return adjusted
-    order = finite[np.argsort(p[finite], kind="stable")]
-    scaled = p[order] * m / np.arange(1, m + 1)
-    adjusted[order] = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
-    return adjusted

@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ee_app.instruments.pulse import CORE_SLOTS
+from ee_app.instruments.pulse import CORE_SLOTS, CUSTOM_SLOTS
 
 __all__ = ["SUM_COLUMNS", "check_sums", "roll_up", "sum_responses"]
 
-ALL_SLOTS = (*CORE_SLOTS, *(f"x{i}" for i in range(1, 6)))
+ALL_SLOTS = (*CORE_SLOTS, *CUSTOM_SLOTS)
 SUM_COLUMNS: tuple[str, ...] = (
     "n",
     "idx_n",

@@ -189,21 +189,30 @@ def _read_xlsx(data: bytes) -> Table:
     return Table(header=header, rows=rows)
 
 
-def read_table(data: bytes, filename: str) -> Table:
-    """Read an uploaded file; raise :class:`ImportRejected` saying what to do if it cannot be."""
+def _is_workbook(data: bytes, filename: str) -> bool:
+    """Whether an upload is an .xlsx workbook (by its name or its first bytes) rather than
+    CSV text; an empty or too large file, an old .xls workbook or another type is refused
+    with :class:`ImportRejected` saying what to do."""
     check_size(len(data))
     if not data.strip():
         raise ImportRejected(N_("The file is empty."))
     suffix = PurePath(filename).suffix.lower()
     if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data)
+        return True
     if suffix == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ImportRejected(
             N_("Old .xls workbooks are not supported: open it in Excel and save as .xlsx.")
         )
-    if suffix in (".csv", ".txt", ".tsv", ""):
-        return _read_csv(data)
-    raise ImportRejected(N_("Unsupported file type “{suffix}”: use .xlsx or .csv."), suffix=suffix)
+    if suffix not in (".csv", ".txt", ".tsv", ""):
+        raise ImportRejected(
+            N_("Unsupported file type “{suffix}”: use .xlsx or .csv."), suffix=suffix
+        )
+    return False
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    """Read an uploaded file; raise :class:`ImportRejected` saying what to do if it cannot be."""
+    return _read_xlsx(data) if _is_workbook(data, filename) else _read_csv(data)
 
 
 def problems_limit(problems: list[Problem], limit: int = 500) -> list[Problem]:
@@ -232,20 +241,8 @@ class Frame:
 def read_frame(data: bytes, filename: str) -> Frame:
     """Like :func:`read_table`, but column-wise: CSV through pandas' parser (all cells as text),
     .xlsx through openpyxl's streaming reader."""
-    check_size(len(data))
-    if not data.strip():
-        raise ImportRejected(N_("The file is empty."))
-    suffix = PurePath(filename).suffix.lower()
-    if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
+    if _is_workbook(data, filename):
         return _xlsx_frame(data)
-    if suffix == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ImportRejected(
-            N_("Old .xls workbooks are not supported: open it in Excel and save as .xlsx.")
-        )
-    if suffix not in (".csv", ".txt", ".tsv", ""):
-        raise ImportRejected(
-            N_("Unsupported file type “{suffix}”: use .xlsx or .csv."), suffix=suffix
-        )
     text, encoding = decode_text(data)
     try:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")

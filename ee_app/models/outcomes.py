@@ -30,7 +30,18 @@ class Touchpoint(enum.StrEnum):
     OTHER = "other"
 
 
-class CsatRecord(Base):
+class Imported:
+    """The columns every imported row starts with (see the module docstring): its id, the id
+    it had in the clinic's system, its import batch and the short hash of its content. The
+    ``sort_order`` keeps them first, before the model's own columns."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-4)
+    source_id: Mapped[str] = mapped_column(String(64), unique=True, sort_order=-3)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True, sort_order=-2)
+    row_hash: Mapped[str] = mapped_column(String(16), sort_order=-1)
+
+
+class CsatRecord(Imported, Base):
     """One answer to the post-service questionnaire, with the staff member who served."""
 
     __tablename__ = "csat_record"
@@ -43,10 +54,6 @@ class CsatRecord(Base):
         Index("ix_csat_record_store_date", "store_id", "service_date"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    source_id: Mapped[str] = mapped_column(String(64), unique=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
-    row_hash: Mapped[str] = mapped_column(String(16))
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     store_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
     service_date: Mapped[date] = mapped_column(Date)
@@ -56,7 +63,7 @@ class CsatRecord(Base):
     customer: Mapped[str | None] = mapped_column(String(64))
 
 
-class Sale(Base):
+class Sale(Imported, Base):
     """One transaction from the POS (``transaction`` is an SQL keyword, hence the name)."""
 
     __tablename__ = "sale"
@@ -69,10 +76,6 @@ class Sale(Base):
         Index("ix_sale_date_customer", "sold_on", "customer"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    source_id: Mapped[str] = mapped_column(String(64), unique=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
-    row_hash: Mapped[str] = mapped_column(String(16))
     # Empty once the retention policy removed the customer's hash from an old sale.
     customer: Mapped[str | None] = mapped_column(String(64))
     store_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))

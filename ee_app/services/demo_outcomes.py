@@ -23,38 +23,17 @@ from ee_app.demo.outcomes import generate_outcomes
 from ee_app.models import ImportBatch, Sale
 from ee_app.services import audit
 from ee_app.services.demo_context import DemoContext
-from ee_app.services.outcome_hashes import customer_hasher, row_hashes
+from ee_app.services.outcome_hashes import CSAT_HASHED, SALE_HASHED, customer_hasher, row_hashes
 
 __all__ = ["load_outcomes"]
 
 
-#: The tables' columns in the order the importer writes them (and, after the first three, hashes).
-_CSAT_COLUMNS = (
-    "source_id",
-    "batch_id",
-    "row_hash",
-    "staff_id",
-    "store_id",
-    "service_date",
-    "score",
-    "scale",
-    "touchpoint",
-    "customer",
-)
-
-
-_SALE_COLUMNS = (
-    "source_id",
-    "batch_id",
-    "row_hash",
-    "customer",
-    "store_id",
-    "sold_on",
-    "amount",
-    "item",
-    "category",
-    "owner_staff_id",
-)
+#: The table each kind of demo row goes to, with its columns in the order the importer writes
+#: them: source id, batch, row hash, then the columns the row hash covers.
+_TABLES = {
+    "csat": ("csat_record", ("source_id", "batch_id", "row_hash", *CSAT_HASHED)),
+    "sales": ("sale", ("source_id", "batch_id", "row_hash", *SALE_HASHED)),
+}
 
 
 _Hasher = Callable[[str | None], str | None]
@@ -124,6 +103,28 @@ def _demo_batch(session: Session, actor: Actor, kind: str, rows: Sequence[tuple]
     return batch.id
 
 
+def _insert_batch(
+    session: Session,
+    actor: Actor,
+    kind: str,
+    source_ids: list[str],
+    hashes: Sequence[str],
+    columns: Sequence[list],
+) -> int:
+    """The demo's rows of ``kind`` (source id, row hash, then ``columns``) inserted under
+    one batch; returns the batch's id."""
+    rows = [
+        (source_id, row_hash, *v)
+        for source_id, row_hash, v in zip(
+            source_ids, hashes, zip(*columns, strict=True), strict=True
+        )
+    ]
+    batch_id = _demo_batch(session, actor, kind, rows)
+    table, names = _TABLES[kind]
+    bulk_insert(session, table, names, ((r[0], batch_id, *r[1:]) for r in rows))
+    return batch_id
+
+
 def _dates(values: pd.Series) -> list[str]:
     """ISO dates ("2026-03-05"): what the importer's dates become in a row hash and in the
     database."""
@@ -157,14 +158,7 @@ def _demo_csat(
     # row_hashes is _row_hash of each row, with each column's distinct values made
     # canonical once (the demo's answers are about 17,000 rows).
     hashes = row_hashes(pd.DataFrame(dict(enumerate(columns))), range(len(columns)))
-    rows = [
-        (source_id, row_hash, *v)
-        for source_id, row_hash, v in zip(
-            csat["source_id"].tolist(), hashes, zip(*columns, strict=True), strict=True
-        )
-    ]
-    batch_id = _demo_batch(session, actor, "csat", rows)
-    bulk_insert(session, "csat_record", _CSAT_COLUMNS, ((r[0], batch_id, *r[1:]) for r in rows))
+    _insert_batch(session, actor, "csat", csat["source_id"].tolist(), hashes, columns)
 
 
 def _demo_sales(
@@ -186,14 +180,7 @@ def _demo_sales(
     )
     lists = [",".join(map(str, ids)) for ids in served]
     hashes = row_hashes(pd.DataFrame(dict(enumerate((*columns, lists)))), range(len(columns) + 1))
-    rows = [
-        (source_id, row_hash, *v)
-        for source_id, row_hash, v in zip(
-            sales["source_id"].tolist(), hashes, zip(*columns, strict=True), strict=True
-        )
-    ]
-    batch_id = _demo_batch(session, actor, "sales", rows)
-    bulk_insert(session, "sale", _SALE_COLUMNS, ((r[0], batch_id, *r[1:]) for r in rows))
+    batch_id = _insert_batch(session, actor, "sales", sales["source_id"].tolist(), hashes, columns)
     table = Sale.__table__  # Core: the ORM's per-row bookkeeping doubled this read
     ids = dict(
         session.connection()

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ee_app.auth import Actor, system_actor
 from ee_app.demo.engagement import DemoResponse, DemoWave, Seat, audience, demo_waves, respond
 from ee_app.instruments.pulse import CORE_SLOTS, CUSTOM_SLOTS
-from ee_app.keys import hash_token, secret_key
+from ee_app.keys import secret_key
 from ee_app.models import (
     SurveyComment,
     SurveyInvitation,
@@ -147,25 +147,7 @@ def _invite_as_then(
     parents = wave_audience.unit_parents(session, {i.unit_id for i in invitees})
     pooled = wave_audience.pool_invitees(invitees, parents, DEMO_K, DEMO_K)
     key = secret_key(ctx.settings)
-    session.execute(
-        insert(SurveyInvitation.__table__),
-        [
-            {
-                "wave_id": wave_id,
-                "staff_id": inv.staff_id,
-                "unit_id": inv.unit_id,
-                "role": inv.role,
-                "token_hash": hash_token(waves.survey_token(key, wave_id, inv.staff_id, 1)),
-                "generation": 1,
-                "responded": inv.staff_id in responded,
-                "report_unit_id": pooled[inv.staff_id][0],
-                "report_role": pooled[inv.staff_id][1],
-                "report_band": pooled[inv.staff_id][2],
-                "comment_unit_id": pooled[inv.staff_id][3],
-            }
-            for inv in invitees
-        ],
-    )
+    waves.insert_invitations(session, key, wave_id, invitees, pooled, responded)
     session.execute(
         update(SurveyWave).where(SurveyWave.id == wave_id).values(status=WaveStatus.OPEN)
     )

@@ -21,11 +21,15 @@ from ee_app.services.incentives import scheme_of
 __all__ = ["approve_run", "discard_run"]
 
 
-def _own_run(session: Session, actor: Actor, run_id: int) -> IncentiveRun:
+def _draft_run(session: Session, actor: Actor, run_id: int, refusal: str) -> IncentiveRun:
+    """The run, locked for the change; only a draft is approved or discarded, any other is
+    refused with ``refusal`` (which names the run and its status)."""
     require(actor, Permission.MANAGE_INCENTIVES)
     run = session.get(IncentiveRun, run_id, with_for_update=True)
     if run is None:
         raise NotFound(N_("No incentive run {run}."), run=run_id)
+    if run.status is not RunStatus.DRAFT:
+        raise Conflict(refusal, run=run.id, status=run.status.value)
     return run
 
 
@@ -41,13 +45,9 @@ def approve_run(
     the run and in the audit entry, else WarningsNotAcknowledged (a Conflict) is raised."""
     from ee_app.services.calibration import acknowledgement
 
-    run = _own_run(session, actor, run_id)
-    if run.status is not RunStatus.DRAFT:
-        raise Conflict(
-            N_("Run {run} is {status}: only a draft can be approved."),
-            run=run.id,
-            status=run.status.value,
-        )
+    run = _draft_run(
+        session, actor, run_id, N_("Run {run} is {status}: only a draft can be approved.")
+    )
     # Four eyes need two named people. Every app user's address has an "@" (users.add_user
     # refuses others); the shell's own actor (ee-app without --as, system_actor) is a label
     # such as "cli" that anyone at the shell is, the preparer included.
@@ -98,12 +98,8 @@ def approve_run(
 
 @transactional
 def discard_run(session: Session, actor: Actor, run_id: int) -> None:
-    run = _own_run(session, actor, run_id)
-    if run.status is not RunStatus.DRAFT:
-        raise Conflict(
-            N_("Run {run} is {status}: only a draft can be discarded."),
-            run=run.id,
-            status=run.status.value,
-        )
+    run = _draft_run(
+        session, actor, run_id, N_("Run {run} is {status}: only a draft can be discarded.")
+    )
     run.status = RunStatus.DISCARDED
     audit.record(session, actor, "incentives.discard", "incentive_run", run.id)

@@ -203,6 +203,14 @@ def repurchase_cohort(period: str, window_days: int = 90) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+def _joined(
+    staff: pd.DataFrame, measures: pd.DataFrame, key: str, names: dict[str, str]
+) -> pd.DataFrame:
+    """``staff`` with the ``names`` columns of ``measures`` joined on ``key`` (a person or a
+    store) under the names the inputs give them; NaN where ``measures`` has no row."""
+    return staff.merge(measures[[key, *names]].rename(columns=names), on=key, how="left")
+
+
 def period_inputs(
     session: Session, actor: Actor, period: str, *, csat_months: int = DEFAULT_CSAT_MONTHS
 ) -> pd.DataFrame:
@@ -220,39 +228,20 @@ def period_inputs(
         return pd.DataFrame(columns=list(INPUT_COLUMNS))
     csat = csat_table(session, actor, start, end, months=csat_months, prior_by="store", min_n=1)
     if len(csat):
-        staff = staff.merge(
-            csat[["staff_id", "shrunk", "n"]].rename(
-                columns={"shrunk": "csat_top2", "n": "csat_n"}
-            ),
-            on="staff_id",
-            how="left",
-        )
+        staff = _joined(staff, csat, "staff_id", {"shrunk": "csat_top2", "n": "csat_n"})
     stores = store_summary(session, actor, start, end, csat_months=csat_months)
     if "top2_rate" in stores:
         # The store's CSAT: the top-2 share of all its answers in the window (hundreds of
         # answers, so it needs no shrinking); it also stands in for a person with few answers.
-        staff = staff.merge(
-            stores[["store_id", "top2_rate"]].rename(columns={"top2_rate": "store_csat_top2"}),
-            on="store_id",
-            how="left",
-        )
+        staff = _joined(staff, stores, "store_id", {"top2_rate": "store_csat_top2"})
     cohort_start, cohort_end = month_bounds(repurchase_cohort(period))
     cohort = store_summary(session, actor, cohort_start, cohort_end, csat_months=1)
     if "rate" in cohort:
-        staff = staff.merge(
-            cohort[["store_id", "rate"]].rename(columns={"rate": "store_repurchase_rate"}),
-            on="store_id",
-            how="left",
-        )
+        staff = _joined(staff, cohort, "store_id", {"rate": "store_repurchase_rate"})
     repurchase = repurchase_table(session, actor, cohort_start, cohort_end)
     if len(repurchase):
-        staff = staff.merge(
-            repurchase[["staff_id", "rate", "repeat_value"]].rename(
-                columns={"rate": "repurchase_rate", "repeat_value": "repurchase_value"}
-            ),
-            on="staff_id",
-            how="left",
-        )
+        names = {"rate": "repurchase_rate", "repeat_value": "repurchase_value"}
+        staff = _joined(staff, repurchase, "staff_id", names)
     staff = staff.merge(_sales(session, start, end), on="staff_id", how="left")
     staff = staff.merge(_store_sales(session, start, end), on="store_id", how="left")
     store_visits, staff_visits = _visits(session, start, end)

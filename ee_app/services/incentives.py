@@ -27,13 +27,14 @@ from sqlalchemy.orm import Session
 
 from ee_app.analysis.pay import PayResult, calculate
 from ee_app.auth import Actor, Permission, require
-from ee_app.errors import N_, ConfigError
-from ee_app.instruments.scheme import Scheme, default_definition, definition_hash, validate
+from ee_app.errors import N_
+from ee_app.instruments.scheme import Scheme, default_definition, validate
 from ee_app.models import IncentiveScheme
 from ee_app.services import audit
 from ee_app.services._tx import transactional
 from ee_app.services.incentive_inputs import period_inputs
 from ee_app.services.outcomes import DEFAULT_CSAT_MONTHS
+from ee_app.services.versions import add_shipped, checked_version
 
 __all__ = [
     "ensure_default_scheme",
@@ -47,42 +48,17 @@ __all__ = [
 # Schemes --------------------------------------------------------------------------------------
 
 _CHECKED: dict[tuple[int, str], Scheme] = {}
+_ALTERED = N_("Scheme {key} v{version} has been altered in the database; restore it.")
 
 
 def scheme_of(row: IncentiveScheme) -> Scheme:
-    key = (row.id, row.sha256)
-    if key not in _CHECKED:
-        if definition_hash(row.definition) != row.sha256:
-            raise ConfigError(
-                N_("Scheme {key} v{version} has been altered in the database; restore it."),
-                key=row.key,
-                version=row.version,
-            )
-        _CHECKED[key] = validate(row.definition)
-    return _CHECKED[key]
+    return checked_version(_CHECKED, row, validate, _ALTERED)
 
 
 def ensure_default_scheme(session: Session) -> None:
     """Version 1 of the shipped scheme, created when missing (no commit)."""
     definition = default_definition()
-    exists = session.scalar(
-        select(IncentiveScheme.id).where(
-            IncentiveScheme.key == definition["key"],
-            IncentiveScheme.version == definition["version"],
-        )
-    )
-    if exists is None:
-        validate(definition)
-        session.add(
-            IncentiveScheme(
-                key=definition["key"],
-                version=definition["version"],
-                definition=json.loads(json.dumps(definition)),
-                sha256=definition_hash(definition),
-                created_by="ee-app",
-            )
-        )
-        session.flush()
+    add_shipped(session, IncentiveScheme, {definition["key"]: definition}, validate)
 
 
 def list_schemes(session: Session, actor: Actor) -> list[IncentiveScheme]:

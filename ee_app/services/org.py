@@ -6,7 +6,7 @@ Scope is enforced here: a manager asking for the staff of a store outside their 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,6 +31,7 @@ __all__ = [
     "list_units",
     "staff_history",
     "store_id_of",
+    "unit_codes_of",
 ]
 
 
@@ -73,6 +74,20 @@ def expand_scope(session: Session, unit_ids: Iterable[int]) -> frozenset[int]:
         return frozenset()
     stmt = select(OrgUnit.id).where(or_(*(OrgUnit.path.startswith(p) for p in paths)))
     return frozenset(session.scalars(stmt))
+
+
+def unit_codes_of(session: Session, owner, unit, ids: Sequence[int]) -> dict[int, list[str]]:  # type: ignore[no-untyped-def]
+    """The codes of the units each of ``ids`` names, in code order, read through a link
+    table's ``owner`` and ``unit`` columns (a wave's or a schedule's audience)."""
+    codes: dict[int, list[str]] = {i: [] for i in ids}
+    for owner_id, code in session.execute(
+        select(owner, OrgUnit.code)
+        .join(OrgUnit, OrgUnit.id == unit)
+        .where(owner.in_(ids))
+        .order_by(OrgUnit.code)
+    ):
+        codes[owner_id].append(code)
+    return codes
 
 
 def _visible(actor: Actor, stmt, column):  # type: ignore[no-untyped-def]

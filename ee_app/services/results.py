@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from ee_app.analysis.publication import published_scores, published_themes
+from ee_app.analysis.publication import INDEX_COLUMNS, published_scores, published_themes
 from ee_app.analysis.ranks import percentile_ranks
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, ValidationError
@@ -61,12 +61,7 @@ ROW_COLUMNS = (
     "level",
     "hidden",
     "n",
-    "index",
-    "index_low",
-    "index_high",
-    "favourable",
-    "favourable_low",
-    "favourable_high",
+    *INDEX_COLUMNS,
     "enps_n",
     "enps",
     "enps_low",

@@ -331,38 +331,48 @@ def _forget_customers(session: Session, before: date) -> None:
         pass
 
 
-def _forget_csat(session: Session, before: date) -> int:
+def _with_customers(
+    session: Session,
+    model: type[CsatRecord] | type[Sale],
+    dated: Any,
+    hashed: Sequence[str],
+    before: date,
+) -> pd.DataFrame:
+    """The next :data:`_ROWS` rows of ``model`` dated before ``before`` that still hold a
+    customer hash: their id and the columns their row hash covers."""
     rows = session.execute(
-        select(CsatRecord.id, *(getattr(CsatRecord, c) for c in CSAT_HASHED))
-        .where(CsatRecord.service_date < before, CsatRecord.customer.is_not(None))
-        .order_by(CsatRecord.id)
+        select(model.id, *(getattr(model, c) for c in hashed))
+        .where(dated < before, model.customer.is_not(None))
+        .order_by(model.id)
         .limit(_ROWS)
     ).all()
-    if not rows:
-        return 0
-    frame = pd.DataFrame(rows, columns=["id", *CSAT_HASHED])
-    frame["touchpoint"] = [getattr(t, "value", t) for t in frame["touchpoint"]]
-    hashes = bare_row_hashes(frame, CSAT_HASHED)
+    return pd.DataFrame(rows, columns=["id", *hashed])
+
+
+def _forget(
+    session: Session, model: type[CsatRecord] | type[Sale], ids: list[int], hashes: Sequence[str]
+) -> int:
+    """Write the rows without their customer, under the hash they have without one."""
     session.execute(
-        update(CsatRecord),
-        [
-            {"id": int(i), "customer": None, "row_hash": h}
-            for i, h in zip(frame["id"], hashes, strict=True)
-        ],
+        update(model),
+        [{"id": i, "customer": None, "row_hash": h} for i, h in zip(ids, hashes, strict=True)],
     )
-    return len(rows)
+    return len(ids)
+
+
+def _forget_csat(session: Session, before: date) -> int:
+    frame = _with_customers(session, CsatRecord, CsatRecord.service_date, CSAT_HASHED, before)
+    if frame.empty:
+        return 0
+    frame["touchpoint"] = [getattr(t, "value", t) for t in frame["touchpoint"]]
+    ids = [int(i) for i in frame["id"]]
+    return _forget(session, CsatRecord, ids, bare_row_hashes(frame, CSAT_HASHED))
 
 
 def _forget_sales(session: Session, before: date) -> int:
-    rows = session.execute(
-        select(Sale.id, *(getattr(Sale, c) for c in SALE_HASHED))
-        .where(Sale.sold_on < before, Sale.customer.is_not(None))
-        .order_by(Sale.id)
-        .limit(_ROWS)
-    ).all()
-    if not rows:
+    frame = _with_customers(session, Sale, Sale.sold_on, SALE_HASHED, before)
+    if frame.empty:
         return 0
-    frame = pd.DataFrame(rows, columns=["id", *SALE_HASHED])
     frame["amount"] = [float(a) for a in frame["amount"]]
     served: dict[int, list[int]] = defaultdict(list)
     ids = [int(i) for i in frame["id"]]
@@ -373,9 +383,4 @@ def _forget_sales(session: Session, before: date) -> int:
             served[sale_id].append(staff_id)
     # The form the import hashes them in: the serving staff's ids in numeric order.
     frame["staff"] = [",".join(map(str, sorted(served[i]))) for i in ids]
-    hashes = bare_row_hashes(frame, [*SALE_HASHED, "staff"])
-    session.execute(
-        update(Sale),
-        [{"id": i, "customer": None, "row_hash": h} for i, h in zip(ids, hashes, strict=True)],
-    )
-    return len(rows)
+    return _forget(session, Sale, ids, bare_row_hashes(frame, [*SALE_HASHED, "staff"]))

@@ -146,14 +146,9 @@ def set_policy(session: Session, actor: Actor, left_months: int, data_months: in
     require(actor, Permission.MANAGE_PERSONAL_DATA)
     left, data = _check(left_months, data_months)
     old = get_policy(session)
-    row = session.get(AppSetting, SETTING_KEY)
     value = {"left_months": left, "data_months": data}
-    if row is None:
-        row = AppSetting(key=SETTING_KEY, value=value, updated_by=actor.email)
-        session.add(row)
-    else:
-        row.value = value
-        row.updated_by = actor.email
+    # The row by its key, added the first time and changed after (updated_at follows).
+    session.merge(AppSetting(key=SETTING_KEY, value=value, updated_by=actor.email))
     audit.record(
         session,
         actor,

@@ -22,9 +22,10 @@ from ee_app import clock, occurrences
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, NotFound
 from ee_app.i18n import Ngettext
-from ee_app.models import Cadence, OrgUnit, SurveySchedule, SurveyScheduleUnit, SurveyWave, WaveMode
+from ee_app.models import Cadence, SurveySchedule, SurveyScheduleUnit, SurveyWave, WaveMode
 from ee_app.services import audit
 from ee_app.services._tx import transactional
+from ee_app.services.org import unit_codes_of
 
 __all__ = [
     "MAX_CODE",
@@ -125,14 +126,7 @@ def schedule_rows(
 ) -> list[ScheduleRow]:
     """The schedules as HR reads them, with their waves and next opening after ``today``."""
     ids = [s.id for s in schedules]
-    codes: dict[int, list[str]] = {i: [] for i in ids}
-    for schedule_id, code in session.execute(
-        select(SurveyScheduleUnit.schedule_id, OrgUnit.code)
-        .join(OrgUnit, OrgUnit.id == SurveyScheduleUnit.unit_id)
-        .where(SurveyScheduleUnit.schedule_id.in_(ids))
-        .order_by(OrgUnit.code)
-    ):
-        codes[schedule_id].append(code)
+    codes = unit_codes_of(session, SurveyScheduleUnit.schedule_id, SurveyScheduleUnit.unit_id, ids)
     made = dict(
         session.execute(
             select(SurveyWave.schedule_id, func.count())

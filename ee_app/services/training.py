@@ -20,7 +20,6 @@ only attempts numbered above ``counted_from`` count against the limit and in the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -32,8 +31,8 @@ from sqlalchemy.orm import Session
 from ee_app import clock
 from ee_app.auth import Actor, Permission, require
 from ee_app.config import Settings
-from ee_app.errors import N_, ConfigError, NotFound, ValidationError
-from ee_app.instruments.quiz import Quiz, default_definitions, definition_hash, validate
+from ee_app.errors import N_, NotFound, ValidationError
+from ee_app.instruments.quiz import Quiz, default_definitions, validate
 from ee_app.keys import hash_token, link_token, secret_key
 from ee_app.models import (
     AttemptStatus,
@@ -48,6 +47,7 @@ from ee_app.models import (
 from ee_app.services import audit
 from ee_app.services._tx import transactional
 from ee_app.services.org import expand_scope
+from ee_app.services.versions import add_shipped, checked_version
 
 __all__ = [
     "GRACE",
@@ -99,45 +99,18 @@ def as_utc(moment: datetime | None) -> datetime | None:
 # Quiz versions --------------------------------------------------------------------------------
 
 _CHECKED: dict[tuple[int, str], Quiz] = {}
+_ALTERED = N_("Assessment {key} v{version} has been altered in the database; restore it.")
 
 
 def quiz_of(row: QuizVersion) -> Quiz:
     """The validated quiz of a stored version; its hash is checked the first time this
     process reads it."""
-    key = (row.id, row.sha256)
-    if key not in _CHECKED:
-        if definition_hash(row.definition) != row.sha256:
-            raise ConfigError(
-                N_("Assessment {key} v{version} has been altered in the database; restore it."),
-                key=row.key,
-                version=row.version,
-            )
-        if len(_CHECKED) > 256:
-            _CHECKED.clear()
-        _CHECKED[key] = validate(row.definition)
-    return _CHECKED[key]
+    return checked_version(_CHECKED, row, validate, _ALTERED)
 
 
 def ensure_default_quizzes(session: Session) -> None:
     """Version 1 of each shipped assessment, created when missing (no commit)."""
-    for key, definition in default_definitions().items():
-        exists = session.scalar(
-            select(QuizVersion.id).where(
-                QuizVersion.key == key, QuizVersion.version == definition["version"]
-            )
-        )
-        if exists is None:
-            validate(definition)
-            session.add(
-                QuizVersion(
-                    key=key,
-                    version=definition["version"],
-                    definition=json.loads(json.dumps(definition)),
-                    sha256=definition_hash(definition),
-                    created_by="ee-app",
-                )
-            )
-    session.flush()
+    add_shipped(session, QuizVersion, default_definitions(), validate)
 
 
 def list_quizzes(session: Session, actor: Actor) -> list[QuizVersion]:

@@ -202,6 +202,16 @@ def _summary(
     )
 
 
+def _reread(
+    session: Session, row: QuizAssignment, version: QuizVersion, now: datetime
+) -> PersonAssignment:
+    """The assignment as it stands after a change: :func:`_swap` writes past the session, so
+    the row is read again before it is summarised."""
+    session.flush()
+    session.refresh(row)
+    return _summary(row, version, _attempts(session, row.id), now)
+
+
 def person_assignments(
     session: Session, actor: Actor, employee_no: str
 ) -> tuple[Staff, list[PersonAssignment]]:
@@ -298,9 +308,7 @@ def grant_attempts(
         )
     _swap(session, row, "extra_attempts", extra_attempts=row.extra_attempts + count)
     _audit(session, actor, "quiz.grant", version, staff, row, attempts=count, reason=text)
-    session.flush()
-    session.refresh(row)
-    return _summary(row, version, _attempts(session, row.id), now)
+    return _reread(session, row, version, now)
 
 
 @transactional
@@ -354,9 +362,7 @@ def reset_attempts(
         attempts=last - row.counted_from,
         reason=text,
     )
-    session.flush()
-    session.refresh(row)
-    return _summary(row, version, _attempts(session, row.id), now)
+    return _reread(session, row, version, now)
 
 
 @transactional

@@ -89,12 +89,8 @@ def set_rules(session: Session, actor: Actor, rules: Sequence[Rule]) -> list[Rul
             {"quiz_key": r.quiz_key, "roles": sorted(x.value for x in set(r.roles))} for r in rules
         ]
     }
-    row = session.get(AppSetting, SETTING_KEY)
-    if row is None:
-        session.add(AppSetting(key=SETTING_KEY, value=value, updated_by=actor.email))
-    else:
-        row.value = value
-        row.updated_by = actor.email
+    # The row by its key, added the first time and changed after (updated_at follows).
+    session.merge(AppSetting(key=SETTING_KEY, value=value, updated_by=actor.email))
     audit.record(
         session,
         actor,

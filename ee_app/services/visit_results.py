@@ -176,14 +176,20 @@ def _names(visits: pd.DataFrame, key: str, columns: list[str]) -> pd.DataFrame:
     return visits[[key, *columns]].drop_duplicates(key)
 
 
+def _summary_by(visits: pd.DataFrame, key: str, columns: list[str]) -> pd.DataFrame:
+    """The visits' summary per ``key``, with the ``columns`` that name it, sorted by the first."""
+    summary = visit_summary(visits, [key])
+    names = _names(visits, key, columns)
+    return summary.merge(names, on=key).sort_values(columns[0], ignore_index=True)
+
+
 def store_table(
     session: Session, actor: Actor, start: date, end: date, template_key: str
 ) -> pd.DataFrame:
     """Per store: visits, mean score with its interval, pass and critical-failure rates."""
     visits = approved_visits(session, actor, start, end, template_key)
-    summary = visit_summary(visits, ["store_id"])
-    names = _names(visits, "store_id", ["store_code", "store_name", "region_code", "region_name"])
-    return summary.merge(names, on="store_id").sort_values("store_code", ignore_index=True)
+    names = ["store_code", "store_name", "region_code", "region_name"]
+    return _summary_by(visits, "store_id", names)
 
 
 def section_table(
@@ -209,9 +215,8 @@ def staff_table(
     """Per staff member recorded as having served the shopper: visits and scores."""
     visits = approved_visits(session, actor, start, end, template_key)
     visits = visits[visits["staff_id"].notna()]
-    summary = visit_summary(visits, ["staff_id"])
-    names = _names(visits, "staff_id", ["staff_no", "staff_name", "store_code", "store_name"])
-    return summary.merge(names, on="staff_id").sort_values("staff_no", ignore_index=True)
+    names = ["staff_no", "staff_name", "store_code", "store_name"]
+    return _summary_by(visits, "staff_id", names)
 
 
 def trend_table(

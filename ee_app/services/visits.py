@@ -29,8 +29,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ee_app.auth import Actor, Permission, can, require
-from ee_app.errors import N_, ConfigError, NotFound
-from ee_app.instruments.checklist import Checklist, default_definitions, definition_hash, validate
+from ee_app.errors import N_, NotFound
+from ee_app.instruments.checklist import Checklist, default_definitions, validate
 from ee_app.models import (
     AppUser,
     ChecklistVersion,
@@ -42,6 +42,7 @@ from ee_app.models import (
     VisitEvidence,
     VisitStatus,
 )
+from ee_app.services.versions import add_shipped, checked_version
 
 __all__ = [
     "OPEN_STATUSES",
@@ -69,41 +70,18 @@ _VISIT_GRANTS = frozenset({Permission.MANAGE_VISITS, Permission.DO_VISITS, Permi
 
 
 _CHECKED: dict[tuple[int, str], Checklist] = {}
+_ALTERED = N_("Checklist template {key} v{version} has been altered in the database; restore it.")
 
 
 def checklist_of(row: ChecklistVersion) -> Checklist:
-    """The validated checklist of a stored version. Its content hash is checked the first
-    time this process reads the version; after that the parsed checklist is reused (a list
-    of visits reads the same few versions many times)."""
-    key = (row.id, row.sha256)
-    found = _CHECKED.get(key)
-    if found is not None:
-        return found
-    if definition_hash(row.definition) != row.sha256:
-        raise ConfigError(
-            N_("Checklist template {key} v{version} has been altered in the database; restore it."),
-            key=row.key,
-            version=row.version,
-        )
-    checklist = validate(row.definition)
-    if len(_CHECKED) > 256:
-        _CHECKED.clear()
-    _CHECKED[key] = checklist
-    return checklist
+    """The validated checklist of a stored version, its content hash checked the first time
+    this process reads the version (see :func:`~ee_app.services.versions.checked_version`)."""
+    return checked_version(_CHECKED, row, validate, _ALTERED)
 
 
 def ensure_default_checklists(session: Session) -> None:
     """Version 1 of each shipped template, created when missing (no commit: callers commit)."""
-    for key, definition in default_definitions().items():
-        exists = session.scalar(
-            select(ChecklistVersion.id).where(
-                ChecklistVersion.key == key, ChecklistVersion.version == definition["version"]
-            )
-        )
-        if exists is None:
-            validate(definition)
-            session.add(ChecklistVersion.of(definition, "ee-app", key=key))
-    session.flush()
+    add_shipped(session, ChecklistVersion, default_definitions(), validate)
 
 
 def list_templates(session: Session, actor: Actor) -> list[ChecklistVersion]:

@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ee_app import clock
@@ -62,7 +62,12 @@ from ee_app.services.wave_audience import (
     pool_attributes,
     unit_parents,
 )
-from ee_app.services.waves import InvitationLink, invitation_links, survey_token
+from ee_app.services.waves import (
+    InvitationLink,
+    insert_invitations,
+    invitation_links,
+    survey_token,
+)
 
 __all__ = ["JoinersAdded", "add_late_joiners", "late_joiners", "reissue_link"]
 
@@ -171,26 +176,7 @@ def add_late_joiners(
     if not fresh:
         return JoinersAdded(0, [])
     pooled = _pooled(session, wave, fresh)
-    key = secret_key(settings)
-    session.execute(
-        insert(SurveyInvitation.__table__),
-        [
-            {
-                "wave_id": wave.id,
-                "staff_id": person.staff_id,
-                "unit_id": person.unit_id,
-                "role": person.role,
-                "token_hash": hash_token(survey_token(key, wave.id, person.staff_id, 1)),
-                "generation": 1,
-                "responded": False,
-                "report_unit_id": pooled[person.staff_id][0],
-                "report_role": pooled[person.staff_id][1],
-                "report_band": pooled[person.staff_id][2],
-                "comment_unit_id": pooled[person.staff_id][3],
-            }
-            for person in fresh
-        ],
-    )
+    insert_invitations(session, secret_key(settings), wave.id, fresh, pooled)
     audit.record(
         session,
         actor,

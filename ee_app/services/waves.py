@@ -13,7 +13,7 @@ sealed rows from the files. Who answered, per unit: :mod:`ee_app.services.wave_p
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,9 +38,9 @@ from ee_app.models import (
 from ee_app.services import audit
 from ee_app.services._tx import transactional
 from ee_app.services.instruments import ensure_default_pulse
-from ee_app.services.org import store_id_of
+from ee_app.services.org import store_id_of, unit_codes_of
 from ee_app.services.wave_access import visible_waves, wave_by_code
-from ee_app.services.wave_audience import audience, pool_invitees, unit_parents
+from ee_app.services.wave_audience import Invitee, audience, pool_invitees, unit_parents
 from ee_app.services.wave_shuffle import pool_and_shuffle
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "close_wave",
     "create_wave",
     "get_wave",
+    "insert_invitations",
     "invitation_links",
     "list_waves",
     "open_wave",
@@ -92,20 +93,45 @@ def survey_token(key: bytes, wave_id: int, staff_id: int, generation: int) -> st
     return link_token(key, LINK_PURPOSE, wave_id, staff_id, generation)
 
 
+def insert_invitations(
+    session: Session,
+    key: bytes,
+    wave_id: int,
+    invitees: Sequence[Invitee],
+    pooled: Mapping[int, tuple[int, str | None, str | None, int]],
+    responded: Collection[int] = (),
+) -> None:
+    """One invitation per invitee: the hash of its first link and the pooled reporting unit,
+    role, band and comment unit its answers will carry, the same whether a wave opens, late
+    joiners come in or the demo opens a past wave (whose ``responded`` staff answered)."""
+    session.execute(
+        insert(SurveyInvitation.__table__),
+        [
+            {
+                "wave_id": wave_id,
+                "staff_id": inv.staff_id,
+                "unit_id": inv.unit_id,
+                "role": inv.role,
+                "token_hash": hash_token(survey_token(key, wave_id, inv.staff_id, 1)),
+                "generation": 1,
+                "responded": inv.staff_id in responded,
+                "report_unit_id": pooled[inv.staff_id][0],
+                "report_role": pooled[inv.staff_id][1],
+                "report_band": pooled[inv.staff_id][2],
+                "comment_unit_id": pooled[inv.staff_id][3],
+            }
+            for inv in invitees
+        ],
+    )
+
+
 def _rows(session: Session, actor: Actor, waves: Sequence[SurveyWave]) -> list[WaveRow]:
     """Wave rows with invitation counts: the whole wave for HR; for a manager, only the
     invitations in their scope (responded hidden when fewer than k of them were invited)."""
     if not waves:
         return []
     ids = [w.id for w in waves]
-    codes: dict[int, list[str]] = {i: [] for i in ids}
-    for wave_id, code in session.execute(
-        select(SurveyWaveUnit.wave_id, OrgUnit.code)
-        .join(OrgUnit, OrgUnit.id == SurveyWaveUnit.unit_id)
-        .where(SurveyWaveUnit.wave_id.in_(ids))
-        .order_by(OrgUnit.code)
-    ):
-        codes[wave_id].append(code)
+    codes = unit_codes_of(session, SurveyWaveUnit.wave_id, SurveyWaveUnit.unit_id, ids)
     counts = select(
         SurveyInvitation.wave_id,
         func.count(),
@@ -272,26 +298,7 @@ def open_wave(
         )
     parents = unit_parents(session, {i.unit_id for i in invitees})
     pooled = pool_invitees(invitees, parents, wave.k, wave.k_comments)
-    key = secret_key(settings)
-    session.execute(
-        insert(SurveyInvitation.__table__),
-        [
-            {
-                "wave_id": wave.id,
-                "staff_id": inv.staff_id,
-                "unit_id": inv.unit_id,
-                "role": inv.role,
-                "token_hash": hash_token(survey_token(key, wave.id, inv.staff_id, 1)),
-                "generation": 1,
-                "responded": False,
-                "report_unit_id": pooled[inv.staff_id][0],
-                "report_role": pooled[inv.staff_id][1],
-                "report_band": pooled[inv.staff_id][2],
-                "comment_unit_id": pooled[inv.staff_id][3],
-            }
-            for inv in invitees
-        ],
-    )
+    insert_invitations(session, secret_key(settings), wave.id, invitees, pooled)
     wave.status = WaveStatus.OPEN
     audit.record(session, actor, "wave.open", "survey_wave", wave.id, invited=len(invitees))
     session.flush()
