@@ -79,7 +79,7 @@ def has_sales(session: Session, start: date, until: date) -> bool:
 
 # -- Repurchase in SQL (issue 20, second step) ---------------------------------------------
 #
-# Even the served customers' sales are ~170,000 rows of 64-character hashes for a month of
+# Even the served customers' sales are ~170,000 rows of 32-character hashes for a month of
 # the chain demo, and reading them was most of the table's time. The per-(unit, customer)
 # work is a join the database does well: the last service per pair in the period, then the
 # pair's customer's sales in (t, t + w] found on ``ix_sale_customer_date_amount``, which
