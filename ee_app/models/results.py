@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ee_app.analysis.sums import SUM_COLUMNS
 from ee_app.choices import RESULT_RULES
 from ee_app.models.base import Base, str_enum, utcnow
 from ee_app.models.survey import ANSWER_SLOTS
@@ -39,9 +38,20 @@ __all__ = [
 #: every theme).
 HIDDEN_METRICS: tuple[str, ...] = ("n", *ANSWER_SLOTS, "enps", "index")
 
-#: The summed columns of a result row, besides its key: the sums a closed wave stores are
-#: the ones :func:`~ee_app.analysis.sums.sum_responses` computes, named in one place.
-RESULT_SUMS: tuple[str, ...] = SUM_COLUMNS
+#: The summed columns of a result row, besides its key.
+RESULT_SUMS: tuple[str, ...] = (
+    "n",
+    "idx_n",
+    "idx_sum",
+    "idx_sumsq",
+    "idx_yy",
+    "idx_ym",
+    "idx_mm",
+    "enps_n",
+    "enps_pro",
+    "enps_det",
+    *(f"{slot}_{part}" for slot in ANSWER_SLOTS for part in ("n", "sum", "sumsq", "fav")),
+)
 
 _FLOAT_SUMS = {"idx_sum", "idx_sumsq"}
 

@@ -517,3 +517,12 @@ def test_published_index_interval_is_published_scores_to_the_bit(hidden, rows):
     assert found.index.equals(expected.index)
     for column in columns:
         assert found[column].to_numpy().tobytes() == expected[column].to_numpy().tobytes()
+
+
+def test_the_stored_result_columns_are_the_sums_computed():
+    """A closed wave's result rows (models) store exactly what sum_responses computes
+    (analysis). Both keep their own list: the models must not import the analysis, which
+    would load numpy and pandas into the light survey page."""
+    from ee_app.models.results import RESULT_SUMS
+
+    assert RESULT_SUMS == SUM_COLUMNS
