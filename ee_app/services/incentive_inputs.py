@@ -20,6 +20,7 @@ import pandas as pd
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ee_app.analysis.pay import IDENTITY_COLUMNS
 from ee_app.analysis.rounding import natural_key
 from ee_app.auth import Actor, Permission, require
 from ee_app.models import (
@@ -45,12 +46,7 @@ __all__ = ["INPUT_COLUMNS", "SERVICE_CHECKLIST", "period_inputs", "repurchase_co
 
 
 INPUT_COLUMNS = (
-    "staff_id",
-    "employee_no",
-    "name",
-    "store_code",
-    "store_name",
-    "role",
+    *IDENTITY_COLUMNS,
     "sales_revenue",
     "csat_top2",
     "csat_n",

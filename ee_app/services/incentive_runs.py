@@ -18,7 +18,7 @@ import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from ee_app.analysis.pay import PayResult, calculate
+from ee_app.analysis.pay import IDENTITY_COLUMNS, PayResult, calculate
 from ee_app.analysis.rounding import natural_key
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, ConfigError, NotFound, ValidationError
@@ -75,18 +75,7 @@ def _decimal(value: Any, places: str) -> Decimal:
 
 
 def _line_dicts(result: PayResult) -> list[dict[str, Any]]:
-    identity = {
-        "staff_id",
-        "employee_no",
-        "name",
-        "store_code",
-        "store_name",
-        "role",
-        "target_bonus",
-        "points",
-        "raw",
-        "amount",
-    }
+    identity = {*IDENTITY_COLUMNS, "target_bonus", "points", "raw", "amount"}
     out = []
     for row in result.lines.to_dict("records"):
         detail = {k: _jsonable(v) for k, v in row.items() if k not in identity}

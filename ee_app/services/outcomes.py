@@ -131,6 +131,10 @@ def data_range(session: Session, actor: Actor) -> DataRange:
     return DataRange(*csat, *sales)
 
 
+#: Who a staff member is in :func:`_staff_frame`, and so at the head of the repurchase table.
+_STAFF_COLUMNS = ("staff_id", "employee_no", "name", "role", "unit_id", "unit_code")
+
+
 def _staff_frame(session: Session) -> pd.DataFrame:
     """Every staff member with their current unit, store and role."""
     unit = OrgUnit.__table__.alias("unit")
@@ -153,19 +157,7 @@ def _staff_frame(session: Session) -> pd.DataFrame:
     # for attributes it lacks, took a third of the repurchase table's time (issue 20).
     rows = result.cursor.fetchall() if result.cursor is not None else []
     result.close()
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "staff_id",
-            "employee_no",
-            "name",
-            "role",
-            "unit_id",
-            "unit_code",
-            "level",
-            "parent_id",
-        ],
-    )
+    frame = pd.DataFrame(rows, columns=[*_STAFF_COLUMNS, "level", "parent_id"])
     frame["role"] = [getattr(r, "value", r) for r in frame["role"]]
     return frame.drop(columns=["level", "parent_id"])
 
@@ -278,12 +270,7 @@ def repurchase_table(
     _window_args(window_days, attribution)
     last = session.scalar(select(func.max(Sale.sold_on)))
     columns = [
-        "staff_id",
-        "employee_no",
-        "name",
-        "role",
-        "unit_id",
-        "unit_code",
+        *_STAFF_COLUMNS,
         "customers",
         "returned",
         "lost",

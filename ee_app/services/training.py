@@ -57,6 +57,7 @@ __all__ = [
     "assignable_staff",
     "attempt_limit",
     "attempt_row",
+    "attempts_of",
     "counted",
     "ensure_default_quizzes",
     "insert_assignments",
@@ -264,6 +265,18 @@ def attempt_row(attempt: QuizAttempt) -> AttemptRow:
         attempt.total,
         attempt.score,
         attempt.passed,
+    )
+
+
+def attempts_of(session: Session, assignment_id: int) -> list[QuizAttempt]:
+    """Every attempt on an assignment, reset ones included, in the order they were made: the
+    person's page and HR's controls read the same history."""
+    return list(
+        session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.assignment_id == assignment_id)
+            .order_by(QuizAttempt.number)
+        )
     )
 
 

@@ -53,6 +53,7 @@ from ee_app.services.training import (
     as_utc,
     attempt_limit,
     attempt_row,
+    attempts_of,
     counted,
     graded_pass,
     quiz_of,
@@ -151,16 +152,6 @@ def _newest(session: Session, actor: Actor, quiz: int | str, employee_no: str): 
     return staff, found[1], found[0]
 
 
-def _attempts(session: Session, assignment_id: int) -> list[QuizAttempt]:
-    return list(
-        session.scalars(
-            select(QuizAttempt)
-            .where(QuizAttempt.assignment_id == assignment_id)
-            .order_by(QuizAttempt.number)
-        )
-    )
-
-
 def _under_way(attempt: QuizAttempt, now: datetime) -> bool:
     deadline = as_utc(attempt.deadline)
     return attempt.status is AttemptStatus.OPEN and not (deadline and now > deadline + GRACE)
@@ -209,7 +200,7 @@ def _reread(
     the row is read again before it is summarised."""
     session.flush()
     session.refresh(row)
-    return _summary(row, version, _attempts(session, row.id), now)
+    return _summary(row, version, attempts_of(session, row.id), now)
 
 
 def person_assignments(
@@ -225,7 +216,9 @@ def person_assignments(
         .order_by(QuizVersion.key, QuizVersion.version.desc(), QuizAssignment.cycle.desc())
     ).all()
     now = utcnow()
-    return staff, [_summary(row, version, _attempts(session, row.id), now) for row, version in rows]
+    return staff, [
+        _summary(row, version, attempts_of(session, row.id), now) for row, version in rows
+    ]
 
 
 def _swap(
@@ -288,7 +281,7 @@ def grant_attempts(
         raise ValidationError(N_("Grant from 1 to {most} attempts at a time."), most=MAX_GRANT)
     staff, version, row = _newest(session, actor, quiz, employee_no)
     now = utcnow()
-    before = _summary(row, version, _attempts(session, row.id), now)
+    before = _summary(row, version, attempts_of(session, row.id), now)
     if not row.active:
         raise Conflict(
             N_("{employee}'s link was withdrawn: re-issue the link first, then grant attempts."),
@@ -321,7 +314,7 @@ def reset_attempts(
     text = _reason(reason)
     staff, version, row = _newest(session, actor, quiz, employee_no)
     now = utcnow()
-    attempts = _attempts(session, row.id)
+    attempts = attempts_of(session, row.id)
     state = _summary(row, version, attempts, now)
     if not row.active:
         raise Conflict(

@@ -34,6 +34,7 @@ from ee_app.services.training import (
     as_utc,
     attempt_limit,
     attempt_row,
+    attempts_of,
     counted,
     graded_pass,
     quiz_of,
@@ -74,16 +75,6 @@ def _assignment(session: Session, token: str) -> QuizAssignment | None:
     )
 
 
-def _attempts(session: Session, assignment_id: int) -> list[QuizAttempt]:
-    return list(
-        session.scalars(
-            select(QuizAttempt)
-            .where(QuizAttempt.assignment_id == assignment_id)
-            .order_by(QuizAttempt.number)
-        )
-    )
-
-
 def _expire(session: Session, attempts: Sequence[QuizAttempt], now: datetime) -> None:
     """Attempts whose time ran out are expired: they count as failed attempts."""
     for attempt in attempts:
@@ -101,7 +92,7 @@ def open_assessment(session: Session, token: str, now: datetime | None = None) -
     now = now or utcnow()
     staff = session.get(Staff, assignment.staff_id)
     quiz = quiz_of(session.get(QuizVersion, assignment.quiz_id))
-    attempts = _attempts(session, assignment.id)
+    attempts = attempts_of(session, assignment.id)
     rows = []
     for attempt in attempts:
         row = attempt_row(attempt)
@@ -137,7 +128,7 @@ def start_attempt(
         raise NotFound(N_("This link is not valid. Ask HR for yours."))
     now = now or utcnow()
     quiz = quiz_of(session.get(QuizVersion, assignment.quiz_id))
-    attempts = _attempts(session, assignment.id)
+    attempts = attempts_of(session, assignment.id)
     _expire(session, attempts, now)
     under_way = next((a for a in attempts if a.status is AttemptStatus.OPEN), None)
     if under_way is not None:
