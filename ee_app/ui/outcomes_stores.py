@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from ee_app import charts
+from ee_app.analysis.repurchase_table import COLUMNS as REPURCHASE_COLUMNS
 from ee_app.ui.formatting import blank
 from ee_app.ui.outcomes_columns import (
     Gettext,
@@ -35,15 +36,7 @@ STORE_COLUMNS = [
     "top2_rate",
     "top2_low",
     "top2_high",
-    "customers",
-    "returned",
-    "lost",
-    "pending",
-    "pending_returned",
-    "rate",
-    "rate_low",
-    "rate_high",
-    "repeat_value",
+    *REPURCHASE_COLUMNS,
 ]
 
 
