@@ -35,11 +35,12 @@ from ee_app.config import Settings
 from ee_app.db import make_engine, read_session, upgrade, write_session
 from ee_app.demo.outcome_files import write_outcome_files
 from ee_app.demo.outcomes import generate_outcomes
-from ee_app.models import Sale, SaleStaff
+from ee_app.models import Sale
 from ee_app.services.demo import load_demo
 from ee_app.services.outcomes import month_bounds, repurchase_table
 from ee_app.services.outcomes_import import import_csat, import_sales
-from ee_app.services.sales_read import COLUMNS, sales_frame
+from ee_app.services.sales_read import sales_frame
+from tests.sales_before import read_everything
 
 SEED = 7
 IMPORT_REPEATS = {"sales.csv": 2, "csat.csv": 3, "csat.xlsx": 2}
@@ -159,23 +160,8 @@ def _read_everything(engine, start: date, until: date) -> pd.DataFrame:
     """The repurchase table's reader before issue 20 (every sale of the window, typed
     columns), the in-run reference for what the fast read saves."""
     with read_session(engine) as session:
-        rows = session.execute(
-            select(
-                Sale.id,
-                Sale.customer,
-                Sale.sold_on,
-                Sale.amount,
-                Sale.store_id,
-                SaleStaff.staff_id,
-                Sale.owner_staff_id,
-            )
-            .outerjoin(SaleStaff, SaleStaff.sale_id == Sale.id)
-            .where(Sale.sold_on.between(start, until), Sale.customer.is_not(None))
-        ).all()
+        frame = read_everything(session, start, until)
         last = session.scalar(select(func.max(Sale.sold_on)))
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    frame["amount"] = frame["amount"].astype(float)
-    frame["date"] = pd.to_datetime(frame["date"])
     return repurchase(
         frame,
         period_start=start,

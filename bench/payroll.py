@@ -23,7 +23,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from bench.chain import chain
-from ee_app.analysis.pay import calculate
+from ee_app.analysis.pay import PERSON_AND_TOTALS, calculate
 from ee_app.exports.payroll import payroll_xlsx
 from ee_app.instruments.scheme import default_definition, validate
 from ee_app.models import RunStatus
@@ -67,18 +67,7 @@ def _inputs() -> pd.DataFrame:
 def _view():  # type: ignore[no-untyped-def]
     scheme = validate(default_definition())
     result = calculate(scheme, _inputs())
-    identity = {
-        "staff_id",
-        "employee_no",
-        "name",
-        "store_code",
-        "store_name",
-        "role",
-        "target_bonus",
-        "points",
-        "raw",
-        "amount",
-    }
+    identity = set(PERSON_AND_TOTALS)
     lines = [
         {
             **{k: row[k] for k in identity},

@@ -64,6 +64,16 @@ def _counts_within(n: float, n_name: str, **parts: float) -> tuple[float, ...]:
     return (total, *checked)
 
 
+def _sample(name: str, n: float, total: float, squares: float) -> tuple[float, float, float]:
+    """``n`` as a count, the mean and the sample variance s² from a count, a sum and a sum of
+    squares: the mean NaN when n = 0, s² NaN when n < 2, and s² never below 0 (rounding can
+    leave Σx² − n·mean² a hair under it when every value is the same)."""
+    n = _count(name, n)
+    mean = total / n if n > 0 else math.nan
+    variance = max((squares - n * mean * mean) / (n - 1), 0.0) if n >= 2 else math.nan
+    return n, mean, variance
+
+
 def mean_ci(
     n: float, total: float, squares: float, level: float = 0.95
 ) -> tuple[float, float, float]:
@@ -75,13 +85,9 @@ def mean_ci(
     >>> [round(v, 3) for v in mean_ci(4, 14.0, 54.0)]  # 2, 3, 4, 5: sd 1.291, t(3) = 3.182
     [3.5, 1.446, 5.554]
     """
-    n = _count("n", n)
-    if n <= 0:
-        return (math.nan, math.nan, math.nan)
-    mean = total / n
+    n, mean, variance = _sample("n", n, total, squares)
     if n < 2:
         return (mean, math.nan, math.nan)
-    variance = max((squares - n * mean * mean) / (n - 1), 0.0)
     half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * math.sqrt(variance / n)
     return (mean, mean - half, mean + half)
 
@@ -116,15 +122,11 @@ def scale_mean_ci(
     >>> [round(v, 3) for v in scale_mean_ci(5, 25.0, 125.0)]  # all 5: u = 3.84/8.84
     [5.0, 3.262, 5.0]
     """
-    n = _count("n", n)
-    if n <= 0:
-        return (math.nan, math.nan, math.nan)
-    mean = total / n
+    n, mean, variance = _sample("n", n, total, squares)
     if n < 2:
         return (mean, math.nan, math.nan)
-    variance = max((squares - n * mean * mean) / (n - 1), 0.0) / n
     low, high = scale_interval(
-        np.asarray([mean]), np.asarray([variance]), np.asarray([n]), level, scale
+        np.asarray([mean]), np.asarray([variance / n]), np.asarray([n]), level, scale
     )
     return (mean, float(low[0]), float(high[0]))
 
@@ -376,13 +378,11 @@ def change_ci(
     >>> [round(v, 3) for v in change_ci((3, 5.0, 9.0), (3, 13.0, 59.0))]  # 1,1,3 → 3,5,5
     [2.667, 0.268, 4.0]
     """
-    (n1, s1, q1), (n2, s2, q2) = before, after
-    n1, n2 = _count("n before", n1), _count("n after", n2)
+    n1, m1, s1 = _sample("n before", *before)
+    n2, m2, s2 = _sample("n after", *after)
     if n1 < 2 or n2 < 2:
         return (math.nan, math.nan, math.nan)
-    m1, m2 = s1 / n1, s2 / n2
-    v1 = max((q1 - n1 * m1 * m1) / (n1 - 1), 0.0) / n1
-    v2 = max((q2 - n2 * m2 * m2) / (n2 - 1), 0.0) / n2
+    v1, v2 = s1 / n1, s2 / n2
     diff = m2 - m1
     if v1 + v2 == 0:
         return (diff, diff, diff)

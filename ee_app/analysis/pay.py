@@ -66,6 +66,7 @@ __all__ = [
     "FLAG_STORE_VALUE",
     "FLAG_VISIT_FROM_STORE",
     "IDENTITY_COLUMNS",
+    "PERSON_AND_TOTALS",
     "Flag",
     "PayResult",
     "calculate",
@@ -74,6 +75,9 @@ __all__ = [
 ]
 
 IDENTITY_COLUMNS = ("staff_id", "employee_no", "name", "store_code", "store_name", "role")
+#: The columns of a line whatever the scheme: the person, the target bonus and the totals. A
+#: run keeps them as columns of its own, the rest (the components' steps, the flags) as detail.
+PERSON_AND_TOTALS = (*IDENTITY_COLUMNS, "target_bonus", "points", "raw", "amount")
 
 FLAG_NOT_ONBOARDED = N_("Onboarding assessment not passed: no performance pay.")
 FLAG_NO_BONUS = N_("No target bonus for the role {role}: no performance pay.")

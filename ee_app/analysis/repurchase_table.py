@@ -16,7 +16,20 @@ import pandas as pd
 from ee_app.analysis.checks import require_columns_in
 from ee_app.analysis.intervals import wilson_bounds
 
-__all__ = ["day_number", "day_numbers", "repurchase_from_pairs", "repurchase_table"]
+__all__ = ["COLUMNS", "day_number", "day_numbers", "repurchase_from_pairs", "repurchase_table"]
+
+#: The table's columns after the unit's, in order.
+COLUMNS = (
+    "customers",
+    "returned",
+    "lost",
+    "pending",
+    "pending_returned",
+    "rate",
+    "rate_low",
+    "rate_high",
+    "repeat_value",
+)
 
 
 def repurchase_table(
@@ -41,6 +54,8 @@ def repurchase_table(
     ... # doctest: +NORMALIZE_WHITESPACE
     [{'staff_id': 's1', 'customers': 3, 'returned': 1, 'lost': 1, 'pending': 1},
      {'staff_id': 's2', 'customers': 1, 'returned': 1, 'lost': 0, 'pending': 0}]
+    >>> list(table.columns) == ["staff_id", *COLUMNS]
+    True
     """
     # Only customers whose whole window lies inside the data are decided: counting the early
     # returners of an open window, but not those still to come, would flatter the rate.

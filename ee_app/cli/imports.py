@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ee_app.cli.common import Context, as_option, command, read_file, say_import
 from ee_app.errors import N_, ValidationError
@@ -80,28 +81,14 @@ def _import_outcomes(ctx: Context, args: argparse.Namespace) -> int:
     from ee_app.services import outcomes_import
 
     path, data, actor = _read_input(ctx, args)
+    options: dict[str, Any] = {"dry_run": args.dry_run, "mapping": _mapping(args.map)}
+    if args.kind == "csat":
+        importer = outcomes_import.import_csat
+        options["scale"] = args.scale  # only satisfaction scores have a scale to choose
+    else:
+        importer = outcomes_import.import_sales
     with write_session(ctx.engine) as session:
-        if args.kind == "csat":
-            result = outcomes_import.import_csat(
-                session,
-                actor,
-                data,
-                path.name,
-                ctx.settings,
-                dry_run=args.dry_run,
-                mapping=_mapping(args.map),
-                scale=args.scale,
-            )
-        else:
-            result = outcomes_import.import_sales(
-                session,
-                actor,
-                data,
-                path.name,
-                ctx.settings,
-                dry_run=args.dry_run,
-                mapping=_mapping(args.map),
-            )
+        result = importer(session, actor, data, path.name, ctx.settings, **options)
     ctx.say(
         N_("Checked {rows} rows from {first} to {last}: {new} new, {unchanged} already imported."),
         rows=result.rows,

@@ -24,6 +24,7 @@ from ee_app.ui.calibration import draft_section
 from ee_app.ui.context import PageContext
 from ee_app.ui.incentives_evidence import evidence, simulation
 from ee_app.ui.scheme_editor import (
+    EDITED_COLUMNS,
     components_frame,
     definition_from,
     fill_ids,
@@ -98,16 +99,7 @@ def scheme_tab(ctx: PageContext) -> None:
     frame.insert(0, "name", list(component_labels(frame.to_dict("records"), _).values()))
     components = st.data_editor(
         frame,
-        column_order=[
-            "name",
-            "measure",
-            "target",
-            "threshold",
-            "threshold_pays",
-            "cap",
-            "cap_pays",
-            "missing",
-        ],
+        column_order=["name", *EDITED_COLUMNS],
         key=f"{COMPONENTS}_{base_id}",
         hide_index=True,
         width="stretch",

@@ -1,5 +1,6 @@
 """The columns the outcomes tables share: cell formatting (counts, rates, intervals, store and
-role labels) and the column help of the satisfaction and repurchase columns.
+role labels), the repurchase columns of the staff and stores tables (:func:`repurchase_columns`)
+and the column help of the satisfaction and repurchase columns.
 
 The staff, touchpoint and stores tabs (:mod:`ee_app.ui.outcomes_staff`,
 :mod:`ee_app.ui.outcomes_stores`) show the same figures under the same headers, so the headers
@@ -23,6 +24,7 @@ __all__ = [
     "floats",
     "ints",
     "repurchase_column_config",
+    "repurchase_columns",
     "role_label",
     "share_interval",
     "staff_store",
@@ -98,6 +100,29 @@ def csat_column_config(_: Gettext, prior: str, min_n: int, months: int = 1) -> d
         _("Few answers"): st.column_config.TextColumn(
             help=_("Fewer than {k} answers: too few to compare or pay on.").format(k=min_n)
         ),
+    }
+
+
+def repurchase_columns(_: Gettext, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The repurchase columns of a table, one record of the repurchase table per row (an empty
+    one, or blanks, where the row has no customers), under the headers
+    :func:`repurchase_column_config` explains."""
+
+    def decided(r: Mapping[str, Any]) -> int | None:
+        return None if blank(r.get("returned")) else int(r["returned"]) + int(r["lost"])
+
+    return {
+        _("Customers"): ints([r.get("customers") for r in records]),
+        _("Returned"): ints([r.get("returned") for r in records]),
+        _("Lost"): ints([r.get("lost") for r in records]),
+        _("Decided"): ints([decided(r) for r in records]),
+        _("Pending"): ints([r.get("pending") for r in records]),
+        _("Already back"): ints([r.get("pending_returned") for r in records]),
+        _("Repurchase rate %"): floats([r.get("rate") for r in records], 100),
+        _("Rate 95% interval"): [
+            share_interval(r.get("rate_low"), r.get("rate_high")) for r in records
+        ],
+        _("Repeat value (CNY)"): floats([r.get("repeat_value") for r in records]),
     }
 
 

@@ -21,6 +21,7 @@ from ee_app.ui.outcomes_columns import (
     floats,
     ints,
     repurchase_column_config,
+    repurchase_columns,
     role_label,
     share_interval,
     staff_store,
@@ -54,7 +55,6 @@ def staff_frame(
         a, c = answers.get(staff_id, {}), customers.get(staff_id, {})
         who = a or c
         code, store = staff_store(stores, staff_id, a)
-        decided = None if not c else int(c["returned"]) + int(c["lost"])
         rows.append(
             {
                 "no": who.get("employee_no"),
@@ -68,15 +68,7 @@ def staff_frame(
                 "top2_ci": share_interval(a.get("top2_low"), a.get("top2_high")),
                 "shrunk": a.get("shrunk"),
                 "small": ("⚠ " + _("n < {k}").format(k=min_n)) if a.get("below_min") else "",
-                "customers": c.get("customers"),
-                "returned": c.get("returned"),
-                "lost": c.get("lost"),
-                "decided": decided,
-                "pending": c.get("pending"),
-                "back": c.get("pending_returned"),
-                "rate": c.get("rate"),
-                "rate_ci": share_interval(c.get("rate_low"), c.get("rate_high")),
-                "value": c.get("repeat_value"),
+                "repurchase": c,
             }
         )
     rows.sort(key=lambda r: (r["code"], str(r["no"] or "")))
@@ -92,15 +84,7 @@ def staff_frame(
             _("Top-2 95% interval"): [r["top2_ci"] for r in rows],
             _("Shrunken top-2 %"): floats([r["shrunk"] for r in rows], 100),
             _("Few answers"): [r["small"] for r in rows],
-            _("Customers"): ints([r["customers"] for r in rows]),
-            _("Returned"): ints([r["returned"] for r in rows]),
-            _("Lost"): ints([r["lost"] for r in rows]),
-            _("Decided"): ints([r["decided"] for r in rows]),
-            _("Pending"): ints([r["pending"] for r in rows]),
-            _("Already back"): ints([r["back"] for r in rows]),
-            _("Repurchase rate %"): floats([r["rate"] for r in rows], 100),
-            _("Rate 95% interval"): [r["rate_ci"] for r in rows],
-            _("Repeat value (CNY)"): floats([r["value"] for r in rows]),
+            **repurchase_columns(_, [r["repurchase"] for r in rows]),
         }
     )
 

@@ -6,20 +6,18 @@ The figures come from :mod:`ee_app.services.outcomes`; this module lays them out
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
 from ee_app import charts
-from ee_app.ui.formatting import blank
+from ee_app.analysis.repurchase_table import COLUMNS as REPURCHASE_COLUMNS
 from ee_app.ui.outcomes_columns import (
     Gettext,
     csat_column_config,
     floats,
     ints,
     repurchase_column_config,
+    repurchase_columns,
     share_interval,
     store_label,
 )
@@ -35,24 +33,12 @@ STORE_COLUMNS = [
     "top2_rate",
     "top2_low",
     "top2_high",
-    "customers",
-    "returned",
-    "lost",
-    "pending",
-    "pending_returned",
-    "rate",
-    "rate_low",
-    "rate_high",
-    "repeat_value",
+    *REPURCHASE_COLUMNS,
 ]
 
 
 def stores_frame(_: Gettext, table: pd.DataFrame) -> pd.DataFrame:
     records = table.to_dict("records")
-
-    def decided(r: Mapping[str, Any]) -> int | None:
-        return None if blank(r["returned"]) else int(r["returned"]) + int(r["lost"])
-
     return pd.DataFrame(
         {
             _("Store"): [store_label(r["store_name"], r["store_code"]) for r in records],
@@ -62,17 +48,7 @@ def stores_frame(_: Gettext, table: pd.DataFrame) -> pd.DataFrame:
             _("Top-2 95% interval"): [
                 share_interval(r["top2_low"], r["top2_high"]) for r in records
             ],
-            _("Customers"): ints([r["customers"] for r in records]),
-            _("Returned"): ints([r["returned"] for r in records]),
-            _("Lost"): ints([r["lost"] for r in records]),
-            _("Decided"): ints([decided(r) for r in records]),
-            _("Pending"): ints([r["pending"] for r in records]),
-            _("Already back"): ints([r["pending_returned"] for r in records]),
-            _("Repurchase rate %"): floats([r["rate"] for r in records], 100),
-            _("Rate 95% interval"): [
-                share_interval(r["rate_low"], r["rate_high"]) for r in records
-            ],
-            _("Repeat value (CNY)"): floats([r["repeat_value"] for r in records]),
+            **repurchase_columns(_, records),
         }
     )
 

@@ -23,6 +23,7 @@ from ee_app.instruments.scheme import MEASURES, MISSING_RULES
 from ee_app.words.labels import measure_label, role_label
 
 __all__ = [
+    "EDITED_COLUMNS",
     "components_frame",
     "definition_from",
     "fill_ids",
@@ -32,6 +33,9 @@ __all__ = [
 ]
 
 ROLES = ("beautician", "consultant", "doctor", "nurse", "front_desk", "store_manager")
+#: A component's columns edited in the table, in order; the id stays behind the table and the
+#: weight has an input of its own.
+EDITED_COLUMNS = ("measure", "target", "threshold", "threshold_pays", "cap", "cap_pays", "missing")
 
 
 def _curve_points(curve: list[list[float]]) -> tuple[float, float, float, float]:
@@ -59,20 +63,7 @@ def components_frame(definition: Mapping[str, Any]) -> pd.DataFrame:
                 "missing": component.get("missing", "zero"),
             }
         )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "id",
-            "measure",
-            "weight",
-            "target",
-            "threshold",
-            "threshold_pays",
-            "cap",
-            "cap_pays",
-            "missing",
-        ],
-    )
+    return pd.DataFrame(rows, columns=["id", "weight", *EDITED_COLUMNS])
 
 
 def level_notes(definition: Mapping[str, Any], gettext: Any, names: Mapping[str, str]) -> list[str]:

@@ -11,33 +11,10 @@ from sqlalchemy import func, select
 
 from ee_app.analysis.repurchase import repurchase, repurchase_by_store
 from ee_app.db import read_session
-from ee_app.models import Sale, SaleStaff
+from ee_app.models import Sale
 from ee_app.services.outcomes import month_bounds
 from ee_app.services.sales_read import has_sales, sales_frame
-
-
-def read_everything(session, start, until):
-    """The reader before issue 20, kept here as the reference."""
-    rows = session.execute(
-        select(
-            Sale.id,
-            Sale.customer,
-            Sale.sold_on,
-            Sale.amount,
-            Sale.store_id,
-            SaleStaff.staff_id,
-            Sale.owner_staff_id,
-        )
-        .outerjoin(SaleStaff, SaleStaff.sale_id == Sale.id)
-        .where(Sale.sold_on.between(start, until), Sale.customer.is_not(None))
-    ).all()
-    frame = pd.DataFrame(
-        rows, columns=["tx_id", "customer", "date", "amount", "store_id", "staff_id", "owner_id"]
-    )
-    frame["amount"] = frame["amount"].astype(float)
-    frame["date"] = pd.to_datetime(frame["date"])
-    return frame
-
+from tests.sales_before import read_everything
 
 CASES = [
     # month, window, attribution, same_staff
