@@ -18,7 +18,7 @@ import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from ee_app.analysis.pay import IDENTITY_COLUMNS, PayResult, calculate
+from ee_app.analysis.pay import PERSON_AND_TOTALS, PayResult, calculate
 from ee_app.analysis.rounding import natural_key
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, ConfigError, NotFound, ValidationError
@@ -75,7 +75,7 @@ def _decimal(value: Any, places: str) -> Decimal:
 
 
 def _line_dicts(result: PayResult) -> list[dict[str, Any]]:
-    identity = {*IDENTITY_COLUMNS, "target_bonus", "points", "raw", "amount"}
+    identity = set(PERSON_AND_TOTALS)
     out = []
     for row in result.lines.to_dict("records"):
         detail = {k: _jsonable(v) for k, v in row.items() if k not in identity}

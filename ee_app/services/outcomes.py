@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from ee_app import clock
 from ee_app.analysis.csat import csat_by_staff
+from ee_app.analysis.repurchase_table import COLUMNS as REPURCHASE_COLUMNS
 from ee_app.analysis.repurchase_table import repurchase_from_pairs
 from ee_app.auth import Actor, Permission, require
 from ee_app.errors import N_, ValidationError
@@ -269,18 +270,7 @@ def repurchase_table(
     require(actor, Permission.VIEW_OUTCOMES)
     _window_args(window_days, attribution)
     last = session.scalar(select(func.max(Sale.sold_on)))
-    columns = [
-        *_STAFF_COLUMNS,
-        "customers",
-        "returned",
-        "lost",
-        "pending",
-        "pending_returned",
-        "rate",
-        "rate_low",
-        "rate_high",
-        "repeat_value",
-    ]
+    columns = [*_STAFF_COLUMNS, *REPURCHASE_COLUMNS]
     if last is None:
         return pd.DataFrame(columns=columns)
     until = end + timedelta(days=window_days)
