@@ -3,11 +3,12 @@ before opening, through the real ``streamlit_app.py`` (one test: AppTest runs ar
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from ee_app import clock
 from ee_app.db import read_session, write_session
 from ee_app.models import SurveySchedule, SurveyWave
 from ee_app.services import waves
@@ -22,7 +23,7 @@ def messages(at, kind):
 
 
 def test_hr_schedules_a_pulse_changes_a_close_date_and_is_warned_of_an_overlap(make_app, engine):
-    today = date.today()
+    today = clock.today()  # the app's day (Beijing time by default), not the machine's
     open_wave(engine, ["SH01"], code="OPEN-1")
     with write_session(engine) as session:
         waves.create_wave(

@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from ee_app import clock
 from ee_app.auth import Actor, system_actor
 from ee_app.config import Settings
 from ee_app.db import make_engine, write_session
@@ -77,7 +78,7 @@ def button(at, label):
 
 def test_hr_creates_a_wave_opens_it_and_sees_participation(make_app):
     at = surveys_page(make_app, "hr@demo.example")
-    assert at.text_input(key="ee_wave_code").value == date.today().strftime("%Y-%m")
+    assert at.text_input(key="ee_wave_code").value == clock.today().strftime("%Y-%m")
     at.text_input(key="ee_wave_code").input("T-NEW")
     at.text_input(key="ee_wave_name").input("November pulse")
     at.multiselect(key="ee_wave_units").set_value(["SH01", "SH02"])
